@@ -1,0 +1,3 @@
+from connectors.bank.connector import BankConnector
+
+__all__ = ["BankConnector"]

@@ -1,0 +1,3 @@
+from connectors.land.connector import LandConnector
+
+__all__ = ["LandConnector"]

@@ -1,0 +1,3 @@
+from connectors.police.connector import PoliceConnector
+
+__all__ = ["PoliceConnector"]

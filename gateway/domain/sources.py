@@ -1,0 +1,46 @@
+"""What one agency answered for one subject: a status, never an exception."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gateway.domain.agencies import Agency
+
+if TYPE_CHECKING:
+    from gateway.domain.records import AgencyRecords
+
+
+class SourceStatus(enum.Enum):
+    OK = "ok"  # the agency knows the subject; records attached
+    NOT_FOUND = "not_found"  # the agency answered and does not know the subject
+    TIMEOUT = "timeout"  # no answer within the source timeout or the request deadline
+    UNAVAILABLE = "unavailable"  # refused connection, 5xx, 429, reset: try again later
+    CIRCUIT_OPEN = "circuit_open"  # not called: the agency failed repeatedly just now
+    REJECTED = "rejected"  # the agency refused this request (4xx)
+    ERROR = "error"  # a bad answer (malformed body) or a gateway misconfiguration
+    NOT_APPLICABLE = "not_applicable"  # the agency holds nothing for this kind of subject
+    NOT_CONFIGURED = "not_configured"  # no connector for this agency in this deployment
+
+    @property
+    def answered(self) -> bool:
+        """True when the agency's answer is known (records or a definite absence)."""
+        return self in (SourceStatus.OK, SourceStatus.NOT_FOUND)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    agency: Agency
+    status: SourceStatus
+    latency_ms: float | None = None
+    cached: bool = False
+    fetched_at: datetime.datetime | None = None
+    message: str | None = None  # safe for the caller: never a secret, never a stack trace
+    records: AgencyRecords | None = None
+    attempts: int = 0
+
+    @property
+    def record_count(self) -> int:
+        return 0 if self.records is None else self.records.count()
