@@ -1,0 +1,35 @@
+"""The GraphQL schema: strawberry types per area, converted from the domain at the edge."""
+
+from __future__ import annotations
+
+import functools
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from gateway.schema.query import Query
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask unexpected errors; keep expected ones (they carry a code) and validation errors."""
+    if error.extensions and "code" in error.extensions:
+        return False
+    # errors raised by graphql-core's validation and coercion have no original error
+    return error.original_error is not None
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        extensions=[
+            functools.partial(
+                MaskErrors,
+                should_mask_error=_should_mask,
+                error_message="网关内部错误 / internal gateway error",
+            )
+        ],
+    )
+
+
+__all__ = ["build_schema"]

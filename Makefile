@@ -1,0 +1,45 @@
+# The two commands a newcomer needs:  make demo   (run everything)   make test   (run the tests)
+# Both create the local virtual environment and install the explorer's browser assets first.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed-stamp
+ASSETS := gateway/explorer/node_modules/.installed-stamp
+
+.PHONY: demo test lint typecheck unit install bench clean
+
+demo: install
+	$(BIN)/chakong demo --port $(PORT)
+
+test: install lint typecheck unit
+
+install: $(STAMP) $(ASSETS)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chakong needs Python 3.11 or newer (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(ASSETS): gateway/explorer/package.json gateway/explorer/package-lock.json
+	npm ci --prefix gateway/explorer --no-audit --no-fund
+	@touch $@
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench.fanout
+
+clean:
+	rm -rf $(VENV) gateway/explorer/node_modules .mypy_cache .ruff_cache .pytest_cache

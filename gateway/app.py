@@ -1,0 +1,174 @@
+"""The gateway application: ``create_app(settings)`` returns a Starlette app.
+
+Shared resources (the HTTP client, the cache, the connectors, the database engine) are opened
+in the lifespan and closed on exit; nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from httpx_aiohttp import AiohttpTransport
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from connectors.base import AgencyEndpoint, SourceConnector
+from connectors.registry import CONNECTORS
+from connectors.resilience import CircuitBreaker
+from gateway import explorer
+from gateway.examples import EXAMPLE_QUERY, example_variables_json
+from gateway.resolvers.context import Context
+from gateway.schema import build_schema
+from gateway.services.cache import RecordCache
+from gateway.services.fanout import FanOut, Source, SourcePolicy
+from gateway.services.inquiry import InquiryLimits, InquiryService
+from gateway.settings import AgencySettings, Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Resources:
+    """What the lifespan opens; handlers reach it through ``app.state.resources``."""
+
+    http: httpx.AsyncClient
+    cache: RecordCache
+    engine: AsyncEngine
+    fanout: FanOut
+    inquiries: InquiryService
+    connectors: list[SourceConnector]
+
+
+def build_sources(
+    settings: Settings, http: httpx.AsyncClient
+) -> tuple[dict[Any, Source], list[SourceConnector]]:
+    sources: dict[Any, Source] = {}
+    connectors: list[SourceConnector] = []
+    for agency, cls in CONNECTORS.items():
+        conf = settings.agency(agency)
+        if not conf.url:
+            continue  # NOT_CONFIGURED
+        endpoint = AgencyEndpoint(conf.url, conf.token.get_secret_value(), conf.max_batch)
+        connector = cls(endpoint, http)
+        connectors.append(connector)
+        sources[agency] = Source(connector, _policy(conf), _breaker(conf))
+    return sources, connectors
+
+
+def _policy(conf: AgencySettings) -> SourcePolicy:
+    return SourcePolicy(
+        attempt_timeout_s=conf.attempt_timeout_s,
+        max_attempts=conf.max_attempts,
+        backoff_base_s=conf.backoff_base_s,
+        cache_ttl_s=conf.cache_ttl_s,
+        max_batch=conf.max_batch,
+    )
+
+
+def _breaker(conf: AgencySettings) -> CircuitBreaker:
+    return CircuitBreaker(conf.breaker_failures, conf.breaker_reset_s)
+
+
+@contextlib.asynccontextmanager
+async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+    http = httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=30.0)
+    cache = RecordCache.from_url(settings.cache_url)
+    engine = create_async_engine(settings.database_url)
+    sources, connectors = build_sources(settings, http)
+    fanout = FanOut(sources, cache)
+    limits_ = InquiryLimits(
+        default_deadline_ms=settings.default_deadline_ms,
+        max_deadline_ms=settings.max_deadline_ms,
+        max_batch_subjects=settings.max_batch_subjects,
+    )
+    try:
+        yield Resources(http, cache, engine, fanout, InquiryService(fanout, limits_), connectors)
+    finally:
+        for connector in connectors:
+            await connector.aclose()
+        await http.aclose()
+        await cache.aclose()
+        await engine.dispose()
+
+
+class GatewayGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with a typed context and our own, self-hosted explorer page."""
+
+    def __init__(self, app: Starlette, **kwargs: Any) -> None:
+        super().__init__(build_schema(), **kwargs)
+        self._app = app
+        self._page = explorer.explorer_page(
+            endpoint="/graphql",
+            default_query=EXAMPLE_QUERY,
+            default_variables=example_variables_json(),
+        )
+
+    async def get_context(self, request: Request, response: Response | None) -> Context:  # type: ignore[override]
+        resources: Resources = self._app.state.resources
+        return Context(inquiries=resources.inquiries)
+
+    def encode_json(self, data: object) -> str:
+        # readable Chinese in raw responses (court systems log them), and a little faster
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(self._page)
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_resources(settings) as resources:
+            app.state.resources = resources
+            yield
+
+    app = Starlette(lifespan=lifespan)
+    graphql = GatewayGraphQL(app)
+    app.router.routes.extend(
+        [
+            Route("/", lambda _: RedirectResponse("/graphql")),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", _healthz),
+            Route("/readyz", _readyz),
+            *explorer.explorer_routes(),
+        ]
+    )
+    app.state.settings = settings
+    return app
+
+
+async def _healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def _readyz(request: Request) -> JSONResponse:
+    """Ready when the database and the cache answer; agencies being down does not make us unready."""
+    resources: Resources = request.app.state.resources
+    checks: dict[str, str] = {}
+    try:
+        async with resources.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception:
+        log.warning("readiness: database check failed", exc_info=True)
+        checks["database"] = "down"
+    checks["cache"] = "ok" if await resources.cache.ping() else "down"
+    breakers = {
+        agency.value: source.breaker.state.value
+        for agency, source in resources.fanout.sources.items()
+    }
+    ready = all(v == "ok" for v in checks.values())
+    body = {"status": "ready" if ready else "not ready", "checks": checks, "circuits": breakers}
+    return JSONResponse(body, status_code=200 if ready else 503)

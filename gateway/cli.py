@@ -1,0 +1,183 @@
+"""The ``chakong`` command line: demo, serve, mocks, conformance."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import secrets
+import signal
+import sys
+from collections.abc import Sequence
+
+from pydantic import SecretStr, ValidationError
+
+from gateway.domain.agencies import Agency
+from gateway.settings import AgencySettings, Settings
+
+log = logging.getLogger("chakong")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        result: int = args.run(args)
+    except ValidationError as exc:
+        print(f"配置无效 / invalid configuration:\n{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chakong", description="查控 debtor-asset inquiry gateway")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="the gateway and every mock agency, on embedded defaults")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--mock-latency-ms", type=float, default=40.0, help="median extra latency of the mocks"
+    )
+    demo.add_argument("--database-url", default=None, help="default: sqlite file chakong.db")
+    demo.set_defaults(run=_run_demo)
+
+    serve = sub.add_parser("serve", help="the gateway alone, configured by CHAKONG_* variables")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(run=_run_serve)
+
+    mocks = sub.add_parser("mocks", help="the mock agencies alone, as HTTP servers")
+    mocks.add_argument("--host", default="127.0.0.1")
+    mocks.add_argument(
+        "--port", type=int, default=9100, help="first port; agencies take consecutive ports"
+    )
+    mocks.add_argument("--agencies", default="", help="comma-separated, default: all with a mock")
+    mocks.add_argument("--token", default=None, help="bearer token; default: a random one")
+    mocks.add_argument("--latency-ms", type=float, default=0.0)
+    mocks.add_argument("--tail-ms", type=float, default=0.0)
+    mocks.add_argument("--error-rate", type=float, default=0.0)
+    mocks.set_defaults(run=_run_mocks)
+
+    conformance = sub.add_parser(
+        "conformance", help="check an agency endpoint against the agency contract"
+    )
+    conformance.add_argument("--agency", required=True, choices=[a.value for a in Agency])
+    conformance.add_argument("--url", required=True, help="the endpoint's base URL")
+    conformance.add_argument("--token", required=True)
+    conformance.set_defaults(run=_run_conformance)
+    return parser
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    return asyncio.run(_demo(args))
+
+
+async def _demo(args: argparse.Namespace) -> int:
+    from gateway.app import create_app
+    from mocks.faults import FaultConfig
+    from mocks.runner import AppServer, MockServers
+
+    token = secrets.token_urlsafe(24)
+    faults = FaultConfig(tail_ms=args.mock_latency_ms)
+    async with MockServers(token=token, faults=faults) as mocks:
+        agencies = {
+            agency: AgencySettings(url=url, token=SecretStr(token))
+            for agency, url in mocks.urls.items()
+        }
+        extra = {"database_url": args.database_url} if args.database_url else {}
+        settings = Settings(host=args.host, port=args.port, agencies=agencies, **extra)
+        async with AppServer(create_app(settings), host=args.host, port=args.port) as gateway:
+            for agency, url in mocks.urls.items():
+                print(f"  mock {agency.value:<10} {url}")
+            print(f"\n查控 chakong demo is running. Open the explorer: {gateway.url}/graphql")
+            print("Press Ctrl-C to stop.", flush=True)
+            await _until_signalled()
+    return 0
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.app import create_app
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    settings = Settings(**overrides)
+    unknown = [a.value for a in Agency if not settings.agency(a).url]
+    if unknown:
+        log.info("agencies without a URL answer NOT_CONFIGURED: %s", ", ".join(unknown))
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def _run_mocks(args: argparse.Namespace) -> int:
+    return asyncio.run(_mocks(args))
+
+
+async def _mocks(args: argparse.Namespace) -> int:
+    from mocks.faults import FaultConfig
+    from mocks.registry import MOCK_AGENCIES
+    from mocks.runner import AppServer
+    from mocks.server import create_mock_app
+
+    names = [n.strip().lower() for n in args.agencies.split(",") if n.strip()]
+    try:
+        agencies = [Agency(n) for n in names] if names else list(MOCK_AGENCIES)
+    except ValueError as exc:
+        print(f"未知单位 / unknown agency: {exc}", file=sys.stderr)
+        return 2
+    missing = [a.value for a in agencies if a not in MOCK_AGENCIES]
+    if missing:
+        print(f"没有模拟服务 / no mock for: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    token = args.token or secrets.token_urlsafe(24)
+    faults = FaultConfig(
+        latency_ms=args.latency_ms, tail_ms=args.tail_ms, error_rate=args.error_rate
+    )
+    servers = [
+        AppServer(
+            create_mock_app(agency, token=token, faults=faults),
+            host=args.host,
+            port=0 if args.port == 0 else args.port + i,
+        )
+        for i, agency in enumerate(agencies)
+    ]
+    async with contextlib.AsyncExitStack() as stack:
+        for server in servers:
+            await stack.enter_async_context(server)
+        print("Mock agencies are running. Configure the gateway with:\n")
+        for agency, server in zip(agencies, servers, strict=True):
+            key = agency.name
+            print(f"  CHAKONG_AGENCIES__{key}__URL={server.url}")
+            print(f"  CHAKONG_AGENCIES__{key}__TOKEN={token}")
+        print("\nPress Ctrl-C to stop.", flush=True)
+        await _until_signalled()
+    return 0
+
+
+def _run_conformance(args: argparse.Namespace) -> int:
+    from mocks.contract.kit import check_endpoint
+
+    results = asyncio.run(check_endpoint(args.url, args.token, Agency(args.agency)))
+    for result in results:
+        mark = "PASS" if result.passed else "FAIL"
+        print(f"{mark}  {result.name}  {result.detail}")
+    passed = sum(r.passed for r in results)
+    print(f"{passed} passed, {len(results) - passed} failed")
+    return 0 if passed == len(results) else 1
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,68 @@
+"""Thin resolvers for asset inquiries: read arguments, call the inquiry service, convert."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry import Info
+
+from gateway.domain.agencies import Agency
+from gateway.resolvers.context import Context, InquiryKey
+from gateway.resolvers.errors import expected_errors
+from gateway.schema.common import SubjectInput
+from gateway.schema.debtor import DebtorProfile
+
+CaseArg = Annotated[
+    str,
+    strawberry.argument(
+        description="执行案号，如 (2026)苏0802执123号 / Enforcement case number, e.g. (2026)苏0802执123号"
+    ),
+]
+AgenciesArg = Annotated[
+    list[Agency] | None,
+    strawberry.argument(description="要询问的单位，省略为全部 / Agencies to ask; all if left out"),
+]
+DeadlineArg = Annotated[
+    int | None,
+    strawberry.argument(
+        description="本次查询的总时限（毫秒），超时的单位标记为 TIMEOUT / Deadline for the whole "
+        "inquiry in ms; agencies that miss it report TIMEOUT"
+    ),
+]
+FreshArg = Annotated[
+    bool,
+    strawberry.argument(description="跳过缓存，直接询问各单位 / Skip the cache and ask the agencies"),
+]
+
+
+@expected_errors
+async def resolve_debtor(
+    info: Info[Context, None],
+    subject: SubjectInput,
+    case_number: CaseArg,
+    agencies: AgenciesArg = None,
+    deadline_ms: DeadlineArg = None,
+    fresh: FreshArg = False,
+) -> DebtorProfile:
+    service = info.context.inquiries
+    options = service.options(case_number, agencies, deadline_ms, fresh)
+    (parsed,) = service.subjects([(subject.kind, subject.id, subject.name)])
+    profile = await info.context.loader.load(InquiryKey(parsed, options))
+    return DebtorProfile.from_domain(profile)
+
+
+@expected_errors
+async def resolve_debtors(
+    info: Info[Context, None],
+    subjects: list[SubjectInput],
+    case_number: CaseArg,
+    agencies: AgenciesArg = None,
+    deadline_ms: DeadlineArg = None,
+    fresh: FreshArg = False,
+) -> list[DebtorProfile]:
+    service = info.context.inquiries
+    options = service.options(case_number, agencies, deadline_ms, fresh)
+    parsed = service.subjects([(s.kind, s.id, s.name) for s in subjects])
+    profiles = await info.context.loader.load_many([InquiryKey(s, options) for s in parsed])
+    return [DebtorProfile.from_domain(p) for p in profiles]

@@ -1,0 +1,114 @@
+"""Enums and types shared by every area of the schema."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import TypeVar
+
+import strawberry
+
+from gateway.domain.agencies import Agency as AgencyEnum
+from gateway.domain.sources import SourceResult as DomainSourceResult
+from gateway.domain.sources import SourceStatus as SourceStatusEnum
+from gateway.domain.subjects import Subject as DomainSubject
+from gateway.domain.subjects import SubjectKind as SubjectKindEnum
+
+Agency = strawberry.enum(
+    AgencyEnum,
+    name="Agency",
+    description=(
+        "查控协作单位：公安、不动产、公积金、工商、税务、民政、银行、证券、保险、许可 / "
+        "The agency asked: police, land registry, provident fund, business registry, tax, "
+        "civil affairs, banks, securities, insurance, permit offices"
+    ),
+)
+
+T = TypeVar("T")
+
+SourceStatus = strawberry.enum(
+    SourceStatusEnum,
+    name="SourceStatus",
+    description=(
+        "该单位本次的反馈状态。OK 有记录；NOT_FOUND 查无此人；TIMEOUT 超时；UNAVAILABLE 暂不可用；"
+        "CIRCUIT_OPEN 连续失败暂停调用；REJECTED 被拒绝；ERROR 响应异常；NOT_APPLICABLE 不适用于该类主体；"
+        "NOT_CONFIGURED 尚未接入 / How this agency answered: OK records found; NOT_FOUND the "
+        "agency does not know the subject; TIMEOUT no answer in time; UNAVAILABLE down or "
+        "overloaded, try later; CIRCUIT_OPEN not called after repeated failures; REJECTED refused "
+        "the request; ERROR a bad answer; NOT_APPLICABLE holds nothing for this kind of subject; "
+        "NOT_CONFIGURED not connected in this deployment"
+    ),
+)
+
+SubjectKind = strawberry.enum(
+    SubjectKindEnum,
+    name="SubjectKind",
+    description=(
+        "被执行人类型：NATURAL 自然人（身份证号码），LEGAL 法人或其他组织（统一社会信用代码） / "
+        "NATURAL a natural person (resident ID number), LEGAL a legal person or organisation "
+        "(unified social credit code)"
+    ),
+)
+
+
+@strawberry.input(description="被执行人 / A judgment debtor")
+class SubjectInput:
+    kind: SubjectKindEnum = strawberry.field(description="主体类型 / Kind of subject")
+    id: str = strawberry.field(
+        description=(
+            "身份证号码（18位或旧式15位）或统一社会信用代码（18位） / Resident ID number (18 "
+            "digits, or the old 15) or unified social credit code (18 characters)"
+        )
+    )
+    name: str | None = strawberry.field(default=None, description="姓名或名称 / Name")
+
+
+@strawberry.type(description="被执行人 / A judgment debtor")
+class Subject:
+    kind: SubjectKindEnum
+    id: str = strawberry.field(description="规范化的证件号码 / The canonical (18-character) number")
+    name: str | None
+
+    @staticmethod
+    def from_domain(subject: DomainSubject) -> Subject:
+        return Subject(kind=subject.kind, id=subject.id, name=subject.name)
+
+
+@strawberry.type(description="单个协作单位的反馈情况 / How one agency answered")
+class SourceResult:
+    agency: AgencyEnum
+    status: SourceStatusEnum
+    latency_ms: float | None = strawberry.field(description="耗时（毫秒） / Time taken, in ms")
+    cached: bool = strawberry.field(description="是否来自缓存 / Served from the cache")
+    fetched_at: datetime.datetime | None = strawberry.field(
+        description="该单位反馈数据的时间 / When the agency gave this answer"
+    )
+    message: str | None = strawberry.field(
+        description="状态说明（中英文） / What happened, in Chinese and English"
+    )
+    record_count: int = strawberry.field(description="记录条数 / Number of records")
+    attempts: int = strawberry.field(description="本次调用次数 / Calls made for this answer")
+
+    @staticmethod
+    def from_domain(result: DomainSourceResult) -> SourceResult:
+        return SourceResult(
+            agency=result.agency,
+            status=result.status,
+            latency_ms=result.latency_ms,
+            cached=result.cached,
+            fetched_at=result.fetched_at,
+            message=result.message,
+            record_count=result.record_count,
+            attempts=result.attempts,
+        )
+
+
+def copy_fields(schema_cls: type[T], domain_obj: object) -> T:
+    """Build a schema type from a domain dataclass whose fields have the same names."""
+    names = _FIELD_NAMES.get(schema_cls)
+    if names is None:
+        names = _FIELD_NAMES[schema_cls] = tuple(f.name for f in dataclasses.fields(schema_cls))  # type: ignore[arg-type]
+    return schema_cls(**{name: getattr(domain_obj, name) for name in names})
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}

@@ -1,0 +1,360 @@
+"""The fan-out engine: one inquiry about many subjects, to many agencies, at once.
+
+For each agency, concurrently: subjects the agency does not serve are ``NOT_APPLICABLE``; the
+rest are looked up in the cache (unless ``fresh``); misses already being fetched by another
+request are joined (single-flight), the others go out in **one** batched call (split only past
+the agency's ``max_batch``), through the circuit breaker, bounded retries and timeouts:
+
+* the request deadline bounds everything (``asyncio.timeout_at``): a slow agency costs its own
+  status, never the others' data;
+* each attempt has the agency's own ``attempt_timeout_s`` inside it, enforced with
+  ``asyncio.timeout`` (httpx's timeouts are per read, and a slow drip defeats them).
+
+Every outcome is a ``SourceResult``: failures are data, never exceptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from connectors.base import Inquiry, SourceConnector
+from connectors.errors import (
+    ConnectorError,
+    RateLimitedError,
+    RequestRejectedError,
+    SourceTimeoutError,
+    SourceUnavailableError,
+)
+from connectors.resilience import CircuitBreaker, read_retrying
+from gateway.domain.agencies import Agency
+from gateway.domain.cases import CaseNumber
+from gateway.domain.records import AgencyRecords
+from gateway.domain.sources import SourceResult, SourceStatus
+from gateway.domain.subjects import Subject
+from gateway.services.cache import CacheEntry, RecordCache
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePolicy:
+    attempt_timeout_s: float = 3.0
+    max_attempts: int = 3
+    backoff_base_s: float = 0.05
+    cache_ttl_s: float = 300.0
+    max_batch: int = 500
+
+
+@dataclass(slots=True)
+class Source:
+    """One agency as the fan-out sees it."""
+
+    connector: SourceConnector
+    policy: SourcePolicy
+    breaker: CircuitBreaker
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectProfile:
+    """Everything the agencies said about one subject, one ``SourceResult`` per agency asked."""
+
+    subject: Subject
+    case_number: CaseNumber
+    results: tuple[SourceResult, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What one fetch produced for one subject, shared by every request waiting on it."""
+
+    status: SourceStatus
+    records: AgencyRecords | None = None
+    fetched_at: datetime.datetime | None = None
+    message: str | None = None
+    attempts: int = 0
+
+
+@dataclass(slots=True)
+class _Attempts:
+    count: int = 0
+    last_error: BaseException | None = field(default=None)
+
+
+class FanOut:
+    def __init__(self, sources: Mapping[Agency, Source], cache: RecordCache) -> None:
+        self.sources = dict(sources)
+        self.cache = cache
+        self._inflight: dict[tuple[Agency, str], asyncio.Future[_Outcome]] = {}
+
+    async def inquire(
+        self,
+        subjects: Sequence[Subject],
+        case_number: CaseNumber,
+        *,
+        court: str,
+        agencies: Sequence[Agency],
+        deadline_s: float,
+        fresh: bool = False,
+    ) -> list[SubjectProfile]:
+        """Ask every agency in ``agencies`` about every subject, within ``deadline_s`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + deadline_s
+        unique = list(dict.fromkeys(subjects))
+        per_agency = await asyncio.gather(
+            *(self._ask(agency, unique, case_number, court, deadline, fresh) for agency in agencies)
+        )
+        return [
+            SubjectProfile(
+                subject=subject,
+                case_number=case_number,
+                results=tuple(answers[subject.key] for answers in per_agency),
+            )
+            for subject in subjects
+        ]
+
+    async def _ask(
+        self,
+        agency: Agency,
+        subjects: list[Subject],
+        case_number: CaseNumber,
+        court: str,
+        deadline: float,
+        fresh: bool,
+    ) -> dict[str, SourceResult]:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        source = self.sources.get(agency)
+        if source is None:
+            return {s.key: _not_configured(agency) for s in subjects}
+        results: dict[str, SourceResult] = {}
+        applicable = []
+        for subject in subjects:
+            if source.connector.applies_to(subject):
+                applicable.append(subject)
+            else:
+                results[subject.key] = SourceResult(agency, SourceStatus.NOT_APPLICABLE)
+        pending = applicable
+        if not fresh and source.policy.cache_ttl_s > 0 and pending:
+            entries = await self.cache.get_many(agency, [s.key for s in pending])
+            pending = []
+            for subject, entry in zip(applicable, entries, strict=True):
+                if entry is None:
+                    pending.append(subject)
+                else:
+                    results[subject.key] = _from_cache(agency, entry, loop.time() - started)
+        waits: dict[str, asyncio.Future[_Outcome]] = {}
+        owned: list[Subject] = []
+        for subject in pending:
+            flight = self._inflight.get((agency, subject.key))
+            if flight is None:
+                flight = loop.create_future()
+                self._inflight[(agency, subject.key)] = flight
+                owned.append(subject)
+            waits[subject.key] = flight
+        if owned:
+            fetch = asyncio.ensure_future(
+                self._fetch(agency, source, owned, case_number, court, deadline)
+            )
+            fetch.add_done_callback(_consume)
+        for key, flight in waits.items():
+            outcome = await _wait(flight, deadline, agency)
+            latency = (loop.time() - started) * 1000
+            results[key] = _result(agency, outcome, latency)
+        return results
+
+    async def _fetch(
+        self,
+        agency: Agency,
+        source: Source,
+        subjects: list[Subject],
+        case_number: CaseNumber,
+        court: str,
+        deadline: float,
+    ) -> None:
+        """Fetch for ``subjects`` and settle their in-flight futures, whatever happens."""
+        size = source.policy.max_batch
+        chunks = [subjects[i : i + size] for i in range(0, len(subjects), size)]
+        try:
+            await asyncio.gather(
+                *(
+                    self._fetch_chunk(agency, source, c, case_number, court, deadline)
+                    for c in chunks
+                )
+            )
+        finally:
+            for subject in subjects:
+                flight = self._inflight.pop((agency, subject.key), None)
+                if flight is not None and not flight.done():
+                    flight.set_result(_Outcome(SourceStatus.ERROR, message=_INTERNAL))
+
+    async def _fetch_chunk(
+        self,
+        agency: Agency,
+        source: Source,
+        subjects: list[Subject],
+        case_number: CaseNumber,
+        court: str,
+        deadline: float,
+    ) -> None:
+        outcomes = await self._call(agency, source, subjects, case_number, court, deadline)
+        to_cache: list[tuple[str, CacheEntry]] = []
+        for subject in subjects:
+            outcome = outcomes[subject.key]
+            if outcome.status.answered and outcome.fetched_at is not None:
+                to_cache.append((subject.key, CacheEntry(outcome.fetched_at, outcome.records)))
+            flight = self._inflight.pop((agency, subject.key), None)
+            if flight is not None and not flight.done():
+                flight.set_result(outcome)
+        await self.cache.set_many(agency, to_cache, source.policy.cache_ttl_s)
+
+    async def _call(
+        self,
+        agency: Agency,
+        source: Source,
+        subjects: list[Subject],
+        case_number: CaseNumber,
+        court: str,
+        deadline: float,
+    ) -> dict[str, _Outcome]:
+        """One batched call with breaker, retries and timeouts; never raises (but cancellation)."""
+        if not source.breaker.allow():
+            outcome = _Outcome(SourceStatus.CIRCUIT_OPEN, message=_circuit_open(agency))
+            return {s.key: outcome for s in subjects}
+        inquiry = Inquiry(uuid.uuid4().hex, case_number, court, tuple(subjects))
+        attempts = _Attempts()
+        policy = source.policy
+        try:
+            async with asyncio.timeout_at(deadline):
+                async for attempt in read_retrying(
+                    max_attempts=policy.max_attempts,
+                    backoff_base_s=policy.backoff_base_s,
+                    deadline=deadline,
+                ):
+                    with attempt:
+                        attempts.count += 1
+                        answers = await _attempt(source, inquiry, policy.attempt_timeout_s)
+        except ConnectorError as exc:
+            if not isinstance(exc, RequestRejectedError):
+                source.breaker.record_failure()
+            else:
+                source.breaker.record_success()  # the agency is up; it refused this request
+            return _failed(subjects, _status_of(exc), exc.safe_message, attempts.count)
+        except TimeoutError:
+            source.breaker.record_failure()
+            message = (
+                f"{agency.value} 未在期限内响应 / {agency.value} did not answer before the deadline"
+            )
+            return _failed(subjects, SourceStatus.TIMEOUT, message, attempts.count)
+        except asyncio.CancelledError:
+            source.breaker.release_probe()
+            raise
+        except Exception:  # a bug in a connector must not fail the query
+            log.exception("connector %s raised an unexpected error", agency.value)
+            source.breaker.record_failure()
+            return _failed(subjects, SourceStatus.ERROR, _INTERNAL, attempts.count)
+        source.breaker.record_success()
+        now = datetime.datetime.now(datetime.UTC)
+        return {
+            s.key: _Outcome(
+                SourceStatus.NOT_FOUND if answers[s.key] is None else SourceStatus.OK,
+                records=answers[s.key],
+                fetched_at=now,
+                attempts=attempts.count,
+            )
+            for s in subjects
+        }
+
+
+async def _attempt(
+    source: Source, inquiry: Inquiry, attempt_timeout_s: float
+) -> Mapping[str, AgencyRecords | None]:
+    try:
+        async with asyncio.timeout(attempt_timeout_s):
+            return await source.connector.query(inquiry)
+    except TimeoutError as exc:
+        agency = source.connector.agency.value
+        raise SourceTimeoutError(
+            f"{agency} 在 {attempt_timeout_s:g} 秒内未响应",
+            f"{agency} did not answer within {attempt_timeout_s:g} s",
+        ) from exc
+
+
+async def _wait(flight: asyncio.Future[_Outcome], deadline: float, agency: Agency) -> _Outcome:
+    """Wait for a shared fetch, but no longer than this request's own deadline."""
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await asyncio.shield(flight)
+    except TimeoutError:
+        return _Outcome(
+            SourceStatus.TIMEOUT,
+            message=f"{agency.value} 未在期限内响应 / {agency.value} did not answer before the deadline",
+        )
+
+
+def _consume(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("fan-out fetch failed", exc_info=task.exception())
+
+
+def _status_of(exc: ConnectorError) -> SourceStatus:
+    if isinstance(exc, SourceTimeoutError):
+        return SourceStatus.TIMEOUT
+    if isinstance(exc, SourceUnavailableError | RateLimitedError):
+        return SourceStatus.UNAVAILABLE
+    if isinstance(exc, RequestRejectedError):
+        return SourceStatus.REJECTED
+    return SourceStatus.ERROR
+
+
+def _failed(
+    subjects: list[Subject], status: SourceStatus, message: str, attempts: int
+) -> dict[str, _Outcome]:
+    outcome = _Outcome(status, message=message, attempts=attempts)
+    return {s.key: outcome for s in subjects}
+
+
+def _result(agency: Agency, outcome: _Outcome, latency_ms: float) -> SourceResult:
+    return SourceResult(
+        agency=agency,
+        status=outcome.status,
+        latency_ms=round(latency_ms, 1),
+        cached=False,
+        fetched_at=outcome.fetched_at,
+        message=outcome.message,
+        records=outcome.records,
+        attempts=outcome.attempts,
+    )
+
+
+def _from_cache(agency: Agency, entry: CacheEntry, elapsed_s: float) -> SourceResult:
+    return SourceResult(
+        agency=agency,
+        status=SourceStatus.NOT_FOUND if entry.records is None else SourceStatus.OK,
+        latency_ms=round(elapsed_s * 1000, 1),
+        cached=True,
+        fetched_at=entry.fetched_at,
+        records=entry.records,
+    )
+
+
+def _not_configured(agency: Agency) -> SourceResult:
+    return SourceResult(
+        agency,
+        SourceStatus.NOT_CONFIGURED,
+        message=f"本系统尚未接入{agency.name_zh} / no connector for {agency.value} is configured",
+    )
+
+
+def _circuit_open(agency: Agency) -> str:
+    return (
+        f"{agency.value} 近期连续失败，暂停调用（熔断） / "
+        f"{agency.value} failed repeatedly just now; calls are paused (circuit open)"
+    )
+
+
+_INTERNAL = "网关内部错误 / internal gateway error"

@@ -1,0 +1,94 @@
+"""Asset inquiries: validate what the caller asked, then fan it out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gateway.domain.agencies import Agency
+from gateway.domain.cases import CaseNumber, parse_case_number
+from gateway.domain.errors import InvalidInputError, InvalidSubjectError, LimitExceededError
+from gateway.domain.subjects import Subject, SubjectKind, parse_subject
+from gateway.services.fanout import FanOut, SubjectProfile
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryOptions:
+    """Everything about an inquiry but its subjects; hashable, so requests can be grouped."""
+
+    case_number: CaseNumber
+    agencies: tuple[Agency, ...]
+    deadline_ms: int
+    fresh: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryLimits:
+    default_deadline_ms: int = 5000
+    max_deadline_ms: int = 30000
+    max_batch_subjects: int = 500
+
+
+class InquiryService:
+    def __init__(self, fanout: FanOut, limits: InquiryLimits) -> None:
+        self.fanout = fanout
+        self.limits = limits
+
+    def options(
+        self,
+        case_number: str,
+        agencies: Sequence[Agency] | None,
+        deadline_ms: int | None,
+        fresh: bool,
+    ) -> InquiryOptions:
+        """Validate the inquiry's options; raises ``InvalidInputError`` subclasses."""
+        case = parse_case_number(case_number)
+        if agencies is not None and not agencies:
+            raise InvalidInputError(
+                "agencies 不能为空列表；省略即查询全部单位",
+                "agencies must not be an empty list; leave it out to ask every agency",
+            )
+        chosen = tuple(dict.fromkeys(agencies)) if agencies else tuple(Agency)
+        deadline = self.limits.default_deadline_ms if deadline_ms is None else deadline_ms
+        if not 100 <= deadline <= self.limits.max_deadline_ms:
+            raise LimitExceededError(
+                f"deadlineMs 应在 100 至 {self.limits.max_deadline_ms} 之间",
+                f"deadlineMs must be between 100 and {self.limits.max_deadline_ms}",
+                code="DEADLINE_OUT_OF_RANGE",
+            )
+        return InquiryOptions(case, chosen, deadline, fresh)
+
+    def subjects(self, items: Sequence[tuple[SubjectKind, str, str | None]]) -> list[Subject]:
+        """Validate subjects; an error names the position of the bad one (``subjects[3]``)."""
+        if not items:
+            raise InvalidInputError("subjects 不能为空", "subjects must not be empty")
+        limit = self.limits.max_batch_subjects
+        if len(items) > limit:
+            raise LimitExceededError(
+                f"一次最多查询 {limit} 个被执行人，本次为 {len(items)} 个",
+                f"at most {limit} subjects per request, got {len(items)}",
+                code="BATCH_TOO_LARGE",
+            )
+        parsed = []
+        for index, (kind, value, name) in enumerate(items):
+            try:
+                parsed.append(parse_subject(kind, value, name))
+            except InvalidSubjectError as exc:
+                if len(items) == 1:
+                    raise
+                raise InvalidSubjectError(
+                    f"subjects[{index}]：{exc.message_zh}", f"subjects[{index}]: {exc.message_en}"
+                ) from None
+        return parsed
+
+    async def inquire(
+        self, subjects: Sequence[Subject], options: InquiryOptions
+    ) -> list[SubjectProfile]:
+        return await self.fanout.inquire(
+            subjects,
+            options.case_number,
+            court=options.case_number.court,
+            agencies=options.agencies,
+            deadline_s=options.deadline_ms / 1000,
+            fresh=options.fresh,
+        )

@@ -1,0 +1,320 @@
+"""The fan-out engine with fake connectors: partial failure, deadlines, retries, breaker, cache."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+
+import pytest
+
+from connectors.base import Inquiry
+from connectors.errors import (
+    MalformedResponseError,
+    RateLimitedError,
+    RequestRejectedError,
+    SourceUnavailableError,
+)
+from connectors.resilience import CircuitBreaker
+from gateway.domain.agencies import Agency
+from gateway.domain.cases import parse_case_number
+from gateway.domain.police import PoliceRecords
+from gateway.domain.records import AgencyRecords
+from gateway.domain.sources import SourceStatus
+from gateway.domain.subjects import Subject, SubjectKind
+from gateway.services.cache import RecordCache
+from gateway.services.fanout import FanOut, Source, SourcePolicy
+
+CASE = parse_case_number("(2026)苏0802执123号")
+ALICE = Subject(SubjectKind.NATURAL, "320802198503150017")
+BOB = Subject(SubjectKind.NATURAL, "320803199001011234")
+ACME = Subject(SubjectKind.LEGAL, "91320800MA1N7B5K3A")
+EMPTY = PoliceRecords(household=None, travel_documents=(), vehicles=())
+
+Behaviour = Callable[[Inquiry, int], "asyncio.Future[None] | None"]
+
+
+class FakeConnector:
+    """Answers every subject with ``EMPTY`` records, after running ``behaviour`` if given."""
+
+    def __init__(
+        self,
+        agency: Agency,
+        *,
+        behaviour: Callable[[Inquiry, int], object] | None = None,
+        kinds: frozenset[SubjectKind] = frozenset(SubjectKind),
+        unknown: frozenset[str] = frozenset(),
+    ) -> None:
+        self._agency = agency
+        self.behaviour = behaviour
+        self.kinds = kinds
+        self.unknown = unknown
+        self.calls: list[Inquiry] = []
+
+    @property
+    def agency(self) -> Agency:
+        return self._agency
+
+    def applies_to(self, subject: Subject) -> bool:
+        return subject.kind in self.kinds
+
+    async def query(self, inquiry: Inquiry) -> Mapping[str, AgencyRecords | None]:
+        self.calls.append(inquiry)
+        if self.behaviour is not None:
+            result = self.behaviour(inquiry, len(self.calls))
+            if asyncio.iscoroutine(result):
+                await result
+        return {s.key: None if s.id in self.unknown else EMPTY for s in inquiry.subjects}
+
+    async def aclose(self) -> None:
+        pass
+
+
+def make_fanout(
+    *connectors: FakeConnector,
+    policy: SourcePolicy | None = None,
+    breaker: Callable[[], CircuitBreaker] | None = None,
+    cache: RecordCache | None = None,
+) -> FanOut:
+    policy = policy or SourcePolicy(attempt_timeout_s=1.0, backoff_base_s=0.001)
+    sources = {
+        c.agency: Source(c, policy, breaker() if breaker else CircuitBreaker(5, 30))
+        for c in connectors
+    }
+    return FanOut(sources, cache or RecordCache.from_url("memory://"))
+
+
+async def ask(fanout: FanOut, subjects=(ALICE,), agencies=None, deadline_s=2.0, fresh=False):
+    return await fanout.inquire(
+        list(subjects),
+        CASE,
+        court="苏0802",
+        agencies=agencies or list(fanout.sources),
+        deadline_s=deadline_s,
+        fresh=fresh,
+    )
+
+
+def statuses(profile) -> dict[Agency, SourceStatus]:
+    return {r.agency: r.status for r in profile.results}
+
+
+def raising(exc: Exception, times: int | None = None):
+    def behaviour(_inquiry: Inquiry, call: int) -> None:
+        if times is None or call <= times:
+            raise exc
+
+    return behaviour
+
+
+def sleeping(seconds: float):
+    def behaviour(_inquiry: Inquiry, _call: int):
+        return asyncio.sleep(seconds)
+
+    return behaviour
+
+
+async def test_one_agency_down_leaves_the_others_intact():
+    police = FakeConnector(Agency.POLICE)
+    land = FakeConnector(Agency.LAND, behaviour=raising(SourceUnavailableError("挂了", "down")))
+    bank = FakeConnector(Agency.BANK)
+    (profile,) = await ask(make_fanout(police, land, bank))
+    assert statuses(profile) == {
+        Agency.POLICE: SourceStatus.OK,
+        Agency.LAND: SourceStatus.UNAVAILABLE,
+        Agency.BANK: SourceStatus.OK,
+    }
+    by_agency = {r.agency: r for r in profile.results}
+    assert by_agency[Agency.POLICE].records == EMPTY
+    assert by_agency[Agency.LAND].records is None
+    assert "down" in (by_agency[Agency.LAND].message or "")
+
+
+async def test_unknown_subject_is_not_found_and_agencies_without_connector_not_configured():
+    police = FakeConnector(Agency.POLICE, unknown=frozenset({ALICE.id}))
+    (profile,) = await ask(make_fanout(police), agencies=[Agency.POLICE, Agency.TAX])
+    assert statuses(profile) == {
+        Agency.POLICE: SourceStatus.NOT_FOUND,
+        Agency.TAX: SourceStatus.NOT_CONFIGURED,
+    }
+
+
+async def test_subject_kinds_the_agency_does_not_serve_are_not_applicable_without_a_call():
+    police = FakeConnector(Agency.POLICE, kinds=frozenset({SubjectKind.NATURAL}))
+    (profile,) = await ask(make_fanout(police), subjects=[ACME])
+    assert statuses(profile) == {Agency.POLICE: SourceStatus.NOT_APPLICABLE}
+    assert police.calls == []
+
+
+async def test_the_request_deadline_bounds_a_slow_agency_and_keeps_the_fast_ones():
+    slow = FakeConnector(Agency.LAND, behaviour=sleeping(30))
+    fast = FakeConnector(Agency.BANK)
+    policy = SourcePolicy(attempt_timeout_s=60, max_attempts=1)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    (profile,) = await ask(make_fanout(slow, fast, policy=policy), deadline_s=0.3)
+    assert loop.time() - started < 5  # the 30 s agency did not hold the query
+    assert statuses(profile) == {Agency.LAND: SourceStatus.TIMEOUT, Agency.BANK: SourceStatus.OK}
+
+
+async def test_each_attempt_is_bounded_by_the_source_timeout_and_retried():
+    def slow_then_fast(_inquiry: Inquiry, call: int):
+        return asyncio.sleep(30 if call == 1 else 0)
+
+    land = FakeConnector(Agency.LAND, behaviour=slow_then_fast)
+    policy = SourcePolicy(attempt_timeout_s=0.1, max_attempts=3, backoff_base_s=0.001)
+    (profile,) = await ask(make_fanout(land, policy=policy), deadline_s=5)
+    (result,) = profile.results
+    assert result.status is SourceStatus.OK
+    assert result.attempts == 2
+
+
+async def test_transient_errors_are_retried_up_to_the_attempt_limit():
+    flaky = FakeConnector(Agency.BANK, behaviour=raising(SourceUnavailableError("x", "x"), 2))
+    (profile,) = await ask(make_fanout(flaky))
+    assert profile.results[0].status is SourceStatus.OK
+    assert profile.results[0].attempts == 3
+
+    dead = FakeConnector(Agency.BANK, behaviour=raising(RateLimitedError("x", "x", None)))
+    (profile,) = await ask(make_fanout(dead))
+    assert profile.results[0].status is SourceStatus.UNAVAILABLE
+    assert len(dead.calls) == 3
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (RequestRejectedError("拒绝", "rejected"), SourceStatus.REJECTED),
+        (MalformedResponseError("坏", "garbage"), SourceStatus.ERROR),
+        (RuntimeError("connector bug"), SourceStatus.ERROR),
+    ],
+)
+async def test_non_transient_errors_are_not_retried_and_become_a_status(error, status):
+    fake = FakeConnector(Agency.BANK, behaviour=raising(error))
+    (profile,) = await ask(make_fanout(fake))
+    assert profile.results[0].status is status
+    assert len(fake.calls) == 1
+    assert "connector bug" not in (profile.results[0].message or "")
+
+
+async def test_cancellation_is_never_retried():
+    started = asyncio.Event()
+
+    def block(_inquiry: Inquiry, _call: int):
+        started.set()
+        return asyncio.sleep(30)
+
+    fake = FakeConnector(Agency.BANK, behaviour=block)
+    task = asyncio.create_task(ask(make_fanout(fake), deadline_s=10))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.sleep(0.05)
+    assert len(fake.calls) == 1
+
+
+async def test_the_breaker_opens_after_consecutive_failures_and_probes_after_the_cooldown():
+    now = [0.0]
+    down = [True]
+
+    def maybe_down(_inquiry: Inquiry, _call: int) -> None:
+        if down[0]:
+            raise SourceUnavailableError("x", "x")
+
+    fake = FakeConnector(Agency.BANK, behaviour=maybe_down)
+    policy = SourcePolicy(max_attempts=1, cache_ttl_s=0)
+    fanout = make_fanout(fake, policy=policy, breaker=lambda: CircuitBreaker(3, 10, lambda: now[0]))
+    for _ in range(3):
+        (profile,) = await ask(fanout)
+        assert profile.results[0].status is SourceStatus.UNAVAILABLE
+    (profile,) = await ask(fanout)
+    assert profile.results[0].status is SourceStatus.CIRCUIT_OPEN
+    assert len(fake.calls) == 3  # the open circuit made no call
+
+    now[0] = 11.0  # cooldown over: one probe goes out; the agency is back
+    down[0] = False
+    (profile,) = await ask(fanout)
+    assert profile.results[0].status is SourceStatus.OK
+    assert len(fake.calls) == 4
+
+
+def test_breaker_half_open_lets_one_probe_and_reopens_on_its_failure():
+    now = [0.0]
+    breaker = CircuitBreaker(1, 5, lambda: now[0])
+    breaker.record_failure()
+    assert not breaker.allow()
+    now[0] = 6
+    assert breaker.allow()
+    assert not breaker.allow()  # one probe at a time
+    breaker.record_failure()
+    assert not breaker.allow()
+    now[0] = 12
+    assert breaker.allow()
+    breaker.record_success()
+    assert breaker.allow()
+    assert breaker.allow()
+
+
+async def test_answers_are_cached_per_subject_and_fresh_bypasses_the_cache():
+    fake = FakeConnector(Agency.POLICE, unknown=frozenset({BOB.id}))
+    fanout = make_fanout(fake)
+    first = await ask(fanout, subjects=[ALICE, BOB])
+    assert [p.results[0].cached for p in first] == [False, False]
+    second = await ask(fanout, subjects=[ALICE, BOB])
+    assert [p.results[0].cached for p in second] == [True, True]
+    assert [p.results[0].status for p in second] == [SourceStatus.OK, SourceStatus.NOT_FOUND]
+    assert second[0].results[0].fetched_at == first[0].results[0].fetched_at
+    assert len(fake.calls) == 1
+
+    third = await ask(fanout, subjects=[ALICE], fresh=True)
+    assert third[0].results[0].cached is False
+    assert len(fake.calls) == 2
+
+
+async def test_failures_are_not_cached():
+    fake = FakeConnector(Agency.BANK, behaviour=raising(SourceUnavailableError("x", "x"), 1))
+    fanout = make_fanout(fake, policy=SourcePolicy(max_attempts=1))
+    (first,) = await ask(fanout)
+    assert first.results[0].status is SourceStatus.UNAVAILABLE
+    (second,) = await ask(fanout)
+    assert second.results[0].status is SourceStatus.OK
+    assert second.results[0].cached is False
+
+
+async def test_concurrent_misses_make_one_call_stampede_protection():
+    fake = FakeConnector(Agency.POLICE, behaviour=sleeping(0.05))
+    fanout = make_fanout(fake)
+    profiles = await asyncio.gather(*(ask(fanout) for _ in range(20)))
+    assert len(fake.calls) == 1
+    assert all(p[0].results[0].status is SourceStatus.OK for p in profiles)
+
+
+async def test_a_batch_is_one_call_per_agency_and_split_only_past_max_batch():
+    subjects = [Subject(SubjectKind.NATURAL, f"{i:018d}") for i in range(200)]
+    police, bank = FakeConnector(Agency.POLICE), FakeConnector(Agency.BANK)
+    profiles = await ask(make_fanout(police, bank), subjects=subjects)
+    assert len(profiles) == 200
+    assert len(police.calls) == 1
+    assert len(bank.calls) == 1
+    assert len(police.calls[0].subjects) == 200
+
+    small = FakeConnector(Agency.POLICE)
+    await ask(make_fanout(small, policy=SourcePolicy(max_batch=64)), subjects=subjects)
+    assert sorted(len(c.subjects) for c in small.calls) == [8, 64, 64, 64]
+
+
+async def test_a_cache_outage_degrades_to_asking_the_agency():
+    class BrokenBackend:
+        async def multi_get(self, keys):
+            raise ConnectionError("cache down")
+
+        async def multi_set(self, pairs, ttl=None):
+            raise ConnectionError("cache down")
+
+        async def close(self):
+            pass
+
+    fake = FakeConnector(Agency.POLICE)
+    fanout = make_fanout(fake, cache=RecordCache(BrokenBackend(), serialize=True))
+    (profile,) = await ask(fanout)
+    assert profile.results[0].status is SourceStatus.OK
