@@ -1,7 +1,7 @@
 """What can go wrong when the gateway talks to an agency, grouped by what to do about it.
 
     ConnectorError                    root; ``safe_message`` is bilingual and never holds a secret
-    ├── TransientError                try again later: the read layer retries these within the deadline
+    ├── TransientError                try again later: the read layer retries these in the deadline
     │   ├── SourceTimeoutError        no answer in time
     │   ├── SourceUnavailableError    connection refused or dropped, 5xx
     │   └── RateLimitedError          429, with the agency's Retry-After when given

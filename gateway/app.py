@@ -154,7 +154,7 @@ async def _healthz(request: Request) -> JSONResponse:
 
 
 async def _readyz(request: Request) -> JSONResponse:
-    """Ready when the database and the cache answer; agencies being down does not make us unready."""
+    """Ready when the database and the cache answer; a down agency does not make us unready."""
     resources: Resources = request.app.state.resources
     checks: dict[str, str] = {}
     try:

@@ -34,7 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="chakong", description="查控 debtor-asset inquiry gateway")
+    parser = argparse.ArgumentParser(
+        prog="chakong", description="查控 debtor-asset inquiry gateway"
+    )
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="the gateway and every mock agency, on embedded defaults")

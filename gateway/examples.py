@@ -37,7 +37,8 @@ query DebtorAssets($subject: SubjectInput!, $caseNumber: String!) {
 """
 
 EXAMPLE_VARIABLES: dict[str, object] = {
-    "subject": {"kind": "NATURAL", "id": "EXAMPLE_ID", "name": "EXAMPLE_NAME"},
+    # a "rich" subject of the mock agencies (mocks.synthetic.example_subjects)
+    "subject": {"kind": "NATURAL", "id": "320802197805121129", "name": "贾敏倩"},
     "caseNumber": "(2026)苏0802执123号",
 }
 

@@ -138,7 +138,12 @@ def explorer_page(
 ) -> str:
     """The explorer's HTML: GraphiQL against ``endpoint``, pre-filled, headers editable."""
     config = _script_json(
-        {"endpoint": endpoint, "query": default_query, "variables": default_variables}
+        {
+            "endpoint": endpoint,
+            "query": default_query,
+            "variables": default_variables,
+            "title": title,
+        }
     )
     stylesheets = "\n".join(
         f'<link rel="stylesheet" href="{_asset_url(name)}">'
@@ -226,14 +231,19 @@ _PAGE = """<!DOCTYPE html>
   }}
   try {{
     var fetcher = GraphiQL.createFetcher({{ url: config.endpoint }});
-    var explorer = React.createElement(GraphiQL, {{
-      fetcher: fetcher,
-      query: config.query,
-      variables: config.variables,
-      isHeadersEditorEnabled: true,
-      shouldPersistHeaders: true,
-      defaultEditorToolsVisibility: true
-    }});
+    var explorer = React.createElement(
+      GraphiQL,
+      {{
+        fetcher: fetcher,
+        query: config.query,
+        variables: config.variables,
+        isHeadersEditorEnabled: true,
+        shouldPersistHeaders: true,
+        defaultEditorToolsVisibility: true
+      }},
+      // our own logo: GraphiQL's default one links to a website the court network can't reach
+      React.createElement(GraphiQL.Logo, null, config.title)
+    );
     ReactDOM.createRoot(document.getElementById("graphiql")).render(explorer);
   }} catch (error) {{
     fail(String(error));

@@ -16,7 +16,8 @@ from gateway.schema.debtor import DebtorProfile
 CaseArg = Annotated[
     str,
     strawberry.argument(
-        description="执行案号，如 (2026)苏0802执123号 / Enforcement case number, e.g. (2026)苏0802执123号"
+        description="执行案号，如 (2026)苏0802执123号 / Enforcement case number, "
+        "e.g. (2026)苏0802执123号"
     ),
 ]
 AgenciesArg = Annotated[
@@ -32,7 +33,9 @@ DeadlineArg = Annotated[
 ]
 FreshArg = Annotated[
     bool,
-    strawberry.argument(description="跳过缓存，直接询问各单位 / Skip the cache and ask the agencies"),
+    strawberry.argument(
+        description="跳过缓存，直接询问各单位 / Skip the cache and ask the agencies"
+    ),
 ]
 
 

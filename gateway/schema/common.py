@@ -31,7 +31,8 @@ SourceStatus = strawberry.enum(
     name="SourceStatus",
     description=(
         "该单位本次的反馈状态。OK 有记录；NOT_FOUND 查无此人；TIMEOUT 超时；UNAVAILABLE 暂不可用；"
-        "CIRCUIT_OPEN 连续失败暂停调用；REJECTED 被拒绝；ERROR 响应异常；NOT_APPLICABLE 不适用于该类主体；"
+        "CIRCUIT_OPEN 连续失败暂停调用；REJECTED 被拒绝；ERROR 响应异常；"
+        "NOT_APPLICABLE 不适用于该类主体；"
         "NOT_CONFIGURED 尚未接入 / How this agency answered: OK records found; NOT_FOUND the "
         "agency does not know the subject; TIMEOUT no answer in time; UNAVAILABLE down or "
         "overloaded, try later; CIRCUIT_OPEN not called after repeated failures; REJECTED refused "

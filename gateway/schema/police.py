@@ -61,9 +61,7 @@ class PoliceRecords:
     def from_domain(records: domain.PoliceRecords) -> PoliceRecords:
         household = records.household
         return PoliceRecords(
-            household=None
-            if household is None
-            else copy_fields(HouseholdRegistration, household),
+            household=None if household is None else copy_fields(HouseholdRegistration, household),
             travel_documents=[copy_fields(TravelDocument, d) for d in records.travel_documents],
             vehicles=[copy_fields(Vehicle, v) for v in records.vehicles],
         )

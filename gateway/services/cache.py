@@ -98,7 +98,12 @@ class RecordCache:
         return True
 
     async def aclose(self) -> None:
-        await self._backend.close()
+        client = getattr(self._backend, "client", None)
+        if client is not None:
+            # aiocache's close() calls redis-py's deprecated close(); close the client itself
+            await client.aclose()
+        else:
+            await self._backend.close()
 
     def _encode(self, entry: CacheEntry) -> Any:
         if not self._serialize:

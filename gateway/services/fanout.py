@@ -246,10 +246,7 @@ class FanOut:
             return _failed(subjects, _status_of(exc), exc.safe_message, attempts.count)
         except TimeoutError:
             source.breaker.record_failure()
-            message = (
-                f"{agency.value} 未在期限内响应 / {agency.value} did not answer before the deadline"
-            )
-            return _failed(subjects, SourceStatus.TIMEOUT, message, attempts.count)
+            return _failed(subjects, SourceStatus.TIMEOUT, _late(agency), attempts.count)
         except asyncio.CancelledError:
             source.breaker.release_probe()
             raise
@@ -290,10 +287,7 @@ async def _wait(flight: asyncio.Future[_Outcome], deadline: float, agency: Agenc
         async with asyncio.timeout_at(deadline):
             return await asyncio.shield(flight)
     except TimeoutError:
-        return _Outcome(
-            SourceStatus.TIMEOUT,
-            message=f"{agency.value} 未在期限内响应 / {agency.value} did not answer before the deadline",
-        )
+        return _Outcome(SourceStatus.TIMEOUT, message=_late(agency))
 
 
 def _consume(task: asyncio.Future[None]) -> None:
@@ -348,6 +342,10 @@ def _not_configured(agency: Agency) -> SourceResult:
         SourceStatus.NOT_CONFIGURED,
         message=f"本系统尚未接入{agency.name_zh} / no connector for {agency.value} is configured",
     )
+
+
+def _late(agency: Agency) -> str:
+    return f"{agency.value} 未在期限内响应 / {agency.value} did not answer before the deadline"
 
 
 def _circuit_open(agency: Agency) -> str:

@@ -136,6 +136,8 @@ def test_page_mounts_graphiql_against_endpoint_with_headers_editor() -> None:
     assert "isHeadersEditorEnabled: true" in boot
     assert "shouldPersistHeaders: true" in boot
     assert "ReactDOM.createRoot(" in boot
+    # GraphiQL's default logo links to its website: replaced by our own title
+    assert "React.createElement(GraphiQL.Logo, null, config.title)" in boot
     assert "<title>chakong 查控" in page
 
 
@@ -170,7 +172,12 @@ def test_script_breakout_in_query_is_escaped() -> None:
     assert len(parsed.scripts) == len([n for n in ASSETS if n.endswith(".js")]) + 1
     assert page.lower().count("</script>") == len(parsed.scripts)
     assert "<!--" not in parsed.scripts[-1]
-    assert _config(page) == {"endpoint": "/graphql", "query": nasty, "variables": "</script>"}
+    assert _config(page) == {
+        "endpoint": "/graphql",
+        "query": nasty,
+        "variables": "</script>",
+        "title": "chakong 查控",
+    }
 
 
 def test_title_is_html_escaped() -> None:

@@ -1,0 +1,181 @@
+"""One conformance suite for every connector in the registry, run against its mock over HTTP.
+
+found, not found, batch, 401, 429, 5xx, timeout, reset, malformed body, and no secret in any
+error text. A new connector is covered by adding it to ``connectors.registry`` and its mock to
+``mocks.registry``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+import httpx
+import pytest
+from httpx_aiohttp import AiohttpTransport
+
+from connectors.base import AgencyEndpoint, Connector, Inquiry
+from connectors.errors import (
+    AuthenticationError,
+    ConnectorError,
+    MalformedResponseError,
+    RateLimitedError,
+    SourceUnavailableError,
+)
+from connectors.registry import CONNECTORS, UnknownConnectorError, connector_class
+from connectors.resilience import CircuitBreaker
+from gateway.domain.agencies import Agency
+from gateway.domain.cases import parse_case_number
+from gateway.domain.sources import SourceStatus
+from gateway.domain.subjects import Subject, SubjectKind
+from gateway.services.cache import RecordCache
+from gateway.services.fanout import FanOut, Source, SourcePolicy
+from mocks.faults import FaultConfig
+from mocks.runner import MockServers
+from mocks.synthetic import Tier, example_subjects
+
+TOKEN = "conformance-secret-7d1e"
+CASE = parse_case_number("(2026)苏0802执123号")
+EXAMPLES = example_subjects()
+
+
+@dataclasses.dataclass
+class Harness:
+    agency: Agency
+    connector: Connector[Any]
+    mocks: MockServers
+
+    @property
+    def mock(self) -> Any:
+        return self.mocks.apps[self.agency].state.mock
+
+    def faults(self, **rates: float) -> None:
+        self.mock.faults = FaultConfig(**rates)
+
+
+AGENCIES = sorted(CONNECTORS, key=lambda a: a.value)
+
+
+@pytest.fixture(params=AGENCIES, ids=[a.value for a in AGENCIES])
+async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    agency: Agency = request.param
+    async with (
+        MockServers([agency], token=TOKEN, fault_seed=7) as mocks,
+        httpx.AsyncClient(transport=AiohttpTransport(), timeout=5) as client,
+    ):
+        endpoint = AgencyEndpoint(mocks.urls[agency], TOKEN)
+        yield Harness(agency, CONNECTORS[agency](endpoint, client), mocks)
+
+
+def subject(tier: Tier, kind: Literal["natural", "legal"] = "natural") -> Subject:
+    kinds = {"natural": SubjectKind.NATURAL, "legal": SubjectKind.LEGAL}
+    return Subject(kinds[kind], EXAMPLES[kind][tier])
+
+
+def inquiry(*subjects: Subject) -> Inquiry:
+    return Inquiry(uuid.uuid4().hex, CASE, "苏0802", subjects)
+
+
+def assert_no_secret(exc: BaseException) -> None:
+    texts = [str(exc), repr(exc)]
+    if isinstance(exc, ConnectorError):
+        texts += [exc.safe_message, exc.message_zh, exc.message_en]
+    assert all(TOKEN not in text for text in texts)
+
+
+async def test_found_subject_has_records(harness: Harness):
+    rich = subject(Tier.RICH)
+    answers = await harness.connector.query(inquiry(rich))
+    records = answers[rich.key]
+    assert records is not None
+    assert records.count() > 0
+
+
+async def test_unknown_subject_is_not_found(harness: Harness):
+    unknown = subject(Tier.UNKNOWN)
+    answers = await harness.connector.query(inquiry(unknown))
+    assert answers == {unknown.key: None}
+
+
+async def test_known_subject_without_assets_is_found_and_empty(harness: Harness):
+    empty = subject(Tier.EMPTY, "legal")  # a person's household registration is not an asset
+    records = (await harness.connector.query(inquiry(empty)))[empty.key]
+    assert records is not None
+    assert records.count() == 0
+
+
+async def test_a_batch_is_one_call_with_one_answer_per_subject(harness: Harness):
+    batch = [subject(t, k) for t in Tier for k in ("natural", "legal")]
+    batch = [s for s in batch if harness.connector.applies_to(s)]
+    answers = await harness.connector.query(inquiry(*batch))
+    assert set(answers) == {s.key for s in batch}
+    assert harness.mock.stats.inquiries == 1
+    assert harness.mock.stats.subjects == len(batch)
+
+
+async def test_same_subject_gives_the_same_records_every_time(harness: Harness):
+    rich = subject(Tier.RICH)
+    first = await harness.connector.query(inquiry(rich))
+    second = await harness.connector.query(inquiry(rich))
+    assert first == second
+
+
+async def test_wrong_token_is_an_authentication_error_without_the_token(harness: Harness):
+    harness.mock.token = "another-token"
+    with pytest.raises(AuthenticationError) as caught:
+        await harness.connector.query(inquiry(subject(Tier.RICH)))
+    assert_no_secret(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ({"rate_limit_rate": 1.0}, RateLimitedError),
+        ({"error_rate": 1.0}, SourceUnavailableError),
+        ({"unavailable_rate": 1.0}, SourceUnavailableError),
+        ({"reset_rate": 1.0}, SourceUnavailableError),
+        ({"malformed_rate": 1.0}, MalformedResponseError),
+    ],
+    ids=["429", "500", "503", "reset", "malformed"],
+)
+async def test_faults_map_to_the_error_tree(harness: Harness, fault, error):
+    harness.faults(**fault)
+    for _ in range(3):  # malformed varies between not-JSON, wrong shape and truncated
+        with pytest.raises(error) as caught:
+            await harness.connector.query(inquiry(subject(Tier.RICH)))
+        assert_no_secret(caught.value)
+        if isinstance(caught.value, RateLimitedError):
+            assert caught.value.retry_after == 1.0
+
+
+async def test_a_hanging_agency_is_a_timeout_through_the_fanout(harness: Harness):
+    harness.faults(hang_rate=1.0)
+    policy = SourcePolicy(attempt_timeout_s=0.2, max_attempts=2, backoff_base_s=0.001)
+    source = Source(harness.connector, policy, CircuitBreaker(5, 30))
+    fanout = FanOut({harness.agency: source}, RecordCache.from_url("memory://"))
+    (profile,) = await asyncio.wait_for(
+        fanout.inquire(
+            [subject(Tier.RICH)], CASE, court="苏0802", agencies=[harness.agency], deadline_s=3
+        ),
+        timeout=10,
+    )
+    (result,) = profile.results
+    assert result.status is SourceStatus.TIMEOUT
+    assert result.attempts == 2
+    assert TOKEN not in (result.message or "")
+
+
+async def test_a_refused_connection_is_unavailable(harness: Harness):
+    await harness.mocks.stop(harness.agency)
+    with pytest.raises(SourceUnavailableError) as caught:
+        await harness.connector.query(inquiry(subject(Tier.RICH)))
+    assert_no_secret(caught.value)
+
+
+def test_registry_fails_loudly_on_an_unknown_agency():
+    assert connector_class("POLICE") is CONNECTORS[Agency.POLICE]
+    with pytest.raises(UnknownConnectorError, match="known"):
+        connector_class("weather")

@@ -1,0 +1,256 @@
+"""The GraphQL surface end to end: real mock agencies, a real gateway, over HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.domain.agencies import Agency
+from gateway.examples import EXAMPLE_QUERY
+from mocks.runner import MockServers
+from mocks.synthetic import Tier, example_subjects
+from tests.conftest import MOCK_TOKEN, Gateway, gateway_settings, run_gateway
+
+CASE = "(2026)苏0802执123号"
+EXAMPLES = example_subjects()
+RICH = EXAMPLES["natural"][Tier.RICH]
+UNKNOWN = EXAMPLES["natural"][Tier.UNKNOWN]
+RICH_LEGAL = EXAMPLES["legal"][Tier.RICH]
+CONNECTED = {"POLICE", "LAND", "BANK"}
+
+STATUS_QUERY = """
+query($subject: SubjectInput!, $case: String!, $agencies: [Agency!], $fresh: Boolean! = false) {
+  debtor(subject: $subject, caseNumber: $case, agencies: $agencies, fresh: $fresh) {
+    subject { kind id }
+    sources { agency status cached recordCount message attempts }
+    police { household { name gender birthDate } vehicles { plate } }
+    land { realEstate { certificateNumber } }
+    bank { accounts { accountNumber balance } }
+  }
+}
+"""
+
+
+def natural(id_: str) -> dict[str, str]:
+    return {"kind": "NATURAL", "id": id_}
+
+
+def sources(debtor: dict) -> dict[str, dict]:
+    return {s["agency"]: s for s in debtor["sources"]}
+
+
+async def mock_calls(mocks: MockServers) -> dict[Agency, int]:
+    return {agency: app.state.mock.stats.inquiries for agency, app in mocks.apps.items()}
+
+
+async def test_example_query_returns_all_three_agencies_and_not_configured_for_the_rest(
+    gateway: Gateway,
+):
+    body = await gateway.query(EXAMPLE_QUERY, {"subject": natural(RICH), "caseNumber": CASE})
+    assert "errors" not in body
+    debtor = body["data"]["debtor"]
+    by_agency = sources(debtor)
+    assert len(by_agency) == 10
+    for agency, source in by_agency.items():
+        expected = "OK" if agency in CONNECTED else "NOT_CONFIGURED"
+        assert source["status"] == expected, source
+    household = debtor["police"]["household"]
+    assert household["birthDate"] == f"{RICH[6:10]}-{RICH[10:12]}-{RICH[12:14]}"
+    assert debtor["land"]["realEstate"]
+    assert debtor["bank"]["accounts"]
+    assert by_agency["BANK"]["recordCount"] >= len(debtor["bank"]["accounts"])
+
+
+async def test_fifteen_digit_id_is_the_same_person_as_its_eighteen_digit_form(gateway: Gateway):
+    assert RICH[6:8] == "19", "the example subject must be born in the 1900s"
+    old = RICH[:6] + RICH[8:17]
+    body = await gateway.query(STATUS_QUERY, {"subject": natural(old), "case": CASE})
+    assert body["data"]["debtor"]["subject"]["id"] == RICH
+
+
+async def test_one_mock_stopped_leaves_the_other_agencies_intact(
+    gateway: Gateway, mocks: MockServers
+):
+    await mocks.stop(Agency.LAND)
+    body = await gateway.query(STATUS_QUERY, {"subject": natural(RICH), "case": CASE})
+    debtor = body["data"]["debtor"]
+    by_agency = sources(debtor)
+    assert by_agency["LAND"]["status"] == "UNAVAILABLE"
+    assert by_agency["LAND"]["message"]
+    assert debtor["land"] is None
+    assert by_agency["POLICE"]["status"] == "OK"
+    assert by_agency["BANK"]["status"] == "OK"
+    assert debtor["police"]["household"] is not None
+    assert debtor["bank"]["accounts"]
+
+
+async def test_unknown_subject_is_not_found_everywhere_without_error(gateway: Gateway):
+    body = await gateway.query(STATUS_QUERY, {"subject": natural(UNKNOWN), "case": CASE})
+    assert "errors" not in body
+    by_agency = sources(body["data"]["debtor"])
+    assert {by_agency[a]["status"] for a in CONNECTED} == {"NOT_FOUND"}
+
+
+async def test_a_legal_person_has_no_household(gateway: Gateway):
+    variables = {"subject": {"kind": "LEGAL", "id": RICH_LEGAL}, "case": CASE}
+    body = await gateway.query(STATUS_QUERY, variables)
+    debtor = body["data"]["debtor"]
+    assert sources(debtor)["POLICE"]["status"] == "OK"
+    assert debtor["police"]["household"] is None
+
+
+async def test_second_query_is_served_from_cache_unless_fresh(gateway: Gateway, mocks: MockServers):
+    variables = {"subject": natural(RICH), "case": CASE, "agencies": ["POLICE"]}
+    await gateway.query(STATUS_QUERY, variables)
+    body = await gateway.query(STATUS_QUERY, variables)
+    assert sources(body["data"]["debtor"])["POLICE"]["cached"] is True
+    body = await gateway.query(STATUS_QUERY, {**variables, "fresh": True})
+    assert sources(body["data"]["debtor"])["POLICE"]["cached"] is False
+    assert (await mock_calls(mocks))[Agency.POLICE] == 2
+
+
+BATCH_QUERY = """
+query($subjects: [SubjectInput!]!, $case: String!) {
+  debtors(subjects: $subjects, caseNumber: $case, fresh: true) {
+    subject { id }
+    sources { agency status }
+  }
+}
+"""
+
+
+def batch_ids(count: int) -> list[str]:
+    from stdnum.cn import ric
+
+    ids = []
+    for seq in range(count):
+        first17 = f"32080319800101{seq:03d}"
+        ids.append(first17 + ric.calc_check_digit(first17 + "0"))
+    return ids
+
+
+async def test_a_batch_of_200_debtors_is_one_call_per_agency(gateway: Gateway, mocks: MockServers):
+    ids = batch_ids(200)
+    body = await gateway.query(BATCH_QUERY, {"subjects": [natural(i) for i in ids], "case": CASE})
+    assert "errors" not in body
+    debtors = body["data"]["debtors"]
+    assert [d["subject"]["id"] for d in debtors] == ids
+    assert await mock_calls(mocks) == {Agency.POLICE: 1, Agency.LAND: 1, Agency.BANK: 1}
+    assert {mocks.apps[a].state.mock.stats.subjects for a in mocks.apps} == {200}
+
+
+async def test_aliased_debtor_fields_share_one_call_per_agency(
+    gateway: Gateway, mocks: MockServers
+):
+    ids = batch_ids(3)
+    fields = "\n".join(
+        f'd{i}: debtor(subject: {{kind: NATURAL, id: "{id_}"}}, caseNumber: "{CASE}", fresh: true)'
+        " { sources { status } }"
+        for i, id_ in enumerate(ids)
+    )
+    body = await gateway.query("{" + fields + "}")
+    assert "errors" not in body
+    assert await mock_calls(mocks) == {Agency.POLICE: 1, Agency.LAND: 1, Agency.BANK: 1}
+
+
+@pytest.mark.parametrize(
+    ("variables", "code"),
+    [
+        ({"subject": natural("320802197805121128"), "case": CASE}, "INVALID_SUBJECT_ID"),
+        ({"subject": natural("12345"), "case": CASE}, "INVALID_SUBJECT_ID"),
+        (
+            {"subject": {"kind": "LEGAL", "id": "91320800MA1N7B5K3B"}, "case": CASE},
+            "INVALID_SUBJECT_ID",
+        ),
+        ({"subject": natural(RICH), "case": "2026-123"}, "INVALID_CASE_NUMBER"),
+        ({"subject": natural(RICH), "case": "(2026)苏0802民初1号"}, "CASE_NOT_ENFORCEMENT"),
+        ({"subject": natural(RICH), "case": CASE, "agencies": []}, "INVALID_INPUT"),
+    ],
+)
+async def test_bad_input_is_a_coded_bilingual_error(gateway: Gateway, variables, code):
+    body = await gateway.query(STATUS_QUERY, variables)
+    assert body["data"] is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == code
+    assert error["extensions"]["messageZh"]
+    assert error["extensions"]["messageEn"]
+    assert "Traceback" not in str(body)
+
+
+async def test_deadline_out_of_range_is_rejected(gateway: Gateway):
+    query = (
+        f'{{ debtor(subject: {{kind: NATURAL, id: "{RICH}"}}, caseNumber: "{CASE}", '
+        "deadlineMs: 5) { caseNumber } }"
+    )
+    body = await gateway.query(query)
+    assert body["errors"][0]["extensions"]["code"] == "DEADLINE_OUT_OF_RANGE"
+
+
+async def test_batch_larger_than_the_limit_is_rejected(mocks: MockServers, tmp_path: Path):
+    settings = gateway_settings(mocks, tmp_path, max_batch_subjects=5)
+    async with run_gateway(settings) as gw:
+        ids = batch_ids(6)
+        body = await gw.query(BATCH_QUERY, {"subjects": [natural(i) for i in ids], "case": CASE})
+    assert body["errors"][0]["extensions"]["code"] == "BATCH_TOO_LARGE"
+    assert await mock_calls(mocks) == {Agency.POLICE: 0, Agency.LAND: 0, Agency.BANK: 0}
+
+
+async def test_a_bad_subject_in_a_batch_is_named_by_position(gateway: Gateway):
+    ids = [*batch_ids(2), "320802197805121128"]
+    body = await gateway.query(BATCH_QUERY, {"subjects": [natural(i) for i in ids], "case": CASE})
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "INVALID_SUBJECT_ID"
+    assert "subjects[2]" in error["message"]
+
+
+async def test_graphql_validation_errors_keep_their_message(gateway: Gateway):
+    body = await gateway.query(
+        '{ debtor(subject: {kind: ROBOT, id: "1"}, caseNumber: "x") { caseNumber } }'
+    )
+    message = body["errors"][0]["message"]
+    assert "ROBOT" in message
+    assert "internal" not in message
+
+
+async def test_syntax_errors_are_not_a_500(gateway: Gateway):
+    response = await gateway.client.post("/graphql", json={"query": "{ debtor(("})
+    assert response.status_code < 500
+    assert "Traceback" not in response.text
+
+
+async def test_unexpected_errors_are_masked(gateway: Gateway, monkeypatch: pytest.MonkeyPatch):
+    from gateway.schema.debtor import DebtorProfile
+
+    def explode(_profile):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(DebtorProfile, "from_domain", staticmethod(explode))
+    body = await gateway.query(STATUS_QUERY, {"subject": natural(RICH), "case": CASE})
+    assert body["data"] is None
+    assert "secret internal detail" not in str(body)
+    assert "internal gateway error" in body["errors"][0]["message"]
+
+
+async def test_agency_token_never_reaches_the_caller(gateway: Gateway, mocks: MockServers):
+    for app in mocks.apps.values():
+        app.state.mock.token = "a-different-token"
+    body = await gateway.query(
+        STATUS_QUERY, {"subject": natural(RICH), "case": CASE, "fresh": True}
+    )
+    by_agency = sources(body["data"]["debtor"])
+    assert {by_agency[a]["status"] for a in CONNECTED} == {"ERROR"}
+    assert "credentials" in by_agency["POLICE"]["message"]
+    assert MOCK_TOKEN not in str(body)
+
+
+async def test_explorer_and_health_endpoints(gateway: Gateway):
+    page = await gateway.client.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "/explorer/assets/graphiql.min.js" in page.text
+    assert "unpkg.com" not in page.text
+    assert "jsdelivr" not in page.text
+    assert (await gateway.client.get("/healthz")).json() == {"status": "ok"}
+    ready = (await gateway.client.get("/readyz")).json()
+    assert ready["status"] == "ready"
+    assert set(ready["circuits"]) == {"police", "land", "bank"}
