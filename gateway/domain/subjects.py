@@ -1,6 +1,6 @@
 """Who an inquiry is about: a natural person (resident ID number) or a legal person (USCC).
 
-python-stdnum validates both, but gets two real cases wrong, so it is wrapped here:
+python-stdnum validates both, but gets three real cases wrong, so it is wrapped here:
 
 * first-generation ID cards carry 15 digits (``YYMMDD`` birth date, no check digit); they are
   still found in old case files. They are converted to the 18-digit form, so that one person has
@@ -8,6 +8,9 @@ python-stdnum validates both, but gets two real cases wrong, so it is wrapped he
 * ``stdnum.cn.uscc`` requires the first eight characters to be digits, yet the registration
   authority code (the first character) may be ``A`` (military reform office), ``N`` (agriculture)
   or ``Y`` (other), and such codes are valid (GB 32100-2015).
+* ``stdnum.cn.ric`` refuses a region code that did not exist in the birth year, but region
+  codes are those of the place where the number was issued (from 1984 on), so older people
+  legitimately carry newer codes. Only the date and the check digit are checked here.
 """
 
 from __future__ import annotations

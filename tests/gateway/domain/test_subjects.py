@@ -1,0 +1,151 @@
+"""ID numbers and credit codes: python-stdnum, wrapped for the cases it gets wrong."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import ric, uscc
+
+from gateway.domain.errors import InvalidSubjectError
+from gateway.domain.subjects import (
+    SubjectKind,
+    mask_id,
+    normalize_resident_id,
+    normalize_uscc,
+    parse_subject,
+    uscc_check_character,
+)
+
+
+def resident_id(region: str, birth: datetime.date, seq: int) -> str:
+    first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
+def credit_code(first17: str) -> str:
+    return first17 + uscc_check_character(first17)
+
+
+def test_a_valid_18_digit_id_is_kept_and_upper_cased():
+    number = resident_id("320802", datetime.date(1985, 3, 15), 1)
+    assert normalize_resident_id(number) == number
+    with_x = next(
+        resident_id("320802", datetime.date(1990, 1, 1), s)
+        for s in range(1000)
+        if resident_id("320802", datetime.date(1990, 1, 1), s).endswith("X")
+    )
+    assert normalize_resident_id(with_x.lower()) == with_x
+    assert normalize_resident_id(f" {number[:6]} {number[6:]} ") == number
+
+
+def test_an_old_15_digit_id_becomes_its_18_digit_form():
+    new = resident_id("320802", datetime.date(1965, 7, 1), 123)
+    old = new[:6] + new[8:17]
+    assert normalize_resident_id(old) == new
+
+
+def test_an_id_issued_under_a_region_code_newer_than_the_birth_is_valid():
+    # 320802 dates from the 1980s; people born before then got IDs under it when the cards
+    # were first issued (1984 on). stdnum checks the region against the birth year and refuses.
+    number = resident_id("320802", datetime.date(1965, 7, 1), 123)
+    assert not ric.is_valid(number)
+    assert normalize_resident_id(number) == number
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", "12345", "32080219850315001", "3208021985031500177", "32080219851315001X", "ABCDEF"],
+)
+def test_malformed_ids_are_rejected(bad):
+    with pytest.raises(InvalidSubjectError):
+        normalize_resident_id(bad)
+
+
+def test_wrong_check_digit_and_impossible_dates_are_rejected():
+    good = resident_id("320802", datetime.date(1985, 3, 15), 1)
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    with pytest.raises(InvalidSubjectError, match="check digit"):
+        normalize_resident_id(wrong)
+    with pytest.raises(InvalidSubjectError, match="birth date"):
+        normalize_resident_id("320802198502300011")  # 30 February
+    with pytest.raises(InvalidSubjectError, match="birth date"):
+        normalize_resident_id("320802651301123")  # month 13, 15-digit form
+    future = datetime.date.today() + datetime.timedelta(days=400)
+    with pytest.raises(InvalidSubjectError, match="future"):
+        normalize_resident_id(resident_id("320802", future, 1))
+
+
+def test_error_messages_are_bilingual_and_mask_the_number():
+    with pytest.raises(InvalidSubjectError) as caught:
+        normalize_resident_id("320802198503150018")
+    error = caught.value
+    assert "身份证号码" in error.message_zh
+    assert "resident ID number" in error.message_en
+    assert "198503" not in str(error)
+
+
+def test_credit_codes_valid_in_stdnum_are_valid_here():
+    code = credit_code("91320800MA1N7B5K3")
+    assert uscc.is_valid(code)
+    assert normalize_uscc(code.lower()) == code
+
+
+@pytest.mark.parametrize("authority", ["A", "N", "Y"])
+def test_credit_codes_of_authorities_a_n_y_are_valid_though_stdnum_rejects_them(authority):
+    code = credit_code(f"{authority}1320800MA1N7B5K3")
+    assert not uscc.is_valid(code)
+    assert normalize_uscc(code) == code
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        ("91320800MA1N7B5K3", "18"),
+        ("Z1320800MA1N7B5K3A", "authority"),
+        ("9132O800MA1N7B5K3A", "characters"),  # letter O is not in the alphabet
+        ("91A20800MA1N7B5K3A", "region"),
+    ],
+)
+def test_malformed_credit_codes_are_rejected(code, reason):
+    with pytest.raises(InvalidSubjectError, match=reason):
+        normalize_uscc(code)
+
+
+def test_a_credit_code_with_a_wrong_check_character_is_rejected():
+    code = credit_code("91320800MA1N7B5K3")
+    wrong = code[:17] + ("0" if code[17] != "0" else "1")
+    with pytest.raises(InvalidSubjectError, match="check character"):
+        normalize_uscc(wrong)
+
+
+@given(st.text(max_size=30))
+def test_any_text_either_validates_or_raises_the_documented_error(text):
+    for kind in SubjectKind:
+        try:
+            subject = parse_subject(kind, text)
+        except InvalidSubjectError:
+            continue
+        assert len(subject.id) == 18
+
+
+@given(
+    st.dates(datetime.date(1900, 1, 1), datetime.date(2020, 12, 31)),
+    st.integers(0, 999),
+    st.sampled_from(["320802", "320803", "110101", "440305"]),
+)
+def test_every_generated_valid_id_is_accepted(birth, seq, region):
+    number = resident_id(region, birth, seq)
+    assert parse_subject(SubjectKind.NATURAL, number).id == number
+
+
+def test_subject_key_and_masking():
+    subject = parse_subject(
+        SubjectKind.NATURAL, resident_id("320802", datetime.date(1985, 3, 15), 1), " 张三 "
+    )
+    assert subject.name == "张三"
+    assert subject.key == f"natural:{subject.id}"
+    assert subject.masked_id == subject.id[:6] + "********" + subject.id[-4:]
+    assert mask_id("12345") == "*****"
