@@ -86,6 +86,8 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     http = httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=30.0)
     cache = RecordCache.from_url(settings.cache_url)
     engine = create_async_engine(settings.database_url)
+    if not await database_ready(engine):
+        log.warning("the database at %s is not reachable; /readyz reports it", engine.url)
     sources, connectors = build_sources(settings, http)
     fanout = FanOut(sources, cache)
     limits_ = InquiryLimits(
@@ -101,6 +103,16 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         await http.aclose()
         await cache.aclose()
         await engine.dispose()
+
+
+async def database_ready(engine: AsyncEngine) -> bool:
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception:
+        log.warning("database check failed", exc_info=True)
+        return False
+    return True
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
@@ -156,14 +168,7 @@ async def _healthz(request: Request) -> JSONResponse:
 async def _readyz(request: Request) -> JSONResponse:
     """Ready when the database and the cache answer; a down agency does not make us unready."""
     resources: Resources = request.app.state.resources
-    checks: dict[str, str] = {}
-    try:
-        async with resources.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception:
-        log.warning("readiness: database check failed", exc_info=True)
-        checks["database"] = "down"
+    checks = {"database": "ok" if await database_ready(resources.engine) else "down"}
     checks["cache"] = "ok" if await resources.cache.ping() else "down"
     breakers = {
         agency.value: source.breaker.state.value

@@ -183,3 +183,7 @@ async def _until_signalled() -> None:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""The command line, run as a user would: real processes, real ports, Ctrl-C to stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gateway.examples import EXAMPLE_QUERY, EXAMPLE_VARIABLES
+from gateway.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Process:
+    def __init__(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gateway.cli", *args],
+            cwd=cwd,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+
+    def wait_for(self, pattern: str, timeout: float = 30) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        assert self.proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            self.lines.append(line)
+            match = re.search(pattern, line)
+            if match:
+                return match
+        raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(self.lines)}")
+
+    def interrupt(self) -> int:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            return self.proc.wait(timeout=15)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[Process]]:
+    started: list[Process] = []
+    yield started
+    for process in started:
+        if process.proc.poll() is None:
+            process.proc.kill()
+            process.proc.wait()
+        if process.proc.stdout is not None:
+            process.proc.stdout.close()
+
+
+def test_demo_runs_the_readme_example_and_stops_on_ctrl_c(tmp_path, processes):
+    demo = Process("demo", "--port", "0", "--mock-latency-ms", "0", cwd=tmp_path)
+    processes.append(demo)
+    url = demo.wait_for(r"Open the explorer: (http://\S+)/graphql")[1]
+    response = httpx.post(
+        f"{url}/graphql", json={"query": EXAMPLE_QUERY, "variables": EXAMPLE_VARIABLES}, timeout=30
+    )
+    statuses = {s["agency"]: s["status"] for s in response.json()["data"]["debtor"]["sources"]}
+    assert {a for a, s in statuses.items() if s == "OK"} == {"POLICE", "LAND", "BANK"}
+    page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"}, timeout=10)
+    assert "graphiql" in page.text.lower()
+    assert demo.interrupt() == 0
+    assert (tmp_path / "chakong.db").exists()
+
+
+def test_mocks_and_serve_run_apart_and_one_missing_agency_is_unavailable(tmp_path, processes):
+    mocks = Process("mocks", "--port", "0", "--agencies", "police,bank", cwd=tmp_path)
+    processes.append(mocks)
+    env = {}
+    for _ in range(4):  # two agencies, URL and TOKEN lines each
+        key, value = mocks.wait_for(r"(CHAKONG_\w+)=(\S+)").groups()
+        env[key] = value
+    # the land registry is configured but its mock is not running
+    env["CHAKONG_AGENCIES__LAND__URL"] = "http://127.0.0.1:9"
+    env["CHAKONG_AGENCIES__LAND__TOKEN"] = "unused"
+    env["CHAKONG_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'g.db'}"
+    serve = Process("serve", "--port", "0", cwd=tmp_path, env=env)
+    processes.append(serve)
+    url = serve.wait_for(r"Uvicorn running on (http://\S+)")[1]
+    variables = {**EXAMPLE_VARIABLES}
+    query = "query($subject: SubjectInput!, $caseNumber: String!) { debtor(subject: $subject, caseNumber: $caseNumber) { sources { agency status } } }"
+    response = httpx.post(
+        f"{url}/graphql", json={"query": query, "variables": variables}, timeout=30
+    )
+    statuses = {s["agency"]: s["status"] for s in response.json()["data"]["debtor"]["sources"]}
+    assert statuses["POLICE"] == statuses["BANK"] == "OK"
+    assert statuses["LAND"] == "UNAVAILABLE"
+    assert statuses["TAX"] == "NOT_CONFIGURED"
+    assert serve.interrupt() == 0
+    assert mocks.interrupt() == 0
+
+
+def test_conformance_command_passes_against_a_mock(tmp_path, processes):
+    mocks = Process(
+        "mocks", "--port", "0", "--agencies", "land", "--token", "land-t0k3n-a8d2", cwd=tmp_path
+    )
+    processes.append(mocks)
+    land_url = mocks.wait_for(r"CHAKONG_AGENCIES__LAND__URL=(\S+)")[1]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gateway.cli",
+            "conformance",
+            "--agency",
+            "land",
+            "--url",
+            land_url,
+            "--token",
+            "land-t0k3n-a8d2",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.M)
+    wrong = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gateway.cli",
+            "conformance",
+            "--agency",
+            "land",
+            "--url",
+            land_url,
+            "--token",
+            "wrong",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert wrong.returncode == 1
+    assert "WR0NG-token-5e1f9c" not in wrong.stdout + wrong.stderr
+
+
+def test_unknown_agency_in_settings_fails_loudly():
+    with pytest.raises(ValueError, match="unknown agency 'weather'"):
+        Settings(agencies={"weather": {"url": "http://x"}})
+
+
+def test_settings_read_nested_agency_variables(monkeypatch):
+    monkeypatch.setenv("CHAKONG_AGENCIES__BANK__URL", "http://bank.example:8080")
+    monkeypatch.setenv("CHAKONG_AGENCIES__BANK__TOKEN", "s3cret")
+    monkeypatch.setenv("CHAKONG_AGENCIES__BANK__CACHE_TTL_S", "0")
+    from gateway.domain.agencies import Agency
+
+    settings = Settings()
+    bank = settings.agency(Agency.BANK)
+    assert bank.url == "http://bank.example:8080"
+    assert bank.token.get_secret_value() == "s3cret"
+    assert bank.cache_ttl_s == 0
+    assert "s3cret" not in repr(settings)
+    assert settings.agency(Agency.POLICE).url is None
+
+
+def test_invalid_configuration_is_a_message_not_a_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "serve"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "CHAKONG_PORT": "not-a-port"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "invalid configuration" in result.stderr
+    assert "Traceback" not in result.stderr
+    json.dumps(result.stderr)  # printable
