@@ -98,6 +98,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     try:
         yield Resources(http, cache, engine, fanout, InquiryService(fanout, limits_), connectors)
     finally:
+        await fanout.aclose()
         for connector in connectors:
             await connector.aclose()
         await http.aclose()

@@ -20,7 +20,7 @@ import datetime
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from connectors.base import Inquiry, SourceConnector
 from connectors.errors import (
@@ -79,17 +79,12 @@ class _Outcome:
     attempts: int = 0
 
 
-@dataclass(slots=True)
-class _Attempts:
-    count: int = 0
-    last_error: BaseException | None = field(default=None)
-
-
 class FanOut:
     def __init__(self, sources: Mapping[Agency, Source], cache: RecordCache) -> None:
         self.sources = dict(sources)
         self.cache = cache
         self._inflight: dict[tuple[Agency, str], asyncio.Future[_Outcome]] = {}
+        self._fetches: set[asyncio.Future[None]] = set()
 
     async def inquire(
         self,
@@ -157,114 +152,111 @@ class FanOut:
                 owned.append(subject)
             waits[subject.key] = flight
         if owned:
-            fetch = asyncio.ensure_future(
-                self._fetch(agency, source, owned, case_number, court, deadline)
-            )
-            fetch.add_done_callback(_consume)
+            # the fetch outlives a cancelled caller: others may be waiting on it (bounded by
+            # the deadline); aclose() cancels what is left at shutdown
+            call = _Call(agency, source, case_number, court, deadline)
+            fetch = asyncio.ensure_future(self._fetch(call, owned))
+            self._fetches.add(fetch)
+            fetch.add_done_callback(self._fetch_done)
         for key, flight in waits.items():
             outcome = await _wait(flight, deadline, agency)
             latency = (loop.time() - started) * 1000
             results[key] = _result(agency, outcome, latency)
         return results
 
-    async def _fetch(
-        self,
-        agency: Agency,
-        source: Source,
-        subjects: list[Subject],
-        case_number: CaseNumber,
-        court: str,
-        deadline: float,
-    ) -> None:
+    async def aclose(self) -> None:
+        """Cancel the fetches still running (at shutdown)."""
+        for fetch in list(self._fetches):
+            fetch.cancel()
+        await asyncio.gather(*self._fetches, return_exceptions=True)
+
+    def _fetch_done(self, fetch: asyncio.Future[None]) -> None:
+        self._fetches.discard(fetch)
+        if not fetch.cancelled() and fetch.exception() is not None:
+            log.error("fan-out fetch failed", exc_info=fetch.exception())
+
+    async def _fetch(self, call: _Call, subjects: list[Subject]) -> None:
         """Fetch for ``subjects`` and settle their in-flight futures, whatever happens."""
-        size = source.policy.max_batch
+        size = call.source.policy.max_batch
         chunks = [subjects[i : i + size] for i in range(0, len(subjects), size)]
         try:
-            await asyncio.gather(
-                *(
-                    self._fetch_chunk(agency, source, c, case_number, court, deadline)
-                    for c in chunks
-                )
-            )
+            await asyncio.gather(*(self._fetch_chunk(call, chunk) for chunk in chunks))
         finally:
-            for subject in subjects:
-                flight = self._inflight.pop((agency, subject.key), None)
-                if flight is not None and not flight.done():
-                    flight.set_result(_Outcome(SourceStatus.ERROR, message=_INTERNAL))
+            self._settle(call.agency, subjects, _Outcome(SourceStatus.ERROR, message=_INTERNAL))
 
-    async def _fetch_chunk(
-        self,
-        agency: Agency,
-        source: Source,
-        subjects: list[Subject],
-        case_number: CaseNumber,
-        court: str,
-        deadline: float,
-    ) -> None:
-        outcomes = await self._call(agency, source, subjects, case_number, court, deadline)
-        to_cache: list[tuple[str, CacheEntry]] = []
+    async def _fetch_chunk(self, call: _Call, subjects: list[Subject]) -> None:
+        outcomes = await _call_agency(call, subjects)
+        to_cache = [
+            (key, CacheEntry(outcome.fetched_at, outcome.records))
+            for key, outcome in outcomes.items()
+            if outcome.status.answered and outcome.fetched_at is not None
+        ]
         for subject in subjects:
-            outcome = outcomes[subject.key]
-            if outcome.status.answered and outcome.fetched_at is not None:
-                to_cache.append((subject.key, CacheEntry(outcome.fetched_at, outcome.records)))
+            self._settle(call.agency, [subject], outcomes[subject.key])
+        await self.cache.set_many(call.agency, to_cache, call.source.policy.cache_ttl_s)
+
+    def _settle(self, agency: Agency, subjects: list[Subject], outcome: _Outcome) -> None:
+        for subject in subjects:
             flight = self._inflight.pop((agency, subject.key), None)
             if flight is not None and not flight.done():
                 flight.set_result(outcome)
-        await self.cache.set_many(agency, to_cache, source.policy.cache_ttl_s)
 
-    async def _call(
-        self,
-        agency: Agency,
-        source: Source,
-        subjects: list[Subject],
-        case_number: CaseNumber,
-        court: str,
-        deadline: float,
-    ) -> dict[str, _Outcome]:
-        """One batched call with breaker, retries and timeouts; never raises (but cancellation)."""
-        if not source.breaker.allow():
-            outcome = _Outcome(SourceStatus.CIRCUIT_OPEN, message=_circuit_open(agency))
-            return {s.key: outcome for s in subjects}
-        inquiry = Inquiry(uuid.uuid4().hex, case_number, court, tuple(subjects))
-        attempts = _Attempts()
-        policy = source.policy
-        try:
-            async with asyncio.timeout_at(deadline):
-                async for attempt in read_retrying(
-                    max_attempts=policy.max_attempts,
-                    backoff_base_s=policy.backoff_base_s,
-                    deadline=deadline,
-                ):
-                    with attempt:
-                        attempts.count += 1
-                        answers = await _attempt(source, inquiry, policy.attempt_timeout_s)
-        except ConnectorError as exc:
-            if not isinstance(exc, RequestRejectedError):
-                source.breaker.record_failure()
-            else:
-                source.breaker.record_success()  # the agency is up; it refused this request
-            return _failed(subjects, _status_of(exc), exc.safe_message, attempts.count)
-        except TimeoutError:
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One fetch from one agency: who, with which policies, for which case, until when."""
+
+    agency: Agency
+    source: Source
+    case_number: CaseNumber
+    court: str
+    deadline: float
+
+
+async def _call_agency(call: _Call, subjects: list[Subject]) -> dict[str, _Outcome]:
+    """One batched call with breaker, retries and timeouts; never raises (but cancellation)."""
+    agency, source, policy = call.agency, call.source, call.source.policy
+    if not source.breaker.allow():
+        return _failed(subjects, SourceStatus.CIRCUIT_OPEN, _circuit_open(agency), 0)
+    inquiry = Inquiry(uuid.uuid4().hex, call.case_number, call.court, tuple(subjects))
+    attempts = 0
+    try:
+        async with asyncio.timeout_at(call.deadline):
+            async for attempt in read_retrying(
+                max_attempts=policy.max_attempts,
+                backoff_base_s=policy.backoff_base_s,
+                deadline=call.deadline,
+            ):
+                with attempt:
+                    attempts += 1
+                    answers = await _attempt(source, inquiry, policy.attempt_timeout_s)
+    except ConnectorError as exc:
+        if isinstance(exc, RequestRejectedError):
+            source.breaker.record_success()  # the agency is up; it refused this request
+        else:
             source.breaker.record_failure()
-            return _failed(subjects, SourceStatus.TIMEOUT, _late(agency), attempts.count)
-        except asyncio.CancelledError:
-            source.breaker.release_probe()
-            raise
-        except Exception:  # a bug in a connector must not fail the query
-            log.exception("connector %s raised an unexpected error", agency.value)
-            source.breaker.record_failure()
-            return _failed(subjects, SourceStatus.ERROR, _INTERNAL, attempts.count)
-        source.breaker.record_success()
-        now = datetime.datetime.now(datetime.UTC)
-        return {
-            s.key: _Outcome(
-                SourceStatus.NOT_FOUND if answers[s.key] is None else SourceStatus.OK,
-                records=answers[s.key],
-                fetched_at=now,
-                attempts=attempts.count,
-            )
-            for s in subjects
-        }
+        return _failed(subjects, _status_of(exc), exc.safe_message, attempts)
+    except TimeoutError:
+        source.breaker.record_failure()
+        return _failed(subjects, SourceStatus.TIMEOUT, _late(agency), attempts)
+    except asyncio.CancelledError:
+        source.breaker.release_probe()
+        raise
+    except Exception:  # a bug in a connector must not fail the query
+        log.exception("connector %s raised an unexpected error", agency.value)
+        source.breaker.record_failure()
+        return _failed(subjects, SourceStatus.ERROR, _INTERNAL, attempts)
+    source.breaker.record_success()
+    now = datetime.datetime.now(datetime.UTC)
+    return {
+        s.key: _Outcome(
+            SourceStatus.NOT_FOUND if answers[s.key] is None else SourceStatus.OK,
+            records=answers[s.key],
+            fetched_at=now,
+            attempts=attempts,
+        )
+        for s in subjects
+    }
 
 
 async def _attempt(
@@ -288,11 +280,6 @@ async def _wait(flight: asyncio.Future[_Outcome], deadline: float, agency: Agenc
             return await asyncio.shield(flight)
     except TimeoutError:
         return _Outcome(SourceStatus.TIMEOUT, message=_late(agency))
-
-
-def _consume(task: asyncio.Future[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("fan-out fetch failed", exc_info=task.exception())
 
 
 def _status_of(exc: ConnectorError) -> SourceStatus:

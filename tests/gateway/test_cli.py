@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -99,7 +98,10 @@ def test_mocks_and_serve_run_apart_and_one_missing_agency_is_unavailable(tmp_pat
     processes.append(serve)
     url = serve.wait_for(r"Uvicorn running on (http://\S+)")[1]
     variables = {**EXAMPLE_VARIABLES}
-    query = "query($subject: SubjectInput!, $caseNumber: String!) { debtor(subject: $subject, caseNumber: $caseNumber) { sources { agency status } } }"
+    query = (
+        "query($subject: SubjectInput!, $caseNumber: String!) "
+        "{ debtor(subject: $subject, caseNumber: $caseNumber) { sources { agency status } } }"
+    )
     response = httpx.post(
         f"{url}/graphql", json={"query": query, "variables": variables}, timeout=30
     )
@@ -111,56 +113,34 @@ def test_mocks_and_serve_run_apart_and_one_missing_agency_is_unavailable(tmp_pat
     assert mocks.interrupt() == 0
 
 
-def test_conformance_command_passes_against_a_mock(tmp_path, processes):
-    mocks = Process(
-        "mocks", "--port", "0", "--agencies", "land", "--token", "land-t0k3n-a8d2", cwd=tmp_path
-    )
-    processes.append(mocks)
-    land_url = mocks.wait_for(r"CHAKONG_AGENCIES__LAND__URL=(\S+)")[1]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gateway.cli",
-            "conformance",
-            "--agency",
-            "land",
-            "--url",
-            land_url,
-            "--token",
-            "land-t0k3n-a8d2",
-        ],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "gateway.cli", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
+    )
+
+
+def test_conformance_command_passes_against_a_mock(tmp_path, processes):
+    token = "land-t0k3n-a8d2"
+    mocks = Process("mocks", "--port", "0", "--agencies", "land", "--token", token, cwd=tmp_path)
+    processes.append(mocks)
+    url = mocks.wait_for(r"CHAKONG_AGENCIES__LAND__URL=(\S+)")[1]
+    result = run_cli(
+        "conformance", "--agency", "land", "--url", url, "--token", token, cwd=tmp_path
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.M)
-    wrong = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gateway.cli",
-            "conformance",
-            "--agency",
-            "land",
-            "--url",
-            land_url,
-            "--token",
-            "wrong",
-        ],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    wrong_token = "WR0NG-token-5e1f9c"
+    wrong = run_cli(
+        "conformance", "--agency", "land", "--url", url, "--token", wrong_token, cwd=tmp_path
     )
     assert wrong.returncode == 1
-    assert "WR0NG-token-5e1f9c" not in wrong.stdout + wrong.stderr
+    assert wrong_token not in wrong.stdout + wrong.stderr
 
 
 def test_unknown_agency_in_settings_fails_loudly():
@@ -184,16 +164,7 @@ def test_settings_read_nested_agency_variables(monkeypatch):
 
 
 def test_invalid_configuration_is_a_message_not_a_traceback(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "serve"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "CHAKONG_PORT": "not-a-port"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("serve", cwd=tmp_path, env={"CHAKONG_PORT": "not-a-port"})
     assert result.returncode == 2
     assert "invalid configuration" in result.stderr
     assert "Traceback" not in result.stderr
-    json.dumps(result.stderr)  # printable

@@ -196,7 +196,28 @@ async def test_non_transient_errors_are_not_retried_and_become_a_status(error, s
     assert "connector bug" not in (profile.results[0].message or "")
 
 
-async def test_cancellation_is_never_retried():
+async def test_a_cancelled_caller_does_not_cancel_the_fetch_others_wait_on():
+    started = asyncio.Event()
+
+    def slow(_inquiry: Inquiry, _call: int):
+        started.set()
+        return asyncio.sleep(0.2)
+
+    fake = FakeConnector(Agency.BANK, behaviour=slow)
+    fanout = make_fanout(fake)
+    first = asyncio.create_task(ask(fanout))
+    await started.wait()
+    second = asyncio.create_task(ask(fanout))
+    await asyncio.sleep(0)
+    first.cancel()
+    (profile,) = await second
+    assert profile.results[0].status is SourceStatus.OK
+    assert len(fake.calls) == 1
+    with pytest.raises(asyncio.CancelledError):
+        await first
+
+
+async def test_aclose_cancels_fetches_still_running():
     started = asyncio.Event()
 
     def block(_inquiry: Inquiry, _call: int):
@@ -204,13 +225,13 @@ async def test_cancellation_is_never_retried():
         return asyncio.sleep(30)
 
     fake = FakeConnector(Agency.BANK, behaviour=block)
-    task = asyncio.create_task(ask(make_fanout(fake), deadline_s=10))
+    fanout = make_fanout(fake)
+    caller = asyncio.create_task(ask(fanout, deadline_s=30))
     await started.wait()
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    await asyncio.sleep(0.05)
-    assert len(fake.calls) == 1
+    await asyncio.wait_for(fanout.aclose(), timeout=5)
+    (profile,) = await asyncio.wait_for(caller, timeout=5)
+    assert profile.results[0].status is SourceStatus.ERROR
+    assert len(fake.calls) == 1  # cancellation was not retried
 
 
 async def test_the_breaker_opens_after_consecutive_failures_and_probes_after_the_cooldown():
