@@ -1,0 +1,1 @@
+"""Mock agencies: reference servers of the agency contract, synthetic data, faults on demand."""

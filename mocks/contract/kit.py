@@ -1,0 +1,277 @@
+"""The conformance kit: does an agency's endpoint keep the agency contract?
+
+An agency's IT team points it at their own test endpoint (which must know the example
+subjects of ``mocks.synthetic.example_subjects()``)::
+
+    results = await check_endpoint("https://test.example.gov.cn/chakong", token, Agency.BANK)
+    failed = [r for r in results if not r.passed]
+
+Every check runs, whatever the others did; a check that cannot even talk to the endpoint
+fails with the transport error's name. No detail ever contains the token.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pydantic
+
+from connectors.envelope import InquiryResponse, Problem, SubjectKindName
+from gateway.domain.agencies import Agency
+from mocks.problems import PROBLEM_MEDIA_TYPE
+from mocks.registry import MockSpec, mock_spec
+from mocks.synthetic import Tier, example_subjects
+
+MAX_SUBJECTS = 1000
+MIN_SECRET_LENGTH = 8
+KINDS: tuple[SubjectKindName, ...] = ("natural", "legal")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    name: str
+    passed: bool
+    detail: str
+
+
+class CheckFailedError(Exception):
+    """A check's verdict: the endpoint broke the contract (the message says how)."""
+
+
+async def check_endpoint(
+    base_url: str,
+    token: str,
+    agency: Agency,
+    *,
+    client: httpx.AsyncClient | None = None,
+) -> list[CheckResult]:
+    """Run every check of ``agency``'s contract against ``base_url``, in a fixed order."""
+    http = client or httpx.AsyncClient(timeout=httpx.Timeout(10.0))
+    try:
+        kit = _Kit(base_url.rstrip("/"), token, mock_spec(agency), http)
+        return [await kit.run(name, check) for name, check in kit.checks()]
+    finally:
+        if client is None:
+            await http.aclose()
+
+
+Check = Callable[[], Awaitable[str]]
+
+
+class _Kit:
+    def __init__(
+        self, base_url: str, token: str, spec: MockSpec[Any], client: httpx.AsyncClient
+    ) -> None:
+        self.base_url = base_url
+        self.token = token
+        self.wrong_token = f"kit-wrong-{uuid.uuid4().hex}"
+        self.spec = spec
+        self.client = client
+        self.examples = example_subjects()
+        self.error_responses: list[httpx.Response] = []
+
+    def checks(self) -> list[tuple[str, Check]]:
+        found: list[tuple[str, Check]] = [
+            (f"found-{kind}", functools.partial(self.found, kind))
+            for kind in KINDS
+            if kind in self.spec.subject_kinds
+        ]
+        return [
+            ("openapi", self.openapi),
+            *found,
+            ("x-request-id", self.request_id_header),
+            ("not-found", self.not_found),
+            ("batch-order", self.batch),
+            ("auth-missing", lambda: self.unauthorized(None)),
+            ("auth-wrong", lambda: self.unauthorized(self.wrong_token)),
+            ("bad-request", self.bad_request),
+            ("too-many-subjects", self.too_many),
+            ("no-secret-in-errors", self.no_secret),
+        ]
+
+    async def run(self, name: str, check: Check) -> CheckResult:
+        try:
+            return CheckResult(name, True, self._scrub(await check()))
+        except CheckFailedError as exc:
+            return CheckResult(name, False, self._scrub(str(exc)))
+        except httpx.HTTPError as exc:
+            return CheckResult(name, False, self._scrub(f"transport: {type(exc).__name__}: {exc}"))
+
+    # --- the checks ----------------------------------------------------------------------
+
+    async def openapi(self) -> str:
+        response = await self.client.get(self.base_url + "/openapi.json")
+        _expect(response.status_code == 200, f"GET /openapi.json answered {response.status_code}")
+        document = _json(response)
+        _expect(isinstance(document, dict), "the document is not a JSON object")
+        version = str(document.get("openapi", ""))
+        _expect(version.startswith("3."), f"not an OpenAPI 3 document (openapi={version[:10]!r})")
+        paths = document.get("paths")
+        operation = paths.get("/v1/inquiries") if isinstance(paths, dict) else None
+        _expect(isinstance(operation, dict) and "post" in operation, "no POST /v1/inquiries")
+        return f"OpenAPI {version}"
+
+    async def found(self, kind: SubjectKindName) -> str:
+        subject_id = self.examples[kind][Tier.RICH]
+        request_id, response = await self.inquire([(kind, subject_id)])
+        answer = self.answer(response)
+        _expect(answer.request_id == request_id, "requestId is not the request's")
+        _expect(answer.agency == self.spec.agency.value, f"agency is {answer.agency[:20]!r}")
+        _expect(len(answer.results) == 1, f"{len(answer.results)} results for 1 subject")
+        result = answer.results[0]
+        _expect((result.kind, result.id) == (kind, subject_id), "the result is another subject's")
+        _expect(result.status == "found", f"{kind} {subject_id} is {result.status}, not found")
+        _expect(result.records is not None, "a found subject without records")
+        return f"{kind} {subject_id}: found, records valid"
+
+    async def request_id_header(self) -> str:
+        request_id, response = await self.inquire(
+            [("natural", self.examples["natural"][Tier.RICH])]
+        )
+        _expect(response.status_code == 200, f"answered {response.status_code}")
+        echoed = response.headers.get("X-Request-Id")
+        _expect(echoed == request_id, "X-Request-Id does not echo the request's requestId")
+        return "X-Request-Id echoed"
+
+    async def not_found(self) -> str:
+        subject_id = self.examples["natural"][Tier.UNKNOWN]
+        _, response = await self.inquire([("natural", subject_id)])
+        results = self.answer(response).results
+        _expect(len(results) == 1, f"{len(results)} results for 1 subject")
+        _expect(results[0].status == "not_found", f"{subject_id} is {results[0].status}")
+        _expect(results[0].records is None, "a not_found subject with records")
+        return f"{subject_id}: not_found"
+
+    async def batch(self) -> str:
+        plan = [(k, t) for t in (Tier.RICH, Tier.UNKNOWN, Tier.EMPTY, Tier.ORDINARY) for k in KINDS]
+        subjects = [(kind, self.examples[kind][tier]) for kind, tier in plan]
+        _, response = await self.inquire(subjects)
+        results = self.answer(response).results
+        _expect(len(results) == len(subjects), f"{len(results)} results for {len(subjects)}")
+        for position, ((kind, tier), result) in enumerate(zip(plan, results, strict=True)):
+            subject_id = self.examples[kind][tier]
+            _expect(
+                (result.kind, result.id) == (kind, subject_id), f"result {position} is out of order"
+            )
+            if tier is Tier.UNKNOWN or kind not in self.spec.subject_kinds:
+                want = "not_found"
+            elif tier is Tier.RICH:
+                want = "found"
+            else:
+                continue  # an agency may or may not know an ordinary subject
+            _expect(result.status == want, f"result {position} is {result.status}, not {want}")
+        return f"{len(subjects)} subjects, {len(results)} results in order"
+
+    async def unauthorized(self, token: str | None) -> str:
+        headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+        _, response = await self.inquire(
+            [("natural", self.examples["natural"][Tier.RICH])], headers
+        )
+        self.problem(response, 401)
+        challenge = response.headers.get("WWW-Authenticate", "")
+        _expect(challenge.lower().startswith("bearer"), "401 without WWW-Authenticate: Bearer")
+        return "401 problem+json with WWW-Authenticate: Bearer"
+
+    async def bad_request(self) -> str:
+        response = await self.post(b'{"requestId": "kit", "subjects": [', self._auth())
+        self.problem(response, 400)
+        return "400 problem+json"
+
+    async def too_many(self) -> str:
+        one: tuple[SubjectKindName, str] = ("natural", self.examples["natural"][Tier.ORDINARY])
+        many = [one] * (MAX_SUBJECTS + 1)
+        _, response = await self.inquire(many)
+        self.problem(response, 413)
+        return f"{MAX_SUBJECTS + 1} subjects: 413 problem+json"
+
+    async def no_secret(self) -> str:
+        _expect(bool(self.error_responses), "no error response was seen to inspect")
+        # a token of a few characters is found in ordinary words ("tok" in "token")
+        secrets = [t for t in (self.token, self.wrong_token) if len(t) >= MIN_SECRET_LENGTH]
+        for response in self.error_responses:
+            text = response.text + json.dumps(dict(response.headers))
+            _expect(
+                not any(s in text for s in secrets),
+                f"an HTTP {response.status_code} echoes a token",
+            )
+        checked = (
+            "" if len(self.token) >= MIN_SECRET_LENGTH else " (the token is too short to look for)"
+        )
+        return f"{len(self.error_responses)} error responses, none echoes a token{checked}"
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def post(self, body: bytes, headers: dict[str, str]) -> httpx.Response:
+        headers = {"Content-Type": "application/json", "Accept": "application/json", **headers}
+        response = await self.client.post(
+            self.base_url + "/v1/inquiries", content=body, headers=headers
+        )
+        if response.status_code >= 400:
+            self.error_responses.append(response)
+        return response
+
+    async def inquire(
+        self, subjects: list[tuple[SubjectKindName, str]], headers: dict[str, str] | None = None
+    ) -> tuple[str, httpx.Response]:
+        request_id = f"kit-{uuid.uuid4().hex[:16]}"
+        body = {
+            "requestId": request_id,
+            "caseNumber": "(2025)苏0812执1号",
+            "court": "淮安市清江浦区人民法院",
+            "subjects": [{"kind": kind, "id": subject_id} for kind, subject_id in subjects],
+        }
+        encoded = json.dumps(body, ensure_ascii=False).encode()
+        return request_id, await self.post(encoded, self._auth() if headers is None else headers)
+
+    def answer(self, response: httpx.Response) -> InquiryResponse[Any]:
+        _expect(response.status_code == 200, f"answered HTTP {response.status_code}")
+        try:
+            answer = self.spec.response_model.model_validate_json(response.content)
+        except pydantic.ValidationError as exc:
+            first = exc.errors(include_url=False, include_input=False)[0]
+            where = ".".join(str(part) for part in first["loc"]) or "body"
+            raise CheckFailedError(
+                f"the answer breaks the contract: {exc.error_count()} error(s), "
+                f"first at {where}: {first['msg']}"
+            ) from None
+        return answer
+
+    def problem(self, response: httpx.Response, status: int) -> Problem:
+        _expect(
+            response.status_code == status, f"answered HTTP {response.status_code}, not {status}"
+        )
+        media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+        _expect(media_type == PROBLEM_MEDIA_TYPE, f"Content-Type is {media_type[:40]!r}")
+        try:
+            problem = Problem.model_validate_json(response.content)
+        except pydantic.ValidationError:
+            raise CheckFailedError("the body is not an RFC 9457 problem document") from None
+        _expect(problem.status == status, f"the problem's status is {problem.status}")
+        return problem
+
+    def _scrub(self, text: str) -> str:
+        for secret in (self.token, self.wrong_token):
+            if len(secret) >= 4:  # shorter ones would garble ordinary words, and guard nothing
+                text = text.replace(secret, "***")
+        return text
+
+
+def _expect(condition: bool, failure: str) -> None:
+    if not condition:
+        raise CheckFailedError(failure)
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise CheckFailedError("the body is not JSON") from None

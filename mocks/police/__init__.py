@@ -1,0 +1,5 @@
+"""The police mock: synthetic household, travel-document and vehicle records."""
+
+from mocks.police.data import records_for
+
+__all__ = ["records_for"]

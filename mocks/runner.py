@@ -1,0 +1,221 @@
+"""Real HTTP servers on loopback, inside the running asyncio event loop.
+
+``AppServer`` serves any ASGI app with uvicorn on a socket it binds itself (port 0: an
+ephemeral port, known before the server starts). Several servers share one loop, so uvicorn
+must not take over SIGINT/SIGTERM: the process that owns the loop owns the signals.
+``MockServers`` starts the mock of each agency on its own port.
+
+    async with MockServers([Agency.POLICE, Agency.BANK], token="t") as mocks:
+        mocks.urls[Agency.POLICE]   # http://127.0.0.1:54321
+        await mocks.stop(Agency.POLICE)   # the police are down; the bank is not
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import math
+import socket
+from collections.abc import Iterable, Iterator, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.types import ASGIApp
+
+from gateway.domain.agencies import Agency
+from mocks.faults import FaultConfig
+from mocks.registry import MOCK_AGENCIES
+from mocks.server import create_mock_app
+
+STARTUP_TIMEOUT_S = 10.0
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """A uvicorn server that leaves the process's signal handlers alone."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class AppServer:
+    """One ASGI app served over HTTP on ``host``, in the current event loop.
+
+    ``stop()`` is graceful but bounded: requests still running after ``shutdown_timeout``
+    seconds (a hung request whose client never leaves) are cancelled.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_level: str = "warning",
+        shutdown_timeout: float = 2.0,
+        log_config: dict[str, Any] | None = None,
+    ) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self.log_level = log_level
+        self.shutdown_timeout = shutdown_timeout
+        self.log_config = log_config  # None: leave the process's logging configuration alone
+        self._server: _EmbeddedServer | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the server is not running; await start() first")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        if self._server is not None:
+            raise RuntimeError("the server was already started")
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted sockets only when the
+        # listening socket says TCP; without it every keep-alive answer waits ~40 ms (Nagle)
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app,
+            host=self.host,
+            port=self.port,
+            log_level=self.log_level,
+            log_config=self.log_config,
+            access_log=False,
+            lifespan="auto",
+            timeout_graceful_shutdown=max(1, math.ceil(self.shutdown_timeout)),
+        )
+        self._server = server = _EmbeddedServer(config)
+        self._task = asyncio.create_task(self._serve(server, sock), name=f"uvicorn {self.url}")
+        try:
+            async with asyncio.timeout(STARTUP_TIMEOUT_S):
+                while not server.started:
+                    if self._task.done():
+                        break
+                    await asyncio.sleep(0.01)
+        except TimeoutError:
+            await self.stop()
+            raise RuntimeError(f"the server at {self.url} did not start in time") from None
+        if not server.started:
+            sock.close()
+            failure = self._task.exception() if not self._task.cancelled() else None
+            raise RuntimeError(f"the server at {self.url} failed to start") from failure
+
+    async def _serve(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        try:
+            await server.serve(sockets=[sock])
+        except SystemExit as exc:
+            # uvicorn exits the process when the app's startup fails; here that would take
+            # down the event loop and every other server in it
+            raise RuntimeError(f"uvicorn stopped with exit status {exc.code}") from None
+
+    async def stop(self) -> None:
+        """Stop serving: close the socket, let running requests finish, within bounds."""
+        server, task = self._server, self._task
+        if server is None or task is None or task.done():
+            return
+        server.should_exit = True
+        try:
+            async with asyncio.timeout(self.shutdown_timeout + 1.0):
+                await asyncio.shield(task)
+        except TimeoutError:
+            logging.getLogger(__name__).warning("forcing %s to stop", self.url)
+            server.force_exit = True
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+
+def _agency_seed(seed: int, agency: Agency) -> int:
+    return int.from_bytes(hashlib.sha256(f"{seed}:{agency.value}".encode()).digest()[:8], "big")
+
+
+class MockServers:
+    """The mocks of several agencies, each on its own loopback port.
+
+    ``token`` and ``faults`` are one for all or one per agency; ``fault_seed`` seeds each
+    agency's fault draws differently (agencies do not fail in lockstep), reproducibly.
+    """
+
+    def __init__(
+        self,
+        agencies: Iterable[Agency] | None = None,
+        *,
+        token: str | Mapping[Agency, str],
+        faults: FaultConfig | Mapping[Agency, FaultConfig] | None = None,
+        fault_seed: int | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.agencies = tuple(MOCK_AGENCIES if agencies is None else agencies)
+        self.apps: dict[Agency, Starlette] = {}
+        self.servers: dict[Agency, AppServer] = {}
+        for agency in self.agencies:
+            self.apps[agency] = create_mock_app(
+                agency,
+                token=token if isinstance(token, str) else token[agency],
+                faults=faults.get(agency) if isinstance(faults, Mapping) else faults,
+                fault_seed=None if fault_seed is None else _agency_seed(fault_seed, agency),
+            )
+            self.servers[agency] = AppServer(self.apps[agency], host=host)
+
+    @property
+    def urls(self) -> dict[Agency, str]:
+        return {agency: server.url for agency, server in self.servers.items()}
+
+    async def start(self) -> None:
+        try:
+            for server in self.servers.values():
+                await server.start()
+        except BaseException:
+            await self.aclose()
+            raise
+
+    async def stop(self, agency: Agency) -> None:
+        """Take one agency down; its URL then refuses connections."""
+        self.apps[agency].state.mock.stopping = True  # end its hung requests now
+        await self.servers[agency].stop()
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*(self.stop(agency) for agency in self.servers))
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,108 @@
+"""The conformance kit: passes on every mock over a real socket, fails on broken endpoints."""
+
+from __future__ import annotations
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from gateway.domain.agencies import Agency
+from mocks.contract import CheckResult, check_endpoint
+from mocks.faults import FaultConfig
+from mocks.runner import AppServer, MockServers
+from mocks.server import create_mock_app
+from tests.mocks.helpers import TOKEN, client_for
+
+EXPECTED_CHECKS = [
+    "openapi",
+    "found-natural",
+    "found-legal",
+    "x-request-id",
+    "not-found",
+    "batch-order",
+    "auth-missing",
+    "auth-wrong",
+    "bad-request",
+    "too-many-subjects",
+    "no-secret-in-errors",
+]
+
+
+def failures(results: list[CheckResult]) -> dict[str, str]:
+    return {r.name: r.detail for r in results if not r.passed}
+
+
+async def test_every_mock_passes_the_kit_over_a_real_socket() -> None:
+    async with MockServers(token=TOKEN) as mocks:
+        for agency, url in mocks.urls.items():
+            results = await check_endpoint(url, TOKEN, agency)
+            assert [r.name for r in results] == EXPECTED_CHECKS
+            assert failures(results) == {}, agency
+            assert all(TOKEN not in r.detail for r in results)
+
+
+async def test_the_kit_takes_a_caller_client_and_leaves_it_open() -> None:
+    async with client_for(create_mock_app(Agency.LAND, token=TOKEN)) as client:
+        results = await check_endpoint("http://mock/", TOKEN, Agency.LAND, client=client)
+        assert failures(results) == {}
+        assert not client.is_closed
+
+
+async def test_a_mock_answering_malformed_bodies_fails_the_kit() -> None:
+    app = create_mock_app(
+        Agency.BANK, token=TOKEN, faults=FaultConfig(malformed_rate=1.0), fault_seed=1
+    )
+    async with AppServer(app) as server:
+        failed = failures(await check_endpoint(server.url, TOKEN, Agency.BANK))
+    assert {"found-natural", "found-legal", "not-found", "batch-order"} <= set(failed)
+    assert all("contract" in detail for detail in failed.values())
+
+
+async def test_a_wrong_token_fails_without_showing_it() -> None:
+    async with AppServer(create_mock_app(Agency.POLICE, token=TOKEN)) as server:
+        results = await check_endpoint(server.url, "not-the-right-token-123", Agency.POLICE)
+    failed = failures(results)
+    assert failed["found-natural"] == "answered HTTP 401"
+    assert "openapi" not in failed
+    assert all("not-the-right-token-123" not in r.detail for r in results)
+
+
+async def test_an_endpoint_echoing_credentials_fails_the_secret_check() -> None:
+    """A homemade endpoint whose 401 quotes the Authorization header back."""
+
+    async def leaky(request: Request) -> JSONResponse:
+        problem = {
+            "title": "Unauthorized",
+            "status": 401,
+            "detail": f"bad credentials: {request.headers.get('authorization')}",
+        }
+        return JSONResponse(
+            problem,
+            status_code=401,
+            media_type="application/problem+json",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+    app = Starlette(routes=[Route("/v1/inquiries", leaky, methods=["POST"])])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://leaky"
+    ) as client:
+        results = await check_endpoint("http://leaky", TOKEN, Agency.POLICE, client=client)
+    failed = failures(results)
+    assert "auth-wrong" not in failed  # a proper 401 problem...
+    assert failed["no-secret-in-errors"] == "an HTTP 401 echoes a token"  # ...that leaks
+    assert failed["openapi"] == "GET /openapi.json answered 404"
+    assert all(TOKEN not in r.detail for r in results)
+
+
+async def test_an_unreachable_endpoint_fails_every_check() -> None:
+    server = AppServer(create_mock_app(Agency.LAND, token=TOKEN))
+    await server.start()
+    url = server.url
+    await server.stop()
+    results = await check_endpoint(url, TOKEN, Agency.LAND)
+    assert [r.name for r in results] == EXPECTED_CHECKS
+    assert not any(r.passed for r in results)
+    assert failures(results)["openapi"].startswith("transport: ConnectError")

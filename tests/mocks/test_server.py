@@ -1,0 +1,285 @@
+"""The mock app in process: the contract, auth, problems, admin, the OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from connectors.envelope import Problem
+from gateway.domain.agencies import Agency
+from mocks.faults import FaultConfig
+from mocks.registry import MOCK_AGENCIES, UnknownMockError, mock_spec
+from mocks.server import MockState, create_mock_app
+from mocks.synthetic import Tier
+from tests.mocks.helpers import AUTH, EXAMPLES, TOKEN, client_for, inquiry, subject
+
+AGENCIES = list(MOCK_AGENCIES)
+
+
+def assert_problem(response: Any, status: int) -> Problem:
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = Problem.model_validate_json(response.content)
+    assert problem.status == status
+    assert problem.type.startswith("urn:chakong:problem:")
+    assert " / " in problem.title  # Chinese / English
+    assert problem.detail is not None
+    assert " / " in problem.detail
+    return problem
+
+
+@pytest.mark.parametrize("agency", AGENCIES)
+async def test_one_result_per_subject_in_request_order(agency: Agency) -> None:
+    subjects = [
+        subject("legal", Tier.RICH),
+        subject("natural", Tier.UNKNOWN),
+        subject("natural", Tier.RICH),
+        subject("natural", Tier.EMPTY),
+        subject("legal", Tier.UNKNOWN),
+    ]
+    async with client_for(create_mock_app(agency, token=TOKEN)) as client:
+        response = await client.post("/v1/inquiries", json=inquiry(*subjects), headers=AUTH)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-request-id"] == "req-0001"
+    answer = MOCK_AGENCIES[agency].response_model.model_validate_json(response.content)
+    assert answer.request_id == "req-0001"
+    assert answer.agency == agency.value
+    assert [(r.kind, r.id) for r in answer.results] == [(s["kind"], s["id"]) for s in subjects]
+    assert [r.status for r in answer.results] == [
+        "found",
+        "not_found",
+        "found",
+        "found",
+        "not_found",
+    ]
+    assert answer.results[1].records is None
+    assert answer.results[2].records is not None
+
+
+async def test_two_app_instances_answer_byte_for_byte_the_same() -> None:
+    body = inquiry(*(subject(kind, tier) for kind in ("natural", "legal") for tier in Tier))
+    contents = []
+    for _ in range(2):
+        for agency in AGENCIES:
+            async with client_for(create_mock_app(agency, token=TOKEN)) as client:
+                contents.append(
+                    (await client.post("/v1/inquiries", json=body, headers=AUTH)).content
+                )
+    assert contents[:3] == contents[3:]
+
+
+async def test_request_id_header_is_safe_for_any_request_id() -> None:
+    async with client_for(create_mock_app(Agency.BANK, token=TOKEN)) as client:
+        response = await client.post(
+            "/v1/inquiries", json=inquiry(request_id="查控-1\r\nX: y"), headers=AUTH
+        )
+    assert response.status_code == 200
+    assert response.headers["x-request-id"] == "%E6%9F%A5%E6%8E%A7-1%0D%0AX%3A%20y"
+    assert response.json()["requestId"] == "查控-1\r\nX: y"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong-token-that-must-not-come-back"},
+        {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": f"Bearer {TOKEN}x"},
+        {"Authorization": "Bearer"},
+    ],
+)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/v1/inquiries"),
+        ("GET", "/_mock/stats"),
+        ("POST", "/_mock/reset"),
+        ("GET", "/_mock/faults"),
+        ("PUT", "/_mock/faults"),
+    ],
+)
+async def test_wrong_or_missing_token_is_401_without_echo(
+    method: str, path: str, headers: dict[str, str]
+) -> None:
+    app = create_mock_app(Agency.POLICE, token=TOKEN)
+    async with client_for(app) as client:
+        response = await client.request(method, path, json=inquiry(), headers=headers)
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"].startswith('Bearer realm="police"')
+    everything = response.text + json.dumps(dict(response.headers))
+    assert TOKEN not in everything
+    assert "wrong-token" not in everything
+    assert "Basic" not in everything
+    assert app.state.mock.stats.inquiries == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b'{"requestId": "r", "subjects": [',
+        b"[]",
+        json.dumps({**inquiry(), "subjects": []}).encode(),
+        json.dumps({**inquiry(), "subjects": [{"kind": "robot", "id": "1"}]}).encode(),
+        json.dumps({**inquiry(), "subjects": [{"kind": "natural", "id": "1" * 33}]}).encode(),
+        json.dumps({k: v for k, v in inquiry().items() if k != "requestId"}).encode(),
+    ],
+)
+async def test_a_body_that_breaks_the_contract_is_a_400_problem(body: bytes) -> None:
+    app = create_mock_app(Agency.LAND, token=TOKEN)
+    async with client_for(app) as client:
+        response = await client.post("/v1/inquiries", content=body, headers=AUTH)
+    problem = assert_problem(response, 400)
+    assert "error" in (problem.detail or "")
+    assert app.state.mock.stats.inquiries == 0
+
+
+async def test_too_many_subjects_or_bytes_is_a_413_problem() -> None:
+    app = create_mock_app(Agency.LAND, token=TOKEN)
+    many = inquiry(*[subject("natural", Tier.ORDINARY)] * 1001)
+    huge = inquiry(subject("natural", Tier.ORDINARY, name="名" * 2_000_000))
+    async with client_for(app) as client:
+        exactly_1000 = inquiry(*[subject("natural", Tier.ORDINARY)] * 1000)
+        assert (await client.post("/v1/inquiries", json=exactly_1000, headers=AUTH)).is_success
+        assert_problem(await client.post("/v1/inquiries", json=many, headers=AUTH), 413)
+        assert_problem(await client.post("/v1/inquiries", json=huge, headers=AUTH), 413)
+    assert app.state.mock.stats.inquiries == 1
+
+
+async def test_a_chunked_body_is_cut_off_at_the_limit() -> None:
+    sent = 0
+
+    async def endless() -> AsyncIterator[bytes]:
+        nonlocal sent
+        yield b'{"requestId": "r", "subjects": [{"kind": "natural", "id": "'
+        while sent < 50 * 1024 * 1024:
+            sent += 64 * 1024
+            yield b"1" * 64 * 1024
+
+    async with client_for(create_mock_app(Agency.LAND, token=TOKEN)) as client:
+        response = await client.post("/v1/inquiries", content=endless(), headers=AUTH)
+    assert "content-length" not in response.request.headers
+    assert_problem(response, 413)
+    assert sent < 4 * 1024 * 1024
+
+
+async def test_unknown_paths_and_methods_are_problems() -> None:
+    async with client_for(create_mock_app(Agency.BANK, token=TOKEN)) as client:
+        assert_problem(await client.get("/v2/nothing"), 404)
+        response = await client.get("/v1/inquiries")
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "POST"
+
+
+async def test_healthz_needs_no_token() -> None:
+    async with client_for(create_mock_app(Agency.BANK, token=TOKEN)) as client:
+        response = await client.get("/healthz")
+    assert response.json() == {"status": "ok", "agency": "bank"}
+
+
+async def test_stats_count_answered_and_faulted_inquiries_and_reset() -> None:
+    app = create_mock_app(Agency.POLICE, token=TOKEN)
+    state: MockState = app.state.mock
+    async with client_for(app) as client:
+        two = inquiry(subject("natural", Tier.RICH), subject("legal", Tier.RICH))
+        await client.post("/v1/inquiries", json=two, headers=AUTH)
+        await client.post(
+            "/v1/inquiries", json=inquiry(), headers={**AUTH, "X-Mock-Fault": "error"}
+        )
+        await client.post("/v1/inquiries", json=inquiry())  # 401: not counted
+        await client.post("/v1/inquiries", content=b"{", headers=AUTH)  # 400: not counted
+        bad_header = {**AUTH, "X-Mock-Fault": "explode"}
+        await client.post("/v1/inquiries", json=inquiry(), headers=bad_header)  # 400
+        assert (await client.get("/_mock/stats", headers=AUTH)).json() == {
+            "inquiries": 2,
+            "subjects": 3,
+        }
+        assert (state.stats.inquiries, state.stats.subjects) == (2, 3)
+        assert (await client.post("/_mock/reset", headers=AUTH)).status_code == 200
+        assert (await client.get("/_mock/stats", headers=AUTH)).json() == {
+            "inquiries": 0,
+            "subjects": 0,
+        }
+
+
+async def test_faults_can_be_read_and_replaced_over_http_and_in_process() -> None:
+    app = create_mock_app(Agency.POLICE, token=TOKEN, faults=FaultConfig(latency_ms=5))
+    async with client_for(app) as client:
+        assert (await client.get("/_mock/faults", headers=AUTH)).json()["latency_ms"] == 5
+        put = await client.put("/_mock/faults", json={"error_rate": 1.0}, headers=AUTH)
+        assert put.status_code == 200
+        assert app.state.mock.faults == FaultConfig(error_rate=1.0)
+        assert (await client.post("/v1/inquiries", json=inquiry(), headers=AUTH)).status_code == 500
+        app.state.mock.faults = FaultConfig()
+        assert (
+            await client.get("/_mock/faults", headers=AUTH)
+        ).json() == FaultConfig().model_dump()
+        assert (await client.post("/v1/inquiries", json=inquiry(), headers=AUTH)).status_code == 200
+        for bad in ({"error_rate": 2}, {"unavailable_rate": 0.6, "error_rate": 0.6}, {"nope": 1}):
+            assert_problem(await client.put("/_mock/faults", json=bad, headers=AUTH), 400)
+        assert_problem(await client.put("/_mock/faults", content=b"[", headers=AUTH), 400)
+    assert app.state.mock.faults == FaultConfig()
+
+
+@pytest.mark.parametrize("agency", AGENCIES)
+async def test_openapi_document_is_the_agency_contract(agency: Agency) -> None:
+    async with client_for(create_mock_app(agency, token=TOKEN)) as client:
+        response = await client.get("/openapi.json")
+    document = response.json()
+    assert document["openapi"] == "3.1.0"
+    title = document["info"]["title"]
+    assert any("\u4e00" <= c <= "\u9fff" for c in title)
+    assert " / " in title
+    operation = document["paths"]["/v1/inquiries"]["post"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/InquiryRequest"
+    }
+    assert set(operation["responses"]) >= {"200", "400", "401", "413", "429", "500", "503"}
+    components = document["components"]
+    assert components["securitySchemes"]["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": components["securitySchemes"]["bearer"]["description"],
+    }
+    assert document["security"] == [{"bearer": []}]
+    schemas = components["schemas"]
+    records_model = MOCK_AGENCIES[agency].records_model
+    assert {"InquiryRequest", "InquiryResponse", "SubjectResult", "Problem"} <= set(schemas)
+    assert schemas[records_model.__name__]["properties"].keys() == {
+        field.alias or name for name, field in records_model.model_fields.items()
+    }
+    assert schemas["InquiryRequest"]["properties"]["subjects"]["maxItems"] == 1000
+    assert {"title", "status"} <= set(schemas["Problem"]["required"])
+    # every reference resolves inside the document
+    text = json.dumps(document)
+    for ref in set(re.findall(r'"\$ref": "#/([^"]+)"', text)):
+        node: Any = document
+        for part in ref.split("/"):
+            node = node[part]
+
+
+def test_unknown_agencies_fail_loudly() -> None:
+    with pytest.raises(UnknownMockError, match="no mock for agency 'tax'; known: police, land"):
+        create_mock_app(Agency.TAX, token=TOKEN)
+    with pytest.raises(UnknownMockError, match="'nowhere'"):
+        mock_spec("nowhere")
+    assert mock_spec("POLICE").agency is Agency.POLICE
+    with pytest.raises(ValueError, match="token"):
+        create_mock_app(Agency.POLICE, token="")
+
+
+async def test_records_answered_are_the_generators_records() -> None:
+    ref = subject("natural", Tier.RICH, name="李四")
+    async with client_for(create_mock_app(Agency.POLICE, token=TOKEN)) as client:
+        response = await client.post("/v1/inquiries", json=inquiry(ref), headers=AUTH)
+    records = response.json()["results"][0]["records"]
+    assert records["household"]["name"] == "李四"
+    assert records["household"]["birthDate"] == (
+        f"{EXAMPLES['natural'][Tier.RICH][6:10]}-{EXAMPLES['natural'][Tier.RICH][10:12]}-"
+        f"{EXAMPLES['natural'][Tier.RICH][12:14]}"
+    )
