@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
+import email.utils
 from collections.abc import Callable, Iterator, Mapping
 from typing import TypeVar
 
@@ -142,10 +144,15 @@ def _problem_title(response: httpx.Response) -> str:
 
 
 def _retry_after(value: str | None) -> float | None:
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
+    """Retry-After in seconds, from either of its forms (RFC 9110): seconds or an HTTP date."""
+    if not value:
         return None
+    with contextlib.suppress(ValueError):
+        return max(0.0, float(value))
+    with contextlib.suppress(TypeError, ValueError):
+        when = email.utils.parsedate_to_datetime(value)
+        return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
+    return None
 
 
 def _unavailable(agency: str, zh: str, en: str) -> SourceUnavailableError:

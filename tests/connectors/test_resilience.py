@@ -94,3 +94,19 @@ async def test_a_controller_per_call_keeps_attempt_counts_apart_under_concurrenc
 
     counts = await asyncio.gather(*(run(fail_twice, max_attempts=3) for _ in range(10)))
     assert counts == [3] * 10
+
+
+def test_retry_after_in_both_forms():
+    import datetime
+    import email.utils
+
+    from connectors.http import _retry_after
+
+    assert _retry_after("2") == 2.0
+    assert _retry_after("-5") == 0.0
+    assert _retry_after(None) is None
+    assert _retry_after("soon") is None
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=30)
+    seconds = _retry_after(email.utils.format_datetime(later, usegmt=True))
+    assert seconds is not None
+    assert 25 <= seconds <= 31
