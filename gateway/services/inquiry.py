@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,6 +12,8 @@ from gateway.domain.cases import CaseNumber, parse_case_number
 from gateway.domain.errors import InvalidInputError, InvalidSubjectError, LimitExceededError
 from gateway.domain.subjects import Subject, SubjectKind, parse_subject
 from gateway.services.fanout import FanOut, SubjectProfile
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +88,7 @@ class InquiryService:
     async def inquire(
         self, subjects: Sequence[Subject], options: InquiryOptions
     ) -> list[SubjectProfile]:
-        return await self.fanout.inquire(
+        profiles = await self.fanout.inquire(
             subjects,
             options.case_number,
             court=options.case_number.court,
@@ -92,3 +96,23 @@ class InquiryService:
             deadline_s=options.deadline_ms / 1000,
             fresh=options.fresh,
         )
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "inquiry case=%s subjects=%s statuses=%s",
+                options.case_number,
+                subjects[0].masked_id if len(subjects) == 1 else len(subjects),
+                _status_summary(profiles),
+            )
+        return profiles
+
+
+def _status_summary(profiles: Sequence[SubjectProfile]) -> str:
+    """``police:OK=2,NOT_FOUND=1 land:TIMEOUT=3``: what a log line needs, no personal data."""
+    counts: dict[str, Counter[str]] = {}
+    for profile in profiles:
+        for result in profile.results:
+            counts.setdefault(result.agency.value, Counter())[result.status.name] += 1
+    return " ".join(
+        f"{agency}:" + ",".join(f"{status}={n}" for status, n in sorted(c.items()))
+        for agency, c in counts.items()
+    )

@@ -254,3 +254,14 @@ async def test_explorer_and_health_endpoints(gateway: Gateway):
     ready = (await gateway.client.get("/readyz")).json()
     assert ready["status"] == "ready"
     assert set(ready["circuits"]) == {"police", "land", "bank"}
+
+
+async def test_inquiries_are_logged_with_the_id_masked(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level("INFO", logger="gateway.services.inquiry")
+    await gateway.query(STATUS_QUERY, {"subject": natural(RICH), "case": CASE})
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "gateway.services.inquiry"]
+    assert RICH not in line
+    assert RICH[:6] + "********" + RICH[-4:] in line
+    assert "police:OK=1" in line
