@@ -9,7 +9,8 @@ import logging
 import secrets
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
@@ -76,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    return asyncio.run(_demo(args))
+    return _run(_demo(args))
 
 
 async def _demo(args: argparse.Namespace) -> int:
@@ -117,7 +118,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_mocks(args: argparse.Namespace) -> int:
-    return asyncio.run(_mocks(args))
+    return _run(_mocks(args))
 
 
 async def _mocks(args: argparse.Namespace) -> int:
@@ -171,6 +172,15 @@ def _run_conformance(args: argparse.Namespace) -> int:
     passed = sum(r.passed for r in results)
     print(f"{passed} passed, {len(results) - passed} failed")
     return 0 if passed == len(results) else 1
+
+
+def _run(main: Coroutine[Any, Any, int]) -> int:
+    """Run on uvloop where it is installed (as uvicorn does for ``serve``), else asyncio."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 async def _until_signalled() -> None:

@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of the gateway; each writes its section of ``bench/RESULTS.md``."""

@@ -1,0 +1,125 @@
+"""The baseline of figure (b): strawberry executing the same query over records held in memory.
+
+The records are fetched once, in process, through the gateway's own connectors and fan-out
+(each mock app behind ``httpx.ASGITransport``), and converted once with
+``DebtorProfile.from_domain``. A schema whose ``debtor`` resolver returns that pre-built profile
+then executes ``PROFILE_QUERY`` with the same variables: what is timed is strawberry's parsing,
+validation, execution and serialisation of the full profile, nothing else.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import strawberry
+from pydantic import SecretStr
+from strawberry import Info
+
+from gateway.app import build_sources
+from gateway.domain.agencies import Agency
+from gateway.domain.subjects import SubjectKind
+from gateway.schema import build_schema
+from gateway.schema.common import SubjectInput
+from gateway.schema.debtor import DebtorProfile
+from gateway.services.cache import RecordCache
+from gateway.services.fanout import FanOut
+from gateway.services.inquiry import InquiryLimits, InquiryService
+from gateway.settings import AgencySettings, Settings
+from mocks.registry import MOCK_AGENCIES
+from mocks.server import create_mock_app
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineContext:
+    profile: DebtorProfile
+
+
+@strawberry.type
+class BaselineQuery:
+    @strawberry.field
+    async def debtor(
+        self,
+        info: Info[BaselineContext, None],
+        subject: SubjectInput,
+        case_number: str,
+        agencies: list[Agency] | None = None,
+        deadline_ms: int | None = None,
+        fresh: bool = False,
+    ) -> DebtorProfile:
+        return info.context.profile
+
+
+def baseline_schema(*, gateway_extensions: bool = False) -> strawberry.Schema:
+    """The gateway's ``DebtorProfile`` types under a root that answers from memory.
+
+    Plain strawberry by default: figure (b)'s baseline, "strawberry executing the same query".
+    With ``gateway_extensions``, the extensions of the gateway's own schema too (its parser and
+    validation caches among them): the stricter baseline of the extra figure.
+    """
+    extensions = list(build_schema().extensions) if gateway_extensions else []
+    return strawberry.Schema(query=BaselineQuery, extensions=extensions)
+
+
+async def build_profile(subject: dict[str, str], case_number: str) -> DebtorProfile:
+    """Fetch ``subject``'s records from in-process mocks through the gateway's fan-out, once."""
+    token = "bench-in-process"  # noqa: S105 - in-process mocks only
+    mounts: dict[str, httpx.AsyncBaseTransport] = {}
+    agencies: dict[Agency, AgencySettings] = {}
+    for agency in MOCK_AGENCIES:
+        host = f"{agency.value}.mock"
+        mounts[f"all://{host}"] = httpx.ASGITransport(app=create_mock_app(agency, token=token))
+        agencies[agency] = AgencySettings(url=f"http://{host}", token=SecretStr(token))
+    settings = Settings(agencies=agencies, database_url="sqlite+aiosqlite:///:memory:")
+    async with httpx.AsyncClient(mounts=mounts) as http:
+        sources, connectors = build_sources(settings, http)
+        cache = RecordCache.from_url("memory://")
+        limits = InquiryLimits(
+            default_deadline_ms=settings.default_deadline_ms,
+            max_deadline_ms=settings.max_deadline_ms,
+            max_batch_subjects=settings.max_batch_subjects,
+        )
+        fanout = FanOut(sources, cache)
+        service = InquiryService(fanout, limits)
+        try:
+            options = service.options(case_number, None, None, True)
+            kind = SubjectKind[subject["kind"]]
+            parsed = service.subjects([(kind, subject["id"], subject.get("name"))])
+            (profile,) = await service.inquire(parsed, options)
+        finally:
+            await fanout.aclose()
+            for connector in connectors:
+                await connector.aclose()
+            await cache.aclose()
+    return DebtorProfile.from_domain(profile)
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineRun:
+    iterations: int
+    cpu_s: float  # time.process_time() over the iterations
+    wall_s: float
+    data: dict[str, Any]  # the last execution's data
+
+
+async def run_baseline(
+    schema: strawberry.Schema,
+    profile: DebtorProfile,
+    query: str,
+    variables: dict[str, Any],
+    iterations: int,
+) -> BaselineRun:
+    context = BaselineContext(profile)
+    data: dict[str, Any] | None = None
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for _ in range(iterations):
+        result = await schema.execute(query, variable_values=variables, context_value=context)
+        if result.errors:
+            raise RuntimeError(f"the baseline query failed: {result.errors}")
+        data = result.data
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    if data is None:
+        raise RuntimeError("the baseline query returned no data")
+    return BaselineRun(iterations, cpu, wall, data)

@@ -1,0 +1,129 @@
+"""Machine description, the figures table, and this benchmark's section of ``bench/RESULTS.md``."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import textwrap
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+PACKAGES = ("strawberry-graphql", "httpx", "httpx-aiohttp", "aiohttp", "uvicorn", "graphql-core")
+BEGIN = "<!-- bench:fanout:begin -->"
+END = "<!-- bench:fanout:end -->"
+RESULTS_TITLE = (
+    "# Benchmark results\n\nEach section is written by its benchmark; do not edit by hand.\n"
+)
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        meminfo = Path("/proc/meminfo").read_text()
+        if found := re.search(r"MemTotal:\s+(\d+) kB", meminfo):
+            memory = f"{int(found.group(1)) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    info = {
+        "cpu": cpu,
+        "nproc": str(len(os.sched_getaffinity(0))),
+        "memory": memory,
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "os": f"{platform.system()} {platform.release()}",
+    }
+    for package in PACKAGES:
+        try:
+            info[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            info[package] = "not installed"
+    return info
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    key: str
+    name: str
+    value: float
+    target: str  # "<= 1.10", "== 1", or "" for a reported figure without a target
+    passed: bool | None  # None: no target
+    fmt: str = "{:.3f}"
+    detail: str = ""
+
+    @property
+    def verdict(self) -> str:
+        return "—" if self.passed is None else ("PASS" if self.passed else "MISS")
+
+    @property
+    def shown(self) -> str:
+        return self.fmt.format(self.value)
+
+
+def table(figures: list[Figure]) -> str:
+    """A plain-text table for the terminal."""
+    rows = [("figure", "value", "target", "result")]
+    rows += [(f.name, f.shown, f.target or "(report)", f.verdict) for f in figures]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def markdown_table(figures: list[Figure]) -> str:
+    lines = ["| figure | value | target | result | detail |", "|---|---:|---|---|---|"]
+    for f in figures:
+        lines.append(f"| {f.name} | {f.shown} | {f.target or '—'} | {f.verdict} | {f.detail} |")
+    return "\n".join(lines)
+
+
+def reflow(markdown: str, width: int = 100) -> str:
+    """Re-wrap prose paragraphs and list items of ``markdown``; leave tables and headings."""
+    blocks = []
+    for block in markdown.strip().split("\n\n"):
+        lines = block.splitlines()
+        if lines[0].startswith(("|", "#", "<!--", "```")):
+            blocks.append(block)
+            continue
+        items: list[list[str]] = []
+        for line in lines:
+            if line.startswith("- ") or not items:
+                items.append([line.strip()])
+            else:
+                items[-1].append(line.strip())
+        wrapped = []
+        for item in items:
+            # keep `inline code` on one line: its spaces are not break points
+            text = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\x00"), " ".join(item))
+            indent = "  " if text.startswith("- ") else ""
+            wrapped.append(
+                textwrap.fill(
+                    text,
+                    width,
+                    subsequent_indent=indent,
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
+        blocks.append("\n".join(wrapped).replace("\x00", " "))
+    return "\n\n".join(blocks) + "\n"
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace this benchmark's section of ``path`` (between its markers), keep the rest."""
+    body = f"{BEGIN}\n{reflow(section).rstrip()}\n{END}"
+    text = path.read_text() if path.exists() else RESULTS_TITLE
+    if BEGIN in text and END in text:
+        start, stop = text.index(BEGIN), text.index(END) + len(END)
+        text = text[:start] + body + text[stop:]
+    else:
+        text = text.rstrip() + "\n\n" + body + "\n"
+    path.write_text(text)

@@ -1,0 +1,542 @@
+"""The fan-out benchmark; ``python -m bench.fanout --help`` for its options.
+
+Processes: the mock agencies (``bench.fanout.mockproc``) and the gateway (``chakong serve``)
+each run in a subprocess; the load client (httpx over aiohttp) and the in-memory baseline run
+here. Every query asks with ``fresh: true``, so the cache never hides the work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime
+import json
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import httpx
+from httpx_aiohttp import AiohttpTransport
+
+from bench.fanout import baseline, procs, queries
+from bench.fanout.report import Figure, machine, markdown_table, table, write_section
+
+BENCH_DIR = Path(__file__).resolve().parent.parent
+RESULTS = BENCH_DIR / "RESULTS.md"
+RAW = BENCH_DIR / "out" / "fanout.json"
+COMMAND = "python -m bench.fanout   (make bench)"
+CONFIGURED = ("POLICE", "LAND", "BANK")  # the agencies the mocks serve
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    warmup: int = 20
+    cpu_queries: int = 300  # figure (b), split over `rounds` alternating with the baseline
+    rounds: int = 3
+    latency_queries: int = 60  # figure (a)
+    latency_ms: float = 200.0
+    floor_queries: int = 20  # the bench asking the mocks directly, for comparison with (a)
+    batch_size: int = 200  # figure (c)
+    batch_runs: int = 5
+
+
+class Client:
+    """Posts GraphQL to the gateway; checks every answer is whole before it counts."""
+
+    def __init__(self, http: httpx.AsyncClient, url: str) -> None:
+        self.http = http
+        self.url = f"{url}/graphql"
+
+    async def post(self, body: bytes) -> tuple[float, dict[str, Any]]:
+        """(seconds until the whole response was read, the response's ``data``)."""
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        start = time.perf_counter()
+        response = await self.http.post(self.url, content=body, headers=headers)
+        elapsed = time.perf_counter() - start
+        if response.status_code != 200:
+            raise RuntimeError(
+                f"the gateway answered HTTP {response.status_code}: {response.text[:500]}"
+            )
+        payload = response.json()
+        if payload.get("errors") or not payload.get("data"):
+            raise RuntimeError(f"the query failed: {json.dumps(payload)[:1000]}")
+        data: dict[str, Any] = payload["data"]
+        return elapsed, data
+
+
+def encode(query: str, variables: dict[str, Any]) -> bytes:
+    return json.dumps({"query": query, "variables": variables}, ensure_ascii=False).encode()
+
+
+def check_profile(profile: dict[str, Any], *, require_ok: bool) -> None:
+    """Every configured agency answered (OK, or NOT_FOUND where allowed); else the run is void."""
+    allowed = {"OK"} if require_ok else {"OK", "NOT_FOUND"}
+    statuses = {s["agency"]: s["status"] for s in profile["sources"]}
+    bad = {a: statuses.get(a) for a in CONFIGURED if statuses.get(a) not in allowed}
+    if bad:
+        raise RuntimeError(f"agencies did not answer as expected: {bad}")
+
+
+async def mock_stats(http: httpx.AsyncClient, mocks: procs.Mocks) -> dict[str, dict[str, int]]:
+    auth = {"Authorization": f"Bearer {mocks.token}"}
+    stats = {}
+    for agency, url in mocks.urls.items():
+        response = await http.get(f"{url}/_mock/stats", headers=auth)
+        response.raise_for_status()
+        stats[agency] = response.json()
+    return stats
+
+
+async def set_latency(http: httpx.AsyncClient, mocks: procs.Mocks, latency_ms: float) -> None:
+    auth = {"Authorization": f"Bearer {mocks.token}"}
+    for url in mocks.urls.values():
+        response = await http.put(
+            f"{url}/_mock/faults", json={"latency_ms": latency_ms}, headers=auth
+        )
+        response.raise_for_status()
+
+
+async def direct_floor(http: httpx.AsyncClient, mocks: procs.Mocks, count: int) -> list[float]:
+    """Ms for the bench itself to ask every mock at once, as the gateway does: the floor of (a)."""
+    auth = {"Authorization": f"Bearer {mocks.token}", "Content-Type": "application/json"}
+    samples = []
+    for index in range(count):
+        body = queries.agency_inquiry_body(f"bench-direct-{index}")
+        start = time.perf_counter()
+        answers = await asyncio.gather(
+            *(
+                http.post(f"{url}/v1/inquiries", content=body, headers=auth)
+                for url in mocks.urls.values()
+            )
+        )
+        samples.append((time.perf_counter() - start) * 1000)
+        for answer in answers:
+            answer.raise_for_status()
+    return samples
+
+
+def percentile(samples: Sequence[float], q: int) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
+
+
+async def measure(config: Config, mocks: procs.Mocks, gateway: procs.Gateway) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    profile_body = encode(queries.PROFILE_QUERY, queries.profile_variables())
+    async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=120.0) as http:
+        client = Client(http, gateway.url)
+        await set_latency(http, mocks, 0.0)
+
+        # --- (b) CPU per query, mocks at zero latency -----------------------------------
+        print(f"warm-up: {config.warmup} queries", flush=True)
+        gateway_data: dict[str, Any] = {}
+        for _ in range(config.warmup):
+            _, gateway_data = await client.post(profile_body)
+            check_profile(gateway_data["debtor"], require_ok=True)
+
+        profile = await baseline.build_profile(queries.rich_subject(), queries.CASE_NUMBER)
+        schema = baseline.baseline_schema()
+        cached_schema = baseline.baseline_schema(gateway_extensions=True)
+        variables = queries.profile_variables()
+        for warm in (schema, cached_schema):
+            await baseline.run_baseline(
+                warm, profile, queries.PROFILE_QUERY, variables, config.warmup
+            )
+        cached_cpu = 0.0
+
+        per_round = max(1, config.cpu_queries // config.rounds)
+        gw_cpu = gw_wall = base_cpu = 0.0
+        gw_n = base_n = 0
+        rounds = []
+        zero_latencies: list[float] = []
+        base_data: dict[str, Any] = {}
+        for index in range(config.rounds):
+            print(
+                f"(b) round {index + 1}/{config.rounds}: {per_round} queries each way", flush=True
+            )
+            run = await baseline.run_baseline(
+                schema, profile, queries.PROFILE_QUERY, variables, per_round
+            )
+            base_data = run.data
+            cached_run = await baseline.run_baseline(
+                cached_schema, profile, queries.PROFILE_QUERY, variables, per_round
+            )
+            cached_cpu += cached_run.cpu_s
+            await asyncio.sleep(0.05)
+            cpu0, wall0 = procs.cpu_seconds(gateway.proc.pid), time.perf_counter()
+            for _ in range(per_round):
+                elapsed, gateway_data = await client.post(profile_body)
+                zero_latencies.append(elapsed)
+            wall = time.perf_counter() - wall0
+            await asyncio.sleep(0.05)
+            cpu = procs.cpu_seconds(gateway.proc.pid) - cpu0
+            check_profile(gateway_data["debtor"], require_ok=True)
+            rounds.append(
+                {"baseline_cpu_s": run.cpu_s, "gateway_cpu_s": cpu, "n": per_round, "wall_s": wall}
+            )
+            gw_cpu, gw_wall, gw_n = gw_cpu + cpu, gw_wall + wall, gw_n + per_round
+            base_cpu, base_n = base_cpu + run.cpu_s, base_n + run.iterations
+
+        same = queries.strip_volatile(gateway_data) == queries.strip_volatile(
+            json.loads(json.dumps(base_data))
+        )
+        if not same:
+            raise RuntimeError("the baseline's data differs from the gateway's: not the same work")
+        raw["cpu"] = {
+            "queries": gw_n,
+            "gateway_cpu_s": gw_cpu,
+            "gateway_cpu_ms_per_query": gw_cpu / gw_n * 1000,
+            "gateway_wall_ms_per_query": gw_wall / gw_n * 1000,
+            "baseline_iterations": base_n,
+            "baseline_cpu_s": base_cpu,
+            "baseline_cpu_ms_per_query": base_cpu / base_n * 1000,
+            "ratio": (gw_cpu / gw_n) / (base_cpu / base_n),
+            "cached_baseline_cpu_ms_per_query": cached_cpu / base_n * 1000,
+            "ratio_same_extensions": (gw_cpu / gw_n) / (cached_cpu / base_n),
+            "rounds": rounds,
+            "same_data": same,
+            "response_bytes": len(json.dumps({"data": gateway_data}, ensure_ascii=False).encode()),
+            "zero_latency_p50_ms": statistics.median(zero_latencies) * 1000,
+            "clock_ticks_per_s": procs.CLOCK_TICKS,
+        }
+
+        # --- (a) latency, mocks at a fixed latency ----------------------------------------
+        await set_latency(http, mocks, config.latency_ms)
+        print(
+            f"(a) {config.latency_queries} queries, mocks at {config.latency_ms:g} ms", flush=True
+        )
+        for _ in range(5):
+            await client.post(profile_body)
+        latencies = []
+        for _ in range(config.latency_queries):
+            elapsed, data = await client.post(profile_body)
+            check_profile(data["debtor"], require_ok=True)
+            latencies.append(elapsed * 1000)
+        floor = await direct_floor(http, mocks, config.floor_queries)
+        agency_ms = [s["latencyMs"] for s in data["debtor"]["sources"] if s["agency"] in CONFIGURED]
+        p50 = statistics.median(latencies)
+        raw["latency"] = {
+            "mock_latency_ms": config.latency_ms,
+            "samples_ms": latencies,
+            "p50_ms": p50,
+            "p90_ms": percentile(latencies, 90),
+            "p99_ms": percentile(latencies, 99),
+            "min_ms": min(latencies),
+            "max_ms": max(latencies),
+            "mean_ms": statistics.fmean(latencies),
+            "p50_ratio": p50 / config.latency_ms,
+            "extra_ms": p50 - config.latency_ms,
+            "extra_over_inmemory": (p50 - config.latency_ms)
+            / raw["cpu"]["baseline_cpu_ms_per_query"],
+            "last_agency_latency_ms": agency_ms,
+            "direct_samples_ms": floor,
+            "direct_p50_ms": statistics.median(floor),
+            "direct_p50_ratio": statistics.median(floor) / config.latency_ms,
+            "gateway_share_ms": p50 - statistics.median(floor),
+        }
+
+        # --- (c) a batch of debtors ------------------------------------------------------
+        batch_vars = queries.batch_variables(config.batch_size)
+        batch_body = encode(queries.BATCH_QUERY, batch_vars)
+        runs: list[dict[str, Any]] = []
+        print(f"(c) {config.batch_runs} + 1 batches of {config.batch_size} debtors", flush=True)
+        for index in range(config.batch_runs + 1):
+            before = await mock_stats(http, mocks)
+            cpu0 = procs.cpu_seconds(gateway.proc.pid)
+            elapsed, data = await client.post(batch_body)
+            await asyncio.sleep(0.05)
+            cpu = procs.cpu_seconds(gateway.proc.pid) - cpu0
+            after = await mock_stats(http, mocks)
+            profiles = data["debtors"]
+            if len(profiles) != config.batch_size:
+                raise RuntimeError(f"{len(profiles)} profiles for {config.batch_size} debtors")
+            for item in profiles:
+                check_profile(item, require_ok=False)
+            runs.append(
+                {
+                    "warmup": index == 0,
+                    "latency_ms": elapsed * 1000,
+                    "gateway_cpu_s": cpu,
+                    "calls": {a: after[a]["inquiries"] - before[a]["inquiries"] for a in after},
+                    "subjects": {a: after[a]["subjects"] - before[a]["subjects"] for a in after},
+                }
+            )
+        measured = [r for r in runs if not r["warmup"]]
+        batch_ms = statistics.median(r["latency_ms"] for r in measured)
+        raw["batch"] = {
+            "subjects": config.batch_size,
+            "tiers": queries.tiers(batch_vars["subjects"]),
+            "runs": runs,
+            "max_calls_per_agency": max(max(r["calls"].values()) for r in runs),
+            "exactly_one_call": all(c == 1 for r in runs for c in r["calls"].values()),
+            "median_latency_ms": batch_ms,
+            "latency_ratio": batch_ms / p50,
+            "gateway_cpu_ms_per_batch": statistics.median(r["gateway_cpu_s"] for r in measured)
+            * 1000,
+        }
+    return raw
+
+
+def figures(config: Config, raw: dict[str, Any]) -> list[Figure]:
+    lat, cpu, batch = raw["latency"], raw["cpu"], raw["batch"]
+    mock = f"{config.latency_ms:g} ms"
+    calls = ", ".join(f"{a} {n}" for a, n in batch["runs"][-1]["calls"].items())
+    subjects = ", ".join(f"{a} {n}" for a, n in batch["runs"][-1]["subjects"].items())
+    return [
+        Figure(
+            "a_p50_ratio",
+            f"(a) debtor p50 / {mock}",
+            lat["p50_ratio"],
+            "<= 1.10",
+            lat["p50_ratio"] <= 1.10,
+            detail=f"p50 {lat['p50_ms']:.1f} ms over {len(lat['samples_ms'])} queries",
+        ),
+        Figure(
+            "a_p90_ratio",
+            f"(a) debtor p90 / {mock}",
+            lat["p90_ms"] / config.latency_ms,
+            "",
+            None,
+            detail=f"p90 {lat['p90_ms']:.1f} ms",
+        ),
+        Figure(
+            "a_p99_ratio",
+            f"(a) debtor p99 / {mock}",
+            lat["p99_ms"] / config.latency_ms,
+            "",
+            None,
+            detail=f"p99 {lat['p99_ms']:.1f} ms, max {lat['max_ms']:.1f} ms",
+        ),
+        Figure(
+            "a_direct_ratio",
+            f"(a) direct agency calls p50 / {mock}",
+            lat["direct_p50_ratio"],
+            "",
+            None,
+            detail=f"the bench asking the 3 mocks at once, no gateway: "
+            f"p50 {lat['direct_p50_ms']:.1f} ms; the gateway adds {lat['gateway_share_ms']:.1f} ms",
+        ),
+        Figure(
+            "a_p50_over_direct",
+            "(a) debtor p50 / direct agency calls p50",
+            lat["p50_ms"] / lat["direct_p50_ms"],
+            "",
+            None,
+            detail="the gateway's latency relative to what the agencies actually took",
+        ),
+        Figure(
+            "a_extra_over_inmemory",
+            f"(a) (p50 - {mock}) / in-memory execution",
+            lat["extra_over_inmemory"],
+            "",
+            None,
+            detail=f"{lat['extra_ms']:.1f} ms extra vs {cpu['baseline_cpu_ms_per_query']:.2f} ms",
+        ),
+        Figure(
+            "b_cpu_ratio",
+            "(b) gateway CPU / in-memory strawberry",
+            cpu["ratio"],
+            "<= 2.0",
+            cpu["ratio"] <= 2.0,
+            detail=(
+                f"{cpu['gateway_cpu_ms_per_query']:.2f} ms vs "
+                f"{cpu['baseline_cpu_ms_per_query']:.2f} ms per query, {cpu['queries']} queries"
+            ),
+        ),
+        Figure(
+            "b_cpu_ratio_same_extensions",
+            "(b) gateway CPU / in-memory strawberry with the gateway's extensions",
+            cpu["ratio_same_extensions"],
+            "",
+            None,
+            detail=(
+                f"{cpu['gateway_cpu_ms_per_query']:.2f} ms vs "
+                f"{cpu['cached_baseline_cpu_ms_per_query']:.2f} ms: the baseline parses and "
+                "validates once too"
+            ),
+        ),
+        Figure(
+            "c_calls_per_agency",
+            f"(c) agency calls per {batch['subjects']}-debtor batch",
+            batch["max_calls_per_agency"],
+            "== 1 per agency",
+            batch["exactly_one_call"],
+            fmt="{:.0f}",
+            detail=f"last run: calls {calls}; subjects {subjects}; every run: "
+            + ("1 call each" if batch["exactly_one_call"] else "NOT 1 call each"),
+        ),
+        Figure(
+            "c_latency_ratio",
+            "(c) batch latency / (a) p50",
+            batch["latency_ratio"],
+            "",
+            None,
+            detail=f"median {batch['median_latency_ms']:.0f} ms of {config.batch_runs} runs; "
+            f"gateway CPU {batch['gateway_cpu_ms_per_batch']:.0f} ms per batch",
+        ),
+    ]
+
+
+def section(config: Config, raw: dict[str, Any], figs: list[Figure], info: dict[str, str]) -> str:
+    cpu, lat, batch = raw["cpu"], raw["latency"], raw["batch"]
+    packages = ", ".join(
+        f"{p} {info[p]}"
+        for p in (
+            "strawberry-graphql",
+            "httpx",
+            "httpx-aiohttp",
+            "aiohttp",
+            "uvicorn",
+            "graphql-core",
+        )
+    )
+    return f"""\
+## Fan-out (`bench/fanout`)
+
+Command: `{COMMAND}`. Last run: {raw["date"]} (git {raw["git"]}).
+Machine: {info["cpu"]}, {info["nproc"]} CPUs (nproc), {info["memory"]} memory,
+{info["python"]}, {info["os"]}.
+Packages: {packages}.
+
+Set-up: the three mock agencies (police, land, bank; `bench/fanout/mockproc.py`) in one
+subprocess, the gateway (`{raw["gateway_command"]}`, SQLite in a temporary directory) in another,
+and the load client (httpx over `httpx_aiohttp.AiohttpTransport`) in the benchmark process.
+Every query is the explorer's full-profile example (`gateway.examples.EXAMPLE_QUERY`) for the
+RICH example natural person, with `fresh: true` so the cache never hides the work; queries are
+sequential, after {config.warmup} warm-up queries. Every ratio is against a baseline measured in
+the same run, because the machine is noisy.
+
+What each figure is:
+
+- **(a) debtor p50 / {config.latency_ms:g} ms**: the mocks answer in a fixed
+  {config.latency_ms:g} ms; the median latency of {config.latency_queries} full-profile `debtor`
+  queries, as a ratio to {config.latency_ms:g} ms. Target <= 1.10: the agencies are asked
+  concurrently (one after another would give 3.0 with three agencies). p90 and p99 are reported
+  the same way.
+- **(a) direct agency calls p50 / {config.latency_ms:g} ms**: the floor under (a): the benchmark
+  itself sends the connectors' request body to the three mocks at once ({config.floor_queries}
+  times, no gateway). The mocks' fixed latency is a loop of 50 ms sleeps, so the floor is a few ms
+  above {config.latency_ms:g} ms. The difference to (a)'s p50 is what the gateway adds; **(a) debtor
+  p50 / direct agency calls p50** is the same as a ratio. No target.
+- **(a) (p50 - {config.latency_ms:g} ms) / in-memory execution**: the gateway's own share of that
+  latency, as a multiple of the in-memory execution time of (b). No target.
+- **(b) gateway CPU / in-memory strawberry**: mocks at zero latency; the gateway process's
+  CPU time (utime + stime from `/proc/<pid>/stat`) per full-profile query over {cpu["queries"]}
+  queries, as a ratio to strawberry executing the same query with the same variables over the
+  same records held in memory (a schema whose `debtor` resolver returns a pre-built
+  `DebtorProfile`), timed with `time.process_time()` in the benchmark process over as many
+  executions. Measured in {config.rounds} alternating rounds. The two results are checked to be
+  equal (but for `latencyMs` and `cached`). Target <= 2.0. The baseline is plain strawberry, as
+  the figure is defined; the gateway caches parsed and validated operations (strawberry's
+  `ParserCache` and `ValidationCache`), which is most of its lead over it.
+- **(b) ... with the gateway's extensions**: the same, against a baseline that has the gateway's
+  schema extensions too (so it also parses and validates the query once): what the gateway costs
+  beyond strawberry's execution alone. No target.
+- **(c) agency calls per {config.batch_size}-debtor batch**: one `debtors` query with
+  {config.batch_size} distinct valid subjects (deterministic; a quarter legal persons; the RICH
+  person among them), mocks at {config.latency_ms:g} ms; the calls each agency received, from
+  each mock's `/_mock/stats` before and after. Target: exactly 1 per agency, in every run.
+- **(c) batch latency / (a) p50**: the median latency of {config.batch_runs} such batches (after one
+  warm-up batch) as a ratio to the single query's p50 of (a). No target.
+
+{markdown_table(figs)}
+
+Absolute figures: gateway CPU {cpu["gateway_cpu_ms_per_query"]:.2f} ms per query, in-memory
+strawberry {cpu["baseline_cpu_ms_per_query"]:.2f} ms; wall time per query at zero mock latency
+{cpu["gateway_wall_ms_per_query"]:.2f} ms (p50 {cpu["zero_latency_p50_ms"]:.2f} ms); response
+{cpu["response_bytes"]} bytes. At {config.latency_ms:g} ms: p50 {lat["p50_ms"]:.1f} ms, p90
+{lat["p90_ms"]:.1f} ms, p99 {lat["p99_ms"]:.1f} ms, min {lat["min_ms"]:.1f} ms, max
+{lat["max_ms"]:.1f} ms. Batch of {batch["subjects"]}: median {batch["median_latency_ms"]:.0f} ms,
+gateway CPU {batch["gateway_cpu_ms_per_batch"]:.0f} ms per batch; subject tiers {batch["tiers"]}.
+Raw samples: `bench/out/fanout.json` (git-ignored). Where the gateway's CPU goes:
+`python -m bench.fanout.profile` (cProfile of `chakong serve`, plus unprofiled timings of the
+baseline's parse, validate and execute).
+"""
+
+
+def _git() -> str:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=BENCH_DIR,
+            timeout=5,
+            check=False,
+        )
+        if out.returncode == 0:
+            return out.stdout.strip()
+    return "unknown"
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.fanout", description=__doc__)
+    defaults = Config()
+    parser.add_argument("--warmup", type=int, default=defaults.warmup)
+    parser.add_argument("--cpu-queries", type=int, default=defaults.cpu_queries)
+    parser.add_argument("--rounds", type=int, default=defaults.rounds)
+    parser.add_argument("--latency-queries", type=int, default=defaults.latency_queries)
+    parser.add_argument("--latency-ms", type=float, default=defaults.latency_ms)
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--batch-runs", type=int, default=defaults.batch_runs)
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only; leave RESULTS.md and out/ alone"
+    )
+    args = parser.parse_args(argv)
+    config = Config(
+        warmup=args.warmup,
+        cpu_queries=args.cpu_queries,
+        rounds=args.rounds,
+        latency_queries=args.latency_queries,
+        latency_ms=args.latency_ms,
+        batch_size=args.batch_size,
+        batch_runs=args.batch_runs,
+    )
+    # SIGTERM unwinds like Ctrl-C, so the subprocesses are stopped on the way out
+    signal.signal(signal.SIGTERM, _terminated)
+    started = time.perf_counter()
+    info = machine()
+    with (
+        tempfile.TemporaryDirectory(prefix="chakong-bench-") as tmp,
+        procs.mock_agencies(Path(tmp)) as mocks,
+        procs.gateway(Path(tmp), mocks) as gateway,
+    ):
+        raw = asyncio.run(measure(config, mocks, gateway))
+        raw["gateway_command"] = gateway.command
+    raw["date"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    raw["git"] = _git()
+    raw["duration_s"] = time.perf_counter() - started
+    figs = figures(config, raw)
+    print()
+    print(table(figs))
+    print(f"\n{raw['duration_s']:.0f} s in all")
+    if not args.no_write:
+        RAW.parent.mkdir(parents=True, exist_ok=True)
+        document = {
+            "config": asdict(config),
+            "machine": info,
+            "figures": [asdict(f) for f in figs],
+            **raw,
+        }
+        RAW.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+        write_section(RESULTS, section(config, raw, figs, info))
+        print(
+            f"wrote {RESULTS.relative_to(BENCH_DIR.parent)} and {RAW.relative_to(BENCH_DIR.parent)}"
+        )
+    return 0 if all(f.passed is not False for f in figs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
