@@ -12,11 +12,14 @@ from gateway.schema.query import Query
 
 
 def _should_mask(error: GraphQLError) -> bool:
-    """Mask unexpected errors; keep expected ones (they carry a code) and validation errors."""
+    """Mask unexpected errors of resolvers; keep expected ones (they carry a code) and every
+    error about the request itself: syntax, validation and variable coercion (these have no
+    ``path``, as they happen before any field is resolved)."""
     if error.extensions and "code" in error.extensions:
         return False
-    # errors raised by graphql-core's validation and coercion have no original error
-    return error.original_error is not None
+    if not error.path:
+        return False
+    return not isinstance(error.original_error, GraphQLError | None)
 
 
 def build_schema() -> strawberry.Schema:

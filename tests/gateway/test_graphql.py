@@ -265,3 +265,18 @@ async def test_inquiries_are_logged_with_the_id_masked(
     assert RICH not in line
     assert RICH[:6] + "********" + RICH[-4:] in line
     assert "police:OK=1" in line
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ({"kind": "NATURAL"}, "id"),
+        ({"kind": "ROBOT", "id": "1"}, "ROBOT"),
+        ({"kind": "NATURAL", "id": 5}, "String"),
+    ],
+)
+async def test_variable_errors_keep_their_message(gateway: Gateway, subject, expected):
+    body = await gateway.query(STATUS_QUERY, {"subject": subject, "case": CASE})
+    (error,) = body["errors"]
+    assert expected in error["message"]
+    assert "internal gateway error" not in error["message"]
