@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import enum
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from tenacity import (
     AsyncRetrying,
@@ -22,6 +24,8 @@ from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
 from connectors.errors import RateLimitedError, TransientError
+
+T = TypeVar("T")
 
 
 class BreakerState(enum.Enum):
@@ -124,3 +128,55 @@ def read_retrying(
         retry=retry_if_exception_type(TransientError),
         reraise=True,
     )
+
+
+class LatencyTracker:
+    """Recent successful call latencies of one source, for its hedging delay."""
+
+    def __init__(self, window: int = 200, min_samples: int = 20) -> None:
+        self._samples: deque[float] = deque(maxlen=window)
+        self._min_samples = min_samples
+        self._p95: float | None = None
+
+    def record(self, seconds: float) -> None:
+        self._samples.append(seconds)
+        self._p95 = None
+
+    def p95(self) -> float | None:
+        """The 95th percentile of the window, or None until there are enough samples."""
+        if len(self._samples) < self._min_samples:
+            return None
+        if self._p95 is None:
+            ordered = sorted(self._samples)
+            self._p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+        return self._p95
+
+
+async def hedged(call: Callable[[], Awaitable[T]], delay: float | None) -> T:
+    """Run ``call``; if it has not answered after ``delay`` seconds, run it once more and take
+    whichever answers first. Only for reads, which are safe to send twice.
+
+    An error of one call waits for the other; if both fail, the first error is raised.
+    Cancelling ``hedged`` cancels both calls. ``delay`` None: no hedging, one call.
+    """
+    if delay is None:
+        return await call()
+    tasks: list[asyncio.Future[T]] = [asyncio.ensure_future(call())]
+    try:
+        done, _ = await asyncio.wait(tasks, timeout=delay)
+        if not done:
+            tasks.append(asyncio.ensure_future(call()))
+        pending: set[asyncio.Future[T]] = set(tasks)
+        errors: list[BaseException] = []
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                error = task.exception()
+                if error is None:
+                    return task.result()
+                errors.append(error)
+        raise errors[0]
+    finally:
+        for task in tasks:
+            if not task.done():
+                task.cancel()

@@ -73,6 +73,7 @@ def _policy(conf: AgencySettings) -> SourcePolicy:
         backoff_base_s=conf.backoff_base_s,
         cache_ttl_s=conf.cache_ttl_s,
         max_batch=conf.max_batch,
+        hedge=conf.hedge,
     )
 
 

@@ -24,6 +24,7 @@ class AgencySettings(BaseModel):
     breaker_failures: int = Field(default=5, ge=1)  # consecutive failures that open the circuit
     breaker_reset_s: float = Field(default=30.0, gt=0)  # open time before one probe is let through
     max_batch: int = Field(default=500, ge=1, le=1000)  # subjects per agency call
+    hedge: bool = False  # a second, identical read after the agency's observed p95 latency
 
 
 class Settings(BaseSettings):

@@ -19,8 +19,8 @@ import asyncio
 import datetime
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from connectors.base import Inquiry, SourceConnector
 from connectors.errors import (
@@ -30,7 +30,7 @@ from connectors.errors import (
     SourceTimeoutError,
     SourceUnavailableError,
 )
-from connectors.resilience import CircuitBreaker, read_retrying
+from connectors.resilience import CircuitBreaker, LatencyTracker, hedged, read_retrying
 from gateway.domain.agencies import Agency
 from gateway.domain.cases import CaseNumber
 from gateway.domain.records import AgencyRecords
@@ -48,6 +48,7 @@ class SourcePolicy:
     backoff_base_s: float = 0.05
     cache_ttl_s: float = 300.0
     max_batch: int = 500
+    hedge: bool = False  # send a second, identical read after the source's observed p95
 
 
 @dataclass(slots=True)
@@ -57,6 +58,10 @@ class Source:
     connector: SourceConnector
     policy: SourcePolicy
     breaker: CircuitBreaker
+    latency: LatencyTracker = field(default_factory=LatencyTracker)
+
+    def hedge_delay(self) -> float | None:
+        return self.latency.p95() if self.policy.hedge else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +225,12 @@ async def _call_agency(call: _Call, subjects: list[Subject]) -> dict[str, _Outco
         return _failed(subjects, SourceStatus.CIRCUIT_OPEN, _circuit_open(agency), 0)
     inquiry = Inquiry(uuid.uuid4().hex, call.case_number, call.court, tuple(subjects))
     attempts = 0
+
+    def send() -> Awaitable[Mapping[str, AgencyRecords | None]]:
+        nonlocal attempts
+        attempts += 1
+        return source.connector.query(inquiry)
+
     try:
         async with asyncio.timeout_at(call.deadline):
             async for attempt in read_retrying(
@@ -228,8 +239,7 @@ async def _call_agency(call: _Call, subjects: list[Subject]) -> dict[str, _Outco
                 deadline=call.deadline,
             ):
                 with attempt:
-                    attempts += 1
-                    answers = await _attempt(source, inquiry, policy.attempt_timeout_s)
+                    answers = await _attempt(source, send, policy.attempt_timeout_s)
     except ConnectorError as exc:
         if isinstance(exc, RequestRejectedError):
             source.breaker.record_success()  # the agency is up; it refused this request
@@ -260,17 +270,24 @@ async def _call_agency(call: _Call, subjects: list[Subject]) -> dict[str, _Outco
 
 
 async def _attempt(
-    source: Source, inquiry: Inquiry, attempt_timeout_s: float
+    source: Source,
+    send: Callable[[], Awaitable[Mapping[str, AgencyRecords | None]]],
+    attempt_timeout_s: float,
 ) -> Mapping[str, AgencyRecords | None]:
+    """One attempt (hedged, if the source's policy says so), bounded by the attempt timeout."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     try:
         async with asyncio.timeout(attempt_timeout_s):
-            return await source.connector.query(inquiry)
+            answers = await hedged(send, source.hedge_delay())
     except TimeoutError as exc:
         agency = source.connector.agency.value
         raise SourceTimeoutError(
             f"{agency} 在 {attempt_timeout_s:g} 秒内未响应",
             f"{agency} did not answer within {attempt_timeout_s:g} s",
         ) from exc
+    source.latency.record(loop.time() - started)
+    return answers
 
 
 async def _wait(flight: asyncio.Future[_Outcome], deadline: float, agency: Agency) -> _Outcome:

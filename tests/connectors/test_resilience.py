@@ -110,3 +110,76 @@ def test_retry_after_in_both_forms():
     seconds = _retry_after(email.utils.format_datetime(later, usegmt=True))
     assert seconds is not None
     assert 25 <= seconds <= 31
+
+
+def test_latency_tracker_p95_needs_enough_samples():
+    from connectors.resilience import LatencyTracker
+
+    tracker = LatencyTracker(window=100, min_samples=20)
+    for i in range(19):
+        tracker.record(i / 1000)
+    assert tracker.p95() is None
+    for i in range(19, 100):
+        tracker.record(i / 1000)
+    assert tracker.p95() == pytest.approx(0.095)
+    for _ in range(100):  # the window slides: old samples leave
+        tracker.record(0.5)
+    assert tracker.p95() == 0.5
+
+
+async def test_hedged_takes_the_first_answer_and_cancels_the_other():
+    from connectors.resilience import hedged
+
+    started: list[int] = []
+    cancelled: list[int] = []
+
+    async def call() -> int:
+        n = len(started) + 1
+        started.append(n)
+        try:
+            await asyncio.sleep(5 if n == 1 else 0.01)
+        except asyncio.CancelledError:
+            cancelled.append(n)
+            raise
+        return n
+
+    assert await asyncio.wait_for(hedged(call, 0.05), timeout=2) == 2
+    await asyncio.sleep(0)
+    assert started == [1, 2]
+    assert cancelled == [1]
+
+
+async def test_hedged_sends_once_when_the_first_answer_is_quick_or_hedging_is_off():
+    from connectors.resilience import hedged
+
+    calls = []
+
+    async def call() -> str:
+        calls.append(1)
+        return "ok"
+
+    assert await hedged(call, 0.5) == "ok"
+    assert await hedged(call, None) == "ok"
+    assert len(calls) == 2
+
+
+async def test_hedged_waits_for_the_twin_when_one_call_fails_and_raises_if_both_do():
+    from connectors.resilience import hedged
+
+    outcomes = iter([0.1, 0.2])
+
+    async def first_fails() -> str:
+        delay = next(outcomes)
+        await asyncio.sleep(delay)
+        if delay == 0.1:
+            raise SourceUnavailableError("x", "first failed")
+        return "second"
+
+    assert await hedged(first_fails, 0.05) == "second"
+
+    async def always_fails() -> str:
+        await asyncio.sleep(0.1)
+        raise SourceUnavailableError("x", "failed")
+
+    with pytest.raises(SourceUnavailableError):
+        await hedged(always_fails, 0.05)

@@ -339,3 +339,33 @@ async def test_a_cache_outage_degrades_to_asking_the_agency():
     fanout = make_fanout(fake, cache=RecordCache(BrokenBackend(), serialize=True))
     (profile,) = await ask(fanout)
     assert profile.results[0].status is SourceStatus.OK
+
+
+async def test_hedging_sends_a_twin_after_the_observed_p95_and_the_first_answer_wins():
+    def first_call_hangs(_inquiry: Inquiry, call: int):
+        return asyncio.sleep(30 if call == 21 else 0.001)
+
+    fake = FakeConnector(Agency.LAND, behaviour=first_call_hangs)
+    policy = SourcePolicy(attempt_timeout_s=5, max_attempts=1, cache_ttl_s=0, hedge=True)
+    fanout = make_fanout(fake, policy=policy)
+    for _ in range(20):  # 20 quick answers make the p95 known
+        await ask(fanout)
+    (profile,) = await asyncio.wait_for(ask(fanout, deadline_s=5), timeout=3)
+    (result,) = profile.results
+    assert result.status is SourceStatus.OK
+    assert result.attempts == 2
+    assert len(fake.calls) == 22
+
+
+async def test_without_hedging_the_same_hang_is_a_timeout():
+    def first_call_hangs(_inquiry: Inquiry, call: int):
+        return asyncio.sleep(30 if call == 21 else 0.001)
+
+    fake = FakeConnector(Agency.LAND, behaviour=first_call_hangs)
+    policy = SourcePolicy(attempt_timeout_s=0.3, max_attempts=1, cache_ttl_s=0)
+    fanout = make_fanout(fake, policy=policy)
+    for _ in range(20):
+        await ask(fanout)
+    (profile,) = await ask(fanout)
+    assert profile.results[0].status is SourceStatus.TIMEOUT
+    assert len(fake.calls) == 21
