@@ -40,6 +40,7 @@ unit: install
 
 bench: install
 	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.hedging
 
 clean:
 	rm -rf $(VENV) gateway/explorer/node_modules .mypy_cache .ruff_cache .pytest_cache

@@ -44,10 +44,12 @@ LAYERS: tuple[tuple[str, tuple[Frame, ...], tuple[Frame, ...]], ...] = (
         (("graphql/language/parser.py", "parse"), ("graphql/validation/validate.py", "validate")),
     ),
     (
-        "HTTP server: uvicorn h11 + starlette + strawberry view",
+        "HTTP server: uvicorn + starlette + strawberry view",
         (
             ("uvicorn/protocols/http/h11_impl.py", "run_asgi"),
             ("uvicorn/protocols/http/h11_impl.py", "data_received"),
+            ("uvicorn/protocols/http/httptools_impl.py", "run_asgi"),
+            ("uvicorn/protocols/http/httptools_impl.py", "data_received"),
         ),
         (("strawberry/schema/schema.py", "execute"), ("logging/__init__.py", "handle")),
     ),

@@ -11,8 +11,6 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGES = ("strawberry-graphql", "httpx", "httpx-aiohttp", "aiohttp", "uvicorn", "graphql-core")
-BEGIN = "<!-- bench:fanout:begin -->"
-END = "<!-- bench:fanout:end -->"
 RESULTS_TITLE = (
     "# Benchmark results\n\nEach section is written by its benchmark; do not edit by hand.\n"
 )
@@ -117,12 +115,13 @@ def reflow(markdown: str, width: int = 100) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section of ``path`` (between its markers), keep the rest."""
-    body = f"{BEGIN}\n{reflow(section).rstrip()}\n{END}"
+def write_section(path: Path, section: str, name: str = "fanout") -> None:
+    """Replace benchmark ``name``'s section of ``path`` (between its markers), keep the rest."""
+    begin, end = f"<!-- bench:{name}:begin -->", f"<!-- bench:{name}:end -->"
+    body = f"{begin}\n{reflow(section).rstrip()}\n{end}"
     text = path.read_text() if path.exists() else RESULTS_TITLE
-    if BEGIN in text and END in text:
-        start, stop = text.index(BEGIN), text.index(END) + len(END)
+    if begin in text and end in text:
+        start, stop = text.index(begin), text.index(end) + len(end)
         text = text[:start] + body + text[stop:]
     else:
         text = text.rstrip() + "\n\n" + body + "\n"
