@@ -19,12 +19,14 @@ install: $(STAMP) $(ASSETS)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chakong needs Python 3.11 or newer (set PYTHON=python3.11)")'
+	@echo "==> Creating $(VENV) and installing chakong with its dependencies (first run only, about a minute)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --progress-bar off -e '.[dev]'
 	@touch $@
 
 $(ASSETS): gateway/explorer/package.json gateway/explorer/package-lock.json
+	@echo "==> Installing the explorer's browser assets from the npm registry (served locally, no CDN)"
 	npm ci --prefix gateway/explorer --no-audit --no-fund
 	@touch $@
 
