@@ -1,0 +1,114 @@
+"""Every transport failure becomes a ConnectorError; every error status its documented class."""
+
+from __future__ import annotations
+
+import inspect
+
+import aiohttp
+import httpx
+import pytest
+
+from connectors.errors import (
+    AuthenticationError,
+    ConnectorError,
+    RateLimitedError,
+    RequestRejectedError,
+    SourceTimeoutError,
+    SourceUnavailableError,
+)
+from connectors.http import check_status, map_transport_errors
+
+REQUEST = httpx.Request("POST", "http://agency.example/v1/inquiries")
+
+
+def httpx_transport_errors() -> list[type[httpx.TransportError]]:
+    return sorted(
+        (
+            cls
+            for _, cls in inspect.getmembers(httpx, inspect.isclass)
+            if issubclass(cls, httpx.TransportError)
+        ),
+        key=lambda cls: cls.__name__,
+    )
+
+
+def aiohttp_client_errors() -> list[type[aiohttp.ClientError]]:
+    return sorted(
+        (
+            cls
+            for _, cls in inspect.getmembers(aiohttp, inspect.isclass)
+            if issubclass(cls, aiohttp.ClientError)
+        ),
+        key=lambda cls: cls.__name__,
+    )
+
+
+def instance(cls: type[BaseException]) -> BaseException:
+    """An instance of an exception class, whatever its constructor wants."""
+    try:
+        return cls("simulated")
+    except TypeError:
+        exc = cls.__new__(cls)
+        exc.args = ("simulated",)
+        return exc
+
+
+@pytest.mark.parametrize("cls", httpx_transport_errors(), ids=lambda c: c.__name__)
+def test_every_httpx_transport_error_is_mapped(cls):
+    with pytest.raises(ConnectorError) as caught, map_transport_errors("bank"):
+        raise instance(cls)
+    assert isinstance(caught.value.__cause__, cls)
+    expected = SourceTimeoutError if issubclass(cls, httpx.TimeoutException) else ConnectorError
+    assert isinstance(caught.value, expected)
+
+
+@pytest.mark.parametrize("cls", aiohttp_client_errors(), ids=lambda c: c.__name__)
+def test_every_aiohttp_client_error_is_mapped(cls):
+    with pytest.raises(ConnectorError), map_transport_errors("bank"):
+        raise instance(cls)
+
+
+def test_a_dropped_connection_reported_as_connect_timeout_is_unavailable():
+    # httpx-aiohttp maps aiohttp's ServerDisconnectedError to httpx.ConnectTimeout
+    mapped = httpx.ConnectTimeout("disconnected")
+    mapped.__cause__ = aiohttp.ServerDisconnectedError()
+    with pytest.raises(SourceUnavailableError), map_transport_errors("bank"):
+        raise mapped
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (400, RequestRejectedError),
+        (401, AuthenticationError),
+        (403, AuthenticationError),
+        (404, RequestRejectedError),
+        (409, RequestRejectedError),
+        (413, RequestRejectedError),
+        (429, RateLimitedError),
+        (500, SourceUnavailableError),
+        (502, SourceUnavailableError),
+        (503, SourceUnavailableError),
+    ],
+)
+def test_error_statuses(status, error):
+    response = httpx.Response(status, json={"title": "拒绝 / refused"}, request=REQUEST)
+    with pytest.raises(error) as caught:
+        check_status("bank", response)
+    assert str(status) in caught.value.safe_message
+
+
+def test_success_statuses_pass():
+    check_status("bank", httpx.Response(200, request=REQUEST))
+
+
+def test_a_problem_title_is_shown_cut_short_and_a_body_that_is_not_json_is_ignored():
+    long_title = "x" * 500
+    response = httpx.Response(422, json={"title": long_title}, request=REQUEST)
+    with pytest.raises(RequestRejectedError) as caught:
+        check_status("bank", response)
+    assert "x" * 120 in caught.value.message_en
+    assert "x" * 121 not in caught.value.message_en
+    garbage = httpx.Response(422, content=b"<html>", request=REQUEST)
+    with pytest.raises(RequestRejectedError):
+        check_status("bank", garbage)
