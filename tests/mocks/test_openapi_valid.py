@@ -1,0 +1,19 @@
+"""Each mock's OpenAPI document, the agency contract, is a valid OpenAPI 3.1 document."""
+
+from __future__ import annotations
+
+import pytest
+from openapi_spec_validator import validate
+
+from mocks.openapi import openapi_document
+from mocks.registry import MOCK_AGENCIES, mock_spec
+
+
+@pytest.mark.parametrize(
+    "agency", sorted(MOCK_AGENCIES, key=lambda a: a.value), ids=lambda a: a.value
+)
+def test_the_contract_document_is_valid_openapi(agency):
+    document = openapi_document(mock_spec(agency))
+    assert document["openapi"].startswith("3.1")
+    validate(document)
+    assert "/v1/inquiries" in document["paths"]
