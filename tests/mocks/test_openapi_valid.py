@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 import pytest
 from openapi_spec_validator import validate
 
+from gateway.domain.agencies import Agency
 from mocks.openapi import openapi_document
 from mocks.registry import MOCK_AGENCIES, mock_spec
 
+AGENCIES: list[Agency] = sorted(MOCK_AGENCIES, key=attrgetter("value"))
 
-@pytest.mark.parametrize(
-    "agency", sorted(MOCK_AGENCIES, key=lambda a: a.value), ids=lambda a: a.value
-)
+
+@pytest.mark.parametrize("agency", AGENCIES, ids=[a.value for a in AGENCIES])
 def test_the_contract_document_is_valid_openapi(agency):
     document = openapi_document(mock_spec(agency))
     assert document["openapi"].startswith("3.1")
