@@ -24,6 +24,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # one line per agency call is noise beside the inquiry's own line, and costs CPU
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         result: int = args.run(args)
     except ValidationError as exc:
