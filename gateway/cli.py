@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import logging
 import secrets
 import signal
@@ -33,6 +34,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(
+            f"端口已被占用，请用 --port 换一个端口（make demo PORT=8080） / a port is already in "
+            f"use ({exc.strerror}): choose another with --port (make demo PORT=8080)",
+            file=sys.stderr,
+        )
+        return 2
     return result
 
 
