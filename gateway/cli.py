@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     mocks.add_argument("--error-rate", type=float, default=0.0)
     mocks.set_defaults(run=_run_mocks)
 
+    schema = sub.add_parser(
+        "schema", help="print the GraphQL schema (SDL), as in docs/schema.graphql"
+    )
+    schema.set_defaults(run=_run_schema)
+
     conformance = sub.add_parser(
         "conformance", help="check an agency endpoint against the agency contract"
     )
@@ -171,6 +176,13 @@ async def _mocks(args: argparse.Namespace) -> int:
             print(f"  CHAKONG_AGENCIES__{key}__TOKEN={token}")
         print("\nPress Ctrl-C to stop.", flush=True)
         await _until_signalled()
+    return 0
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    from gateway.schema import build_schema
+
+    print(build_schema().as_str())
     return 0
 
 

@@ -13,6 +13,13 @@ from gateway.resolvers.errors import expected_errors
 from gateway.schema.common import SubjectInput
 from gateway.schema.debtor import DebtorProfile
 
+SubjectArg = Annotated[
+    SubjectInput, strawberry.argument(description="被执行人 / The judgment debtor")
+]
+SubjectsArg = Annotated[
+    list[SubjectInput],
+    strawberry.argument(description="被执行人（批量） / The judgment debtors of the batch"),
+]
 CaseArg = Annotated[
     str,
     strawberry.argument(
@@ -42,7 +49,7 @@ FreshArg = Annotated[
 @expected_errors
 async def resolve_debtor(
     info: Info[Context, None],
-    subject: SubjectInput,
+    subject: SubjectArg,
     case_number: CaseArg,
     agencies: AgenciesArg = None,
     deadline_ms: DeadlineArg = None,
@@ -58,7 +65,7 @@ async def resolve_debtor(
 @expected_errors
 async def resolve_debtors(
     info: Info[Context, None],
-    subjects: list[SubjectInput],
+    subjects: SubjectsArg,
     case_number: CaseArg,
     agencies: AgenciesArg = None,
     deadline_ms: DeadlineArg = None,

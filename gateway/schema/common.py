@@ -66,9 +66,9 @@ class SubjectInput:
 
 @strawberry.type(description="被执行人 / A judgment debtor")
 class Subject:
-    kind: SubjectKindEnum
+    kind: SubjectKindEnum = strawberry.field(description="主体类型 / Kind of subject")
     id: str = strawberry.field(description="规范化的证件号码 / The canonical (18-character) number")
-    name: str | None
+    name: str | None = strawberry.field(description="姓名或名称（如查询时提供） / Name, if given")
 
     @staticmethod
     def from_domain(subject: DomainSubject) -> Subject:
@@ -77,8 +77,8 @@ class Subject:
 
 @strawberry.type(description="单个协作单位的反馈情况 / How one agency answered")
 class SourceResult:
-    agency: AgencyEnum
-    status: SourceStatusEnum
+    agency: AgencyEnum = strawberry.field(description="协作单位 / The agency")
+    status: SourceStatusEnum = strawberry.field(description="反馈状态 / How it answered")
     latency_ms: float | None = strawberry.field(description="耗时（毫秒） / Time taken, in ms")
     cached: bool = strawberry.field(description="是否来自缓存 / Served from the cache")
     fetched_at: datetime.datetime | None = strawberry.field(
