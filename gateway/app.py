@@ -27,6 +27,7 @@ from connectors.base import AgencyEndpoint, SourceConnector
 from connectors.registry import CONNECTORS
 from connectors.resilience import CircuitBreaker
 from gateway import explorer
+from gateway.domain.agencies import Agency
 from gateway.examples import EXAMPLE_QUERY, example_variables_json
 from gateway.resolvers.context import Context
 from gateway.schema import build_schema
@@ -52,8 +53,9 @@ class Resources:
 
 def build_sources(
     settings: Settings, http: httpx.AsyncClient
-) -> tuple[dict[Any, Source], list[SourceConnector]]:
-    sources: dict[Any, Source] = {}
+) -> tuple[dict[Agency, Source], list[SourceConnector]]:
+    """A source (connector, policies, breaker) for each agency that has a URL."""
+    sources: dict[Agency, Source] = {}
     connectors: list[SourceConnector] = []
     for agency, cls in CONNECTORS.items():
         conf = settings.agency(agency)
@@ -64,6 +66,14 @@ def build_sources(
         connectors.append(connector)
         sources[agency] = Source(connector, _policy(conf), _breaker(conf))
     return sources, connectors
+
+
+def inquiry_limits(settings: Settings) -> InquiryLimits:
+    return InquiryLimits(
+        default_deadline_ms=settings.default_deadline_ms,
+        max_deadline_ms=settings.max_deadline_ms,
+        max_batch_subjects=settings.max_batch_subjects,
+    )
 
 
 def _policy(conf: AgencySettings) -> SourcePolicy:
@@ -91,13 +101,9 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         log.warning("the database at %s is not reachable; /readyz reports it", engine.url)
     sources, connectors = build_sources(settings, http)
     fanout = FanOut(sources, cache)
-    limits_ = InquiryLimits(
-        default_deadline_ms=settings.default_deadline_ms,
-        max_deadline_ms=settings.max_deadline_ms,
-        max_batch_subjects=settings.max_batch_subjects,
-    )
+    inquiries = InquiryService(fanout, inquiry_limits(settings))
     try:
-        yield Resources(http, cache, engine, fanout, InquiryService(fanout, limits_), connectors)
+        yield Resources(http, cache, engine, fanout, inquiries, connectors)
     finally:
         await fanout.aclose()
         for connector in connectors:

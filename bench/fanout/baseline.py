@@ -18,7 +18,7 @@ import strawberry
 from pydantic import SecretStr
 from strawberry import Info
 
-from gateway.app import build_sources
+from gateway.app import build_sources, inquiry_limits
 from gateway.domain.agencies import Agency
 from gateway.domain.subjects import SubjectKind
 from gateway.schema import build_schema
@@ -26,7 +26,7 @@ from gateway.schema.common import SubjectInput
 from gateway.schema.debtor import DebtorProfile
 from gateway.services.cache import RecordCache
 from gateway.services.fanout import FanOut
-from gateway.services.inquiry import InquiryLimits, InquiryService
+from gateway.services.inquiry import InquiryService
 from gateway.settings import AgencySettings, Settings
 from mocks.registry import MOCK_AGENCIES
 from mocks.server import create_mock_app
@@ -76,13 +76,8 @@ async def build_profile(subject: dict[str, str], case_number: str) -> DebtorProf
     async with httpx.AsyncClient(mounts=mounts) as http:
         sources, connectors = build_sources(settings, http)
         cache = RecordCache.from_url("memory://")
-        limits = InquiryLimits(
-            default_deadline_ms=settings.default_deadline_ms,
-            max_deadline_ms=settings.max_deadline_ms,
-            max_batch_subjects=settings.max_batch_subjects,
-        )
         fanout = FanOut(sources, cache)
-        service = InquiryService(fanout, limits)
+        service = InquiryService(fanout, inquiry_limits(settings))
         try:
             options = service.options(case_number, None, None, True)
             kind = SubjectKind[subject["kind"]]
