@@ -8,7 +8,7 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 ASSETS := gateway/explorer/node_modules/.installed-stamp
 
-.PHONY: demo test lint typecheck unit install bench clean
+.PHONY: demo test lint typecheck unit install bench lock clean
 
 demo: install
 	$(BIN)/chakong demo --port $(PORT)
@@ -17,12 +17,12 @@ test: install lint typecheck unit
 
 install: $(STAMP) $(ASSETS)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chakong needs Python 3.11 or newer (set PYTHON=python3.11)")'
 	@echo "==> Creating $(VENV) and installing chakong with its dependencies (first run only, about a minute)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --progress-bar off -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --progress-bar off -c constraints.txt -e '.[dev]'
 	@touch $@
 
 $(ASSETS): gateway/explorer/package.json gateway/explorer/package-lock.json
@@ -43,6 +43,15 @@ unit: install
 bench: install
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.hedging
+
+# after changing dependencies in pyproject.toml: re-resolve them and record the versions
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
+	.venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^#' > constraints.txt
+	rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) gateway/explorer/node_modules .mypy_cache .ruff_cache .pytest_cache
