@@ -103,3 +103,17 @@ async def test_an_unreadable_entry_is_a_miss_not_a_crash():
 def test_unsupported_cache_url_fails_loudly():
     with pytest.raises(ValueError, match="memory:// or redis://"):
         RecordCache.from_url("memcached://127.0.0.1")
+
+
+def test_every_connector_record_type_can_be_cached_in_redis():
+    import typing
+
+    from connectors.registry import CONNECTORS
+    from gateway.domain.codec import RECORD_TYPES
+
+    for agency, cls in CONNECTORS.items():
+        (base,) = cls.__orig_bases__  # type: ignore[attr-defined]
+        (records_type,) = typing.get_args(base)
+        assert RECORD_TYPES.get(records_type.__name__) is records_type, (
+            f"add {records_type.__name__} ({agency.value}) to gateway.domain.codec.RECORD_TYPES"
+        )
