@@ -43,6 +43,7 @@ unit: install
 bench: install
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.hedging
+	$(BIN)/python -m bench.transport
 
 # after changing dependencies in pyproject.toml: re-resolve them and record the versions
 lock:
