@@ -158,7 +158,7 @@ def create_app(settings: Settings) -> Starlette:
     graphql = GatewayGraphQL(app)
     app.router.routes.extend(
         [
-            Route("/", lambda _: RedirectResponse("/graphql")),
+            Route("/", _home),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", _healthz),
             Route("/readyz", _readyz),
@@ -167,6 +167,10 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     return app
+
+
+async def _home(request: Request) -> RedirectResponse:
+    return RedirectResponse("/graphql")
 
 
 async def _healthz(request: Request) -> JSONResponse:

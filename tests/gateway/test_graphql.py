@@ -280,3 +280,9 @@ async def test_variable_errors_keep_their_message(gateway: Gateway, subject, exp
     (error,) = body["errors"]
     assert expected in error["message"]
     assert "internal gateway error" not in error["message"]
+
+
+async def test_the_root_leads_to_the_explorer(gateway: Gateway):
+    response = await gateway.client.get("/")
+    assert response.status_code in (302, 307)
+    assert response.headers["location"] == "/graphql"
