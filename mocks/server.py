@@ -128,6 +128,7 @@ def _state(request: Request) -> MockState:
 
 
 async def _inquiries(request: Request) -> Response:
+    arrived = asyncio.get_running_loop().time()
     state = _state(request)
     if (denied := _check_token(request, state)) is not None:
         return denied
@@ -143,11 +144,15 @@ async def _inquiries(request: Request) -> Response:
     state.stats.subjects += len(inquiry.subjects)
     plan = forced if forced is not None else draw(state.faults, state.rng)
     headers = {"X-Request-Id": _header_safe(inquiry.request_id)}
-    if plan.delay_s > 0 and not await _pause(request, state, plan.delay_s):
+    answers = plan.fault is None or plan.fault in (FaultKind.RESET, FaultKind.MALFORMED)
+    answer = JSONResponse(_answer(state, inquiry), headers=headers) if answers else None
+    # the latency is the agency's response time: the work above is part of it, not added to it
+    spent = asyncio.get_running_loop().time() - arrived
+    if plan.delay_s > spent and not await _pause(request, state, plan.delay_s - spent):
         return _gone()
-    if plan.fault in (None, FaultKind.RESET, FaultKind.MALFORMED):
-        answer = JSONResponse(_answer(state, inquiry), headers=headers)
-        return answer if plan.fault is None else _broken(plan, answer, inquiry)
+    if plan.fault is None or plan.fault in (FaultKind.RESET, FaultKind.MALFORMED):
+        rendered = answer or JSONResponse(_answer(state, inquiry), headers=headers)
+        return rendered if plan.fault is None else _broken(plan, rendered, inquiry)
     if plan.fault is FaultKind.HANG:
         await _pause(request, state, math.inf)  # until the client gives up
         return _gone()
