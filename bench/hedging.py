@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime
 import statistics
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
-from bench.fanout.report import Figure, machine, markdown_table, table, write_section
+from bench.fanout.report import (
+    Figure,
+    machine,
+    markdown_table,
+    run_header,
+    table,
+    write_section,
+)
 from connectors.base import AgencyEndpoint
 from connectors.land import LandConnector
 from connectors.resilience import CircuitBreaker
@@ -121,16 +126,10 @@ def figures(raw: dict[str, object]) -> list[Figure]:
 
 
 def section(raw: dict[str, object], figs: list[Figure], info: dict[str, str]) -> str:
-    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    git = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
     return f"""\
 ## Hedged reads (`bench/hedging.py`)
 
-Command: `{COMMAND}` (also run by `make bench`). Last run: {date} (git {git or "unknown"}).
-Machine: {info["cpu"]}, {info["nproc"]} CPUs (nproc), {info["memory"]} memory,
-{info["python"]}, {info["os"]}.
+{run_header(COMMAND, info)}
 
 One mock land registry on a loopback socket answers with long-tailed latency (lognormal, median
 {raw["tail_ms"]} ms, p99 about ten times the median). Two fan-out engines with the real land

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime
-import subprocess
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,7 +22,14 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from bench.fanout import procs
-from bench.fanout.report import Figure, machine, markdown_table, table, write_section
+from bench.fanout.report import (
+    Figure,
+    machine,
+    markdown_table,
+    run_header,
+    table,
+    write_section,
+)
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 COMMAND = "python -m bench.transport"
@@ -105,16 +110,10 @@ def figures(ms: dict[str, float]) -> list[Figure]:
 
 
 def section(args: argparse.Namespace, figs: list[Figure], info: dict[str, str]) -> str:
-    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    git = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
     return f"""\
 ## HTTP client stacks (`bench/transport.py`)
 
-Command: `{COMMAND}` (also run by `make bench`). Last run: {date} (git {git or "unknown"}).
-Machine: {info["cpu"]}, {info["nproc"]} CPUs (nproc), {info["memory"]} memory,
-{info["python"]}, {info["os"]}. httpx {info["httpx"]}, httpx-aiohttp {info["httpx-aiohttp"]},
+{run_header(COMMAND, info)} httpx {info["httpx"]}, httpx-aiohttp {info["httpx-aiohttp"]},
 aiohttp {info["aiohttp"]}.
 
 {args.requests} GETs at concurrency {args.concurrency} from the benchmark process to a mock

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import os
 import platform
 import re
+import subprocess
 import textwrap
 from dataclasses import dataclass
 from importlib import metadata
@@ -45,6 +48,32 @@ def machine() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             info[package] = "not installed"
     return info
+
+
+def git_revision() -> str:
+    """The short commit the benchmark ran on, or "unknown"."""
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parent,
+            timeout=5,
+            check=False,
+        )
+        if out.returncode == 0:
+            return out.stdout.strip()
+    return "unknown"
+
+
+def run_header(command: str, info: dict[str, str]) -> str:
+    """The command, when and on what commit and machine a benchmark ran: its section's start."""
+    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Command: `{command}` (also run by `make bench`). Last run: {date} "
+        f"(git {git_revision()}).\nMachine: {info['cpu']}, {info['nproc']} CPUs (nproc), "
+        f"{info['memory']} memory, {info['python']}, {info['os']}."
+    )
 
 
 @dataclass(frozen=True, slots=True)

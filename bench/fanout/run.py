@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime
 import json
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +26,7 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from bench.fanout import baseline, procs, queries
-from bench.fanout.report import Figure, machine, markdown_table, table, write_section
+from bench.fanout.report import Figure, git_revision, machine, markdown_table, table, write_section
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BENCH_DIR / "RESULTS.md"
@@ -462,21 +460,6 @@ baseline's parse, validate and execute).
 """
 
 
-def _git() -> str:
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            cwd=BENCH_DIR,
-            timeout=5,
-            check=False,
-        )
-        if out.returncode == 0:
-            return out.stdout.strip()
-    return "unknown"
-
-
 def _terminated(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
@@ -516,7 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raw = asyncio.run(measure(config, mocks, gateway))
         raw["gateway_command"] = gateway.command
     raw["date"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    raw["git"] = _git()
+    raw["git"] = git_revision()
     raw["duration_s"] = time.perf_counter() - started
     figs = figures(config, raw)
     print()
