@@ -95,6 +95,29 @@ def is_known(subject: SubjectRef) -> bool:
     return canonical == subject.id and tier_of(subject.id) is not Tier.UNKNOWN
 
 
+@dataclass(frozen=True, slots=True)
+class Draw:
+    """Where one agency's generator starts for one known subject."""
+
+    tier: Tier
+    rng: random.Random  # the agency's own stream for the subject
+
+    @property
+    def rich(self) -> bool:
+        return self.tier is Tier.RICH
+
+    @property
+    def empty(self) -> bool:
+        return self.tier is Tier.EMPTY
+
+
+def draw(agency: str, subject: SubjectRef) -> Draw | None:
+    """None when no agency knows ``subject``; else its tier and ``agency``'s random stream."""
+    if not is_known(subject):
+        return None
+    return Draw(tier_of(subject.id), rng_for(agency, subject.id))
+
+
 # --- people and organisations ------------------------------------------------------------
 
 

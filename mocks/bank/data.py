@@ -23,17 +23,14 @@ from connectors.envelope import SubjectRef
 from mocks import huaian
 from mocks.synthetic import (
     REFERENCE_DATE,
-    Tier,
     add_years,
     company_district,
     date_between,
     digits,
-    is_known,
+    draw,
     luhn_complete,
     money,
     person,
-    rng_for,
-    tier_of,
     years_ago,
 )
 
@@ -44,13 +41,12 @@ PRODUCT_NAMES = ("稳健增利", "天天利", "安心享", "鑫享季季盈", "�
 
 def records_for(subject: SubjectRef) -> BankRecordsModel | None:
     """What the banks know about ``subject``, or ``None`` if nothing."""
-    if not is_known(subject):
+    start = draw(AGENCY, subject)
+    if start is None:
         return None
-    tier = tier_of(subject.id)
-    if tier is Tier.EMPTY:
+    if start.empty:
         return BankRecordsModel()
-    rng = rng_for(AGENCY, subject.id)
-    rich = tier is Tier.RICH
+    rng, rich = start.rng, start.rich
     company = subject.kind == "legal"
     if company:
         district, since = company_district(subject), years_ago(20)

@@ -22,17 +22,14 @@ from connectors.land.models import (
 from mocks import huaian
 from mocks.synthetic import (
     REFERENCE_DATE,
-    Tier,
     add_years,
     company_district,
     date_between,
     digits,
-    is_known,
+    draw,
     money,
     person,
-    rng_for,
     spouse_name,
-    tier_of,
     years_ago,
 )
 
@@ -51,13 +48,12 @@ LAND_USAGES = {"工业用地": (250, 450), "商服用地": (1800, 6500), "仓储
 
 def records_for(subject: SubjectRef) -> LandRecordsModel | None:
     """What the land registry knows about ``subject``, or ``None`` if nothing."""
-    if not is_known(subject):
+    start = draw(AGENCY, subject)
+    if start is None:
         return None
-    tier = tier_of(subject.id)
-    if tier is Tier.EMPTY:
+    if start.empty:
         return LandRecordsModel()
-    rng = rng_for(AGENCY, subject.id)
-    rich = tier is Tier.RICH
+    rng, rich = start.rng, start.rich
     company = subject.kind == "legal"
     if company:
         district = company_district(subject)

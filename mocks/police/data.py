@@ -24,11 +24,9 @@ from mocks.synthetic import (
     add_years,
     date_between,
     digits,
-    is_known,
+    draw,
     person,
     plate,
-    rng_for,
-    tier_of,
     vin,
     years_ago,
 )
@@ -60,10 +58,10 @@ COLORS = ("白", "白", "黑", "黑", "银", "灰", "蓝", "红")
 
 def records_for(subject: SubjectRef) -> PoliceRecordsModel | None:
     """What the police know about ``subject``, or ``None`` if nothing."""
-    if not is_known(subject):
+    start = draw(AGENCY, subject)
+    if start is None:
         return None
-    tier = tier_of(subject.id)
-    rng = rng_for(AGENCY, subject.id)
+    tier, rng = start.tier, start.rng
     if subject.kind == "legal":
         count = {Tier.EMPTY: 0, Tier.ORDINARY: rng.randint(0, 3), Tier.RICH: rng.randint(4, 9)}
         return PoliceRecordsModel(vehicles=_vehicles(rng, count[tier], fleet=True))
