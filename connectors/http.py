@@ -128,9 +128,10 @@ def check_status(agency: str, response: httpx.Response) -> None:
         )
     if status >= 500:
         raise _unavailable(agency, f"服务端错误（HTTP {status}）", f"server error (HTTP {status})")
+    title = _problem_title(response)
     raise RequestRejectedError(
-        f"{agency} 拒绝了请求（HTTP {status}）{_problem_title(response)}",
-        f"{agency} rejected the request (HTTP {status}){_problem_title(response)}",
+        f"{agency} 拒绝了请求（HTTP {status}）{title}",
+        f"{agency} rejected the request (HTTP {status}){title}",
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.domain.agencies import Agency
 from gateway.domain.bank import BankRecords as DomainBankRecords
 from gateway.domain.land import LandRecords as DomainLandRecords
 from gateway.domain.police import PoliceRecords as DomainPoliceRecords
@@ -43,11 +42,12 @@ class DebtorProfile:
         police = land = bank = None
         for result in profile.results:
             records = result.records
-            if result.agency is Agency.POLICE and isinstance(records, DomainPoliceRecords):
+            # each agency has its own record type: the type says whose records these are
+            if isinstance(records, DomainPoliceRecords):
                 police = PoliceRecords.from_domain(records)
-            elif result.agency is Agency.LAND and isinstance(records, DomainLandRecords):
+            elif isinstance(records, DomainLandRecords):
                 land = LandRecords.from_domain(records)
-            elif result.agency is Agency.BANK and isinstance(records, DomainBankRecords):
+            elif isinstance(records, DomainBankRecords):
                 bank = BankRecords.from_domain(records)
         return DebtorProfile(
             subject=Subject.from_domain(profile.subject),
