@@ -151,6 +151,73 @@ def spouse_name(resident: Person) -> str:
     return person_name(rng, "女" if resident.gender == "男" else "男")
 
 
+def spouse_of(resident: Person) -> Person | None:
+    """A person's current spouse, or ``None``; the same answer for every agency.
+
+    Adults past 22 are married three times in four. The spouse is a real synthetic person: a
+    valid ID number that the agencies know (never ``Tier.UNKNOWN``), a birth date within five
+    years, the opposite gender, and the name that ``spouse_name`` gives (the co-owner of the
+    couple's home in the land registry).
+    """
+    if add_years(resident.birth_date, 22) >= REFERENCE_DATE:
+        return None
+    rng = rng_for("marriage", resident.id)
+    if rng.random() >= 0.75:
+        return None
+    gender = "女" if resident.gender == "男" else "男"
+    region = resident.district.region
+    while True:
+        birth = resident.birth_date + datetime.timedelta(days=rng.randint(-5 * 365, 5 * 365))
+        if add_years(birth, 20) >= REFERENCE_DATE:
+            continue
+        order = rng.randint(0, 499) * 2 + (1 if gender == "男" else 0)
+        first17 = f"{region}{birth:%Y%m%d}{order:03d}"
+        spouse_id = first17 + ric.calc_check_digit(first17 + "0")
+        if tier_of(spouse_id) is not Tier.UNKNOWN and spouse_id != resident.id:
+            break
+    return Person(spouse_id, spouse_name(resident), gender, birth, resident.district)
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    """A synthetic enterprise: the same name and district for every agency that mentions it."""
+
+    uscc: str
+    name: str
+    district: huaian.District
+
+
+def company(uscc: str) -> Company:
+    """The enterprise behind a credit code (its name is drawn from the code alone)."""
+    ref = SubjectRef(kind="legal", id=uscc)
+    return Company(uscc, company_name(rng_for("company-name", uscc)), company_district(ref))
+
+
+def enterprises_of(subject: SubjectRef) -> tuple[Company, ...]:
+    """Enterprises a known natural person founded, runs or holds shares in (possibly none).
+
+    Rich people have one to three, ordinary people sometimes one, the empty tier none. Each has
+    a valid credit code registered in Huai'an that the agencies know (never ``Tier.UNKNOWN``),
+    so a judge can follow the lead and ask about the enterprise itself.
+    """
+    start = draw("enterprises", subject)
+    if start is None or start.empty or subject.kind != "natural":
+        return ()
+    rng = start.rng
+    count = rng.randint(1, 3) if start.rich else int(rng.random() < 0.25)
+    found: list[Company] = []
+    while len(found) < count:
+        district = rng.choice(huaian.DISTRICTS)
+        first17 = f"91{district.region}MA{''.join(rng.choice(_USCC_BODY) for _ in range(7))}"
+        code = first17 + uscc_check_character(first17)
+        if tier_of(code) is not Tier.UNKNOWN:
+            found.append(company(code))
+    return tuple(found)
+
+
+_USCC_BODY = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
 def person_name(rng: random.Random, gender: str | None = None) -> str:
     gender = gender or rng.choice("男女")
     pool = MALE_GIVEN if gender == "男" else FEMALE_GIVEN
