@@ -7,11 +7,9 @@ in the lifespan and closed on exit; nothing connects at import time.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
@@ -19,18 +17,17 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from connectors.base import AgencyEndpoint, SourceConnector
 from connectors.registry import CONNECTORS
 from connectors.resilience import CircuitBreaker
 from gateway import explorer
+from gateway.auth.principal import ANONYMOUS
 from gateway.domain.agencies import Agency
-from gateway.examples import EXAMPLE_QUERY, example_variables_json
+from gateway.graphql_view import GatewayGraphQL
 from gateway.resolvers.context import Context
-from gateway.schema import build_schema
 from gateway.services.cache import RecordCache
 from gateway.services.fanout import FanOut, Source, SourcePolicy
 from gateway.services.inquiry import InquiryLimits, InquiryService
@@ -123,30 +120,6 @@ async def database_ready(engine: AsyncEngine) -> bool:
     return True
 
 
-class GatewayGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with a typed context and our own, self-hosted explorer page."""
-
-    def __init__(self, app: Starlette, **kwargs: Any) -> None:
-        super().__init__(build_schema(), **kwargs)
-        self._app = app
-        self._page = explorer.explorer_page(
-            endpoint="/graphql",
-            default_query=EXAMPLE_QUERY,
-            default_variables=example_variables_json(),
-        )
-
-    async def get_context(self, request: Request, response: Response | None) -> Context:  # type: ignore[override]
-        resources: Resources = self._app.state.resources
-        return Context(inquiries=resources.inquiries)
-
-    def encode_json(self, data: object) -> str:
-        # readable Chinese in raw responses (court systems log them), and a little faster
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(self._page)
-
-
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -155,7 +128,12 @@ def create_app(settings: Settings) -> Starlette:
             yield
 
     app = Starlette(lifespan=lifespan)
-    graphql = GatewayGraphQL(app)
+
+    async def context(request: Request) -> Context:
+        resources: Resources = app.state.resources
+        return Context(inquiries=resources.inquiries, principal=ANONYMOUS)
+
+    graphql = GatewayGraphQL(context)
     app.router.routes.extend(
         [
             Route("/", _home),

@@ -27,6 +27,42 @@ class AgencySettings(BaseModel):
     hedge: bool = False  # a second, identical read after the agency's observed p95 latency
 
 
+DEMO_KEY_ID = "demo"
+# Signs the demo's tokens and chains its audit log; never accepted by `chakong serve`.
+DEMO_SECRET = SecretStr("chakong-demo-only-not-a-secret-0123456789abcdef")
+
+
+class AuthSettings(BaseModel):
+    """Bearer tokens: HS256 JWTs. Several keys may verify at once, so keys can be rotated."""
+
+    keys: dict[str, SecretStr] = Field(default_factory=dict)  # key id (JWT "kid") -> secret
+    signing_key: str | None = None  # the key id that signs new tokens; default: the first
+    issuer: str = "chakong"
+    token_ttl_s: int = Field(default=8 * 3600, ge=60, le=400 * 24 * 3600)
+    leeway_s: int = Field(default=30, ge=0, le=600)  # clock skew allowed on exp / nbf
+
+    @field_validator("keys")
+    @classmethod
+    def _long_enough(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for kid, secret in value.items():
+            if len(secret.get_secret_value()) < 32:
+                raise ValueError(f"auth key {kid!r} is shorter than 32 characters")
+        return value
+
+
+class LimitSettings(BaseModel):
+    """GraphQL request limits and per-caller rate limits."""
+
+    max_depth: int = Field(default=12, ge=2)
+    max_aliases: int = Field(default=30, ge=1)
+    max_tokens: int = Field(default=5000, ge=50)
+    max_cost: int = Field(default=5000, ge=1)  # one debtor asked of one agency costs 1
+    rate_per_minute: int = Field(default=600, ge=1)  # requests per caller per minute
+    rate_burst: int = Field(default=60, ge=1)  # requests a caller may send at once
+    persisted_only: bool = False  # court systems may send only allow-listed operations
+    persisted_file: str | None = None  # JSON: {"sha256 hex": "query text", ...}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CHAKONG_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -41,6 +77,9 @@ class Settings(BaseSettings):
     max_batch_subjects: int = Field(default=500, ge=1, le=5000)
     agencies: dict[Agency, AgencySettings] = Field(default_factory=dict)
     log_level: str = "info"
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    audit_key: SecretStr = SecretStr("")  # keys the audit log's hash chain (HMAC-SHA256)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
     @field_validator("agencies", mode="before")
     @classmethod

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
+from gateway.auth.principal import Principal
 from gateway.domain.subjects import Subject
 from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryOptions, InquiryService
@@ -41,6 +42,7 @@ def inquiry_loader(service: InquiryService) -> DataLoader[InquiryKey, SubjectPro
 @dataclass(slots=True)
 class Context:
     inquiries: InquiryService
+    principal: Principal
     loader: DataLoader[InquiryKey, SubjectProfile] = field(init=False)
 
     def __post_init__(self) -> None:
