@@ -1,4 +1,4 @@
-"""The ``chakong`` command line: demo, serve, mocks, conformance."""
+"""The ``chakong`` command line: demo, serve, mocks, schema, token, audit, conformance."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
+from gateway.auth.principal import Role
 from gateway.domain.agencies import Agency
-from gateway.settings import AgencySettings, Settings
+from gateway.settings import DEMO_SECRET, AgencySettings, Settings
 
 log = logging.getLogger("chakong")
 
@@ -82,6 +83,28 @@ def _parser() -> argparse.ArgumentParser:
         "schema", help="print the GraphQL schema (SDL), as in docs/schema.graphql"
     )
     schema.set_defaults(run=_run_schema)
+
+    token = sub.add_parser(
+        "token",
+        help="issue a bearer token (signed with CHAKONG_AUTH__KEYS__*, else the demo key)",
+    )
+    token.add_argument(
+        "--role", required=True, choices=[r.value for r in Role if r is not Role.PUBLIC]
+    )
+    token.add_argument("--court", help="court code as in case numbers, e.g. 苏0812")
+    token.add_argument("--judge", help="judge id (JUDGE)")
+    token.add_argument("--department", help="department id (DEPARTMENT)")
+    token.add_argument("--subject", help="who the token is for (default: from role and scope)")
+    token.add_argument("--ttl", type=int, default=None, help="seconds; default from settings")
+    token.set_defaults(run=_run_token)
+
+    audit = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit.add_subparsers(required=True, metavar="ACTION")
+    verify = audit_sub.add_parser(
+        "verify", help="check the audit log's hash chain (CHAKONG_DATABASE_URL, CHAKONG_AUDIT_KEY)"
+    )
+    verify.add_argument("--database-url", default=None)
+    verify.set_defaults(run=_run_audit_verify)
 
     conformance = sub.add_parser(
         "conformance", help="check an agency endpoint against the agency contract"
@@ -184,6 +207,62 @@ def _run_schema(args: argparse.Namespace) -> int:
 
     print(build_schema().as_str())
     return 0
+
+
+def _run_token(args: argparse.Namespace) -> int:
+    from gateway.auth.tokens import TokenService, demo_auth
+
+    settings = Settings()
+    auth = settings.auth
+    if not auth.keys:
+        print(
+            "未配置 CHAKONG_AUTH__KEYS__*，使用演示密钥（仅 chakong demo 接受） / no "
+            "CHAKONG_AUTH__KEYS__* configured: signing with the demo key, which only "
+            "`chakong demo` accepts",
+            file=sys.stderr,
+        )
+        auth = demo_auth()
+    role = Role(args.role)
+    subject = args.subject or _default_subject(role, args)
+    try:
+        token = TokenService(auth).issue(
+            role,
+            subject=subject,
+            court=args.court,
+            judge=args.judge,
+            department=args.department,
+            ttl_s=args.ttl,
+        )
+    except ValueError as exc:
+        print(f"无法签发令牌 / cannot issue the token: {exc}", file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
+
+def _default_subject(role: Role, args: argparse.Namespace) -> str:
+    scope = [v for v in (args.court, args.judge, args.department) if v]
+    return ":".join([role.value.lower(), *scope])
+
+
+def _run_audit_verify(args: argparse.Namespace) -> int:
+    from gateway.services.audit import verify_command
+
+    settings = Settings()
+    url = args.database_url or settings.database_url
+    return verify_command(url, audit_key(settings))
+
+
+def audit_key(settings: Settings) -> bytes:
+    """The audit chain's key; the demo's fixed key when none is configured."""
+    key = settings.audit_key.get_secret_value()
+    if not key:
+        print(
+            "未配置 CHAKONG_AUDIT_KEY，使用演示密钥 / no CHAKONG_AUDIT_KEY: using the demo key",
+            file=sys.stderr,
+        )
+        key = DEMO_SECRET.get_secret_value()
+    return key.encode()
 
 
 def _run_conformance(args: argparse.Namespace) -> int:

@@ -4,7 +4,10 @@
     ├── InvalidInputError        fix the request and send it again (GraphQL error, never a 500)
     │   ├── InvalidSubjectError  an ID number or credit code that does not validate
     │   └── InvalidCaseNumberError
-    └── LimitExceededError       make the request smaller (batch size, deadline range)
+    ├── LimitExceededError       make the request smaller (batch size, deadline range, cost)
+    │   └── RateLimitedError     slow down: wait ``retry_after_s`` (HTTP 429)
+    ├── AuthenticationError      send a valid token (HTTP 401): missing, expired, badly signed
+    └── PermissionDeniedError    this caller may not do this (HTTP 403); audited
 
 Failures of an agency are *not* errors of the request: they are data, a
 ``SourceResult`` with a status (see ``gateway.domain.sources``).
@@ -17,6 +20,7 @@ class ChakongError(Exception):
     """Root of the gateway's own errors: ``code`` is stable, messages are in Chinese and English."""
 
     code = "CHAKONG_ERROR"
+    http_status: int | None = None  # set where the error decides the response's status
 
     def __init__(self, message_zh: str, message_en: str, *, code: str | None = None) -> None:
         self.message_zh = message_zh
@@ -44,3 +48,30 @@ class LimitExceededError(ChakongError):
     """The request asks for more than the gateway allows; the caller must ask for less."""
 
     code = "LIMIT_EXCEEDED"
+
+
+class RateLimitedError(LimitExceededError):
+    code = "RATE_LIMITED"
+    http_status = 429
+
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = retry_after_s
+        wait = max(1, round(retry_after_s + 0.499))
+        super().__init__(
+            f"请求过于频繁，请 {wait} 秒后再试",
+            f"too many requests: try again in {wait} s",
+        )
+
+
+class AuthenticationError(ChakongError):
+    """No usable credentials: the caller must (re)authenticate."""
+
+    code = "UNAUTHENTICATED"
+    http_status = 401
+
+
+class PermissionDeniedError(ChakongError):
+    """The caller is known but may not do this."""
+
+    code = "FORBIDDEN"
+    http_status = 403

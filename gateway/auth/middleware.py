@@ -1,0 +1,107 @@
+"""Who is calling, decided once per request before GraphQL sees it: token, then rate limit.
+
+A request without a token runs as the anonymous ``PUBLIC`` principal (the permission table
+decides what that may see); a request with a bad token is refused with 401 at once; a caller
+over its rate gets 429 with ``Retry-After``. The principal is left in ``scope["state"]``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gateway.auth.principal import ANONYMOUS, Principal
+from gateway.auth.ratelimit import RateLimiter
+from gateway.auth.tokens import TokenService, bearer_token
+from gateway.domain.errors import AuthenticationError, ChakongError, RateLimitedError
+
+PRINCIPAL = "principal"  # key in scope["state"]
+
+
+class AuthMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        tokens: Callable[[], TokenService],
+        limiter: Callable[[], RateLimiter],
+    ) -> None:
+        self.app = app
+        self._tokens = tokens  # built by the lifespan, after the routes
+        self._limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        try:
+            principal = self._authenticate(headers)
+            wait = self._limiter().acquire(_caller_key(principal, scope))
+            if wait > 0:
+                raise RateLimitedError(wait)
+        except ChakongError as exc:
+            await _refuse(exc, headers, send)
+            return
+        scope.setdefault("state", {})[PRINCIPAL] = principal
+        await self.app(scope, receive, send)
+
+    def _authenticate(self, headers: Headers) -> Principal:
+        token = bearer_token(headers.get("authorization"))
+        if token is None:
+            return ANONYMOUS
+        return self._tokens().verify(token)
+
+
+def _caller_key(principal: Principal, scope: Scope) -> str:
+    if principal.authenticated:
+        return f"{principal.role.value}:{principal.subject}"
+    client = scope.get("client")
+    return f"ip:{client[0] if client else 'unknown'}"
+
+
+def error_body(exc: ChakongError) -> bytes:
+    """A GraphQL-shaped error document, as every refusal before execution is answered."""
+    error = {
+        "message": str(exc),
+        "extensions": {"code": exc.code, "messageZh": exc.message_zh, "messageEn": exc.message_en},
+    }
+    return json.dumps({"errors": [error]}, ensure_ascii=False).encode()
+
+
+def response_media_type(headers: Headers) -> str:
+    """``application/graphql-response+json`` if the client accepts it, else the legacy type."""
+    accept = headers.get("accept", "")
+    if "application/graphql-response+json" in accept:
+        return "application/graphql-response+json"
+    return "application/json"
+
+
+async def _refuse(exc: ChakongError, headers: Headers, send: Send) -> None:
+    body = error_body(exc)
+    extra: list[tuple[bytes, bytes]] = []
+    if isinstance(exc, AuthenticationError):
+        extra.append(
+            (
+                b"www-authenticate",
+                f'Bearer error="invalid_token", error_description="{exc.code}"'.encode(),
+            )
+        )
+    if isinstance(exc, RateLimitedError):
+        extra.append((b"retry-after", str(max(1, math.ceil(exc.retry_after_s))).encode()))
+    media = response_media_type(headers)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": exc.http_status or 400,
+            "headers": [
+                (b"content-type", f"{media}; charset=utf-8".encode()),
+                (b"content-length", str(len(body)).encode()),
+                *extra,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

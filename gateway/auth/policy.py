@@ -1,0 +1,138 @@
+"""Who may do what: the one place where permissions are decided.
+
+Two layers, both here:
+
+* ``ROOT_FIELDS``: which roles may select each root field of the schema. It is checked before
+  execution (``FieldPermissions``), so a refused operation runs no resolver. A root field that is
+  not in the table is refused to everyone: a new operation must be added here to be reachable,
+  and a test checks that every root field of the schema is listed.
+* The scope rules that depend on data: a judge or court system sees only its own court's cases,
+  a judge inquires only in cases assigned to them, only while the case is open, and only about
+  its debtors (``check_inquiry``, ``check_case_read``, ``check_case_write``).
+
+Every refusal is a ``PermissionDeniedError`` (403) or ``AuthenticationError`` (401) with a
+stable code; the callers audit it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from gateway.auth.principal import Principal, Role
+from gateway.domain.errors import AuthenticationError, PermissionDeniedError
+from gateway.domain.subjects import Subject
+
+if TYPE_CHECKING:
+    from gateway.domain.register import Case
+
+ANYONE = frozenset(Role)
+AUTHENTICATED = frozenset(Role) - {Role.PUBLIC}
+INQUIRERS = frozenset({Role.JUDGE, Role.COURT_SYSTEM})
+
+ROOT_FIELDS: Mapping[str, frozenset[Role]] = {
+    # asset inquiries: only for a case of the caller's court (see check_inquiry)
+    "Query.debtor": INQUIRERS,
+    "Query.debtors": INQUIRERS,
+    # the case register: read by the court's judges and systems, written by its systems
+    "Query.case": INQUIRERS,
+    "Query.cases": INQUIRERS,
+    "Mutation.saveCase": frozenset({Role.COURT_SYSTEM}),
+    "Mutation.setCaseStatus": frozenset({Role.COURT_SYSTEM}),
+    "Mutation.recordPerformance": frozenset({Role.COURT_SYSTEM}),
+    # the audit log
+    "Query.auditLog": frozenset({Role.ADMIN}),
+    # who am I: anyone, so a caller can check a token
+    "Query.me": ANYONE,
+    # the schema itself, only to callers with a token
+    "Query.__schema": AUTHENTICATED,
+    "Query.__type": AUTHENTICATED,
+    "Query.__typename": ANYONE,
+    "Mutation.__typename": ANYONE,
+}
+
+
+def unauthenticated() -> AuthenticationError:
+    return AuthenticationError(
+        "需要登录：请在 Authorization 头中提供 Bearer 令牌",
+        "authentication required: send a Bearer token in the Authorization header",
+    )
+
+
+def check_root_fields(principal: Principal, fields: Iterable[str]) -> None:
+    """Refuse the operation if any of its root fields (``Query.debtor``) is not for this role."""
+    for name in fields:
+        allowed = ROOT_FIELDS.get(name, frozenset())
+        if principal.role in allowed:
+            continue
+        if not principal.authenticated and allowed:
+            raise unauthenticated()
+        raise PermissionDeniedError(
+            f"角色 {principal.role.value} 无权使用 {name}",
+            f"the role {principal.role.value} may not use {name}",
+            code="FORBIDDEN_OPERATION",
+        )
+
+
+def check_case_read(principal: Principal, case: Case) -> None:
+    """Judges and systems read the cases of their own court."""
+    if principal.role not in INQUIRERS or principal.court != case.court:
+        raise PermissionDeniedError(
+            "只能查看本院的案件",
+            "only the cases of your own court are visible",
+            code="FORBIDDEN_COURT",
+        )
+
+
+def check_case_write(principal: Principal, court: str) -> None:
+    """A court's case system writes the cases of its court, and nothing else does."""
+    if principal.role is not Role.COURT_SYSTEM or principal.court != court:
+        raise PermissionDeniedError(
+            "只能登记本院的案件",
+            "only your own court's cases can be written",
+            code="FORBIDDEN_COURT",
+        )
+
+
+def check_inquiry(principal: Principal, case: Case | None, subjects: Sequence[Subject]) -> None:
+    """An asset inquiry: the caller's court's open case, assigned to the judge, about its debtors.
+
+    Information may be used only for the case it was requested for, and no measure may be
+    taken against anyone who is not a debtor in that case: a creditor of the case is refused too.
+    """
+    if principal.role not in INQUIRERS:
+        raise PermissionDeniedError(
+            "该角色不能查询财产",
+            "this role may not make asset inquiries",
+            code="FORBIDDEN_OPERATION",
+        )
+    if case is None:
+        raise PermissionDeniedError(
+            "案件未在案件登记中，不能查询；请先由本院案件系统登记",
+            "the case is not in the case register: the court's case system must register it "
+            "before any inquiry",
+            code="CASE_NOT_REGISTERED",
+        )
+    if principal.court != case.court:
+        raise PermissionDeniedError(
+            "不能查询其他法院的案件", "the case belongs to another court", code="FORBIDDEN_COURT"
+        )
+    if principal.role is Role.JUDGE and principal.judge not in case.judges:
+        raise PermissionDeniedError(
+            "您不是该案的承办法官", "you are not a judge assigned to this case", code="NOT_ASSIGNED"
+        )
+    if not case.is_open:
+        raise PermissionDeniedError(
+            f"案件状态为 {case.status.value}，不能查询",
+            f"the case is {case.status.name}: no inquiry",
+            code="CASE_NOT_OPEN",
+        )
+    debtors = {party.subject.key for party in case.debtors()}
+    for index, subject in enumerate(subjects):
+        if subject.key not in debtors:
+            where = f"subjects[{index}]" if len(subjects) > 1 else "subject"
+            raise PermissionDeniedError(
+                f"{where}（{subject.masked_id}）不是本案的被执行人",
+                f"{where} ({subject.masked_id}) is not a debtor of this case",
+                code="NOT_A_DEBTOR",
+            )

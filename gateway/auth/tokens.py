@@ -1,0 +1,183 @@
+"""Bearer tokens: HS256 JWTs carrying the caller's role and scope.
+
+Tokens name their key in the ``kid`` header; every key in ``AuthSettings.keys`` verifies, and
+``signing_key`` signs, so a key is rotated by adding the new one, signing with it, and removing
+the old one once its tokens have expired.
+
+Claims: ``iss``, ``sub`` (who, for the audit log), ``role``, ``court`` (JUDGE, COURT_SYSTEM),
+``judge`` (JUDGE), ``dept`` (DEPARTMENT), ``iat``, ``exp``, ``jti``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jwt
+
+from gateway.auth.principal import Principal, Role
+from gateway.domain.errors import AuthenticationError
+from gateway.settings import DEMO_KEY_ID, DEMO_SECRET, AuthSettings
+
+ALGORITHM = "HS256"
+
+# what each role's token must carry besides sub and role
+_SCOPE_CLAIMS: dict[Role, tuple[str, ...]] = {
+    Role.JUDGE: ("court", "judge"),
+    Role.COURT_SYSTEM: ("court",),
+    Role.DEPARTMENT: ("dept",),
+    Role.CREDIT_CENTER: (),
+    Role.ADMIN: (),
+}
+
+
+class TokenExpiredError(AuthenticationError):
+    code = "TOKEN_EXPIRED"
+
+
+class TokenInvalidError(AuthenticationError):
+    code = "TOKEN_INVALID"
+
+
+def demo_auth() -> AuthSettings:
+    """The demo's key set: one fixed, public key. ``chakong serve`` never accepts it."""
+    return AuthSettings(keys={DEMO_KEY_ID: DEMO_SECRET})
+
+
+class TokenService:
+    def __init__(
+        self,
+        settings: AuthSettings,
+        clock: Callable[[], datetime.datetime] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._keys = {kid: key.get_secret_value() for kid, key in settings.keys.items()}
+        self._clock = clock or (lambda: datetime.datetime.now(datetime.UTC))
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._keys)
+
+    def issue(
+        self,
+        role: Role,
+        *,
+        subject: str,
+        court: str | None = None,
+        judge: str | None = None,
+        department: str | None = None,
+        ttl_s: int | None = None,
+    ) -> str:
+        """A signed token; raises ``ValueError`` for a role without the scope it needs."""
+        if role is Role.PUBLIC:
+            raise ValueError("PUBLIC is the role of callers without a token; it has no token")
+        claims: dict[str, Any] = {"court": court, "judge": judge, "dept": department}
+        missing = [c for c in _SCOPE_CLAIMS[role] if not claims[c]]
+        if missing:
+            raise ValueError(f"a {role.value} token needs {', '.join(missing)}")
+        kid = self.settings.signing_key or next(iter(self._keys), None)
+        if kid is None or kid not in self._keys:
+            raise ValueError("no signing key is configured (CHAKONG_AUTH__KEYS__<kid>)")
+        now = self._clock()
+        ttl = self.settings.token_ttl_s if ttl_s is None else ttl_s
+        payload = {
+            "iss": self.settings.issuer,
+            "sub": subject,
+            "role": role.value,
+            **{k: v for k, v in claims.items() if v},
+            "iat": int(now.timestamp()),
+            "exp": int((now + datetime.timedelta(seconds=ttl)).timestamp()),
+            "jti": uuid.uuid4().hex,
+        }
+        return jwt.encode(payload, self._keys[kid], algorithm=ALGORITHM, headers={"kid": kid})
+
+    def verify(self, token: str) -> Principal:
+        """The principal of a token; ``AuthenticationError`` subclasses for every failure."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise _invalid("令牌格式错误", "the token is malformed") from None
+        key = self._keys.get(str(header.get("kid", "")))
+        if key is None:
+            raise _invalid("令牌的签名密钥未知", "the token is signed with an unknown key")
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                issuer=self.settings.issuer,
+                # times are checked below, against our own clock
+                options={
+                    "require": ["exp", "iat", "sub", "role", "iss"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
+            )
+        except jwt.InvalidSignatureError:
+            raise _invalid("令牌签名无效", "the token's signature does not verify") from None
+        except jwt.PyJWTError as exc:
+            raise _invalid("令牌无效", f"the token is invalid ({_reason(exc)})") from None
+        self._check_times(claims)
+        return _principal(claims)
+
+    def _check_times(self, claims: Mapping[str, Any]) -> None:
+        now = self._clock().timestamp()
+        leeway = self.settings.leeway_s
+        try:
+            expires, issued = float(claims["exp"]), float(claims["iat"])
+            not_before = float(claims.get("nbf", issued))
+        except (TypeError, ValueError):
+            raise _invalid("令牌的时间字段无效", "the token's exp / iat is not a number") from None
+        if expires < now - leeway:
+            raise TokenExpiredError(
+                "令牌已过期，请重新获取", "the token has expired: get a new one"
+            )
+        if max(issued, not_before) > now + leeway:
+            raise _invalid("令牌尚未生效", "the token is not valid yet (iat / nbf in the future)")
+
+
+def _principal(claims: Mapping[str, Any]) -> Principal:
+    try:
+        role = Role(claims["role"])
+    except ValueError:
+        raise _invalid("令牌中的角色未知", "the token's role is unknown") from None
+    if role is Role.PUBLIC:
+        raise _invalid("令牌不能授予 PUBLIC 角色", "a token cannot carry the PUBLIC role")
+    values = {name: claims.get(name) for name in ("court", "judge", "dept")}
+    for name in _SCOPE_CLAIMS[role]:
+        if not isinstance(values[name], str) or not values[name]:
+            raise _invalid(
+                f"{role.value} 令牌缺少 {name}", f"a {role.value} token must carry {name}"
+            )
+    return Principal(
+        role=role,
+        subject=str(claims["sub"]),
+        court=values["court"] if role in (Role.JUDGE, Role.COURT_SYSTEM) else None,
+        judge=values["judge"] if role is Role.JUDGE else None,
+        department=values["dept"] if role is Role.DEPARTMENT else None,
+        token_id=str(claims.get("jti")) if claims.get("jti") else None,
+    )
+
+
+def _invalid(zh: str, en: str) -> TokenInvalidError:
+    return TokenInvalidError(zh, en)
+
+
+def _reason(exc: Exception) -> str:
+    # PyJWT's messages name the claim at fault and never contain the token or the key
+    return str(exc).rstrip(".")[:120] or type(exc).__name__
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header; None when there is none."""
+    if authorization is None or not authorization.strip():
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _invalid(
+            "Authorization 头应为 Bearer <令牌>", "the Authorization header must be Bearer <token>"
+        )
+    return token.strip()

@@ -1,0 +1,155 @@
+"""Bearer tokens: issue, verify, rotate, and every way a token can be refused."""
+
+from __future__ import annotations
+
+import datetime
+
+import jwt
+import pytest
+from pydantic import SecretStr
+
+from gateway.auth.principal import Role
+from gateway.auth.tokens import TokenExpiredError, TokenInvalidError, TokenService, bearer_token
+from gateway.settings import AuthSettings
+
+KEY_A = "a" * 40
+KEY_B = "b" * 40
+NOW = datetime.datetime(2026, 11, 26, 8, 0, tzinfo=datetime.UTC)
+
+
+def service(
+    keys: dict[str, str], signing: str | None = None, now: datetime.datetime = NOW
+) -> TokenService:
+    settings = AuthSettings(keys={k: SecretStr(v) for k, v in keys.items()}, signing_key=signing)
+    return TokenService(settings, clock=lambda: now)
+
+
+def test_a_judge_token_carries_court_and_judge() -> None:
+    tokens = service({"k1": KEY_A})
+    token = tokens.issue(Role.JUDGE, subject="zhang", court="苏0812", judge="J001")
+    principal = tokens.verify(token)
+    assert (principal.role, principal.subject, principal.court, principal.judge) == (
+        Role.JUDGE,
+        "zhang",
+        "苏0812",
+        "J001",
+    )
+    assert principal.department is None
+    assert principal.authenticated
+
+
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [
+        (Role.JUDGE, {"court": "苏0812"}),
+        (Role.COURT_SYSTEM, {}),
+        (Role.DEPARTMENT, {}),
+    ],
+)
+def test_a_role_needs_its_scope(role: Role, scope: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="needs"):
+        service({"k1": KEY_A}).issue(role, subject="x", **scope)
+
+
+def test_public_has_no_token() -> None:
+    with pytest.raises(ValueError, match="PUBLIC"):
+        service({"k1": KEY_A}).issue(Role.PUBLIC, subject="x")
+
+
+def test_expired_tokens_are_refused_with_their_own_code() -> None:
+    old = service({"k1": KEY_A}, now=NOW - datetime.timedelta(hours=9))
+    token = old.issue(Role.ADMIN, subject="ops")  # 8 h lifetime
+    with pytest.raises(TokenExpiredError) as caught:
+        service({"k1": KEY_A}).verify(token)
+    assert caught.value.code == "TOKEN_EXPIRED"
+    assert caught.value.http_status == 401
+
+
+def test_a_token_signed_with_another_secret_is_invalid() -> None:
+    token = service({"k1": KEY_B}).issue(Role.ADMIN, subject="ops")
+    with pytest.raises(TokenInvalidError, match="signature"):
+        service({"k1": KEY_A}).verify(token)
+
+
+def test_rotation_old_and_new_keys_verify_new_tokens_use_the_signing_key() -> None:
+    before = service({"old": KEY_A}).issue(Role.ADMIN, subject="ops")
+    rotating = service({"old": KEY_A, "new": KEY_B}, signing="new")
+    after = rotating.issue(Role.ADMIN, subject="ops")
+    assert jwt.get_unverified_header(after)["kid"] == "new"
+    assert rotating.verify(before).subject == "ops"
+    assert rotating.verify(after).subject == "ops"
+    with pytest.raises(TokenInvalidError, match="unknown key"):
+        service({"new": KEY_B}).verify(before)  # the old key was retired
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"role": "JUDGE", "court": "苏0812"},  # no judge
+        {"role": "SUPERUSER"},
+        {"role": "PUBLIC"},
+    ],
+)
+def test_forged_claims_signed_with_a_real_key_are_still_checked(claims: dict[str, str]) -> None:
+    payload = {
+        "iss": "chakong",
+        "sub": "x",
+        "iat": int(NOW.timestamp()),
+        "exp": int(NOW.timestamp()) + 60,
+        **claims,
+    }
+    token = jwt.encode(payload, KEY_A, algorithm="HS256", headers={"kid": "k1"})
+    with pytest.raises(TokenInvalidError):
+        service({"k1": KEY_A}).verify(token)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-jwt",
+        "",
+        "a.b.c",
+        # alg none, no signature
+        jwt.encode(
+            {"sub": "x", "role": "ADMIN"}, key=None, algorithm="none", headers={"kid": "k1"}
+        ),
+    ],
+)
+def test_malformed_tokens_are_invalid(token: str) -> None:
+    with pytest.raises(TokenInvalidError):
+        service({"k1": KEY_A}).verify(token)
+
+
+def test_wrong_issuer_is_invalid() -> None:
+    other = TokenService(
+        AuthSettings(keys={"k1": SecretStr(KEY_A)}, issuer="someone-else"), clock=lambda: NOW
+    )
+    token = other.issue(Role.ADMIN, subject="ops")
+    with pytest.raises(TokenInvalidError, match="iss"):
+        service({"k1": KEY_A}).verify(token)
+
+
+def test_short_keys_are_refused_by_the_settings() -> None:
+    with pytest.raises(ValueError, match="32"):
+        AuthSettings(keys={"k1": SecretStr("short")})
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [(None, None), ("", None), ("Bearer abc", "abc"), ("bearer  abc ", "abc")],
+)
+def test_bearer_header(header: str | None, expected: str | None) -> None:
+    assert bearer_token(header) == expected
+
+
+@pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer", "abc"])
+def test_other_authorization_schemes_are_invalid(header: str) -> None:
+    with pytest.raises(TokenInvalidError):
+        bearer_token(header)
+
+
+def test_tokens_from_the_future_are_invalid() -> None:
+    later = service({"k1": KEY_A}, now=NOW + datetime.timedelta(hours=1))
+    token = later.issue(Role.ADMIN, subject="ops")
+    with pytest.raises(TokenInvalidError, match="not valid yet"):
+        service({"k1": KEY_A}).verify(token)
