@@ -24,14 +24,22 @@ from connectors.base import AgencyEndpoint, SourceConnector
 from connectors.registry import CONNECTORS
 from connectors.resilience import CircuitBreaker
 from gateway import explorer
+from gateway.auth.middleware import PRINCIPAL, AuthMiddleware
 from gateway.auth.principal import ANONYMOUS
+from gateway.auth.ratelimit import RateLimiter
+from gateway.auth.tokens import TokenService, demo_auth
 from gateway.domain.agencies import Agency
 from gateway.graphql_view import GatewayGraphQL
 from gateway.resolvers.context import Context
+from gateway.services.audit import AuditLog
+from gateway.services.auditing import Auditor
 from gateway.services.cache import RecordCache
+from gateway.services.cases import CaseRegister
 from gateway.services.fanout import FanOut, Source, SourcePolicy
 from gateway.services.inquiry import InquiryLimits, InquiryService
-from gateway.settings import AgencySettings, Settings
+from gateway.settings import DEMO_SECRET, AgencySettings, AuthSettings, Settings
+from gateway.store import configure_sqlite
+from gateway.store.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +54,9 @@ class Resources:
     fanout: FanOut
     inquiries: InquiryService
     connectors: list[SourceConnector]
+    cases: CaseRegister
+    audit_log: AuditLog
+    auditor: Auditor
 
 
 def build_sources(
@@ -94,13 +105,28 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     http = httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=30.0)
     cache = RecordCache.from_url(settings.cache_url)
     engine = create_async_engine(settings.database_url)
-    if not await database_ready(engine):
+    configure_sqlite(engine)
+    if await database_ready(engine):
+        await upgrade(engine)  # the register and the audit log's tables, idempotent
+    else:
         log.warning("the database at %s is not reachable; /readyz reports it", engine.url)
     sources, connectors = build_sources(settings, http)
     fanout = FanOut(sources, cache)
     inquiries = InquiryService(fanout, inquiry_limits(settings))
+    audit_log = AuditLog(engine, audit_key(settings))
+    resources = Resources(
+        http,
+        cache,
+        engine,
+        fanout,
+        inquiries,
+        connectors,
+        cases=CaseRegister(engine),
+        audit_log=audit_log,
+        auditor=Auditor(audit_log),
+    )
     try:
-        yield Resources(http, cache, engine, fanout, inquiries, connectors)
+        yield resources
     finally:
         await fanout.aclose()
         for connector in connectors:
@@ -120,24 +146,64 @@ async def database_ready(engine: AsyncEngine) -> bool:
     return True
 
 
-def create_app(settings: Settings) -> Starlette:
+class ConfigurationError(ValueError):
+    """The settings cannot run a gateway; the message says what to set."""
+
+
+def auth_settings(settings: Settings) -> AuthSettings:
+    """The token keys; the demo's fixed key in demo mode; none configured is an error."""
+    if settings.auth.keys:
+        return settings.auth
+    if settings.demo:
+        return demo_auth()
+    raise ConfigurationError(
+        "未配置令牌密钥：请设置 CHAKONG_AUTH__KEYS__<kid>（至少32个字符） / no token keys: set "
+        "CHAKONG_AUTH__KEYS__<kid> (32 characters or more)"
+    )
+
+
+def audit_key(settings: Settings) -> bytes:
+    key = settings.audit_key.get_secret_value()
+    if key:
+        return key.encode()
+    if settings.demo:
+        return DEMO_SECRET.get_secret_value().encode()
+    raise ConfigurationError(
+        "未配置审计密钥：请设置 CHAKONG_AUDIT_KEY / no audit key: set CHAKONG_AUDIT_KEY"
+    )
+
+
+def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
+    """The gateway; ``explorer_headers`` (JSON) pre-fills the explorer's headers (the demo's
+    judge token)."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_resources(settings) as resources:
             app.state.resources = resources
             yield
 
+    tokens = TokenService(auth_settings(settings))
+    audit_key(settings)  # fail now, not at the first request
+    limiter = RateLimiter(settings.limits.rate_per_minute, settings.limits.rate_burst)
     app = Starlette(lifespan=lifespan)
 
     async def context(request: Request) -> Context:
         resources: Resources = app.state.resources
-        return Context(inquiries=resources.inquiries, principal=ANONYMOUS)
+        return Context(
+            inquiries=resources.inquiries,
+            principal=request.scope.get("state", {}).get(PRINCIPAL, ANONYMOUS),
+            cases=resources.cases,
+            auditor=resources.auditor,
+            audit_log=resources.audit_log,
+        )
 
-    graphql = GatewayGraphQL(context)
+    graphql = GatewayGraphQL(context, limits=settings.limits, explorer_headers=explorer_headers)
+    guarded = AuthMiddleware(graphql, lambda: tokens, lambda: limiter)
     app.router.routes.extend(
         [
             Route("/", _home),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", guarded, methods=["GET", "POST"]),
             Route("/healthz", _healthz),
             Route("/readyz", _readyz),
             *explorer.explorer_routes(),

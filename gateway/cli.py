@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import errno
+import json
 import logging
 import secrets
 import signal
@@ -28,6 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # one line per agency call is noise beside the inquiry's own line, and costs CPU
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         result: int = args.run(args)
     except ValidationError as exc:
@@ -121,22 +123,35 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 async def _demo(args: argparse.Namespace) -> int:
-    from gateway.app import create_app
+    from gateway.app import Resources, auth_settings, create_app
+    from gateway.auth.tokens import TokenService
+    from gateway.demo import demo_cases, demo_tokens
     from mocks.faults import FaultConfig
     from mocks.runner import AppServer, MockServers
 
-    token = secrets.token_urlsafe(24)
+    agency_token = secrets.token_urlsafe(24)
     faults = FaultConfig(tail_ms=args.mock_latency_ms)
-    async with MockServers(token=token, faults=faults) as mocks:
+    async with MockServers(token=agency_token, faults=faults) as mocks:
         agencies = {
-            agency: AgencySettings(url=url, token=SecretStr(token))
+            agency: AgencySettings(url=url, token=SecretStr(agency_token))
             for agency, url in mocks.urls.items()
         }
         extra = {"database_url": args.database_url} if args.database_url else {}
-        settings = Settings(host=args.host, port=args.port, agencies=agencies, **extra)
-        async with AppServer(create_app(settings), host=args.host, port=args.port) as gateway:
+        settings = Settings(host=args.host, port=args.port, agencies=agencies, demo=True, **extra)
+        tokens = demo_tokens(TokenService(auth_settings(settings)))
+        judge = next(iter(tokens.values()))
+        headers = json.dumps({"Authorization": f"Bearer {judge}"}, indent=2)
+        app = create_app(settings, explorer_headers=headers)
+        async with AppServer(app, host=args.host, port=args.port) as gateway:
+            resources: Resources = app.state.resources
+            for case in demo_cases():
+                await resources.cases.save(case)
             for agency, url in mocks.urls.items():
                 print(f"  mock {agency.value:<10} {url}")
+            print("\nDemo cases: " + ", ".join(str(c.case_number) for c in demo_cases()))
+            print("Demo tokens (Authorization: Bearer <token>; the explorer has the judge's):")
+            for who, token in tokens.items():
+                print(f"  {who:<22} {token}")
             print(f"\n查控 chakong demo is running. Open the explorer: {gateway.url}/graphql")
             print("Press Ctrl-C to stop.", flush=True)
             await _until_signalled()
@@ -146,14 +161,19 @@ async def _demo(args: argparse.Namespace) -> int:
 def _run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from gateway.app import create_app
+    from gateway.app import ConfigurationError, create_app
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = Settings(**overrides)
+    try:
+        app = create_app(settings)
+    except ConfigurationError as exc:
+        print(f"配置无效 / invalid configuration: {exc}", file=sys.stderr)
+        return 2
     unknown = [a.value for a in Agency if not settings.agency(a).url]
     if unknown:
         log.info("agencies without a URL answer NOT_CONFIGURED: %s", ", ".join(unknown))
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     return 0
 
 

@@ -11,35 +11,75 @@ import json
 EXAMPLE_QUERY = """\
 query DebtorAssets($subject: SubjectInput!, $caseNumber: String!) {
   debtor(subject: $subject, caseNumber: $caseNumber) {
-    subject { kind id name }
-    caseNumber
-    sources { agency status latencyMs cached recordCount message }
-    police {
-      household { name gender birthDate address policeStation status }
-      travelDocuments { documentType number expiresOn status lastExitOn }
-      vehicles { plate brandModel vehicleType status seizureCount }
-    }
-    land {
-      realEstate { certificateNumber location usage floorAreaM2 ownership status }
-      land { parcelNumber location rightType grantPrice grantPaid constructionCompletedOn }
-      mortgages { mortgagee securedAmount termEnd }
-      seizures { court caseNumber seizedUntil waiting }
-    }
-    bank {
-      accounts { bank branch accountNumber accountType currency balance availableBalance status }
-      cards { bank cardNumber cardType status }
-      deposits { bank depositType currency amount maturesOn }
-      wealthProducts { bank productName holdingValue maturesOn }
-      freezes { bank accountNumber court caseNumber frozenAmount frozenUntil }
-    }
+    ...Assets
+    spouse { ...Assets }
+    controlledEnterprises { ...Assets }
+  }
+}
+
+fragment Assets on DebtorProfile {
+  subject { kind id name }
+  relation
+  caseNumber
+  sources { agency status latencyMs cached recordCount message }
+  summary { classes { assetClass count total encumbered complete } }
+  police {
+    household { name gender birthDate address status }
+    vehicles { plate brandModel status seizureCount }
+  }
+  land {
+    realEstate { certificateNumber location floorAreaM2 ownership coOwners status }
+    mortgages { mortgagee securedAmount termEnd }
+    seizures { court caseNumber seizedUntil waiting }
+  }
+  fund { accounts { centre employer depositBase balance status } freezes { court frozenAmount } }
+  business {
+    registration { name legalRepresentative registeredCapital status }
+    enterprises { name uscc roles shareRatio enterpriseStatus controls }
+    equityHoldings { company shareRatio subscribedCapital paidInCapital }
+    equityFreezes { company frozenAmount court caseNumber status }
+  }
+  tax {
+    registration { taxpayerType creditRating status }
+    arrears { taxType period amount lateFee }
+    penalties { decisionNumber amount status }
+  }
+  civil {
+    currentSpouse { name idNumber }
+    marriages { registrationType spouseName registeredOn }
+    assistance { program status monthlyAmount }
+  }
+  bank {
+    accounts { bank accountNumber accountType currency balance availableBalance status }
+    deposits { bank depositType currency amount maturesOn }
+    wealthProducts { bank productName holdingValue }
+    freezes { bank accountNumber court frozenAmount frozenUntil }
+  }
+  securities {
+    accounts { market broker accountNumber status }
+    holdings { securityCode securityName quantity marketValue }
+    freezes { securityCode quantity court frozenUntil }
+  }
+  insurance {
+    policies { insurer productName policyType role cashValue status }
+    wealthProducts { insurer productName accountValue }
+  }
+  permits {
+    safetyPermits { permitNumber scope expiresOn status }
+    productRegistrations { category registrationNumber productName status }
+    inspectionCredit { rating ratedOn }
   }
 }
 """
 
+# a "rich", married subject of the mock agencies who controls enterprises: every agency and
+# both leads have something to show (tests/gateway/test_readme.py checks it)
+EXAMPLE_DEBTOR = {"kind": "NATURAL", "id": "320812198203151256", "name": "周坤"}
+EXAMPLE_CASE_NUMBER = "(2026)苏0812执123号"
+
 EXAMPLE_VARIABLES: dict[str, object] = {
-    # a "rich" subject of the mock agencies (mocks.synthetic.example_subjects)
-    "subject": {"kind": "NATURAL", "id": "320802197805121129", "name": "贾敏倩"},
-    "caseNumber": "(2026)苏0802执123号",
+    "subject": EXAMPLE_DEBTOR,
+    "caseNumber": EXAMPLE_CASE_NUMBER,
 }
 
 

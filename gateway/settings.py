@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     max_batch_subjects: int = Field(default=500, ge=1, le=5000)
     agencies: dict[Agency, AgencySettings] = Field(default_factory=dict)
     log_level: str = "info"
+    demo: bool = False  # the demo's fixed, public token and audit keys (never in production)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     audit_key: SecretStr = SecretStr("")  # keys the audit log's hash chain (HMAC-SHA256)
     limits: LimitSettings = Field(default_factory=LimitSettings)

@@ -168,8 +168,8 @@ def spouse_of(resident: Person) -> Person | None:
     region = resident.district.region
     while True:
         birth = resident.birth_date + datetime.timedelta(days=rng.randint(-5 * 365, 5 * 365))
-        if add_years(birth, 20) >= REFERENCE_DATE:
-            continue
+        if add_years(birth, 22 if gender == "男" else 20) >= REFERENCE_DATE:
+            continue  # the legal marrying age: 22 for men, 20 for women
         order = rng.randint(0, 499) * 2 + (1 if gender == "男" else 0)
         first17 = f"{region}{birth:%Y%m%d}{order:03d}"
         spouse_id = first17 + ric.calc_check_digit(first17 + "0")

@@ -16,12 +16,31 @@ from functools import cache
 from typing import Any
 
 from gateway.domain.bank import BankRecords
+from gateway.domain.business import BusinessRecords
+from gateway.domain.civil import CivilRecords
+from gateway.domain.fund import FundRecords
+from gateway.domain.insurance import InsuranceRecords
 from gateway.domain.land import LandRecords
+from gateway.domain.permits import PermitRecords
 from gateway.domain.police import PoliceRecords
 from gateway.domain.records import AgencyRecords
+from gateway.domain.securities import SecuritiesRecords
+from gateway.domain.tax import TaxRecords
 
 RECORD_TYPES: dict[str, type[AgencyRecords]] = {
-    cls.__name__: cls for cls in (PoliceRecords, LandRecords, BankRecords)
+    cls.__name__: cls
+    for cls in (
+        PoliceRecords,
+        LandRecords,
+        BankRecords,
+        BusinessRecords,
+        SecuritiesRecords,
+        InsuranceRecords,
+        CivilRecords,
+        PermitRecords,
+        FundRecords,
+        TaxRecords,
+    )
 }
 
 

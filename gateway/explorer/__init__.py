@@ -134,6 +134,7 @@ def explorer_page(
     endpoint: str,
     default_query: str,
     default_variables: str = "",
+    default_headers: str = "",
     title: str = "chakong 查控",
 ) -> str:
     """The explorer's HTML: GraphiQL against ``endpoint``, pre-filled, headers editable."""
@@ -142,6 +143,7 @@ def explorer_page(
             "endpoint": endpoint,
             "query": default_query,
             "variables": default_variables,
+            "headers": default_headers,
             "title": title,
         }
     )
@@ -237,6 +239,7 @@ _PAGE = """<!DOCTYPE html>
         fetcher: fetcher,
         query: config.query,
         variables: config.variables,
+        headers: config.headers || undefined,  // the demo pre-fills a judge's token
         isHeadersEditorEnabled: true,
         shouldPersistHeaders: true,
         defaultEditorToolsVisibility: true

@@ -3,37 +3,85 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from strawberry.dataloader import DataLoader
 
 from gateway.auth.principal import Principal
+from gateway.domain.cases import CaseNumber
+from gateway.domain.errors import ChakongError
 from gateway.domain.subjects import Subject
 from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryOptions, InquiryService
+
+if TYPE_CHECKING:
+    from gateway.domain.register import Case
+    from gateway.services.audit import AuditLog
+    from gateway.services.cases import CaseRegister
 
 
 @dataclass(frozen=True, slots=True)
 class InquiryKey:
     subject: Subject
     options: InquiryOptions
+    relation: str = "debtor"  # or a lead: spouse, controlled_enterprise
+    related_to: str | None = None  # the debtor's key, for a lead
 
 
-def inquiry_loader(service: InquiryService) -> DataLoader[InquiryKey, SubjectProfile]:
+class Auditor(Protocol):
+    """What the request path tells the audit log (``gateway.services.auditing.Auditor``)."""
+
+    async def inquiries(
+        self,
+        principal: Principal,
+        request_id: str,
+        items: Sequence[tuple[InquiryKey, SubjectProfile]],
+    ) -> None: ...
+
+    async def refused(
+        self,
+        principal: Principal,
+        request_id: str,
+        exc: ChakongError,
+        *,
+        action: str,
+        case_number: str | None = None,
+        subjects: Sequence[Subject] = (),
+        detail: str | None = None,
+    ) -> None: ...
+
+    async def action(
+        self,
+        principal: Principal,
+        request_id: str,
+        *,
+        action: str,
+        case_number: str | None = None,
+        detail: str | None = None,
+    ) -> None: ...
+
+
+def inquiry_loader(
+    service: InquiryService, principal: Principal, request_id: str, auditor: Auditor | None
+) -> DataLoader[InquiryKey, SubjectProfile]:
     """Coalesce every inquiry of one request with the same options into one fan-out.
 
-    ``debtors(subjects: [...])`` and several aliased ``debtor`` fields alike end up as one
-    batched call per agency.
+    ``debtors(subjects: [...])``, several aliased ``debtor`` fields and the leads they follow
+    alike end up as one batched call per agency; the whole batch is audited in one append.
     """
 
     async def load(keys: Sequence[InquiryKey]) -> list[SubjectProfile]:
         by_key: dict[InquiryKey, SubjectProfile] = {}
         ordered = sorted(keys, key=lambda k: hash(k.options))
         for options, group in itertools.groupby(ordered, key=lambda k: k.options):
-            members = list(group)
+            members = list(dict.fromkeys(group))
             profiles = await service.inquire([k.subject for k in members], options)
             by_key.update(zip(members, profiles, strict=True))
+        if auditor is not None:
+            await auditor.inquiries(principal, request_id, list(by_key.items()))
         return [by_key[k] for k in keys]
 
     return DataLoader(load_fn=load, max_batch_size=service.limits.max_batch_subjects * 4)
@@ -43,7 +91,53 @@ def inquiry_loader(service: InquiryService) -> DataLoader[InquiryKey, SubjectPro
 class Context:
     inquiries: InquiryService
     principal: Principal
+    cases: CaseRegister | None = None
+    auditor: Auditor | None = None
+    audit_log: AuditLog | None = None
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     loader: DataLoader[InquiryKey, SubjectProfile] = field(init=False)
+    _cases: dict[str, Case | None] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.loader = inquiry_loader(self.inquiries)
+        self.loader = inquiry_loader(self.inquiries, self.principal, self.request_id, self.auditor)
+
+    async def case(self, case_number: CaseNumber) -> Case | None:
+        """The registered case, looked up once per request (aliases and batches share it)."""
+        key = case_number.canonical
+        if key not in self._cases:
+            self._cases[key] = None if self.cases is None else await self.cases.get(case_number)
+        return self._cases[key]
+
+    async def refused(
+        self,
+        exc: ChakongError,
+        *,
+        action: str,
+        case_number: str | None = None,
+        subjects: Sequence[Subject] = (),
+        detail: str | None = None,
+    ) -> None:
+        """Audit a refusal (the caller then raises it)."""
+        if self.auditor is not None:
+            await self.auditor.refused(
+                self.principal,
+                self.request_id,
+                exc,
+                action=action,
+                case_number=case_number,
+                subjects=subjects,
+                detail=detail,
+            )
+
+    async def did(
+        self, action: str, *, case_number: str | None = None, detail: str | None = None
+    ) -> None:
+        """Audit a change the caller made (a case saved, a status set)."""
+        if self.auditor is not None:
+            await self.auditor.action(
+                self.principal,
+                self.request_id,
+                action=action,
+                case_number=case_number,
+                detail=detail,
+            )

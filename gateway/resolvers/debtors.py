@@ -7,7 +7,11 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
+from gateway.auth.policy import check_inquiry
 from gateway.domain.agencies import Agency
+from gateway.domain.cases import CaseNumber
+from gateway.domain.errors import PermissionDeniedError
+from gateway.domain.subjects import Subject
 from gateway.resolvers.context import Context, InquiryKey
 from gateway.resolvers.errors import expected_errors
 from gateway.schema.common import SubjectInput
@@ -58,8 +62,9 @@ async def resolve_debtor(
     service = info.context.inquiries
     options = service.options(case_number, agencies, deadline_ms, fresh)
     (parsed,) = service.subjects([(subject.kind, subject.id, subject.name)])
+    await authorize(info.context, options.case_number, [parsed])
     profile = await info.context.loader.load(InquiryKey(parsed, options))
-    return DebtorProfile.from_domain(profile)
+    return DebtorProfile.from_domain(profile, options)
 
 
 @expected_errors
@@ -74,5 +79,18 @@ async def resolve_debtors(
     service = info.context.inquiries
     options = service.options(case_number, agencies, deadline_ms, fresh)
     parsed = service.subjects([(s.kind, s.id, s.name) for s in subjects])
+    await authorize(info.context, options.case_number, parsed)
     profiles = await info.context.loader.load_many([InquiryKey(s, options) for s in parsed])
-    return [DebtorProfile.from_domain(p) for p in profiles]
+    return [DebtorProfile.from_domain(p, options) for p in profiles]
+
+
+async def authorize(context: Context, case_number: CaseNumber, subjects: list[Subject]) -> None:
+    """The case-scoped check of ``gateway.auth.policy``; a refusal is audited, then raised."""
+    case = await context.case(case_number)
+    try:
+        check_inquiry(context.principal, case, subjects)
+    except PermissionDeniedError as exc:
+        await context.refused(
+            exc, action="inquiry", case_number=case_number.canonical, subjects=subjects
+        )
+        raise

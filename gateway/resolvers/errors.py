@@ -15,8 +15,10 @@ R = TypeVar("R")
 
 
 def to_graphql_error(exc: ChakongError) -> GraphQLError:
+    # the original error rides along (never shown) so the view can answer its HTTP status
     return GraphQLError(
         str(exc),
+        original_error=exc,
         extensions={"code": exc.code, "messageZh": exc.message_zh, "messageEn": exc.message_en},
     )
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 
-from gateway.schema.query import Query
+from gateway.auth.extension import FieldPermissions
+from gateway.schema.query import Mutation, Query
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -22,19 +24,28 @@ def _should_mask(error: GraphQLError) -> bool:
     return not isinstance(error.original_error, GraphQLError | None)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(
+    extensions: Sequence[Callable[[], SchemaExtension]] = (),
+) -> strawberry.Schema:
     """The gateway's schema.
 
     Court systems send the same few operations again and again with new variables: parsing and
     validating each of them once saves more than half of the CPU of a full-profile inquiry
     (``bench/fanout``). The caches are bounded LRUs, so literal-laden one-off queries only churn.
+
+    ``extensions`` (factories, such as ``gateway.schema.limits.limit_extensions(...)``) run after
+    the caches, so their validation hooks see the cached validation's result, and before
+    ``MaskErrors``.
     """
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         extensions=[
             # factories: strawberry keeps one LRU per maxsize, shared by every request
             functools.partial(ParserCache, maxsize=256),
             functools.partial(ValidationCache, maxsize=256),
+            FieldPermissions,  # before any limit: who may ask at all comes first
+            *extensions,
             functools.partial(
                 MaskErrors,
                 should_mask_error=_should_mask,

@@ -29,8 +29,9 @@ from connectors.registry import CONNECTORS, UnknownConnectorError, connector_cla
 from connectors.resilience import CircuitBreaker
 from gateway.domain.agencies import Agency
 from gateway.domain.cases import parse_case_number
-from gateway.domain.sources import SourceStatus
+from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import Subject, SubjectKind
+from gateway.domain.summary import summarize
 from gateway.services.cache import RecordCache
 from gateway.services.fanout import FanOut, Source, SourcePolicy
 from mocks.faults import FaultConfig
@@ -75,6 +76,11 @@ def subject(tier: Tier, kind: Literal["natural", "legal"] = "natural") -> Subjec
     return Subject(kinds[kind], EXAMPLES[kind][tier])
 
 
+def served(connector: Any, tier: Tier, *prefer: Literal["natural", "legal"]) -> Subject:
+    """The example subject of ``tier`` of the first kind in ``prefer`` the connector serves."""
+    return next(s for kind in prefer if connector.applies_to(s := subject(tier, kind)))
+
+
 def inquiry(*subjects: Subject) -> Inquiry:
     return Inquiry(uuid.uuid4().hex, CASE, "苏0802", subjects)
 
@@ -87,7 +93,7 @@ def assert_no_secret(exc: BaseException) -> None:
 
 
 async def test_found_subject_has_records(harness: Harness):
-    rich = subject(Tier.RICH)
+    rich = served(harness.connector, Tier.RICH, "natural", "legal")
     answers = await harness.connector.query(inquiry(rich))
     records = answers[rich.key]
     assert records is not None
@@ -101,10 +107,14 @@ async def test_unknown_subject_is_not_found(harness: Harness):
 
 
 async def test_known_subject_without_assets_is_found_and_empty(harness: Harness):
-    empty = subject(Tier.EMPTY, "legal")  # a person's household registration is not an asset
+    empty = served(harness.connector, Tier.EMPTY, "legal", "natural")
     records = (await harness.connector.query(inquiry(empty)))[empty.key]
     assert records is not None
-    assert records.count() == 0
+    # found, and nothing worth controlling (a household or a marriage is a record, not an asset)
+    summary = summarize([SourceResult(harness.agency, SourceStatus.OK, records=records)])
+    assert [(c.asset_class, c.count) for c in summary.classes if c.count] == []
+    if empty.kind is SubjectKind.LEGAL:
+        assert records.count() == 0
 
 
 async def test_a_batch_is_one_call_with_one_answer_per_subject(harness: Harness):
@@ -158,7 +168,11 @@ async def test_a_hanging_agency_is_a_timeout_through_the_fanout(harness: Harness
     fanout = FanOut({harness.agency: source}, RecordCache.from_url("memory://"))
     (profile,) = await asyncio.wait_for(
         fanout.inquire(
-            [subject(Tier.RICH)], CASE, court="苏0802", agencies=[harness.agency], deadline_s=3
+            [served(harness.connector, Tier.RICH, "natural", "legal")],
+            CASE,
+            court="苏0802",
+            agencies=[harness.agency],
+            deadline_s=3,
         ),
         timeout=10,
     )

@@ -1,0 +1,3 @@
+from connectors.business.connector import BusinessConnector
+
+__all__ = ["BusinessConnector"]

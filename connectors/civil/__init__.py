@@ -1,0 +1,3 @@
+from connectors.civil.connector import CivilConnector
+
+__all__ = ["CivilConnector"]

@@ -1,0 +1,3 @@
+from connectors.fund.connector import FundConnector
+
+__all__ = ["FundConnector"]

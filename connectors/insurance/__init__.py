@@ -1,0 +1,3 @@
+from connectors.insurance.connector import InsuranceConnector
+
+__all__ = ["InsuranceConnector"]

@@ -1,0 +1,3 @@
+from connectors.permits.connector import PermitConnector
+
+__all__ = ["PermitConnector"]

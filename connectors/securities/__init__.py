@@ -1,0 +1,3 @@
+from connectors.securities.connector import SecuritiesConnector
+
+__all__ = ["SecuritiesConnector"]

@@ -1,0 +1,3 @@
+from connectors.tax.connector import TaxConnector
+
+__all__ = ["TaxConnector"]

@@ -1,0 +1,81 @@
+"""Apply the permission table (``gateway.auth.policy.ROOT_FIELDS``) before execution.
+
+A refused operation runs no resolver: the result is the refusal alone, with the code (and the
+HTTP status the view answers with) of the ``AuthenticationError`` / ``PermissionDeniedError``.
+Refusals are audited through the request's context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_operation_ast,
+)
+from strawberry.extensions import SchemaExtension
+
+from gateway.auth.policy import check_root_fields
+from gateway.domain.errors import ChakongError
+from gateway.resolvers.context import Context
+from gateway.resolvers.errors import to_graphql_error
+
+_ROOT_NAMES = {
+    OperationType.QUERY: "Query",
+    OperationType.MUTATION: "Mutation",
+    OperationType.SUBSCRIPTION: "Subscription",
+}
+
+
+def root_fields(document: DocumentNode, operation_name: str | None) -> list[str]:
+    """``["Query.debtor", "Query.__typename"]``: the root fields the operation selects."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return []
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    root = _ROOT_NAMES[operation.operation]
+    return sorted({f"{root}.{name}" for name in _names(operation, fragments, set())})
+
+
+def _names(
+    node: OperationDefinitionNode | FragmentDefinitionNode | InlineFragmentNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    seen: set[str],
+) -> Iterator[str]:
+    selection_set: SelectionSetNode = node.selection_set
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            yield selection.name.value
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _names(selection, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in seen or name not in fragments:
+                continue  # validation reports unknown or cyclic fragments
+            seen.add(name)
+            yield from _names(fragments[name], fragments, seen)
+
+
+class FieldPermissions(SchemaExtension):
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        context = execution.context
+        document = execution.graphql_document
+        if isinstance(context, Context) and document is not None:
+            fields = root_fields(document, execution.operation_name)
+            try:
+                check_root_fields(context.principal, fields)
+            except ChakongError as exc:
+                await context.refused(exc, action="operation", detail=",".join(fields))
+                execution.result = ExecutionResult(data=None, errors=[to_graphql_error(exc)])
+        yield

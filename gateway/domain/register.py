@@ -1,0 +1,213 @@
+"""The case register (执行案件登记): enforcement cases, their judges and parties.
+
+A court's case system (``COURT_SYSTEM``) writes cases; the gateway allows an asset inquiry only
+for a party of an open case, by a judge assigned to it or a system of its court. ``new_case``
+validates a case; ``Case`` objects built any other way are trusted as they are (the store
+rebuilds them from rows it wrote itself).
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from gateway.domain.cases import CaseNumber, parse_case_number
+from gateway.domain.errors import InvalidInputError
+from gateway.domain.subjects import Subject
+
+# NUMERIC(18, 2) holds more, but SQLite keeps amounts exactly only up to 15 significant digits
+MAX_AMOUNT = Decimal("9999999999999.99")
+_CENT = Decimal("0.01")
+MAX_JUDGE_ID_LENGTH = 64
+
+
+class CaseStatus(enum.Enum):
+    OPEN = "OPEN"  # 执行中
+    SUSPENDED = "SUSPENDED"  # 中止执行
+    CLOSED = "CLOSED"  # 结案 (执行完毕)
+    TERMINATED = "TERMINATED"  # 终结执行 (含终结本次执行程序)
+
+    @property
+    def label_zh(self) -> str:
+        return _STATUS_ZH[self]
+
+
+_STATUS_ZH = {
+    CaseStatus.OPEN: "执行中",
+    CaseStatus.SUSPENDED: "中止",
+    CaseStatus.CLOSED: "结案",
+    CaseStatus.TERMINATED: "终结",
+}
+
+
+class PartyRole(enum.Enum):
+    DEBTOR = "DEBTOR"  # 被执行人
+    CREDITOR = "CREDITOR"  # 申请执行人
+
+    @property
+    def label_zh(self) -> str:
+        return "被执行人" if self is PartyRole.DEBTOR else "申请执行人"
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A party (当事人) of a case: its role and who it is (kind, canonical id, name)."""
+
+    role: PartyRole
+    subject: Subject
+
+    @property
+    def key(self) -> str:
+        return self.subject.key
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """An enforcement case (执行案件). Amounts are in ``currency`` (人民币 by default)."""
+
+    case_number: CaseNumber
+    court: str  # court code, equal to case_number.court
+    judges: tuple[str, ...]  # assigned judges (承办法官), by judge id
+    parties: tuple[Party, ...]
+    obligation: Decimal  # 执行标的金额
+    performed: Decimal  # 已履行金额 (cumulative)
+    status: CaseStatus
+    filed_on: datetime.date | None = None  # 立案日期
+    currency: str = "CNY"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CaseStatus.OPEN
+
+    @property
+    def unperformed(self) -> Decimal:
+        """未履行金额: what the debtors still owe."""
+        return self.obligation - self.performed
+
+    def party(self, subject_key: str) -> Party | None:
+        """The party whose ``Subject.key`` (``natural:320...``) is ``subject_key``, if any."""
+        for party in self.parties:
+            if party.key == subject_key:
+                return party
+        return None
+
+    def debtors(self) -> tuple[Party, ...]:
+        return tuple(p for p in self.parties if p.role is PartyRole.DEBTOR)
+
+    def has_judge(self, judge_id: str) -> bool:
+        return judge_id in self.judges
+
+
+def new_case(
+    case_number: CaseNumber | str,
+    *,
+    court: str,
+    judges: Iterable[str],
+    parties: Iterable[Party],
+    obligation: Decimal | int | str,
+    performed: Decimal | int | str = Decimal(0),
+    status: CaseStatus = CaseStatus.OPEN,
+    filed_on: datetime.date | None = None,
+    currency: str = "CNY",
+) -> Case:
+    """A validated case; raises ``InvalidInputError`` (bilingual) when a rule is broken."""
+    number = parse_case_number(case_number) if isinstance(case_number, str) else case_number
+    court = court.strip()
+    if court != number.court:
+        raise InvalidInputError(
+            f"法院代码“{court}”与案号 {number} 的法院代码“{number.court}”不一致",
+            f"the court '{court}' is not the court of case {number} ('{number.court}')",
+            code="CASE_COURT_MISMATCH",
+        )
+    judge_ids = _judges(judges)
+    party_list = _parties(parties)
+    owed = amount(obligation, "执行标的金额", "the obligation")
+    paid = amount(performed, "已履行金额", "the performed amount")
+    if paid > owed:
+        raise InvalidInputError(
+            f"已履行金额 {paid} 超过执行标的金额 {owed}",
+            f"the performed amount {paid} exceeds the obligation {owed}",
+        )
+    if len(currency) != 3 or not currency.isascii() or not currency.isupper():
+        raise InvalidInputError(
+            f"币种“{currency[:10]}”无效，应为三位大写字母代码（如 CNY）",
+            f"invalid currency '{currency[:10]}': expected a three-letter code such as CNY",
+        )
+    return Case(
+        case_number=number,
+        court=court,
+        judges=judge_ids,
+        parties=party_list,
+        obligation=owed,
+        performed=paid,
+        status=status,
+        filed_on=filed_on,
+        currency=currency,
+    )
+
+
+def amount(value: Decimal | int | str, name_zh: str, name_en: str) -> Decimal:
+    """A money amount: finite, >= 0, at most two decimals, at most ``MAX_AMOUNT``."""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidInputError(
+            f"{name_zh}“{str(value)[:30]}”不是数字",
+            f"{name_en} '{str(value)[:30]}' is not a number",
+        ) from None
+    if not number.is_finite():
+        raise InvalidInputError(f"{name_zh}必须是有限数值", f"{name_en} must be a finite number")
+    if number < 0:
+        raise InvalidInputError(f"{name_zh}不能为负数", f"{name_en} must not be negative")
+    if number != number.quantize(_CENT):
+        raise InvalidInputError(
+            f"{name_zh} {number} 最多保留两位小数", f"{name_en} {number} has more than two decimals"
+        )
+    if number > MAX_AMOUNT:
+        raise InvalidInputError(
+            f"{name_zh} {number} 超过上限 {MAX_AMOUNT}",
+            f"{name_en} {number} exceeds the maximum {MAX_AMOUNT}",
+        )
+    return number.quantize(_CENT)
+
+
+def _judges(judges: Iterable[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for judge in judges:
+        judge_id = judge.strip() if isinstance(judge, str) else ""
+        if not judge_id:
+            raise InvalidInputError("法官标识不能为空", "a judge id must be a non-empty string")
+        if len(judge_id) > MAX_JUDGE_ID_LENGTH:
+            raise InvalidInputError(
+                f"法官标识超过 {MAX_JUDGE_ID_LENGTH} 个字符",
+                f"a judge id is longer than {MAX_JUDGE_ID_LENGTH} characters",
+            )
+        if judge_id in out:
+            raise InvalidInputError(f"法官“{judge_id}”重复", f"judge '{judge_id}' is listed twice")
+        out.append(judge_id)
+    if not out:
+        raise InvalidInputError(
+            "案件至少需要一名承办法官", "a case needs at least one assigned judge"
+        )
+    return tuple(out)
+
+
+def _parties(parties: Iterable[Party]) -> tuple[Party, ...]:
+    out: list[Party] = []
+    seen: set[str] = set()
+    for party in parties:
+        if party.key in seen:
+            shown = party.subject.masked_id
+            raise InvalidInputError(
+                f"当事人 {shown} 重复", f"party {shown} is listed more than once"
+            )
+        seen.add(party.key)
+        out.append(party)
+    if not any(p.role is PartyRole.DEBTOR for p in out):
+        raise InvalidInputError(
+            "案件至少需要一名被执行人", "a case needs at least one debtor (被执行人)"
+        )
+    return tuple(out)

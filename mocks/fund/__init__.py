@@ -1,0 +1,5 @@
+"""The provident fund mock: synthetic fund account, fund loan and freeze records."""
+
+from mocks.fund.data import records_for
+
+__all__ = ["records_for"]

@@ -1,0 +1,444 @@
+"""The business-registry connector: contract JSON -> domain records -> cache JSON -> GraphQL."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+import strawberry
+
+from connectors.base import AgencyEndpoint, Inquiry
+from connectors.business import BusinessConnector
+from connectors.business.mapping import to_domain
+from connectors.business.models import BusinessRecordsModel
+from connectors.envelope import SubjectKindName, SubjectRef
+from gateway.domain import codec
+from gateway.domain.agencies import Agency
+from gateway.domain.business import (
+    Branch,
+    BusinessRecords,
+    EnterpriseRole,
+    EquityFreeze,
+    EquityHolding,
+    Registration,
+    RegistrationEvent,
+    Shareholder,
+)
+from gateway.domain.cases import parse_case_number
+from gateway.domain.subjects import Subject, SubjectKind
+from gateway.schema import business as schema
+from mocks.business import records_for
+from mocks.server import create_mock_app
+from mocks.synthetic import Tier, enterprises_of, example_subjects
+
+EXAMPLES = example_subjects()
+TOKEN = "business-test-token-5b0e"
+KINDS: list[SubjectKindName] = ["natural", "legal"]
+
+# what the registry sends for a company, exactly as on the wire (camelCase, strings for money)
+WIRE: dict[str, Any] = {
+    "registration": {
+        "uscc": "91320812MA00020007",
+        "name": "淮安市华瑞建筑工程有限公司",
+        "enterpriseType": "有限责任公司（自然人投资或控股）",
+        "legalRepresentative": "王伟",
+        "registeredCapital": "2000000.00",
+        "establishedOn": "2012-03-08",
+        "address": "淮安市清江浦区健康东路88号",
+        "businessScope": "房屋建筑工程施工",
+        "registry": "淮安市清江浦区市场监督管理局",
+        "status": "存续",
+        "approvedOn": "2019-05-10",
+    },
+    "shareholders": [
+        {
+            "name": "王伟",
+            "kind": "自然人",
+            "shareRatio": "60.00",
+            "subscribedCapital": "1200000.00",
+            "paidInCapital": "1200000.00",
+        },
+        {
+            "name": "淮安市恒通商贸有限公司",
+            "kind": "企业法人",
+            "identifier": "91320804MA1MXXXX1X",
+            "shareRatio": "40.00",
+            "subscribedCapital": "800000.00",
+            "paidInCapital": "0.00",
+        },
+    ],
+    "branches": [
+        {
+            "uscc": "91320826MA1NNNNN2Y",
+            "name": "淮安市华瑞建筑工程有限公司涟水分公司",
+            "address": "淮安市涟水县红日大道9号",
+            "status": "存续",
+        }
+    ],
+    "enterprises": [
+        {
+            "uscc": "91320803MA2AAAAA3Z",
+            "name": "淮安市运河物流有限公司",
+            "roles": ["股东"],
+            "shareRatio": "51.00",
+            "enterpriseStatus": "在业",
+        },
+        {
+            "uscc": "91320803MA2AAAAA3Z",  # listed twice: still one lead to follow
+            "name": "淮安市运河物流有限公司",
+            "roles": ["董事"],
+            "enterpriseStatus": "在业",
+        },
+    ],
+    "equityHoldings": [
+        {
+            "uscc": "91320803MA2AAAAA3Z",
+            "company": "淮安市运河物流有限公司",
+            "shareRatio": "51.00",
+            "subscribedCapital": "510000.00",
+            "paidInCapital": "255000.00",
+            "subscribedOn": "2015-09-01",
+        }
+    ],
+    "equityFreezes": [
+        {
+            "uscc": "91320803MA2AAAAA3Z",
+            "company": "淮安市运河物流有限公司",
+            "frozenAmount": "510000.00",
+            "court": "淮安市淮安区人民法院",
+            "caseNumber": "(2024)苏0803执1234号",
+            "frozenFrom": "2024-11-04",
+            "frozenUntil": "2027-11-03",
+            "status": "冻结",
+            "publicizedOn": "2024-11-06",
+        }
+    ],
+    "events": [
+        {
+            "uscc": "91320812MA00020007",
+            "company": "淮安市华瑞建筑工程有限公司",
+            "event": "设立",
+            "date": "2012-03-08",
+        },
+        {
+            "uscc": "91320812MA00020007",
+            "company": "淮安市华瑞建筑工程有限公司",
+            "event": "变更",
+            "item": "注册资本",
+            "before": "100万元人民币",
+            "after": "200万元人民币",
+            "date": "2019-05-10",
+        },
+    ],
+    "someFutureField": "ignored",
+}
+
+EXPECTED = BusinessRecords(
+    registration=Registration(
+        uscc="91320812MA00020007",
+        name="淮安市华瑞建筑工程有限公司",
+        enterprise_type="有限责任公司（自然人投资或控股）",
+        legal_representative="王伟",
+        registered_capital=Decimal("2000000.00"),
+        established_on=datetime.date(2012, 3, 8),
+        address="淮安市清江浦区健康东路88号",
+        business_scope="房屋建筑工程施工",
+        registry="淮安市清江浦区市场监督管理局",
+        status="存续",
+        operating_until=None,
+        approved_on=datetime.date(2019, 5, 10),
+    ),
+    shareholders=(
+        Shareholder(
+            "王伟", "自然人", None, Decimal("60.00"), Decimal("1200000.00"), Decimal("1200000.00")
+        ),
+        Shareholder(
+            "淮安市恒通商贸有限公司",
+            "企业法人",
+            "91320804MA1MXXXX1X",
+            Decimal("40.00"),
+            Decimal("800000.00"),
+            Decimal("0.00"),
+        ),
+    ),
+    branches=(
+        Branch(
+            "91320826MA1NNNNN2Y",
+            "淮安市华瑞建筑工程有限公司涟水分公司",
+            "淮安市涟水县红日大道9号",
+            "存续",
+        ),
+    ),
+    enterprises=(
+        EnterpriseRole(
+            "91320803MA2AAAAA3Z", "淮安市运河物流有限公司", ("股东",), Decimal("51.00"), "在业"
+        ),
+        EnterpriseRole("91320803MA2AAAAA3Z", "淮安市运河物流有限公司", ("董事",), None, "在业"),
+    ),
+    equity_holdings=(
+        EquityHolding(
+            "91320803MA2AAAAA3Z",
+            "淮安市运河物流有限公司",
+            Decimal("51.00"),
+            Decimal("510000.00"),
+            Decimal("255000.00"),
+            datetime.date(2015, 9, 1),
+        ),
+    ),
+    equity_freezes=(
+        EquityFreeze(
+            "91320803MA2AAAAA3Z",
+            "淮安市运河物流有限公司",
+            Decimal("510000.00"),
+            "淮安市淮安区人民法院",
+            "(2024)苏0803执1234号",
+            datetime.date(2024, 11, 4),
+            datetime.date(2027, 11, 3),
+            "冻结",
+            datetime.date(2024, 11, 6),
+        ),
+    ),
+    events=(
+        RegistrationEvent(
+            "91320812MA00020007",
+            "淮安市华瑞建筑工程有限公司",
+            "设立",
+            None,
+            None,
+            None,
+            datetime.date(2012, 3, 8),
+        ),
+        RegistrationEvent(
+            "91320812MA00020007",
+            "淮安市华瑞建筑工程有限公司",
+            "变更",
+            "注册资本",
+            "100万元人民币",
+            "200万元人民币",
+            datetime.date(2019, 5, 10),
+        ),
+    ),
+)
+
+
+def mock_records(kind: SubjectKindName, tier: Tier) -> BusinessRecordsModel:
+    records = records_for(SubjectRef(kind=kind, id=EXAMPLES[kind][tier]))
+    assert records is not None
+    return records
+
+
+def through_the_wire(model: BusinessRecordsModel) -> BusinessRecords:
+    """The mock's JSON, parsed by the connector's models and mapped as the connector maps it."""
+    wire = json.dumps(model.model_dump(mode="json", by_alias=True))
+    return to_domain(BusinessRecordsModel.model_validate_json(wire))
+
+
+def role(roles: tuple[str, ...], share: str | None, uscc: str = "X") -> EnterpriseRole:
+    return EnterpriseRole(
+        uscc, "淮安市某某有限公司", roles, None if share is None else Decimal(share), "存续"
+    )
+
+
+# --- mapping -----------------------------------------------------------------------------
+
+
+def test_the_wire_format_maps_to_exactly_the_expected_records() -> None:
+    records = to_domain(BusinessRecordsModel.model_validate(WIRE))
+    assert records == EXPECTED
+    assert records.count() == 1 + 2 + 1 + 2 + 1 + 1 + 2
+    assert records.controlled_enterprises() == ("91320803MA2AAAAA3Z",)
+    assert isinstance(records.enterprises[0].roles, tuple)
+    assert isinstance(records.registration, Registration)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_rich_mock_records_map_field_for_field(kind: SubjectKindName) -> None:
+    model = mock_records(kind, Tier.RICH)
+    records = through_the_wire(model)
+    assert records.count() > 0
+    assert [e.uscc for e in records.enterprises] == [e.uscc for e in model.enterprises]
+    assert [e.roles for e in records.enterprises] == [tuple(e.roles) for e in model.enterprises]
+    assert [dataclasses.asdict(h) for h in records.equity_holdings] == [
+        h.model_dump() for h in model.equity_holdings
+    ]
+    assert [dataclasses.asdict(f) for f in records.equity_freezes] == [
+        f.model_dump() for f in model.equity_freezes
+    ]
+    assert [dataclasses.asdict(e) for e in records.events] == [e.model_dump() for e in model.events]
+    assert [dataclasses.asdict(s) for s in records.shareholders] == [
+        s.model_dump() for s in model.shareholders
+    ]
+    assert [dataclasses.asdict(b) for b in records.branches] == [
+        b.model_dump() for b in model.branches
+    ]
+    if model.registration is None:
+        assert records.registration is None
+    else:
+        assert records.registration is not None
+        assert dataclasses.asdict(records.registration) == model.registration.model_dump()
+    hash(records)  # frozen all the way down
+
+
+def test_a_rich_person_leads_to_the_enterprises_they_control() -> None:
+    subject = SubjectRef(kind="natural", id=EXAMPLES["natural"][Tier.RICH])
+    records = through_the_wire(mock_records("natural", Tier.RICH))
+    assert [e.uscc for e in records.enterprises] == [c.uscc for c in enterprises_of(subject)]
+    controlled = records.controlled_enterprises()
+    assert controlled
+    assert controlled[0] == records.enterprises[0].uscc
+    assert controlled == tuple(dict.fromkeys(e.uscc for e in records.enterprises if e.controls()))
+
+
+def test_empty_tier_maps_to_no_records() -> None:
+    records = through_the_wire(mock_records("legal", Tier.EMPTY))
+    assert records == BusinessRecords(None, (), (), (), (), (), ())
+    assert records.count() == 0
+    assert records.controlled_enterprises() == ()
+
+
+# --- the control rule --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("roles", "share", "controls"),
+    [
+        (("法定代表人", "执行董事"), None, True),  # runs it without a share
+        (("法定代表人", "股东"), "10.00", True),
+        (("股东",), "50.00", True),  # half is enough
+        (("股东",), "100.00", True),
+        (("股东",), "49.99", False),
+        (("监事", "股东"), "30.00", False),
+        (("执行董事", "经理"), None, False),  # officers do not control by office alone
+        (("董事",), None, False),
+    ],
+)
+def test_control_is_legal_representation_or_half_the_shares(
+    roles: tuple[str, ...], share: str | None, controls: bool
+) -> None:
+    assert role(roles, share).controls() is controls
+
+
+def test_controlled_enterprises_keep_order_and_drop_repeats() -> None:
+    records = dataclasses.replace(
+        EXPECTED,
+        enterprises=(
+            role(("股东",), "20.00", "A"),
+            role(("法定代表人",), None, "B"),
+            role(("股东",), "75.00", "C"),
+            role(("股东",), "60.00", "B"),
+            role(("监事",), None, "D"),
+        ),
+    )
+    assert records.controlled_enterprises() == ("B", "C")
+
+
+# --- the cache codec and the schema ------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_records_round_trip_through_the_cache_codec(
+    kind: SubjectKindName, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(codec.RECORD_TYPES, "BusinessRecords", BusinessRecords)
+    for records in (EXPECTED, through_the_wire(mock_records(kind, Tier.RICH))):
+        document = json.loads(json.dumps(codec.dump_records(records)))
+        assert document["type"] == "BusinessRecords"
+        loaded = codec.load_records(document)
+        assert loaded == records
+        assert isinstance(loaded, BusinessRecords)
+        assert all(isinstance(e.roles, tuple) for e in loaded.enterprises)
+
+
+def _business() -> schema.BusinessRecords:
+    return schema.BusinessRecords.from_domain(EXPECTED)
+
+
+@strawberry.type(description="测试 / Test")
+class _Query:
+    business: schema.BusinessRecords = strawberry.field(
+        resolver=_business, description="测试 / Test"
+    )
+
+
+def test_the_schema_serves_the_records_with_bilingual_descriptions() -> None:
+    built = strawberry.Schema(query=_Query)
+    result = built.execute_sync(
+        """{ business {
+            registration { name registeredCapital establishedOn operatingUntil }
+            shareholders { name identifier shareRatio }
+            branches { name principal }
+            enterprises { uscc roles shareRatio controls }
+            equityHoldings { subscribedCapital subscribedOn }
+            equityFreezes { caseNumber status releasedOn }
+            events { event item before after date }
+            controlledEnterprises
+        } }"""
+    )
+    assert result.errors is None
+    assert result.data is not None
+    business = result.data["business"]
+    assert business["registration"] == {
+        "name": "淮安市华瑞建筑工程有限公司",
+        "registeredCapital": "2000000.00",
+        "establishedOn": "2012-03-08",
+        "operatingUntil": None,
+    }
+    assert [s["identifier"] for s in business["shareholders"]] == [None, "91320804MA1MXXXX1X"]
+    assert business["enterprises"][0] == {
+        "uscc": "91320803MA2AAAAA3Z",
+        "roles": ["股东"],
+        "shareRatio": "51.00",
+        "controls": True,
+    }
+    assert business["enterprises"][1]["controls"] is False
+    assert business["controlledEnterprises"] == ["91320803MA2AAAAA3Z"]
+    assert business["events"][1]["item"] == "注册资本"
+    missing = []
+    for name, graphql_type in built._schema.type_map.items():
+        if name.startswith("__") or name in {"String", "Boolean", "Date", "Decimal", "_Query"}:
+            continue
+        if " / " not in (graphql_type.description or ""):
+            missing.append(name)
+        for field_name, field in getattr(graphql_type, "fields", {}).items():
+            if " / " not in (field.description or ""):
+                missing.append(f"{name}.{field_name}")
+    assert missing == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_schema_accepts_the_mock_records(kind: SubjectKindName) -> None:
+    records = through_the_wire(mock_records(kind, Tier.RICH))
+    served = schema.BusinessRecords.from_domain(records)
+    assert len(served.enterprises) == len(records.enterprises)
+    assert [e.controls for e in served.enterprises] == [e.controls() for e in records.enterprises]
+    assert served.controlled_enterprises == list(records.controlled_enterprises())
+    assert (served.registration is None) == (kind == "natural")
+
+
+# --- the connector against its mock ------------------------------------------------------
+
+
+async def test_the_connector_asks_the_mock_and_maps_its_answer() -> None:
+    app = create_mock_app(Agency.BUSINESS, token=TOKEN)
+    subjects = (
+        Subject(SubjectKind.NATURAL, EXAMPLES["natural"][Tier.RICH]),
+        Subject(SubjectKind.LEGAL, EXAMPLES["legal"][Tier.RICH]),
+        Subject(SubjectKind.LEGAL, EXAMPLES["legal"][Tier.UNKNOWN]),
+    )
+    inquiry = Inquiry(uuid.uuid4().hex, parse_case_number("(2025)苏0812执1号"), "苏0812", subjects)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport) as client:
+        connector = BusinessConnector(AgencyEndpoint("http://business.mock", TOKEN), client)
+        assert connector.agency is Agency.BUSINESS
+        assert all(connector.applies_to(s) for s in subjects)
+        answers = await connector.query(inquiry)
+    assert answers[subjects[2].key] is None
+    for subject in subjects[:2]:
+        kind: SubjectKindName = "natural" if subject.kind is SubjectKind.NATURAL else "legal"
+        assert answers[subject.key] == to_domain(mock_records(kind, Tier.RICH))

@@ -1,0 +1,303 @@
+"""The case register: validation (new_case) and the store, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.domain.cases import parse_case_number
+from gateway.domain.errors import ChakongError, InvalidInputError
+from gateway.domain.register import (
+    MAX_AMOUNT,
+    Case,
+    CaseStatus,
+    Party,
+    PartyRole,
+    new_case,
+)
+from gateway.domain.subjects import SubjectKind, parse_subject, uscc_check_character
+from gateway.services.cases import CaseNotFoundError, CaseRegister
+from gateway.store.tables import case_judges, case_parties
+from tests.gateway.store.databases import BACKENDS, migrated_engine
+
+# valid ids: check digits computed for these numbers
+DEBTOR = parse_subject(SubjectKind.NATURAL, "320802198001010014", "张三")
+SPOUSE_ID = "320802198202020024"
+CREDITOR = parse_subject(SubjectKind.NATURAL, "110101199003074477", "李四")
+
+
+def _valid_uscc() -> str:
+    first17 = "91320800MA1ABCDE1"
+    return first17 + uscc_check_character(first17)
+
+
+COMPANY = parse_subject(SubjectKind.LEGAL, _valid_uscc(), "某某有限公司")
+
+
+def debtor(subject=DEBTOR) -> Party:
+    return Party(PartyRole.DEBTOR, subject)
+
+
+def creditor(subject=CREDITOR) -> Party:
+    return Party(PartyRole.CREDITOR, subject)
+
+
+def make_case(number: str = "(2026)苏0812执100号", **overrides) -> Case:
+    values: dict[str, Any] = {
+        "court": parse_case_number(number).court,
+        "judges": ["judge-zhou"],
+        "parties": [debtor(), creditor()],
+        "obligation": Decimal("150000.00"),
+        "performed": Decimal("20000.50"),
+        "filed_on": datetime.date(2026, 3, 2),
+    }
+    values.update(overrides)
+    return new_case(number, **values)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.datetime(2026, 5, 1, 8, 0, tzinfo=datetime.UTC)
+
+    def __call__(self) -> datetime.datetime:
+        self.now += datetime.timedelta(seconds=1)
+        return self.now
+
+
+# --- the domain: new_case and the helpers ---------------------------------------------------
+
+
+def test_a_valid_case_and_its_helpers():
+    case = make_case()
+    assert case.court == "苏0812"
+    assert case.is_open
+    assert case.unperformed == Decimal("129999.50")
+    assert case.party(DEBTOR.key) == debtor()
+    assert case.party(CREDITOR.key) == creditor()
+    assert case.party(COMPANY.key) is None
+    assert case.debtors() == (debtor(),)
+    assert case.has_judge("judge-zhou")
+    assert not case.has_judge("judge-wu")
+    assert not make_case(status=CaseStatus.SUSPENDED).is_open
+    assert CaseStatus.TERMINATED.label_zh == "终结"
+    assert PartyRole.DEBTOR.label_zh == "被执行人"
+
+
+def test_new_case_normalises_its_input():
+    case = new_case(
+        "（2015）淮中执字第00123号",
+        court=" 淮中 ",
+        judges=[" j1 ", "j2"],
+        parties=[debtor()],
+        obligation="1000",
+        performed=0,
+    )
+    assert str(case.case_number) == "（2015）淮中执字第123号"
+    assert case.judges == ("j1", "j2")
+    assert case.obligation == Decimal("1000.00")
+    assert case.performed == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"court": "苏0802"}, "is not the court of case"),
+        ({"parties": [creditor()]}, "at least one debtor"),
+        ({"parties": [debtor(), creditor(), debtor()]}, "more than once"),
+        (
+            {"parties": [debtor(), Party(PartyRole.CREDITOR, DEBTOR)]},
+            "more than once",
+        ),
+        ({"judges": []}, "at least one assigned judge"),
+        ({"judges": ["j1", " "]}, "non-empty"),
+        ({"judges": ["j1", "j1"]}, "listed twice"),
+        ({"judges": ["j" * 65]}, "longer than 64"),
+        ({"obligation": Decimal(-1)}, "must not be negative"),
+        ({"performed": Decimal("-0.01")}, "must not be negative"),
+        ({"performed": Decimal("150000.01")}, "exceeds the obligation"),
+        ({"obligation": Decimal("1.005")}, "more than two decimals"),
+        ({"obligation": Decimal("NaN")}, "finite"),
+        ({"obligation": "lots"}, "not a number"),
+        ({"obligation": MAX_AMOUNT + Decimal("0.01")}, "exceeds the maximum"),
+        ({"currency": "rmb"}, "three-letter"),
+    ],
+)
+def test_new_case_refuses_a_broken_rule(overrides, fragment):
+    with pytest.raises(InvalidInputError, match=fragment) as caught:
+        make_case(**overrides)
+    assert caught.value.message_zh  # bilingual
+    assert caught.value.message_en
+
+
+def test_a_court_mismatch_has_its_own_code():
+    with pytest.raises(InvalidInputError) as caught:
+        make_case(court="苏0802")
+    assert caught.value.code == "CASE_COURT_MISMATCH"
+    assert "苏0812" in caught.value.message_zh
+
+
+def test_a_duplicate_party_is_named_by_its_masked_id():
+    with pytest.raises(InvalidInputError) as caught:
+        make_case(parties=[debtor(), debtor()])
+    assert DEBTOR.id not in str(caught.value)
+    assert DEBTOR.masked_id in str(caught.value)
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    async with migrated_engine(request.param, tmp_path) as engine:
+        yield engine
+
+
+@pytest.fixture
+def register(engine: AsyncEngine) -> CaseRegister:
+    return CaseRegister(engine, clock=Clock())
+
+
+async def test_save_and_get_round_trip(register: CaseRegister):
+    case = make_case(
+        parties=[debtor(), Party(PartyRole.DEBTOR, COMPANY), creditor()],
+        judges=["judge-zhou", "judge-wu"],
+        obligation=MAX_AMOUNT,  # the largest amount survives SQLite exactly
+        performed=Decimal("0.01"),
+    )
+    assert await register.save(case) == case
+    loaded = await register.get(case.case_number)
+    assert loaded == case
+    assert loaded is not None
+    assert isinstance(loaded.obligation, Decimal)
+    assert loaded.obligation == Decimal("9999999999999.99")
+    assert loaded.parties[1].subject.kind is SubjectKind.LEGAL
+
+
+async def test_a_legacy_case_without_names_or_date_round_trips(register: CaseRegister):
+    anonymous = parse_subject(SubjectKind.NATURAL, SPOUSE_ID)
+    case = new_case(
+        "（2015）淮中执恢字第7号",
+        court="淮中",
+        judges=["j9"],
+        parties=[Party(PartyRole.DEBTOR, anonymous)],
+        obligation=Decimal(0),
+        status=CaseStatus.TERMINATED,
+    )
+    await register.save(case)
+    assert await register.get(case.case_number) == case
+
+
+async def test_get_of_an_unknown_case_is_none(register: CaseRegister):
+    assert await register.get(parse_case_number("(2026)苏0812执999号")) is None
+
+
+async def test_save_replaces_the_whole_case(register: CaseRegister, engine: AsyncEngine):
+    first = make_case(judges=["judge-zhou"], parties=[debtor(), creditor()])
+    await register.save(first)
+    second = make_case(
+        judges=["judge-wu"],
+        parties=[Party(PartyRole.DEBTOR, COMPANY)],
+        obligation=Decimal("8.00"),
+        performed=Decimal("8.00"),
+        status=CaseStatus.CLOSED,
+        filed_on=None,
+    )
+    await register.save(second)
+    assert await register.get(first.case_number) == second
+    assert await register.list(judge="judge-zhou") == []
+    assert await register.list(judge="judge-wu") == [second]
+    async with engine.connect() as conn:  # no orphaned rows of the first version
+        judges = (await conn.execute(sa.select(case_judges.c.judge_id))).scalars().all()
+        parties = (await conn.execute(sa.select(case_parties.c.subject_id))).scalars().all()
+    assert judges == ["judge-wu"]
+    assert parties == [COMPANY.id]
+
+
+async def test_a_failed_save_leaves_the_stored_case_untouched(register: CaseRegister):
+    case = make_case()
+    await register.save(case)
+    # built without new_case: two judges with the same id break the table's key
+    broken = Case(
+        case_number=case.case_number,
+        court=case.court,
+        judges=("j1", "j1"),
+        parties=case.parties,
+        obligation=Decimal("1.00"),
+        performed=Decimal("0.00"),
+        status=CaseStatus.CLOSED,
+    )
+    with pytest.raises(sa.exc.IntegrityError):
+        await register.save(broken)
+    assert await register.get(case.case_number) == case
+
+
+async def test_concurrent_saves_of_a_new_case_both_succeed(register: CaseRegister):
+    a = make_case(judges=["a"])
+    b = make_case(judges=["b"])
+    await asyncio.gather(register.save(a), register.save(b))
+    assert await register.get(a.case_number) in (a, b)
+
+
+async def test_list_filters_and_pages(register: CaseRegister):
+    c1 = make_case("(2026)苏0812执1号", judges=["zhou"])
+    c2 = make_case("(2026)苏0812执2号", judges=["zhou", "wu"], status=CaseStatus.SUSPENDED)
+    c3 = make_case("(2026)苏0802执3号", judges=["wu"])
+    for case in (c1, c2, c3):
+        await register.save(case)
+    # newest first
+    assert await register.list() == [c3, c2, c1]
+    assert await register.list(court="苏0812") == [c2, c1]
+    assert await register.list(judge="wu") == [c3, c2]
+    assert await register.list(status=CaseStatus.OPEN) == [c3, c1]
+    assert await register.list(court="苏0812", judge="wu", status=CaseStatus.OPEN) == []
+    assert await register.list(limit=2) == [c3, c2]
+    assert await register.list(limit=2, offset=2) == [c1]
+    assert await register.list(court="苏0000") == []
+    with pytest.raises(InvalidInputError):
+        await register.list(limit=0)
+    with pytest.raises(InvalidInputError):
+        await register.list(offset=-1)
+
+
+async def test_set_status(register: CaseRegister):
+    case = make_case()
+    await register.save(case)
+    updated = await register.set_status(case.case_number, CaseStatus.CLOSED)
+    assert updated.status is CaseStatus.CLOSED
+    assert not updated.is_open
+    assert (await register.get(case.case_number)) == updated
+    assert updated.parties == case.parties
+
+
+async def test_record_performance(register: CaseRegister):
+    case = make_case(obligation=Decimal("1000.00"), performed=Decimal(0))
+    await register.save(case)
+    updated = await register.record_performance(case.case_number, Decimal("999.99"))
+    assert updated.performed == Decimal("999.99")
+    assert updated.unperformed == Decimal("0.01")
+    with pytest.raises(InvalidInputError, match="exceeds the obligation"):
+        await register.record_performance(case.case_number, Decimal("1000.01"))
+    with pytest.raises(InvalidInputError, match="negative"):
+        await register.record_performance(case.case_number, Decimal("-1"))
+    stored = await register.get(case.case_number)
+    assert stored is not None
+    assert stored.performed == Decimal("999.99")  # the refused updates were rolled back
+
+
+async def test_a_missing_case_raises_case_not_found(register: CaseRegister):
+    missing = parse_case_number("(2026)苏0812执404号")
+    with pytest.raises(CaseNotFoundError) as caught:
+        await register.set_status(missing, CaseStatus.CLOSED)
+    assert isinstance(caught.value, ChakongError)
+    assert caught.value.code == "CASE_NOT_FOUND"
+    assert "(2026)苏0812执404号" in caught.value.message_zh
+    with pytest.raises(CaseNotFoundError):
+        await register.record_performance(missing, Decimal(1))
