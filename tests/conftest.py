@@ -11,10 +11,42 @@ import pytest
 from pydantic import SecretStr
 
 from gateway.app import create_app
+from gateway.auth.principal import Role
+from gateway.auth.tokens import TokenService, demo_auth
 from gateway.settings import AgencySettings, Settings
 from mocks.runner import AppServer, MockServers
+from mocks.synthetic import example_subjects
 
 MOCK_TOKEN = "test-token-0f3c9a7e51"
+COURT = "苏0812"
+JUDGE = "J001"
+CASE = "(2026)苏0812执123号"
+
+# tokens the gateways of the tests accept (they run in demo mode, with the demo's key)
+_TOKENS = TokenService(demo_auth())
+TOKENS = {
+    "judge": _TOKENS.issue(Role.JUDGE, subject="judge:J001", court=COURT, judge=JUDGE),
+    "other-judge": _TOKENS.issue(Role.JUDGE, subject="judge:J009", court=COURT, judge="J009"),
+    "foreign-judge": _TOKENS.issue(Role.JUDGE, subject="judge:x", court="苏0803", judge=JUDGE),
+    "system": _TOKENS.issue(Role.COURT_SYSTEM, subject="system:苏0812", court=COURT),
+    "foreign-system": _TOKENS.issue(Role.COURT_SYSTEM, subject="system:苏0803", court="苏0803"),
+    "department": _TOKENS.issue(Role.DEPARTMENT, subject="dept:tax", department="tax"),
+    "credit-center": _TOKENS.issue(Role.CREDIT_CENTER, subject="credit:huaian"),
+    "admin": _TOKENS.issue(Role.ADMIN, subject="admin:ops"),
+}
+
+SAVE_CASE = """
+mutation($case: CaseInput!) { saveCase(case: $case) { caseNumber status } }
+"""
+
+
+def example_debtors() -> list[dict[str, str]]:
+    """Every example subject of the mocks (each kind and tier), as parties of a case."""
+    return [
+        {"kind": kind.upper(), "id": subject_id}
+        for kind, tiers in example_subjects().items()
+        for subject_id in tiers.values()
+    ]
 
 
 @pytest.fixture
@@ -37,6 +69,7 @@ def gateway_settings(mocks: MockServers, tmp_path: Path, **overrides: Any) -> Se
     values: dict[str, Any] = {
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
         "agencies": agencies,
+        "demo": True,  # the demo's token and audit keys
     }
     values.update(overrides)
     return Settings(**values)
@@ -49,16 +82,51 @@ class Gateway:
         self.server = server
         self.client = client
 
-    async def query(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables})
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, *, who: str | None = "judge"
+    ) -> httpx.Response:
+        headers = {} if who is None else {"Authorization": f"Bearer {TOKENS[who]}"}
+        return await self.client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+
+    async def query(
+        self, query: str, variables: dict[str, Any] | None = None, *, who: str | None = "judge"
+    ) -> dict[str, Any]:
+        """A query answered with 200 (legacy JSON: errors of the request are 200 too)."""
+        response = await self.post(query, variables, who=who)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
 
+    async def register(
+        self,
+        debtors: list[dict[str, str]],
+        *,
+        case: str = CASE,
+        judges: tuple[str, ...] = (JUDGE,),
+        status: str = "OPEN",
+    ) -> None:
+        """Register ``case`` with these debtors, as the court's case system."""
+        parties = [{"role": "DEBTOR", **d} for d in debtors]
+        variables = {
+            "case": {
+                "caseNumber": case,
+                "judges": list(judges),
+                "parties": parties,
+                "obligation": "100000.00",
+                "status": status,
+            }
+        }
+        body = await self.query(SAVE_CASE, variables, who="system")
+        assert "errors" not in body, body
+
 
 @pytest.fixture
 async def gateway(mocks: MockServers, tmp_path: Path) -> AsyncIterator[Gateway]:
+    """A gateway over every mock, with ``CASE`` registered: every example subject a debtor."""
     async with run_gateway(gateway_settings(mocks, tmp_path)) as gw:
+        await gw.register(example_debtors())
         yield gw
 
 

@@ -7,7 +7,8 @@
     ├── LimitExceededError       make the request smaller (batch size, deadline range, cost)
     │   └── RateLimitedError     slow down: wait ``retry_after_s`` (HTTP 429)
     ├── AuthenticationError      send a valid token (HTTP 401): missing, expired, badly signed
-    └── PermissionDeniedError    this caller may not do this (HTTP 403); audited
+    ├── PermissionDeniedError    this caller may not do this (HTTP 403); audited
+    └── StoreUnavailableError    the gateway's database is down: try again later (HTTP 503)
 
 Failures of an agency are *not* errors of the request: they are data, a
 ``SourceResult`` with a status (see ``gateway.domain.sources``).
@@ -75,3 +76,8 @@ class PermissionDeniedError(ChakongError):
 
     code = "FORBIDDEN"
     http_status = 403
+
+
+class StoreUnavailableError(ChakongError):
+    code = "STORE_UNAVAILABLE"
+    http_status = 503

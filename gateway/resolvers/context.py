@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
 from strawberry.dataloader import DataLoader
 
 from gateway.auth.principal import Principal
 from gateway.domain.cases import CaseNumber
-from gateway.domain.errors import ChakongError
+from gateway.domain.errors import ChakongError, StoreUnavailableError
 from gateway.domain.subjects import Subject
 from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryOptions, InquiryService
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from gateway.domain.register import Case
@@ -96,17 +101,34 @@ class Context:
     audit_log: AuditLog | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     loader: DataLoader[InquiryKey, SubjectProfile] = field(init=False)
-    _cases: dict[str, Case | None] = field(init=False, default_factory=dict)
+    _cases: dict[str, asyncio.Future[Case | None]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.loader = inquiry_loader(self.inquiries, self.principal, self.request_id, self.auditor)
 
     async def case(self, case_number: CaseNumber) -> Case | None:
-        """The registered case, looked up once per request (aliases and batches share it)."""
+        """The registered case, looked up once per request.
+
+        Every resolver of the request that asks for the same case awaits the same lookup, so
+        they all resume in the same turn of the loop and their inquiries still reach the
+        dataloader together: aliased ``debtor`` fields stay one call per agency.
+        """
         key = case_number.canonical
-        if key not in self._cases:
-            self._cases[key] = None if self.cases is None else await self.cases.get(case_number)
-        return self._cases[key]
+        lookup = self._cases.get(key)
+        if lookup is None:
+            lookup = self._cases[key] = asyncio.ensure_future(self._get_case(case_number))
+        return await asyncio.shield(lookup)
+
+    async def _get_case(self, case_number: CaseNumber) -> Case | None:
+        if self.cases is None:
+            return None
+        try:
+            return await self.cases.get(case_number)
+        except SQLAlchemyError:
+            log.exception("the case register could not be read")
+            raise StoreUnavailableError(
+                "案件登记暂不可用，请稍后再试", "the case register is unavailable: try again later"
+            ) from None
 
     async def refused(
         self,

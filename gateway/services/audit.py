@@ -91,6 +91,7 @@ class AuditUnavailableError(ChakongError):
     """The audit log cannot be written; an inquiry must not go ahead without its entry."""
 
     code = "AUDIT_UNAVAILABLE"
+    http_status = 503
 
 
 @dataclass(frozen=True, slots=True)
