@@ -12,7 +12,9 @@ The view follows the GraphQL-over-HTTP specification on both media types:
   request limit is exceeded) has no ``data`` key: 400 under ``application/graphql-response+json``,
   200 under legacy ``application/json``; a refusal before execution whose error wraps a
   ``ChakongError`` with an ``http_status`` (401, 403) has that status on both. A response with
-  ``data`` (even ``null`` after a field error) is 200.
+  ``data`` is 200, even ``null`` after a field error, except where every error is a gateway
+  refusal with a status (a case-scoped 403, a 503): then nothing was answered, and the status
+  says why.
 
 Every error body is GraphQL-shaped, ``{"errors": [{"message", "extensions": {"code"}}]}``, and
 never carries a stack trace: an unexpected failure is logged and answered with a masked message.
@@ -451,6 +453,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
             # a refusal before execution (401, 403, 429) keeps the status of the error raised
             refusal = _refusal_status(errors)
             status = refusal or status
+        elif errors and _nothing_answered(result.data) and _all_refusals(errors):
+            # nothing was answered because the caller may not have it (a case-scoped 403, an
+            # unavailable audit log's 503): the status says so, the body keeps `data: null`
+            status = _refusal_status(errors) or status
         return self._response(body, status, media)
 
     def _refusal(self, refused: RefusedRequestError, media: str) -> Response:
@@ -487,12 +493,34 @@ def _request_error(code: str, message_zh: str, message_en: str) -> ExecutionResu
     return PreExecutionError(data=None, errors=[error])
 
 
+def _gateway_error(error: GraphQLError) -> ChakongError | None:
+    """The gateway's own error behind a GraphQL error (graphql-core wraps a resolver's
+    ``GraphQLError`` once more to give it a path)."""
+    original: BaseException | None = error.original_error
+    while isinstance(original, GraphQLError):
+        original = original.original_error
+    return original if isinstance(original, ChakongError) else None
+
+
+def _nothing_answered(data: dict[str, Any] | None) -> bool:
+    return data is None or all(value is None for value in data.values())
+
+
+def _all_refusals(errors: list[GraphQLError]) -> bool:
+    """Every error is a gateway refusal that names its HTTP status."""
+    for error in errors:
+        found = _gateway_error(error)
+        if found is None or found.http_status is None:
+            return False
+    return True
+
+
 def _refusal_status(errors: list[GraphQLError]) -> int | None:
     """The ``http_status`` of a gateway error behind the first of ``errors``, if any."""
     for error in errors:
-        status = getattr(error.original_error, "http_status", None)
-        if isinstance(error.original_error, ChakongError) and isinstance(status, int):
-            return status if 400 <= status < 600 else None
+        found = _gateway_error(error)
+        if found is not None and isinstance(found.http_status, int):
+            return found.http_status if 400 <= found.http_status < 600 else None
     return None
 
 

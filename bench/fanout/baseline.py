@@ -1,10 +1,11 @@
 """The baseline of figure (b): strawberry executing the same query over records held in memory.
 
-The records are fetched once, in process, through the gateway's own connectors and fan-out
-(each mock app behind ``httpx.ASGITransport``), and converted once with
-``DebtorProfile.from_domain``. A schema whose ``debtor`` resolver returns that pre-built profile
-then executes ``PROFILE_QUERY`` with the same variables: what is timed is strawberry's parsing,
-validation, execution and serialisation of the full profile, nothing else.
+The records of all ten agencies are fetched once, in process, through the gateway's own
+connectors and fan-out from the same mock data (each mock app behind ``httpx.ASGITransport``),
+and converted once with ``DebtorProfile.from_domain`` (the summary included). A schema whose
+``debtor`` resolver returns that pre-built profile then executes ``PROFILE_QUERY`` with the same
+variables: what is timed is strawberry's parsing, validation, execution and serialisation of the
+full profile, nothing else (no token, no case lookup, no agency call, no audit entry).
 """
 
 from __future__ import annotations
@@ -83,12 +84,15 @@ async def build_profile(subject: dict[str, str], case_number: str) -> DebtorProf
             kind = SubjectKind[subject["kind"]]
             parsed = service.subjects([(kind, subject["id"], subject.get("name"))])
             (profile,) = await service.inquire(parsed, options)
+            missing = set(MOCK_AGENCIES) - {r.agency for r in profile.results}
+            if missing:
+                raise RuntimeError(f"the baseline's profile lacks {sorted(missing)}")
         finally:
             await fanout.aclose()
             for connector in connectors:
                 await connector.aclose()
             await cache.aclose()
-    return DebtorProfile.from_domain(profile)
+    return DebtorProfile.from_domain(profile, options)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+from pydantic import SecretStr
+
+from bench.fanout import queries
 
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 30.0
@@ -130,6 +133,47 @@ class Gateway:
     url: str
     command: str
     log: Path
+    judge_token: str  # a JUDGE of the example case's court, assigned to it (J001)
+    system_token: str  # that court's COURT_SYSTEM, which registers the case
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The gateway's secrets for one run: a token key (not the demo's) and an audit key."""
+
+    key_id: str
+    token_key: str
+    audit_key: str
+
+    @staticmethod
+    def generate() -> Keys:
+        return Keys("bench", secrets.token_urlsafe(36), secrets.token_urlsafe(36))
+
+    def env(self) -> dict[str, str]:
+        return {
+            f"CHAKONG_AUTH__KEYS__{self.key_id}": self.token_key,
+            "CHAKONG_AUTH__SIGNING_KEY": self.key_id,
+            "CHAKONG_AUDIT_KEY": self.audit_key,
+            # the benchmark sends thousands of requests a minute as one judge; the limiter
+            # still runs on every request, it just never refuses
+            "CHAKONG_LIMITS__RATE_PER_MINUTE": "10000000",
+            "CHAKONG_LIMITS__RATE_BURST": "100000",
+        }
+
+    def tokens(self) -> tuple[str, str]:
+        """(the judge's token, the court system's token), signed with the token key."""
+        from gateway.auth.principal import Role
+        from gateway.auth.tokens import TokenService
+        from gateway.settings import AuthSettings
+
+        service = TokenService(
+            AuthSettings(keys={self.key_id: SecretStr(self.token_key)}, token_ttl_s=24 * 3600)
+        )
+        court, judge = queries.COURT, queries.JUDGE
+        return (
+            service.issue(Role.JUDGE, subject=f"judge:{judge}", court=court, judge=judge),
+            service.issue(Role.COURT_SYSTEM, subject=f"system:{court}", court=court),
+        )
 
 
 def _serve_command() -> list[str]:
@@ -148,10 +192,12 @@ def _serve_command() -> list[str]:
 def gateway(
     workdir: Path, mocks: Mocks, command: list[str] | None = None, stop_timeout_s: float = 5.0
 ) -> Iterator[Gateway]:
-    """``chakong serve`` (or ``command``) in a subprocess, configured by ``CHAKONG_*``; ready
-    when this yields, stopped (SIGTERM, then SIGKILL after ``stop_timeout_s``) on exit."""
+    """``chakong serve`` (or ``command``) in a subprocess, configured by ``CHAKONG_*`` with keys
+    of its own (not demo mode); ready when this yields, stopped (SIGTERM, then SIGKILL after
+    ``stop_timeout_s``) on exit."""
     port = free_port()
-    env = _clean_env()
+    keys = Keys.generate()
+    env = _clean_env() | keys.env()
     env |= {
         "CHAKONG_HOST": "127.0.0.1",
         "CHAKONG_PORT": str(port),
@@ -176,7 +222,7 @@ def gateway(
     try:
         _wait_ready(proc, url, log)
         shown = " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command))
-        yield Gateway(proc, url, shown, log)
+        yield Gateway(proc, url, shown, log, *keys.tokens())
     finally:
         stop_process(proc, stop_timeout_s)
 

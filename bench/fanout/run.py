@@ -27,12 +27,14 @@ from httpx_aiohttp import AiohttpTransport
 
 from bench.fanout import baseline, procs, queries
 from bench.fanout.report import Figure, git_revision, machine, markdown_table, table, write_section
+from gateway.domain.agencies import Agency
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BENCH_DIR / "RESULTS.md"
 RAW = BENCH_DIR / "out" / "fanout.json"
 COMMAND = "python -m bench.fanout   (make bench)"
-CONFIGURED = ("POLICE", "LAND", "BANK")  # the agencies the mocks serve
+TARGET_A = 1.10
+TARGET_B = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,22 +45,28 @@ class Config:
     latency_queries: int = 60  # figure (a)
     latency_ms: float = 200.0
     floor_queries: int = 20  # the bench asking the mocks directly, for comparison with (a)
+    leads_queries: int = 30  # the full example query, both leads followed
     batch_size: int = 200  # figure (c)
     batch_runs: int = 5
 
 
 class Client:
-    """Posts GraphQL to the gateway; checks every answer is whole before it counts."""
+    """Posts GraphQL to the gateway with a bearer token; checks every answer is whole before it
+    counts."""
 
-    def __init__(self, http: httpx.AsyncClient, url: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, url: str, token: str) -> None:
         self.http = http
         self.url = f"{url}/graphql"
+        self.headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Authorization": f"Bearer {token}",
+        }
 
     async def post(self, body: bytes) -> tuple[float, dict[str, Any]]:
         """(seconds until the whole response was read, the response's ``data``)."""
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
         start = time.perf_counter()
-        response = await self.http.post(self.url, content=body, headers=headers)
+        response = await self.http.post(self.url, content=body, headers=self.headers)
         elapsed = time.perf_counter() - start
         if response.status_code != 200:
             raise RuntimeError(
@@ -75,13 +83,48 @@ def encode(query: str, variables: dict[str, Any]) -> bytes:
     return json.dumps({"query": query, "variables": variables}, ensure_ascii=False).encode()
 
 
+def bench_debtors(config_batch_size: int) -> list[dict[str, str]]:
+    """Every debtor the benchmark asks about: the example debtor and the batch's subjects."""
+    return [queries.example_subject(), *queries.batch_subjects(config_batch_size)]
+
+
+async def register_case(
+    http: httpx.AsyncClient, gateway: procs.Gateway, debtors: list[dict[str, str]]
+) -> None:
+    """Register the example case (OPEN, judge J001, ``debtors`` as its DEBTOR parties) as the
+    court's case system: the gateway answers inquiries only within a registered case."""
+    system = Client(http, gateway.url, gateway.system_token)
+    _, data = await system.post(encode(queries.SAVE_CASE, queries.case_variables(debtors)))
+    saved = data["saveCase"]
+    if saved["caseNumber"] != queries.CASE_NUMBER or saved["status"] != "OPEN":
+        raise RuntimeError(f"the case was not registered as expected: {saved}")
+
+
 def check_profile(profile: dict[str, Any], *, require_ok: bool) -> None:
-    """Every configured agency answered (OK, or NOT_FOUND where allowed); else the run is void."""
+    """Every agency that serves the subject's kind answered (OK, or NOT_FOUND where allowed), the
+    others are NOT_APPLICABLE (asked nothing); else the run is void."""
     allowed = {"OK"} if require_ok else {"OK", "NOT_FOUND"}
+    serving = {a.name for a in queries.serving(profile["subject"]["kind"])}
     statuses = {s["agency"]: s["status"] for s in profile["sources"]}
-    bad = {a: statuses.get(a) for a in CONFIGURED if statuses.get(a) not in allowed}
+    bad = {
+        a.name: statuses.get(a.name)
+        for a in Agency
+        if statuses.get(a.name) not in (allowed if a.name in serving else {"NOT_APPLICABLE"})
+    }
     if bad:
         raise RuntimeError(f"agencies did not answer as expected: {bad}")
+
+
+def check_leads(profile: dict[str, Any]) -> int:
+    """The example debtor's leads were followed: the spouse and at least one controlled
+    enterprise, each a whole profile. Returns the number of leads."""
+    check_profile(profile, require_ok=True)
+    spouse, enterprises = profile.get("spouse"), profile.get("controlledEnterprises") or []
+    if spouse is None or not enterprises:
+        raise RuntimeError("the example debtor's leads were not followed (no spouse or enterprise)")
+    for lead in [spouse, *enterprises]:
+        check_profile(lead, require_ok=False)
+    return 1 + len(enterprises)
 
 
 async def mock_stats(http: httpx.AsyncClient, mocks: procs.Mocks) -> dict[str, dict[str, int]]:
@@ -94,6 +137,12 @@ async def mock_stats(http: httpx.AsyncClient, mocks: procs.Mocks) -> dict[str, d
     return stats
 
 
+def stats_delta(
+    before: dict[str, dict[str, int]], after: dict[str, dict[str, int]], key: str
+) -> dict[str, int]:
+    return {a: after[a][key] - before[a][key] for a in after}
+
+
 async def set_latency(http: httpx.AsyncClient, mocks: procs.Mocks, latency_ms: float) -> None:
     auth = {"Authorization": f"Bearer {mocks.token}"}
     for url in mocks.urls.values():
@@ -103,18 +152,22 @@ async def set_latency(http: httpx.AsyncClient, mocks: procs.Mocks, latency_ms: f
         response.raise_for_status()
 
 
+def direct_agencies(mocks: procs.Mocks) -> dict[str, str]:
+    """The mocks the gateway calls about the example debtor (a natural person): all but permits."""
+    serving = {a.value for a in queries.serving(queries.example_subject()["kind"])}
+    return {agency: url for agency, url in mocks.urls.items() if agency in serving}
+
+
 async def direct_floor(http: httpx.AsyncClient, mocks: procs.Mocks, count: int) -> list[float]:
-    """Ms for the bench itself to ask every mock at once, as the gateway does: the floor of (a)."""
+    """Ms for the bench itself to ask at once every mock the gateway asks: the floor of (a)."""
     auth = {"Authorization": f"Bearer {mocks.token}", "Content-Type": "application/json"}
+    urls = direct_agencies(mocks)
     samples = []
     for index in range(count):
         body = queries.agency_inquiry_body(f"bench-direct-{index}")
         start = time.perf_counter()
         answers = await asyncio.gather(
-            *(
-                http.post(f"{url}/v1/inquiries", content=body, headers=auth)
-                for url in mocks.urls.values()
-            )
+            *(http.post(f"{url}/v1/inquiries", content=body, headers=auth) for url in urls.values())
         )
         samples.append((time.perf_counter() - start) * 1000)
         for answer in answers:
@@ -126,11 +179,18 @@ def percentile(samples: Sequence[float], q: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
 
 
+def expected_batch_calls(subjects: list[dict[str, str]]) -> dict[str, int]:
+    """One call for each agency that serves at least one of ``subjects``, zero for the others."""
+    served = {a.value for s in subjects for a in queries.serving(s["kind"])}
+    return {a.value: int(a.value in served) for a in Agency}
+
+
 async def measure(config: Config, mocks: procs.Mocks, gateway: procs.Gateway) -> dict[str, Any]:
     raw: dict[str, Any] = {}
     profile_body = encode(queries.PROFILE_QUERY, queries.profile_variables())
     async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=120.0) as http:
-        client = Client(http, gateway.url)
+        await register_case(http, gateway, bench_debtors(config.batch_size))
+        client = Client(http, gateway.url, gateway.judge_token)
         await set_latency(http, mocks, 0.0)
 
         # --- (b) CPU per query, mocks at zero latency -----------------------------------
@@ -140,7 +200,7 @@ async def measure(config: Config, mocks: procs.Mocks, gateway: procs.Gateway) ->
             _, gateway_data = await client.post(profile_body)
             check_profile(gateway_data["debtor"], require_ok=True)
 
-        profile = await baseline.build_profile(queries.rich_subject(), queries.CASE_NUMBER)
+        profile = await baseline.build_profile(queries.example_subject(), queries.CASE_NUMBER)
         schema = baseline.baseline_schema()
         cached_schema = baseline.baseline_schema(gateway_extensions=True)
         variables = queries.profile_variables()
@@ -202,6 +262,9 @@ async def measure(config: Config, mocks: procs.Mocks, gateway: procs.Gateway) ->
             "rounds": rounds,
             "same_data": same,
             "response_bytes": len(json.dumps({"data": gateway_data}, ensure_ascii=False).encode()),
+            "agencies_ok": sum(
+                s["status"] == "OK" for s in gateway_data["debtor"]["sources"]
+            ),
             "zero_latency_p50_ms": statistics.median(zero_latencies) * 1000,
             "clock_ticks_per_s": procs.CLOCK_TICKS,
         }
@@ -214,12 +277,16 @@ async def measure(config: Config, mocks: procs.Mocks, gateway: procs.Gateway) ->
         for _ in range(5):
             await client.post(profile_body)
         latencies = []
+        before = await mock_stats(http, mocks)
         for _ in range(config.latency_queries):
             elapsed, data = await client.post(profile_body)
             check_profile(data["debtor"], require_ok=True)
             latencies.append(elapsed * 1000)
+        calls = stats_delta(before, await mock_stats(http, mocks), "inquiries")
         floor = await direct_floor(http, mocks, config.floor_queries)
-        agency_ms = [s["latencyMs"] for s in data["debtor"]["sources"] if s["agency"] in CONFIGURED]
+        agency_ms = {
+            s["agency"]: s["latencyMs"] for s in data["debtor"]["sources"] if s["status"] == "OK"
+        }
         p50 = statistics.median(latencies)
         raw["latency"] = {
             "mock_latency_ms": config.latency_ms,
@@ -234,16 +301,44 @@ async def measure(config: Config, mocks: procs.Mocks, gateway: procs.Gateway) ->
             "extra_ms": p50 - config.latency_ms,
             "extra_over_inmemory": (p50 - config.latency_ms)
             / raw["cpu"]["baseline_cpu_ms_per_query"],
+            "calls_per_query": {a: n / config.latency_queries for a, n in calls.items()},
             "last_agency_latency_ms": agency_ms,
+            "direct_agencies": sorted(direct_agencies(mocks)),
             "direct_samples_ms": floor,
             "direct_p50_ms": statistics.median(floor),
             "direct_p50_ratio": statistics.median(floor) / config.latency_ms,
             "gateway_share_ms": p50 - statistics.median(floor),
         }
 
+        # --- the full example query: the debtor and both leads ----------------------------
+        full_body = encode(queries.FULL_QUERY, queries.profile_variables())
+        print(f"leads: {config.leads_queries} full example queries", flush=True)
+        _, data = await client.post(full_body)
+        leads = check_leads(data["debtor"])
+        full_latencies = []
+        before = await mock_stats(http, mocks)
+        for _ in range(config.leads_queries):
+            elapsed, data = await client.post(full_body)
+            check_leads(data["debtor"])
+            full_latencies.append(elapsed * 1000)
+        full_calls = stats_delta(before, await mock_stats(http, mocks), "inquiries")
+        full_p50 = statistics.median(full_latencies)
+        raw["leads"] = {
+            "samples_ms": full_latencies,
+            "profiles": 1 + leads,
+            "lead_subjects": leads,
+            "p50_ms": full_p50,
+            "p90_ms": percentile(full_latencies, 90),
+            "p50_ratio": full_p50 / config.latency_ms,
+            "over_single_p50": full_p50 / p50,
+            "calls_per_query": {a: n / config.leads_queries for a, n in full_calls.items()},
+            "max_calls_per_agency": max(full_calls.values()) / config.leads_queries,
+        }
+
         # --- (c) a batch of debtors ------------------------------------------------------
         batch_vars = queries.batch_variables(config.batch_size)
         batch_body = encode(queries.BATCH_QUERY, batch_vars)
+        expected = expected_batch_calls(batch_vars["subjects"])
         runs: list[dict[str, Any]] = []
         print(f"(c) {config.batch_runs} + 1 batches of {config.batch_size} debtors", flush=True)
         for index in range(config.batch_runs + 1):
@@ -263,18 +358,22 @@ async def measure(config: Config, mocks: procs.Mocks, gateway: procs.Gateway) ->
                     "warmup": index == 0,
                     "latency_ms": elapsed * 1000,
                     "gateway_cpu_s": cpu,
-                    "calls": {a: after[a]["inquiries"] - before[a]["inquiries"] for a in after},
-                    "subjects": {a: after[a]["subjects"] - before[a]["subjects"] for a in after},
+                    "calls": stats_delta(before, after, "inquiries"),
+                    "subjects": stats_delta(before, after, "subjects"),
                 }
             )
         measured = [r for r in runs if not r["warmup"]]
         batch_ms = statistics.median(r["latency_ms"] for r in measured)
         raw["batch"] = {
             "subjects": config.batch_size,
+            "kinds": {
+                k: sum(s["kind"] == k for s in batch_vars["subjects"]) for k in ("NATURAL", "LEGAL")
+            },
             "tiers": queries.tiers(batch_vars["subjects"]),
+            "expected_calls": expected,
             "runs": runs,
             "max_calls_per_agency": max(max(r["calls"].values()) for r in runs),
-            "exactly_one_call": all(c == 1 for r in runs for c in r["calls"].values()),
+            "as_expected": all(r["calls"] == expected for r in runs),
             "median_latency_ms": batch_ms,
             "latency_ratio": batch_ms / p50,
             "gateway_cpu_ms_per_batch": statistics.median(r["gateway_cpu_s"] for r in measured)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.types import ExecutionContext
 
 from gateway.auth.extension import FieldPermissions
 from gateway.schema.query import Mutation, Query
@@ -24,6 +25,17 @@ def _should_mask(error: GraphQLError) -> bool:
     return not isinstance(error.original_error, GraphQLError | None)
 
 
+class GatewaySchema(strawberry.Schema):
+    """Strawberry's schema, logging only unexpected errors (expected ones are answers)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [e for e in errors if _should_mask(e)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
 def build_schema(
     extensions: Sequence[Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
@@ -37,7 +49,7 @@ def build_schema(
     the caches, so their validation hooks see the cached validation's result, and before
     ``MaskErrors``.
     """
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         extensions=[

@@ -46,6 +46,7 @@ from strawberry.extensions import AddValidationRules, SchemaExtension
 
 from gateway.auth.principal import Principal
 from gateway.domain.agencies import Agency
+from gateway.domain.errors import AuthenticationError, ChakongError
 from gateway.settings import LimitSettings
 
 DEPTH_LIMIT_EXCEEDED = "DEPTH_LIMIT_EXCEEDED"
@@ -66,12 +67,19 @@ ExtensionFactory = Callable[[], SchemaExtension]
 
 
 def limit_error(
-    code: str, message_zh: str, message_en: str, nodes: Sequence[Node] | Node | None = None
+    code: str,
+    message_zh: str,
+    message_en: str,
+    nodes: Sequence[Node] | Node | None = None,
+    *,
+    cause: ChakongError | None = None,
 ) -> GraphQLError:
-    """A coded, bilingual request error, shaped like the gateway's other expected errors."""
+    """A coded, bilingual request error, shaped like the gateway's other expected errors;
+    ``cause`` (never shown) gives the view the HTTP status of a refusal."""
     return GraphQLError(
         f"{message_zh} / {message_en}",
         nodes,
+        original_error=cause,
         extensions={"code": code, "messageZh": message_zh, "messageEn": message_en},
     )
 
@@ -410,14 +418,11 @@ class RequestLimits(SchemaExtension):
         if not may_introspect(ctx.context):
             fields = introspection_fields(document)
             if fields:
-                return [
-                    limit_error(
-                        INTROSPECTION_DISABLED,
-                        "内省查询仅对已认证的调用方开放",
-                        "introspection is only available to authenticated callers",
-                        fields,
-                    )
-                ]
+                zh = "内省查询仅对已认证的调用方开放"
+                en = "introspection is only available to authenticated callers"
+                # a 401: the caller should authenticate, as for any operation not public
+                cause = AuthenticationError(zh, en, code=INTROSPECTION_DISABLED)
+                return [limit_error(INTROSPECTION_DISABLED, zh, en, fields, cause=cause)]
         cost = estimate_cost(document, ctx.variables, ctx.operation_name)
         if cost > self.limits.max_cost:
             top = self.limits.max_cost

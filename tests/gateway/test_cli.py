@@ -71,16 +71,29 @@ def processes() -> Iterator[list[Process]]:
 def test_demo_runs_the_readme_example_and_stops_on_ctrl_c(tmp_path, processes):
     demo = Process("demo", "--port", "0", "--mock-latency-ms", "0", cwd=tmp_path)
     processes.append(demo)
+    judge = demo.wait_for(r"JUDGE \(苏0812, J001\)\s+(\S+)")[1]
     url = demo.wait_for(r"Open the explorer: (http://\S+)/graphql")[1]
+    example = {"query": EXAMPLE_QUERY, "variables": EXAMPLE_VARIABLES}
     response = httpx.post(
-        f"{url}/graphql", json={"query": EXAMPLE_QUERY, "variables": EXAMPLE_VARIABLES}, timeout=30
+        f"{url}/graphql", json=example, headers={"Authorization": f"Bearer {judge}"}, timeout=30
     )
-    statuses = {s["agency"]: s["status"] for s in response.json()["data"]["debtor"]["sources"]}
-    assert {a for a, s in statuses.items() if s == "OK"} == {"POLICE", "LAND", "BANK"}
+    debtor = response.json()["data"]["debtor"]
+    statuses = {s["agency"]: s["status"] for s in debtor["sources"]}
+    assert {a for a, s in statuses.items() if s != "OK"} == {"PERMITS"}  # a natural person
+    assert statuses["PERMITS"] == "NOT_APPLICABLE"
+    assert debtor["spouse"]["relation"] == "SPOUSE"
+    assert debtor["controlledEnterprises"]
+    # no token, no data
+    anonymous = httpx.post(f"{url}/graphql", json=example, timeout=30)
+    assert anonymous.status_code == 401
     page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"}, timeout=10)
     assert "graphiql" in page.text.lower()
+    assert judge in page.text  # the explorer is pre-filled with the judge's token
     assert demo.interrupt() == 0
     assert (tmp_path / "chakong.db").exists()
+    verify = run_cli("audit", "verify", cwd=tmp_path)
+    assert verify.returncode == 0, verify.stderr
+    assert "intact" in verify.stdout
 
 
 def test_mocks_and_serve_run_apart_and_one_missing_agency_is_unavailable(tmp_path, processes):
@@ -94,16 +107,29 @@ def test_mocks_and_serve_run_apart_and_one_missing_agency_is_unavailable(tmp_pat
     env["CHAKONG_AGENCIES__LAND__URL"] = "http://127.0.0.1:9"
     env["CHAKONG_AGENCIES__LAND__TOKEN"] = "unused"
     env["CHAKONG_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'g.db'}"
+    env |= SERVE_KEYS
     serve = Process("serve", "--port", "0", cwd=tmp_path, env=env)
     processes.append(serve)
     url = serve.wait_for(r"Uvicorn running on (http://\S+)")[1]
+    system = issue(tmp_path, "--role", "COURT_SYSTEM", "--court", "苏0812")
+    judge = issue(tmp_path, "--role", "JUDGE", "--court", "苏0812", "--judge", "J001")
+    saved = httpx.post(
+        f"{url}/graphql",
+        json={"query": SAVE_CASE, "variables": EXAMPLE_CASE},
+        headers={"Authorization": f"Bearer {system}"},
+        timeout=30,
+    )
+    assert "errors" not in saved.json(), saved.text
     variables = {**EXAMPLE_VARIABLES}
     query = (
         "query($subject: SubjectInput!, $caseNumber: String!) "
         "{ debtor(subject: $subject, caseNumber: $caseNumber) { sources { agency status } } }"
     )
     response = httpx.post(
-        f"{url}/graphql", json={"query": query, "variables": variables}, timeout=30
+        f"{url}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {judge}"},
+        timeout=30,
     )
     statuses = {s["agency"]: s["status"] for s in response.json()["data"]["debtor"]["sources"]}
     assert statuses["POLICE"] == statuses["BANK"] == "OK"
@@ -111,6 +137,42 @@ def test_mocks_and_serve_run_apart_and_one_missing_agency_is_unavailable(tmp_pat
     assert statuses["TAX"] == "NOT_CONFIGURED"
     assert serve.interrupt() == 0
     assert mocks.interrupt() == 0
+
+
+SERVE_KEYS = {
+    "CHAKONG_AUTH__KEYS__K2026": "serve-test-key-" + "k" * 32,
+    "CHAKONG_AUDIT_KEY": "serve-test-audit-key-" + "a" * 32,
+}
+SAVE_CASE = "mutation($case: CaseInput!) { saveCase(case: $case) { caseNumber } }"
+EXAMPLE_CASE = {
+    "case": {
+        "caseNumber": EXAMPLE_VARIABLES["caseNumber"],
+        "judges": ["J001"],
+        "parties": [{"role": "DEBTOR", **EXAMPLE_VARIABLES["subject"]}],  # type: ignore[dict-item]
+        "obligation": "1000.00",
+    }
+}
+
+
+def issue(cwd: Path, *args: str) -> str:
+    """A token from ``chakong token``, signed with the serve test's key."""
+    result = run_cli("token", *args, cwd=cwd, env=SERVE_KEYS)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_serve_refuses_to_start_without_keys(tmp_path):
+    result = run_cli("serve", "--port", "0", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "CHAKONG_AUTH__KEYS__" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_token_for_a_judge_needs_the_judge_id(tmp_path):
+    result = run_cli("token", "--role", "JUDGE", "--court", "苏0812", cwd=tmp_path, env=SERVE_KEYS)
+    assert result.returncode == 2
+    assert "judge" in result.stderr
+    assert result.stdout == ""
 
 
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None):

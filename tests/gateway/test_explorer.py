@@ -165,7 +165,12 @@ def test_default_query_and_variables_are_embedded() -> None:
 
 def test_script_breakout_in_query_is_escaped() -> None:
     nasty = '# </script><script>alert("x")</script> <!-- \u2028 & </SCRIPT>\n{ a }'
-    page = explorer_page(endpoint="/graphql", default_query=nasty, default_variables="</script>")
+    page = explorer_page(
+        endpoint="/graphql",
+        default_query=nasty,
+        default_variables="</script>",
+        default_headers='{"Authorization": "</script>"}',
+    )
     parsed = _parse(page)
 
     # only our own script elements: one per JS asset plus the boot script
@@ -176,6 +181,7 @@ def test_script_breakout_in_query_is_escaped() -> None:
         "endpoint": "/graphql",
         "query": nasty,
         "variables": "</script>",
+        "headers": '{"Authorization": "</script>"}',
         "title": "chakong 查控",
     }
 

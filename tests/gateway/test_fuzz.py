@@ -25,6 +25,7 @@ from gateway.app import create_app
 from gateway.graphql_view import GRAPHQL_RESPONSE_JSON
 from gateway.schema import build_schema
 from gateway.settings import Settings
+from tests.conftest import TOKENS
 
 # what a leaked stack trace or exception looks like in a body
 LEAKS = (
@@ -50,17 +51,19 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture
-def auth_headers() -> dict[str, str]:
-    """How the fuzzing caller authenticates. Anonymous for now; once the gateway issues tokens,
-    return ``{"Authorization": f"Bearer {token}"}`` for a judge here, so that generated
-    queries get past the permission checks."""
-    return {}
+@pytest.fixture(params=["judge", "system", "admin", None])
+def auth_headers(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Who fuzzes: a judge and a court system (past the permission table to the resolvers), an
+    administrator, and an anonymous caller."""
+    who = request.param
+    return {} if who is None else {"Authorization": f"Bearer {TOKENS[who]}"}
 
 
 @pytest.fixture
 async def client(tmp_path: Path, auth_headers: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'fuzz.db'}"))
+    app = create_app(
+        Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'fuzz.db'}", demo=True)
+    )
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),

@@ -72,7 +72,8 @@ def asgi_client(view: GatewayGraphQL) -> httpx.AsyncClient:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with asgi_client(make_view()) as c:
+    """A judge's client: the rules of the protocol, past authentication."""
+    async with asgi_client(make_view(JUDGE)) as c:
         yield c
 
 
@@ -421,7 +422,8 @@ async def test_introspection_over_http_for_an_authenticated_caller():
     assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
 
 
-async def test_introspection_over_http_for_an_anonymous_caller(client):
-    response = await post(client, {"query": "{ __schema { queryType { name } } }"})
-    assert response.status_code == 400
+async def test_introspection_over_http_for_an_anonymous_caller():
+    async with asgi_client(make_view()) as anonymous:
+        response = await post(anonymous, {"query": "{ __schema { queryType { name } } }"})
+    assert response.status_code == 401  # authenticate first
     assert_error_body(response, "INTROSPECTION_DISABLED")

@@ -11,13 +11,14 @@ from starlette.routing import Route
 from gateway.domain.agencies import Agency
 from mocks.contract import CheckResult, check_endpoint
 from mocks.faults import FaultConfig
+from mocks.registry import MOCK_AGENCIES
 from mocks.runner import AppServer, MockServers
 from mocks.server import create_mock_app
 from tests.mocks.helpers import TOKEN, client_for
 
 EXPECTED_CHECKS = [
     "openapi",
-    "found-natural",
+    "found-natural",  # the found-<kind> checks: only the kinds the agency keeps records on
     "found-legal",
     "x-request-id",
     "not-found",
@@ -34,11 +35,23 @@ def failures(results: list[CheckResult]) -> dict[str, str]:
     return {r.name: r.detail for r in results if not r.passed}
 
 
+def expected_checks(agency: Agency) -> list[str]:
+    """The kit's checks for ``agency``: a found-<kind> check for each kind it serves."""
+    served = MOCK_AGENCIES[agency].subject_kinds
+    return [
+        name
+        for name in EXPECTED_CHECKS
+        if not name.startswith("found-") or name.removeprefix("found-") in served
+    ]
+
+
 async def test_every_mock_passes_the_kit_over_a_real_socket() -> None:
     async with MockServers(token=TOKEN) as mocks:
+        assert set(mocks.urls) == set(MOCK_AGENCIES)
         for agency, url in mocks.urls.items():
             results = await check_endpoint(url, TOKEN, agency)
-            assert [r.name for r in results] == EXPECTED_CHECKS
+            assert [r.name for r in results] == expected_checks(agency)
+            assert any(r.name.startswith("found-") for r in results), agency
             assert failures(results) == {}, agency
             assert all(TOKEN not in r.detail for r in results)
 

@@ -18,9 +18,11 @@ from starlette.routing import Route
 
 from gateway.domain.agencies import Agency
 from mocks.faults import FaultConfig
+from mocks.registry import MOCK_AGENCIES
 from mocks.runner import AppServer, MockServers
 from mocks.server import create_mock_app
-from tests.mocks.helpers import AUTH, TOKEN, inquiry
+from mocks.synthetic import Tier
+from tests.mocks.helpers import AUTH, TOKEN, inquiry, subject
 
 DID_NOT_HANG_S = 10.0  # generous: only there to fail a test that would otherwise hang
 
@@ -148,23 +150,35 @@ async def test_reset_through_the_gateways_aiohttp_transport_is_a_read_error() ->
 
 
 async def test_one_agency_down_does_not_affect_the_others() -> None:
-    tokens = {agency: f"{TOKEN}-{agency.value}" for agency in Agency}
-    async with MockServers(token=tokens, faults={Agency.BANK: FaultConfig(latency_ms=1)}) as mocks:
-        assert set(mocks.urls) == {Agency.POLICE, Agency.LAND, Agency.BANK}
-        assert len(set(mocks.urls.values())) == 3
-        assert mocks.apps[Agency.BANK].state.mock.faults == FaultConfig(latency_ms=1)
-        assert mocks.apps[Agency.LAND].state.mock.faults == FaultConfig()
-        police_url = mocks.urls[Agency.POLICE]
-        await mocks.stop(Agency.POLICE)
+    registered = list(MOCK_AGENCIES)
+    down, slow = registered[0], registered[-1]
+    tokens = {agency: f"{TOKEN}-{agency.value}" for agency in registered}
+    async with MockServers(token=tokens, faults={slow: FaultConfig(latency_ms=1)}) as mocks:
+        assert set(mocks.urls) == set(registered)  # by default, every registered agency
+        assert len(set(mocks.urls.values())) == len(registered)
+        for agency in registered:
+            expected = FaultConfig(latency_ms=1) if agency is slow else FaultConfig()
+            assert mocks.apps[agency].state.mock.faults == expected
+        down_url = mocks.urls[down]
+        await mocks.stop(down)
         async with httpx.AsyncClient(timeout=5) as client:
             with pytest.raises(httpx.ConnectError):
-                await client.post(police_url + "/v1/inquiries", json=inquiry())
-            for agency in (Agency.LAND, Agency.BANK):
+                await client.post(down_url + "/v1/inquiries", json=inquiry())
+            for agency in registered[1:]:
+                kind = sorted(MOCK_AGENCIES[agency].subject_kinds)[0]
+                body = inquiry(subject(kind, Tier.RICH))
                 auth = {"Authorization": f"Bearer {tokens[agency]}"}
                 url = mocks.urls[agency] + "/v1/inquiries"
-                response = await client.post(url, json=inquiry(), headers=auth)
+                response = await client.post(url, json=body, headers=auth)
                 assert response.status_code == 200
                 assert response.json()["agency"] == agency.value
+                assert response.json()["results"][0]["status"] == "found"
+                # each mock keeps its own token
+                other = tokens[down]
+                refused = await client.post(
+                    url, json=body, headers={"Authorization": f"Bearer {other}"}
+                )
+                assert refused.status_code == 401
 
 
 async def test_stopping_a_mock_ends_its_hung_requests_with_a_503() -> None:
@@ -185,7 +199,8 @@ def test_mock_servers_seed_each_agency_differently_and_reproducibly() -> None:
         mocks = MockServers(token=TOKEN, fault_seed=seed)
         return [mocks.apps[agency].state.mock.fault_seed for agency in mocks.agencies]
 
+    assert len(seeds(1)) == len(MOCK_AGENCIES)
     assert seeds(1) == seeds(1)
-    assert len(set(seeds(1))) == 3
+    assert len(set(seeds(1))) == len(MOCK_AGENCIES)
     assert seeds(1) != seeds(2)
-    assert seeds(None) == [None, None, None]
+    assert seeds(None) == [None] * len(MOCK_AGENCIES)

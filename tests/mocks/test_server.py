@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from connectors.envelope import Problem
+from connectors.envelope import Problem, SubjectKindName
 from gateway.domain.agencies import Agency
 from mocks.faults import FaultConfig
 from mocks.registry import MOCK_AGENCIES, UnknownMockError, mock_spec
@@ -34,13 +34,15 @@ def assert_problem(response: Any, status: int) -> Problem:
 
 @pytest.mark.parametrize("agency", AGENCIES)
 async def test_one_result_per_subject_in_request_order(agency: Agency) -> None:
-    subjects = [
-        subject("legal", Tier.RICH),
-        subject("natural", Tier.UNKNOWN),
-        subject("natural", Tier.RICH),
-        subject("natural", Tier.EMPTY),
-        subject("legal", Tier.UNKNOWN),
+    plan: list[tuple[SubjectKindName, Tier]] = [
+        ("legal", Tier.RICH),
+        ("natural", Tier.UNKNOWN),
+        ("natural", Tier.RICH),
+        ("natural", Tier.EMPTY),
+        ("legal", Tier.UNKNOWN),
+        ("legal", Tier.EMPTY),
     ]
+    subjects = [subject(kind, tier) for kind, tier in plan]
     async with client_for(create_mock_app(agency, token=TOKEN)) as client:
         response = await client.post("/v1/inquiries", json=inquiry(*subjects), headers=AUTH)
     assert response.status_code == 200
@@ -50,15 +52,15 @@ async def test_one_result_per_subject_in_request_order(agency: Agency) -> None:
     assert answer.request_id == "req-0001"
     assert answer.agency == agency.value
     assert [(r.kind, r.id) for r in answer.results] == [(s["kind"], s["id"]) for s in subjects]
-    assert [r.status for r in answer.results] == [
-        "found",
-        "not_found",
-        "found",
-        "found",
-        "not_found",
+    served = MOCK_AGENCIES[agency].subject_kinds  # whom the agency keeps records on
+    expected = [
+        "found" if tier is not Tier.UNKNOWN and kind in served else "not_found"
+        for kind, tier in plan
     ]
-    assert answer.results[1].records is None
-    assert answer.results[2].records is not None
+    assert "found" in expected  # every agency serves some kind of subject
+    assert [r.status for r in answer.results] == expected
+    for result, status in zip(answer.results, expected, strict=True):
+        assert (result.records is not None) == (status == "found")
 
 
 async def test_two_app_instances_answer_byte_for_byte_the_same() -> None:
@@ -70,7 +72,9 @@ async def test_two_app_instances_answer_byte_for_byte_the_same() -> None:
                 contents.append(
                     (await client.post("/v1/inquiries", json=body, headers=AUTH)).content
                 )
-    assert contents[:3] == contents[3:]
+    assert len(contents) == 2 * len(AGENCIES)
+    assert contents[: len(AGENCIES)] == contents[len(AGENCIES) :]
+    assert len(set(contents[: len(AGENCIES)])) == len(AGENCIES)  # each agency its own answer
 
 
 async def test_request_id_header_is_safe_for_any_request_id() -> None:
@@ -264,10 +268,15 @@ async def test_openapi_document_is_the_agency_contract(agency: Agency) -> None:
 
 
 def test_unknown_agencies_fail_loudly() -> None:
-    with pytest.raises(UnknownMockError, match="no mock for agency 'tax'; known: police, land"):
-        create_mock_app(Agency.TAX, token=TOKEN)
+    known = ", ".join(agency.value for agency in MOCK_AGENCIES)
+    expected = f"no mock for agency 'weather'; known: {known}"
+    with pytest.raises(UnknownMockError) as raised:
+        create_mock_app("weather", token=TOKEN)  # type: ignore[arg-type]
+    assert str(raised.value) == expected
     with pytest.raises(UnknownMockError, match="'nowhere'"):
         mock_spec("nowhere")
+    with pytest.raises(UnknownMockError, match="known: "):
+        mock_spec("")
     assert mock_spec("POLICE").agency is Agency.POLICE
     with pytest.raises(ValueError, match="token"):
         create_mock_app(Agency.POLICE, token="")

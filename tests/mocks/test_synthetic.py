@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import datetime
+import importlib
 import json
 import os
 import re
@@ -17,16 +18,42 @@ from pydantic import BaseModel
 from stdnum import luhn
 from stdnum.cn import ric
 
-from connectors.envelope import SubjectRef
+from connectors.envelope import SubjectKindName, SubjectRef
+from connectors.registry import CONNECTORS
 from gateway.domain.agencies import Agency
 from gateway.domain.cases import parse_case_number
+from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import normalize_resident_id, normalize_uscc, uscc_check_character
+from gateway.domain.summary import AssetSummary, summarize
 from mocks import bank, land, police
-from mocks.registry import MOCK_AGENCIES
+from mocks.registry import MOCK_AGENCIES, mock_spec
 from mocks.synthetic import REFERENCE_DATE, Tier, example_subjects, rng_for, tier_of
 from tests.mocks.helpers import EXAMPLES
 
 GENERATORS = [spec.records_for for spec in MOCK_AGENCIES.values()]
+KINDS: tuple[SubjectKindName, ...] = ("natural", "legal")
+
+
+def serving(kind: SubjectKindName) -> list[Agency]:
+    """The registered agencies that keep records on subjects of ``kind``."""
+    return [agency for agency, spec in MOCK_AGENCIES.items() if kind in spec.subject_kinds]
+
+
+def answers(ref: SubjectRef) -> dict[Agency, Any]:
+    """Every registered agency's records for ``ref`` (None: it does not know the subject)."""
+    return {agency: spec.records_for(ref) for agency, spec in MOCK_AGENCIES.items()}
+
+
+def summary_of(ref: SubjectRef) -> AssetSummary:
+    """The asset summary of every agency's records for ``ref``, mapped as the gateway maps them."""
+    results = []
+    for agency, records in answers(ref).items():
+        if records is None:
+            results.append(SourceResult(agency, SourceStatus.NOT_FOUND))
+            continue
+        mapping = importlib.import_module(f"connectors.{agency.value}.mapping")
+        results.append(SourceResult(agency, SourceStatus.OK, records=mapping.to_domain(records)))
+    return summarize(results)
 
 
 def natural_ids(count: int, region: str = "320812") -> list[str]:
@@ -116,12 +143,27 @@ def test_tiers_come_in_the_intended_shares() -> None:
 
 
 def test_every_agency_agrees_on_who_is_unknown() -> None:
-    for subject_id in natural_ids(300):
-        answers = [g(SubjectRef(kind="natural", id=subject_id)) for g in GENERATORS]
+    subjects: list[tuple[SubjectKindName, str]] = [("natural", i) for i in natural_ids(300)]
+    subjects += [("legal", i) for i in legal_ids(300)]
+    unknown = 0
+    for kind, subject_id in subjects:
+        ref = SubjectRef(kind=kind, id=subject_id)
+        known = {a for a, r in answers(ref).items() if r is not None}
         if tier_of(subject_id) is Tier.UNKNOWN:
-            assert answers == [None, None, None]
-        else:
-            assert None not in answers
+            assert known == set()
+            unknown += 1
+        else:  # known to every agency that keeps records on the kind, and to no other
+            assert known == set(serving(kind))
+    assert 0 < unknown < len(subjects) / 4
+
+
+def test_each_kind_is_served_by_some_agency_and_not_every_agency_serves_both() -> None:
+    assert serving("natural")
+    assert serving("legal")
+    for kind in KINDS:
+        ref = SubjectRef(kind=kind, id=EXAMPLES[kind][Tier.RICH])
+        for agency, records in answers(ref).items():
+            assert (records is not None) == (kind in MOCK_AGENCIES[agency].subject_kinds), agency
 
 
 @pytest.mark.parametrize(
@@ -135,13 +177,20 @@ def test_every_agency_agrees_on_who_is_unknown() -> None:
     ],
 )
 def test_invalid_or_non_canonical_ids_are_unknown(ref: SubjectRef) -> None:
-    assert [g(ref) for g in GENERATORS] == [None, None, None]
+    assert answers(ref) == dict.fromkeys(MOCK_AGENCIES)
 
 
 def test_people_born_after_the_reference_date_are_unknown() -> None:
     first17 = f"320812{REFERENCE_DATE + datetime.timedelta(days=1):%Y%m%d}001"
     subject_id = first17 + ric.calc_check_digit(first17 + "0")
-    assert [g(SubjectRef(kind="natural", id=subject_id)) for g in GENERATORS] == [None] * 3
+    born_later = SubjectRef(kind="natural", id=subject_id)
+    assert answers(born_later) == dict.fromkeys(MOCK_AGENCIES)
+    # born on the reference date itself, a person of a known tier is known: the date counts
+    ids = [f"320812{REFERENCE_DATE:%Y%m%d}{n:03d}" for n in range(1, 20)]
+    ids = [first17 + ric.calc_check_digit(first17 + "0") for first17 in ids]
+    born_that_day = next(i for i in ids if tier_of(i) is not Tier.UNKNOWN)
+    known = answers(SubjectRef(kind="natural", id=born_that_day))
+    assert {a for a, r in known.items() if r is not None} == set(serving("natural"))
 
 
 def test_household_matches_the_id_number() -> None:
@@ -185,16 +234,30 @@ def test_legal_persons_get_vehicles_only_from_the_police() -> None:
 
 
 def test_empty_tier_is_known_but_has_no_assets() -> None:
-    for kind in ("natural", "legal"):
+    for kind in KINDS:
         ref = SubjectRef(kind=kind, id=EXAMPLES[kind][Tier.EMPTY])
-        police_records, land_records, bank_records = (g(ref) for g in GENERATORS)
-        assert police_records is not None
-        assert land_records is not None
-        assert bank_records is not None
-        assert police_records.vehicles == police_records.travel_documents == []
-        assert (police_records.household is not None) == (kind == "natural")
-        assert all(value == [] for _, value in land_records)
-        assert all(value == [] for _, value in bank_records)
+        known = {agency for agency, records in answers(ref).items() if records is not None}
+        assert known == set(serving(kind))
+        # nothing worth controlling, from any agency (marriages or a household are records,
+        # not assets)
+        for asset_class in summary_of(ref).classes:
+            assert asset_class.count == 0, (kind, asset_class)
+            assert asset_class.total in (None, 0), (kind, asset_class)
+            assert asset_class.other_currencies == (), (kind, asset_class)
+            assert asset_class.encumbered == 0, (kind, asset_class)
+        if Agency.POLICE in known:
+            police_records = police.records_for(ref)
+            assert police_records is not None
+            assert police_records.vehicles == []
+            assert police_records.travel_documents == []
+            assert (police_records.household is not None) == (kind == "natural")
+
+
+def test_the_asset_summary_of_the_mocks_sees_the_assets_of_the_rich() -> None:
+    """The summary above can fail: the same mapping shows a rich subject's assets."""
+    for kind in KINDS:
+        summary = summary_of(SubjectRef(kind=kind, id=EXAMPLES[kind][Tier.RICH]))
+        assert sum(asset_class.count for asset_class in summary.classes) > 0, kind
 
 
 def test_rich_subjects_have_many_records_and_existing_seizures() -> None:
@@ -283,4 +346,17 @@ def test_values_have_the_formats_of_real_records() -> None:
 
 
 def test_agency_names_are_the_registry_keys() -> None:
-    assert set(MOCK_AGENCIES) == {Agency.POLICE, Agency.LAND, Agency.BANK}
+    assert MOCK_AGENCIES
+    for agency, spec in MOCK_AGENCIES.items():
+        assert spec.agency is agency
+        assert mock_spec(agency.value) is spec
+        assert mock_spec(agency.value.upper()) is spec
+        assert spec.subject_kinds
+        assert spec.subject_kinds <= set(KINDS)
+
+
+def test_every_agency_the_gateway_connects_to_has_a_mock_of_the_same_subjects() -> None:
+    assert set(CONNECTORS) <= set(MOCK_AGENCIES)
+    for agency, connector in CONNECTORS.items():
+        kinds = {kind.value for kind in connector.subject_kinds}
+        assert MOCK_AGENCIES[agency].subject_kinds == kinds, agency
