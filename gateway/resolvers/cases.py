@@ -107,7 +107,9 @@ async def save_case(
 
 @expected_errors
 async def set_case_status(
-    info: Info[Context, None], case_number: CaseNumberArg, status: CaseStatus
+    info: Info[Context, None],
+    case_number: CaseNumberArg,
+    status: Annotated[CaseStatus, strawberry.argument(description="新状态 / The new status")],
 ) -> Case:
     context = info.context
     number = parse_case_number(case_number)

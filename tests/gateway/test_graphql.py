@@ -296,3 +296,69 @@ async def test_the_root_leads_to_the_explorer(gateway: Gateway):
     response = await gateway.client.get("/")
     assert response.status_code in (302, 307)
     assert response.headers["location"] == "/graphql"
+
+
+LEADS_QUERY = """
+query($subject: SubjectInput!, $case: String!, $agencies: [Agency!]) {
+  debtor(subject: $subject, caseNumber: $case, agencies: $agencies) {
+    relation
+    civil { currentSpouse { idNumber } }
+    business { controlledEnterprises }
+    summary { classes { assetClass count total complete } }
+    spouse {
+      relation relatedTo { id } subject { kind id name }
+      sources { agency status }
+      spouse { subject { id } }
+      controlledEnterprises { subject { id } }
+    }
+    controlledEnterprises {
+      relation relatedTo { id } subject { kind id } sources { agency status }
+    }
+  }
+}
+"""
+
+
+async def test_leads_follow_the_spouse_and_the_controlled_enterprises(gateway: Gateway):
+    from gateway.examples import EXAMPLE_DEBTOR
+
+    subject = {"kind": "NATURAL", "id": EXAMPLE_DEBTOR["id"]}
+    await gateway.register([subject])
+    body = await gateway.query(LEADS_QUERY, {"subject": subject, "case": CASE})
+    assert "errors" not in body
+    debtor = body["data"]["debtor"]
+    spouse = debtor["spouse"]
+    assert spouse["subject"]["id"] == debtor["civil"]["currentSpouse"]["idNumber"]
+    assert (spouse["relation"], spouse["relatedTo"]["id"]) == ("SPOUSE", subject["id"])
+    assert sources(spouse)["LAND"]["status"] == "OK"
+    # leads are followed one level deep
+    assert spouse["spouse"] is None
+    assert spouse["controlledEnterprises"] == []
+    enterprises = debtor["controlledEnterprises"]
+    expected = debtor["business"]["controlledEnterprises"]
+    assert expected
+    assert [e["subject"]["id"] for e in enterprises] == expected
+    assert {e["subject"]["kind"] for e in enterprises} == {"LEGAL"}
+    assert {sources(e)["PERMITS"]["status"] for e in enterprises} <= {"OK", "NOT_FOUND"}
+    summary = {c["assetClass"]: c for c in debtor["summary"]["classes"]}
+    assert summary["DEPOSITS"]["count"] > 0
+    assert summary["DEPOSITS"]["complete"] is True
+
+
+async def test_leads_ask_their_agency_when_the_inquiry_left_it_out(
+    gateway: Gateway, mocks: MockServers
+):
+    from gateway.examples import EXAMPLE_DEBTOR
+
+    subject = {"kind": "NATURAL", "id": EXAMPLE_DEBTOR["id"]}
+    await gateway.register([subject])
+    variables = {"subject": subject, "case": CASE, "agencies": ["BANK"]}
+    body = await gateway.query(LEADS_QUERY, variables)
+    assert "errors" not in body
+    debtor = body["data"]["debtor"]
+    assert debtor["civil"] is None  # not asked for the debtor's own profile...
+    assert debtor["spouse"]["subject"]["id"]  # ...but asked to follow the lead
+    assert set(sources(debtor["spouse"])) == {"BANK"}
+    assert debtor["controlledEnterprises"]
+    summary = {c["assetClass"]: c for c in debtor["summary"]["classes"]}
+    assert summary["VEHICLES"]["complete"] is False  # the police were not asked
