@@ -1,4 +1,4 @@
-"""Where the gateway's CPU goes: ``python -m bench.fanout.profile [--queries N]``.
+"""Where the gateway's time goes: ``python -m bench.fanout.profile [--queries N] [--part P]``.
 
 1. Runs the gateway (``chakong serve``) under cProfile in its own process, against the
    mocks at zero latency, sends N full-profile queries (``fresh: true``) after a warm-up, stops
@@ -7,15 +7,23 @@
    (sockets, pydantic-core, json), so read its shares as an upper bound for Python layers.
 2. Without any profiler, times in this process the parts of the in-memory baseline of figure
    (b): graphql-core parsing and validating the query, and strawberry's whole ``execute``.
+3. Runs the gateway with timing wrappers (``bench.fanout.gwtime``) against the mocks at a fixed
+   latency (200 ms) and prints where one inquiry's wall time goes: the token check, the case
+   lookup, the fan-out, the audit append and the rest (GraphQL, HTTP), once for the benchmark's
+   case (201 DEBTOR parties) and once for a case with the example debtor alone.
 
-The raw profile is kept in ``bench/out/fanout.prof`` (``python -m pstats`` can open it).
+Indented rows of part 1 are parts of other rows, not added to the total. ``--part
+cprofile|baseline|stages`` runs one part only. The raw profile is kept in
+``bench/out/fanout.prof`` (``python -m pstats`` can open it).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -28,7 +36,15 @@ from graphql import parse, specified_rules, validate
 from httpx_aiohttp import AiohttpTransport
 
 from bench.fanout import baseline, procs, queries
-from bench.fanout.run import Client, encode
+from bench.fanout.run import (
+    Client,
+    Config,
+    bench_debtors,
+    direct_floor,
+    encode,
+    register_case,
+    set_latency,
+)
 
 OUT = Path(__file__).resolve().parent.parent / "out" / "fanout.prof"
 
@@ -53,9 +69,20 @@ LAYERS: tuple[tuple[str, tuple[Frame, ...], tuple[Frame, ...]], ...] = (
         ),
         (("strawberry/schema/schema.py", "execute"), ("logging/__init__.py", "handle")),
     ),
-    ("  of which JSON encoding of the response", (("gateway/app.py", "encode_json"),), ()),
+    ("  of which JSON encoding of the response", (("gateway/graphql_view.py", "encode_json"),), ()),
+    ("  of which the token check (JWT)", (("gateway/auth/middleware.py", "_authenticate"),), ()),
     (
-        "connectors: 3 agency calls (httpx + aiohttp + pydantic)",
+        "  the case lookup (event-loop thread only; SQLite runs in aiosqlite's)",
+        (("gateway/services/cases.py", "get"),),
+        (),
+    ),
+    (
+        "  the audit append (event-loop thread only)",
+        (("gateway/services/auditing.py", "inquiries"),),
+        (),
+    ),
+    (
+        "connectors: 9 agency calls (httpx + aiohttp + pydantic)",
         (("connectors/http.py", "post_inquiry"),),
         (),
     ),
@@ -92,10 +119,11 @@ def layers(prof: pstats.Stats) -> list[tuple[str, float]]:
     return out
 
 
-async def _load(url: str, count: int) -> None:
+async def _load(gateway: procs.Gateway, count: int, debtors: list[dict[str, str]]) -> None:
     body = encode(queries.PROFILE_QUERY, queries.profile_variables())
     async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=60.0) as http:
-        client = Client(http, url)
+        await register_case(http, gateway, debtors)
+        client = Client(http, gateway.url, gateway.judge_token)
         for _ in range(count):
             await client.post(body)
 
@@ -110,7 +138,7 @@ def _per_call_ms(fn: Callable[[], object], iterations: int) -> float:
 async def direct_timings(iterations: int) -> dict[str, float]:
     """CPU ms per call, no profiler: the pieces of the in-memory baseline."""
     schema = baseline.baseline_schema()
-    profile = await baseline.build_profile(queries.rich_subject(), queries.CASE_NUMBER)
+    profile = await baseline.build_profile(queries.example_subject(), queries.CASE_NUMBER)
     variables = queries.profile_variables()
     gql_schema = schema._schema
     document = parse(queries.PROFILE_QUERY)
@@ -128,11 +156,7 @@ async def direct_timings(iterations: int) -> dict[str, float]:
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.fanout.profile", description=__doc__)
-    parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--top", type=int, default=20)
-    args = parser.parse_args(argv)
+def _cprofile(queries_n: int, top: int, debtors: list[dict[str, str]]) -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.unlink(missing_ok=True)
     command = [sys.executable, "-m", "bench.fanout.gwprof", str(OUT)]
@@ -141,9 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         procs.mock_agencies(Path(tmp)) as mocks,
         procs.gateway(Path(tmp), mocks, command, stop_timeout_s=30.0) as gateway,
     ):
-        asyncio.run(_load(gateway.url, args.queries))
+        asyncio.run(_load(gateway, queries_n, debtors))
     prof = pstats.Stats(str(OUT))
-    n = args.queries
+    n = queries_n
     table = prof.stats  # type: ignore[attr-defined]
     busy = _cumulative(table, [("asyncio/base_events.py", "_run_once")])
     idle = sum(
@@ -156,12 +180,131 @@ def main(argv: Sequence[str] | None = None) -> int:
     named = sum(v for name, v in rows if not name.startswith("  "))
     rows.append(("event loop, asyncio, everything else", total - named))
     for name, value in rows:
-        print(f"   {name:<58} {value / n * 1000:7.2f} ms {value / total:6.1%}")
+        print(f"   {name:<72} {value / n * 1000:7.2f} ms {value / total:6.1%}")
     print()
-    prof.sort_stats("tottime").print_stats(args.top)
-    print("2. The in-memory baseline of (b), no profiler, CPU ms per call:")
-    for name, value in asyncio.run(direct_timings(n)).items():
-        print(f"   {name:<30} {value:7.2f} ms")
+    prof.sort_stats("tottime").print_stats(top)
+
+
+STAGES = ("request", "token_verify", "case_lookup", "fanout", "audit_append")
+
+
+async def _timed_load(
+    gateway: procs.Gateway,
+    mocks: procs.Mocks,
+    debtors: list[dict[str, str]],
+    count: int,
+    latency_ms: float,
+) -> dict[str, list[float]]:
+    body = encode(queries.PROFILE_QUERY, queries.profile_variables())
+    async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=60.0) as http:
+        await register_case(http, gateway, debtors)
+        await set_latency(http, mocks, latency_ms)
+        client = Client(http, gateway.url, gateway.judge_token)
+        for _ in range(10):
+            await client.post(body)
+        samples = []
+        for _ in range(count):
+            elapsed, _data = await client.post(body)
+            samples.append(elapsed * 1000)
+        floor = await direct_floor(http, mocks, count // 2 or 1)
+    return {"client": samples, "direct": floor}
+
+
+def stage_timings(
+    debtors: list[dict[str, str]], count: int, latency_ms: float
+) -> tuple[dict[str, list[float]], dict[str, list[tuple[float, float]]]]:
+    """One gateway (``bench.fanout.gwtime``) and ``count`` sequential full-profile queries, mocks
+    at ``latency_ms``: (client-side samples, the gateway's stage samples of the measured ones)."""
+    with tempfile.TemporaryDirectory(prefix="chakong-stages-") as tmp:
+        out = Path(tmp) / "stages.json"
+        command = [sys.executable, "-m", "bench.fanout.gwtime", str(out)]
+        with (
+            procs.mock_agencies(Path(tmp)) as mocks,
+            procs.gateway(Path(tmp), mocks, command, stop_timeout_s=30.0) as gateway,
+        ):
+            client = asyncio.run(_timed_load(gateway, mocks, debtors, count, latency_ms))
+        raw = json.loads(out.read_text())
+    # keep the last `count` requests of each stage: those of the measured queries (the case's
+    # registration and the warm-up came first; every query has one of each stage)
+    stages = {stage: [tuple(x) for x in raw.get(stage, [])][-count:] for stage in STAGES}
+    return client, stages
+
+
+def _p50(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def print_stages(
+    title: str,
+    client: dict[str, list[float]],
+    stages: dict[str, list[tuple[float, float]]],
+    latency_ms: float,
+) -> None:
+    count = len(client["client"])
+    print(f"   {title}")
+    print(f"   {'stage':<44} {'wall p50':>9} {'wall mean':>10} {'CPU p50':>8}   (ms)")
+    for stage in STAGES:
+        samples = stages[stage]
+        walls, cpus = [w for w, _ in samples], [c for _, c in samples]
+        mean = statistics.fmean(walls) if walls else float("nan")
+        print(f"   {stage:<44} {_p50(walls):9.2f} {mean:10.2f} {_p50(cpus):8.2f}")
+    per_request = [len(stages[s]) == count for s in ("request", "case_lookup", "fanout")]
+    if all(per_request) and len(stages["audit_append"]) == count:
+        rest = [
+            r[0] - c[0] - f[0] - a[0]
+            for r, c, f, a in zip(
+                stages["request"],
+                stages["case_lookup"],
+                stages["fanout"],
+                stages["audit_append"],
+                strict=True,
+            )
+        ]
+        print(
+            f"   {'request - case - fanout - audit (GraphQL, HTTP)':<44} {_p50(rest):9.2f} "
+            f"{statistics.fmean(rest):10.2f}"
+        )
+    p50, floor = _p50(client["client"]), _p50(client["direct"])
+    print(
+        f"   client p50 {p50:.1f} ms = {p50 / latency_ms:.3f} x {latency_ms:g} ms; direct agency "
+        f"calls p50 {floor:.1f} ms; fan-out p50 - direct p50 "
+        f"{_p50([w for w, _ in stages['fanout']]) - floor:.1f} ms\n"
+    )
+
+
+async def direct_floor_only(mocks: procs.Mocks, latency_ms: float, count: int) -> list[float]:
+    async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=60.0) as http:
+        await set_latency(http, mocks, latency_ms)
+        return await direct_floor(http, mocks, count)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.fanout.profile", description=__doc__)
+    parser.add_argument("--queries", type=int, default=300, help="for the cProfile part")
+    parser.add_argument("--top", type=int, default=20)
+    parser.add_argument("--stage-queries", type=int, default=60, help="for the stages part")
+    parser.add_argument("--latency-ms", type=float, default=200.0, help="for the stages part")
+    parser.add_argument("--part", choices=("all", "cprofile", "baseline", "stages"), default="all")
+    args = parser.parse_args(argv)
+    debtors = bench_debtors(Config().batch_size)
+    if args.part in ("all", "cprofile"):
+        _cprofile(args.queries, args.top, debtors)
+    if args.part in ("all", "baseline"):
+        print("2. The in-memory baseline of (b), no profiler, CPU ms per call:")
+        for name, value in asyncio.run(direct_timings(args.queries)).items():
+            print(f"   {name:<30} {value:7.2f} ms")
+        print()
+    if args.part in ("all", "stages"):
+        print(
+            f"3. Where one inquiry's wall time goes, mocks at {args.latency_ms:g} ms, "
+            f"{args.stage_queries} sequential queries (bench.fanout.gwtime's timing wrappers):"
+        )
+        for title, case_debtors in (
+            (f"the benchmark's case: {len(debtors)} DEBTOR parties", debtors),
+            ("a case with the example debtor as its only party", debtors[:1]),
+        ):
+            client, stages = stage_timings(case_debtors, args.stage_queries, args.latency_ms)
+            print_stages(title, client, stages, args.latency_ms)
     return 0
 
 

@@ -581,12 +581,13 @@ warm-up queries. Every ratio is against a baseline measured in the same run, bec
 noisy.
 
 The query of (a) and (b), "one inquiry", is the explorer's example
-(`gateway.examples.EXAMPLE_QUERY`) without its two leads (`spouse`, `controlledEnterprises`; `bench/fanout/queries.py` drops their two
-lines and fails if the example changes shape): the example debtor's own full profile, with every
-agency's fields, the summary and the sources, for `gateway.examples.EXAMPLE_DEBTOR` (a RICH,
-married natural person who controls enterprises). Nine agencies serve natural persons and are asked
-(one call each); permits answers NOT_APPLICABLE without a call. The case's DEBTOR parties are the
-example debtor and the {batch["subjects"]} subjects of (c).
+(`gateway.examples.EXAMPLE_QUERY`) without its two leads (`spouse`, `controlledEnterprises`;
+`bench/fanout/queries.py` drops their two lines and fails if the example changes shape): the
+example debtor's own full profile, with every agency's fields, the summary and the sources, for
+`gateway.examples.EXAMPLE_DEBTOR` (a RICH, married natural person who controls enterprises). Nine
+agencies serve natural persons and are asked (one call each); permits answers NOT_APPLICABLE
+without a call. The case's DEBTOR parties are the example debtor and the {batch["subjects"]}
+subjects of (c).
 
 What each figure is:
 

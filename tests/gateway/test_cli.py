@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -94,6 +95,12 @@ def test_demo_runs_the_readme_example_and_stops_on_ctrl_c(tmp_path, processes):
     verify = run_cli("audit", "verify", cwd=tmp_path)
     assert verify.returncode == 0, verify.stderr
     assert "intact" in verify.stdout
+    # someone edits who asked: the chain no longer verifies
+    with sqlite3.connect(tmp_path / "chakong.db") as db:
+        db.execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 1")
+    tampered = run_cli("audit", "verify", cwd=tmp_path)
+    assert tampered.returncode == 1
+    assert "at entry 1" in tampered.stdout + tampered.stderr
 
 
 def test_mocks_and_serve_run_apart_and_one_missing_agency_is_unavailable(tmp_path, processes):
@@ -158,7 +165,7 @@ def issue(cwd: Path, *args: str) -> str:
     """A token from ``chakong token``, signed with the serve test's key."""
     result = run_cli("token", *args, cwd=cwd, env=SERVE_KEYS)
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return str(result.stdout).strip()
 
 
 def test_serve_refuses_to_start_without_keys(tmp_path):

@@ -1,4 +1,8 @@
-"""The README's example is the one the explorer shows, and it works against the demo setup."""
+"""The README's examples are the ones the explorer shows, and they work against the demo setup.
+
+Block order matters: graphql[0] / json[0] are the explorer's example inquiry and its variables,
+graphql[1] is the batch, graphql[2] / json[1] the ``saveCase`` example, graphql[3] the audit log.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,37 @@ import json
 import re
 from pathlib import Path
 
-from gateway.examples import EXAMPLE_QUERY, EXAMPLE_VARIABLES
-from tests.conftest import Gateway
+from gateway.auth.policy import ROOT_FIELDS
+from gateway.examples import EXAMPLE_DEBTOR, EXAMPLE_QUERY, EXAMPLE_VARIABLES
+from gateway.settings import AuthSettings, LimitSettings
+from mocks.synthetic import example_subjects
+from tests.conftest import CASE, Gateway, example_debtors
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+AGENCIES = {
+    "POLICE",
+    "LAND",
+    "FUND",
+    "BUSINESS",
+    "TAX",
+    "CIVIL",
+    "BANK",
+    "SECURITIES",
+    "INSURANCE",
+    "PERMITS",
+}
+
+
+def readme() -> str:
+    return README.read_text(encoding="utf-8")
 
 
 def code_blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    return re.findall(rf"```{language}\n(.*?)```", readme(), re.S)
+
+
+def statuses(profile: dict) -> dict[str, str]:
+    return {s["agency"]: s["status"] for s in profile["sources"]}
 
 
 def test_readme_example_is_the_explorer_default():
@@ -21,26 +48,132 @@ def test_readme_example_is_the_explorer_default():
     assert json.loads(code_blocks("json")[0]) == EXAMPLE_VARIABLES
 
 
-async def test_readme_example_returns_three_agencies_and_seven_not_configured(gateway: Gateway):
+async def test_readme_example_shows_every_agency_the_summary_and_both_leads(gateway: Gateway):
+    # the demo's case: the example debtor is a debtor of it (the fixture adds the mocks' examples)
+    await gateway.register([*example_debtors(), EXAMPLE_DEBTOR])
     query = code_blocks("graphql")[0]
     variables = json.loads(code_blocks("json")[0])
     body = await gateway.query(query, variables)
-    assert "errors" not in body
+    assert "errors" not in body, body
     debtor = body["data"]["debtor"]
-    statuses = {s["agency"]: s["status"] for s in debtor["sources"]}
-    assert {a for a, s in statuses.items() if s == "OK"} == {"POLICE", "LAND", "BANK"}
-    assert sum(s == "NOT_CONFIGURED" for s in statuses.values()) == 7
+    assert debtor["relation"] == "DEBTOR"
+    # a natural person: every agency answers but the permit offices, which keep no such records
+    assert statuses(debtor) == {a: "OK" for a in AGENCIES - {"PERMITS"}} | {
+        "PERMITS": "NOT_APPLICABLE"
+    }
     assert debtor["police"]["household"]["name"] == variables["subject"]["name"]
-    for field in ("vehicles", "travelDocuments"):
-        assert debtor["police"][field]
-    for field in ("realEstate", "mortgages"):
-        assert debtor["land"][field]
-    for field in ("accounts", "cards", "deposits"):
-        assert debtor["bank"][field]
+    non_empty = {
+        "police": "vehicles",
+        "land": "realEstate",
+        "fund": "accounts",
+        "business": "enterprises",
+        "tax": "registration",
+        "bank": "accounts",
+        "securities": "holdings",
+        "insurance": "policies",
+    }
+    for agency, field in non_empty.items():
+        assert debtor[agency][field], (agency, field)
+    assert debtor["civil"]["currentSpouse"]
+    classes = debtor["summary"]["classes"]
+    assert classes
+    assert all(c["complete"] for c in classes)
+    assert any(c["count"] for c in classes)
+    # the leads the README describes: the spouse (from civil affairs) and a controlled enterprise
+    spouse = debtor["spouse"]
+    assert spouse["relation"] == "SPOUSE"
+    assert spouse["subject"]["id"] == debtor["civil"]["currentSpouse"]["idNumber"]
+    enterprises = debtor["controlledEnterprises"]
+    assert enterprises
+    for enterprise in enterprises:
+        assert enterprise["relation"] == "CONTROLLED_ENTERPRISE"
+        assert enterprise["subject"]["kind"] == "LEGAL"
+        found = statuses(enterprise)
+        assert found["FUND"] == found["CIVIL"] == "NOT_APPLICABLE"  # as the status table says
+    assert "NOT_CONFIGURED" not in json.dumps(body)
 
 
 async def test_readme_batch_example_runs(gateway: Gateway):
     batch = code_blocks("graphql")[1]
+    assert "debtors(" in batch
     body = await gateway.query(batch)
-    assert "errors" not in body
-    assert len(body["data"]["debtors"]) == 2
+    assert "errors" not in body, body
+    asked = re.findall(r'id: "([0-9A-Z]+)"', batch)
+    assert [d["subject"]["id"] for d in body["data"]["debtors"]] == asked
+    assert len(asked) == 2
+
+
+async def test_readme_batch_is_refused_until_the_save_case_example_adds_the_debtors(
+    gateway: Gateway,
+):
+    # the demo's case has one debtor, the example's: the batch asks about two others
+    await gateway.register([EXAMPLE_DEBTOR])
+    batch = code_blocks("graphql")[1]
+    refused = await gateway.post(batch)
+    assert refused.json()["errors"][0]["extensions"]["code"] == "NOT_A_DEBTOR"
+
+    save, variables = code_blocks("graphql")[2], json.loads(code_blocks("json")[1])
+    assert "saveCase" in save
+    assert variables["case"]["caseNumber"] == CASE
+    saved = await gateway.query(save, variables, who="system")
+    assert "errors" not in saved, saved
+    debtors = {
+        p["subject"]["id"] for p in saved["data"]["saveCase"]["parties"] if p["role"] == "DEBTOR"
+    }
+    assert EXAMPLE_DEBTOR["id"] in debtors
+
+    body = await gateway.query(batch)
+    assert "errors" not in body, body
+    example = await gateway.query(code_blocks("graphql")[0], json.loads(code_blocks("json")[0]))
+    assert "errors" not in example, example
+
+
+async def test_readme_audit_log_query_runs_as_admin(gateway: Gateway):
+    await gateway.register([*example_debtors(), EXAMPLE_DEBTOR])
+    await gateway.query(code_blocks("graphql")[0], json.loads(code_blocks("json")[0]))
+    audit = code_blocks("graphql")[3]
+    assert "auditLog(" in audit
+    body = await gateway.query(audit, who="admin")
+    assert "errors" not in body, body
+    entries = body["data"]["auditLog"]
+    relations = {e["relation"] for e in entries}
+    assert {"debtor", "spouse", "controlled_enterprise"} <= relations
+    assert EXAMPLE_DEBTOR["id"] not in json.dumps(body)  # ID numbers are masked
+    refused = await gateway.post(audit, who="judge")
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN_OPERATION"
+
+
+def test_readme_lists_the_example_subjects_and_every_refusal_code():
+    text = readme()
+    assert EXAMPLE_DEBTOR["id"] in text
+    for tiers in example_subjects().values():
+        for subject_id in tiers.values():
+            assert f"`{subject_id}`" in text, subject_id
+    codes = [
+        "UNAUTHENTICATED",
+        "TOKEN_EXPIRED",
+        "TOKEN_INVALID",
+        "FORBIDDEN_OPERATION",
+        "CASE_NOT_REGISTERED",
+        "FORBIDDEN_COURT",
+        "NOT_ASSIGNED",
+        "CASE_NOT_OPEN",
+        "NOT_A_DEBTOR",
+        "RATE_LIMITED",
+    ]
+    for code in codes:
+        assert f"| `{code}` |" in text, code
+
+
+def test_readme_documents_every_root_field_and_setting():
+    text = readme()
+    for name in ROOT_FIELDS:
+        field = name.split(".")[1]
+        if not field.startswith("__"):
+            assert f"`{field}" in text, name
+    for field in LimitSettings.model_fields:
+        assert f"__{field.upper()}" in text, f"CHAKONG_LIMITS__{field.upper()}"
+    for field in AuthSettings.model_fields:
+        assert f"CHAKONG_AUTH__{field.upper()}" in text, field
+    for variable in ("CHAKONG_AUDIT_KEY", "CHAKONG_DEMO"):
+        assert variable in text
