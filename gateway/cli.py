@@ -236,9 +236,9 @@ def _run_token(args: argparse.Namespace) -> int:
     auth = settings.auth
     if not auth.keys:
         print(
-            "未配置 CHAKONG_AUTH__KEYS__*，使用演示密钥（仅 chakong demo 接受） / no "
-            "CHAKONG_AUTH__KEYS__* configured: signing with the demo key, which only "
-            "`chakong demo` accepts",
+            "未配置 CHAKONG_AUTH__KEYS__*，使用演示密钥（仅演示模式接受） / no "
+            "CHAKONG_AUTH__KEYS__* configured: signing with the demo key, which only a gateway "
+            "in demo mode accepts (chakong demo, or CHAKONG_DEMO=true)",
             file=sys.stderr,
         )
         auth = demo_auth()

@@ -28,7 +28,7 @@ class AgencySettings(BaseModel):
 
 
 DEMO_KEY_ID = "demo"
-# Signs the demo's tokens and chains its audit log; never accepted by `chakong serve`.
+# Signs the demo's tokens and chains its audit log; accepted only in demo mode.
 DEMO_SECRET = SecretStr("chakong-demo-only-not-a-secret-0123456789abcdef")
 
 

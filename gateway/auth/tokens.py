@@ -42,7 +42,8 @@ class TokenInvalidError(AuthenticationError):
 
 
 def demo_auth() -> AuthSettings:
-    """The demo's key set: one fixed, public key. ``chakong serve`` never accepts it."""
+    """The demo's key set: one fixed, public key, accepted only in demo mode (``chakong demo``,
+    or ``CHAKONG_DEMO=true``)."""
     return AuthSettings(keys={DEMO_KEY_ID: DEMO_SECRET})
 
 

@@ -192,10 +192,14 @@ class VerifyReport:
     head_seq: int | None  # the head's sequence number; None when the head row is missing
     problem: ChainProblem | None = None
     seq: int | None = None
+    head_hash: str | None = None  # when ok: publish it elsewhere to pin the chain down
 
     def message(self) -> str:
         if self.ok:
-            return f"审计链完整 / audit chain intact: {self.checked} entries"
+            return (
+                f"审计链完整 / audit chain intact: {self.checked} entries\n"
+                f"链头 / head: seq {self.head_seq} hash {self.head_hash}"
+            )
         assert self.problem is not None  # noqa: S101 - not ok implies a problem
         zh, en = self.problem.description
         where_zh = f"第 {self.seq} 条" if self.seq is not None else ""
@@ -383,7 +387,7 @@ class AuditLog:
             if max_seq is not None and (now_head is None or int(max_seq) > int(now_head)):
                 beyond = int(now_head) + 1 if now_head is not None else None
                 return VerifyReport(False, checked, head_seq, ChainProblem.HEAD_MISMATCH, beyond)
-        return VerifyReport(True, checked, head_seq)
+        return VerifyReport(True, checked, head_seq, head_hash=head_hash)
 
     def _check(self, row: RowMapping, expected: int, prev_hash: str) -> ChainProblem | None:
         seq = int(row["seq"])

@@ -128,7 +128,10 @@ async def test_an_empty_batch_writes_nothing(log: AuditLog):
     report = await log.verify()
     assert report.ok
     assert report.checked == 0
-    assert report.message() == "审计链完整 / audit chain intact: 0 entries"
+    assert report.message().splitlines() == [
+        "审计链完整 / audit chain intact: 0 entries",
+        f"链头 / head: seq 0 hash {'0' * 64}",
+    ]
 
 
 async def test_the_head_follows_the_last_entry(log: AuditLog, engine: AsyncEngine):
@@ -305,7 +308,11 @@ async def test_an_intact_chain_verifies(log: AuditLog):
     report = await log.verify()
     assert report.ok
     assert (report.checked, report.head_seq, report.problem, report.seq) == (6, 6, None, None)
-    assert report.message() == "审计链完整 / audit chain intact: 6 entries"
+    first, head = report.message().splitlines()
+    assert first == "审计链完整 / audit chain intact: 6 entries"
+    assert head == f"链头 / head: seq 6 hash {report.head_hash}"
+    assert report.head_hash is not None
+    assert len(report.head_hash) == 64
 
 
 async def test_verify_walks_the_chain_in_pages(log: AuditLog, engine: AsyncEngine):
@@ -503,7 +510,7 @@ def test_verify_command_reports_intact_and_broken_chains(tmp_path: Path, capsys)
 
     asyncio.run(prepare(tamper=False))
     assert verify_command(url, KEY) == 0
-    assert capsys.readouterr().out.strip() == "审计链完整 / audit chain intact: 5 entries"
+    assert capsys.readouterr().out.splitlines()[0] == "审计链完整 / audit chain intact: 5 entries"
     asyncio.run(prepare(tamper=True))
     assert verify_command(url, KEY) == 1
     out = capsys.readouterr().out
