@@ -510,12 +510,12 @@ def run_record(raw: dict[str, Any], figs: list[Figure]) -> dict[str, Any]:
     return {"date": raw["date"], "git": raw["git"], "figures": {f.key: f.value for f in figs}}
 
 
-_HISTORY_COLUMNS = (
-    ("a_p50_ratio", "(a) p50 ratio"),
-    ("a_direct_ratio", "direct calls p50 ratio"),
-    ("leads_p50_ratio", "with leads p50 ratio"),
-    ("b_cpu_ratio", "(b) CPU ratio"),
-    ("c_calls_per_agency", "(c) max calls per agency"),
+_HISTORY_COLUMNS = (  # (figure key, column title, format)
+    ("a_p50_ratio", "(a) p50 ratio", "{:.3f}"),
+    ("a_direct_ratio", "direct calls p50 ratio", "{:.3f}"),
+    ("leads_p50_ratio", "with leads p50 ratio", "{:.3f}"),
+    ("b_cpu_ratio", "(b) CPU ratio", "{:.3f}"),
+    ("c_calls_per_agency", "(c) max calls per agency", "{:.0f}"),
 )
 
 
@@ -526,17 +526,20 @@ def runs_table(runs: list[dict[str, Any]]) -> str:
     lines = [
         f"The last {len(runs)} runs written here (`bench/out/fanout-runs.jsonl`), this one last:",
         "",
-        "| run | " + " | ".join(name for _, name in _HISTORY_COLUMNS) + " |",
+        "| run | " + " | ".join(name for _, name, _ in _HISTORY_COLUMNS) + " |",
         "|---|" + "---:|" * len(_HISTORY_COLUMNS),
     ]
     for run in runs:
-        values = [run["figures"].get(key) for key, _ in _HISTORY_COLUMNS]
-        shown = ["—" if v is None else f"{v:.3f}" for v in values]
+        shown = [
+            "—" if run["figures"].get(key) is None else fmt.format(run["figures"][key])
+            for key, _, fmt in _HISTORY_COLUMNS
+        ]
         lines.append(f"| {run['date']} (git {run['git']}) | " + " | ".join(shown) + " |")
     ranges = []
-    for key, _name in _HISTORY_COLUMNS:
+    for key, _, fmt in _HISTORY_COLUMNS:
         values = [r["figures"][key] for r in runs if key in r["figures"]]
-        ranges.append(f"{min(values):.3f} to {max(values):.3f}" if values else "—")
+        shown = f"{fmt.format(min(values))} to {fmt.format(max(values))}" if values else "—"
+        ranges.append(shown)
     lines.append("| range | " + " | ".join(ranges) + " |")
     return "\n\n" + "\n".join(lines)
 
