@@ -199,7 +199,9 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
         )
 
     graphql = GatewayGraphQL(context, limits=settings.limits, explorer_headers=explorer_headers)
-    guarded = AuthMiddleware(graphql, lambda: tokens, lambda: limiter)
+    guarded = AuthMiddleware(
+        graphql, lambda: tokens, lambda: limiter, lambda: app.state.resources.auditor
+    )
     app.router.routes.extend(
         [
             Route("/", _home),

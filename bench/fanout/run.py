@@ -448,8 +448,9 @@ def figures(config: Config, raw: dict[str, Any]) -> list[Figure]:
             "",
             None,
             detail=f"p50 {leads['p50_ms']:.1f} ms over {len(leads['samples_ms'])} queries, "
-            f"{leads['profiles']} profiles (debtor, spouse, "
-            f"{leads['lead_subjects'] - 1} enterprises); {leads['over_single_p50']:.2f} x (a)'s "
+            f"{leads['profiles']} profiles (the debtor, the spouse, "
+            f"{leads['lead_subjects'] - 1} controlled enterprise(s)); "
+            f"{leads['over_single_p50']:.2f} x (a)'s "
             f"p50; agency calls per query: {_calls(leads['calls_per_query'])}",
         ),
         Figure(
@@ -538,8 +539,7 @@ def runs_table(runs: list[dict[str, Any]]) -> str:
     ranges = []
     for key, _, fmt in _HISTORY_COLUMNS:
         values = [r["figures"][key] for r in runs if key in r["figures"]]
-        shown = f"{fmt.format(min(values))} to {fmt.format(max(values))}" if values else "—"
-        ranges.append(shown)
+        ranges.append(f"{fmt.format(min(values))} to {fmt.format(max(values))}" if values else "—")
     lines.append("| range | " + " | ".join(ranges) + " |")
     return "\n\n" + "\n".join(lines)
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import uuid
 from collections.abc import Callable
+from typing import Protocol
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -22,16 +24,24 @@ from gateway.domain.errors import AuthenticationError, ChakongError, RateLimited
 PRINCIPAL = "principal"  # key in scope["state"]
 
 
+class RefusalAuditor(Protocol):
+    async def refused(
+        self, principal: Principal, request_id: str, exc: ChakongError, *, action: str
+    ) -> None: ...
+
+
 class AuthMiddleware:
     def __init__(
         self,
         app: ASGIApp,
         tokens: Callable[[], TokenService],
         limiter: Callable[[], RateLimiter],
+        auditor: Callable[[], RefusalAuditor | None] = lambda: None,
     ) -> None:
         self.app = app
         self._tokens = tokens  # built by the lifespan, after the routes
         self._limiter = limiter
+        self._auditor = auditor
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -40,11 +50,20 @@ class AuthMiddleware:
         headers = Headers(scope=scope)
         try:
             principal = self._authenticate(headers)
-            wait = self._limiter().acquire(_caller_key(principal, scope))
+        except AuthenticationError as exc:
+            # bad tokens count against the address's rate, and each refusal is audited
+            wait = self._limiter().acquire(_caller_key(ANONYMOUS, scope))
             if wait > 0:
-                raise RateLimitedError(wait)
-        except ChakongError as exc:
+                await _refuse(RateLimitedError(wait), headers, send)
+                return
+            auditor = self._auditor()
+            if auditor is not None:
+                await auditor.refused(ANONYMOUS, uuid.uuid4().hex, exc, action="authenticate")
             await _refuse(exc, headers, send)
+            return
+        wait = self._limiter().acquire(_caller_key(principal, scope))
+        if wait > 0:
+            await _refuse(RateLimitedError(wait), headers, send)
             return
         scope.setdefault("state", {})[PRINCIPAL] = principal
         await self.app(scope, receive, send)

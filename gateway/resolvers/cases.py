@@ -10,7 +10,7 @@ import strawberry
 from strawberry import Info
 
 from gateway.auth.policy import check_case_read, check_case_write
-from gateway.domain.cases import parse_case_number
+from gateway.domain.cases import CaseNumber, parse_case_number
 from gateway.domain.errors import ChakongError, InvalidSubjectError, PermissionDeniedError
 from gateway.domain.register import CaseStatus, Party, new_case
 from gateway.domain.subjects import parse_subject
@@ -29,6 +29,17 @@ def _register(context: Context) -> CaseRegister:
             "案件登记不可用", "the case register is not available", code="UNAVAILABLE"
         )
     return context.cases
+
+
+async def _writable(context: Context, case_number: str, action: str) -> CaseNumber:
+    """The case number, if the caller may write that court's cases; a refusal is audited."""
+    number = parse_case_number(case_number)
+    try:
+        check_case_write(context.principal, number.court)
+    except PermissionDeniedError as exc:
+        await context.refused(exc, action=action, case_number=number.canonical)
+        raise
+    return number
 
 
 @expected_errors
@@ -74,12 +85,7 @@ async def save_case(
     case: Annotated[CaseInput, strawberry.argument(description="案件 / The case")],
 ) -> Case:
     context = info.context
-    number = parse_case_number(case.case_number)
-    try:
-        check_case_write(context.principal, number.court)
-    except PermissionDeniedError as exc:
-        await context.refused(exc, action="case.save", case_number=number.canonical)
-        raise
+    number = await _writable(context, case.case_number, "case.save")
     parties = []
     for index, party in enumerate(case.parties):
         try:
@@ -112,12 +118,7 @@ async def set_case_status(
     status: Annotated[CaseStatus, strawberry.argument(description="新状态 / The new status")],
 ) -> Case:
     context = info.context
-    number = parse_case_number(case_number)
-    try:
-        check_case_write(context.principal, number.court)
-    except PermissionDeniedError as exc:
-        await context.refused(exc, action="case.status", case_number=number.canonical)
-        raise
+    number = await _writable(context, case_number, "case.status")
     case = await _register(context).set_status(number, status)
     await context.did("case.status", case_number=number.canonical, detail=status.name)
     return Case.from_domain(case)
@@ -132,12 +133,7 @@ async def record_performance(
     ],
 ) -> Case:
     context = info.context
-    number = parse_case_number(case_number)
-    try:
-        check_case_write(context.principal, number.court)
-    except PermissionDeniedError as exc:
-        await context.refused(exc, action="case.performance", case_number=number.canonical)
-        raise
+    number = await _writable(context, case_number, "case.performance")
     case = await _register(context).record_performance(number, performed)
     await context.did("case.performance", case_number=number.canonical, detail=str(performed))
     return Case.from_domain(case)

@@ -306,3 +306,23 @@ async def test_the_explorer_page_needs_no_token(gateway: Gateway):
     response = await gateway.client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert isinstance(response, httpx.Response)
+
+
+async def test_refused_tokens_are_audited_and_rate_limited(mocks: MockServers, tmp_path: Path):
+    settings = gateway_settings(mocks, tmp_path, limits={"rate_per_minute": 6, "rate_burst": 2})
+    async with run_gateway(settings) as gw:
+        bad = {"Authorization": "Bearer forged.token.value"}
+        statuses = []
+        for _ in range(3):
+            response = await gw.client.post(
+                "/graphql", json={"query": "{ me { role } }"}, headers=bad
+            )
+            statuses.append(response.status_code)
+        assert statuses == [401, 401, 429]  # guessing tokens costs the address its rate
+        body = await gw.query(
+            '{ auditLog(action: "authenticate") { outcome code role actor } }', who="admin"
+        )
+        entries = body["data"]["auditLog"]
+        assert [(e["outcome"], e["code"], e["role"]) for e in entries] == [
+            ("denied", "TOKEN_INVALID", "PUBLIC")
+        ] * 2
