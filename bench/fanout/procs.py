@@ -80,10 +80,9 @@ def mock_agencies(workdir: Path, latency_ms: float = 0.0) -> Iterator[Mocks]:
                 sys.executable,
                 "-m",
                 "bench.fanout.mockproc",
-                "--token",
-                token,
-                "--latency-ms",
-                str(latency_ms),
+                # one argument each: a random token may start with "-"
+                f"--token={token}",
+                f"--latency-ms={latency_ms}",
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

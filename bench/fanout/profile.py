@@ -36,7 +36,10 @@ from graphql import parse, specified_rules, validate
 from httpx_aiohttp import AiohttpTransport
 
 from bench.fanout import baseline, procs, queries
+from bench.fanout.report import machine, run_header, write_section
 from bench.fanout.run import (
+    RESULTS,
+    TARGET_A,
     Client,
     Config,
     bench_debtors,
@@ -234,6 +237,76 @@ def _p50(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def stages_rows(
+    client: dict[str, list[float]],
+    stages: dict[str, list[tuple[float, float]]],
+) -> dict[str, float]:
+    """The p50s (ms) of one stages run, for RESULTS.md."""
+    walls = {stage: _p50([w for w, _ in stages[stage]]) for stage in STAGES}
+    cpus = {f"{stage}_cpu": _p50([c for _, c in stages[stage]]) for stage in STAGES}
+    client_p50, direct_p50 = _p50(client["client"]), _p50(client["direct"])
+    rest = walls["request"] - walls["case_lookup"] - walls["fanout"] - walls["audit_append"]
+    return {
+        **walls,
+        **cpus,
+        "client": client_p50,
+        "direct": direct_p50,
+        "fanout_over_direct": walls["fanout"] - direct_p50,
+        "rest": rest,
+        "transport": client_p50 - walls["request"],
+    }
+
+
+STAGE_ROWS = (  # (key, what it is)
+    ("client", "the query at the client (figure (a)'s sample)"),
+    ("direct", "floor: the bench asking the 9 mocks at once, no gateway"),
+    ("request", "in the gateway: the whole request (after routing)"),
+    ("token_verify", "  the token check (JWT)"),
+    ("case_lookup", "  the case lookup (case, judges, parties)"),
+    ("fanout", "  the fan-out (9 agency calls, concurrent)"),
+    ("audit_append", "  the audit append (one transaction)"),
+    ("rest", "  the rest: request - case lookup - fan-out - audit (GraphQL, HTTP)"),
+    ("fanout_over_direct", "fan-out - floor: the connectors' own share"),
+    ("transport", "client - request: HTTP to and from the gateway"),
+)
+
+
+def stages_section(
+    runs: list[tuple[str, dict[str, float]]], count: int, latency_ms: float, target: float
+) -> str:
+    info = machine()
+    header = "| p50, ms | " + " | ".join(title for title, _ in runs) + " |"
+    lines = [header, "|---|" + "---:|" * len(runs)]
+    for key, what in STAGE_ROWS:
+        cells = []
+        for _, row in runs:
+            cpu = row.get(f"{key}_cpu")
+            cells.append(f"{row[key]:.2f}" + ("" if cpu is None else f" (CPU {cpu:.2f})"))
+        lines.append(f"| {what.strip()} | " + " | ".join(cells) + " |")
+    main_row = runs[0][1]
+    db = main_row["case_lookup"] + main_row["audit_append"]
+    without = main_row["client"] - db
+    return f"""\
+## Where one inquiry's time goes (`bench/fanout/profile.py --part stages`)
+
+{run_header("python -m bench.fanout.profile --part stages", info)}
+
+The gateway (`chakong serve`, set up as for the fan-out benchmark) runs with timing wrappers
+(`bench/fanout/gwtime.py`: the methods are wrapped in its process, no gateway file changes) that
+record each stage's wall time and the process's CPU time while it ran; the mocks answer in a fixed
+{latency_ms:g} ms; {count} sequential full-profile queries after 10 warm-up ones, as in (a).
+Medians (the stages' medians need not add up exactly). Once for the benchmark's case and once for a
+case whose only party is the example debtor.
+
+{chr(10).join(lines)}
+
+Against (a)'s target of {target:.2f} x {latency_ms:g} ms = {target * latency_ms:.0f} ms: the case
+lookup and the audit append together take {db:.1f} ms ({db / latency_ms:.1%} of {latency_ms:g} ms)
+in series with the fan-out; without them the p50 would be about {without:.1f} ms
+({without / latency_ms:.3f}).
+"""
+
+
 def print_stages(
     title: str,
     client: dict[str, list[float]],
@@ -285,6 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stage-queries", type=int, default=60, help="for the stages part")
     parser.add_argument("--latency-ms", type=float, default=200.0, help="for the stages part")
     parser.add_argument("--part", choices=("all", "cprofile", "baseline", "stages"), default="all")
+    parser.add_argument("--no-write", action="store_true", help="leave RESULTS.md alone")
     args = parser.parse_args(argv)
     debtors = bench_debtors(Config().batch_size)
     if args.part in ("all", "cprofile"):
@@ -299,12 +373,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"3. Where one inquiry's wall time goes, mocks at {args.latency_ms:g} ms, "
             f"{args.stage_queries} sequential queries (bench.fanout.gwtime's timing wrappers):"
         )
+        rows = []
         for title, case_debtors in (
             (f"the benchmark's case: {len(debtors)} DEBTOR parties", debtors),
             ("a case with the example debtor as its only party", debtors[:1]),
         ):
             client, stages = stage_timings(case_debtors, args.stage_queries, args.latency_ms)
             print_stages(title, client, stages, args.latency_ms)
+            short = f"case of {len(case_debtors)} part{'ies' if len(case_debtors) > 1 else 'y'}"
+            rows.append((short, stages_rows(client, stages)))
+        if not args.no_write:
+            section = stages_section(rows, args.stage_queries, args.latency_ms, TARGET_A)
+            write_section(RESULTS, section, name="fanout-stages")
+            print(f"wrote {RESULTS}")
     return 0
 
 

@@ -1,24 +1,17 @@
-"""The business-registry connector: contract JSON -> domain records -> cache JSON -> GraphQL."""
+"""Business registry specifics (the control rule); ``test_records`` checks what all share."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import json
-import uuid
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
-import strawberry
 
-from connectors.base import AgencyEndpoint, Inquiry
-from connectors.business import BusinessConnector
 from connectors.business.mapping import to_domain
 from connectors.business.models import BusinessRecordsModel
 from connectors.envelope import SubjectKindName, SubjectRef
-from gateway.domain import codec
 from gateway.domain.agencies import Agency
 from gateway.domain.business import (
     Branch,
@@ -30,15 +23,11 @@ from gateway.domain.business import (
     RegistrationEvent,
     Shareholder,
 )
-from gateway.domain.cases import parse_case_number
-from gateway.domain.subjects import Subject, SubjectKind
 from gateway.schema import business as schema
-from mocks.business import records_for
-from mocks.server import create_mock_app
 from mocks.synthetic import Tier, enterprises_of, example_subjects
+from tests.connectors.test_records import example, shown
 
 EXAMPLES = example_subjects()
-TOKEN = "business-test-token-5b0e"
 KINDS: list[SubjectKindName] = ["natural", "legal"]
 
 # what the registry sends for a company, exactly as on the wire (camelCase, strings for money)
@@ -227,18 +216,6 @@ EXPECTED = BusinessRecords(
 )
 
 
-def mock_records(kind: SubjectKindName, tier: Tier) -> BusinessRecordsModel:
-    records = records_for(SubjectRef(kind=kind, id=EXAMPLES[kind][tier]))
-    assert records is not None
-    return records
-
-
-def through_the_wire(model: BusinessRecordsModel) -> BusinessRecords:
-    """The mock's JSON, parsed by the connector's models and mapped as the connector maps it."""
-    wire = json.dumps(model.model_dump(mode="json", by_alias=True))
-    return to_domain(BusinessRecordsModel.model_validate_json(wire))
-
-
 def role(roles: tuple[str, ...], share: str | None, uscc: str = "X") -> EnterpriseRole:
     return EnterpriseRole(
         uscc, "淮安市某某有限公司", roles, None if share is None else Decimal(share), "存续"
@@ -257,37 +234,9 @@ def test_the_wire_format_maps_to_exactly_the_expected_records() -> None:
     assert isinstance(records.registration, Registration)
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_rich_mock_records_map_field_for_field(kind: SubjectKindName) -> None:
-    model = mock_records(kind, Tier.RICH)
-    records = through_the_wire(model)
-    assert records.count() > 0
-    assert [e.uscc for e in records.enterprises] == [e.uscc for e in model.enterprises]
-    assert [e.roles for e in records.enterprises] == [tuple(e.roles) for e in model.enterprises]
-    assert [dataclasses.asdict(h) for h in records.equity_holdings] == [
-        h.model_dump() for h in model.equity_holdings
-    ]
-    assert [dataclasses.asdict(f) for f in records.equity_freezes] == [
-        f.model_dump() for f in model.equity_freezes
-    ]
-    assert [dataclasses.asdict(e) for e in records.events] == [e.model_dump() for e in model.events]
-    assert [dataclasses.asdict(s) for s in records.shareholders] == [
-        s.model_dump() for s in model.shareholders
-    ]
-    assert [dataclasses.asdict(b) for b in records.branches] == [
-        b.model_dump() for b in model.branches
-    ]
-    if model.registration is None:
-        assert records.registration is None
-    else:
-        assert records.registration is not None
-        assert dataclasses.asdict(records.registration) == model.registration.model_dump()
-    hash(records)  # frozen all the way down
-
-
 def test_a_rich_person_leads_to_the_enterprises_they_control() -> None:
     subject = SubjectRef(kind="natural", id=EXAMPLES["natural"][Tier.RICH])
-    records = through_the_wire(mock_records("natural", Tier.RICH))
+    records = example(Agency.BUSINESS, "natural", Tier.RICH)
     assert [e.uscc for e in records.enterprises] == [c.uscc for c in enterprises_of(subject)]
     controlled = records.controlled_enterprises()
     assert controlled
@@ -296,7 +245,7 @@ def test_a_rich_person_leads_to_the_enterprises_they_control() -> None:
 
 
 def test_empty_tier_maps_to_no_records() -> None:
-    records = through_the_wire(mock_records("legal", Tier.EMPTY))
+    records = example(Agency.BUSINESS, "legal", Tier.EMPTY)
     assert records == BusinessRecords(None, (), (), (), (), (), ())
     assert records.count() == 0
     assert records.controlled_enterprises() == ()
@@ -338,107 +287,31 @@ def test_controlled_enterprises_keep_order_and_drop_repeats() -> None:
     assert records.controlled_enterprises() == ("B", "C")
 
 
-# --- the cache codec and the schema ------------------------------------------------------
+# --- the schema ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_records_round_trip_through_the_cache_codec(
-    kind: SubjectKindName, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(codec.RECORD_TYPES, "BusinessRecords", BusinessRecords)
-    for records in (EXPECTED, through_the_wire(mock_records(kind, Tier.RICH))):
-        document = json.loads(json.dumps(codec.dump_records(records)))
-        assert document["type"] == "BusinessRecords"
-        loaded = codec.load_records(document)
-        assert loaded == records
-        assert isinstance(loaded, BusinessRecords)
-        assert all(isinstance(e.roles, tuple) for e in loaded.enterprises)
-
-
-def _business() -> schema.BusinessRecords:
-    return schema.BusinessRecords.from_domain(EXPECTED)
-
-
-@strawberry.type(description="测试 / Test")
-class _Query:
-    business: schema.BusinessRecords = strawberry.field(
-        resolver=_business, description="测试 / Test"
+def test_the_schema_serves_the_records_and_the_control_rule() -> None:
+    # every type and field is described in both languages: tests/gateway/test_schema_docs.py
+    business = shown(EXPECTED)
+    registration = business["registration"]
+    assert (registration["registeredCapital"], registration["operatingUntil"]) == (
+        "2000000.00",
+        None,
     )
-
-
-def test_the_schema_serves_the_records_with_bilingual_descriptions() -> None:
-    built = strawberry.Schema(query=_Query)
-    result = built.execute_sync(
-        """{ business {
-            registration { name registeredCapital establishedOn operatingUntil }
-            shareholders { name identifier shareRatio }
-            branches { name principal }
-            enterprises { uscc roles shareRatio controls }
-            equityHoldings { subscribedCapital subscribedOn }
-            equityFreezes { caseNumber status releasedOn }
-            events { event item before after date }
-            controlledEnterprises
-        } }"""
-    )
-    assert result.errors is None
-    assert result.data is not None
-    business = result.data["business"]
-    assert business["registration"] == {
-        "name": "淮安市华瑞建筑工程有限公司",
-        "registeredCapital": "2000000.00",
-        "establishedOn": "2012-03-08",
-        "operatingUntil": None,
-    }
     assert [s["identifier"] for s in business["shareholders"]] == [None, "91320804MA1MXXXX1X"]
-    assert business["enterprises"][0] == {
-        "uscc": "91320803MA2AAAAA3Z",
-        "roles": ["股东"],
-        "shareRatio": "51.00",
-        "controls": True,
-    }
-    assert business["enterprises"][1]["controls"] is False
+    assert [(e["roles"], e["shareRatio"], e["controls"]) for e in business["enterprises"]] == [
+        (["股东"], "51.00", True),
+        (["董事"], None, False),
+    ]
     assert business["controlledEnterprises"] == ["91320803MA2AAAAA3Z"]
     assert business["events"][1]["item"] == "注册资本"
-    missing = []
-    for name, graphql_type in built._schema.type_map.items():
-        if name.startswith("__") or name in {"String", "Boolean", "Date", "Decimal", "_Query"}:
-            continue
-        if " / " not in (graphql_type.description or ""):
-            missing.append(name)
-        for field_name, field in getattr(graphql_type, "fields", {}).items():
-            if " / " not in (field.description or ""):
-                missing.append(f"{name}.{field_name}")
-    assert missing == []
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_schema_accepts_the_mock_records(kind: SubjectKindName) -> None:
-    records = through_the_wire(mock_records(kind, Tier.RICH))
+    records = example(Agency.BUSINESS, kind, Tier.RICH)
     served = schema.BusinessRecords.from_domain(records)
     assert len(served.enterprises) == len(records.enterprises)
     assert [e.controls for e in served.enterprises] == [e.controls() for e in records.enterprises]
     assert served.controlled_enterprises == list(records.controlled_enterprises())
     assert (served.registration is None) == (kind == "natural")
-
-
-# --- the connector against its mock ------------------------------------------------------
-
-
-async def test_the_connector_asks_the_mock_and_maps_its_answer() -> None:
-    app = create_mock_app(Agency.BUSINESS, token=TOKEN)
-    subjects = (
-        Subject(SubjectKind.NATURAL, EXAMPLES["natural"][Tier.RICH]),
-        Subject(SubjectKind.LEGAL, EXAMPLES["legal"][Tier.RICH]),
-        Subject(SubjectKind.LEGAL, EXAMPLES["legal"][Tier.UNKNOWN]),
-    )
-    inquiry = Inquiry(uuid.uuid4().hex, parse_case_number("(2025)苏0812执1号"), "苏0812", subjects)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport) as client:
-        connector = BusinessConnector(AgencyEndpoint("http://business.mock", TOKEN), client)
-        assert connector.agency is Agency.BUSINESS
-        assert all(connector.applies_to(s) for s in subjects)
-        answers = await connector.query(inquiry)
-    assert answers[subjects[2].key] is None
-    for subject in subjects[:2]:
-        kind: SubjectKindName = "natural" if subject.kind is SubjectKind.NATURAL else "legal"
-        assert answers[subject.key] == to_domain(mock_records(kind, Tier.RICH))

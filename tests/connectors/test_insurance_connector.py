@@ -1,38 +1,19 @@
-"""The insurance connector: the agency's JSON becomes the domain records the gateway serves."""
+"""Insurance specifics; ``test_records`` checks what every agency's records share."""
 
 from __future__ import annotations
 
 import datetime
-import json
 from decimal import Decimal
-from typing import Any
 
-import httpx
-import pytest
-import strawberry
-
-from connectors.base import AgencyEndpoint, Inquiry
-from connectors.envelope import SubjectRef
-from connectors.insurance import InsuranceConnector
 from connectors.insurance.mapping import to_domain
 from connectors.insurance.models import InsuranceRecordsModel
-from gateway.domain import codec
-from gateway.domain.agencies import Agency
-from gateway.domain.cases import parse_case_number
 from gateway.domain.insurance import (
     InsuranceRecords,
     InsuranceWealthProduct,
     Policy,
     PolicyFreeze,
 )
-from gateway.domain.subjects import Subject, SubjectKind
-from gateway.schema import insurance as schema
-from mocks.insurance import records_for
-from mocks.server import create_mock_app
-from mocks.synthetic import Tier, example_subjects
-
-EXAMPLES = example_subjects()
-TOKEN = "insurance-test-token-9a0e"
+from tests.connectors.test_records import shown
 
 ANSWER = {  # one subject's records as an agency would send them
     "policies": [
@@ -92,67 +73,12 @@ ANSWER = {  # one subject's records as an agency would send them
 }
 
 
-def day(value: str | None) -> datetime.date | None:
-    return None if value is None else datetime.date.fromisoformat(value)
-
-
-def expected_from_json(doc: dict[str, Any]) -> InsuranceRecords:
-    """The domain records a JSON answer means, built straight from its camelCase keys."""
-    return InsuranceRecords(
-        policies=tuple(
-            Policy(
-                policy_number=p["policyNumber"],
-                insurer=p["insurer"],
-                product_name=p["productName"],
-                policy_type=p["policyType"],
-                role=p["role"],
-                policyholder=p["policyholder"],
-                insured=p["insured"],
-                insured_object=p.get("insuredObject"),
-                sum_insured=Decimal(p["sumInsured"]),
-                cash_value=Decimal(p["cashValue"]),
-                premium=Decimal(p["premium"]),
-                payment_years=p["paymentYears"],
-                effective_on=datetime.date.fromisoformat(p["effectiveOn"]),
-                expires_on=day(p.get("expiresOn")),
-                status=p["status"],
-            )
-            for p in doc["policies"]
-        ),
-        wealth_products=tuple(
-            InsuranceWealthProduct(
-                insurer=w["insurer"],
-                product_code=w["productCode"],
-                product_name=w["productName"],
-                product_type=w["productType"],
-                account_value=Decimal(w["accountValue"]),
-                purchased_on=datetime.date.fromisoformat(w["purchasedOn"]),
-            )
-            for w in doc["wealthProducts"]
-        ),
-        freezes=tuple(
-            PolicyFreeze(
-                policy_number=f["policyNumber"],
-                insurer=f["insurer"],
-                court=f["court"],
-                case_number=f["caseNumber"],
-                frozen_from=datetime.date.fromisoformat(f["frozenFrom"]),
-                frozen_until=datetime.date.fromisoformat(f["frozenUntil"]),
-            )
-            for f in doc["freezes"]
-        ),
-    )
-
-
-def mock_json(kind: str, subject_id: str) -> dict[str, Any]:
-    model = records_for(SubjectRef(kind=kind, id=subject_id))
-    assert model is not None
-    doc: dict[str, Any] = model.model_dump(mode="json", by_alias=True)
-    return doc
+def answer() -> InsuranceRecords:
+    return to_domain(InsuranceRecordsModel.model_validate(ANSWER))
 
 
 def test_an_answer_maps_to_exactly_these_records():
-    records = to_domain(InsuranceRecordsModel.model_validate(ANSWER))
+    records = answer()
     life, motor = records.policies
     assert life == Policy(
         "P32201832081212345678",
@@ -198,94 +124,24 @@ def test_an_answer_maps_to_exactly_these_records():
     assert isinstance(records.policies, tuple)
 
 
-@pytest.mark.parametrize("kind", ["natural", "legal"])
-@pytest.mark.parametrize("tier", [Tier.RICH, Tier.ORDINARY])
-def test_the_mocks_json_maps_field_for_field(kind, tier):
-    doc = mock_json(kind, EXAMPLES[kind][tier])
-    records = to_domain(InsuranceRecordsModel.model_validate_json(json.dumps(doc)))
-    assert records == expected_from_json(doc)
-    assert records.count() == sum(len(doc[k]) for k in doc) > 0
-    hash(records)  # frozen all the way down
-
-
 def test_the_policyholders_cash_value_is_what_the_summary_can_add_up():
-    records = expected_from_json(ANSWER)
+    records = answer()
     enforceable = sum(
         (p.cash_value for p in records.policies if p.role == "投保人"), Decimal(0)
     ) + sum((w.account_value for w in records.wealth_products), Decimal(0))
     assert enforceable == Decimal("812345.67")
 
 
-@pytest.mark.parametrize("source", ["answer", "natural", "legal"])
-def test_records_round_trip_through_the_cache_codec(monkeypatch, source):
-    monkeypatch.setitem(codec.RECORD_TYPES, "InsuranceRecords", InsuranceRecords)
-    doc = ANSWER if source == "answer" else mock_json(source, EXAMPLES[source][Tier.RICH])
-    records = expected_from_json(doc)
-    document = json.loads(json.dumps(codec.dump_records(records)))
-    assert document["type"] == "InsuranceRecords"
-    loaded = codec.load_records(document)
-    assert loaded == records
-    assert isinstance(loaded, InsuranceRecords)
-
-
 def test_the_schema_serves_the_records():
-    records = expected_from_json(ANSWER)
-
-    @strawberry.type
-    class Query:
-        @strawberry.field
-        def insurance(self) -> schema.InsuranceRecords:
-            return schema.InsuranceRecords.from_domain(records)
-
-    result = strawberry.Schema(query=Query).execute_sync(
-        "{ insurance { policies { policyNumber role cashValue insuredObject expiresOn status } "
-        "wealthProducts { productType accountValue } freezes { policyNumber caseNumber } } }"
-    )
-    assert result.errors is None
-    assert result.data == {
-        "insurance": {
-            "policies": [
-                {
-                    "policyNumber": "P32201832081212345678",
-                    "role": "投保人",
-                    "cashValue": "512345.67",
-                    "insuredObject": None,
-                    "expiresOn": None,
-                    "status": "冻结",
-                },
-                {
-                    "policyNumber": "PDAA202532081287654321",
-                    "role": "投保人",
-                    "cashValue": "0.00",
-                    "insuredObject": "苏H·A12B3",
-                    "expiresOn": "2026-01-01",
-                    "status": "有效",
-                },
-            ],
-            "wealthProducts": [{"productType": "万能账户", "accountValue": "300000.00"}],
-            "freezes": [
-                {"policyNumber": "P32201832081212345678", "caseNumber": "(2025)苏0804执恢12号"}
-            ],
-        }
-    }
-
-
-async def test_the_connector_asks_the_mock_in_one_batch():
-    app = create_mock_app(Agency.INSURANCE, token=TOKEN)
-    rich = Subject(SubjectKind.NATURAL, EXAMPLES["natural"][Tier.RICH])
-    firm = Subject(SubjectKind.LEGAL, EXAMPLES["legal"][Tier.ORDINARY])
-    unknown = Subject(SubjectKind.NATURAL, EXAMPLES["natural"][Tier.UNKNOWN])
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:
-        connector = InsuranceConnector(AgencyEndpoint("http://insurance", TOKEN), client)
-        assert connector.agency is Agency.INSURANCE
-        assert connector.applies_to(rich)
-        assert connector.applies_to(firm)
-        answers = await connector.query(
-            Inquiry(
-                "req-1", parse_case_number("(2025)苏0812执1号"), "苏0812", (rich, firm, unknown)
-            )
-        )
-    assert answers[unknown.key] is None
-    assert answers[rich.key] == expected_from_json(mock_json("natural", rich.id))
-    assert answers[firm.key] == expected_from_json(mock_json("legal", firm.id))
-    assert app.state.mock.stats.inquiries == 1
+    served = shown(answer())
+    keys = ("policyNumber", "role", "cashValue", "insuredObject", "expiresOn", "status")
+    assert [tuple(p[k] for k in keys) for p in served["policies"]] == [
+        ("P32201832081212345678", "投保人", "512345.67", None, None, "冻结"),
+        ("PDAA202532081287654321", "投保人", "0.00", "苏H·A12B3", "2026-01-01", "有效"),
+    ]
+    assert [(w["productType"], w["accountValue"]) for w in served["wealthProducts"]] == [
+        ("万能账户", "300000.00")
+    ]
+    assert [(f["policyNumber"], f["caseNumber"]) for f in served["freezes"]] == [
+        ("P32201832081212345678", "(2025)苏0804执恢12号")
+    ]

@@ -1,29 +1,21 @@
-"""Tax: the mock's JSON, parsed and mapped, is the domain; the domain caches and shows."""
+"""Tax specifics; ``test_records`` checks what every agency's records share."""
 
 from __future__ import annotations
 
 import datetime
-import json
 from decimal import Decimal
 from typing import Literal
 
-import httpx
 import pytest
 
-from connectors.base import AgencyEndpoint, Inquiry
-from connectors.envelope import SubjectRef
 from connectors.tax import TaxConnector
 from connectors.tax.mapping import to_domain
 from connectors.tax.models import TaxRecordsModel
-from gateway.domain import codec
 from gateway.domain.agencies import Agency
-from gateway.domain.cases import parse_case_number
-from gateway.domain.subjects import Subject, SubjectKind
+from gateway.domain.subjects import SubjectKind
 from gateway.domain.tax import TaxArrears, TaxPayment, TaxPenalty, TaxRecords, TaxRegistration
-from gateway.schema.tax import TaxRecords as TaxRecordsType
 from mocks.synthetic import Tier, example_subjects
-from mocks.tax import records_for
-from tests.connectors.test_mapping import assert_same
+from tests.connectors.test_records import example, shown
 
 EXAMPLES = example_subjects()
 Kind = Literal["natural", "legal"]
@@ -110,25 +102,6 @@ EXPECTED = TaxRecords(
     ),
 )
 
-CASES = [(kind, tier) for kind in ("natural", "legal") for tier in (Tier.RICH, Tier.ORDINARY)]
-
-
-@pytest.fixture
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(codec.RECORD_TYPES, "TaxRecords", TaxRecords)
-
-
-def mock_records(kind: Kind, tier: Tier) -> TaxRecordsModel:
-    model = records_for(SubjectRef(kind=kind, id=EXAMPLES[kind][tier]))
-    assert model is not None
-    return model
-
-
-def from_wire(model: TaxRecordsModel) -> TaxRecords:
-    """The mock's JSON, as the connector reads it."""
-    wire = model.model_dump(mode="json", by_alias=True)
-    return to_domain(TaxRecordsModel.model_validate_json(json.dumps(wire)))
-
 
 def test_the_wire_document_maps_to_the_expected_records() -> None:
     records = to_domain(TaxRecordsModel.model_validate(WIRE))
@@ -142,83 +115,30 @@ def test_a_person_without_a_registration_maps_to_none() -> None:
     assert records.count() == 2
 
 
-@pytest.mark.parametrize(("kind", "tier"), CASES)
-def test_mock_records_map_field_for_field(kind: Kind, tier: Tier) -> None:
-    model = mock_records(kind, tier)
-    records = from_wire(model)
-    assert_same(model, records)
+@pytest.mark.parametrize("kind", ["natural", "legal"])
+@pytest.mark.parametrize("tier", [Tier.RICH, Tier.ORDINARY])
+def test_the_taxpayer_is_the_subject(kind: Kind, tier: Tier) -> None:
+    records = example(Agency.TAX, kind, tier)
     assert records.registration is not None
     assert records.registration.taxpayer_id == EXAMPLES[kind][tier]
-    assert records.count() == 1 + len(model.payments) + len(model.arrears) + len(model.penalties)
-    hash(records)
 
 
 @pytest.mark.parametrize("kind", ["natural", "legal"])
 def test_empty_tier_maps_to_no_records(kind: Kind) -> None:
-    records = from_wire(mock_records(kind, Tier.EMPTY))
+    records = example(Agency.TAX, kind, Tier.EMPTY)
     assert records == TaxRecords(None, (), (), ())
     assert records.count() == 0
 
 
-@pytest.mark.usefixtures("registered")
-@pytest.mark.parametrize(("kind", "tier"), [*CASES, ("legal", Tier.EMPTY)])
-def test_records_round_trip_through_the_cache_codec(kind: Kind, tier: Tier) -> None:
-    records = from_wire(mock_records(kind, tier))
-    doc = json.loads(json.dumps(codec.dump_records(records)))
-    assert doc["type"] == "TaxRecords"
-    assert codec.load_records(doc) == records
-    assert codec.load_records(codec.dump_records(EXPECTED)) == EXPECTED
-
-
 def test_the_schema_shows_the_records() -> None:
-    shown = TaxRecordsType.from_domain(EXPECTED)
-    assert shown.registration is not None
-    assert shown.registration.credit_rating == "C"
-    assert [p.withholder for p in shown.payments] == [None, "淮安市清江浦区人民医院"]
-    assert shown.arrears[0].late_fee == Decimal("24991.47")
-    assert shown.penalties[0].decision_number == "淮税稽罚〔2024〕37号"
-    assert TaxRecordsType.from_domain(TaxRecords(None, (), (), ())).registration is None
-    rich = from_wire(mock_records("legal", Tier.RICH))
-    shown = TaxRecordsType.from_domain(rich)
-    assert [(p.tax_type, p.period, p.amount) for p in shown.payments] == [
-        (p.tax_type, p.period, p.amount) for p in rich.payments
-    ]
+    served = shown(EXPECTED)
+    assert served["registration"]["creditRating"] == "C"
+    assert [p["withholder"] for p in served["payments"]] == [None, "淮安市清江浦区人民医院"]
+    assert served["arrears"][0]["lateFee"] == "24991.47"
+    assert served["penalties"][0]["decisionNumber"] == "淮税稽罚〔2024〕37号"
+    assert shown(TaxRecords(None, (), (), ()))["registration"] is None
 
 
-async def test_connector_serves_both_kinds_and_maps_the_answer() -> None:
+def test_the_connector_serves_both_kinds() -> None:
     assert TaxConnector.agency is Agency.TAX
-    subjects = (
-        Subject(SubjectKind.LEGAL, EXAMPLES["legal"][Tier.RICH]),
-        Subject(SubjectKind.NATURAL, EXAMPLES["natural"][Tier.ORDINARY]),
-        Subject(SubjectKind.NATURAL, EXAMPLES["natural"][Tier.UNKNOWN]),
-    )
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        assert request.headers["Authorization"] == "Bearer tax-token"
-        results = []
-        for subject in body["subjects"]:
-            model = records_for(SubjectRef.model_validate(subject))
-            records = None if model is None else model.model_dump(mode="json", by_alias=True)
-            results.append(
-                {
-                    "kind": subject["kind"],
-                    "id": subject["id"],
-                    "status": "not_found" if records is None else "found",
-                    "records": records,
-                }
-            )
-        return httpx.Response(
-            200, json={"requestId": body["requestId"], "agency": "tax", "results": results}
-        )
-
-    inquiry = Inquiry("req-1", parse_case_number("(2025)苏0812执1号"), "苏0812", subjects)
-    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
-        connector = TaxConnector(AgencyEndpoint("http://tax.test", "tax-token"), client)
-        assert all(connector.applies_to(s) for s in subjects)
-        answers = await connector.query(inquiry)
-    assert answers == {
-        subjects[0].key: from_wire(mock_records("legal", Tier.RICH)),
-        subjects[1].key: from_wire(mock_records("natural", Tier.ORDINARY)),
-        subjects[2].key: None,
-    }
+    assert TaxConnector.subject_kinds == {SubjectKind.NATURAL, SubjectKind.LEGAL}

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
-from stdnum.cn import ric
 
 from connectors.business.models import BusinessRecordsModel, EquityHoldingModel
 from connectors.envelope import SubjectKindName, SubjectRef
 from gateway.domain.cases import parse_case_number
-from gateway.domain.subjects import normalize_uscc, uscc_check_character
+from gateway.domain.subjects import normalize_uscc
 from mocks import huaian
 from mocks.business import data, records_for
 from mocks.synthetic import (
@@ -27,7 +26,7 @@ from mocks.synthetic import (
     person,
     tier_of,
 )
-from tests.mocks.helpers import EXAMPLES
+from tests.mocks.helpers import EXAMPLES, known_records, resident_ids, subject_refs, uscc_ids
 
 COURTS = {d.court for d in huaian.DISTRICTS} | {huaian.INTERMEDIATE_COURT[0]}
 ROLES = {"法定代表人", "执行董事", "董事", "监事", "经理", "股东"}
@@ -37,30 +36,15 @@ THREE_YEARS = datetime.timedelta(days=3 * 366)
 
 
 def natural_ids(count: int) -> list[str]:
-    """Valid resident IDs born 1950-2023, of both genders, from several Huai'an districts."""
-    ids = []
-    for n in range(count):
-        birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=n * 101 % 26900)
-        region = ("320812", "320804", "320826", "110105")[n % 4]
-        first17 = f"{region}{birth:%Y%m%d}{n % 1000:03d}"
-        ids.append(first17 + ric.calc_check_digit(first17 + "0"))
-    return ids
-
-
-def legal_ids(count: int) -> list[str]:
-    return [(f := f"91320804MA{n:07d}") + uscc_check_character(f) for n in range(count)]
+    """Valid resident IDs born 1950-2023, of both genders, from several districts."""
+    regions = ("320812", "320804", "320826", "110105")
+    return resident_ids(count, regions=regions, step_days=101, span_days=26900)
 
 
 @functools.cache
 def sample(kind: SubjectKindName) -> tuple[tuple[SubjectRef, BusinessRecordsModel], ...]:
-    ids = natural_ids(400) if kind == "natural" else legal_ids(300)
-    found = []
-    for subject_id in ids:
-        ref = SubjectRef(kind=kind, id=subject_id)
-        records = records_for(ref)
-        if records is not None:
-            found.append((ref, records))
-    return tuple(found)
+    ids = natural_ids(400) if kind == "natural" else uscc_ids(300)
+    return tuple(known_records(records_for, subject_refs(kind, ids)))
 
 
 def rich(kind: SubjectKindName) -> list[tuple[SubjectRef, BusinessRecordsModel]]:

@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from stdnum.cn import ric
 
 from connectors.civil.models import CivilRecordsModel
 from connectors.envelope import SubjectRef
@@ -18,36 +17,20 @@ from mocks.synthetic import (
     REFERENCE_DATE,
     Tier,
     add_years,
-    example_subjects,
     person,
     spouse_of,
     tier_of,
 )
+from tests.mocks.helpers import EXAMPLES, known_records, resident_ids, subject_refs
 
-EXAMPLES = example_subjects()
 REGISTRY = re.compile(
     r"(淮安市(清江浦区|淮阴区|淮安区|洪泽区)|涟水县|盱眙县|金湖县)民政局婚姻登记处"
 )
 
 
-def natural_ids(count: int, region: str = "320812") -> list[str]:
-    """Valid resident IDs with birth dates from 1950 to 2023 and both genders."""
-    ids = []
-    for n in range(count):
-        birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=n * 97 % 27000)
-        first17 = f"{region}{birth:%Y%m%d}{n % 1000:03d}"
-        ids.append(first17 + ric.calc_check_digit(first17 + "0"))
-    return ids
-
-
 def known(count: int) -> list[tuple[SubjectRef, CivilRecordsModel]]:
-    found = []
-    for subject_id in natural_ids(count):
-        ref = SubjectRef(kind="natural", id=subject_id)
-        records = civil.records_for(ref)
-        if records is not None:
-            found.append((ref, records))
-    return found
+    """People born from 1950 to 2023 whom civil affairs knows."""
+    return known_records(civil.records_for, subject_refs("natural", resident_ids(count)))
 
 
 def test_same_subject_same_records() -> None:

@@ -6,8 +6,6 @@ import datetime
 import re
 from decimal import Decimal
 
-from stdnum.cn import ric
-
 from connectors.envelope import SubjectRef
 from connectors.fund.models import FundRecordsModel
 from gateway.domain.cases import parse_case_number
@@ -16,30 +14,19 @@ from mocks import huaian
 from mocks.fund import records_for
 from mocks.fund.data import centre_for
 from mocks.synthetic import REFERENCE_DATE, Tier, add_years, enterprises_of, tier_of
-from tests.mocks.helpers import EXAMPLES
+from tests.mocks.helpers import EXAMPLES, known_records, resident_ids, subject_refs
 
 COURTS = {d.court for d in huaian.DISTRICTS} | {huaian.INTERMEDIATE_COURT[0]}
 CENTRES = {centre_for(d) for d in huaian.DISTRICTS}
-
-
-def natural_ids(count: int) -> list[str]:
-    """Valid resident IDs with birth dates from 1955 to 2015, both genders."""
-    ids = []
-    for n in range(count):
-        birth = datetime.date(1955, 1, 1) + datetime.timedelta(days=n * 53 % 22000)
-        first17 = f"320803{birth:%Y%m%d}{n % 1000:03d}"
-        ids.append(first17 + ric.calc_check_digit(first17 + "0"))
-    return ids
+FIRST_BIRTH = datetime.date(1955, 1, 1)
 
 
 def known(count: int) -> list[tuple[SubjectRef, FundRecordsModel]]:
-    found = []
-    for subject_id in natural_ids(count):
-        ref = SubjectRef(kind="natural", id=subject_id)
-        records = records_for(ref)
-        if records is not None:
-            found.append((ref, records))
-    return found
+    """People the fund knows, born from 1955 to 2015."""
+    ids = resident_ids(
+        count, regions=("320803",), first_birth=FIRST_BIRTH, step_days=53, span_days=22000
+    )
+    return known_records(records_for, subject_refs("natural", ids))
 
 
 def test_same_subject_same_records() -> None:

@@ -8,13 +8,11 @@ import re
 from decimal import Decimal
 
 import pytest
-from stdnum.cn import ric
 
 from connectors.envelope import SubjectRef
 from connectors.insurance.models import InsuranceRecordsModel, PolicyModel
 from gateway.domain.agencies import Agency
 from gateway.domain.cases import parse_case_number
-from gateway.domain.subjects import uscc_check_character
 from mocks import huaian, land, police
 from mocks.insurance import records_for
 from mocks.registry import MOCK_AGENCIES
@@ -28,7 +26,7 @@ from mocks.synthetic import (
     spouse_of,
     tier_of,
 )
-from tests.mocks.helpers import EXAMPLES
+from tests.mocks.helpers import EXAMPLES, known_records, resident_ids, subject_refs, uscc_ids
 
 COURTS = {d.court: d.court_code for d in huaian.DISTRICTS} | {
     huaian.INTERMEDIATE_COURT[0]: huaian.INTERMEDIATE_COURT[1]
@@ -43,30 +41,13 @@ INSURER = re.compile(
 )
 
 
-def natural_ids(count: int) -> list[str]:
-    ids = []
-    for n in range(count):
-        birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=n * 83 % 27300)
-        first17 = f"320826{birth:%Y%m%d}{n % 1000:03d}"
-        ids.append(first17 + ric.calc_check_digit(first17 + "0"))
-    return ids
-
-
-def legal_ids(count: int) -> list[str]:
-    return [(f := f"91320812MA{n + 5000:07d}") + uscc_check_character(f) for n in range(count)]
-
-
-def known(refs: list[SubjectRef]) -> list[tuple[SubjectRef, InsuranceRecordsModel]]:
-    found = []
-    for ref in refs:
-        records = records_for(ref)
-        if records is not None:
-            found.append((ref, records))
-    return found
-
-
-PEOPLE = known([SubjectRef(kind="natural", id=i) for i in natural_ids(250)])
-COMPANIES = known([SubjectRef(kind="legal", id=i) for i in legal_ids(120)])
+PEOPLE: list[tuple[SubjectRef, InsuranceRecordsModel]] = known_records(
+    records_for,
+    subject_refs("natural", resident_ids(250, regions=("320826",), step_days=83, span_days=27300)),
+)
+COMPANIES: list[tuple[SubjectRef, InsuranceRecordsModel]] = known_records(
+    records_for, subject_refs("legal", uscc_ids(120, prefix="91320812MA", first=5000))
+)
 KNOWN = PEOPLE + COMPANIES
 
 

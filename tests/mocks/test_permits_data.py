@@ -9,7 +9,6 @@ import re
 
 from connectors.envelope import SubjectRef
 from connectors.permits.models import PermitRecordsModel
-from gateway.domain.subjects import uscc_check_character
 from mocks import permits
 from mocks.permits.data import industry_of
 from mocks.synthetic import (
@@ -18,11 +17,10 @@ from mocks.synthetic import (
     Tier,
     add_years,
     company,
-    example_subjects,
     tier_of,
 )
+from tests.mocks.helpers import EXAMPLES, known_records, subject_refs, uscc_ids
 
-EXAMPLES = example_subjects()
 PERMIT_NUMBER = re.compile(r"\(苏\)(JZ|FM|WH)安许证字〔(\d{4})〕08\d{4}号")
 NUMBERS = {
     "药品": re.compile(r"国药准字H(\d{4})\d{4}"),
@@ -42,16 +40,12 @@ TRADERS = {"商贸", "机械制造", "新材料", "纺织", "食品", "盐化"}
 
 
 def legal_ids(count: int) -> list[str]:
-    return [(f := f"91320803MA{n:07d}") + uscc_check_character(f) for n in range(count)]
+    return uscc_ids(count, prefix="91320803MA")
 
 
 def known(count: int) -> list[tuple[str, PermitRecordsModel]]:
-    found = []
-    for subject_id in legal_ids(count):
-        records = permits.records_for(SubjectRef(kind="legal", id=subject_id))
-        if records is not None:
-            found.append((subject_id, records))
-    return found
+    refs = subject_refs("legal", legal_ids(count))
+    return [(ref.id, records) for ref, records in known_records(permits.records_for, refs)]
 
 
 def test_same_subject_same_records() -> None:

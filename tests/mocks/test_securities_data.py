@@ -7,19 +7,17 @@ import re
 from decimal import Decimal
 
 import pytest
-from stdnum.cn import ric
 
 from connectors.envelope import SubjectRef
 from connectors.securities.models import SecuritiesRecordsModel
 from gateway.domain.agencies import Agency
 from gateway.domain.cases import parse_case_number
-from gateway.domain.subjects import uscc_check_character
 from mocks import huaian
 from mocks.registry import MOCK_AGENCIES
 from mocks.securities import records_for
 from mocks.securities.data import FUNDS, STOCKS
 from mocks.synthetic import REFERENCE_DATE, Tier, add_years, tier_of
-from tests.mocks.helpers import EXAMPLES
+from tests.mocks.helpers import EXAMPLES, known_records, resident_ids, subject_refs, uscc_ids
 
 PRICES = {s.code: s for table in (STOCKS, FUNDS) for pool in table.values() for s in pool}
 COURTS = {d.court: d.court_code for d in huaian.DISTRICTS} | {
@@ -38,34 +36,10 @@ BROKER = re.compile(
 )
 
 
-def natural_ids(count: int) -> list[str]:
-    ids = []
-    for n in range(count):
-        birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=n * 89 % 27000)
-        first17 = f"320803{birth:%Y%m%d}{n % 1000:03d}"
-        ids.append(first17 + ric.calc_check_digit(first17 + "0"))
-    return ids
-
-
-def legal_ids(count: int) -> list[str]:
-    return [(f := f"91320804MA{n:07d}") + uscc_check_character(f) for n in range(count)]
-
-
-SUBJECTS = [SubjectRef(kind="natural", id=i) for i in natural_ids(250)] + [
-    SubjectRef(kind="legal", id=i) for i in legal_ids(150)
-]
-
-
-def known() -> list[tuple[SubjectRef, SecuritiesRecordsModel]]:
-    found = []
-    for ref in SUBJECTS:
-        records = records_for(ref)
-        if records is not None:
-            found.append((ref, records))
-    return found
-
-
-KNOWN = known()
+SUBJECTS = subject_refs(
+    "natural", resident_ids(250, regions=("320803",), step_days=89)
+) + subject_refs("legal", uscc_ids(150))
+KNOWN: list[tuple[SubjectRef, SecuritiesRecordsModel]] = known_records(records_for, SUBJECTS)
 
 
 def dump(records: SecuritiesRecordsModel | None) -> object:

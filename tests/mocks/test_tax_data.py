@@ -6,43 +6,29 @@ import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from stdnum.cn import ric
-
 from connectors.envelope import SubjectRef
 from connectors.tax.models import TaxRecordsModel
-from gateway.domain.subjects import uscc_check_character
 from mocks import fund, huaian, land
 from mocks.synthetic import REFERENCE_DATE, Tier, add_years, company, person, tier_of, years_ago
 from mocks.tax import records_for
 from mocks.tax.data import tax_authority
-from tests.mocks.helpers import EXAMPLES
+from tests.mocks.helpers import EXAMPLES, known_records, resident_ids, subject_refs, uscc_ids
 
 AUTHORITIES = {tax_authority(d) for d in huaian.DISTRICTS}
 PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?")
 
 
-def natural_ids(count: int) -> list[str]:
-    ids = []
-    for n in range(count):
-        birth = datetime.date(1955, 1, 1) + datetime.timedelta(days=n * 73 % 22000)
-        first17 = f"320826{birth:%Y%m%d}{n % 1000:03d}"
-        ids.append(first17 + ric.calc_check_digit(first17 + "0"))
-    return ids
-
-
-def legal_ids(count: int) -> list[str]:
-    return [(f := f"91320804MA{n:07d}") + uscc_check_character(f) for n in range(count)]
-
-
 def known(count: int) -> list[tuple[SubjectRef, TaxRecordsModel]]:
-    refs = [SubjectRef(kind="natural", id=i) for i in natural_ids(count)]
-    refs += [SubjectRef(kind="legal", id=i) for i in legal_ids(count)]
-    found = []
-    for ref in refs:
-        records = records_for(ref)
-        if records is not None:
-            found.append((ref, records))
-    return found
+    """``count`` people (born from 1955) and ``count`` companies, those the bureau knows."""
+    people = resident_ids(
+        count,
+        regions=("320826",),
+        first_birth=datetime.date(1955, 1, 1),
+        step_days=73,
+        span_days=22000,
+    )
+    refs = subject_refs("natural", people) + subject_refs("legal", uscc_ids(count))
+    return known_records(records_for, refs)
 
 
 def test_same_subject_same_records() -> None:
