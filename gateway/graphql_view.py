@@ -288,6 +288,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
             context = await self._request_context(request)
             query = self._query(params, context.principal)
             result = await self._execute(request.method, query, params, context)
+            # nothing leaves before its audit entries are committed
+            failure = await context.settle()
+            if failure is not None:
+                raise RefusedRequestError.from_error(failure, failure.http_status or 503)
         except RefusedRequestError as refused:
             return self._refusal(refused, media)
         except Exception:

@@ -289,7 +289,7 @@ def stages_section(
     return f"""\
 ## Where one inquiry's time goes (`bench/fanout/profile.py --part stages`)
 
-{run_header("python -m bench.fanout.profile --part stages", info)}
+{run_header("python -m bench.fanout.profile --part stages", info, make_bench=False)}
 
 The gateway (`chakong serve`, set up as for the fan-out benchmark) runs with timing wrappers
 (`bench/fanout/gwtime.py`: the methods are wrapped in its process, no gateway file changes) that

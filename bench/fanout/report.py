@@ -66,11 +66,12 @@ def git_revision() -> str:
     return "unknown"
 
 
-def run_header(command: str, info: dict[str, str]) -> str:
+def run_header(command: str, info: dict[str, str], *, make_bench: bool = True) -> str:
     """The command, when and on what commit and machine a benchmark ran: its section's start."""
     date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    also = " (also run by `make bench`)" if make_bench else ""
     return (
-        f"Command: `{command}` (also run by `make bench`). Last run: {date} "
+        f"Command: `{command}`{also}. Last run: {date} "
         f"(git {git_revision()}).\nMachine: {info['cpu']}, {info['nproc']} CPUs (nproc), "
         f"{info['memory']} memory, {info['python']}, {info['os']}."
     )

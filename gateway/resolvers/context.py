@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -69,13 +69,16 @@ class Auditor(Protocol):
     ) -> None: ...
 
 
+Audited = Callable[[Sequence[tuple[InquiryKey, SubjectProfile]]], None]
+
+
 def inquiry_loader(
-    service: InquiryService, principal: Principal, request_id: str, auditor: Auditor | None
+    service: InquiryService, audited: Audited
 ) -> DataLoader[InquiryKey, SubjectProfile]:
     """Coalesce every inquiry of one request with the same options into one fan-out.
 
     ``debtors(subjects: [...])``, several aliased ``debtor`` fields and the leads they follow
-    alike end up as one batched call per agency; the whole batch is audited in one append.
+    alike end up as one batched call per agency; each batch is handed to ``audited``.
     """
 
     async def load(keys: Sequence[InquiryKey]) -> list[SubjectProfile]:
@@ -85,8 +88,7 @@ def inquiry_loader(
             members = list(dict.fromkeys(group))
             profiles = await service.inquire([k.subject for k in members], options)
             by_key.update(zip(members, profiles, strict=True))
-        if auditor is not None:
-            await auditor.inquiries(principal, request_id, list(by_key.items()))
+        audited(list(by_key.items()))
         return [by_key[k] for k in keys]
 
     return DataLoader(load_fn=load, max_batch_size=service.limits.max_batch_subjects * 4)
@@ -102,9 +104,38 @@ class Context:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     loader: DataLoader[InquiryKey, SubjectProfile] = field(init=False)
     _cases: dict[str, asyncio.Future[Case | None]] = field(init=False, default_factory=dict)
+    _audits: list[asyncio.Future[None]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
-        self.loader = inquiry_loader(self.inquiries, self.principal, self.request_id, self.auditor)
+        self.loader = inquiry_loader(self.inquiries, self._audit_inquiries)
+
+    def _audit_inquiries(self, items: Sequence[tuple[InquiryKey, SubjectProfile]]) -> None:
+        """Start writing a batch's audit entries; ``settle`` waits for them.
+
+        The entries are written while GraphQL completes the answer's fields, and the answer
+        leaves the gateway only once they are committed (the view awaits ``settle``)."""
+        if self.auditor is not None and items:
+            write = self.auditor.inquiries(self.principal, self.request_id, items)
+            self._audits.append(asyncio.ensure_future(write))
+
+    async def settle(self) -> ChakongError | None:
+        """Wait until this request's audit entries are written; the first failure, if any.
+
+        An answer whose entries could not be written must not be sent: the caller turns a
+        failure into the refusal it is (``AUDIT_UNAVAILABLE``, 503)."""
+        failure: ChakongError | None = None
+        while self._audits:
+            write = self._audits.pop(0)
+            try:
+                await write
+            except ChakongError as exc:
+                failure = failure or exc
+            except Exception:
+                log.exception("an audit entry could not be written")
+                failure = failure or StoreUnavailableError(
+                    "审计日志写入失败", "the audit log could not be written"
+                )
+        return failure
 
     async def case(self, case_number: CaseNumber) -> Case | None:
         """The registered case, looked up once per request.

@@ -62,16 +62,51 @@ class CaseRegister:
         return case
 
     async def get(self, case_number: CaseNumber) -> Case | None:
+        """The case, with its judges and parties: two statements (every inquiry asks this)."""
+        number = case_number.canonical
         async with self._engine.connect() as conn:
-            row = (
+            # the case row once per judge (a case has at least one)
+            rows = (
                 await conn.execute(
-                    sa.select(cases).where(cases.c.case_number == case_number.canonical)
+                    sa.select(cases, case_judges.c.judge_id)
+                    .join(
+                        case_judges, case_judges.c.case_number == cases.c.case_number, isouter=True
+                    )
+                    .where(cases.c.case_number == number)
+                    .order_by(case_judges.c.position)
                 )
-            ).first()
-            if row is None:
+            ).all()
+            if not rows:
                 return None
-            loaded = await _load(conn, [row._mapping])
-        return loaded[0]
+            party_rows = await conn.execute(
+                sa.select(
+                    case_parties.c.role,
+                    case_parties.c.subject_kind,
+                    case_parties.c.subject_id,
+                    case_parties.c.name,
+                )
+                .where(case_parties.c.case_number == number)
+                .order_by(case_parties.c.position)
+            )
+            parties = tuple(
+                Party(
+                    role=PartyRole(p.role),
+                    subject=Subject(kind=SubjectKind(p.subject_kind), id=p.subject_id, name=p.name),
+                )
+                for p in party_rows
+            )
+        row = rows[0]._mapping
+        return Case(
+            case_number=case_number,
+            court=row["court"],
+            judges=tuple(r.judge_id for r in rows if r.judge_id is not None),
+            parties=parties,
+            obligation=row["obligation"],
+            performed=row["performed"],
+            status=CaseStatus(row["status"]),
+            filed_on=row["filed_on"],
+            currency=row["currency"],
+        )
 
     async def list(
         self,

@@ -326,3 +326,24 @@ async def test_refused_tokens_are_audited_and_rate_limited(mocks: MockServers, t
         assert [(e["outcome"], e["code"], e["role"]) for e in entries] == [
             ("denied", "TOKEN_INVALID", "PUBLIC")
         ] * 2
+
+
+async def test_no_answer_leaves_without_its_audit_entry(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+):
+    from gateway.services.audit import AuditLog, AuditUnavailableError
+
+    async def broken(self, records):
+        raise AuditUnavailableError("审计日志写入失败", "the audit log could not be written")
+
+    monkeypatch.setattr(AuditLog, "append", broken)
+    query = (
+        f'{{ debtor(subject: {{kind: NATURAL, id: "{RICH}"}}, caseNumber: "{CASE}") '
+        "{ police { household { name address } } bank { accounts { accountNumber } } } }"
+    )
+    response = await gateway.post(query)
+    assert response.status_code == 503
+    body = response.json()
+    assert codes(body) == {"AUDIT_UNAVAILABLE"}
+    assert "data" not in body
+    assert "accountNumber" not in response.text
