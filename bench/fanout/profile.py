@@ -42,7 +42,6 @@ from bench.fanout.run import (
     TARGET_A,
     Client,
     Config,
-    bench_debtors,
     direct_floor,
     encode,
     register_case,
@@ -122,10 +121,15 @@ def layers(prof: pstats.Stats) -> list[tuple[str, float]]:
     return out
 
 
+def bench_debtors(batch_size: int) -> list[dict[str, str]]:
+    """The example debtor and the batch's subjects: the largest case the benchmark knows."""
+    return [queries.example_subject(), *queries.batch_subjects(batch_size)]
+
+
 async def _load(gateway: procs.Gateway, count: int, debtors: list[dict[str, str]]) -> None:
     body = encode(queries.PROFILE_QUERY, queries.profile_variables())
     async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=60.0) as http:
-        await register_case(http, gateway, debtors)
+        await register_case(http, gateway, debtors, queries.CASE_NUMBER)
         client = Client(http, gateway.url, gateway.judge_token)
         for _ in range(count):
             await client.post(body)
@@ -200,7 +204,7 @@ async def _timed_load(
 ) -> dict[str, list[float]]:
     body = encode(queries.PROFILE_QUERY, queries.profile_variables())
     async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=60.0) as http:
-        await register_case(http, gateway, debtors)
+        await register_case(http, gateway, debtors, queries.CASE_NUMBER)
         await set_latency(http, mocks, latency_ms)
         client = Client(http, gateway.url, gateway.judge_token)
         for _ in range(10):

@@ -49,7 +49,8 @@ PROFILE_FIELDS = frozenset({"subject", "sources", "summary"} | {a.value for a in
 # Fields that differ from one execution to the next; left out when results are compared.
 VOLATILE_KEYS = frozenset({"latencyMs", "fetchedAt", "cached"})
 
-CASE_NUMBER = EXAMPLE_CASE_NUMBER
+CASE_NUMBER = EXAMPLE_CASE_NUMBER  # the single inquiry's case: one debtor, as most cases have
+BATCH_CASE_NUMBER = "(2026)苏0812执124号"  # the batch's case, whose debtors are the batch
 COURT = parse_case_number(CASE_NUMBER).court
 JUDGE = "J001"
 
@@ -208,15 +209,15 @@ def batch_subjects(count: int, legal_share: float = 0.25) -> list[dict[str, str]
 
 
 def batch_variables(count: int) -> dict[str, Any]:
-    return {"subjects": batch_subjects(count), "caseNumber": CASE_NUMBER}
+    return {"subjects": batch_subjects(count), "caseNumber": BATCH_CASE_NUMBER}
 
 
-def case_variables(debtors: list[dict[str, str]]) -> dict[str, Any]:
-    """``saveCase``'s variables: the example case, OPEN, judge J001, ``debtors`` as DEBTORs."""
+def case_variables(debtors: list[dict[str, str]], case_number: str) -> dict[str, Any]:
+    """``saveCase``'s variables: the case, OPEN, judge J001, ``debtors`` as DEBTORs."""
     unique = list({d["id"]: d for d in debtors}.values())
     return {
         "case": {
-            "caseNumber": CASE_NUMBER,
+            "caseNumber": case_number,
             "judges": [JUDGE],
             "parties": [{"role": "DEBTOR", "kind": d["kind"], "id": d["id"]} for d in unique],
             "obligation": "100000.00",

@@ -85,20 +85,28 @@ def encode(query: str, variables: dict[str, Any]) -> bytes:
     return json.dumps({"query": query, "variables": variables}, ensure_ascii=False).encode()
 
 
-def bench_debtors(config_batch_size: int) -> list[dict[str, str]]:
-    """Every debtor the benchmark asks about: the example debtor and the batch's subjects."""
-    return [queries.example_subject(), *queries.batch_subjects(config_batch_size)]
+async def register_cases(http: httpx.AsyncClient, gateway: procs.Gateway, batch_size: int) -> None:
+    """Register the benchmark's two cases (OPEN, judge J001) as the court's case system: the
+    example case with its one debtor, for the single inquiry, and the batch's case with the
+    batch's debtors. The gateway answers inquiries only within a registered case, and looks the
+    case up before every inquiry, so a case's size is part of what is measured: most cases have
+    one or a few debtors."""
+    await register_case(http, gateway, [queries.example_subject()], queries.CASE_NUMBER)
+    batch = queries.batch_subjects(batch_size)
+    await register_case(http, gateway, batch, queries.BATCH_CASE_NUMBER)
 
 
 async def register_case(
-    http: httpx.AsyncClient, gateway: procs.Gateway, debtors: list[dict[str, str]]
+    http: httpx.AsyncClient,
+    gateway: procs.Gateway,
+    debtors: list[dict[str, str]],
+    case_number: str,
 ) -> None:
-    """Register the example case (OPEN, judge J001, ``debtors`` as its DEBTOR parties) as the
-    court's case system: the gateway answers inquiries only within a registered case."""
     system = Client(http, gateway.url, gateway.system_token)
-    _, data = await system.post(encode(queries.SAVE_CASE, queries.case_variables(debtors)))
+    variables = queries.case_variables(debtors, case_number)
+    _, data = await system.post(encode(queries.SAVE_CASE, variables))
     saved = data["saveCase"]
-    if saved["caseNumber"] != queries.CASE_NUMBER or saved["status"] != "OPEN":
+    if saved["caseNumber"] != case_number or saved["status"] != "OPEN":
         raise RuntimeError(f"the case was not registered as expected: {saved}")
 
 
@@ -191,7 +199,7 @@ async def measure(config: Config, mocks: procs.Mocks, gateway: procs.Gateway) ->
     raw: dict[str, Any] = {}
     profile_body = encode(queries.PROFILE_QUERY, queries.profile_variables())
     async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=120.0) as http:
-        await register_case(http, gateway, bench_debtors(config.batch_size))
+        await register_cases(http, gateway, config.batch_size)
         client = Client(http, gateway.url, gateway.judge_token)
         await set_latency(http, mocks, 0.0)
 
@@ -574,11 +582,14 @@ Set-up: the ten mock agencies (`bench/fanout/mockproc.py`) in one subprocess, th
 `CHAKONG_AUTH__KEYS__bench` and `CHAKONG_AUDIT_KEY`, not demo mode; the per-caller rate limit
 raised so that it never refuses, though it still runs) in another, and the load client (httpx over
 `httpx_aiohttp.AiohttpTransport`) in the benchmark process. Before measuring, the court's
-`COURT_SYSTEM` registers the example case {queries.CASE_NUMBER} (`saveCase`: OPEN, judge
-{queries.JUDGE}, the debtors below as its DEBTOR parties); every inquiry is sent as that
+`COURT_SYSTEM` registers two cases (`saveCase`: OPEN, judge {queries.JUDGE}): the example case
+{queries.CASE_NUMBER} with the example debtor, for the single inquiries, and
+{queries.BATCH_CASE_NUMBER} with the batch's debtors, for the batch; every inquiry is sent as that
 judge's bearer token (JWT). So every inquiry pays what the gateway does now: the token check, the
-case lookup (one SQLite read of the case, its judges and its parties) before the fan-out, and the
-hash-chained audit append (one SQLite transaction) after it, before the answer. Queries ask with
+case lookup (two SQLite statements: the case with its judges, then its parties) before the
+fan-out, and the hash-chained audit append (one SQLite transaction), which starts when the agencies
+have answered, runs while GraphQL completes the answer, and is committed before the answer is
+sent. Queries ask with
 `fresh: true` so the cache never hides the work; they are sequential, after {config.warmup}
 warm-up queries. Every ratio is against a baseline measured in the same run, because the machine is
 noisy.
@@ -589,8 +600,8 @@ The query of (a) and (b), "one inquiry", is the explorer's example
 example debtor's own full profile, with every agency's fields, the summary and the sources, for
 `gateway.examples.EXAMPLE_DEBTOR` (a RICH, married natural person who controls enterprises). Nine
 agencies serve natural persons and are asked (one call each); permits answers NOT_APPLICABLE
-without a call. The case's DEBTOR parties are the example debtor and the {batch["subjects"]}
-subjects of (c).
+without a call. The single inquiry's case has the example debtor as its one DEBTOR party (as most
+cases have one or a few); the batch's case has the {batch["subjects"]} subjects of (c).
 
 What each figure is:
 
@@ -600,9 +611,10 @@ What each figure is:
   p90 and p99 are reported the same way.
 - **(a) direct agency calls p50 / {mock}**: the floor under (a): the benchmark itself sends the
   connectors' request body to the {direct} mocks the gateway asks, at once ({config.floor_queries}
-  times, no gateway). The mocks' fixed latency is a loop of 50 ms sleeps, and the ten mocks share
-  one process, so the floor is some ms above {mock}. The difference to (a)'s p50 is what the gateway
-  adds; **(a) debtor p50 / direct agency calls p50** is the same as a ratio. No target.
+  times, no gateway). The ten mocks share one process (two cores in all), so their answers, due
+  at the same moment, leave one after another, and the floor is some ms above {mock}. The
+  difference to (a)'s p50 is what the gateway adds; **(a) debtor p50 / direct agency calls p50**
+  is the same as a ratio. No target.
 - **(a) (p50 - {mock}) / in-memory execution**: the gateway's own share of that latency, as a
   multiple of the in-memory execution time of (b). No target.
 - **full example query with both leads p50 / {mock}**: the example query as it is: the debtor's
