@@ -18,6 +18,7 @@ from pydantic import SecretStr, ValidationError
 
 from gateway.auth.principal import Role
 from gateway.domain.agencies import Agency
+from gateway.logs import mask_root_handlers, uvicorn_log_config
 from gateway.settings import DEMO_SECRET, AgencySettings, Settings
 
 log = logging.getLogger("chakong")
@@ -30,6 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # one line per agency call is noise beside the inquiry's own line, and costs CPU
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    mask_root_handlers()  # no full ID number in any log line
     try:
         result: int = args.run(args)
     except ValidationError as exc:
@@ -173,7 +175,13 @@ def _run_serve(args: argparse.Namespace) -> int:
     unknown = [a.value for a in Agency if not settings.agency(a).url]
     if unknown:
         log.info("agencies without a URL answer NOT_CONFIGURED: %s", ", ".join(unknown))
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        app,
+        log_config=uvicorn_log_config(),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
     return 0
 
 

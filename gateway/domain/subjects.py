@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import re
 from dataclasses import dataclass
 
 from stdnum.cn import ric
@@ -51,6 +52,19 @@ def mask_id(value: str) -> str:
     if len(value) <= 10:
         return "*" * len(value)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+# 18-digit resident ids, old 15-digit ids and unified social credit codes, standing alone
+_ID_LIKE = re.compile(
+    r"(?<![0-9A-Z])(?:\d{17}[0-9X]|\d{15}|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})"
+    r"(?![0-9A-Z])",
+    re.IGNORECASE,
+)
+
+
+def mask_ids_in_text(text: str) -> str:
+    """``text`` with every ID-number-like token masked as ``mask_id`` does."""
+    return _ID_LIKE.sub(lambda m: mask_id(m.group(0).upper()), text)
 
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -25,7 +25,6 @@ import enum
 import hashlib
 import hmac
 import json
-import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +39,13 @@ from gateway.auth.principal import Principal, Role
 from gateway.domain.cases import CaseNumber
 from gateway.domain.errors import ChakongError, InvalidInputError, InvalidSubjectError
 from gateway.domain.sources import SourceResult
-from gateway.domain.subjects import Subject, mask_id, normalize_resident_id, normalize_uscc
+from gateway.domain.subjects import (
+    Subject,
+    mask_id,
+    mask_ids_in_text,
+    normalize_resident_id,
+    normalize_uscc,
+)
 from gateway.store import configure_sqlite
 from gateway.store.tables import AUDIT_GENESIS_HASH, AUDIT_HEAD_ID, audit_head, audit_log
 
@@ -454,19 +459,6 @@ async def _verify_database(database_url: str, key: bytes) -> int:
         await engine.dispose()
     print(report.message())
     return 0 if report.ok else 1
-
-
-# 18-digit resident ids, old 15-digit ids and unified social credit codes, standing alone
-_ID_LIKE = re.compile(
-    r"(?<![0-9A-Z])(?:\d{17}[0-9X]|\d{15}|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})"
-    r"(?![0-9A-Z])",
-    re.IGNORECASE,
-)
-
-
-def mask_ids_in_text(text: str) -> str:
-    """``text`` with every ID-number-like token masked as ``mask_id`` does."""
-    return _ID_LIKE.sub(lambda m: mask_id(m.group(0).upper()), text)
 
 
 def _canonical_id(subject: Subject | str) -> str:

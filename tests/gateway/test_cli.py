@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -142,7 +143,20 @@ def test_mocks_and_serve_run_apart_and_one_missing_agency_is_unavailable(tmp_pat
     assert statuses["POLICE"] == statuses["BANK"] == "OK"
     assert statuses["LAND"] == "UNAVAILABLE"
     assert statuses["TAX"] == "NOT_CONFIGURED"
+    # a GET puts the subject's number in the URL, which the access log prints: masked
+    subject_id = EXAMPLE_VARIABLES["subject"]["id"]  # type: ignore[index]
+    by_get = httpx.get(
+        f"{url}/graphql",
+        params={"query": query, "variables": json.dumps(variables, ensure_ascii=False)},
+        headers={"Authorization": f"Bearer {judge}"},
+        timeout=30,
+    )
+    assert by_get.status_code == 200, by_get.text
+    serve.wait_for(r"GET /graphql")
     assert serve.interrupt() == 0
+    logged = "".join(serve.lines) + (serve.proc.stdout.read() if serve.proc.stdout else "")
+    assert subject_id not in logged
+    assert subject_id[:6] + "********" + subject_id[-4:] in logged
     assert mocks.interrupt() == 0
 
 

@@ -18,7 +18,7 @@ from gateway.auth.principal import Principal, Role
 from gateway.domain.agencies import Agency
 from gateway.domain.errors import InvalidInputError
 from gateway.domain.sources import SourceResult, SourceStatus
-from gateway.domain.subjects import SubjectKind, parse_subject
+from gateway.domain.subjects import SubjectKind, mask_ids_in_text, parse_subject
 from gateway.services.audit import (
     AuditEntry,
     AuditLog,
@@ -29,7 +29,6 @@ from gateway.services.audit import (
     chain_message,
     entry_from_row,
     hashed_fields,
-    mask_ids_in_text,
     verify_command,
 )
 from gateway.store.migrate import upgrade
