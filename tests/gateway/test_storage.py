@@ -6,9 +6,16 @@ import socket
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from gateway.services.audit import AuditLog
+from gateway.settings import DEMO_SECRET
 from mocks.runner import MockServers
-from tests.conftest import gateway_settings, run_gateway
+from mocks.synthetic import Tier, example_subjects
+from tests.conftest import CASE, gateway_settings, run_gateway
+from tests.gateway.store.databases import scratch_database
+
+RICH = example_subjects()["natural"][Tier.RICH]
 
 
 def reachable(port: int) -> bool:
@@ -21,20 +28,35 @@ def reachable(port: int) -> bool:
 
 @pytest.mark.postgres
 @pytest.mark.redis
-async def test_gateway_is_ready_on_postgresql_and_redis(mocks: MockServers, tmp_path: Path):
-    if not reachable(5432):
-        pytest.skip("PostgreSQL is not running at 127.0.0.1:5432 (.ci/run starts it)")
+async def test_the_gateway_on_postgresql_and_redis(mocks: MockServers, tmp_path: Path):
+    """Migrations, the case register, an inquiry with its cache and its audit entry, on the
+    production storage."""
     if not reachable(6379):
         pytest.skip("Redis is not running at 127.0.0.1:6379 (.ci/run starts it)")
-    settings = gateway_settings(
-        mocks,
-        tmp_path,
-        database_url="postgresql+asyncpg://postgres@127.0.0.1:5432/test",
-        cache_url="redis://127.0.0.1:6379/0",
-    )
-    async with run_gateway(settings) as gw:
-        ready = (await gw.client.get("/readyz")).json()
-        assert ready["checks"] == {"database": "ok", "cache": "ok"}
+    async with scratch_database("postgresql", tmp_path) as url:
+        settings = gateway_settings(
+            mocks, tmp_path, database_url=url, cache_url="redis://127.0.0.1:6379/0"
+        )
+        async with run_gateway(settings) as gw:
+            ready = (await gw.client.get("/readyz")).json()
+            assert ready["checks"] == {"database": "ok", "cache": "ok"}
+            await gw.register([{"kind": "NATURAL", "id": RICH}])
+            query = (
+                f'{{ debtor(subject: {{kind: NATURAL, id: "{RICH}"}}, caseNumber: "{CASE}") '
+                "{ sources { agency status cached } } }"
+            )
+            first = await gw.query(query)
+            assert "errors" not in first
+            again = await gw.query(query)
+            cached = {s["agency"]: s["cached"] for s in again["data"]["debtor"]["sources"]}
+            assert cached["POLICE"] is True  # from Redis
+        engine = create_async_engine(url)
+        try:
+            report = await AuditLog(engine, DEMO_SECRET.get_secret_value().encode()).verify()
+        finally:
+            await engine.dispose()
+        assert report.ok
+        assert report.checked >= 3  # the case saved, two inquiries
 
 
 async def test_readiness_reports_a_database_that_is_down(mocks: MockServers, tmp_path: Path):
@@ -43,5 +65,14 @@ async def test_readiness_reports_a_database_that_is_down(mocks: MockServers, tmp
     )
     async with run_gateway(settings) as gw:
         response = await gw.client.get("/readyz")
-    assert response.status_code == 503
-    assert response.json()["checks"]["database"] == "down"
+        assert response.status_code == 503
+        assert response.json()["checks"]["database"] == "down"
+        # an inquiry then cannot be authorised: a coded 503, never a 500 or a trace
+        query = (
+            f'{{ debtor(subject: {{kind: NATURAL, id: "{RICH}"}}, caseNumber: "{CASE}") '
+            "{ caseNumber } }"
+        )
+        inquiry = await gw.post(query)
+    assert inquiry.status_code == 503
+    assert inquiry.json()["errors"][0]["extensions"]["code"] == "STORE_UNAVAILABLE"
+    assert "Traceback" not in inquiry.text
