@@ -215,6 +215,21 @@ class VerifyReport:
         )
 
 
+# built once: an append is on the request path of every inquiry
+_ADVANCE_HEAD = (
+    sa.update(audit_head)
+    .where(audit_head.c.id == AUDIT_HEAD_ID)
+    .values(seq=audit_head.c.seq + sa.bindparam("count", type_=sa.Integer))
+    .returning(audit_head.c.seq, audit_head.c.hash)
+)
+_INSERT_ENTRIES = sa.insert(audit_log)
+_SET_HEAD_HASH = (
+    sa.update(audit_head)
+    .where(audit_head.c.id == AUDIT_HEAD_ID)
+    .values(hash=sa.bindparam("head_hash"), updated_at=sa.bindparam("at"))
+)
+
+
 def _utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
@@ -254,14 +269,7 @@ class AuditLog:
             async with self._lock, self._engine.begin() as conn:
                 # updating the head first takes its lock (PostgreSQL row lock, SQLite write
                 # lock) before it is read: no other append can interleave until commit
-                head = (
-                    await conn.execute(
-                        sa.update(audit_head)
-                        .where(audit_head.c.id == AUDIT_HEAD_ID)
-                        .values(seq=audit_head.c.seq + count)
-                        .returning(audit_head.c.seq, audit_head.c.hash)
-                    )
-                ).first()
+                head = (await conn.execute(_ADVANCE_HEAD, {"count": count})).first()
                 if head is None:
                     raise AuditUnavailableError(
                         "审计日志未初始化（缺少链头记录），请先执行数据库迁移",
@@ -276,12 +284,8 @@ class AuditLog:
                     digest = self.entry_hash(prev_hash, row)
                     entries.append(_entry({**row, "prev_hash": prev_hash, "hash": digest}))
                     prev_hash = digest
-                await conn.execute(sa.insert(audit_log), [_row(e) for e in entries])
-                await conn.execute(
-                    sa.update(audit_head)
-                    .where(audit_head.c.id == AUDIT_HEAD_ID)
-                    .values(hash=prev_hash, updated_at=at)
-                )
+                await conn.execute(_INSERT_ENTRIES, [_row(e) for e in entries])
+                await conn.execute(_SET_HEAD_HASH, {"head_hash": prev_hash, "at": at})
         except SQLAlchemyError as exc:
             raise AuditUnavailableError(
                 "审计日志写入失败", "the audit log could not be written"

@@ -43,6 +43,25 @@ def _utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
+# built once: every inquiry looks its case up
+_CASE_WITH_JUDGES = (
+    sa.select(cases, case_judges.c.judge_id)
+    .join(case_judges, case_judges.c.case_number == cases.c.case_number, isouter=True)
+    .where(cases.c.case_number == sa.bindparam("number"))
+    .order_by(case_judges.c.position)
+)
+_PARTIES = (
+    sa.select(
+        case_parties.c.role,
+        case_parties.c.subject_kind,
+        case_parties.c.subject_id,
+        case_parties.c.name,
+    )
+    .where(case_parties.c.case_number == sa.bindparam("number"))
+    .order_by(case_parties.c.position)
+)
+
+
 class CaseRegister:
     """The register of enforcement cases, stored in the gateway's database."""
 
@@ -66,28 +85,10 @@ class CaseRegister:
         number = case_number.canonical
         async with self._engine.connect() as conn:
             # the case row once per judge (a case has at least one)
-            rows = (
-                await conn.execute(
-                    sa.select(cases, case_judges.c.judge_id)
-                    .join(
-                        case_judges, case_judges.c.case_number == cases.c.case_number, isouter=True
-                    )
-                    .where(cases.c.case_number == number)
-                    .order_by(case_judges.c.position)
-                )
-            ).all()
+            rows = (await conn.execute(_CASE_WITH_JUDGES, {"number": number})).all()
             if not rows:
                 return None
-            party_rows = await conn.execute(
-                sa.select(
-                    case_parties.c.role,
-                    case_parties.c.subject_kind,
-                    case_parties.c.subject_id,
-                    case_parties.c.name,
-                )
-                .where(case_parties.c.case_number == number)
-                .order_by(case_parties.c.position)
-            )
+            party_rows = await conn.execute(_PARTIES, {"number": number})
             parties = tuple(
                 Party(
                     role=PartyRole(p.role),
