@@ -127,7 +127,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 async def _demo(args: argparse.Namespace) -> int:
     from gateway.app import Resources, auth_settings, create_app
     from gateway.auth.tokens import TokenService
-    from gateway.demo import demo_cases, demo_tokens
+    from gateway.demo import demo_cases, demo_tokens, seed_demo_cases
     from mocks.faults import FaultConfig
     from mocks.runner import AppServer, MockServers
 
@@ -146,8 +146,7 @@ async def _demo(args: argparse.Namespace) -> int:
         app = create_app(settings, explorer_headers=headers)
         async with AppServer(app, host=args.host, port=args.port) as gateway:
             resources: Resources = app.state.resources
-            for case in demo_cases():
-                await resources.cases.save(case)
+            await seed_demo_cases(resources)
             for agency, url in mocks.urls.items():
                 print(f"  mock {agency.value:<10} {url}")
             print("\nDemo cases: " + ", ".join(str(c.case_number) for c in demo_cases()))

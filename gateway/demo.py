@@ -7,13 +7,18 @@ The README's example inquiry runs against ``EXAMPLE_CASE`` as the judge ``J001``
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from gateway.auth.principal import Role
+from gateway.auth.principal import Principal, Role
 from gateway.auth.tokens import TokenService
 from gateway.domain.register import Case, Party, PartyRole, new_case
 from gateway.domain.subjects import SubjectKind, parse_subject
 from gateway.examples import EXAMPLE_CASE_NUMBER, EXAMPLE_DEBTOR
+
+if TYPE_CHECKING:
+    from gateway.app import Resources
 
 DEMO_COURT = "苏0812"  # 淮安市清江浦区人民法院
 DEMO_JUDGE = "J001"
@@ -42,6 +47,17 @@ def demo_cases() -> list[Case]:
             filed_on=datetime.date(2026, 5, 21),
         ),
     ]
+
+
+async def seed_demo_cases(resources: Resources) -> None:
+    """Register the demo's cases as the court's case system would, audited as such."""
+    seeder = Principal(Role.COURT_SYSTEM, subject="demo:seed", court=DEMO_COURT)
+    for case in demo_cases():
+        await resources.cases.save(case)
+        number = case.case_number.canonical
+        await resources.auditor.action(
+            seeder, uuid.uuid4().hex, action="case.save", case_number=number, detail="demo"
+        )
 
 
 def demo_tokens(tokens: TokenService) -> dict[str, str]:
