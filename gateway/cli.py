@@ -19,7 +19,7 @@ from pydantic import SecretStr, ValidationError
 from gateway.auth.principal import Role
 from gateway.domain.agencies import Agency
 from gateway.logs import mask_root_handlers, uvicorn_log_config
-from gateway.settings import DEMO_SECRET, AgencySettings, Settings
+from gateway.settings import AgencySettings, Settings
 
 log = logging.getLogger("chakong")
 
@@ -277,19 +277,20 @@ def _run_audit_verify(args: argparse.Namespace) -> int:
 
     settings = Settings()
     url = args.database_url or settings.database_url
-    return verify_command(url, audit_key(settings))
+    return verify_command(url, _verify_key(settings))
 
 
-def audit_key(settings: Settings) -> bytes:
-    """The audit chain's key; the demo's fixed key when none is configured."""
-    key = settings.audit_key.get_secret_value()
-    if not key:
+def _verify_key(settings: Settings) -> bytes:
+    """The gateway's audit key; the demo's when none is configured (to check a demo's log)."""
+    from gateway.app import audit_key
+
+    if not settings.audit_key.get_secret_value() and not settings.demo:
         print(
             "未配置 CHAKONG_AUDIT_KEY，使用演示密钥 / no CHAKONG_AUDIT_KEY: using the demo key",
             file=sys.stderr,
         )
-        key = DEMO_SECRET.get_secret_value()
-    return key.encode()
+        settings = settings.model_copy(update={"demo": True})
+    return audit_key(settings)
 
 
 def _run_conformance(args: argparse.Namespace) -> int:
