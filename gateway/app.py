@@ -100,7 +100,8 @@ def _breaker(conf: AgencySettings) -> CircuitBreaker:
 
 
 @contextlib.asynccontextmanager
-async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
+async def open_resources(settings: Settings, key: bytes) -> AsyncIterator[Resources]:
+    """The shared resources; ``key`` chains the audit log (see ``audit_key``)."""
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
     http = httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=30.0)
     cache = RecordCache.from_url(settings.cache_url)
@@ -113,7 +114,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     sources, connectors = build_sources(settings, http)
     fanout = FanOut(sources, cache)
     inquiries = InquiryService(fanout, inquiry_limits(settings))
-    audit_log = AuditLog(engine, audit_key(settings))
+    audit_log = AuditLog(engine, key)
     resources = Resources(
         http,
         cache,
@@ -179,12 +180,12 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_resources(settings) as resources:
+        async with open_resources(settings, key) as resources:
             app.state.resources = resources
             yield
 
     tokens = TokenService(auth_settings(settings))
-    audit_key(settings)  # fail now, not at the first request
+    key = audit_key(settings)  # a missing key fails now, not at start-up or the first request
     limiter = RateLimiter(settings.limits.rate_per_minute, settings.limits.rate_burst)
     app = Starlette(lifespan=lifespan)
 

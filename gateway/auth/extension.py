@@ -74,8 +74,11 @@ class FieldPermissions(SchemaExtension):
         if isinstance(context, Context) and document is not None:
             fields = root_fields(document, execution.operation_name)
             try:
-                check_root_fields(context.principal, fields)
+                await context.enforce(
+                    lambda: check_root_fields(context.principal, fields),
+                    action="operation",
+                    detail=",".join(fields),
+                )
             except ChakongError as exc:
-                await context.refused(exc, action="operation", detail=",".join(fields))
                 execution.result = ExecutionResult(data=None, errors=[to_graphql_error(exc)])
         yield

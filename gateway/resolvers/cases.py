@@ -11,7 +11,7 @@ from strawberry import Info
 
 from gateway.auth.policy import check_case_read, check_case_write
 from gateway.domain.cases import CaseNumber, parse_case_number
-from gateway.domain.errors import ChakongError, InvalidSubjectError, PermissionDeniedError
+from gateway.domain.errors import ChakongError, InvalidSubjectError
 from gateway.domain.register import CaseStatus, Party, new_case
 from gateway.domain.subjects import parse_subject
 from gateway.resolvers.context import Context
@@ -34,11 +34,11 @@ def _register(context: Context) -> CaseRegister:
 async def _writable(context: Context, case_number: str, action: str) -> CaseNumber:
     """The case number, if the caller may write that court's cases; a refusal is audited."""
     number = parse_case_number(case_number)
-    try:
-        check_case_write(context.principal, number.court)
-    except PermissionDeniedError as exc:
-        await context.refused(exc, action=action, case_number=number.canonical)
-        raise
+    await context.enforce(
+        lambda: check_case_write(context.principal, number.court),
+        action=action,
+        case_number=number.canonical,
+    )
     return number
 
 
@@ -49,11 +49,11 @@ async def resolve_case(info: Info[Context, None], case_number: CaseNumberArg) ->
     case = await context.case(number)
     if case is None:
         return None
-    try:
-        check_case_read(context.principal, case)
-    except PermissionDeniedError as exc:
-        await context.refused(exc, action="case.read", case_number=number.canonical)
-        raise
+    await context.enforce(
+        lambda: check_case_read(context.principal, case),
+        action="case.read",
+        case_number=number.canonical,
+    )
     return Case.from_domain(case)
 
 

@@ -15,7 +15,12 @@ from strawberry.dataloader import DataLoader
 
 from gateway.auth.principal import Principal
 from gateway.domain.cases import CaseNumber
-from gateway.domain.errors import ChakongError, StoreUnavailableError
+from gateway.domain.errors import (
+    AuthenticationError,
+    ChakongError,
+    PermissionDeniedError,
+    StoreUnavailableError,
+)
 from gateway.domain.subjects import Subject
 from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryOptions, InquiryService
@@ -160,6 +165,24 @@ class Context:
             raise StoreUnavailableError(
                 "案件登记暂不可用，请稍后再试", "the case register is unavailable: try again later"
             ) from None
+
+    async def enforce(
+        self,
+        check: Callable[[], None],
+        *,
+        action: str,
+        case_number: str | None = None,
+        subjects: Sequence[Subject] = (),
+        detail: str | None = None,
+    ) -> None:
+        """Run a check of ``gateway.auth.policy``; a refusal is audited, then raised."""
+        try:
+            check()
+        except (AuthenticationError, PermissionDeniedError) as exc:
+            await self.refused(
+                exc, action=action, case_number=case_number, subjects=subjects, detail=detail
+            )
+            raise
 
     async def refused(
         self,

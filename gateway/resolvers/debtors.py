@@ -10,7 +10,6 @@ from strawberry import Info
 from gateway.auth.policy import check_inquiry
 from gateway.domain.agencies import Agency
 from gateway.domain.cases import CaseNumber
-from gateway.domain.errors import PermissionDeniedError
 from gateway.domain.subjects import Subject
 from gateway.resolvers.context import Context, InquiryKey
 from gateway.resolvers.errors import expected_errors
@@ -87,10 +86,9 @@ async def resolve_debtors(
 async def authorize(context: Context, case_number: CaseNumber, subjects: list[Subject]) -> None:
     """The case-scoped check of ``gateway.auth.policy``; a refusal is audited, then raised."""
     case = await context.case(case_number)
-    try:
-        check_inquiry(context.principal, case, subjects)
-    except PermissionDeniedError as exc:
-        await context.refused(
-            exc, action="inquiry", case_number=case_number.canonical, subjects=subjects
-        )
-        raise
+    await context.enforce(
+        lambda: check_inquiry(context.principal, case, subjects),
+        action="inquiry",
+        case_number=case_number.canonical,
+        subjects=subjects,
+    )
