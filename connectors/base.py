@@ -1,9 +1,11 @@
 """The connector contract: what the gateway needs from each agency's connector.
 
 A connector turns one batched ``Inquiry`` into one ``POST /v1/inquiries`` call to its agency
-and maps the agency's JSON into the frozen dataclasses of ``gateway.domain``. It does no
+and validates the agency's JSON straight into the agency's ``@record`` classes. It does no
 retrying, caching or deadline keeping: the read layer (``gateway.services.fanout``) wraps every
-connector in the same policies, so a connector stays a page of code.
+connector in the same policies. Every agency is served by the same ``HttpConnector``
+(``connectors.http``), configured by its ``AgencySpec``; a subclass is only for an agency whose
+wire format really differs.
 
 Contract for ``query``:
 
@@ -21,14 +23,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from gateway.domain.agencies import Agency
 from gateway.domain.cases import CaseNumber
 from gateway.domain.records import AgencyRecords
-from gateway.domain.subjects import Subject, SubjectKind
+from gateway.domain.subjects import Subject
+
+if TYPE_CHECKING:
+    from connectors.spec import AgencySpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +54,11 @@ class Inquiry:
     subjects: tuple[Subject, ...]
 
 
-RecordsT = TypeVar("RecordsT", bound=AgencyRecords, covariant=True)
-
-
 class SourceConnector(Protocol):
     """What the fan-out engine uses; ``Connector`` implements it, tests may fake it."""
 
     @property
-    def agency(self) -> Agency: ...
+    def agency(self) -> str: ...
 
     def applies_to(self, subject: Subject) -> bool: ...
 
@@ -66,22 +67,26 @@ class SourceConnector(Protocol):
     async def aclose(self) -> None: ...
 
 
-class Connector(ABC, Generic[RecordsT]):
-    """Base of the HTTP connectors; subclasses set the class attributes and ``query``."""
+class Connector(ABC):
+    """Base of the connectors: the agency's spec, its endpoint and the shared HTTP client."""
 
-    agency: ClassVar[Agency]
-    subject_kinds: ClassVar[frozenset[SubjectKind]]
-
-    def __init__(self, endpoint: AgencyEndpoint, client: httpx.AsyncClient) -> None:
+    def __init__(
+        self, spec: AgencySpec[Any], endpoint: AgencyEndpoint, client: httpx.AsyncClient
+    ) -> None:
+        self.spec = spec
         self.endpoint = endpoint
         self.client = client  # shared, owned by the application's lifespan
 
+    @property
+    def agency(self) -> str:
+        return self.spec.name
+
     def applies_to(self, subject: Subject) -> bool:
-        return subject.kind in self.subject_kinds
+        return subject.kind in self.spec.subject_kinds
 
     @abstractmethod
-    async def query(self, inquiry: Inquiry) -> Mapping[str, RecordsT | None]:
+    async def query(self, inquiry: Inquiry) -> Mapping[str, AgencyRecords | None]:
         """Ask the agency about ``inquiry.subjects`` in one call (see the module docstring)."""
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 - an optional hook, not abstract
         """Release what the connector owns (the shared HTTP client is not its own)."""

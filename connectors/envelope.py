@@ -1,8 +1,9 @@
 """The agency contract's JSON envelope, shared by every connector and every mock.
 
 ``POST /v1/inquiries`` takes an ``InquiryRequest`` and answers an ``InquiryResponse`` whose
-``records`` are agency-specific (each agency's ``models.py``). Errors are RFC 9457
-``application/problem+json`` documents (``Problem``).
+``records`` are agency-specific: each agency's ``@record`` class
+(``connectors/<agency>/records.py``), which pydantic validates straight from the JSON. Errors
+are RFC 9457 ``application/problem+json`` documents (``Problem``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pydantic.alias_generators import to_camel
 
 
 class ContractModel(BaseModel):
-    """Base of every contract model: camelCase on the wire, immutable, strict about extras."""
+    """Base of every contract model: camelCase on the wire, immutable; unknown keys are ignored,
+    so an agency may add fields without breaking the gateway."""
 
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, frozen=True, extra="ignore"
@@ -37,7 +39,7 @@ class InquiryRequest(ContractModel):
     subjects: list[SubjectRef] = Field(min_length=1, max_length=1000)
 
 
-RecordsT = TypeVar("RecordsT", bound=ContractModel)
+RecordsT = TypeVar("RecordsT")
 
 
 class SubjectResult(ContractModel, Generic[RecordsT]):

@@ -5,15 +5,16 @@ from __future__ import annotations
 import contextlib
 import datetime
 import email.utils
-from collections.abc import Callable, Iterator, Mapping
-from typing import TypeVar
+import functools
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import aiohttp
 import httpx
 import pydantic
 
-from connectors.base import AgencyEndpoint, Inquiry
-from connectors.envelope import ContractModel, InquiryRequest, InquiryResponse, SubjectRef
+from connectors.base import AgencyEndpoint, Connector, Inquiry
+from connectors.envelope import InquiryRequest, InquiryResponse, SubjectRef
 from connectors.errors import (
     AuthenticationError,
     ConnectorError,
@@ -24,9 +25,6 @@ from connectors.errors import (
     SourceUnavailableError,
 )
 from gateway.domain.records import AgencyRecords
-
-ModelT = TypeVar("ModelT", bound=ContractModel)
-RecordsT = TypeVar("RecordsT", bound=AgencyRecords)
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 
@@ -75,10 +73,10 @@ async def post_inquiry(
     endpoint: AgencyEndpoint,
     agency: str,
     inquiry: Inquiry,
-    response_model: type[InquiryResponse[ModelT]],
-    to_domain: Callable[[ModelT], RecordsT],
-) -> Mapping[str, RecordsT | None]:
-    """POST the inquiry, check the answer against the contract, map it to domain records."""
+    response: pydantic.TypeAdapter[InquiryResponse[Any]],
+) -> Mapping[str, AgencyRecords | None]:
+    """POST the inquiry and validate the answer against the contract, straight into the
+    agency's records."""
     url = endpoint.base_url.rstrip("/") + "/v1/inquiries"
     headers = {
         "Authorization": f"Bearer {endpoint.token}",
@@ -87,21 +85,21 @@ async def post_inquiry(
         "X-Request-Id": inquiry.request_id,
     }
     with map_transport_errors(agency):
-        response = await client.post(url, content=inquiry_body(inquiry), headers=headers)
-    check_status(agency, response)
-    if len(response.content) > MAX_BODY_BYTES:
+        answer = await client.post(url, content=inquiry_body(inquiry), headers=headers)
+    check_status(agency, answer)
+    if len(answer.content) > MAX_BODY_BYTES:
         raise MalformedResponseError(f"{agency} 响应过大", f"{agency} sent an oversized answer")
     try:
-        parsed = response_model.model_validate_json(response.content)
+        parsed = response.validate_json(answer.content)
     except pydantic.ValidationError as exc:
         raise _malformed(agency, f"{exc.error_count()} contract violation(s)") from exc
-    answers: dict[str, RecordsT | None] = {}
+    answers: dict[str, AgencyRecords | None] = {}
     for result in parsed.results:
         key = f"{result.kind}:{result.id}"
         if result.status == "found":
             if result.records is None:
                 raise _malformed(agency, "a found subject without records")
-            answers[key] = to_domain(result.records)
+            answers[key] = result.records
         else:
             answers[key] = None
     missing = [s for s in inquiry.subjects if s.key not in answers]
@@ -167,4 +165,28 @@ def _malformed(agency: str, detail: str) -> MalformedResponseError:
     )
 
 
-__all__ = ["ConnectorError", "check_status", "map_transport_errors", "post_inquiry"]
+class HttpConnector(Connector):
+    """The connector of every agency that speaks the agency contract as it is written."""
+
+    def __init__(self, spec: Any, endpoint: AgencyEndpoint, client: httpx.AsyncClient) -> None:
+        super().__init__(spec, endpoint, client)
+        self._response = response_adapter(spec.records)
+
+    async def query(self, inquiry: Inquiry) -> Mapping[str, AgencyRecords | None]:
+        return await post_inquiry(self.client, self.endpoint, self.agency, inquiry, self._response)
+
+
+@functools.cache
+def response_adapter(records: type[Any]) -> pydantic.TypeAdapter[InquiryResponse[Any]]:
+    """The validator of an agency's answer, built once per record type."""
+    return pydantic.TypeAdapter(InquiryResponse[records])  # type: ignore[valid-type]
+
+
+__all__ = [
+    "ConnectorError",
+    "HttpConnector",
+    "check_status",
+    "map_transport_errors",
+    "post_inquiry",
+    "response_adapter",
+]

@@ -1,45 +1,108 @@
-"""Agency name -> connector class. Unknown names fail loudly."""
+"""The registry of agencies: one ``AgencySpec`` per agency, one line each.
+
+Adding an agency is its ``connectors/<agency>/`` package (records, spec, committed contract),
+its mock (``mocks/<agency>/``, one line in ``mocks/registry.py``) and one line below. The
+gateway reads the registry once, when it builds its GraphQL types; an agency registered after
+that would be missing from them, so ``register`` refuses it (``RegistryFrozenError``). Unknown
+names fail loudly (``UnknownAgencyError``, naming the known ones).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from connectors.bank import BankConnector
-from connectors.base import Connector
-from connectors.business import BusinessConnector
-from connectors.civil import CivilConnector
-from connectors.fund import FundConnector
-from connectors.insurance import InsuranceConnector
-from connectors.land import LandConnector
-from connectors.permits import PermitConnector
-from connectors.police import PoliceConnector
-from connectors.securities import SecuritiesConnector
-from connectors.tax import TaxConnector
-from gateway.domain.agencies import Agency
+from connectors import (
+    bank,
+    business,
+    civil,
+    fund,
+    insurance,
+    land,
+    permits,
+    police,
+    securities,
+    tax,
+)
+from connectors.spec import AgencySpec
 
-CONNECTORS: dict[Agency, type[Connector[Any]]] = {
-    Agency.POLICE: PoliceConnector,
-    Agency.LAND: LandConnector,
-    Agency.BANK: BankConnector,
-    Agency.BUSINESS: BusinessConnector,
-    Agency.SECURITIES: SecuritiesConnector,
-    Agency.INSURANCE: InsuranceConnector,
-    Agency.FUND: FundConnector,
-    Agency.TAX: TaxConnector,
-    Agency.CIVIL: CivilConnector,
-    Agency.PERMITS: PermitConnector,
-}
+DEFAULT_SPECS: tuple[AgencySpec[Any], ...] = (
+    police.SPEC,
+    land.SPEC,
+    fund.SPEC,
+    business.SPEC,
+    tax.SPEC,
+    civil.SPEC,
+    bank.SPEC,
+    securities.SPEC,
+    insurance.SPEC,
+    permits.SPEC,
+)
 
 
-class UnknownConnectorError(LookupError):
+class UnknownAgencyError(LookupError):
     pass
 
 
-def connector_class(name: str | Agency) -> type[Connector[Any]]:
-    """The connector class for an agency, by enum or name (``"police"``)."""
-    try:
-        agency = name if isinstance(name, Agency) else Agency(name.lower())
-        return CONNECTORS[agency]
-    except (ValueError, KeyError):
-        known = ", ".join(a.value for a in CONNECTORS)
-        raise UnknownConnectorError(f"no connector for agency {name!r}; known: {known}") from None
+class RegistryFrozenError(RuntimeError):
+    pass
+
+
+class Registry:
+    """The agencies of this deployment, in the order the gateway lists them."""
+
+    def __init__(self, specs: tuple[AgencySpec[Any], ...] = DEFAULT_SPECS) -> None:
+        self._specs: dict[str, AgencySpec[Any]] = {}
+        self._frozen: tuple[AgencySpec[Any], ...] | None = None  # set on first read
+        self._names: tuple[str, ...] = ()
+        for spec in specs:
+            self.register(spec)
+
+    def register(self, spec: AgencySpec[Any]) -> None:
+        """Add an agency (a plug-in, or a test's fake agency) before the gateway reads the
+        registry; its name must be new."""
+        if self._frozen is not None:
+            raise RegistryFrozenError(
+                f"agency {spec.name!r} registered after the gateway read the registry: register "
+                "agencies before importing gateway.schema"
+            )
+        if spec.name in self._specs:
+            raise ValueError(f"agency {spec.name!r} is registered twice")
+        self._specs[spec.name] = spec
+
+    def specs(self) -> tuple[AgencySpec[Any], ...]:
+        """Every agency, in order; reading them freezes the registry."""
+        if self._frozen is None:
+            self._frozen = tuple(self._specs.values())
+            self._names = tuple(self._specs)
+        return self._frozen
+
+    def names(self) -> tuple[str, ...]:
+        self.specs()
+        return self._names
+
+    def __iter__(self) -> Iterator[AgencySpec[Any]]:
+        return iter(self.specs())
+
+    def __len__(self) -> int:
+        return len(self.specs())  # a cached tuple once frozen
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def spec(self, name: str) -> AgencySpec[Any]:
+        """The spec of an agency by name (``"police"``, ``"POLICE"``)."""
+        found = self._specs.get(str(name).lower())
+        if found is None:
+            known = ", ".join(self._specs)
+            raise UnknownAgencyError(f"unknown agency {name!r}; known: {known}")
+        return found
+
+
+# the process's registry: the ten agencies of the source plan, plus any registered before use
+AGENCIES = Registry()
+
+
+def spec(name: str) -> AgencySpec[Any]:
+    """The spec of an agency of ``AGENCIES`` by name; ``UnknownAgencyError`` if there is none."""
+    return AGENCIES.spec(name)

@@ -21,14 +21,14 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 
 from connectors.base import AgencyEndpoint, SourceConnector
-from connectors.registry import CONNECTORS
+from connectors.http import HttpConnector
+from connectors.registry import AGENCIES
 from connectors.resilience import CircuitBreaker
 from gateway import explorer
 from gateway.auth.middleware import PRINCIPAL, AuthMiddleware
 from gateway.auth.principal import ANONYMOUS
 from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.tokens import TokenService, demo_auth
-from gateway.domain.agencies import Agency
 from gateway.graphql_view import GatewayGraphQL
 from gateway.resolvers.context import Context
 from gateway.services.audit import AuditLog
@@ -61,18 +61,18 @@ class Resources:
 
 def build_sources(
     settings: Settings, http: httpx.AsyncClient
-) -> tuple[dict[Agency, Source], list[SourceConnector]]:
+) -> tuple[dict[str, Source], list[SourceConnector]]:
     """A source (connector, policies, breaker) for each agency that has a URL."""
-    sources: dict[Agency, Source] = {}
+    sources: dict[str, Source] = {}
     connectors: list[SourceConnector] = []
-    for agency, cls in CONNECTORS.items():
-        conf = settings.agency(agency)
+    for spec in AGENCIES:
+        conf = settings.agency(spec.name)
         if not conf.url:
             continue  # NOT_CONFIGURED
         endpoint = AgencyEndpoint(conf.url, conf.token.get_secret_value(), conf.max_batch)
-        connector = cls(endpoint, http)
+        connector = (spec.connector or HttpConnector)(spec, endpoint, http)
         connectors.append(connector)
-        sources[agency] = Source(connector, _policy(conf), _breaker(conf))
+        sources[spec.name] = Source(connector, _policy(conf), _breaker(conf))
     return sources, connectors
 
 
@@ -199,7 +199,9 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
             audit_log=resources.audit_log,
         )
 
-    graphql = GatewayGraphQL(context, limits=settings.limits, explorer_headers=explorer_headers)
+    graphql = GatewayGraphQL(
+        context, limits=settings.request_limits, explorer_headers=explorer_headers
+    )
     guarded = AuthMiddleware(
         graphql, lambda: tokens, lambda: limiter, lambda: app.state.resources.auditor
     )
@@ -230,8 +232,7 @@ async def _readyz(request: Request) -> JSONResponse:
     checks = {"database": "ok" if await database_ready(resources.engine) else "down"}
     checks["cache"] = "ok" if await resources.cache.ping() else "down"
     breakers = {
-        agency.value: source.breaker.state.value
-        for agency, source in resources.fanout.sources.items()
+        agency: source.breaker.state.value for agency, source in resources.fanout.sources.items()
     }
     ready = all(v == "ok" for v in checks.values())
     body = {"status": "ready" if ready else "not ready", "checks": checks, "circuits": breakers}

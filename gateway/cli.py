@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import SecretStr, ValidationError
 
 from gateway.auth.principal import Role
-from gateway.domain.agencies import Agency
+from connectors.registry import AGENCIES
 from gateway.logs import mask_root_handlers, uvicorn_log_config
 from gateway.settings import AgencySettings, Settings
 
@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     conformance = sub.add_parser(
         "conformance", help="check an agency endpoint against the agency contract"
     )
-    conformance.add_argument("--agency", required=True, choices=[a.value for a in Agency])
+    conformance.add_argument("--agency", required=True, choices=AGENCIES.names())
     conformance.add_argument("--url", required=True, help="the endpoint's base URL")
     conformance.add_argument("--token", required=True)
     conformance.set_defaults(run=_run_conformance)
@@ -171,7 +171,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     except ConfigurationError as exc:
         print(f"配置无效 / invalid configuration: {exc}", file=sys.stderr)
         return 2
-    unknown = [a.value for a in Agency if not settings.agency(a).url]
+    unknown = [a for a in AGENCIES.names() if not settings.agency(a).url]
     if unknown:
         log.info("agencies without a URL answer NOT_CONFIGURED: %s", ", ".join(unknown))
     uvicorn.run(
@@ -195,12 +195,12 @@ async def _mocks(args: argparse.Namespace) -> int:
     from mocks.server import create_mock_app
 
     names = [n.strip().lower() for n in args.agencies.split(",") if n.strip()]
-    try:
-        agencies = [Agency(n) for n in names] if names else list(MOCK_AGENCIES)
-    except ValueError as exc:
-        print(f"未知单位 / unknown agency: {exc}", file=sys.stderr)
+    unknown = [n for n in names if n not in AGENCIES]
+    if unknown:
+        print(f"未知单位 / unknown agency: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    missing = [a.value for a in agencies if a not in MOCK_AGENCIES]
+    agencies = names or list(MOCK_AGENCIES)
+    missing = [a for a in agencies if a not in MOCK_AGENCIES]
     if missing:
         print(f"没有模拟服务 / no mock for: {', '.join(missing)}", file=sys.stderr)
         return 2
@@ -296,7 +296,7 @@ def _verify_key(settings: Settings) -> bytes:
 def _run_conformance(args: argparse.Namespace) -> int:
     from mocks.contract.kit import check_endpoint
 
-    results = asyncio.run(check_endpoint(args.url, args.token, Agency(args.agency)))
+    results = asyncio.run(check_endpoint(args.url, args.token, args.agency))
     for result in results:
         mark = "PASS" if result.passed else "FAIL"
         print(f"{mark}  {result.name}  {result.detail}")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 
-EXAMPLE_QUERY = """\
+from connectors.registry import AGENCIES
+
+_HEAD = """\
 query DebtorAssets($subject: SubjectInput!, $caseNumber: String!) {
   debtor(subject: $subject, caseNumber: $caseNumber) {
     ...Assets
@@ -23,54 +25,25 @@ fragment Assets on DebtorProfile {
   caseNumber
   sources { agency status latencyMs cached recordCount message }
   summary { classes { assetClass count total encumbered complete } }
-  police {
-    household { name gender birthDate address status }
-    vehicles { plate brandModel status seizureCount }
-  }
-  land {
-    realEstate { certificateNumber location floorAreaM2 ownership coOwners status }
-    mortgages { mortgagee securedAmount termEnd }
-    seizures { court caseNumber seizedUntil waiting }
-  }
-  fund { accounts { centre employer depositBase balance status } freezes { court frozenAmount } }
-  business {
-    registration { name legalRepresentative registeredCapital status }
-    enterprises { name uscc roles shareRatio enterpriseStatus controls }
-    equityHoldings { company shareRatio subscribedCapital paidInCapital }
-    equityFreezes { company frozenAmount court caseNumber status }
-  }
-  tax {
-    registration { taxpayerType creditRating status }
-    arrears { taxType period amount lateFee }
-    penalties { decisionNumber amount status }
-  }
-  civil {
-    currentSpouse { name idNumber }
-    marriages { registrationType spouseName registeredOn }
-    assistance { program status monthlyAmount }
-  }
-  bank {
-    accounts { bank accountNumber accountType currency balance availableBalance status }
-    deposits { bank depositType currency amount maturesOn }
-    wealthProducts { bank productName holdingValue }
-    freezes { bank accountNumber court frozenAmount frozenUntil }
-  }
-  securities {
-    accounts { market broker accountNumber status }
-    holdings { securityCode securityName quantity marketValue }
-    freezes { securityCode quantity court frozenUntil }
-  }
-  insurance {
-    policies { insurer productName policyType role cashValue status }
-    wealthProducts { insurer productName accountValue }
-  }
-  permits {
-    safetyPermits { permitNumber scope expiresOn status }
-    productRegistrations { category registrationNumber productName status }
-    inspectionCredit { rating ratedOn }
-  }
-}
 """
+
+
+def _agency_block(name: str, selection: str) -> str:
+    lines = selection.strip().splitlines()
+    if len(lines) == 1:
+        return f"  {name} {{ {lines[0]} }}\n"
+    body = "".join(f"    {line}\n" for line in lines)
+    return f"  {name} {{\n{body}  }}\n"
+
+
+def example_query() -> str:
+    """The README's example: every field of the profile, and of each agency what its spec
+    chose to show (``AgencySpec.example_selection``)."""
+    blocks = "".join(_agency_block(s.name, s.example_selection) for s in AGENCIES)
+    return _HEAD + blocks + "}\n"
+
+
+EXAMPLE_QUERY = example_query()
 
 # a "rich", married subject of the mock agencies who controls enterprises: every agency and
 # both leads have something to show (tests/gateway/test_readme.py checks it)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from gateway.domain.agencies import Agency
+from connectors.registry import AGENCIES
 
 
 class AgencySettings(BaseModel):
@@ -26,6 +26,8 @@ class AgencySettings(BaseModel):
     max_batch: int = Field(default=500, ge=1, le=1000)  # subjects per agency call
     hedge: bool = False  # a second, identical read after the agency's observed p95 latency
 
+
+DEFAULT_BATCH_SUBJECTS = 500  # subjects in one ``debtors`` batch
 
 DEMO_KEY_ID = "demo"
 # Signs the demo's tokens and chains its audit log; accepted only in demo mode.
@@ -56,11 +58,19 @@ class LimitSettings(BaseModel):
     max_depth: int = Field(default=12, ge=2)
     max_aliases: int = Field(default=30, ge=1)
     max_tokens: int = Field(default=5000, ge=50)
-    max_cost: int = Field(default=5000, ge=1)  # one debtor asked of one agency costs 1
+    # one debtor asked of one agency costs 1; None: a full batch of every agency
+    # (max_batch_subjects x the number of agencies in the registry)
+    max_cost: int | None = Field(default=None, ge=1)
     rate_per_minute: int = Field(default=600, ge=1)  # requests per caller per minute
     rate_burst: int = Field(default=60, ge=1)  # requests a caller may send at once
     persisted_only: bool = False  # court systems may send only allow-listed operations
     persisted_file: str | None = None  # JSON: {"sha256 hex": "query text", ...}
+
+    def cost_limit(self, batch_subjects: int = DEFAULT_BATCH_SUBJECTS) -> int:
+        """``max_cost``, or what a full batch asked of every registered agency costs."""
+        if self.max_cost is not None:
+            return self.max_cost
+        return batch_subjects * len(AGENCIES)
 
 
 class Settings(BaseSettings):
@@ -74,8 +84,8 @@ class Settings(BaseSettings):
     cache_url: str = "memory://"  # or redis://host:port/db
     default_deadline_ms: int = Field(default=5000, ge=100)
     max_deadline_ms: int = Field(default=30000, ge=100)
-    max_batch_subjects: int = Field(default=500, ge=1, le=5000)
-    agencies: dict[Agency, AgencySettings] = Field(default_factory=dict)
+    max_batch_subjects: int = Field(default=DEFAULT_BATCH_SUBJECTS, ge=1, le=5000)
+    agencies: dict[str, AgencySettings] = Field(default_factory=dict)  # by agency name
     log_level: str = "info"
     demo: bool = False  # the demo's fixed, public token and audit keys (never in production)
     auth: AuthSettings = Field(default_factory=AuthSettings)
@@ -85,20 +95,29 @@ class Settings(BaseSettings):
     @field_validator("agencies", mode="before")
     @classmethod
     def _agency_names(cls, value: object) -> object:
-        # accept POLICE / police / Agency.POLICE as keys; unknown names fail loudly
+        # accept POLICE / police as keys; unknown names fail loudly
         if not isinstance(value, dict):
             return value
-        out: dict[Agency, object] = {}
+        out: dict[str, object] = {}
         for key, item in value.items():
-            if isinstance(key, Agency):
-                out[key] = item
-                continue
-            try:
-                out[Agency(str(key).lower())] = item
-            except ValueError:
-                known = ", ".join(a.value for a in Agency)
-                raise ValueError(f"unknown agency {key!r}; known: {known}") from None
+            name = str(key).lower()
+            if name not in AGENCIES:
+                known = ", ".join(AGENCIES.names())
+                raise ValueError(f"unknown agency {key!r}; known: {known}")
+            out[name] = item
         return out
 
-    def agency(self, agency: Agency) -> AgencySettings:
-        return self.agencies.get(agency) or AgencySettings()
+    def agency(self, agency: str) -> AgencySettings:
+        """The agency's settings: what is configured, over the defaults of its spec."""
+        configured = self.agencies.get(agency)
+        defaults = AGENCIES.spec(agency).defaults
+        if not defaults:
+            return configured or AgencySettings()
+        given = {} if configured is None else configured.model_dump(exclude_unset=True)
+        return AgencySettings.model_validate({**defaults, **given})
+
+    @property
+    def request_limits(self) -> LimitSettings:
+        """``limits`` with the cost limit worked out for this deployment's batch size."""
+        cost = self.limits.cost_limit(self.max_batch_subjects)
+        return self.limits.model_copy(update={"max_cost": cost})

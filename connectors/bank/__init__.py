@@ -1,3 +1,5 @@
-from connectors.bank.connector import BankConnector
+"""人民银行（银行业金融机构） / the bank agency: its spec and records."""
 
-__all__ = ["BankConnector"]
+from connectors.bank.spec import SPEC
+
+__all__ = ["SPEC"]

@@ -1,3 +1,5 @@
-from connectors.business.connector import BusinessConnector
+"""市场监管（工商） / the business agency: its spec and records."""
 
-__all__ = ["BusinessConnector"]
+from connectors.business.spec import SPEC
+
+__all__ = ["SPEC"]

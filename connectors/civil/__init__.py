@@ -1,3 +1,5 @@
-from connectors.civil.connector import CivilConnector
+"""民政 / the civil agency: its spec and records."""
 
-__all__ = ["CivilConnector"]
+from connectors.civil.spec import SPEC
+
+__all__ = ["SPEC"]

@@ -1,3 +1,5 @@
-from connectors.fund.connector import FundConnector
+"""住房公积金 / the fund agency: its spec and records."""
 
-__all__ = ["FundConnector"]
+from connectors.fund.spec import SPEC
+
+__all__ = ["SPEC"]

@@ -1,3 +1,5 @@
-from connectors.insurance.connector import InsuranceConnector
+"""保险 / the insurance agency: its spec and records."""
 
-__all__ = ["InsuranceConnector"]
+from connectors.insurance.spec import SPEC
+
+__all__ = ["SPEC"]

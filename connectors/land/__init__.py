@@ -1,3 +1,5 @@
-from connectors.land.connector import LandConnector
+"""自然资源和规划（不动产） / the land agency: its spec and records."""
 
-__all__ = ["LandConnector"]
+from connectors.land.spec import SPEC
+
+__all__ = ["SPEC"]

@@ -1,3 +1,5 @@
-from connectors.permits.connector import PermitConnector
+"""安监、卫生、检验检疫 / the permits agency: its spec and records."""
 
-__all__ = ["PermitConnector"]
+from connectors.permits.spec import SPEC
+
+__all__ = ["SPEC"]

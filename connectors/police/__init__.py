@@ -1,3 +1,5 @@
-from connectors.police.connector import PoliceConnector
+"""公安 / the police agency: its spec and records."""
 
-__all__ = ["PoliceConnector"]
+from connectors.police.spec import SPEC
+
+__all__ = ["SPEC"]

@@ -1,3 +1,5 @@
-from connectors.securities.connector import SecuritiesConnector
+"""证券 / the securities agency: its spec and records."""
 
-__all__ = ["SecuritiesConnector"]
+from connectors.securities.spec import SPEC
+
+__all__ = ["SPEC"]

@@ -1,3 +1,5 @@
-from connectors.tax.connector import TaxConnector
+"""税务 / the tax agency: its spec and records."""
 
-__all__ = ["TaxConnector"]
+from connectors.tax.spec import SPEC
+
+__all__ = ["SPEC"]

@@ -7,8 +7,6 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gateway.domain.agencies import Agency
-
 if TYPE_CHECKING:
     from gateway.domain.records import AgencyRecords
 
@@ -32,7 +30,7 @@ class SourceStatus(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class SourceResult:
-    agency: Agency
+    agency: str  # the agency's name (``connectors.registry``)
     status: SourceStatus
     latency_ms: float | None = None
     cached: bool = False

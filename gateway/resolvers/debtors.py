@@ -8,12 +8,11 @@ import strawberry
 from strawberry import Info
 
 from gateway.auth.policy import check_inquiry
-from gateway.domain.agencies import Agency
 from gateway.domain.cases import CaseNumber
 from gateway.domain.subjects import Subject
 from gateway.resolvers.context import Context, InquiryKey
 from gateway.resolvers.errors import expected_errors
-from gateway.schema.common import SubjectInput
+from gateway.schema.common import AgencyEnum, SubjectInput, agency_names
 from gateway.schema.debtor import DebtorProfile
 
 SubjectArg = Annotated[
@@ -31,7 +30,7 @@ CaseArg = Annotated[
     ),
 ]
 AgenciesArg = Annotated[
-    list[Agency] | None,
+    list[AgencyEnum] | None,
     strawberry.argument(description="要询问的单位，省略为全部 / Agencies to ask; all if left out"),
 ]
 DeadlineArg = Annotated[
@@ -59,7 +58,7 @@ async def resolve_debtor(
     fresh: FreshArg = False,
 ) -> DebtorProfile:
     service = info.context.inquiries
-    options = service.options(case_number, agencies, deadline_ms, fresh)
+    options = service.options(case_number, agency_names(agencies), deadline_ms, fresh)
     (parsed,) = service.subjects([(subject.kind, subject.id, subject.name)])
     await authorize(info.context, options.case_number, [parsed])
     profile = await info.context.loader.load(InquiryKey(parsed, options))
@@ -76,7 +75,7 @@ async def resolve_debtors(
     fresh: FreshArg = False,
 ) -> list[DebtorProfile]:
     service = info.context.inquiries
-    options = service.options(case_number, agencies, deadline_ms, fresh)
+    options = service.options(case_number, agency_names(agencies), deadline_ms, fresh)
     parsed = service.subjects([(s.kind, s.id, s.name) for s in subjects])
     await authorize(info.context, options.case_number, parsed)
     profiles = await info.context.loader.load_many([InquiryKey(s, options) for s in parsed])

@@ -12,9 +12,8 @@ import dataclasses
 import logging
 from typing import TypeVar
 
-from gateway.domain.agencies import Agency
-from gateway.domain.business import BusinessRecords
-from gateway.domain.civil import CivilRecords
+from connectors.business.records import BusinessRecords
+from connectors.civil.records import CivilRecords
 from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.records import AgencyRecords
 from gateway.domain.subjects import Subject, SubjectKind, parse_subject
@@ -33,7 +32,7 @@ R = TypeVar("R", bound=AgencyRecords)
 async def spouse(
     context: Context, debtor: SubjectProfile, options: InquiryOptions
 ) -> SubjectProfile | None:
-    civil = await _records(context, debtor, options, Agency.CIVIL, CivilRecords)
+    civil = await _records(context, debtor, options, "civil", CivilRecords)
     if civil is None or civil.current_spouse is None:
         return None
     found = civil.current_spouse
@@ -48,13 +47,13 @@ async def spouse(
 async def controlled_enterprises(
     context: Context, debtor: SubjectProfile, options: InquiryOptions
 ) -> list[SubjectProfile]:
-    business = await _records(context, debtor, options, Agency.BUSINESS, BusinessRecords)
+    business = await _records(context, debtor, options, "business", BusinessRecords)
     if business is None:
         return []
     names = {e.uscc: e.name for e in business.enterprises}
     leads = [
         lead
-        for code in business.controlled_enterprises()
+        for code in business.controlled_enterprises
         if (lead := _subject(SubjectKind.LEGAL, code, names.get(code))) is not None
         and lead.key != debtor.subject.key
     ]
@@ -69,7 +68,7 @@ async def _records(
     context: Context,
     debtor: SubjectProfile,
     options: InquiryOptions,
-    agency: Agency,
+    agency: str,
     kind: type[R],
 ) -> R | None:
     """The debtor's records from ``agency``: from its profile, or asked now."""

@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-from typing import TypeVar
+import enum
+from typing import TYPE_CHECKING
 
 import strawberry
 
-from gateway.domain.agencies import Agency as AgencyEnum
-from gateway.domain.sources import SourceResult as DomainSourceResult
+from connectors.registry import AGENCIES
 from gateway.domain.sources import SourceStatus as SourceStatusEnum
 from gateway.domain.subjects import Subject as DomainSubject
 from gateway.domain.subjects import SubjectKind as SubjectKindEnum
 
-Agency = strawberry.enum(
-    AgencyEnum,
-    name="Agency",
-    description=(
-        "查控协作单位：公安、不动产、公积金、工商、税务、民政、银行、证券、保险、许可 / "
-        "The agency asked: police, land registry, provident fund, business registry, tax, "
-        "civil affairs, banks, securities, insurance, permit offices"
-    ),
-)
+if TYPE_CHECKING:
+    # the enum is made from the registry; to the type checker its members are plain enum members
+    AgencyEnum = enum.Enum
+else:
+    # one member per registered agency: POLICE = "police", ...; resolvers return the name
+    AgencyEnum = strawberry.enum(
+        enum.Enum("Agency", [(spec.key, spec.name) for spec in AGENCIES]),
+        name="Agency",
+        description=(
+            "查控协作单位："
+            + "、".join(spec.label_zh for spec in AGENCIES)
+            + " / The agency asked: "
+            + ", ".join(spec.label_en for spec in AGENCIES)
+        ),
+    )
 
-T = TypeVar("T")
+
+def agency_names(agencies: list[AgencyEnum] | None) -> list[str] | None:
+    """The agency names an ``[Agency!]`` argument holds (``None`` when left out)."""
+    return None if agencies is None else [a.value for a in agencies]
+
 
 SourceStatus = strawberry.enum(
     SourceStatusEnum,
@@ -65,7 +74,7 @@ class SubjectInput:
 
 
 @strawberry.type(description="被执行人 / A judgment debtor")
-class Subject:
+class Subject:  # resolves attributes of ``gateway.domain.subjects.Subject`` too
     kind: SubjectKindEnum = strawberry.field(description="主体类型 / Kind of subject")
     id: str = strawberry.field(description="规范化的证件号码 / The canonical (18-character) number")
     name: str | None = strawberry.field(description="姓名或名称（如查询时提供） / Name, if given")
@@ -76,7 +85,7 @@ class Subject:
 
 
 @strawberry.type(description="单个协作单位的反馈情况 / How one agency answered")
-class SourceResult:
+class SourceResult:  # resolves attributes of ``gateway.domain.sources.SourceResult``
     agency: AgencyEnum = strawberry.field(description="协作单位 / The agency")
     status: SourceStatusEnum = strawberry.field(description="反馈状态 / How it answered")
     latency_ms: float | None = strawberry.field(description="耗时（毫秒） / Time taken, in ms")
@@ -89,27 +98,3 @@ class SourceResult:
     )
     record_count: int = strawberry.field(description="记录条数 / Number of records")
     attempts: int = strawberry.field(description="本次调用次数 / Calls made for this answer")
-
-    @staticmethod
-    def from_domain(result: DomainSourceResult) -> SourceResult:
-        return SourceResult(
-            agency=result.agency,
-            status=result.status,
-            latency_ms=result.latency_ms,
-            cached=result.cached,
-            fetched_at=result.fetched_at,
-            message=result.message,
-            record_count=result.record_count,
-            attempts=result.attempts,
-        )
-
-
-def copy_fields(schema_cls: type[T], domain_obj: object) -> T:
-    """Build a schema type from a domain dataclass whose fields have the same names."""
-    names = _FIELD_NAMES.get(schema_cls)
-    if names is None:
-        names = _FIELD_NAMES[schema_cls] = tuple(f.name for f in dataclasses.fields(schema_cls))  # type: ignore[arg-type]
-    return schema_cls(**{name: getattr(domain_obj, name) for name in names})
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}

@@ -8,12 +8,14 @@ them never reaches execution, and its error is a request error (no ``data``; HTT
 ``application/graphql-response+json``).
 
 Cost: asking one agency about one debtor costs 1. ``debtor`` costs the number of agencies asked
-(all ten when ``agencies`` is left out), ``debtors`` the number of subjects times that; the
+(every registered agency when ``agencies`` is left out), ``debtors`` the number of subjects
+times that; the
 fields selected inside an inquiry's result are included in its price, as they only read what
 the inquiry fetched, except the leads (``spouse``, ``controlledEnterprises``), each of which
-asks the same agencies about one more subject per debtor. Any other field costs 1. With the
-defaults a full batch (500 debtors of all ten agencies) costs exactly the default ``max_cost``
-of 5000.
+asks the same agencies about one more subject per debtor. Any other field costs 1. The default
+limit is what a full batch costs: ``max_batch_subjects`` debtors of every agency in the registry
+(500 x 10 = 5000 with the ten agencies), so it grows with the registry
+(``LimitSettings.cost_limit``).
 """
 
 from __future__ import annotations
@@ -44,8 +46,8 @@ from graphql import (
 )
 from strawberry.extensions import AddValidationRules, SchemaExtension
 
+from connectors.registry import AGENCIES
 from gateway.auth.principal import Principal
-from gateway.domain.agencies import Agency
 from gateway.domain.errors import AuthenticationError, ChakongError
 from gateway.settings import LimitSettings
 
@@ -61,7 +63,6 @@ INQUIRY_FIELDS = frozenset({"debtor", "debtors"})
 LEAD_FIELDS = frozenset({"spouse", "controlledEnterprises"})
 # introspection entry points; ``__typename`` is not one of them and stays allowed for everyone
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
-ALL_AGENCIES = len(Agency)
 
 ExtensionFactory = Callable[[], SchemaExtension]
 
@@ -247,7 +248,7 @@ class _Cost(_Measure):
         return sum(values)
 
     def _agencies(self, node: ValueNode | None) -> int:
-        return max(1, min(ALL_AGENCIES, self._count(node, none=ALL_AGENCIES, distinct=True)))
+        return max(1, min(len(AGENCIES), self._count(node, none=len(AGENCIES), distinct=True)))
 
     def _count(self, node: ValueNode | None, *, none: int, distinct: bool = False) -> int:
         """How many items a list argument holds: a literal list, a variable, or one value
@@ -424,8 +425,8 @@ class RequestLimits(SchemaExtension):
                 cause = AuthenticationError(zh, en, code=INTROSPECTION_DISABLED)
                 return [limit_error(INTROSPECTION_DISABLED, zh, en, fields, cause=cause)]
         cost = estimate_cost(document, ctx.variables, ctx.operation_name)
-        if cost > self.limits.max_cost:
-            top = self.limits.max_cost
+        top = self.limits.cost_limit()
+        if cost > top:
             return [
                 limit_error(
                     COST_LIMIT_EXCEEDED,

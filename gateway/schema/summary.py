@@ -1,27 +1,37 @@
-"""汇总 / The asset summary of a profile."""
+"""汇总 / The asset summary of a profile: its types read ``gateway.domain.summary`` directly."""
 
 from __future__ import annotations
 
+import enum
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import strawberry
 
+from connectors.registry import AGENCIES
 from gateway.domain import summary as domain
-from gateway.domain.agencies import Agency
+from gateway.schema.common import AgencyEnum
 
-AssetClass = strawberry.enum(
-    domain.AssetClass,
-    name="AssetClass",
-    description=(
-        "财产类别：DEPOSITS 存款，WEALTH_PRODUCTS 银行理财，FUND_BALANCE 公积金余额，SECURITIES "
-        "证券（持仓市值与资金余额），INSURANCE 保险（投保人保单现金价值与保险理财），REAL_ESTATE "
-        "不动产单元，VEHICLES 机动车，EQUITY 股权（认缴出资额） / Asset class: DEPOSITS bank "
-        "deposits, WEALTH_PRODUCTS bank wealth products, FUND_BALANCE provident fund balance, "
-        "SECURITIES market value of holdings plus cash at brokers, INSURANCE cash value of "
-        "policies the subject holds plus insurance wealth products, REAL_ESTATE units, VEHICLES, "
-        "EQUITY subscribed capital of equity held"
-    ),
+# every agency's asset classes, in summary order: the plan every profile is summed up with
+PLAN = domain.SummaryPlan(
+    [c for spec in AGENCIES for c in spec.asset_classes],
+    {spec.name: spec.tally for spec in AGENCIES if spec.tally is not None},
 )
+
+if TYPE_CHECKING:
+    AssetClassEnum = enum.Enum
+else:
+    AssetClassEnum = strawberry.enum(
+        # each member's value is the domain's AssetClass: a summary's class serialises as is
+        enum.Enum("AssetClass", [(c.key, c) for c in PLAN.classes]),
+        name="AssetClass",
+        description=(
+            "财产类别："
+            + "，".join(f"{c.key} {c.description.split(' / ')[0]}" for c in PLAN.classes)
+            + " / Asset class: "
+            + ", ".join(f"{c.key} {c.description.split(' / ', 1)[1]}" for c in PLAN.classes)
+        ),
+    )
 
 
 @strawberry.type(description="金额 / An amount in a currency")
@@ -32,8 +42,8 @@ class Money:
 
 @strawberry.type(description="一类财产的汇总 / One asset class, summed up")
 class AssetClassSummary:
-    asset_class: domain.AssetClass = strawberry.field(description="财产类别 / Asset class")
-    agency: Agency = strawberry.field(description="数据来源单位 / The agency it comes from")
+    asset_class: AssetClassEnum = strawberry.field(description="财产类别 / Asset class")
+    agency: AgencyEnum = strawberry.field(description="数据来源单位 / The agency it comes from")
     count: int = strawberry.field(description="项数 / Number of items")
     total: Decimal | None = strawberry.field(
         description="人民币合计（不动产、车辆不计价，为 null） / Total in CNY; null for classes "
@@ -55,22 +65,3 @@ class AssetClassSummary:
 @strawberry.type(description="财产汇总 / What is worth controlling, at a glance")
 class AssetSummary:
     classes: list[AssetClassSummary] = strawberry.field(description="各类财产 / Each asset class")
-
-    @staticmethod
-    def from_domain(summary: domain.AssetSummary) -> AssetSummary:
-        return AssetSummary(
-            classes=[
-                AssetClassSummary(
-                    asset_class=c.asset_class,
-                    agency=c.asset_class.agency,
-                    count=c.count,
-                    total=c.total,
-                    other_currencies=[
-                        Money(currency=m.currency, amount=m.amount) for m in c.other_currencies
-                    ],
-                    encumbered=c.encumbered,
-                    complete=c.complete,
-                )
-                for c in summary.classes
-            ]
-        )

@@ -151,9 +151,9 @@ class AuditRecord:
             case_number=None if case_number is None else str(case_number),
             subject=subject,
             relation=relation,
-            agencies=tuple(r.agency.value for r in results),
-            statuses={r.agency.value: r.status.value for r in results},
-            record_counts={r.agency.value: r.record_count for r in results},
+            agencies=tuple(r.agency for r in results),
+            statuses={r.agency: r.status.value for r in results},
+            record_counts={r.agency: r.record_count for r in results},
             detail=detail,
         )
 

@@ -2,7 +2,8 @@
 
 Entries are keyed by agency and subject, hold the answer (records, or ``None`` for "the agency
 does not know this subject") and when it was fetched. In memory the objects are kept as they
-are; in Redis they are JSON (``gateway.domain.codec``), never pickles. Stampede protection is
+are; in Redis they are the records' wire JSON (the agency's ``@record`` classes, validated back
+by pydantic), never pickles. Stampede protection is
 the fan-out's single-flight (``gateway.services.fanout``), which also covers batches.
 """
 
@@ -16,11 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import pydantic
 from aiocache import RedisCache, SimpleMemoryCache
 
-from gateway.domain.agencies import Agency
-from gateway.domain.codec import CodecError, dump_records, load_records
-from gateway.domain.records import AgencyRecords
+from connectors.registry import spec
+from gateway.domain.records import AgencyRecords, wire_adapter
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class CacheEntry:
 class RecordCache:
     """Get and set many entries of one agency at once; failures of the cache are not fatal."""
 
-    def __init__(self, backend: Any, *, serialize: bool, namespace: str = "chakong:v1") -> None:
+    def __init__(self, backend: Any, *, serialize: bool, namespace: str = "chakong:v2") -> None:
         self._backend = backend
         self._serialize = serialize
         self._namespace = namespace
@@ -59,24 +60,22 @@ class RecordCache:
             f"unsupported cache URL scheme {parts.scheme!r}: use memory:// or redis://"
         )
 
-    def key(self, agency: Agency, subject_key: str) -> str:
-        return f"{self._namespace}:{agency.value}:{subject_key}"
+    def key(self, agency: str, subject_key: str) -> str:
+        return f"{self._namespace}:{agency}:{subject_key}"
 
-    async def get_many(
-        self, agency: Agency, subject_keys: Sequence[str]
-    ) -> list[CacheEntry | None]:
+    async def get_many(self, agency: str, subject_keys: Sequence[str]) -> list[CacheEntry | None]:
         if not subject_keys:
             return []
         keys = [self.key(agency, k) for k in subject_keys]
         try:
             values = await self._backend.multi_get(keys)
         except Exception:  # a cache outage degrades to asking the agency, never fails a query
-            log.warning("cache read failed for %s", agency.value, exc_info=True)
+            log.warning("cache read failed for %s", agency, exc_info=True)
             return [None] * len(keys)
-        return [self._decode(v) for v in values]
+        return [self._decode(agency, v) for v in values]
 
     async def set_many(
-        self, agency: Agency, entries: Sequence[tuple[str, CacheEntry]], ttl_s: float
+        self, agency: str, entries: Sequence[tuple[str, CacheEntry]], ttl_s: float
     ) -> None:
         if not entries or ttl_s <= 0:
             return
@@ -84,7 +83,7 @@ class RecordCache:
         try:
             await self._backend.multi_set(pairs, ttl=ttl_s)
         except Exception:
-            log.warning("cache write failed for %s", agency.value, exc_info=True)
+            log.warning("cache write failed for %s", agency, exc_info=True)
 
     async def clear(self) -> None:
         with contextlib.suppress(Exception):
@@ -108,20 +107,25 @@ class RecordCache:
     def _encode(self, entry: CacheEntry) -> Any:
         if not self._serialize:
             return entry
+        records = entry.records
         return {
             "fetchedAt": entry.fetched_at.isoformat(),
-            "records": None if entry.records is None else dump_records(entry.records),
+            "records": None
+            if records is None
+            else wire_adapter(type(records)).dump_python(records, mode="json", by_alias=True),
         }
 
-    def _decode(self, value: Any) -> CacheEntry | None:
+    def _decode(self, agency: str, value: Any) -> CacheEntry | None:
         if value is None or isinstance(value, CacheEntry):
             return value
         try:
             records = value["records"]
             return CacheEntry(
                 fetched_at=datetime.datetime.fromisoformat(value["fetchedAt"]),
-                records=None if records is None else load_records(records),
+                records=None
+                if records is None
+                else wire_adapter(spec(agency).records).validate_python(records),
             )
-        except (KeyError, TypeError, ValueError, CodecError):
+        except (KeyError, TypeError, ValueError, pydantic.ValidationError):
             log.warning("ignoring an unreadable cache entry")
             return None

@@ -30,8 +30,8 @@ from connectors.errors import (
     SourceTimeoutError,
     SourceUnavailableError,
 )
+from connectors.registry import AGENCIES
 from connectors.resilience import CircuitBreaker, LatencyTracker, hedged, read_retrying
-from gateway.domain.agencies import Agency
 from gateway.domain.cases import CaseNumber
 from gateway.domain.records import AgencyRecords
 from gateway.domain.sources import SourceResult, SourceStatus
@@ -85,10 +85,10 @@ class _Outcome:
 
 
 class FanOut:
-    def __init__(self, sources: Mapping[Agency, Source], cache: RecordCache) -> None:
+    def __init__(self, sources: Mapping[str, Source], cache: RecordCache) -> None:
         self.sources = dict(sources)
         self.cache = cache
-        self._inflight: dict[tuple[Agency, str], asyncio.Future[_Outcome]] = {}
+        self._inflight: dict[tuple[str, str], asyncio.Future[_Outcome]] = {}
         self._fetches: set[asyncio.Future[None]] = set()
 
     async def inquire(
@@ -97,7 +97,7 @@ class FanOut:
         case_number: CaseNumber,
         *,
         court: str,
-        agencies: Sequence[Agency],
+        agencies: Sequence[str],
         deadline_s: float,
         fresh: bool = False,
     ) -> list[SubjectProfile]:
@@ -119,7 +119,7 @@ class FanOut:
 
     async def _ask(
         self,
-        agency: Agency,
+        agency: str,
         subjects: list[Subject],
         case_number: CaseNumber,
         court: str,
@@ -200,7 +200,7 @@ class FanOut:
             self._settle(call.agency, [subject], outcomes[subject.key])
         await self.cache.set_many(call.agency, to_cache, call.source.policy.cache_ttl_s)
 
-    def _settle(self, agency: Agency, subjects: list[Subject], outcome: _Outcome) -> None:
+    def _settle(self, agency: str, subjects: list[Subject], outcome: _Outcome) -> None:
         for subject in subjects:
             flight = self._inflight.pop((agency, subject.key), None)
             if flight is not None and not flight.done():
@@ -211,7 +211,7 @@ class FanOut:
 class _Call:
     """One fetch from one agency: who, with which policies, for which case, until when."""
 
-    agency: Agency
+    agency: str
     source: Source
     case_number: CaseNumber
     court: str
@@ -253,7 +253,7 @@ async def _call_agency(call: _Call, subjects: list[Subject]) -> dict[str, _Outco
         source.breaker.release_probe()
         raise
     except Exception:  # a bug in a connector must not fail the query
-        log.exception("connector %s raised an unexpected error", agency.value)
+        log.exception("connector %s raised an unexpected error", agency)
         source.breaker.record_failure()
         return _failed(subjects, SourceStatus.ERROR, _INTERNAL, attempts)
     source.breaker.record_success()
@@ -281,7 +281,7 @@ async def _attempt(
         async with asyncio.timeout(attempt_timeout_s):
             answers = await hedged(send, source.hedge_delay())
     except TimeoutError as exc:
-        agency = source.connector.agency.value
+        agency = source.connector.agency
         raise SourceTimeoutError(
             f"{agency} 在 {attempt_timeout_s:g} 秒内未响应",
             f"{agency} did not answer within {attempt_timeout_s:g} s",
@@ -290,7 +290,7 @@ async def _attempt(
     return answers
 
 
-async def _wait(flight: asyncio.Future[_Outcome], deadline: float, agency: Agency) -> _Outcome:
+async def _wait(flight: asyncio.Future[_Outcome], deadline: float, agency: str) -> _Outcome:
     """Wait for a shared fetch, but no longer than this request's own deadline."""
     try:
         async with asyncio.timeout_at(deadline):
@@ -316,7 +316,7 @@ def _failed(
     return {s.key: outcome for s in subjects}
 
 
-def _result(agency: Agency, outcome: _Outcome, latency_ms: float) -> SourceResult:
+def _result(agency: str, outcome: _Outcome, latency_ms: float) -> SourceResult:
     return SourceResult(
         agency=agency,
         status=outcome.status,
@@ -329,7 +329,7 @@ def _result(agency: Agency, outcome: _Outcome, latency_ms: float) -> SourceResul
     )
 
 
-def _from_cache(agency: Agency, entry: CacheEntry, elapsed_s: float) -> SourceResult:
+def _from_cache(agency: str, entry: CacheEntry, elapsed_s: float) -> SourceResult:
     return SourceResult(
         agency=agency,
         status=SourceStatus.NOT_FOUND if entry.records is None else SourceStatus.OK,
@@ -340,23 +340,27 @@ def _from_cache(agency: Agency, entry: CacheEntry, elapsed_s: float) -> SourceRe
     )
 
 
-def _not_configured(agency: Agency) -> SourceResult:
+def _not_configured(agency: str) -> SourceResult:
     return SourceResult(
         agency,
         SourceStatus.NOT_CONFIGURED,
-        message=f"本系统尚未接入{agency.name_zh} / no connector for {agency.value} is configured",
+        message=f"本系统尚未接入{_name_zh(agency)} / no connector for {agency} is configured",
     )
 
 
-def _late(agency: Agency) -> str:
-    return f"{agency.value} 未在期限内响应 / {agency.value} did not answer before the deadline"
+def _late(agency: str) -> str:
+    return f"{agency} 未在期限内响应 / {agency} did not answer before the deadline"
 
 
-def _circuit_open(agency: Agency) -> str:
+def _circuit_open(agency: str) -> str:
     return (
-        f"{agency.value} 近期连续失败，暂停调用（熔断） / "
-        f"{agency.value} failed repeatedly just now; calls are paused (circuit open)"
+        f"{agency} 近期连续失败，暂停调用（熔断） / "
+        f"{agency} failed repeatedly just now; calls are paused (circuit open)"
     )
 
 
 _INTERNAL = "网关内部错误 / internal gateway error"
+
+
+def _name_zh(agency: str) -> str:
+    return AGENCIES.spec(agency).name_zh if agency in AGENCIES else agency

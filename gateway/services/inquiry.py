@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gateway.domain.agencies import Agency
+from connectors.registry import AGENCIES
 from gateway.domain.cases import CaseNumber, parse_case_number
 from gateway.domain.errors import InvalidInputError, InvalidSubjectError, LimitExceededError
 from gateway.domain.subjects import Subject, SubjectKind, parse_subject
@@ -21,7 +21,7 @@ class InquiryOptions:
     """Everything about an inquiry but its subjects; hashable, so requests can be grouped."""
 
     case_number: CaseNumber
-    agencies: tuple[Agency, ...]
+    agencies: tuple[str, ...]
     deadline_ms: int
     fresh: bool
 
@@ -41,7 +41,7 @@ class InquiryService:
     def options(
         self,
         case_number: str,
-        agencies: Sequence[Agency] | None,
+        agencies: Sequence[str] | None,
         deadline_ms: int | None,
         fresh: bool,
     ) -> InquiryOptions:
@@ -52,7 +52,7 @@ class InquiryService:
                 "agencies 不能为空列表；省略即查询全部单位",
                 "agencies must not be an empty list; leave it out to ask every agency",
             )
-        chosen = tuple(dict.fromkeys(agencies)) if agencies else tuple(Agency)
+        chosen = tuple(dict.fromkeys(agencies)) if agencies else AGENCIES.names()
         deadline = self.limits.default_deadline_ms if deadline_ms is None else deadline_ms
         if not 100 <= deadline <= self.limits.max_deadline_ms:
             raise LimitExceededError(
@@ -111,7 +111,7 @@ def _status_summary(profiles: Sequence[SubjectProfile]) -> str:
     counts: dict[str, Counter[str]] = {}
     for profile in profiles:
         for result in profile.results:
-            counts.setdefault(result.agency.value, Counter())[result.status.name] += 1
+            counts.setdefault(result.agency, Counter())[result.status.name] += 1
     return " ".join(
         f"{agency}:" + ",".join(f"{status}={n}" for status, n in sorted(c.items()))
         for agency, c in counts.items()

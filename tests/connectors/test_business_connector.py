@@ -229,7 +229,7 @@ def test_the_wire_format_maps_to_exactly_the_expected_records() -> None:
     records = to_domain(BusinessRecordsModel.model_validate(WIRE))
     assert records == EXPECTED
     assert records.count() == 1 + 2 + 1 + 2 + 1 + 1 + 2
-    assert records.controlled_enterprises() == ("91320803MA2AAAAA3Z",)
+    assert records.controlled_enterprises == ("91320803MA2AAAAA3Z",)
     assert isinstance(records.enterprises[0].roles, tuple)
     assert isinstance(records.registration, Registration)
 
@@ -238,7 +238,7 @@ def test_a_rich_person_leads_to_the_enterprises_they_control() -> None:
     subject = SubjectRef(kind="natural", id=EXAMPLES["natural"][Tier.RICH])
     records = example(Agency.BUSINESS, "natural", Tier.RICH)
     assert [e.uscc for e in records.enterprises] == [c.uscc for c in enterprises_of(subject)]
-    controlled = records.controlled_enterprises()
+    controlled = records.controlled_enterprises
     assert controlled
     assert controlled[0] == records.enterprises[0].uscc
     assert controlled == tuple(dict.fromkeys(e.uscc for e in records.enterprises if e.controls()))
@@ -248,7 +248,7 @@ def test_empty_tier_maps_to_no_records() -> None:
     records = example(Agency.BUSINESS, "legal", Tier.EMPTY)
     assert records == BusinessRecords(None, (), (), (), (), (), ())
     assert records.count() == 0
-    assert records.controlled_enterprises() == ()
+    assert records.controlled_enterprises == ()
 
 
 # --- the control rule --------------------------------------------------------------------
@@ -284,7 +284,7 @@ def test_controlled_enterprises_keep_order_and_drop_repeats() -> None:
             role(("监事",), None, "D"),
         ),
     )
-    assert records.controlled_enterprises() == ("B", "C")
+    assert records.controlled_enterprises == ("B", "C")
 
 
 # --- the schema ------------------------------------------------------------------------
@@ -313,5 +313,5 @@ def test_schema_accepts_the_mock_records(kind: SubjectKindName) -> None:
     served = schema.BusinessRecords.from_domain(records)
     assert len(served.enterprises) == len(records.enterprises)
     assert [e.controls for e in served.enterprises] == [e.controls() for e in records.enterprises]
-    assert served.controlled_enterprises == list(records.controlled_enterprises())
+    assert served.controlled_enterprises == list(records.controlled_enterprises)
     assert (served.registration is None) == (kind == "natural")
