@@ -29,7 +29,6 @@ from bench.fanout.report import (
 from connectors.base import AgencyEndpoint
 from connectors.land import LandConnector
 from connectors.resilience import CircuitBreaker
-from gateway.domain.agencies import Agency
 from gateway.domain.cases import parse_case_number
 from gateway.domain.sources import SourceStatus
 from gateway.domain.subjects import Subject, SubjectKind
@@ -54,16 +53,16 @@ async def measure(inquiries: int, tail_ms: float) -> dict[str, object]:
     subject = Subject(SubjectKind.NATURAL, example_subjects()["natural"][Tier.RICH])
     faults = FaultConfig(tail_ms=tail_ms)
     async with (
-        MockServers([Agency.LAND], token=TOKEN, faults=faults, fault_seed=11) as mocks,
+        MockServers(["land"], token=TOKEN, faults=faults, fault_seed=11) as mocks,
         httpx.AsyncClient(transport=AiohttpTransport(), timeout=30) as http,
     ):
-        stats = mocks.apps[Agency.LAND].state.mock.stats
-        connector = LandConnector(AgencyEndpoint(mocks.urls[Agency.LAND], TOKEN), http)
+        stats = mocks.apps["land"].state.mock.stats
+        connector = LandConnector(AgencyEndpoint(mocks.urls["land"], TOKEN), http)
         engines = {}
         for name, hedge in (("plain", False), ("hedged", True)):
             policy = SourcePolicy(attempt_timeout_s=20, max_attempts=1, cache_ttl_s=0, hedge=hedge)
             source = Source(connector, policy, CircuitBreaker(1000, 1))
-            engines[name] = FanOut({Agency.LAND: source}, RecordCache.from_url("memory://"))
+            engines[name] = FanOut({"land": source}, RecordCache.from_url("memory://"))
         latencies: dict[str, list[float]] = {name: [] for name in engines}
         calls: dict[str, int] = dict.fromkeys(engines, 0)
         loop = asyncio.get_running_loop()
@@ -71,7 +70,7 @@ async def measure(inquiries: int, tail_ms: float) -> dict[str, object]:
             for name, engine in engines.items():
                 before, started = stats.inquiries, loop.time()
                 (profile,) = await engine.inquire(
-                    [subject], CASE, court="苏0802", agencies=[Agency.LAND], deadline_s=30
+                    [subject], CASE, court="苏0802", agencies=["land"], deadline_s=30
                 )
                 elapsed = (loop.time() - started) * 1000
                 if profile.results[0].status is not SourceStatus.OK:

@@ -25,6 +25,7 @@ from connectors import (
     tax,
 )
 from connectors.spec import AgencySpec
+from gateway.domain.summary import SummaryPlan
 
 DEFAULT_SPECS: tuple[AgencySpec[Any], ...] = (
     police.SPEC,
@@ -55,6 +56,7 @@ class Registry:
         self._specs: dict[str, AgencySpec[Any]] = {}
         self._frozen: tuple[AgencySpec[Any], ...] | None = None  # set on first read
         self._names: tuple[str, ...] = ()
+        self._plan: SummaryPlan | None = None
         for spec in specs:
             self.register(spec)
 
@@ -76,6 +78,16 @@ class Registry:
             self._frozen = tuple(self._specs.values())
             self._names = tuple(self._specs)
         return self._frozen
+
+    def summary_plan(self) -> SummaryPlan:
+        """Every agency's asset classes and tallies: how a profile is summed up."""
+        if self._plan is None:
+            specs = self.specs()
+            self._plan = SummaryPlan(
+                [c for spec in specs for c in spec.asset_classes],
+                {spec.name: spec.tally for spec in specs if spec.tally is not None},
+            )
+        return self._plan
 
     def names(self) -> tuple[str, ...]:
         self.specs()

@@ -1,4 +1,5 @@
-"""The ``chakong`` command line: demo, serve, mocks, schema, token, audit, conformance."""
+"""The ``chakong`` command line: demo, serve, mocks, schema, contract, token, audit,
+conformance."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
-from gateway.auth.principal import Role
 from connectors.registry import AGENCIES
+from gateway.auth.principal import Role
 from gateway.logs import mask_root_handlers, uvicorn_log_config
 from gateway.settings import AgencySettings, Settings
 
@@ -87,6 +88,18 @@ def _parser() -> argparse.ArgumentParser:
         "schema", help="print the GraphQL schema (SDL), as in docs/schema.graphql"
     )
     schema.set_defaults(run=_run_schema)
+
+    contract = sub.add_parser(
+        "contract",
+        help="write or check the agencies' committed contracts (connectors/<agency>/openapi.json)",
+    )
+    contract.add_argument("action", choices=("write", "check"))
+    contract.add_argument(
+        "--refresh-examples",
+        action="store_true",
+        help="take the example answers anew from the mocks (default: keep the committed ones)",
+    )
+    contract.set_defaults(run=_run_contract)
 
     token = sub.add_parser(
         "token",
@@ -234,6 +247,54 @@ def _run_schema(args: argparse.Namespace) -> int:
 
     print(build_schema().as_str())
     return 0
+
+
+def _run_contract(args: argparse.Namespace) -> int:
+    """Regenerate each agency's contract from its spec; ``check`` exits 1 when one is stale."""
+    from connectors.openapi import (
+        contract_path,
+        document,
+        examples_of,
+        load_contract,
+        render,
+        request_example,
+    )
+
+    stale = []
+    for spec in AGENCIES:
+        path = contract_path(spec)
+        if args.refresh_examples:
+            request = request_example(spec)
+            examples = {
+                "request": request,
+                "response": asyncio.run(_mock_answer(spec.name, request)),
+            }
+        else:
+            examples = examples_of(load_contract(spec))
+        text = render(document(spec, examples))
+        if path.read_text(encoding="utf-8") != text:
+            stale.append(spec.name)
+            if args.action == "write":
+                path.write_text(text, encoding="utf-8")
+    verb = "已更新 / written" if args.action == "write" else "已过期 / stale"
+    print(f"{verb}: {', '.join(stale) or '-'}")
+    return 1 if stale and args.action == "check" else 0
+
+
+async def _mock_answer(agency: str, request: dict[str, object]) -> object:
+    """What the agency's mock answers ``request`` (in process): the contract's example."""
+    import httpx
+
+    from mocks.server import create_mock_app
+
+    app = create_mock_app(agency, token="contract-examples")  # noqa: S106 - in process only
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+        answer = await client.post(
+            "/v1/inquiries", json=request, headers={"Authorization": "Bearer contract-examples"}
+        )
+        answer.raise_for_status()
+        return answer.json()
 
 
 def _run_token(args: argparse.Namespace) -> int:

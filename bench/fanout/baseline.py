@@ -20,7 +20,6 @@ from pydantic import SecretStr
 from strawberry import Info
 
 from gateway.app import build_sources, inquiry_limits
-from gateway.domain.agencies import Agency
 from gateway.domain.subjects import SubjectKind
 from gateway.schema import build_schema
 from gateway.schema.common import SubjectInput

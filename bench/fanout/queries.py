@@ -25,7 +25,6 @@ from graphql import parse as parse_graphql
 from connectors.base import Inquiry
 from connectors.http import inquiry_body
 from connectors.registry import CONNECTORS
-from gateway.domain.agencies import Agency
 from gateway.domain.cases import parse_case_number
 from gateway.domain.subjects import (
     SubjectKind,

@@ -27,7 +27,6 @@ from httpx_aiohttp import AiohttpTransport
 
 from bench.fanout import baseline, procs, queries
 from bench.fanout.report import Figure, git_revision, machine, markdown_table, table, write_section
-from gateway.domain.agencies import Agency
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BENCH_DIR / "RESULTS.md"

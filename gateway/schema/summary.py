@@ -13,10 +13,7 @@ from gateway.domain import summary as domain
 from gateway.schema.common import AgencyEnum
 
 # every agency's asset classes, in summary order: the plan every profile is summed up with
-PLAN = domain.SummaryPlan(
-    [c for spec in AGENCIES for c in spec.asset_classes],
-    {spec.name: spec.tally for spec in AGENCIES if spec.tally is not None},
-)
+PLAN = AGENCIES.summary_plan()
 
 if TYPE_CHECKING:
     AssetClassEnum = enum.Enum

@@ -12,7 +12,6 @@ import pytest
 from connectors.business.mapping import to_domain
 from connectors.business.models import BusinessRecordsModel
 from connectors.envelope import SubjectKindName, SubjectRef
-from gateway.domain.agencies import Agency
 from gateway.domain.business import (
     Branch,
     BusinessRecords,
@@ -236,7 +235,7 @@ def test_the_wire_format_maps_to_exactly_the_expected_records() -> None:
 
 def test_a_rich_person_leads_to_the_enterprises_they_control() -> None:
     subject = SubjectRef(kind="natural", id=EXAMPLES["natural"][Tier.RICH])
-    records = example(Agency.BUSINESS, "natural", Tier.RICH)
+    records = example("business", "natural", Tier.RICH)
     assert [e.uscc for e in records.enterprises] == [c.uscc for c in enterprises_of(subject)]
     controlled = records.controlled_enterprises
     assert controlled
@@ -245,7 +244,7 @@ def test_a_rich_person_leads_to_the_enterprises_they_control() -> None:
 
 
 def test_empty_tier_maps_to_no_records() -> None:
-    records = example(Agency.BUSINESS, "legal", Tier.EMPTY)
+    records = example("business", "legal", Tier.EMPTY)
     assert records == BusinessRecords(None, (), (), (), (), (), ())
     assert records.count() == 0
     assert records.controlled_enterprises == ()
@@ -309,7 +308,7 @@ def test_the_schema_serves_the_records_and_the_control_rule() -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_schema_accepts_the_mock_records(kind: SubjectKindName) -> None:
-    records = example(Agency.BUSINESS, kind, Tier.RICH)
+    records = example("business", kind, Tier.RICH)
     served = schema.BusinessRecords.from_domain(records)
     assert len(served.enterprises) == len(records.enterprises)
     assert [e.controls for e in served.enterprises] == [e.controls() for e in records.enterprises]

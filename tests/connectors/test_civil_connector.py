@@ -11,7 +11,6 @@ from connectors.civil import CivilConnector
 from connectors.civil.mapping import to_domain
 from connectors.civil.models import CivilInquiryResponse, CivilRecordsModel
 from gateway.domain import codec
-from gateway.domain.agencies import Agency
 from gateway.domain.civil import Assistance, CivilRecords, MarriageRegistration, Spouse
 from gateway.domain.subjects import SubjectKind
 from mocks.synthetic import Tier, example_subjects, tier_of
@@ -27,7 +26,7 @@ def many_people(count: int) -> list[str]:
 
 
 def test_the_wire_is_camel_case() -> None:
-    doc = wire_json(Agency.CIVIL, "natural", EXAMPLES["natural"][Tier.ORDINARY])
+    doc = wire_json("civil", "natural", EXAMPLES["natural"][Tier.ORDINARY])
     assert doc is not None
     assert set(doc) == {"currentSpouse", "marriages", "assistance"}
     assert set(doc["currentSpouse"]) == {"name", "idNumber"}
@@ -35,7 +34,7 @@ def test_the_wire_is_camel_case() -> None:
 
 
 def test_a_married_person_maps_to_the_expected_records() -> None:
-    assert example(Agency.CIVIL, "natural", Tier.ORDINARY) == CivilRecords(
+    assert example("civil", "natural", Tier.ORDINARY) == CivilRecords(
         current_spouse=Spouse(name="范霞娜", id_number="320812197710061728"),
         marriages=(
             MarriageRegistration(
@@ -52,7 +51,7 @@ def test_a_married_person_maps_to_the_expected_records() -> None:
 
 
 def test_a_divorced_person_has_no_current_spouse() -> None:
-    records = example(Agency.CIVIL, "natural", Tier.RICH)
+    records = example("civil", "natural", Tier.RICH)
     assert records.current_spouse is None
     married, divorced = records.marriages
     assert (married.registration_type, divorced.registration_type) == ("结婚", "离婚")
@@ -65,7 +64,7 @@ def test_a_divorced_person_has_no_current_spouse() -> None:
 def test_every_field_arrives_typed_as_the_domain_says() -> None:
     seen_assistance = False
     for subject_id in many_people(400):
-        model = wire_model(Agency.CIVIL, "natural", subject_id)
+        model = wire_model("civil", "natural", subject_id)
         records = to_domain(model)
         assert isinstance(records.marriages, tuple)
         assert isinstance(records.assistance, tuple)
@@ -91,7 +90,7 @@ def test_many_peoples_records_round_trip_through_the_cache_codec() -> None:
     # the examples (see test_records) have no assistance: these people do
     checked = 0
     for subject_id in many_people(300):
-        records = mapped(Agency.CIVIL, "natural", subject_id)
+        records = mapped("civil", "natural", subject_id)
         doc = json.loads(json.dumps(codec.dump_records(records)))  # through real JSON
         assert doc["type"] == "CivilRecords"
         assert codec.load_records(doc) == records
@@ -100,7 +99,7 @@ def test_many_peoples_records_round_trip_through_the_cache_codec() -> None:
 
 
 def test_the_schema_renders_the_records() -> None:
-    rendered = shown(example(Agency.CIVIL, "natural", Tier.ORDINARY))
+    rendered = shown(example("civil", "natural", Tier.ORDINARY))
     assert rendered["currentSpouse"]["idNumber"] == "320812197710061728"
     assert [m["certificateNumber"] for m in rendered["marriages"]] == ["J320812-2003-000069"]
     assert rendered["assistance"] == []
@@ -124,7 +123,7 @@ def test_the_schema_renders_assistance() -> None:
 
 
 def test_the_connector_asks_for_natural_persons_only() -> None:
-    assert CivilConnector.agency is Agency.CIVIL
+    assert CivilConnector.agency is "civil"
     assert CivilConnector.subject_kinds == {SubjectKind.NATURAL}  # a firm does not marry
 
 

@@ -18,6 +18,7 @@ import pytest
 from httpx_aiohttp import AiohttpTransport
 
 from connectors.base import AgencyEndpoint, Connector, Inquiry
+from connectors.http import HttpConnector
 from connectors.errors import (
     AuthenticationError,
     ConnectorError,
@@ -25,13 +26,11 @@ from connectors.errors import (
     RateLimitedError,
     SourceUnavailableError,
 )
-from connectors.registry import CONNECTORS, UnknownConnectorError, connector_class
+from connectors.registry import AGENCIES, UnknownAgencyError
 from connectors.resilience import CircuitBreaker
-from gateway.domain.agencies import Agency
 from gateway.domain.cases import parse_case_number
 from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import Subject, SubjectKind
-from gateway.domain.summary import summarize
 from gateway.services.cache import RecordCache
 from gateway.services.fanout import FanOut, Source, SourcePolicy
 from mocks.faults import FaultConfig
@@ -45,8 +44,8 @@ EXAMPLES = example_subjects()
 
 @dataclasses.dataclass
 class Harness:
-    agency: Agency
-    connector: Connector[Any]
+    agency: str
+    connector: Connector
     mocks: MockServers
 
     @property
@@ -57,18 +56,18 @@ class Harness:
         self.mock.faults = FaultConfig(**rates)
 
 
-AGENCIES = sorted(CONNECTORS, key=lambda a: a.value)
+NAMES = sorted(AGENCIES.names())
 
 
-@pytest.fixture(params=AGENCIES, ids=[a.value for a in AGENCIES])
+@pytest.fixture(params=NAMES)
 async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
-    agency: Agency = request.param
+    agency: str = request.param
     async with (
         MockServers([agency], token=TOKEN, fault_seed=7) as mocks,
         httpx.AsyncClient(transport=AiohttpTransport(), timeout=5) as client,
     ):
         endpoint = AgencyEndpoint(mocks.urls[agency], TOKEN)
-        yield Harness(agency, CONNECTORS[agency](endpoint, client), mocks)
+        yield Harness(agency, HttpConnector(AGENCIES.spec(agency), endpoint, client), mocks)
 
 
 def subject(tier: Tier, kind: Literal["natural", "legal"] = "natural") -> Subject:
@@ -111,7 +110,8 @@ async def test_known_subject_without_assets_is_found_and_empty(harness: Harness)
     records = (await harness.connector.query(inquiry(empty)))[empty.key]
     assert records is not None
     # found, and nothing worth controlling (a household or a marriage is a record, not an asset)
-    summary = summarize([SourceResult(harness.agency, SourceStatus.OK, records=records)])
+    plan = AGENCIES.summary_plan()
+    summary = plan.summarize([SourceResult(harness.agency, SourceStatus.OK, records=records)])
     assert [(c.asset_class, c.count) for c in summary.classes if c.count] == []
     if empty.kind is SubjectKind.LEGAL:
         assert records.count() == 0
@@ -190,6 +190,6 @@ async def test_a_refused_connection_is_unavailable(harness: Harness):
 
 
 def test_registry_fails_loudly_on_an_unknown_agency():
-    assert connector_class("POLICE") is CONNECTORS[Agency.POLICE]
-    with pytest.raises(UnknownConnectorError, match="known"):
-        connector_class("weather")
+    assert AGENCIES.spec("POLICE") is AGENCIES.spec("police")
+    with pytest.raises(UnknownAgencyError, match="known"):
+        AGENCIES.spec("weather")

@@ -11,7 +11,6 @@ from connectors.base import AgencyEndpoint
 from connectors.fund import FundConnector
 from connectors.fund.mapping import to_domain
 from connectors.fund.models import FundRecordsModel
-from gateway.domain.agencies import Agency
 from gateway.domain.fund import FundAccount, FundFreeze, FundLoan, FundRecords
 from gateway.domain.subjects import Subject, SubjectKind
 from mocks.synthetic import Tier, example_subjects
@@ -112,7 +111,7 @@ def test_the_wire_document_maps_to_the_expected_records() -> None:
 
 
 def test_empty_tier_maps_to_no_records() -> None:
-    records = example(Agency.FUND, "natural", Tier.EMPTY)
+    records = example("fund", "natural", Tier.EMPTY)
     assert records == FundRecords((), (), ())
     assert records.count() == 0
 
@@ -125,7 +124,7 @@ def test_the_schema_shows_the_records() -> None:
 
 
 async def test_connector_serves_natural_persons_only() -> None:
-    assert FundConnector.agency is Agency.FUND
+    assert FundConnector.agency is "fund"
     natural = Subject(SubjectKind.NATURAL, EXAMPLES[Tier.RICH])
     legal = Subject(SubjectKind.LEGAL, example_subjects()["legal"][Tier.RICH])
     async with httpx.AsyncClient() as client:

@@ -10,7 +10,6 @@ from connectors.permits import PermitConnector
 from connectors.permits.mapping import to_domain
 from connectors.permits.models import PermitInquiryResponse, PermitRecordsModel
 from gateway.domain import codec
-from gateway.domain.agencies import Agency
 from gateway.domain.permits import (
     InspectionCredit,
     PermitRecords,
@@ -30,7 +29,7 @@ def firms(count: int) -> list[str]:
 
 
 def test_the_wire_is_camel_case() -> None:
-    doc = wire_json(Agency.PERMITS, "legal", EXAMPLES["legal"][Tier.RICH])
+    doc = wire_json("permits", "legal", EXAMPLES["legal"][Tier.RICH])
     assert doc is not None
     assert set(doc) == {"safetyPermits", "productRegistrations", "inspectionCredit"}
     assert set(doc["inspectionCredit"]) == {"customsCode", "rating", "ratedOn", "authority"}
@@ -38,7 +37,7 @@ def test_the_wire_is_camel_case() -> None:
 
 def test_the_rich_example_maps_to_the_expected_records() -> None:
     # 淮安市洪泽湖置业有限公司: a developer holds no permit, but a rich one imports
-    assert example(Agency.PERMITS, "legal", Tier.RICH) == PermitRecords(
+    assert example("permits", "legal", Tier.RICH) == PermitRecords(
         safety_permits=(),
         product_registrations=(),
         inspection_credit=InspectionCredit(
@@ -52,7 +51,7 @@ def test_the_rich_example_maps_to_the_expected_records() -> None:
 
 def test_the_empty_example_maps_to_no_records() -> None:
     # 淮安市华瑞盐化有限公司, of the empty tier: nothing, though salt works need permits
-    records = example(Agency.PERMITS, "legal", Tier.EMPTY)
+    records = example("permits", "legal", Tier.EMPTY)
     assert records == PermitRecords((), (), None)
     assert records.count() == 0
 
@@ -60,7 +59,7 @@ def test_the_empty_example_maps_to_no_records() -> None:
 def test_every_field_arrives_typed_as_the_domain_says() -> None:
     seen = {"permits": 0, "products": 0, "credit": 0}
     for subject_id in firms(600):
-        model = wire_model(Agency.PERMITS, "legal", subject_id)
+        model = wire_model("permits", "legal", subject_id)
         records = to_domain(model)
         assert isinstance(records.safety_permits, tuple)
         assert [dataclasses.asdict(p) for p in records.safety_permits] == [
@@ -93,7 +92,7 @@ def test_many_firms_records_round_trip_through_the_cache_codec() -> None:
     # the examples (see test_records) hold no permit or registration: these firms do
     with_expiry_none = 0
     for subject_id in firms(400):
-        records = mapped(Agency.PERMITS, "legal", subject_id)
+        records = mapped("permits", "legal", subject_id)
         doc = json.loads(json.dumps(codec.dump_records(records)))  # through real JSON
         assert doc["type"] == "PermitRecords"
         assert codec.load_records(doc) == records
@@ -123,12 +122,12 @@ def test_the_schema_renders_the_records() -> None:
     assert [p["permitNumber"] for p in rendered["safetyPermits"]] == [permit.permit_number]
     assert rendered["productRegistrations"][0]["expiresOn"] is None
     assert rendered["inspectionCredit"] is None
-    rich = shown(example(Agency.PERMITS, "legal", Tier.RICH))
+    rich = shown(example("permits", "legal", Tier.RICH))
     assert rich["inspectionCredit"]["customsCode"] == "3208933089"
 
 
 def test_the_connector_asks_for_legal_persons_only() -> None:
-    assert PermitConnector.agency is Agency.PERMITS
+    assert PermitConnector.agency is "permits"
     assert PermitConnector.subject_kinds == {SubjectKind.LEGAL}  # permits are held by firms
 
 

@@ -235,15 +235,14 @@ def test_settings_read_nested_agency_variables(monkeypatch):
     monkeypatch.setenv("CHAKONG_AGENCIES__BANK__URL", "http://bank.example:8080")
     monkeypatch.setenv("CHAKONG_AGENCIES__BANK__TOKEN", "s3cret")
     monkeypatch.setenv("CHAKONG_AGENCIES__BANK__CACHE_TTL_S", "0")
-    from gateway.domain.agencies import Agency
-
+    
     settings = Settings()
-    bank = settings.agency(Agency.BANK)
+    bank = settings.agency("bank")
     assert bank.url == "http://bank.example:8080"
     assert bank.token.get_secret_value() == "s3cret"
     assert bank.cache_ttl_s == 0
     assert "s3cret" not in repr(settings)
-    assert settings.agency(Agency.POLICE).url is None
+    assert settings.agency("police").url is None
 
 
 def test_invalid_configuration_is_a_message_not_a_traceback(tmp_path):

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.auth.principal import Principal, Role
-from gateway.domain.agencies import Agency
 from gateway.domain.errors import InvalidInputError
 from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import SubjectKind, mask_ids_in_text, parse_subject
@@ -143,8 +142,8 @@ async def test_the_head_follows_the_last_entry(log: AuditLog, engine: AsyncEngin
 async def test_entries_record_what_was_asked_and_answered(log: AuditLog):
     principal = Principal(Role.JUDGE, subject="u-17", court="苏0812", judge="j-17")
     results = [
-        SourceResult(Agency.POLICE, SourceStatus.OK),
-        SourceResult(Agency.BANK, SourceStatus.TIMEOUT),
+        SourceResult("police", SourceStatus.OK),
+        SourceResult("bank", SourceStatus.TIMEOUT),
     ]
     rec = AuditRecord.for_principal(
         principal,

@@ -14,7 +14,6 @@ from connectors.bank.mapping import to_domain as bank_to_domain
 from connectors.envelope import SubjectRef
 from connectors.land.mapping import to_domain as land_to_domain
 from connectors.police.mapping import to_domain as police_to_domain
-from gateway.domain.agencies import Agency
 from gateway.domain.codec import dump_records, load_records
 from gateway.services.cache import CacheEntry, RecordCache
 from mocks.bank.data import records_for as bank_records
@@ -32,9 +31,9 @@ def rich_records():
     assert land
     assert bank
     return {
-        Agency.POLICE: police_to_domain(police),
-        Agency.LAND: land_to_domain(land),
-        Agency.BANK: bank_to_domain(bank),
+        "police": police_to_domain(police),
+        "land": land_to_domain(land),
+        "bank": bank_to_domain(bank),
     }
 
 
@@ -80,15 +79,15 @@ async def test_entries_round_trip_with_records_and_absences(cache: RecordCache):
 
 
 async def test_entries_expire_after_their_ttl(cache: RecordCache):
-    await cache.set_many(Agency.POLICE, [("soon", CacheEntry(NOW, None))], 0.3)
-    assert (await cache.get_many(Agency.POLICE, ["soon"]))[0] is not None
+    await cache.set_many("police", [("soon", CacheEntry(NOW, None))], 0.3)
+    assert (await cache.get_many("police", ["soon"]))[0] is not None
     await asyncio.sleep(1.2)
-    assert (await cache.get_many(Agency.POLICE, ["soon"]))[0] is None
+    assert (await cache.get_many("police", ["soon"]))[0] is None
 
 
 async def test_agencies_do_not_share_entries(cache: RecordCache):
-    await cache.set_many(Agency.POLICE, [("same", CacheEntry(NOW, None))], 60)
-    assert (await cache.get_many(Agency.BANK, ["same"]))[0] is None
+    await cache.set_many("police", [("same", CacheEntry(NOW, None))], 60)
+    assert (await cache.get_many("bank", ["same"]))[0] is None
 
 
 async def test_an_unreadable_entry_is_a_miss_not_a_crash():
@@ -97,7 +96,7 @@ async def test_an_unreadable_entry_is_a_miss_not_a_crash():
             return [{"fetchedAt": "yesterday", "records": None}, {"records": {"type": "Nope"}}]
 
     cache = RecordCache(Backend(), serialize=True)
-    assert await cache.get_many(Agency.LAND, ["a", "b"]) == [None, None]
+    assert await cache.get_many("land", ["a", "b"]) == [None, None]
 
 
 def test_unsupported_cache_url_fails_loudly():

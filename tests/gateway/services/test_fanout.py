@@ -15,7 +15,6 @@ from connectors.errors import (
     SourceUnavailableError,
 )
 from connectors.resilience import CircuitBreaker
-from gateway.domain.agencies import Agency
 from gateway.domain.cases import parse_case_number
 from gateway.domain.police import PoliceRecords
 from gateway.domain.records import AgencyRecords
@@ -114,53 +113,53 @@ def sleeping(seconds: float):
 
 
 async def test_one_agency_down_leaves_the_others_intact():
-    police = FakeConnector(Agency.POLICE)
-    land = FakeConnector(Agency.LAND, behaviour=raising(SourceUnavailableError("挂了", "down")))
-    bank = FakeConnector(Agency.BANK)
+    police = FakeConnector("police")
+    land = FakeConnector("land", behaviour=raising(SourceUnavailableError("挂了", "down")))
+    bank = FakeConnector("bank")
     (profile,) = await ask(make_fanout(police, land, bank))
     assert statuses(profile) == {
-        Agency.POLICE: SourceStatus.OK,
-        Agency.LAND: SourceStatus.UNAVAILABLE,
-        Agency.BANK: SourceStatus.OK,
+        "police": SourceStatus.OK,
+        "land": SourceStatus.UNAVAILABLE,
+        "bank": SourceStatus.OK,
     }
     by_agency = {r.agency: r for r in profile.results}
-    assert by_agency[Agency.POLICE].records == EMPTY
-    assert by_agency[Agency.LAND].records is None
-    assert "down" in (by_agency[Agency.LAND].message or "")
+    assert by_agency["police"].records == EMPTY
+    assert by_agency["land"].records is None
+    assert "down" in (by_agency["land"].message or "")
 
 
 async def test_unknown_subject_is_not_found_and_agencies_without_connector_not_configured():
-    police = FakeConnector(Agency.POLICE, unknown=frozenset({ALICE.id}))
-    (profile,) = await ask(make_fanout(police), agencies=[Agency.POLICE, Agency.TAX])
+    police = FakeConnector("police", unknown=frozenset({ALICE.id}))
+    (profile,) = await ask(make_fanout(police), agencies=["police", "tax"])
     assert statuses(profile) == {
-        Agency.POLICE: SourceStatus.NOT_FOUND,
-        Agency.TAX: SourceStatus.NOT_CONFIGURED,
+        "police": SourceStatus.NOT_FOUND,
+        "tax": SourceStatus.NOT_CONFIGURED,
     }
 
 
 async def test_subject_kinds_the_agency_does_not_serve_are_not_applicable_without_a_call():
-    police = FakeConnector(Agency.POLICE, kinds=frozenset({SubjectKind.NATURAL}))
+    police = FakeConnector("police", kinds=frozenset({SubjectKind.NATURAL}))
     (profile,) = await ask(make_fanout(police), subjects=[ACME])
-    assert statuses(profile) == {Agency.POLICE: SourceStatus.NOT_APPLICABLE}
+    assert statuses(profile) == {"police": SourceStatus.NOT_APPLICABLE}
     assert police.calls == []
 
 
 async def test_the_request_deadline_bounds_a_slow_agency_and_keeps_the_fast_ones():
-    slow = FakeConnector(Agency.LAND, behaviour=sleeping(30))
-    fast = FakeConnector(Agency.BANK)
+    slow = FakeConnector("land", behaviour=sleeping(30))
+    fast = FakeConnector("bank")
     policy = SourcePolicy(attempt_timeout_s=60, max_attempts=1)
     loop = asyncio.get_running_loop()
     started = loop.time()
     (profile,) = await ask(make_fanout(slow, fast, policy=policy), deadline_s=0.3)
     assert loop.time() - started < 5  # the 30 s agency did not hold the query
-    assert statuses(profile) == {Agency.LAND: SourceStatus.TIMEOUT, Agency.BANK: SourceStatus.OK}
+    assert statuses(profile) == {"land": SourceStatus.TIMEOUT, "bank": SourceStatus.OK}
 
 
 async def test_each_attempt_is_bounded_by_the_source_timeout_and_retried():
     def slow_then_fast(_inquiry: Inquiry, call: int):
         return asyncio.sleep(30 if call == 1 else 0)
 
-    land = FakeConnector(Agency.LAND, behaviour=slow_then_fast)
+    land = FakeConnector("land", behaviour=slow_then_fast)
     policy = SourcePolicy(attempt_timeout_s=0.1, max_attempts=3, backoff_base_s=0.001)
     (profile,) = await ask(make_fanout(land, policy=policy), deadline_s=5)
     (result,) = profile.results
@@ -169,12 +168,12 @@ async def test_each_attempt_is_bounded_by_the_source_timeout_and_retried():
 
 
 async def test_transient_errors_are_retried_up_to_the_attempt_limit():
-    flaky = FakeConnector(Agency.BANK, behaviour=raising(SourceUnavailableError("x", "x"), 2))
+    flaky = FakeConnector("bank", behaviour=raising(SourceUnavailableError("x", "x"), 2))
     (profile,) = await ask(make_fanout(flaky))
     assert profile.results[0].status is SourceStatus.OK
     assert profile.results[0].attempts == 3
 
-    dead = FakeConnector(Agency.BANK, behaviour=raising(RateLimitedError("x", "x", None)))
+    dead = FakeConnector("bank", behaviour=raising(RateLimitedError("x", "x", None)))
     (profile,) = await ask(make_fanout(dead))
     assert profile.results[0].status is SourceStatus.UNAVAILABLE
     assert len(dead.calls) == 3
@@ -189,7 +188,7 @@ async def test_transient_errors_are_retried_up_to_the_attempt_limit():
     ],
 )
 async def test_non_transient_errors_are_not_retried_and_become_a_status(error, status):
-    fake = FakeConnector(Agency.BANK, behaviour=raising(error))
+    fake = FakeConnector("bank", behaviour=raising(error))
     (profile,) = await ask(make_fanout(fake))
     assert profile.results[0].status is status
     assert len(fake.calls) == 1
@@ -203,7 +202,7 @@ async def test_a_cancelled_caller_does_not_cancel_the_fetch_others_wait_on():
         started.set()
         return asyncio.sleep(0.2)
 
-    fake = FakeConnector(Agency.BANK, behaviour=slow)
+    fake = FakeConnector("bank", behaviour=slow)
     fanout = make_fanout(fake)
     first = asyncio.create_task(ask(fanout))
     await started.wait()
@@ -224,7 +223,7 @@ async def test_aclose_cancels_fetches_still_running():
         started.set()
         return asyncio.sleep(30)
 
-    fake = FakeConnector(Agency.BANK, behaviour=block)
+    fake = FakeConnector("bank", behaviour=block)
     fanout = make_fanout(fake)
     caller = asyncio.create_task(ask(fanout, deadline_s=30))
     await started.wait()
@@ -242,7 +241,7 @@ async def test_the_breaker_opens_after_consecutive_failures_and_probes_after_the
         if down[0]:
             raise SourceUnavailableError("x", "x")
 
-    fake = FakeConnector(Agency.BANK, behaviour=maybe_down)
+    fake = FakeConnector("bank", behaviour=maybe_down)
     policy = SourcePolicy(max_attempts=1, cache_ttl_s=0)
     fanout = make_fanout(fake, policy=policy, breaker=lambda: CircuitBreaker(3, 10, lambda: now[0]))
     for _ in range(3):
@@ -277,7 +276,7 @@ def test_breaker_half_open_lets_one_probe_and_reopens_on_its_failure():
 
 
 async def test_answers_are_cached_per_subject_and_fresh_bypasses_the_cache():
-    fake = FakeConnector(Agency.POLICE, unknown=frozenset({BOB.id}))
+    fake = FakeConnector("police", unknown=frozenset({BOB.id}))
     fanout = make_fanout(fake)
     first = await ask(fanout, subjects=[ALICE, BOB])
     assert [p.results[0].cached for p in first] == [False, False]
@@ -293,7 +292,7 @@ async def test_answers_are_cached_per_subject_and_fresh_bypasses_the_cache():
 
 
 async def test_failures_are_not_cached():
-    fake = FakeConnector(Agency.BANK, behaviour=raising(SourceUnavailableError("x", "x"), 1))
+    fake = FakeConnector("bank", behaviour=raising(SourceUnavailableError("x", "x"), 1))
     fanout = make_fanout(fake, policy=SourcePolicy(max_attempts=1))
     (first,) = await ask(fanout)
     assert first.results[0].status is SourceStatus.UNAVAILABLE
@@ -303,7 +302,7 @@ async def test_failures_are_not_cached():
 
 
 async def test_concurrent_misses_make_one_call_stampede_protection():
-    fake = FakeConnector(Agency.POLICE, behaviour=sleeping(0.05))
+    fake = FakeConnector("police", behaviour=sleeping(0.05))
     fanout = make_fanout(fake)
     profiles = await asyncio.gather(*(ask(fanout) for _ in range(20)))
     assert len(fake.calls) == 1
@@ -312,14 +311,14 @@ async def test_concurrent_misses_make_one_call_stampede_protection():
 
 async def test_a_batch_is_one_call_per_agency_and_split_only_past_max_batch():
     subjects = [Subject(SubjectKind.NATURAL, f"{i:018d}") for i in range(200)]
-    police, bank = FakeConnector(Agency.POLICE), FakeConnector(Agency.BANK)
+    police, bank = FakeConnector("police"), FakeConnector("bank")
     profiles = await ask(make_fanout(police, bank), subjects=subjects)
     assert len(profiles) == 200
     assert len(police.calls) == 1
     assert len(bank.calls) == 1
     assert len(police.calls[0].subjects) == 200
 
-    small = FakeConnector(Agency.POLICE)
+    small = FakeConnector("police")
     await ask(make_fanout(small, policy=SourcePolicy(max_batch=64)), subjects=subjects)
     assert sorted(len(c.subjects) for c in small.calls) == [8, 64, 64, 64]
 
@@ -335,7 +334,7 @@ async def test_a_cache_outage_degrades_to_asking_the_agency():
         async def close(self):
             pass
 
-    fake = FakeConnector(Agency.POLICE)
+    fake = FakeConnector("police")
     fanout = make_fanout(fake, cache=RecordCache(BrokenBackend(), serialize=True))
     (profile,) = await ask(fanout)
     assert profile.results[0].status is SourceStatus.OK
@@ -345,7 +344,7 @@ async def test_hedging_sends_a_twin_after_the_observed_p95_and_the_first_answer_
     def first_call_hangs(_inquiry: Inquiry, call: int):
         return asyncio.sleep(30 if call == 21 else 0.001)
 
-    fake = FakeConnector(Agency.LAND, behaviour=first_call_hangs)
+    fake = FakeConnector("land", behaviour=first_call_hangs)
     policy = SourcePolicy(attempt_timeout_s=5, max_attempts=1, cache_ttl_s=0, hedge=True)
     fanout = make_fanout(fake, policy=policy)
     for _ in range(20):  # 20 quick answers make the p95 known
@@ -361,7 +360,7 @@ async def test_without_hedging_the_same_hang_is_a_timeout():
     def first_call_hangs(_inquiry: Inquiry, call: int):
         return asyncio.sleep(30 if call == 21 else 0.001)
 
-    fake = FakeConnector(Agency.LAND, behaviour=first_call_hangs)
+    fake = FakeConnector("land", behaviour=first_call_hangs)
     policy = SourcePolicy(attempt_timeout_s=0.3, max_attempts=1, cache_ttl_s=0)
     fanout = make_fanout(fake, policy=policy)
     for _ in range(20):
