@@ -35,7 +35,7 @@ class CacheEntry:
 class RecordCache:
     """Get and set many entries of one agency at once; failures of the cache are not fatal."""
 
-    def __init__(self, backend: Any, *, serialize: bool, namespace: str = "chakong:v2") -> None:
+    def __init__(self, backend: Any, *, serialize: bool, namespace: str = "chakong:v1") -> None:
         self._backend = backend
         self._serialize = serialize
         self._namespace = namespace
@@ -108,24 +108,26 @@ class RecordCache:
         if not self._serialize:
             return entry
         records = entry.records
+        if records is None:
+            return {"fetchedAt": entry.fetched_at.isoformat(), "records": None}
+        data = wire_adapter(type(records)).dump_python(records, mode="json", by_alias=True)
         return {
             "fetchedAt": entry.fetched_at.isoformat(),
-            "records": None
-            if records is None
-            else wire_adapter(type(records)).dump_python(records, mode="json", by_alias=True),
+            "records": {"type": type(records).__name__, "data": data},
         }
 
     def _decode(self, agency: str, value: Any) -> CacheEntry | None:
         if value is None or isinstance(value, CacheEntry):
             return value
         try:
-            records = value["records"]
-            return CacheEntry(
-                fetched_at=datetime.datetime.fromisoformat(value["fetchedAt"]),
-                records=None
-                if records is None
-                else wire_adapter(spec(agency).records).validate_python(records),
-            )
+            fetched_at = datetime.datetime.fromisoformat(value["fetchedAt"])
+            stored = value["records"]
+            if stored is None:
+                return CacheEntry(fetched_at, None)
+            declared = spec(agency).records
+            if stored["type"] != declared.__name__:  # another version's or agency's records
+                raise ValueError(f"cached {stored['type']}, expected {declared.__name__}")
+            return CacheEntry(fetched_at, wire_adapter(declared).validate_python(stored["data"]))
         except (KeyError, TypeError, ValueError, pydantic.ValidationError):
             log.warning("ignoring an unreadable cache entry")
             return None

@@ -14,9 +14,9 @@ from connectors.errors import (
     RequestRejectedError,
     SourceUnavailableError,
 )
+from connectors.police.records import PoliceRecords
 from connectors.resilience import CircuitBreaker
 from gateway.domain.cases import parse_case_number
-from gateway.domain.police import PoliceRecords
 from gateway.domain.records import AgencyRecords
 from gateway.domain.sources import SourceStatus
 from gateway.domain.subjects import Subject, SubjectKind
@@ -37,7 +37,7 @@ class FakeConnector:
 
     def __init__(
         self,
-        agency: Agency,
+        agency: str,
         *,
         behaviour: Callable[[Inquiry, int], object] | None = None,
         kinds: frozenset[SubjectKind] = frozenset(SubjectKind),
@@ -50,7 +50,7 @@ class FakeConnector:
         self.calls: list[Inquiry] = []
 
     @property
-    def agency(self) -> Agency:
+    def agency(self) -> str:
         return self._agency
 
     def applies_to(self, subject: Subject) -> bool:
@@ -93,7 +93,7 @@ async def ask(fanout: FanOut, subjects=(ALICE,), agencies=None, deadline_s=2.0, 
     )
 
 
-def statuses(profile) -> dict[Agency, SourceStatus]:
+def statuses(profile) -> dict[str, SourceStatus]:
     return {r.agency: r.status for r in profile.results}
 
 

@@ -14,6 +14,7 @@ from connectors.errors import (
     RequestRejectedError,
     SourceUnavailableError,
 )
+from connectors.registry import AGENCIES
 from gateway.domain.sources import SourceStatus
 from gateway.domain.subjects import Subject, SubjectKind
 from gateway.services.fanout import SourcePolicy
@@ -61,7 +62,7 @@ subjects_strategy = st.lists(
     behaviours=st.lists(st.sampled_from(sorted(BEHAVIOURS)), min_size=4, max_size=4),
     subjects=subjects_strategy,
     unknown_share=st.sampled_from([0, 1, 2]),
-    asked=st.lists(st.sampled_from(list(Agency)), min_size=1, max_size=10, unique=True),
+    asked=st.lists(st.sampled_from(list(AGENCIES.names())), min_size=1, max_size=10, unique=True),
 )
 def test_every_subject_gets_one_result_per_agency_asked_whatever_the_agencies_do(
     behaviours, subjects, unknown_share, asked
@@ -72,7 +73,7 @@ def test_every_subject_gets_one_result_per_agency_asked_whatever_the_agencies_do
             agency,
             behaviour=behaviour_of(name),
             kinds=frozenset({SubjectKind.NATURAL})
-            if agency is "fund"
+            if agency == "fund"
             else frozenset(SubjectKind),
             unknown=unknown,
         )
@@ -90,7 +91,7 @@ def test_every_subject_gets_one_result_per_agency_asked_whatever_the_agencies_do
             if result.agency not in expected_by_agency:
                 assert result.status is SourceStatus.NOT_CONFIGURED
                 continue
-            if result.agency is "fund" and profile.subject.kind is SubjectKind.LEGAL:
+            if result.agency == "fund" and profile.subject.kind is SubjectKind.LEGAL:
                 assert result.status is SourceStatus.NOT_APPLICABLE
                 continue
             _, status = BEHAVIOURS[expected_by_agency[result.agency]]
