@@ -1,12 +1,15 @@
 """What can go wrong when the gateway talks to an agency, grouped by what to do about it.
 
-    ConnectorError                    root; ``safe_message`` is bilingual and never holds a secret
+This is the agency branch of the gateway's one error tree (``gateway.domain.errors``): every
+class here is a ``ChakongError``, and no name is used twice in the tree.
+
+    ConnectorError                    ``safe_message`` is bilingual and never holds a secret
     ├── TransientError                try again later: the read layer retries these in the deadline
     │   ├── SourceTimeoutError        no answer in time
     │   ├── SourceUnavailableError    connection refused or dropped, 5xx
-    │   └── RateLimitedError          429, with the agency's Retry-After when given
+    │   └── AgencyRateLimitedError    429, with the agency's Retry-After when given
     ├── RequestRejectedError          the agency refused this request (other 4xx): do not retry
-    ├── AuthenticationError           401/403: the gateway's credentials for the agency are wrong
+    ├── AgencyAuthenticationError     401/403: the gateway's credentials for the agency are wrong
     └── MalformedResponseError        the agency answered with something that breaks the contract
 
 Transport exceptions (httpx, and aiohttp underneath it) are mapped to these in one place,
@@ -15,14 +18,17 @@ Transport exceptions (httpx, and aiohttp underneath it) are mapped to these in o
 
 from __future__ import annotations
 
+from gateway.domain.errors import ChakongError
 
-class ConnectorError(Exception):
-    """Root of the errors a connector raises."""
+
+class ConnectorError(ChakongError):
+    """Root of the errors a connector raises. They never reach a caller as errors: the fan-out
+    turns them into a ``SourceResult`` status (``gateway.services.fanout``)."""
+
+    code = "AGENCY_ERROR"
 
     def __init__(self, message_zh: str, message_en: str) -> None:
-        self.message_zh = message_zh
-        self.message_en = message_en
-        super().__init__(self.safe_message)
+        super().__init__(message_zh, message_en)
 
     @property
     def safe_message(self) -> str:
@@ -41,7 +47,7 @@ class SourceUnavailableError(TransientError):
     pass
 
 
-class RateLimitedError(TransientError):
+class AgencyRateLimitedError(TransientError):
     def __init__(self, message_zh: str, message_en: str, retry_after: float | None) -> None:
         super().__init__(message_zh, message_en)
         self.retry_after = retry_after
@@ -51,7 +57,7 @@ class RequestRejectedError(ConnectorError):
     """The agency understood the request and refused it."""
 
 
-class AuthenticationError(ConnectorError):
+class AgencyAuthenticationError(ConnectorError):
     """The agency does not accept the gateway's credentials: an operator must fix them."""
 
 

@@ -16,10 +16,10 @@ import pydantic
 from connectors.base import AgencyEndpoint, Connector, Inquiry
 from connectors.envelope import InquiryRequest, InquiryResponse, SubjectRef
 from connectors.errors import (
-    AuthenticationError,
+    AgencyAuthenticationError,
+    AgencyRateLimitedError,
     ConnectorError,
     MalformedResponseError,
-    RateLimitedError,
     RequestRejectedError,
     SourceTimeoutError,
     SourceUnavailableError,
@@ -114,12 +114,12 @@ def check_status(agency: str, response: httpx.Response) -> None:
     if status < 300:
         return
     if status in (401, 403):
-        raise AuthenticationError(
+        raise AgencyAuthenticationError(
             f"{agency} 拒绝了网关的凭据（HTTP {status}），请检查配置",
             f"{agency} refused the gateway's credentials (HTTP {status}); check the configuration",
         )
     if status == 429:
-        raise RateLimitedError(
+        raise AgencyRateLimitedError(
             f"{agency} 限流（HTTP 429）",
             f"{agency} is rate limiting (HTTP 429)",
             retry_after=_retry_after(response.headers.get("Retry-After")),

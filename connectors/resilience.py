@@ -23,7 +23,7 @@ from tenacity import (
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
-from connectors.errors import RateLimitedError, TransientError
+from connectors.errors import AgencyRateLimitedError, TransientError
 
 T = TypeVar("T")
 
@@ -109,7 +109,7 @@ class _WaitRetryAfter(wait_base):
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+        if isinstance(exc, AgencyRateLimitedError) and exc.retry_after is not None:
             return min(exc.retry_after, 5.0)
         return float(self._backoff(state))
 

@@ -22,7 +22,7 @@ from strawberry import Info
 from gateway.app import build_sources, inquiry_limits
 from gateway.domain.subjects import SubjectKind
 from gateway.schema import build_schema
-from gateway.schema.common import SubjectInput
+from gateway.schema.common import AgencyEnum, SubjectInput
 from gateway.schema.debtor import DebtorProfile
 from gateway.services.cache import RecordCache
 from gateway.services.fanout import FanOut
@@ -45,7 +45,7 @@ class BaselineQuery:
         info: Info[BaselineContext, None],
         subject: SubjectInput,
         case_number: str,
-        agencies: list[Agency] | None = None,
+        agencies: list[AgencyEnum] | None = None,
         deadline_ms: int | None = None,
         fresh: bool = False,
     ) -> DebtorProfile:
@@ -67,9 +67,9 @@ async def build_profile(subject: dict[str, str], case_number: str) -> DebtorProf
     """Fetch ``subject``'s records from in-process mocks through the gateway's fan-out, once."""
     token = "bench-in-process"  # noqa: S105 - in-process mocks only
     mounts: dict[str, httpx.AsyncBaseTransport] = {}
-    agencies: dict[Agency, AgencySettings] = {}
+    agencies: dict[str, AgencySettings] = {}
     for agency in MOCK_AGENCIES:
-        host = f"{agency.value}.mock"
+        host = f"{agency}.mock"
         mounts[f"all://{host}"] = httpx.ASGITransport(app=create_mock_app(agency, token=token))
         agencies[agency] = AgencySettings(url=f"http://{host}", token=SecretStr(token))
     settings = Settings(agencies=agencies, database_url="sqlite+aiosqlite:///:memory:")

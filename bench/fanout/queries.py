@@ -24,7 +24,7 @@ from graphql import parse as parse_graphql
 
 from connectors.base import Inquiry
 from connectors.http import inquiry_body
-from connectors.registry import CONNECTORS
+from connectors.registry import AGENCIES
 from gateway.domain.cases import parse_case_number
 from gateway.domain.subjects import (
     SubjectKind,
@@ -43,7 +43,7 @@ _FRAGMENT = "Assets"
 _LEADS = ("spouse", "controlledEnterprises")
 
 # what the debtor's own profile must select: the sources, the summary, every agency's records
-PROFILE_FIELDS = frozenset({"subject", "sources", "summary"} | {a.value for a in Agency})
+PROFILE_FIELDS = frozenset({"subject", "sources", "summary"} | set(AGENCIES.names()))
 
 # Fields that differ from one execution to the next; left out when results are compared.
 VOLATILE_KEYS = frozenset({"latencyMs", "fetchedAt", "cached"})
@@ -225,11 +225,11 @@ def case_variables(debtors: list[dict[str, str]], case_number: str) -> dict[str,
     }
 
 
-def serving(kind: str) -> tuple[Agency, ...]:
+def serving(kind: str) -> tuple[str, ...]:
     """The agencies whose connectors serve subjects of ``kind`` ("NATURAL" or "LEGAL"); the
     others answer NOT_APPLICABLE without a call."""
     subject_kind = SubjectKind[kind]
-    return tuple(a for a, c in CONNECTORS.items() if subject_kind in c.subject_kinds)
+    return tuple(s.name for s in AGENCIES if subject_kind in s.subject_kinds)
 
 
 def agency_inquiry_body(request_id: str) -> bytes:

@@ -8,9 +8,11 @@
     │   └── RateLimitedError     slow down: wait ``retry_after_s`` (HTTP 429)
     ├── AuthenticationError      send a valid token (HTTP 401): missing, expired, badly signed
     ├── PermissionDeniedError    this caller may not do this (HTTP 403); audited
-    └── StoreUnavailableError    the gateway's database is down: try again later (HTTP 503)
+    ├── StoreUnavailableError    the gateway's database is down: try again later (HTTP 503)
+    └── ConnectorError           an agency failed (``connectors.errors``: its own branch, with
+                                 AgencyAuthenticationError, AgencyRateLimitedError, ...)
 
-Failures of an agency are *not* errors of the request: they are data, a
+Failures of an agency are *not* errors of the request: the fan-out turns them into data, a
 ``SourceResult`` with a status (see ``gateway.domain.sources``).
 """
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from connectors.registry import AGENCIES
-from gateway.domain import summary as domain
 from gateway.schema.common import AgencyEnum
 
 # every agency's asset classes, in summary order: the plan every profile is summed up with

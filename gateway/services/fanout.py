@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 from connectors.base import Inquiry, SourceConnector
 from connectors.errors import (
+    AgencyRateLimitedError,
     ConnectorError,
-    RateLimitedError,
     RequestRejectedError,
     SourceTimeoutError,
     SourceUnavailableError,
@@ -302,7 +302,7 @@ async def _wait(flight: asyncio.Future[_Outcome], deadline: float, agency: str) 
 def _status_of(exc: ConnectorError) -> SourceStatus:
     if isinstance(exc, SourceTimeoutError):
         return SourceStatus.TIMEOUT
-    if isinstance(exc, SourceUnavailableError | RateLimitedError):
+    if isinstance(exc, SourceUnavailableError | AgencyRateLimitedError):
         return SourceStatus.UNAVAILABLE
     if isinstance(exc, RequestRejectedError):
         return SourceStatus.REJECTED

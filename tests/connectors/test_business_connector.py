@@ -8,10 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
 from connectors.business.mapping import to_domain
 from connectors.business.models import BusinessRecordsModel
-from connectors.envelope import SubjectKindName, SubjectRef
 from gateway.domain.business import (
     Branch,
     BusinessRecords,
@@ -22,6 +20,8 @@ from gateway.domain.business import (
     RegistrationEvent,
     Shareholder,
 )
+
+from connectors.envelope import SubjectKindName, SubjectRef
 from gateway.schema import business as schema
 from mocks.synthetic import Tier, enterprises_of, example_subjects
 from tests.connectors.test_records import example, shown

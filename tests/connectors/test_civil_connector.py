@@ -7,11 +7,12 @@ import datetime
 import json
 from decimal import Decimal
 
-from connectors.civil import CivilConnector
 from connectors.civil.mapping import to_domain
 from connectors.civil.models import CivilInquiryResponse, CivilRecordsModel
-from gateway.domain import codec
 from gateway.domain.civil import Assistance, CivilRecords, MarriageRegistration, Spouse
+
+from connectors.civil import CivilConnector
+from gateway.domain import codec
 from gateway.domain.subjects import SubjectKind
 from mocks.synthetic import Tier, example_subjects, tier_of
 from tests.connectors.test_records import example, mapped, shown, wire_json, wire_model
@@ -123,7 +124,7 @@ def test_the_schema_renders_assistance() -> None:
 
 
 def test_the_connector_asks_for_natural_persons_only() -> None:
-    assert CivilConnector.agency is "civil"
+    assert CivilConnector.agency == "civil"
     assert CivilConnector.subject_kinds == {SubjectKind.NATURAL}  # a firm does not marry
 
 

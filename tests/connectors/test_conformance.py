@@ -18,14 +18,14 @@ import pytest
 from httpx_aiohttp import AiohttpTransport
 
 from connectors.base import AgencyEndpoint, Connector, Inquiry
-from connectors.http import HttpConnector
 from connectors.errors import (
-    AuthenticationError,
+    AgencyAuthenticationError,
+    AgencyRateLimitedError,
     ConnectorError,
     MalformedResponseError,
-    RateLimitedError,
     SourceUnavailableError,
 )
+from connectors.http import HttpConnector
 from connectors.registry import AGENCIES, UnknownAgencyError
 from connectors.resilience import CircuitBreaker
 from gateway.domain.cases import parse_case_number
@@ -135,7 +135,7 @@ async def test_same_subject_gives_the_same_records_every_time(harness: Harness):
 
 async def test_wrong_token_is_an_authentication_error_without_the_token(harness: Harness):
     harness.mock.token = "another-token"
-    with pytest.raises(AuthenticationError) as caught:
+    with pytest.raises(AgencyAuthenticationError) as caught:
         await harness.connector.query(inquiry(subject(Tier.RICH)))
     assert_no_secret(caught.value)
 
@@ -143,7 +143,7 @@ async def test_wrong_token_is_an_authentication_error_without_the_token(harness:
 @pytest.mark.parametrize(
     ("fault", "error"),
     [
-        ({"rate_limit_rate": 1.0}, RateLimitedError),
+        ({"rate_limit_rate": 1.0}, AgencyRateLimitedError),
         ({"error_rate": 1.0}, SourceUnavailableError),
         ({"unavailable_rate": 1.0}, SourceUnavailableError),
         ({"reset_rate": 1.0}, SourceUnavailableError),
@@ -157,7 +157,7 @@ async def test_faults_map_to_the_error_tree(harness: Harness, fault, error):
         with pytest.raises(error) as caught:
             await harness.connector.query(inquiry(subject(Tier.RICH)))
         assert_no_secret(caught.value)
-        if isinstance(caught.value, RateLimitedError):
+        if isinstance(caught.value, AgencyRateLimitedError):
             assert caught.value.retry_after == 1.0
 
 

@@ -80,7 +80,7 @@ def test_the_committed_contract_is_current(spec: AgencySpec[Any]) -> None:
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
 def test_the_contract_is_valid_openapi_and_its_examples_follow_it(spec: AgencySpec[Any]) -> None:
     contract = load_contract(spec)
-    validate(contract)  # type: ignore[arg-type]
+    validate(contract)
     examples = examples_of(contract)
     assert examples["request"] == request_example(spec)
     schema_validator(contract, "InquiryRequest").validate(examples["request"])
@@ -131,7 +131,7 @@ def _rename_first_required(schemas: dict[str, Any], name: str, value: Any) -> st
 
 def _ref_of(schema: dict[str, Any]) -> str | None:
     for candidate in [schema, schema.get("items", {}), *schema.get("anyOf", [])]:
-        ref = candidate.get("$ref") or candidate.get("items", {}).get("$ref")
+        ref: object = candidate.get("$ref") or candidate.get("items", {}).get("$ref")
         if ref:
             return str(ref).rsplit("/", 1)[1]
     return None

@@ -6,12 +6,12 @@ import datetime
 from decimal import Decimal
 
 import httpx
-
-from connectors.base import AgencyEndpoint
-from connectors.fund import FundConnector
 from connectors.fund.mapping import to_domain
 from connectors.fund.models import FundRecordsModel
 from gateway.domain.fund import FundAccount, FundFreeze, FundLoan, FundRecords
+
+from connectors.base import AgencyEndpoint
+from connectors.fund import FundConnector
 from gateway.domain.subjects import Subject, SubjectKind
 from mocks.synthetic import Tier, example_subjects
 from tests.connectors.test_records import example, shown
@@ -124,7 +124,7 @@ def test_the_schema_shows_the_records() -> None:
 
 
 async def test_connector_serves_natural_persons_only() -> None:
-    assert FundConnector.agency is "fund"
+    assert FundConnector.agency == "fund"
     natural = Subject(SubjectKind.NATURAL, EXAMPLES[Tier.RICH])
     legal = Subject(SubjectKind.LEGAL, example_subjects()["legal"][Tier.RICH])
     async with httpx.AsyncClient() as client:

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from connectors.errors import (
-    AuthenticationError,
+    AgencyAuthenticationError,
+    AgencyRateLimitedError,
     ConnectorError,
-    RateLimitedError,
     RequestRejectedError,
     SourceTimeoutError,
     SourceUnavailableError,
@@ -80,12 +80,12 @@ def test_a_dropped_connection_reported_as_connect_timeout_is_unavailable():
     ("status", "error"),
     [
         (400, RequestRejectedError),
-        (401, AuthenticationError),
-        (403, AuthenticationError),
+        (401, AgencyAuthenticationError),
+        (403, AgencyAuthenticationError),
         (404, RequestRejectedError),
         (409, RequestRejectedError),
         (413, RequestRejectedError),
-        (429, RateLimitedError),
+        (429, AgencyRateLimitedError),
         (500, SourceUnavailableError),
         (502, SourceUnavailableError),
         (503, SourceUnavailableError),

@@ -13,6 +13,7 @@ from gateway.domain.insurance import (
     Policy,
     PolicyFreeze,
 )
+
 from tests.connectors.test_records import shown
 
 ANSWER = {  # one subject's records as an agency would send them

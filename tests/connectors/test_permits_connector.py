@@ -6,16 +6,17 @@ import dataclasses
 import datetime
 import json
 
-from connectors.permits import PermitConnector
 from connectors.permits.mapping import to_domain
 from connectors.permits.models import PermitInquiryResponse, PermitRecordsModel
-from gateway.domain import codec
 from gateway.domain.permits import (
     InspectionCredit,
     PermitRecords,
     ProductRegistration,
     SafetyPermit,
 )
+
+from connectors.permits import PermitConnector
+from gateway.domain import codec
 from gateway.domain.subjects import SubjectKind
 from mocks.synthetic import Tier, example_subjects, tier_of
 from tests.connectors.test_records import example, mapped, shown, wire_json, wire_model
@@ -127,7 +128,7 @@ def test_the_schema_renders_the_records() -> None:
 
 
 def test_the_connector_asks_for_legal_persons_only() -> None:
-    assert PermitConnector.agency is "permits"
+    assert PermitConnector.agency == "permits"
     assert PermitConnector.subject_kinds == {SubjectKind.LEGAL}  # permits are held by firms
 
 

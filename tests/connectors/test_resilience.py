@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from connectors.errors import RateLimitedError, RequestRejectedError, SourceUnavailableError
+from connectors.errors import AgencyRateLimitedError, RequestRejectedError, SourceUnavailableError
 from connectors.resilience import read_retrying
 
 
@@ -67,9 +67,11 @@ async def test_no_retry_that_would_start_after_the_deadline():
 
     async def limited(call: int) -> None:
         calls.append(call)
-        raise RateLimitedError("x", "x", retry_after=3.0)  # waiting 3 s would pass the deadline
+        raise AgencyRateLimitedError(
+            "x", "x", retry_after=3.0
+        )  # waiting 3 s would pass the deadline
 
-    with pytest.raises(RateLimitedError):
+    with pytest.raises(AgencyRateLimitedError):
         await run(limited, deadline_in=1.0)
     assert calls == [1]
 
@@ -80,7 +82,7 @@ async def test_retry_after_is_honoured_within_the_deadline():
 
     async def once(call: int) -> None:
         if call == 1:
-            raise RateLimitedError("x", "x", retry_after=0.3)
+            raise AgencyRateLimitedError("x", "x", retry_after=0.3)
 
     assert await run(once) == 2
     assert loop.time() - started >= 0.3

@@ -14,6 +14,7 @@ from gateway.domain.securities import (
     SecuritiesFreeze,
     SecuritiesRecords,
 )
+
 from tests.connectors.test_records import shown
 
 ANSWER = {  # one subject's records as an agency would send them

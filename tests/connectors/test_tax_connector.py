@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Literal
 
 import pytest
-
-from connectors.tax import TaxConnector
 from connectors.tax.mapping import to_domain
 from connectors.tax.models import TaxRecordsModel
-from gateway.domain.subjects import SubjectKind
 from gateway.domain.tax import TaxArrears, TaxPayment, TaxPenalty, TaxRecords, TaxRegistration
+
+from connectors.tax import TaxConnector
+from gateway.domain.subjects import SubjectKind
 from mocks.synthetic import Tier, example_subjects
 from tests.connectors.test_records import example, shown
 
@@ -139,5 +139,5 @@ def test_the_schema_shows_the_records() -> None:
 
 
 def test_the_connector_serves_both_kinds() -> None:
-    assert TaxConnector.agency is "tax"
+    assert TaxConnector.agency == "tax"
     assert TaxConnector.subject_kinds == {SubjectKind.NATURAL, SubjectKind.LEGAL}

@@ -235,7 +235,7 @@ def test_settings_read_nested_agency_variables(monkeypatch):
     monkeypatch.setenv("CHAKONG_AGENCIES__BANK__URL", "http://bank.example:8080")
     monkeypatch.setenv("CHAKONG_AGENCIES__BANK__TOKEN", "s3cret")
     monkeypatch.setenv("CHAKONG_AGENCIES__BANK__CACHE_TTL_S", "0")
-    
+
     settings = Settings()
     bank = settings.agency("bank")
     assert bank.url == "http://bank.example:8080"

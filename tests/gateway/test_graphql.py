@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from connectors.registry import AGENCIES
 from gateway.examples import EXAMPLE_QUERY
 from mocks.runner import MockServers
 from mocks.synthetic import Tier, example_subjects
@@ -15,7 +16,7 @@ EXAMPLES = example_subjects()
 RICH = EXAMPLES["natural"][Tier.RICH]
 UNKNOWN = EXAMPLES["natural"][Tier.UNKNOWN]
 RICH_LEGAL = EXAMPLES["legal"][Tier.RICH]
-ALL = {a.name for a in Agency}
+ALL = {spec.key for spec in AGENCIES}
 LEGAL_ONLY = {"PERMITS"}  # for natural persons: NOT_APPLICABLE, and never called
 NATURAL_ONLY = {"FUND", "CIVIL"}
 
@@ -40,14 +41,14 @@ def sources(debtor: dict) -> dict[str, dict]:
     return {s["agency"]: s for s in debtor["sources"]}
 
 
-async def mock_calls(mocks: MockServers) -> dict[Agency, int]:
+async def mock_calls(mocks: MockServers) -> dict[str, int]:
     return {agency: app.state.mock.stats.inquiries for agency, app in mocks.apps.items()}
 
 
-def calls_per_agency(count: int, *, kind: str = "natural") -> dict[Agency, int]:
+def calls_per_agency(count: int, *, kind: str = "natural") -> dict[str, int]:
     """``count`` calls to each agency that serves this kind of subject, none to the others."""
     skip = LEGAL_ONLY if kind == "natural" else NATURAL_ONLY
-    return {a: 0 if a.name in skip else count for a in Agency}
+    return {s.name: 0 if s.key in skip else count for s in AGENCIES}
 
 
 async def test_example_query_returns_every_agency(gateway: Gateway):
@@ -262,7 +263,7 @@ async def test_explorer_and_health_endpoints(gateway: Gateway):
     assert (await gateway.client.get("/healthz")).json() == {"status": "ok"}
     ready = (await gateway.client.get("/readyz")).json()
     assert ready["status"] == "ready"
-    assert set(ready["circuits"]) == {a.value for a in Agency}
+    assert set(ready["circuits"]) == set(AGENCIES.names())
 
 
 async def test_inquiries_are_logged_with_the_id_masked(

@@ -9,9 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from connectors.business.models import BusinessRecordsModel, EquityHoldingModel
 from pydantic import BaseModel
 
-from connectors.business.models import BusinessRecordsModel, EquityHoldingModel
 from connectors.envelope import SubjectKindName, SubjectRef
 from gateway.domain.cases import parse_case_number
 from gateway.domain.subjects import normalize_uscc

@@ -7,8 +7,8 @@ import re
 from decimal import Decimal
 
 import pytest
-
 from connectors.civil.models import CivilRecordsModel
+
 from connectors.envelope import SubjectRef
 from gateway.domain.subjects import normalize_resident_id
 from mocks import civil

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import httpx
+from gateway.domain.agencies import Agency
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from gateway.domain.agencies import Agency
 from mocks.contract import CheckResult, check_endpoint
 from mocks.faults import FaultConfig
 from mocks.registry import MOCK_AGENCIES

@@ -9,9 +9,9 @@ import time
 
 import pydantic
 import pytest
-
 from connectors.bank.models import BankInquiryResponse
 from gateway.domain.agencies import Agency
+
 from mocks.faults import (
     FaultConfig,
     FaultHeaderError,

@@ -6,8 +6,9 @@ import datetime
 import re
 from decimal import Decimal
 
-from connectors.envelope import SubjectRef
 from connectors.fund.models import FundRecordsModel
+
+from connectors.envelope import SubjectRef
 from gateway.domain.cases import parse_case_number
 from gateway.domain.subjects import normalize_uscc
 from mocks import huaian

@@ -8,10 +8,10 @@ import re
 from decimal import Decimal
 
 import pytest
-
-from connectors.envelope import SubjectRef
 from connectors.insurance.models import InsuranceRecordsModel, PolicyModel
 from gateway.domain.agencies import Agency
+
+from connectors.envelope import SubjectRef
 from gateway.domain.cases import parse_case_number
 from mocks import huaian, land, police
 from mocks.insurance import records_for

@@ -5,9 +5,9 @@ from __future__ import annotations
 from operator import attrgetter
 
 import pytest
+from gateway.domain.agencies import Agency
 from openapi_spec_validator import validate
 
-from gateway.domain.agencies import Agency
 from mocks.openapi import openapi_document
 from mocks.registry import MOCK_AGENCIES, mock_spec
 

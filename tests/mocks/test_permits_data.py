@@ -7,8 +7,9 @@ import datetime
 import itertools
 import re
 
-from connectors.envelope import SubjectRef
 from connectors.permits.models import PermitRecordsModel
+
+from connectors.envelope import SubjectRef
 from mocks import permits
 from mocks.permits.data import industry_of
 from mocks.synthetic import (

@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from gateway.domain.agencies import Agency
 from httpx_aiohttp import AiohttpTransport
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from gateway.domain.agencies import Agency
 from mocks.faults import FaultConfig
 from mocks.registry import MOCK_AGENCIES
 from mocks.runner import AppServer, MockServers

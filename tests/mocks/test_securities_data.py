@@ -7,10 +7,10 @@ import re
 from decimal import Decimal
 
 import pytest
-
-from connectors.envelope import SubjectRef
 from connectors.securities.models import SecuritiesRecordsModel
 from gateway.domain.agencies import Agency
+
+from connectors.envelope import SubjectRef
 from gateway.domain.cases import parse_case_number
 from mocks import huaian
 from mocks.registry import MOCK_AGENCIES

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from gateway.domain.agencies import Agency
 
 from connectors.envelope import Problem, SubjectKindName
-from gateway.domain.agencies import Agency
 from mocks.faults import FaultConfig
 from mocks.registry import MOCK_AGENCIES, UnknownMockError, mock_spec
 from mocks.server import MockState, create_mock_app

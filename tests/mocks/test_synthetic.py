@@ -14,13 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from gateway.domain.agencies import Agency
 from pydantic import BaseModel
 from stdnum import luhn
 from stdnum.cn import ric
 
 from connectors.envelope import SubjectKindName, SubjectRef
 from connectors.registry import CONNECTORS
-from gateway.domain.agencies import Agency
 from gateway.domain.cases import parse_case_number
 from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import normalize_resident_id, normalize_uscc, uscc_check_character

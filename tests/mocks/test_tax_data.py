@@ -6,8 +6,9 @@ import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from connectors.envelope import SubjectRef
 from connectors.tax.models import TaxRecordsModel
+
+from connectors.envelope import SubjectRef
 from mocks import fund, huaian, land
 from mocks.synthetic import REFERENCE_DATE, Tier, add_years, company, person, tier_of, years_ago
 from mocks.tax import records_for

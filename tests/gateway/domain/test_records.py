@@ -42,7 +42,7 @@ def test_a_record_is_frozen_slotted_and_keyword_only():
         sample.amount_due = Decimal("2.00")  # type: ignore[misc]
     assert not hasattr(sample, "__dict__")
     with pytest.raises(TypeError):
-        Sample(Decimal("1.00"))  # type: ignore[misc]
+        Sample(Decimal("1.00"))  # type: ignore[call-arg]
 
 
 def test_the_wire_form_is_camel_case_typed_and_ignores_unknown_keys():

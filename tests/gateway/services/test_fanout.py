@@ -9,8 +9,8 @@ import pytest
 
 from connectors.base import Inquiry
 from connectors.errors import (
+    AgencyRateLimitedError,
     MalformedResponseError,
-    RateLimitedError,
     RequestRejectedError,
     SourceUnavailableError,
 )
@@ -173,7 +173,7 @@ async def test_transient_errors_are_retried_up_to_the_attempt_limit():
     assert profile.results[0].status is SourceStatus.OK
     assert profile.results[0].attempts == 3
 
-    dead = FakeConnector("bank", behaviour=raising(RateLimitedError("x", "x", None)))
+    dead = FakeConnector("bank", behaviour=raising(AgencyRateLimitedError("x", "x", None)))
     (profile,) = await ask(make_fanout(dead))
     assert profile.results[0].status is SourceStatus.UNAVAILABLE
     assert len(dead.calls) == 3

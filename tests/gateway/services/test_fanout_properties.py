@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connectors.errors import (
-    AuthenticationError,
+    AgencyAuthenticationError,
+    AgencyRateLimitedError,
     MalformedResponseError,
-    RateLimitedError,
     RequestRejectedError,
     SourceUnavailableError,
 )
@@ -23,9 +23,9 @@ from tests.gateway.services.test_fanout import FakeConnector, ask, make_fanout
 BEHAVIOURS = {
     "ok": (None, SourceStatus.OK),
     "unavailable": (SourceUnavailableError("x", "x"), SourceStatus.UNAVAILABLE),
-    "rate_limited": (RateLimitedError("x", "x", None), SourceStatus.UNAVAILABLE),
+    "rate_limited": (AgencyRateLimitedError("x", "x", None), SourceStatus.UNAVAILABLE),
     "rejected": (RequestRejectedError("x", "x"), SourceStatus.REJECTED),
-    "auth": (AuthenticationError("x", "x"), SourceStatus.ERROR),
+    "auth": (AgencyAuthenticationError("x", "x"), SourceStatus.ERROR),
     "malformed": (MalformedResponseError("x", "x"), SourceStatus.ERROR),
     "bug": (ZeroDivisionError("bug"), SourceStatus.ERROR),
     "slow": ("slow", SourceStatus.TIMEOUT),
@@ -72,9 +72,7 @@ def test_every_subject_gets_one_result_per_agency_asked_whatever_the_agencies_do
         FakeConnector(
             agency,
             behaviour=behaviour_of(name),
-            kinds=frozenset({SubjectKind.NATURAL})
-            if agency == "fund"
-            else frozenset(SubjectKind),
+            kinds=frozenset({SubjectKind.NATURAL}) if agency == "fund" else frozenset(SubjectKind),
             unknown=unknown,
         )
         for agency, name in zip(CONNECTED, behaviours, strict=True)
