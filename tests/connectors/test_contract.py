@@ -117,7 +117,7 @@ def _rename_first_required(schemas: dict[str, Any], name: str, value: Any) -> st
     for key in schema.get("required", []):
         if key in value:
             value[key + "Renamed"] = value.pop(key)
-            return key
+            return str(key)
     for key, item in value.items():
         ref = _ref_of(schema.get("properties", {}).get(key, {}))
         if ref is None:
