@@ -71,8 +71,8 @@ LAYERS: tuple[tuple[str, tuple[Frame, ...], tuple[Frame, ...]], ...] = (
         ),
         (("strawberry/schema/schema.py", "execute"), ("logging/__init__.py", "handle")),
     ),
-    ("  of which JSON encoding of the response", (("gateway/graphql_view.py", "encode_json"),), ()),
-    ("  of which the token check (JWT)", (("gateway/auth/middleware.py", "_authenticate"),), ()),
+    ("  of which JSON encoding of the response", (("gateway/http/view.py", "encode_json"),), ()),
+    ("  of which the token check (JWT)", (("gateway/http/middleware.py", "_authenticate"),), ()),
     (
         "  the case lookup (event-loop thread only; SQLite runs in aiosqlite's)",
         (("gateway/services/cases.py", "get"),),

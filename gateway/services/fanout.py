@@ -33,6 +33,7 @@ from connectors.errors import (
 from connectors.resilience import CircuitBreaker, LatencyTracker, hedged, read_retrying
 from gateway.domain.agencies import Agency
 from gateway.domain.cases import CaseNumber
+from gateway.domain.errors import INTERNAL_ERROR_MESSAGE
 from gateway.domain.records import AgencyRecords
 from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import Subject
@@ -359,4 +360,4 @@ def _circuit_open(agency: Agency) -> str:
     )
 
 
-_INTERNAL = "网关内部错误 / internal gateway error"
+_INTERNAL = INTERNAL_ERROR_MESSAGE
