@@ -27,7 +27,8 @@ from bench.fanout.report import (
     write_section,
 )
 from connectors.base import AgencyEndpoint
-from connectors.land import LandConnector
+from connectors.http import HttpConnector
+from connectors.registry import AGENCIES
 from connectors.resilience import CircuitBreaker
 from gateway.domain.cases import parse_case_number
 from gateway.domain.sources import SourceStatus
@@ -57,7 +58,8 @@ async def measure(inquiries: int, tail_ms: float) -> dict[str, object]:
         httpx.AsyncClient(transport=AiohttpTransport(), timeout=30) as http,
     ):
         stats = mocks.apps["land"].state.mock.stats
-        connector = LandConnector(AgencyEndpoint(mocks.urls["land"], TOKEN), http)
+        endpoint = AgencyEndpoint(mocks.urls["land"], TOKEN)
+        connector = HttpConnector(AGENCIES.spec("land"), endpoint, http)
         engines = {}
         for name, hedge in (("plain", False), ("hedged", True)):
             policy = SourcePolicy(attempt_timeout_s=20, max_attempts=1, cache_ttl_s=0, hedge=hedge)

@@ -25,11 +25,11 @@ from connectors.http import HttpConnector
 from connectors.registry import AGENCIES
 from connectors.resilience import CircuitBreaker
 from gateway import explorer
-from gateway.auth.middleware import PRINCIPAL, AuthMiddleware
 from gateway.auth.principal import ANONYMOUS
 from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.tokens import TokenService, demo_auth
-from gateway.graphql_view import GatewayGraphQL
+from gateway.http.middleware import PRINCIPAL, AuthMiddleware
+from gateway.http.view import GatewayGraphQL
 from gateway.resolvers.context import Context
 from gateway.services.audit import AuditLog
 from gateway.services.auditing import Auditor

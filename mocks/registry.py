@@ -13,7 +13,6 @@ from typing import Any, Generic, TypeVar
 from connectors.bank.models import BankRecordsModel
 from connectors.business.models import BusinessRecordsModel
 from connectors.civil.models import CivilRecordsModel
-from connectors.envelope import ContractModel, InquiryResponse, SubjectKindName, SubjectRef
 from connectors.fund.models import FundRecordsModel
 from connectors.insurance.models import InsuranceRecordsModel
 from connectors.land.models import LandRecordsModel
@@ -22,6 +21,8 @@ from connectors.police.models import PoliceRecordsModel
 from connectors.securities.models import SecuritiesRecordsModel
 from connectors.tax.models import TaxRecordsModel
 from gateway.domain.agencies import Agency
+
+from connectors.envelope import ContractModel, InquiryResponse, SubjectKindName, SubjectRef
 from mocks import bank, business, civil, fund, insurance, land, permits, police, securities, tax
 
 RecordsT = TypeVar("RecordsT", bound=ContractModel)

@@ -23,10 +23,10 @@ from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
+from gateway.domain.agencies import Agency
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from gateway.domain.agencies import Agency
 from mocks.faults import FaultConfig
 from mocks.registry import MOCK_AGENCIES
 from mocks.server import create_mock_app

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pydantic
+from gateway.domain.agencies import Agency
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -36,7 +37,6 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from connectors.envelope import InquiryRequest, SubjectRef
-from gateway.domain.agencies import Agency
 from mocks.faults import (
     HEADER,
     FaultConfig,

@@ -85,9 +85,7 @@ async def build_profile(subject: dict[str, str], case_number: str) -> DebtorProf
             (profile,) = await service.inquire(parsed, options)
             missing = set(MOCK_AGENCIES) - {r.agency for r in profile.results}
             if missing:
-                raise RuntimeError(
-                    f"the baseline's profile lacks {sorted(a.value for a in missing)}"
-                )
+                raise RuntimeError(f"the baseline's profile lacks {sorted(missing)}")
         finally:
             await fanout.aclose()
             for connector in connectors:

@@ -29,9 +29,9 @@ from typing import Any, ParamSpec, TypeVar
 
 from starlette.types import Receive, Scope, Send
 
-from gateway.auth.middleware import AuthMiddleware
 from gateway.auth.tokens import TokenService
 from gateway.cli import main
+from gateway.http.middleware import AuthMiddleware
 from gateway.services.audit import AuditLog
 from gateway.services.cases import CaseRegister
 from gateway.services.fanout import FanOut

@@ -36,17 +36,11 @@ from graphql import parse, specified_rules, validate
 from httpx_aiohttp import AiohttpTransport
 
 from bench.fanout import baseline, procs, queries
+from bench.fanout.client import Client, direct_floor, encode, register_case, set_latency
+from bench.fanout.figures import TARGET_A
+from bench.fanout.measure import Config
 from bench.fanout.report import machine, run_header, write_section
-from bench.fanout.run import (
-    RESULTS,
-    TARGET_A,
-    Client,
-    Config,
-    direct_floor,
-    encode,
-    register_case,
-    set_latency,
-)
+from bench.fanout.results import RESULTS
 
 OUT = Path(__file__).resolve().parent.parent / "out" / "fanout.prof"
 
@@ -71,8 +65,8 @@ LAYERS: tuple[tuple[str, tuple[Frame, ...], tuple[Frame, ...]], ...] = (
         ),
         (("strawberry/schema/schema.py", "execute"), ("logging/__init__.py", "handle")),
     ),
-    ("  of which JSON encoding of the response", (("gateway/graphql_view.py", "encode_json"),), ()),
-    ("  of which the token check (JWT)", (("gateway/auth/middleware.py", "_authenticate"),), ()),
+    ("  of which JSON encoding of the response", (("gateway/http/view.py", "encode_json"),), ()),
+    ("  of which the token check (JWT)", (("gateway/http/middleware.py", "_authenticate"),), ()),
     (
         "  the case lookup (event-loop thread only; SQLite runs in aiosqlite's)",
         (("gateway/services/cases.py", "get"),),

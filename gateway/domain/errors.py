@@ -18,6 +18,11 @@ Failures of an agency are *not* errors of the request: the fan-out turns them in
 
 from __future__ import annotations
 
+# the one text of an unexpected failure, masked: every layer answers it the same way
+INTERNAL_ERROR_ZH = "网关内部错误"
+INTERNAL_ERROR_EN = "internal gateway error"
+INTERNAL_ERROR_MESSAGE = f"{INTERNAL_ERROR_ZH} / {INTERNAL_ERROR_EN}"
+
 
 class ChakongError(Exception):
     """Root of the gateway's own errors: ``code`` is stable, messages are in Chinese and English."""

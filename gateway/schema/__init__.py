@@ -11,6 +11,7 @@ from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, Vali
 from strawberry.types import ExecutionContext
 
 from gateway.auth.extension import FieldPermissions
+from gateway.domain.errors import INTERNAL_ERROR_MESSAGE
 from gateway.schema.query import Mutation, Query
 
 
@@ -61,7 +62,7 @@ def build_schema(
             functools.partial(
                 MaskErrors,
                 should_mask_error=_should_mask,
-                error_message="网关内部错误 / internal gateway error",
+                error_message=INTERNAL_ERROR_MESSAGE,
             ),
         ],
     )

@@ -33,6 +33,7 @@ from connectors.errors import (
 from connectors.registry import AGENCIES
 from connectors.resilience import CircuitBreaker, LatencyTracker, hedged, read_retrying
 from gateway.domain.cases import CaseNumber
+from gateway.domain.errors import INTERNAL_ERROR_MESSAGE
 from gateway.domain.records import AgencyRecords
 from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import Subject
@@ -359,7 +360,7 @@ def _circuit_open(agency: str) -> str:
     )
 
 
-_INTERNAL = "网关内部错误 / internal gateway error"
+_INTERNAL = INTERNAL_ERROR_MESSAGE
 
 
 def _name_zh(agency: str) -> str:

@@ -19,6 +19,7 @@ from connectors.bank.models import (
     DepositModel,
     WealthProductModel,
 )
+
 from connectors.envelope import SubjectRef
 from mocks import huaian
 from mocks.synthetic import (

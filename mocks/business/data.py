@@ -33,6 +33,7 @@ from connectors.business.models import (
     RegistrationModel,
     ShareholderModel,
 )
+
 from connectors.envelope import SubjectRef
 from gateway.domain.subjects import uscc_check_character
 from mocks import huaian

@@ -18,14 +18,14 @@ import datetime
 import random
 from decimal import Decimal
 
-from stdnum.cn import ric
-
 from connectors.civil.models import (
     AssistanceModel,
     CivilRecordsModel,
     MarriageRegistrationModel,
     SpouseModel,
 )
+from stdnum.cn import ric
+
 from connectors.envelope import SubjectRef
 from mocks import huaian
 from mocks.synthetic import (

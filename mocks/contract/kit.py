@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 import pydantic
+from gateway.domain.agencies import Agency
 
 from connectors.envelope import InquiryResponse, Problem, SubjectKindName
-from gateway.domain.agencies import Agency
 from mocks.problems import PROBLEM_MEDIA_TYPE
 from mocks.registry import MockSpec, mock_spec
 from mocks.synthetic import Tier, example_subjects

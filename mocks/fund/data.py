@@ -14,13 +14,14 @@ import datetime
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
-from connectors.envelope import SubjectRef
 from connectors.fund.models import (
     FundAccountModel,
     FundFreezeModel,
     FundLoanModel,
     FundRecordsModel,
 )
+
+from connectors.envelope import SubjectRef
 from gateway.domain.subjects import uscc_check_character
 from mocks import huaian
 from mocks.synthetic import (

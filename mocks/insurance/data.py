@@ -16,7 +16,6 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from connectors.envelope import SubjectRef
 from connectors.insurance.models import (
     InsuranceRecordsModel,
     InsuranceWealthProductModel,
@@ -24,6 +23,8 @@ from connectors.insurance.models import (
     PolicyModel,
 )
 from connectors.police.models import VehicleModel
+
+from connectors.envelope import SubjectRef
 from mocks import huaian, land, police
 from mocks.synthetic import (
     REFERENCE_DATE,

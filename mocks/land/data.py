@@ -11,7 +11,6 @@ import datetime
 import random
 from decimal import Decimal
 
-from connectors.envelope import SubjectRef
 from connectors.land.models import (
     LandParcelModel,
     LandRecordsModel,
@@ -19,6 +18,8 @@ from connectors.land.models import (
     RealEstateModel,
     SeizureModel,
 )
+
+from connectors.envelope import SubjectRef
 from mocks import huaian
 from mocks.synthetic import (
     REFERENCE_DATE,

@@ -25,13 +25,14 @@ import datetime
 import random
 from collections.abc import Callable
 
-from connectors.envelope import SubjectRef
 from connectors.permits.models import (
     InspectionCreditModel,
     PermitRecordsModel,
     ProductRegistrationModel,
     SafetyPermitModel,
 )
+
+from connectors.envelope import SubjectRef
 from mocks.synthetic import (
     INDUSTRIES,
     REFERENCE_DATE,

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime
 import random
 
-from connectors.envelope import SubjectRef
 from connectors.police.models import (
     HouseholdModel,
     PoliceRecordsModel,
     TravelDocumentModel,
     VehicleModel,
 )
+
+from connectors.envelope import SubjectRef
 from mocks import huaian
 from mocks.synthetic import (
     REFERENCE_DATE,

@@ -16,7 +16,6 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from connectors.envelope import SubjectRef
 from connectors.securities.models import (
     FundsAccountModel,
     HoldingModel,
@@ -24,6 +23,8 @@ from connectors.securities.models import (
     SecuritiesFreezeModel,
     SecuritiesRecordsModel,
 )
+
+from connectors.envelope import SubjectRef
 from mocks import huaian
 from mocks.synthetic import (
     REFERENCE_DATE,

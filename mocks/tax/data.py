@@ -17,7 +17,6 @@ import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from connectors.envelope import SubjectRef
 from connectors.land.models import LandRecordsModel
 from connectors.tax.models import (
     TaxArrearsModel,
@@ -26,6 +25,8 @@ from connectors.tax.models import (
     TaxRecordsModel,
     TaxRegistrationModel,
 )
+
+from connectors.envelope import SubjectRef
 from mocks import huaian
 from mocks.fund.data import records_for as fund_records_for
 from mocks.land.data import records_for as land_records_for

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema
 
 from gateway.app import create_app
-from gateway.graphql_view import GRAPHQL_RESPONSE_JSON
+from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON
 from gateway.schema import build_schema
 from gateway.settings import Settings
 from tests.conftest import TOKENS

@@ -15,7 +15,7 @@ from gateway.schema.limits import estimate_cost, limit_extensions
 from gateway.schema.query import Query
 from gateway.services.inquiry import InquiryService
 from gateway.settings import LimitSettings
-from tests.gateway.test_graphql_http import JUDGE, service
+from tests.gateway.http.helpers import JUDGE, service
 
 CASE = "(2026)苏0802执123号"
 ONE = '{kind: NATURAL, id: "110101199003077774"}'

@@ -17,7 +17,7 @@ from gateway.services.persisted import (
     operation_hash,
 )
 from gateway.settings import LimitSettings
-from tests.gateway.test_graphql_http import GR, JUDGE, asgi_client, make_view
+from tests.gateway.http.helpers import GR, JUDGE, asgi_client, make_view
 
 LISTED = "query Listed { __typename }"
 UNLISTED = "query Other { __typename }"

@@ -1,0 +1,126 @@
+"""The benchmark's figures from a run's raw record, and their targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.fanout.measure import Config
+from bench.fanout.report import Figure
+
+TARGET_A = 1.10
+TARGET_B = 2.0
+
+
+def calls_text(calls: dict[str, float]) -> str:
+    return ", ".join(f"{a} {n:g}" for a, n in calls.items())
+
+
+def figures(config: Config, raw: dict[str, Any]) -> list[Figure]:
+    lat, cpu, leads, batch = raw["latency"], raw["cpu"], raw["leads"], raw["batch"]
+    mock = f"{config.latency_ms:g} ms"
+    direct = len(lat["direct_agencies"])
+    last = batch["runs"][-1]
+    return [
+        Figure(
+            "a_p50_ratio",
+            f"(a) debtor p50 / {mock}",
+            lat["p50_ratio"],
+            f"<= {TARGET_A:.2f}",
+            lat["p50_ratio"] <= TARGET_A,
+            detail=f"p50 {lat['p50_ms']:.1f} ms over {len(lat['samples_ms'])} queries",
+        ),
+        Figure(
+            "a_p90_ratio",
+            f"(a) debtor p90 / {mock}",
+            lat["p90_ms"] / config.latency_ms,
+            "",
+            None,
+            detail=f"p90 {lat['p90_ms']:.1f} ms",
+        ),
+        Figure(
+            "a_p99_ratio",
+            f"(a) debtor p99 / {mock}",
+            lat["p99_ms"] / config.latency_ms,
+            "",
+            None,
+            detail=f"p99 {lat['p99_ms']:.1f} ms, max {lat['max_ms']:.1f} ms",
+        ),
+        Figure(
+            "a_direct_ratio",
+            f"(a) direct agency calls p50 / {mock}",
+            lat["direct_p50_ratio"],
+            "",
+            None,
+            detail=f"the bench asking the {direct} mocks the gateway asks, at once, no gateway: "
+            f"p50 {lat['direct_p50_ms']:.1f} ms; the gateway adds {lat['gateway_share_ms']:.1f} ms",
+        ),
+        Figure(
+            "a_p50_over_direct",
+            "(a) debtor p50 / direct agency calls p50",
+            lat["p50_ms"] / lat["direct_p50_ms"],
+            "",
+            None,
+            detail="the gateway's latency relative to what the agencies actually took",
+        ),
+        Figure(
+            "a_extra_over_inmemory",
+            f"(a) (p50 - {mock}) / in-memory execution",
+            lat["extra_over_inmemory"],
+            "",
+            None,
+            detail=f"{lat['extra_ms']:.1f} ms extra vs {cpu['baseline_cpu_ms_per_query']:.2f} ms",
+        ),
+        Figure(
+            "leads_p50_ratio",
+            f"full example query with both leads p50 / {mock}",
+            leads["p50_ratio"],
+            "",
+            None,
+            detail=f"p50 {leads['p50_ms']:.1f} ms over {len(leads['samples_ms'])} queries, "
+            f"{leads['profiles']} profiles (the debtor, the spouse, "
+            f"{leads['lead_subjects'] - 1} controlled enterprise(s)); "
+            f"{leads['over_single_p50']:.2f} x (a)'s "
+            f"p50; agency calls per query: {calls_text(leads['calls_per_query'])}",
+        ),
+        Figure(
+            "b_cpu_ratio",
+            "(b) gateway CPU / in-memory strawberry",
+            cpu["ratio"],
+            f"<= {TARGET_B:.1f}",
+            cpu["ratio"] <= TARGET_B,
+            detail=f"{cpu['gateway_cpu_ms_per_query']:.2f} ms vs "
+            f"{cpu['baseline_cpu_ms_per_query']:.2f} ms per query, {cpu['queries']} queries",
+        ),
+        Figure(
+            "b_cpu_ratio_same_extensions",
+            "(b) gateway CPU / in-memory strawberry with the gateway's extensions",
+            cpu["ratio_same_extensions"],
+            "",
+            None,
+            detail=(
+                f"{cpu['gateway_cpu_ms_per_query']:.2f} ms vs "
+                f"{cpu['cached_baseline_cpu_ms_per_query']:.2f} ms: the baseline parses and "
+                "validates once too"
+            ),
+        ),
+        Figure(
+            "c_calls_per_agency",
+            f"(c) agency calls per {batch['subjects']}-debtor batch",
+            batch["max_calls_per_agency"],
+            "== 1 per agency serving any",
+            batch["as_expected"],
+            fmt="{:.0f}",
+            detail=f"last run: calls {calls_text(last['calls'])}; subjects "
+            f"{calls_text(last['subjects'])}; every run: "
+            + ("as expected" if batch["as_expected"] else "NOT as expected"),
+        ),
+        Figure(
+            "c_latency_ratio",
+            "(c) batch latency / (a) p50",
+            batch["latency_ratio"],
+            "",
+            None,
+            detail=f"median {batch['median_latency_ms']:.0f} ms of {config.batch_runs} runs; "
+            f"gateway CPU {batch['gateway_cpu_ms_per_batch']:.0f} ms per batch",
+        ),
+    ]
