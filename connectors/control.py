@@ -5,11 +5,13 @@ amount?, until?}`` and answers ``{requestId, status: applied|rejected, reference
 agency is idempotent on ``requestId``. ``GET /v1/controls/{requestId}`` answers the same document
 for an earlier control, or 404 when the agency never saw it.
 
-``post_control`` returns a ``ControlOutcome`` for everything the network can do (it raises only
-``CancelledError``, which must reach the caller). It makes exactly one request: it never retries,
-never hedges and never follows a redirect, because a control sent twice could freeze or deduct
-twice. Whatever it cannot tell is ``UNKNOWN``, for the reconciler to settle with
-``get_control_status`` (see ``gateway.domain.controls``).
+``post_control`` returns a ``ControlOutcome`` for everything the network can do; only
+``CancelledError`` goes through, to the caller, which then records UNKNOWN itself (a deadline
+kept with ``asyncio.timeout`` around the call is such a cancellation; the HTTP client's own
+timeouts are outcomes). It makes exactly one request: it never retries, never hedges and never
+follows a redirect, because a control sent twice could freeze or deduct twice. Whatever it cannot
+tell is ``UNKNOWN``, for the reconciler to settle with ``get_control_status`` (see
+``gateway.domain.controls``).
 
 What happened on the wire and the outcome it means are declared once, below: ``OutcomeRule``
 (the rows), ``STATUS_RULES`` and ``STATUS_CLASS_RULES`` (HTTP statuses) and ``TRANSPORT_ERRORS``
@@ -263,16 +265,7 @@ def status_rule(status: int) -> OutcomeRule:
 
 
 def control_body(request: ControlRequest) -> bytes:
-    body = ControlBody(
-        request_id=request.request_id,
-        action=request.action,
-        case_number=request.case_number,
-        ruling_number=request.ruling_number,
-        notice_number=request.notice_number,
-        asset_id=request.asset_id,
-        amount=request.amount,
-        until=request.until,
-    )
+    body = ControlBody.model_validate(request, from_attributes=True)
     return body.model_dump_json(by_alias=True, exclude_none=True).encode()
 
 
