@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
-
 import aiohttp
 import httpx
 import pytest
@@ -17,40 +15,13 @@ from connectors.errors import (
     SourceUnavailableError,
 )
 from connectors.http import check_status, map_transport_errors
+from tests.connectors.transport_errors import aiohttp_client_errors, exception_classes, instance
 
 REQUEST = httpx.Request("POST", "http://agency.example/v1/inquiries")
 
 
-def httpx_transport_errors() -> list[type[httpx.TransportError]]:
-    return sorted(
-        (
-            cls
-            for _, cls in inspect.getmembers(httpx, inspect.isclass)
-            if issubclass(cls, httpx.TransportError)
-        ),
-        key=lambda cls: cls.__name__,
-    )
-
-
-def aiohttp_client_errors() -> list[type[aiohttp.ClientError]]:
-    return sorted(
-        (
-            cls
-            for _, cls in inspect.getmembers(aiohttp, inspect.isclass)
-            if issubclass(cls, aiohttp.ClientError)
-        ),
-        key=lambda cls: cls.__name__,
-    )
-
-
-def instance(cls: type[BaseException]) -> BaseException:
-    """An instance of an exception class, whatever its constructor wants."""
-    try:
-        return cls("simulated")
-    except TypeError:
-        exc = cls.__new__(cls)
-        exc.args = ("simulated",)
-        return exc
+def httpx_transport_errors() -> list[type[BaseException]]:
+    return exception_classes(httpx, httpx.TransportError)
 
 
 @pytest.mark.parametrize("cls", httpx_transport_errors(), ids=lambda c: c.__name__)
