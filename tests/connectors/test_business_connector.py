@@ -5,29 +5,30 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
+import httpx
 import pytest
-from connectors.business.mapping import to_domain
-from connectors.business.models import BusinessRecordsModel
-from gateway.domain.business import (
-    Branch,
+
+from connectors.base import AgencyEndpoint
+from connectors.business.records import (
+    BusinessBranch,
     BusinessRecords,
+    BusinessRegistration,
     EnterpriseRole,
     EquityFreeze,
     EquityHolding,
-    Registration,
     RegistrationEvent,
     Shareholder,
 )
+from connectors.envelope import SubjectRef
+from connectors.http import HttpConnector
+from connectors.registry import AGENCIES
+from gateway.domain.subjects import Subject, SubjectKind
+from mocks.synthetic import Tier, enterprises_of
+from tests.connectors.helpers import EXAMPLES, example, records_of, shown
 
-from connectors.envelope import SubjectKindName, SubjectRef
-from gateway.schema import business as schema
-from mocks.synthetic import Tier, enterprises_of, example_subjects
-from tests.connectors.test_records import example, shown
-
-EXAMPLES = example_subjects()
-KINDS: list[SubjectKindName] = ["natural", "legal"]
+Kind = Literal["natural", "legal"]
 
 # what the registry sends for a company, exactly as on the wire (camelCase, strings for money)
 WIRE: dict[str, Any] = {
@@ -128,7 +129,7 @@ WIRE: dict[str, Any] = {
 }
 
 EXPECTED = BusinessRecords(
-    registration=Registration(
+    registration=BusinessRegistration(
         uscc="91320812MA00020007",
         name="淮安市华瑞建筑工程有限公司",
         enterprise_type="有限责任公司（自然人投资或控股）",
@@ -144,72 +145,84 @@ EXPECTED = BusinessRecords(
     ),
     shareholders=(
         Shareholder(
-            "王伟", "自然人", None, Decimal("60.00"), Decimal("1200000.00"), Decimal("1200000.00")
+            name="王伟",
+            kind="自然人",
+            identifier=None,
+            share_ratio=Decimal("60.00"),
+            subscribed_capital=Decimal("1200000.00"),
+            paid_in_capital=Decimal("1200000.00"),
         ),
         Shareholder(
-            "淮安市恒通商贸有限公司",
-            "企业法人",
-            "91320804MA1MXXXX1X",
-            Decimal("40.00"),
-            Decimal("800000.00"),
-            Decimal("0.00"),
+            name="淮安市恒通商贸有限公司",
+            kind="企业法人",
+            identifier="91320804MA1MXXXX1X",
+            share_ratio=Decimal("40.00"),
+            subscribed_capital=Decimal("800000.00"),
+            paid_in_capital=Decimal("0.00"),
         ),
     ),
     branches=(
-        Branch(
-            "91320826MA1NNNNN2Y",
-            "淮安市华瑞建筑工程有限公司涟水分公司",
-            "淮安市涟水县红日大道9号",
-            "存续",
+        BusinessBranch(
+            uscc="91320826MA1NNNNN2Y",
+            name="淮安市华瑞建筑工程有限公司涟水分公司",
+            address="淮安市涟水县红日大道9号",
+            status="存续",
         ),
     ),
     enterprises=(
         EnterpriseRole(
-            "91320803MA2AAAAA3Z", "淮安市运河物流有限公司", ("股东",), Decimal("51.00"), "在业"
+            uscc="91320803MA2AAAAA3Z",
+            name="淮安市运河物流有限公司",
+            roles=("股东",),
+            share_ratio=Decimal("51.00"),
+            enterprise_status="在业",
         ),
-        EnterpriseRole("91320803MA2AAAAA3Z", "淮安市运河物流有限公司", ("董事",), None, "在业"),
+        EnterpriseRole(
+            uscc="91320803MA2AAAAA3Z",
+            name="淮安市运河物流有限公司",
+            roles=("董事",),
+            share_ratio=None,
+            enterprise_status="在业",
+        ),
     ),
     equity_holdings=(
         EquityHolding(
-            "91320803MA2AAAAA3Z",
-            "淮安市运河物流有限公司",
-            Decimal("51.00"),
-            Decimal("510000.00"),
-            Decimal("255000.00"),
-            datetime.date(2015, 9, 1),
+            uscc="91320803MA2AAAAA3Z",
+            company="淮安市运河物流有限公司",
+            share_ratio=Decimal("51.00"),
+            subscribed_capital=Decimal("510000.00"),
+            paid_in_capital=Decimal("255000.00"),
+            subscribed_on=datetime.date(2015, 9, 1),
         ),
     ),
     equity_freezes=(
         EquityFreeze(
-            "91320803MA2AAAAA3Z",
-            "淮安市运河物流有限公司",
-            Decimal("510000.00"),
-            "淮安市淮安区人民法院",
-            "(2024)苏0803执1234号",
-            datetime.date(2024, 11, 4),
-            datetime.date(2027, 11, 3),
-            "冻结",
-            datetime.date(2024, 11, 6),
+            uscc="91320803MA2AAAAA3Z",
+            company="淮安市运河物流有限公司",
+            frozen_amount=Decimal("510000.00"),
+            court="淮安市淮安区人民法院",
+            case_number="(2024)苏0803执1234号",
+            frozen_from=datetime.date(2024, 11, 4),
+            frozen_until=datetime.date(2027, 11, 3),
+            status="冻结",
+            publicized_on=datetime.date(2024, 11, 6),
         ),
     ),
     events=(
         RegistrationEvent(
-            "91320812MA00020007",
-            "淮安市华瑞建筑工程有限公司",
-            "设立",
-            None,
-            None,
-            None,
-            datetime.date(2012, 3, 8),
+            uscc="91320812MA00020007",
+            company="淮安市华瑞建筑工程有限公司",
+            event="设立",
+            date=datetime.date(2012, 3, 8),
         ),
         RegistrationEvent(
-            "91320812MA00020007",
-            "淮安市华瑞建筑工程有限公司",
-            "变更",
-            "注册资本",
-            "100万元人民币",
-            "200万元人民币",
-            datetime.date(2019, 5, 10),
+            uscc="91320812MA00020007",
+            company="淮安市华瑞建筑工程有限公司",
+            event="变更",
+            item="注册资本",
+            before="100万元人民币",
+            after="200万元人民币",
+            date=datetime.date(2019, 5, 10),
         ),
     ),
 )
@@ -217,35 +230,39 @@ EXPECTED = BusinessRecords(
 
 def role(roles: tuple[str, ...], share: str | None, uscc: str = "X") -> EnterpriseRole:
     return EnterpriseRole(
-        uscc, "淮安市某某有限公司", roles, None if share is None else Decimal(share), "存续"
+        uscc=uscc,
+        name="淮安市某某有限公司",
+        roles=roles,
+        share_ratio=None if share is None else Decimal(share),
+        enterprise_status="存续",
     )
 
 
-# --- mapping -----------------------------------------------------------------------------
+# --- reading the wire --------------------------------------------------------------------
 
 
-def test_the_wire_format_maps_to_exactly_the_expected_records() -> None:
-    records = to_domain(BusinessRecordsModel.model_validate(WIRE))
+def test_the_wire_format_reads_as_exactly_the_expected_records() -> None:
+    records = records_of("business", WIRE)
     assert records == EXPECTED
     assert records.count() == 1 + 2 + 1 + 2 + 1 + 1 + 2
     assert records.controlled_enterprises == ("91320803MA2AAAAA3Z",)
     assert isinstance(records.enterprises[0].roles, tuple)
-    assert isinstance(records.registration, Registration)
+    assert isinstance(records.registration, BusinessRegistration)
 
 
-def test_a_rich_person_leads_to_the_enterprises_they_control() -> None:
+async def test_a_rich_person_leads_to_the_enterprises_they_control() -> None:
     subject = SubjectRef(kind="natural", id=EXAMPLES["natural"][Tier.RICH])
-    records = example("business", "natural", Tier.RICH)
+    records = await example("business", "natural", Tier.RICH)
     assert [e.uscc for e in records.enterprises] == [c.uscc for c in enterprises_of(subject)]
     controlled = records.controlled_enterprises
     assert controlled
     assert controlled[0] == records.enterprises[0].uscc
-    assert controlled == tuple(dict.fromkeys(e.uscc for e in records.enterprises if e.controls()))
+    assert controlled == tuple(dict.fromkeys(e.uscc for e in records.enterprises if e.controls))
 
 
-def test_empty_tier_maps_to_no_records() -> None:
-    records = example("business", "legal", Tier.EMPTY)
-    assert records == BusinessRecords(None, (), (), (), (), (), ())
+async def test_empty_tier_reads_as_no_records() -> None:
+    records = await example("business", "legal", Tier.EMPTY)
+    assert records == BusinessRecords()
     assert records.count() == 0
     assert records.controlled_enterprises == ()
 
@@ -269,7 +286,7 @@ def test_empty_tier_maps_to_no_records() -> None:
 def test_control_is_legal_representation_or_half_the_shares(
     roles: tuple[str, ...], share: str | None, controls: bool
 ) -> None:
-    assert role(roles, share).controls() is controls
+    assert role(roles, share).controls is controls
 
 
 def test_controlled_enterprises_keep_order_and_drop_repeats() -> None:
@@ -306,11 +323,22 @@ def test_the_schema_serves_the_records_and_the_control_rule() -> None:
     assert business["events"][1]["item"] == "注册资本"
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_schema_accepts_the_mock_records(kind: SubjectKindName) -> None:
-    records = example("business", kind, Tier.RICH)
-    served = schema.BusinessRecords.from_domain(records)
-    assert len(served.enterprises) == len(records.enterprises)
-    assert [e.controls for e in served.enterprises] == [e.controls() for e in records.enterprises]
-    assert served.controlled_enterprises == list(records.controlled_enterprises)
-    assert (served.registration is None) == (kind == "natural")
+@pytest.mark.parametrize("kind", ["natural", "legal"])
+async def test_the_schema_serves_the_mock_records(kind: Kind) -> None:
+    records = await example("business", kind, Tier.RICH)
+    served = shown(records)
+    assert len(served["enterprises"]) == len(records.enterprises)
+    assert [e["controls"] for e in served["enterprises"]] == [
+        e.controls for e in records.enterprises
+    ]
+    assert served["controlledEnterprises"] == list(records.controlled_enterprises)
+    assert (served["registration"] is None) == (kind == "natural")
+
+
+async def test_the_connector_serves_both_kinds() -> None:
+    async with httpx.AsyncClient() as client:
+        endpoint = AgencyEndpoint("http://business.test", "t")
+        connector = HttpConnector(AGENCIES.spec("business"), endpoint, client)
+        assert connector.agency == "business"
+        for kind in SubjectKind:
+            assert connector.applies_to(Subject(kind, EXAMPLES[kind.value][Tier.RICH]))

@@ -6,17 +6,14 @@ import datetime
 from decimal import Decimal
 
 import httpx
-from connectors.fund.mapping import to_domain
-from connectors.fund.models import FundRecordsModel
-from gateway.domain.fund import FundAccount, FundFreeze, FundLoan, FundRecords
 
 from connectors.base import AgencyEndpoint
-from connectors.fund import FundConnector
+from connectors.fund.records import FundAccount, FundFreeze, FundLoan, FundRecords
+from connectors.http import HttpConnector
+from connectors.registry import AGENCIES
 from gateway.domain.subjects import Subject, SubjectKind
-from mocks.synthetic import Tier, example_subjects
-from tests.connectors.test_records import example, shown
-
-EXAMPLES = example_subjects()["natural"]
+from mocks.synthetic import Tier
+from tests.connectors.helpers import EXAMPLES, example, records_of, shown
 
 WIRE = {
     "accounts": [
@@ -102,17 +99,17 @@ EXPECTED = FundRecords(
 )
 
 
-def test_the_wire_document_maps_to_the_expected_records() -> None:
-    records = to_domain(FundRecordsModel.model_validate(WIRE))
+def test_the_wire_document_reads_as_the_expected_records() -> None:
+    records = records_of("fund", WIRE)
     assert records == EXPECTED
     assert records.count() == 3
     assert isinstance(records.accounts[0].balance, Decimal)
     assert sum(a.balance for a in records.accounts) == Decimal("52300.50")
 
 
-def test_empty_tier_maps_to_no_records() -> None:
-    records = example("fund", "natural", Tier.EMPTY)
-    assert records == FundRecords((), (), ())
+async def test_empty_tier_reads_as_no_records() -> None:
+    records = await example("fund", "natural", Tier.EMPTY)
+    assert records == FundRecords()
     assert records.count() == 0
 
 
@@ -123,11 +120,12 @@ def test_the_schema_shows_the_records() -> None:
     assert served["freezes"][0]["caseNumber"] == "(2025)苏0826执123号"
 
 
-async def test_connector_serves_natural_persons_only() -> None:
-    assert FundConnector.agency == "fund"
-    natural = Subject(SubjectKind.NATURAL, EXAMPLES[Tier.RICH])
-    legal = Subject(SubjectKind.LEGAL, example_subjects()["legal"][Tier.RICH])
+async def test_the_connector_serves_natural_persons_only() -> None:
+    natural = Subject(SubjectKind.NATURAL, EXAMPLES["natural"][Tier.RICH])
+    legal = Subject(SubjectKind.LEGAL, EXAMPLES["legal"][Tier.RICH])
     async with httpx.AsyncClient() as client:
-        connector = FundConnector(AgencyEndpoint("http://fund.test", "t"), client)
+        endpoint = AgencyEndpoint("http://fund.test", "t")
+        connector = HttpConnector(AGENCIES.spec("fund"), endpoint, client)
+        assert connector.agency == "fund"
         assert connector.applies_to(natural)
         assert not connector.applies_to(legal)

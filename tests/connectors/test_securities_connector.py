@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from connectors.securities.mapping import to_domain
-from connectors.securities.models import SecuritiesRecordsModel
-from gateway.domain.securities import (
+import httpx
+
+from connectors.base import AgencyEndpoint
+from connectors.http import HttpConnector
+from connectors.registry import AGENCIES
+from connectors.securities.records import (
     FundsAccount,
     Holding,
     SecuritiesAccount,
     SecuritiesFreeze,
     SecuritiesRecords,
 )
-
-from tests.connectors.test_records import shown
+from gateway.domain.subjects import Subject, SubjectKind
+from mocks.synthetic import Tier
+from tests.connectors.helpers import EXAMPLES, example, records_of, shown
 
 ANSWER = {  # one subject's records as an agency would send them
     "accounts": [
@@ -66,50 +70,54 @@ ANSWER = {  # one subject's records as an agency would send them
 }
 
 
-def test_an_answer_maps_to_exactly_these_records():
-    records = to_domain(SecuritiesRecordsModel.model_validate(ANSWER))
+def test_an_answer_reads_as_exactly_these_records() -> None:
+    records = records_of("securities", ANSWER)
     assert records == SecuritiesRecords(
         accounts=(
             SecuritiesAccount(
-                "A123456789",
-                "上海",
-                "A股",
-                "华泰证券淮安淮海东路营业部",
-                datetime.date(2015, 4, 20),
-                "冻结",
+                account_number="A123456789",
+                market="上海",
+                account_type="A股",
+                broker="华泰证券淮安淮海东路营业部",
+                opened_on=datetime.date(2015, 4, 20),
+                status="冻结",
             ),
         ),
         holdings=(
             Holding(
-                "A123456789",
-                "603369",
-                "今世缘",
-                2000,
-                Decimal("95200.00"),
-                datetime.date(2025, 6, 30),
+                account_number="A123456789",
+                security_code="603369",
+                security_name="今世缘",
+                quantity=2000,
+                market_value=Decimal("95200.00"),
+                valued_on=datetime.date(2025, 6, 30),
             ),
         ),
         funds_accounts=(
-            FundsAccount("华泰证券淮安淮海东路营业部", "666012345678", Decimal("812.50")),
+            FundsAccount(
+                broker="华泰证券淮安淮海东路营业部",
+                account_number="666012345678",
+                balance=Decimal("812.50"),
+            ),
         ),
         freezes=(
             SecuritiesFreeze(
-                "A123456789",
-                "603369",
-                1000,
-                "淮安市清江浦区人民法院",
-                "(2025)苏0812执77号",
-                datetime.date(2025, 3, 1),
-                datetime.date(2028, 2, 29),
+                account_number="A123456789",
+                security_code="603369",
+                quantity=1000,
+                court="淮安市清江浦区人民法院",
+                case_number="(2025)苏0812执77号",
+                frozen_from=datetime.date(2025, 3, 1),
+                frozen_until=datetime.date(2028, 2, 29),
             ),
             SecuritiesFreeze(
-                "A123456789",
-                None,
-                None,
-                "淮安市中级人民法院",
-                "(2024)苏08执保3号",
-                datetime.date(2024, 11, 11),
-                datetime.date(2025, 11, 10),
+                account_number="A123456789",
+                security_code=None,
+                quantity=None,
+                court="淮安市中级人民法院",
+                case_number="(2024)苏08执保3号",
+                frozen_from=datetime.date(2024, 11, 11),
+                frozen_until=datetime.date(2025, 11, 10),
             ),
         ),
     )
@@ -118,8 +126,15 @@ def test_an_answer_maps_to_exactly_these_records():
     assert isinstance(records.accounts, tuple)
 
 
-def test_the_schema_serves_the_records():
-    served = shown(to_domain(SecuritiesRecordsModel.model_validate(ANSWER)))
+async def test_empty_tier_reads_as_no_records() -> None:
+    for kind in ("natural", "legal"):
+        records = await example("securities", kind, Tier.EMPTY)
+        assert records == SecuritiesRecords()
+        assert records.count() == 0
+
+
+def test_the_schema_serves_the_records() -> None:
+    served = shown(records_of("securities", ANSWER))
     assert [(a["accountNumber"], a["status"]) for a in served["accounts"]] == [
         ("A123456789", "冻结")
     ]
@@ -138,3 +153,12 @@ def test_the_schema_serves_the_records():
         ("603369", 1000, "(2025)苏0812执77号", "2028-02-29"),
         (None, None, "(2024)苏08执保3号", "2025-11-10"),
     ]
+
+
+async def test_the_connector_serves_both_kinds() -> None:
+    async with httpx.AsyncClient() as client:
+        endpoint = AgencyEndpoint("http://securities.test", "t")
+        connector = HttpConnector(AGENCIES.spec("securities"), endpoint, client)
+        assert connector.agency == "securities"
+        for kind in SubjectKind:
+            assert connector.applies_to(Subject(kind, EXAMPLES[kind.value][Tier.RICH]))

@@ -6,17 +6,23 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
+import httpx
 import pytest
-from connectors.tax.mapping import to_domain
-from connectors.tax.models import TaxRecordsModel
-from gateway.domain.tax import TaxArrears, TaxPayment, TaxPenalty, TaxRecords, TaxRegistration
 
-from connectors.tax import TaxConnector
-from gateway.domain.subjects import SubjectKind
-from mocks.synthetic import Tier, example_subjects
-from tests.connectors.test_records import example, shown
+from connectors.base import AgencyEndpoint
+from connectors.http import HttpConnector
+from connectors.registry import AGENCIES
+from connectors.tax.records import (
+    TaxArrears,
+    TaxPayment,
+    TaxPenalty,
+    TaxRecords,
+    TaxRegistration,
+)
+from gateway.domain.subjects import Subject, SubjectKind
+from mocks.synthetic import Tier
+from tests.connectors.helpers import EXAMPLES, example, records_of, shown
 
-EXAMPLES = example_subjects()
 Kind = Literal["natural", "legal"]
 
 WIRE = {
@@ -71,22 +77,28 @@ EXPECTED = TaxRecords(
         status="正常",
     ),
     payments=(
-        TaxPayment("增值税", "2025-05", Decimal("460158.23"), datetime.date(2025, 6, 1), None),
         TaxPayment(
-            "个人所得税",
-            "2025-04",
-            Decimal("57.08"),
-            datetime.date(2025, 5, 14),
-            "淮安市清江浦区人民医院",
+            tax_type="增值税",
+            period="2025-05",
+            amount=Decimal("460158.23"),
+            paid_on=datetime.date(2025, 6, 1),
+            withholder=None,
+        ),
+        TaxPayment(
+            tax_type="个人所得税",
+            period="2025-04",
+            amount=Decimal("57.08"),
+            paid_on=datetime.date(2025, 5, 14),
+            withholder="淮安市清江浦区人民医院",
         ),
     ),
     arrears=(
         TaxArrears(
-            "增值税",
-            "2025-02",
-            Decimal("467130.32"),
-            Decimal("24991.47"),
-            datetime.date(2025, 3, 16),
+            tax_type="增值税",
+            period="2025-02",
+            amount=Decimal("467130.32"),
+            late_fee=Decimal("24991.47"),
+            since=datetime.date(2025, 3, 16),
         ),
     ),
     penalties=(
@@ -102,30 +114,30 @@ EXPECTED = TaxRecords(
 )
 
 
-def test_the_wire_document_maps_to_the_expected_records() -> None:
-    records = to_domain(TaxRecordsModel.model_validate(WIRE))
+def test_the_wire_document_reads_as_the_expected_records() -> None:
+    records = records_of("tax", WIRE)
     assert records == EXPECTED
     assert records.count() == 5
 
 
-def test_a_person_without_a_registration_maps_to_none() -> None:
-    records = to_domain(TaxRecordsModel.model_validate({"payments": WIRE["payments"]}))
+def test_a_person_without_a_registration_reads_as_none() -> None:
+    records = records_of("tax", {"payments": WIRE["payments"]})
     assert records.registration is None
     assert records.count() == 2
 
 
 @pytest.mark.parametrize("kind", ["natural", "legal"])
 @pytest.mark.parametrize("tier", [Tier.RICH, Tier.ORDINARY])
-def test_the_taxpayer_is_the_subject(kind: Kind, tier: Tier) -> None:
-    records = example("tax", kind, tier)
+async def test_the_taxpayer_is_the_subject(kind: Kind, tier: Tier) -> None:
+    records = await example("tax", kind, tier)
     assert records.registration is not None
     assert records.registration.taxpayer_id == EXAMPLES[kind][tier]
 
 
 @pytest.mark.parametrize("kind", ["natural", "legal"])
-def test_empty_tier_maps_to_no_records(kind: Kind) -> None:
-    records = example("tax", kind, Tier.EMPTY)
-    assert records == TaxRecords(None, (), (), ())
+async def test_empty_tier_reads_as_no_records(kind: Kind) -> None:
+    records = await example("tax", kind, Tier.EMPTY)
+    assert records == TaxRecords()
     assert records.count() == 0
 
 
@@ -135,9 +147,13 @@ def test_the_schema_shows_the_records() -> None:
     assert [p["withholder"] for p in served["payments"]] == [None, "淮安市清江浦区人民医院"]
     assert served["arrears"][0]["lateFee"] == "24991.47"
     assert served["penalties"][0]["decisionNumber"] == "淮税稽罚〔2024〕37号"
-    assert shown(TaxRecords(None, (), (), ()))["registration"] is None
+    assert shown(TaxRecords())["registration"] is None
 
 
-def test_the_connector_serves_both_kinds() -> None:
-    assert TaxConnector.agency == "tax"
-    assert TaxConnector.subject_kinds == {SubjectKind.NATURAL, SubjectKind.LEGAL}
+async def test_the_connector_serves_both_kinds() -> None:
+    async with httpx.AsyncClient() as client:
+        endpoint = AgencyEndpoint("http://tax.test", "t")
+        connector = HttpConnector(AGENCIES.spec("tax"), endpoint, client)
+        assert connector.agency == "tax"
+        for kind in SubjectKind:
+            assert connector.applies_to(Subject(kind, EXAMPLES[kind.value][Tier.RICH]))
