@@ -7,6 +7,15 @@ connector in the same policies. Every agency is served by the same ``HttpConnect
 (``connectors.http``), configured by its ``AgencySpec``; a subclass is only for an agency whose
 wire format really differs.
 
+Two sides, kept apart:
+
+* the **read** side, ``query``: safe to retry and to hedge; the read layer does both;
+* the **control** side, ``control`` and ``control_status`` (freeze, seize, deduct, release,
+  renew): every transport failure is an outcome (``APPLIED``, ``REJECTED``, ``UNKNOWN``, see
+  ``gateway.domain.controls``), never retried or hedged by the read layer; an ``UNKNOWN`` is
+  settled by asking ``control_status`` (the agency's ``GET /v1/controls/{requestId}``) and is
+  sent again, with the same request id, only when the agency never saw it.
+
 Contract for ``query``:
 
 * it is called with one or more subjects that the connector ``applies_to``;
@@ -15,7 +24,8 @@ Contract for ``query``:
 * it raises only ``connectors.errors.ConnectorError`` subclasses (and ``CancelledError``),
   with messages that never contain a secret.
 
-Consumers depend on the ``SourceConnector`` protocol, so tests can pass fakes.
+Consumers depend on the ``SourceConnector`` (reads) or ``ControlConnector`` (controls) protocol,
+so tests can pass fakes.
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import httpx
 
 from gateway.domain.cases import CaseNumber
+from gateway.domain.controls import ControlOutcome, ControlRequest
 from gateway.domain.records import AgencyRecords
 from gateway.domain.subjects import Subject
 
@@ -55,7 +66,8 @@ class Inquiry:
 
 
 class SourceConnector(Protocol):
-    """What the fan-out engine uses; ``Connector`` implements it, tests may fake it."""
+    """The read side, all the fan-out engine uses; ``Connector`` implements it, tests may fake
+    it."""
 
     @property
     def agency(self) -> str: ...
@@ -65,6 +77,17 @@ class SourceConnector(Protocol):
     async def query(self, inquiry: Inquiry) -> Mapping[str, AgencyRecords | None]: ...
 
     async def aclose(self) -> None: ...
+
+
+class ControlConnector(Protocol):
+    """What the controls will use (never the read layer); ``Connector`` implements it."""
+
+    @property
+    def agency(self) -> str: ...
+
+    async def control(self, request: ControlRequest) -> ControlOutcome: ...
+
+    async def control_status(self, request_id: str) -> ControlOutcome | None: ...
 
 
 class Connector(ABC):
@@ -87,6 +110,15 @@ class Connector(ABC):
     @abstractmethod
     async def query(self, inquiry: Inquiry) -> Mapping[str, AgencyRecords | None]:
         """Ask the agency about ``inquiry.subjects`` in one call (see the module docstring)."""
+
+    @abstractmethod
+    async def control(self, request: ControlRequest) -> ControlOutcome:
+        """Send one control, once: an outcome whatever happens (only cancellation raises)."""
+
+    @abstractmethod
+    async def control_status(self, request_id: str) -> ControlOutcome | None:
+        """The outcome of an earlier control, or ``None`` when the agency never saw it; raises
+        the read side's ``ConnectorError`` when the agency cannot say (safe to ask again)."""
 
     async def aclose(self) -> None:  # noqa: B027 - an optional hook, not abstract
         """Release what the connector owns (the shared HTTP client is not its own)."""

@@ -44,7 +44,7 @@ from pydantic import Field
 
 from connectors.envelope import ContractModel
 from connectors.errors import MalformedResponseError
-from connectors.http import check_status, map_transport_errors
+from connectors.transport import check_status, map_transport_errors
 from gateway.domain.controls import ControlAction, ControlOutcome, ControlRequest, ControlStatus
 
 if TYPE_CHECKING:

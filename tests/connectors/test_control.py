@@ -32,9 +32,9 @@ from connectors.control import (
     post_control,
 )
 from connectors.errors import (
-    AuthenticationError,
+    AgencyAuthenticationError,
+    AgencyRateLimitedError,
     MalformedResponseError,
-    RateLimitedError,
     RequestRejectedError,
     SourceTimeoutError,
     SourceUnavailableError,
@@ -490,8 +490,8 @@ async def test_status_quotes_the_request_id_into_the_path():
     [
         (problem(500, "internal"), SourceUnavailableError),
         (problem(503, "maintenance"), SourceUnavailableError),
-        (answering(429, b"", **{"Retry-After": "7"}), RateLimitedError),
-        (problem(401, "invalid token"), AuthenticationError),
+        (answering(429, b"", **{"Retry-After": "7"}), AgencyRateLimitedError),
+        (problem(401, "invalid token"), AgencyAuthenticationError),
         (problem(400, "bad request id"), RequestRejectedError),
         (raising(httpx.ReadTimeout("slow")), SourceTimeoutError),
         (raising(httpx.ConnectError("refused")), SourceUnavailableError),
@@ -508,7 +508,7 @@ async def test_status_failures_raise_the_read_sides_errors(answer, error):
 
 
 async def test_status_keeps_retry_after():
-    with pytest.raises(RateLimitedError) as caught:
+    with pytest.raises(AgencyRateLimitedError) as caught:
         await status_of(answering(429, b"", **{"Retry-After": "7"}))
     assert caught.value.retry_after == 7.0
 

@@ -102,7 +102,7 @@ def test_retry_after_in_both_forms():
     import datetime
     import email.utils
 
-    from connectors.http import _retry_after
+    from connectors.transport import _retry_after
 
     assert _retry_after("2") == 2.0
     assert _retry_after("-5") == 0.0

@@ -1,4 +1,4 @@
-"""Every transport failure becomes a ConnectorError; every error status its documented class."""
+"""Transport failures and HTTP statuses mapped to the error tree (``connectors.transport``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from connectors.errors import (
     SourceTimeoutError,
     SourceUnavailableError,
 )
-from connectors.http import check_status, map_transport_errors
+from connectors.transport import check_status, map_transport_errors
 from tests.connectors.transport_errors import aiohttp_client_errors, exception_classes, instance
 
 REQUEST = httpx.Request("POST", "http://agency.example/v1/inquiries")

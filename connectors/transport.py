@@ -1,0 +1,108 @@
+"""Transport failures and HTTP statuses of an agency's answer, mapped to ``ConnectorError`` in
+one place, with ``raise ... from exc``: the read side (``connectors.http``) and the control side
+(``connectors.control``) share it."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import email.utils
+from collections.abc import Iterator
+
+import aiohttp
+import httpx
+
+from connectors.errors import (
+    AgencyAuthenticationError,
+    AgencyRateLimitedError,
+    MalformedResponseError,
+    RequestRejectedError,
+    SourceTimeoutError,
+    SourceUnavailableError,
+)
+
+
+@contextlib.contextmanager
+def map_transport_errors(agency: str) -> Iterator[None]:
+    """Turn every transport exception into a ``ConnectorError`` (``raise ... from exc``).
+
+    httpx-aiohttp reports a dropped connection (aiohttp's ``ServerDisconnectedError``) as
+    ``httpx.ConnectTimeout``; the aiohttp cause tells it apart from a real timeout.
+    """
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        cause = exc.__cause__
+        if isinstance(cause, aiohttp.ClientConnectionError) and not isinstance(
+            cause, aiohttp.ServerTimeoutError | TimeoutError
+        ):
+            raise unavailable(agency, "连接中断", "the connection was dropped") from exc
+        raise SourceTimeoutError(f"{agency} 响应超时", f"{agency} did not answer in time") from exc
+    except (
+        httpx.ConnectError,
+        httpx.RemoteProtocolError,
+        httpx.ReadError,
+        httpx.WriteError,
+    ) as exc:
+        raise unavailable(agency, "无法连接或连接中断", "connection refused or dropped") from exc
+    except httpx.HTTPError as exc:
+        raise unavailable(agency, "通信失败", f"transport failure ({type(exc).__name__})") from exc
+    except aiohttp.ClientError as exc:  # anything the transport did not map
+        raise unavailable(agency, "通信失败", f"transport failure ({type(exc).__name__})") from exc
+
+
+def check_status(agency: str, response: httpx.Response) -> None:
+    """Raise the ``ConnectorError`` that an HTTP error status means."""
+    status = response.status_code
+    if status < 300:
+        return
+    if status in (401, 403):
+        raise AgencyAuthenticationError(
+            f"{agency} 拒绝了网关的凭据（HTTP {status}），请检查配置",
+            f"{agency} refused the gateway's credentials (HTTP {status}); check the configuration",
+        )
+    if status == 429:
+        raise AgencyRateLimitedError(
+            f"{agency} 限流（HTTP 429）",
+            f"{agency} is rate limiting (HTTP 429)",
+            retry_after=_retry_after(response.headers.get("Retry-After")),
+        )
+    if status >= 500:
+        raise unavailable(agency, f"服务端错误（HTTP {status}）", f"server error (HTTP {status})")
+    title = _problem_title(response)
+    raise RequestRejectedError(
+        f"{agency} 拒绝了请求（HTTP {status}）{title}",
+        f"{agency} rejected the request (HTTP {status}){title}",
+    )
+
+
+def _problem_title(response: httpx.Response) -> str:
+    """The problem document's title, cut short: it is the agency's own words, shown to a judge."""
+    with contextlib.suppress(ValueError, AttributeError, TypeError):
+        title = response.json().get("title")
+        if isinstance(title, str) and title:
+            return f": {title[:120]}"
+    return ""
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds, from either of its forms (RFC 9110): seconds or an HTTP date."""
+    if not value:
+        return None
+    with contextlib.suppress(ValueError):
+        return max(0.0, float(value))
+    with contextlib.suppress(TypeError, ValueError):
+        when = email.utils.parsedate_to_datetime(value)
+        return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
+    return None
+
+
+def unavailable(agency: str, zh: str, en: str) -> SourceUnavailableError:
+    return SourceUnavailableError(f"{agency} 不可用：{zh}", f"{agency} is unavailable: {en}")
+
+
+def malformed(agency: str, detail: str) -> MalformedResponseError:
+    return MalformedResponseError(
+        f"{agency} 的响应不符合接口约定（{detail}）",
+        f"{agency} answered outside the agency contract ({detail})",
+    )
