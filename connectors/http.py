@@ -5,7 +5,6 @@ Transport failures and statuses are mapped in ``connectors.transport``."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -95,10 +94,15 @@ class HttpConnector(Connector):
         return await get_control_status(self.client, self.endpoint, self.agency, request_id)
 
 
-@functools.cache
 def response_adapter(records: type[Any]) -> pydantic.TypeAdapter[InquiryResponse[Any]]:
     """The validator of an agency's answer, built once per record type."""
-    return pydantic.TypeAdapter(InquiryResponse[records])  # type: ignore[valid-type]
+    adapter = _RESPONSES.get(records)
+    if adapter is None:
+        adapter = _RESPONSES[records] = pydantic.TypeAdapter(InquiryResponse[records])  # type: ignore[valid-type]
+    return adapter
+
+
+_RESPONSES: dict[Any, pydantic.TypeAdapter[InquiryResponse[Any]]] = {}
 
 
 __all__ = [
