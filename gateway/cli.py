@@ -273,7 +273,7 @@ def _default_subject(role: Role, args: argparse.Namespace) -> str:
 
 
 def _run_audit_verify(args: argparse.Namespace) -> int:
-    from gateway.services.audit import verify_command
+    from gateway.cli_audit import verify_command
 
     settings = Settings()
     url = args.database_url or settings.database_url
