@@ -145,28 +145,11 @@ def entry_from_row(row: Mapping[Any, Any]) -> AuditEntry:
         and isinstance(counts, dict)
     ):
         raise ValueError("malformed JSON column")
-    return AuditEntry(
-        seq=int(row["seq"]),
-        at=row["at"],
-        request_id=row["request_id"],
-        action=row["action"],
-        outcome=row["outcome"],
-        code=row["code"],
-        actor=row["actor"],
-        role=row["role"],
-        court=row["court"],
-        judge=row["judge"],
-        case_number=row["case_number"],
-        subject_masked=row["subject_masked"],
-        subject_digest=row["subject_digest"],
-        relation=row["relation"],
-        agencies=tuple(agencies),
-        statuses=statuses,
-        record_counts=counts,
-        detail=row["detail"],
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
+    values = {name: row[name] for name in _COLUMNS}
+    values.update(
+        seq=int(row["seq"]), agencies=tuple(agencies), statuses=statuses, record_counts=counts
     )
+    return AuditEntry(**values)
 
 
 _COLUMNS = tuple(column.name for column in audit_log.columns)

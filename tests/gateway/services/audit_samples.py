@@ -50,3 +50,25 @@ def record(n: int = 0, **overrides: Any) -> AuditRecord:
 async def execute(engine: AsyncEngine, sql: str, **params: Any) -> None:
     async with engine.begin() as conn:
         await conn.execute(sa.text(sql), params)
+
+
+def prepared(n: int) -> dict[str, Any]:
+    """The stored fields of an entry (no seq, time or hashes), as the log prepares them."""
+    return {
+        "request_id": f"req-{n}",
+        "action": "inquiry",
+        "outcome": "allowed",
+        "code": None,
+        "actor": f"actor-{n}",
+        "role": "JUDGE",
+        "court": "苏0812",
+        "judge": None,
+        "case_number": None,
+        "subject_masked": None,
+        "subject_digest": None,
+        "relation": None,
+        "agencies": ("police",),
+        "statuses": {"police": "ok"},
+        "record_counts": {"police": n},
+        "detail": None,
+    }

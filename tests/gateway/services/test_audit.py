@@ -6,7 +6,7 @@ import asyncio
 import datetime
 import hashlib
 import hmac
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +42,7 @@ from tests.gateway.services.audit_samples import (
     execute,
     record,
 )
-from tests.gateway.store.databases import BACKENDS, migrated_engine, open_engine
-
-
-@pytest.fixture(params=BACKENDS)
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    async with migrated_engine(request.param, tmp_path) as engine:
-        yield engine
+from tests.gateway.store.databases import open_engine
 
 
 @pytest.fixture

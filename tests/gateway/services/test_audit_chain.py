@@ -19,30 +19,9 @@ from gateway.services.audit_chain import (
     hashed_fields,
 )
 from gateway.store.tables import AUDIT_GENESIS_HASH
-from tests.gateway.services.audit_samples import KEY, OLD_FORM, START, SUBJECT
+from tests.gateway.services.audit_samples import KEY, OLD_FORM, START, SUBJECT, prepared
 
 CHAIN = AuditChain(KEY)
-
-
-def prepared(n: int) -> dict[str, object]:
-    return {
-        "request_id": f"req-{n}",
-        "action": "inquiry",
-        "outcome": "allowed",
-        "code": None,
-        "actor": "张三的法官",
-        "role": "JUDGE",
-        "court": "苏0812",
-        "judge": None,
-        "case_number": None,
-        "subject_masked": None,
-        "subject_digest": None,
-        "relation": None,
-        "agencies": ("police",),
-        "statuses": {"police": "ok"},
-        "record_counts": {"police": n},
-        "detail": None,
-    }
 
 
 def stored() -> list[StoredEntry]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,7 +20,6 @@ from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryKey, InquiryOptions
 from gateway.store.unit import Store
 from tests.gateway.services.audit_samples import KEY, OTHER, SUBJECT, Clock, execute
-from tests.gateway.store.databases import BACKENDS, migrated_engine
 
 CASE = parse_case_number("(2026)苏0812执100号")
 OPTIONS = InquiryOptions(CASE, (Agency.POLICE, Agency.BANK), 5000, fresh=False)
@@ -36,12 +33,6 @@ def inquiry(subject=SUBJECT, **key: str) -> tuple[InquiryKey, SubjectProfile]:
         SourceResult(Agency.BANK, SourceStatus.TIMEOUT),
     )
     return InquiryKey(subject, OPTIONS, **key), SubjectProfile(subject, CASE, results)
-
-
-@pytest.fixture(params=BACKENDS)
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    async with migrated_engine(request.param, tmp_path) as engine:
-        yield engine
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +28,6 @@ from gateway.services.auditing import Auditor
 from gateway.services.cases import CaseNotFoundError, CaseRegister
 from gateway.store.tables import audit_head, case_judges, case_parties
 from gateway.store.unit import Store
-from tests.gateway.store.databases import BACKENDS, migrated_engine
 
 # valid ids: check digits computed for these numbers
 DEBTOR = parse_subject(SubjectKind.NATURAL, "320802198001010014", "张三")
@@ -161,12 +158,6 @@ def test_a_duplicate_party_is_named_by_its_masked_id():
 
 
 # --- the store -------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=BACKENDS)
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    async with migrated_engine(request.param, tmp_path) as engine:
-        yield engine
 
 
 @pytest.fixture

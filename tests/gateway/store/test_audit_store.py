@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,44 +12,16 @@ from gateway.services.audit_chain import AuditChain
 from gateway.store.audit import AuditRepository, entry_from_row, row_from_entry
 from gateway.store.tables import AUDIT_GENESIS_HASH
 from gateway.store.unit import Store
-from tests.gateway.services.audit_samples import KEY, START, execute
-from tests.gateway.store.databases import BACKENDS, migrated_engine
+from tests.gateway.services.audit_samples import KEY, START, execute, prepared
 
 CHAIN = AuditChain(KEY)
-
-
-def fields(n: int) -> dict[str, object]:
-    return {
-        "request_id": f"req-{n}",
-        "action": "inquiry",
-        "outcome": "allowed",
-        "code": None,
-        "actor": f"actor-{n}",
-        "role": "JUDGE",
-        "court": "苏0812",
-        "judge": None,
-        "case_number": None,
-        "subject_masked": None,
-        "subject_digest": None,
-        "relation": None,
-        "agencies": ("police",),
-        "statuses": {"police": "ok"},
-        "record_counts": {"police": n},
-        "detail": None,
-    }
-
-
-@pytest.fixture(params=BACKENDS)
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    async with migrated_engine(request.param, tmp_path) as engine:
-        yield engine
 
 
 async def append(store: Store, *numbers: int) -> list[AuditEntry]:
     async with store.begin() as unit:
         return await unit.audit.append(
             len(numbers),
-            lambda first, prev: CHAIN.link(first, prev, START, [fields(n) for n in numbers]),
+            lambda first, prev: CHAIN.link(first, prev, START, [prepared(n) for n in numbers]),
         )
 
 
@@ -63,7 +34,7 @@ async def test_the_head_moves_before_the_entries_are_chained(engine: AsyncEngine
 
         def link(first: int, prev: str) -> Sequence[AuditEntry]:
             assert (first, prev) == (1, AUDIT_GENESIS_HASH)
-            return CHAIN.link(first, prev, START, [fields(1), fields(2)])
+            return CHAIN.link(first, prev, START, [prepared(1), prepared(2)])
 
         entries = await repository.append(2, link)
         seen.append(await repository.head())

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +18,7 @@ from gateway.services.audit import AuditLog
 from gateway.store.tables import AUDIT_GENESIS_HASH, audit_log
 from gateway.store.unit import Store
 from tests.gateway.services.audit_samples import KEY, record
-from tests.gateway.store.databases import BACKENDS, migrated_engine, open_engine
+from tests.gateway.store.databases import open_engine
 
 NOW = datetime.datetime(2026, 5, 1, 8, 0, tzinfo=datetime.UTC)
 DEBTOR = parse_subject(SubjectKind.NATURAL, "320802198001010014", "张三")
@@ -34,12 +32,6 @@ def case(n: int) -> Case:
         parties=[Party(PartyRole.DEBTOR, DEBTOR)],
         obligation=Decimal(1000),
     )
-
-
-@pytest.fixture(params=BACKENDS)
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    async with migrated_engine(request.param, tmp_path) as engine:
-        yield engine
 
 
 async def entries_stored(engine: AsyncEngine) -> int:
