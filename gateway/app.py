@@ -40,6 +40,7 @@ from gateway.services.inquiry import InquiryLimits, InquiryService
 from gateway.settings import DEMO_SECRET, AgencySettings, AuthSettings, Settings
 from gateway.store import configure_sqlite
 from gateway.store.migrate import upgrade
+from gateway.store.unit import Store
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class Resources:
     http: httpx.AsyncClient
     cache: RecordCache
     engine: AsyncEngine
+    store: Store
     fanout: FanOut
     inquiries: InquiryService
     connectors: list[SourceConnector]
@@ -114,17 +116,20 @@ async def open_resources(settings: Settings, key: bytes) -> AsyncIterator[Resour
     sources, connectors = build_sources(settings, http)
     fanout = FanOut(sources, cache)
     inquiries = InquiryService(fanout, inquiry_limits(settings))
-    audit_log = AuditLog(engine, key)
+    store = Store(engine)  # one per engine: its units share one writer lock
+    audit_log = AuditLog(store, key)
+    auditor = Auditor(audit_log)
     resources = Resources(
         http,
         cache,
         engine,
+        store,
         fanout,
         inquiries,
         connectors,
-        cases=CaseRegister(engine),
+        cases=CaseRegister(store, auditor),
         audit_log=audit_log,
-        auditor=Auditor(audit_log),
+        auditor=auditor,
     )
     try:
         yield resources

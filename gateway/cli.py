@@ -161,7 +161,7 @@ async def _demo(args: argparse.Namespace) -> int:
             resources: Resources = app.state.resources
             await seed_demo_cases(resources)
             for agency, url in mocks.urls.items():
-                print(f"  mock {agency.value:<10} {url}")
+                print(f"  mock {agency:<10} {url}")
             print("\nDemo cases: " + ", ".join(str(c.case_number) for c in demo_cases()))
             print("Demo tokens (Authorization: Bearer <token>; the explorer has the judge's):")
             for who, token in tokens.items():
@@ -334,7 +334,7 @@ def _default_subject(role: Role, args: argparse.Namespace) -> str:
 
 
 def _run_audit_verify(args: argparse.Namespace) -> int:
-    from gateway.services.audit import verify_command
+    from gateway.cli_audit import verify_command
 
     settings = Settings()
     url = args.database_url or settings.database_url

@@ -53,10 +53,8 @@ async def seed_demo_cases(resources: Resources) -> None:
     """Register the demo's cases as the court's case system would, audited as such."""
     seeder = Principal(Role.COURT_SYSTEM, subject="demo:seed", court=DEMO_COURT)
     for case in demo_cases():
-        await resources.cases.save(case)
-        number = case.case_number.canonical
-        await resources.auditor.action(
-            seeder, uuid.uuid4().hex, action="case.save", case_number=number, detail="demo"
+        await resources.cases.save(
+            case, principal=seeder, request_id=uuid.uuid4().hex, detail="demo"
         )
 
 

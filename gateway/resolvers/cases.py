@@ -1,4 +1,7 @@
-"""Thin resolvers for the case register, the audit log and ``me``."""
+"""Thin resolvers for the case register, the audit log and ``me``.
+
+A write's audit entry is the case register's to write, in the write's own transaction.
+"""
 
 from __future__ import annotations
 
@@ -105,9 +108,10 @@ async def save_case(
             performed=case.performed,
             status=case.status,
             filed_on=case.filed_on,
-        )
+        ),
+        principal=context.principal,
+        request_id=context.request_id,
     )
-    await context.did("case.save", case_number=number.canonical, detail=f"parties={len(parties)}")
     return Case.from_domain(saved)
 
 
@@ -119,8 +123,9 @@ async def set_case_status(
 ) -> Case:
     context = info.context
     number = await _writable(context, case_number, "case.status")
-    case = await _register(context).set_status(number, status)
-    await context.did("case.status", case_number=number.canonical, detail=status.name)
+    case = await _register(context).set_status(
+        number, status, principal=context.principal, request_id=context.request_id
+    )
     return Case.from_domain(case)
 
 
@@ -134,8 +139,9 @@ async def record_performance(
 ) -> Case:
     context = info.context
     number = await _writable(context, case_number, "case.performance")
-    case = await _register(context).record_performance(number, performed)
-    await context.did("case.performance", case_number=number.canonical, detail=str(performed))
+    case = await _register(context).record_performance(
+        number, performed, principal=context.principal, request_id=context.request_id
+    )
     return Case.from_domain(case)
 
 

@@ -1,4 +1,9 @@
-"""The per-request context: typed, built for each request, holding that request's dataloaders."""
+"""The per-request context: typed, built for each request, holding that request's dataloaders.
+
+The audit writes of the request are its ``audit`` trail (``gateway.services.auditing``): the
+context only holds it; ``enforce`` and ``settle`` are the trail's, for resolvers and the HTTP
+view to call through the context.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +13,18 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 from strawberry.dataloader import DataLoader
 
 from gateway.auth.principal import Principal
 from gateway.domain.cases import CaseNumber
-from gateway.domain.errors import (
-    AuthenticationError,
-    ChakongError,
-    PermissionDeniedError,
-    StoreUnavailableError,
-)
+from gateway.domain.errors import ChakongError, StoreUnavailableError
 from gateway.domain.subjects import Subject
+from gateway.services.auditing import Auditor, AuditTrail, Inquiries
 from gateway.services.fanout import SubjectProfile
-from gateway.services.inquiry import InquiryOptions, InquiryService
+from gateway.services.inquiry import InquiryKey, InquiryService
 
 log = logging.getLogger(__name__)
 
@@ -33,52 +34,8 @@ if TYPE_CHECKING:
     from gateway.services.cases import CaseRegister
 
 
-@dataclass(frozen=True, slots=True)
-class InquiryKey:
-    subject: Subject
-    options: InquiryOptions
-    relation: str = "debtor"  # or a lead: spouse, controlled_enterprise
-    related_to: str | None = None  # the debtor's key, for a lead
-
-
-class Auditor(Protocol):
-    """What the request path tells the audit log (``gateway.services.auditing.Auditor``)."""
-
-    async def inquiries(
-        self,
-        principal: Principal,
-        request_id: str,
-        items: Sequence[tuple[InquiryKey, SubjectProfile]],
-    ) -> None: ...
-
-    async def refused(
-        self,
-        principal: Principal,
-        request_id: str,
-        exc: ChakongError,
-        *,
-        action: str,
-        case_number: str | None = None,
-        subjects: Sequence[Subject] = (),
-        detail: str | None = None,
-    ) -> None: ...
-
-    async def action(
-        self,
-        principal: Principal,
-        request_id: str,
-        *,
-        action: str,
-        case_number: str | None = None,
-        detail: str | None = None,
-    ) -> None: ...
-
-
-Audited = Callable[[Sequence[tuple[InquiryKey, SubjectProfile]]], None]
-
-
 def inquiry_loader(
-    service: InquiryService, audited: Audited
+    service: InquiryService, audited: Callable[[Inquiries], None]
 ) -> DataLoader[InquiryKey, SubjectProfile]:
     """Coalesce every inquiry of one request with the same options into one fan-out.
 
@@ -107,40 +64,21 @@ class Context:
     auditor: Auditor | None = None
     audit_log: AuditLog | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    audit: AuditTrail = field(init=False)
     loader: DataLoader[InquiryKey, SubjectProfile] = field(init=False)
     _cases: dict[str, asyncio.Future[Case | None]] = field(init=False, default_factory=dict)
-    _audits: list[asyncio.Future[None]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
-        self.loader = inquiry_loader(self.inquiries, self._audit_inquiries)
-
-    def _audit_inquiries(self, items: Sequence[tuple[InquiryKey, SubjectProfile]]) -> None:
-        """Start writing a batch's audit entries; ``settle`` waits for them.
-
-        The entries are written while GraphQL completes the answer's fields, and the answer
-        leaves the gateway only once they are committed (the view awaits ``settle``)."""
-        if self.auditor is not None and items:
-            write = self.auditor.inquiries(self.principal, self.request_id, items)
-            self._audits.append(asyncio.ensure_future(write))
+        self.audit = AuditTrail(self.auditor, self.principal, self.request_id)
+        # a batch's entries are written while GraphQL completes the answer's fields
+        self.loader = inquiry_loader(self.inquiries, self.audit.start)
 
     async def settle(self) -> ChakongError | None:
         """Wait until this request's audit entries are written; the first failure, if any.
 
         An answer whose entries could not be written must not be sent: the caller turns a
         failure into the refusal it is (``AUDIT_UNAVAILABLE``, 503)."""
-        failure: ChakongError | None = None
-        while self._audits:
-            write = self._audits.pop(0)
-            try:
-                await write
-            except ChakongError as exc:
-                failure = failure or exc
-            except Exception:
-                log.exception("an audit entry could not be written")
-                failure = failure or StoreUnavailableError(
-                    "审计日志写入失败", "the audit log could not be written"
-                )
-        return failure
+        return await self.audit.settle()
 
     async def case(self, case_number: CaseNumber) -> Case | None:
         """The registered case, looked up once per request.
@@ -176,44 +114,6 @@ class Context:
         detail: str | None = None,
     ) -> None:
         """Run a check of ``gateway.auth.policy``; a refusal is audited, then raised."""
-        try:
-            check()
-        except (AuthenticationError, PermissionDeniedError) as exc:
-            await self.refused(
-                exc, action=action, case_number=case_number, subjects=subjects, detail=detail
-            )
-            raise
-
-    async def refused(
-        self,
-        exc: ChakongError,
-        *,
-        action: str,
-        case_number: str | None = None,
-        subjects: Sequence[Subject] = (),
-        detail: str | None = None,
-    ) -> None:
-        """Audit a refusal (the caller then raises it)."""
-        if self.auditor is not None:
-            await self.auditor.refused(
-                self.principal,
-                self.request_id,
-                exc,
-                action=action,
-                case_number=case_number,
-                subjects=subjects,
-                detail=detail,
-            )
-
-    async def did(
-        self, action: str, *, case_number: str | None = None, detail: str | None = None
-    ) -> None:
-        """Audit a change the caller made (a case saved, a status set)."""
-        if self.auditor is not None:
-            await self.auditor.action(
-                self.principal,
-                self.request_id,
-                action=action,
-                case_number=case_number,
-                detail=detail,
-            )
+        await self.audit.enforce(
+            check, action=action, case_number=case_number, subjects=subjects, detail=detail
+        )

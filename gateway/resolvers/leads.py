@@ -17,9 +17,9 @@ from connectors.civil.records import CivilRecords
 from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.records import AgencyRecords
 from gateway.domain.subjects import Subject, SubjectKind, parse_subject
-from gateway.resolvers.context import Context, InquiryKey
+from gateway.resolvers.context import Context
 from gateway.services.fanout import SubjectProfile
-from gateway.services.inquiry import InquiryOptions
+from gateway.services.inquiry import InquiryKey, InquiryOptions
 
 log = logging.getLogger(__name__)
 

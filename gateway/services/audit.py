@@ -1,95 +1,62 @@
-"""The audit log (审计日志): every inquiry and every refused attempt, append-only, hash-chained.
+"""The audit log (审计日志): every inquiry, change and refused attempt, append-only, hash-chained.
 
-Each entry's ``hash`` is ``HMAC-SHA256(key, prev_hash + canonical JSON of the entry's fields)``
-and its ``prev_hash`` is the hash of the entry before it (the first links to 64 zeros). The
-single ``audit_head`` row holds the last sequence number and hash and is updated in the same
-transaction as the entries, so that editing, deleting, reordering or cutting off entries is
-detected by ``AuditLog.verify``; without the key nobody can recompute a valid chain.
+``AuditLog`` combines the chain's arithmetic (``gateway.services.audit_chain``: each entry's
+hash is keyed over the previous hash and the entry's fields) with its storage
+(``gateway.store.audit``: the entries and the single ``audit_head`` row holding the last sequence
+number and hash, updated in the same transaction as the entries). Editing, deleting, reordering
+or cutting off entries is detected by ``verify``; without the key nobody can recompute a valid
+chain.
 
 Full ID numbers are never stored: an entry keeps the masked id (``320802********1234``) and
 ``subject_digest = HMAC-SHA256(key, canonical id)``, so an administrator can still look up the
 entries about one exact id. ID-like numbers in the free-text ``detail`` are masked too.
 
-Appends are serialised: an ``asyncio.Lock`` within the process and, in the database, the
-append's first statement is the update of the head row, which takes its row lock on PostgreSQL
-(as ``SELECT ... FOR UPDATE`` would) and the write lock on SQLite, before the head is read. Two
+An append runs in a unit of work (``gateway.store.unit``): its own, or the caller's, so that a
+change and its entry commit together. Appends are serialised: the unit's lock within the
+process and, in the database, the head row's lock taken by the append's first statement. Two
 gateway processes therefore never fork the chain.
 """
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import datetime
-import enum
-import hashlib
-import hmac
-import json
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gateway.auth.principal import Principal, Role
-from gateway.domain.cases import CaseNumber
-from gateway.domain.errors import ChakongError, InvalidInputError, InvalidSubjectError
-from gateway.domain.sources import SourceResult
-from gateway.domain.subjects import (
-    Subject,
-    mask_id,
-    mask_ids_in_text,
-    normalize_resident_id,
-    normalize_uscc,
+from gateway.domain.audit import (
+    AuditEntry,
+    ChainProblem,
+    Outcome,
+    VerifyReport,
 )
-from gateway.store import configure_sqlite
-from gateway.store.tables import AUDIT_GENESIS_HASH, AUDIT_HEAD_ID, audit_head, audit_log
+from gateway.domain.cases import CaseNumber
+from gateway.domain.errors import ChakongError, InvalidInputError
+from gateway.domain.sources import SourceResult
+from gateway.domain.subjects import Subject, mask_id, mask_ids_in_text
+from gateway.services.audit_chain import AuditChain, as_utc, canonical_id
+from gateway.store.tables import AUDIT_GENESIS_HASH
+from gateway.store.unit import Store, UnitOfWork
+
+__all__ = [
+    "MAX_LIST_LIMIT",
+    "VERIFY_PAGE_SIZE",
+    "AuditEntry",
+    "AuditLog",
+    "AuditRecord",
+    "AuditUnavailableError",
+    "ChainProblem",
+    "Outcome",
+    "RoleLike",
+    "VerifyReport",
+]
 
 MAX_LIST_LIMIT = 1000
 VERIFY_PAGE_SIZE = 1000
-
-
-class Outcome(enum.StrEnum):
-    ALLOWED = "allowed"
-    DENIED = "denied"
-
-
-class ChainProblem(enum.StrEnum):
-    """Why ``verify`` found the chain broken."""
-
-    EDITED = "edited"  # an entry's hash does not match its content
-    MISSING = "missing"  # a gap in the sequence numbers: an entry was deleted
-    REORDERED = "reordered"  # broken link: prev_hash is not the previous entry's hash
-    TRUNCATED = "truncated"  # the head is ahead of the last entry: the tail was deleted
-    HEAD_MISMATCH = "head mismatch"  # the head's hash is not the last entry's, or entries follow it
-    HEAD_MISSING = "head missing"  # the audit_head row is gone
-
-    @property
-    def description(self) -> tuple[str, str]:
-        return _PROBLEM_TEXT[self]
-
-
-_PROBLEM_TEXT = {
-    ChainProblem.EDITED: ("内容被修改（哈希不符）", "edited: its hash does not match its content"),
-    ChainProblem.MISSING: ("缺失（序号不连续）", "missing: a gap in the sequence numbers"),
-    ChainProblem.REORDERED: (
-        "与前一条的链接断开（顺序被调换、插入或修改）",
-        "broken link: its prev_hash is not the previous entry's hash (reordered or inserted)",
-    ),
-    ChainProblem.TRUNCATED: (
-        "起的末尾记录被删除（链头记录的条数更多）",
-        "truncated: the head records more entries than there are",
-    ),
-    ChainProblem.HEAD_MISMATCH: (
-        "与链头记录不符",
-        "head mismatch: the head does not match the last entry",
-    ),
-    ChainProblem.HEAD_MISSING: ("链头记录缺失", "the head row (audit_head) is missing"),
-}
 
 
 class AuditUnavailableError(ChakongError):
@@ -162,74 +129,6 @@ class AuditRecord:
 RoleLike = Role | str
 
 
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """One stored entry of the log, as an administrator sees it (ids masked)."""
-
-    seq: int
-    at: datetime.datetime  # UTC
-    request_id: str
-    action: str
-    outcome: str
-    code: str | None
-    actor: str
-    role: str
-    court: str | None
-    judge: str | None
-    case_number: str | None
-    subject_masked: str | None
-    subject_digest: str | None
-    relation: str | None
-    agencies: tuple[str, ...]
-    statuses: dict[str, str]
-    record_counts: dict[str, int]
-    detail: str | None
-    prev_hash: str
-    hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyReport:
-    """The result of walking the chain: ``ok``, or the first bad ``seq`` and the ``problem``."""
-
-    ok: bool
-    checked: int  # entries found intact before the first problem (all of them when ok)
-    head_seq: int | None  # the head's sequence number; None when the head row is missing
-    problem: ChainProblem | None = None
-    seq: int | None = None
-    head_hash: str | None = None  # when ok: publish it elsewhere to pin the chain down
-
-    def message(self) -> str:
-        if self.ok:
-            return (
-                f"审计链完整 / audit chain intact: {self.checked} entries\n"
-                f"链头 / head: seq {self.head_seq} hash {self.head_hash}"
-            )
-        assert self.problem is not None  # noqa: S101 - not ok implies a problem
-        zh, en = self.problem.description
-        where_zh = f"第 {self.seq} 条" if self.seq is not None else ""
-        where_en = f" at entry {self.seq}" if self.seq is not None else ""
-        return (
-            f"审计链被破坏：{where_zh}{zh}（此前 {self.checked} 条完整） / "
-            f"audit chain broken{where_en}: {en} ({self.checked} intact entries before it)"
-        )
-
-
-# built once: an append is on the request path of every inquiry
-_ADVANCE_HEAD = (
-    sa.update(audit_head)
-    .where(audit_head.c.id == AUDIT_HEAD_ID)
-    .values(seq=audit_head.c.seq + sa.bindparam("count", type_=sa.Integer))
-    .returning(audit_head.c.seq, audit_head.c.hash)
-)
-_INSERT_ENTRIES = sa.insert(audit_log)
-_SET_HEAD_HASH = (
-    sa.update(audit_head)
-    .where(audit_head.c.id == AUDIT_HEAD_ID)
-    .values(hash=sa.bindparam("head_hash"), updated_at=sa.bindparam("at"))
-)
-
-
 def _utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
@@ -239,58 +138,57 @@ class AuditLog:
 
     def __init__(
         self,
-        engine: AsyncEngine,
+        store: Store,
         key: bytes,
         *,
         clock: Callable[[], datetime.datetime] = _utc_now,
     ) -> None:
-        if not key:
-            raise ValueError("the audit key must not be empty / 审计密钥不能为空")
-        self._engine = engine
-        self._key = key
+        self._chain = AuditChain(key)  # refuses an empty key
+        self._store = store
         self._clock = clock
-        self._lock = asyncio.Lock()
 
     def subject_digest(self, subject: Subject | str) -> str:
         """HMAC-SHA256 of the canonical id: how entries about one exact id are found."""
-        return hmac.new(self._key, _canonical_id(subject).encode(), hashlib.sha256).hexdigest()
+        return self._chain.subject_digest(subject)
 
     def entry_hash(self, prev_hash: str, fields: Mapping[str, Any]) -> str:
         """The chain hash of one entry's ``fields`` (every column but the two hashes)."""
-        return hmac.new(self._key, chain_message(prev_hash, fields), hashlib.sha256).hexdigest()
+        return self._chain.entry_hash(prev_hash, fields)
 
-    async def append(self, records: Sequence[AuditRecord]) -> builtins.list[AuditEntry]:
-        """Append ``records`` in one transaction; returns the stored entries, in order."""
+    async def append(
+        self, records: Sequence[AuditRecord], *, unit: UnitOfWork | None = None
+    ) -> builtins.list[AuditEntry]:
+        """Append ``records``; returns the stored entries, in order.
+
+        In ``unit`` (the caller's unit of work, committed with the caller's changes), else in a
+        transaction of its own. ``AuditUnavailableError`` when the log cannot be written."""
         if not records:
             return []
         prepared = [self._prepare(record) for record in records]
-        count = len(prepared)
+        if unit is not None:
+            return await self._append(unit, prepared)
         try:
-            async with self._lock, self._engine.begin() as conn:
-                # updating the head first takes its lock (PostgreSQL row lock, SQLite write
-                # lock) before it is read: no other append can interleave until commit
-                head = (await conn.execute(_ADVANCE_HEAD, {"count": count})).first()
-                if head is None:
-                    raise AuditUnavailableError(
-                        "审计日志未初始化（缺少链头记录），请先执行数据库迁移",
-                        "the audit log is not initialised (no head row): run the migrations",
-                    )
-                at = _as_utc(self._clock())
-                first_seq = int(head.seq) - count + 1
-                prev_hash = str(head.hash)
-                entries: list[AuditEntry] = []
-                for offset, fields in enumerate(prepared):
-                    row = {"seq": first_seq + offset, "at": at, **fields}
-                    digest = self.entry_hash(prev_hash, row)
-                    entries.append(_entry({**row, "prev_hash": prev_hash, "hash": digest}))
-                    prev_hash = digest
-                await conn.execute(_INSERT_ENTRIES, [_row(e) for e in entries])
-                await conn.execute(_SET_HEAD_HASH, {"head_hash": prev_hash, "at": at})
+            async with self._store.begin() as own:
+                return await self._append(own, prepared)
         except SQLAlchemyError as exc:
+            raise _unwritable() from exc
+
+    async def _append(
+        self, unit: UnitOfWork, prepared: Sequence[Mapping[str, Any]]
+    ) -> builtins.list[AuditEntry]:
+        def link(first_seq: int, prev_hash: str) -> list[AuditEntry]:
+            # read under the head's lock: times follow the sequence
+            return self._chain.link(first_seq, prev_hash, as_utc(self._clock()), prepared)
+
+        try:
+            return await unit.audit.append(len(prepared), link)
+        except LookupError:
             raise AuditUnavailableError(
-                "审计日志写入失败", "the audit log could not be written"
-            ) from exc
-        return entries
+                "审计日志未初始化（缺少链头记录），请先执行数据库迁移",
+                "the audit log is not initialised (no head row): run the migrations",
+            ) from None
+        except SQLAlchemyError as exc:
+            raise _unwritable() from exc
 
     async def list(
         self,
@@ -314,103 +212,58 @@ class AuditLog:
                 f"每页条数应在 1 至 {MAX_LIST_LIMIT} 之间",
                 f"the limit must be between 1 and {MAX_LIST_LIMIT}",
             )
-        c = audit_log.c
-        query = sa.select(audit_log)
-        equal: list[tuple[sa.Column[Any], str | None]] = [
-            (c.actor, actor),
-            (c.role, role.value if isinstance(role, Role) else role),
-            (c.court, court),
-            (c.case_number, None if case_number is None else str(case_number)),
-            (c.outcome, outcome),
-            (c.action, action),
-        ]
-        for column, value in equal:
-            if value is not None:
-                query = query.where(column == value)
-        if subject_id is not None:
-            query = query.where(c.subject_digest == self.subject_digest(subject_id))
-        if since is not None:
-            query = query.where(c.at >= _as_utc(since))
-        if until is not None:
-            query = query.where(c.at < _as_utc(until))
-        if before_seq is not None:
-            query = query.where(c.seq < before_seq)
-        query = query.order_by(c.seq.desc()).limit(limit)
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).mappings().all()
-        return [entry_from_row(row) for row in rows]
+        equal = {
+            "actor": actor,
+            "role": role.value if isinstance(role, Role) else role,
+            "court": court,
+            "case_number": None if case_number is None else str(case_number),
+            "outcome": outcome,
+            "action": action,
+        }
+        async with self._store.read() as unit:
+            return await unit.audit.list(
+                equal=equal,
+                subject_digest=None if subject_id is None else self.subject_digest(subject_id),
+                since=None if since is None else as_utc(since),
+                until=None if until is None else as_utc(until),
+                limit=limit,
+                before_seq=before_seq,
+            )
 
     async def verify(self, *, page_size: int = VERIFY_PAGE_SIZE) -> VerifyReport:
         """Walk the whole chain in ``seq`` order, a page at a time; report the first problem."""
-        async with self._engine.connect() as conn:
-            head = (
-                await conn.execute(
-                    sa.select(audit_head.c.seq, audit_head.c.hash).where(
-                        audit_head.c.id == AUDIT_HEAD_ID
-                    )
-                )
-            ).first()
+        async with self._store.read() as unit:
+            head = await unit.audit.head()
             if head is None:
                 return VerifyReport(False, 0, None, ChainProblem.HEAD_MISSING)
-            head_seq, head_hash = int(head.seq), str(head.hash)
             checked = 0
             prev_hash = AUDIT_GENESIS_HASH
             last_seq: int | None = None
             while True:
-                # entries appended after the head was read are newer than head_seq: not walked
-                query = sa.select(audit_log).where(audit_log.c.seq <= head_seq)
-                if last_seq is not None:
-                    query = query.where(audit_log.c.seq > last_seq)
-                page = (
-                    (await conn.execute(query.order_by(audit_log.c.seq).limit(page_size)))
-                    .mappings()
-                    .all()
+                # entries appended after the head was read are newer than head.seq: not walked
+                page = await unit.audit.page(
+                    after_seq=last_seq, up_to_seq=head.seq, limit=page_size
                 )
-                for row in page:
+                for stored in page:
                     expected = checked + 1
-                    seq = int(row["seq"])
-                    problem = self._check(row, expected, prev_hash)
+                    problem = self._chain.check(stored, expected, prev_hash)
                     if problem is not None:
-                        at = expected if problem is ChainProblem.MISSING else seq
-                        return VerifyReport(False, checked, head_seq, problem, at)
-                    prev_hash = str(row["hash"])
-                    last_seq = seq
+                        at = expected if problem is ChainProblem.MISSING else stored.seq
+                        return VerifyReport(False, checked, head.seq, problem, at)
+                    prev_hash = stored.hash
+                    last_seq = stored.seq
                     checked += 1
                 if len(page) < page_size:
                     break
-            if checked < head_seq:
-                return VerifyReport(False, checked, head_seq, ChainProblem.TRUNCATED, checked + 1)
-            if prev_hash != head_hash:
-                return VerifyReport(False, checked, head_seq, ChainProblem.HEAD_MISMATCH, head_seq)
-            # one statement, one snapshot: committed appends move head and entries together
-            now_head, max_seq = (
-                await conn.execute(
-                    sa.select(
-                        sa.select(audit_head.c.seq)
-                        .where(audit_head.c.id == AUDIT_HEAD_ID)
-                        .scalar_subquery(),
-                        sa.select(sa.func.max(audit_log.c.seq)).scalar_subquery(),
-                    )
-                )
-            ).one()
-            if max_seq is not None and (now_head is None or int(max_seq) > int(now_head)):
-                beyond = int(now_head) + 1 if now_head is not None else None
-                return VerifyReport(False, checked, head_seq, ChainProblem.HEAD_MISMATCH, beyond)
-        return VerifyReport(True, checked, head_seq, head_hash=head_hash)
-
-    def _check(self, row: RowMapping, expected: int, prev_hash: str) -> ChainProblem | None:
-        seq = int(row["seq"])
-        if seq > expected:
-            return ChainProblem.MISSING
-        if seq < expected or row["prev_hash"] != prev_hash:
-            return ChainProblem.REORDERED
-        try:
-            fields = hashed_fields(entry_from_row(row))
-        except (ValueError, TypeError):  # unreadable JSON or timestamp: someone wrote it by hand
-            return ChainProblem.EDITED
-        if not hmac.compare_digest(self.entry_hash(prev_hash, fields), str(row["hash"])):
-            return ChainProblem.EDITED
-        return None
+            if checked < head.seq:
+                return VerifyReport(False, checked, head.seq, ChainProblem.TRUNCATED, checked + 1)
+            if prev_hash != head.hash:
+                return VerifyReport(False, checked, head.seq, ChainProblem.HEAD_MISMATCH, head.seq)
+            now_head, max_seq = await unit.audit.head_and_last_seq()
+            if max_seq is not None and (now_head is None or max_seq > now_head):
+                beyond = now_head + 1 if now_head is not None else None
+                return VerifyReport(False, checked, head.seq, ChainProblem.HEAD_MISMATCH, beyond)
+        return VerifyReport(True, checked, head.seq, head_hash=head.hash)
 
     def _prepare(self, record: AuditRecord) -> dict[str, Any]:
         """The record's stored fields (without seq, at and hashes); validates and masks."""
@@ -433,7 +286,7 @@ class AuditLog:
             "court": record.court,
             "judge": record.judge,
             "case_number": record.case_number,
-            "subject_masked": None if subject is None else mask_id(_canonical_id(subject)),
+            "subject_masked": None if subject is None else mask_id(canonical_id(subject)),
             "subject_digest": None if subject is None else self.subject_digest(subject),
             "relation": record.relation,
             "agencies": tuple(str(a) for a in record.agencies),
@@ -443,135 +296,5 @@ class AuditLog:
         }
 
 
-def verify_command(database_url: str, key: bytes) -> int:
-    """``chakong audit verify``: print a short bilingual report; 0 when intact, else 1."""
-    return asyncio.run(_verify_database(database_url, key))
-
-
-async def _verify_database(database_url: str, key: bytes) -> int:
-    engine = create_async_engine(database_url)
-    configure_sqlite(engine)
-    try:
-        report = await AuditLog(engine, key).verify()
-    except SQLAlchemyError as exc:
-        print(
-            f"无法读取审计日志 / cannot read the audit log: {type(exc).__name__}",
-            file=sys.stderr,
-        )
-        return 1
-    finally:
-        await engine.dispose()
-    print(report.message())
-    return 0 if report.ok else 1
-
-
-def _canonical_id(subject: Subject | str) -> str:
-    """The canonical id of a subject, or of a typed id (15-digit ids become 18-digit ones)."""
-    if isinstance(subject, Subject):
-        return subject.id
-    compact = "".join(subject.split()).replace("-", "").upper()
-    try:
-        if len(compact) in (15, 18) and compact[:15].isdigit():
-            return normalize_resident_id(compact)
-        return normalize_uscc(compact)
-    except InvalidSubjectError:
-        return compact  # not a valid id: digested as typed, so an exact search still finds it
-
-
-def _as_utc(value: datetime.datetime) -> datetime.datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("audit timestamps must be timezone-aware")
-    return value.astimezone(datetime.UTC)
-
-
-def _canonical_json(fields: Mapping[str, Any]) -> str:
-    def default(value: object) -> object:
-        if isinstance(value, datetime.datetime):
-            return _as_utc(value).isoformat(timespec="microseconds")
-        raise TypeError(f"cannot hash a {type(value).__name__}")
-
-    return json.dumps(
-        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=default
-    )
-
-
-_HASHED = (
-    "seq",
-    "at",
-    "request_id",
-    "action",
-    "outcome",
-    "code",
-    "actor",
-    "role",
-    "court",
-    "judge",
-    "case_number",
-    "subject_masked",
-    "subject_digest",
-    "relation",
-    "agencies",
-    "statuses",
-    "record_counts",
-    "detail",
-)
-
-
-def hashed_fields(entry: AuditEntry) -> dict[str, Any]:
-    """The fields of ``entry`` that its hash covers: every field but ``prev_hash`` and ``hash``."""
-    return {name: getattr(entry, name) for name in _HASHED}
-
-
-def chain_message(prev_hash: str, fields: Mapping[str, Any]) -> bytes:
-    """What is keyed into an entry's hash: the previous hash, then the fields as canonical JSON
-    (sorted keys, no spaces, UTF-8, the time as ISO 8601 UTC with microseconds)."""
-    return prev_hash.encode() + _canonical_json(fields).encode()
-
-
-def _entry(values: Mapping[str, Any]) -> AuditEntry:
-    return AuditEntry(**values)
-
-
-def _row(entry: AuditEntry) -> dict[str, Any]:
-    row = hashed_fields(entry)
-    row["agencies"] = json.dumps(list(entry.agencies), ensure_ascii=False)
-    row["statuses"] = json.dumps(entry.statuses, ensure_ascii=False, sort_keys=True)
-    row["record_counts"] = json.dumps(entry.record_counts, sort_keys=True)
-    row["prev_hash"] = entry.prev_hash
-    row["hash"] = entry.hash
-    return row
-
-
-def entry_from_row(row: Mapping[Any, Any]) -> AuditEntry:
-    """The entry a stored row holds; ``ValueError`` when its JSON columns are malformed."""
-    agencies = json.loads(row["agencies"])
-    statuses = json.loads(row["statuses"])
-    counts = json.loads(row["record_counts"])
-    if not (
-        isinstance(agencies, builtins.list)
-        and isinstance(statuses, dict)
-        and isinstance(counts, dict)
-    ):
-        raise ValueError("malformed JSON column")
-    return AuditEntry(
-        seq=int(row["seq"]),
-        at=row["at"],
-        request_id=row["request_id"],
-        action=row["action"],
-        outcome=row["outcome"],
-        code=row["code"],
-        actor=row["actor"],
-        role=row["role"],
-        court=row["court"],
-        judge=row["judge"],
-        case_number=row["case_number"],
-        subject_masked=row["subject_masked"],
-        subject_digest=row["subject_digest"],
-        relation=row["relation"],
-        agencies=tuple(agencies),
-        statuses=statuses,
-        record_counts=counts,
-        detail=row["detail"],
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-    )
+def _unwritable() -> AuditUnavailableError:
+    return AuditUnavailableError("审计日志写入失败", "the audit log could not be written")

@@ -1,35 +1,49 @@
-"""What the request path writes to the audit log: inquiries, refusals, changes.
+"""What the gateway tells the audit log: inquiries, refusals, changes; for a request or a job.
 
-One ``append`` per GraphQL batch (every subject of a ``debtors`` batch, with its leads, in one
-transaction), before the answer leaves the gateway: an inquiry whose audit entry cannot be
-written is not answered (``AuditUnavailableError``).
+``Auditor`` turns what happened into ``AuditRecord``s and appends them. ``AuditTrail`` is one
+request's (or one background job's) use of it: it starts writing the entries of inquiries while
+the work goes on, and ``settle`` waits for them before the result may leave. Neither knows
+GraphQL or HTTP: the GraphQL context holds a trail, and a background task builds its own.
+
+One ``append`` per batch of inquiries (every subject of a ``debtors`` batch, with its leads, in
+one transaction), before the answer leaves the gateway: an inquiry whose audit entry cannot be
+written is not answered (``AuditUnavailableError``). A refusal stands even when its entry
+cannot be written. A change is audited in the change's own unit of work (``unit=``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gateway.auth.principal import Principal
-from gateway.domain.errors import ChakongError
+from gateway.domain.errors import (
+    AuthenticationError,
+    ChakongError,
+    PermissionDeniedError,
+    StoreUnavailableError,
+)
 from gateway.domain.subjects import Subject
-from gateway.resolvers.context import InquiryKey
 from gateway.services.audit import AuditLog, AuditRecord, Outcome
 from gateway.services.fanout import SubjectProfile
+from gateway.services.inquiry import InquiryKey
+from gateway.store.unit import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+# the inquiries of one batch, each with what the agencies answered
+Inquiries = Sequence[tuple[InquiryKey, SubjectProfile]]
+
 
 class Auditor:
+    """Writes what a principal did, or was refused, to the audit log."""
+
     def __init__(self, log_: AuditLog) -> None:
         self.log = log_
 
-    async def inquiries(
-        self,
-        principal: Principal,
-        request_id: str,
-        items: Sequence[tuple[InquiryKey, SubjectProfile]],
-    ) -> None:
+    async def inquiries(self, principal: Principal, request_id: str, items: Inquiries) -> None:
+        """The entries of a batch of inquiries, one per subject; raises when not written."""
         records = [
             AuditRecord.for_principal(
                 principal,
@@ -58,6 +72,7 @@ class Auditor:
         subjects: Sequence[Subject] = (),
         detail: str | None = None,
     ) -> None:
+        """The entries of a refusal (one per subject, or one); never raises for the log."""
         about: list[Subject | None] = list(subjects) or [None]
         records = [
             AuditRecord.for_principal(
@@ -86,7 +101,9 @@ class Auditor:
         action: str,
         case_number: str | None = None,
         detail: str | None = None,
+        unit: UnitOfWork | None = None,
     ) -> None:
+        """The entry of a change ``principal`` made; in ``unit``, it commits with the change."""
         record = AuditRecord.for_principal(
             principal,
             request_id=request_id,
@@ -95,4 +112,81 @@ class Auditor:
             case_number=case_number,
             detail=detail,
         )
-        await self.log.append([record])
+        await self.log.append([record], unit=unit)
+
+
+class AuditTrail:
+    """The audit entries of one request (or one background job) on behalf of one principal.
+
+    ``start`` begins writing a batch of inquiries' entries without waiting; ``settle`` waits
+    for every write started and returns the first failure: a result whose entries could not be
+    written must not be handed out (the HTTP view answers ``AUDIT_UNAVAILABLE``, 503).
+    Without an auditor (tests of the schema alone) nothing is written.
+    """
+
+    def __init__(self, auditor: Auditor | None, principal: Principal, request_id: str) -> None:
+        self.auditor = auditor
+        self.principal = principal
+        self.request_id = request_id
+        self._pending: list[asyncio.Future[None]] = []
+
+    def start(self, items: Inquiries) -> None:
+        """Start writing the entries of a batch of inquiries; ``settle`` waits for them."""
+        if self.auditor is not None and items:
+            write = self.auditor.inquiries(self.principal, self.request_id, items)
+            self._pending.append(asyncio.ensure_future(write))
+
+    async def settle(self) -> ChakongError | None:
+        """Wait until the entries started are written; the first failure, if any."""
+        failure: ChakongError | None = None
+        while self._pending:
+            write = self._pending.pop(0)
+            try:
+                await write
+            except ChakongError as exc:
+                failure = failure or exc
+            except Exception:
+                log.exception("an audit entry could not be written")
+                failure = failure or StoreUnavailableError(
+                    "审计日志写入失败", "the audit log could not be written"
+                )
+        return failure
+
+    async def enforce(
+        self,
+        check: Callable[[], None],
+        *,
+        action: str,
+        case_number: str | None = None,
+        subjects: Sequence[Subject] = (),
+        detail: str | None = None,
+    ) -> None:
+        """Run a check of ``gateway.auth.policy``; a refusal is audited, then raised."""
+        try:
+            check()
+        except (AuthenticationError, PermissionDeniedError) as exc:
+            await self.refused(
+                exc, action=action, case_number=case_number, subjects=subjects, detail=detail
+            )
+            raise
+
+    async def refused(
+        self,
+        exc: ChakongError,
+        *,
+        action: str,
+        case_number: str | None = None,
+        subjects: Sequence[Subject] = (),
+        detail: str | None = None,
+    ) -> None:
+        """Audit a refusal (the caller then raises it)."""
+        if self.auditor is not None:
+            await self.auditor.refused(
+                self.principal,
+                self.request_id,
+                exc,
+                action=action,
+                case_number=case_number,
+                subjects=subjects,
+                detail=detail,
+            )

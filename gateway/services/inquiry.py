@@ -27,6 +27,16 @@ class InquiryOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class InquiryKey:
+    """One subject asked about under some options: as a debtor, or as a lead of one."""
+
+    subject: Subject
+    options: InquiryOptions
+    relation: str = "debtor"  # or a lead: spouse, controlled_enterprise
+    related_to: str | None = None  # the debtor's key, for a lead
+
+
+@dataclass(frozen=True, slots=True)
 class InquiryLimits:
     default_deadline_ms: int = 5000
     max_deadline_ms: int = 30000

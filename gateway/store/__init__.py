@@ -1,4 +1,5 @@
-"""The gateway's storage: tables (``tables``), migrations (``migrate``) and engine settings.
+"""The gateway's storage: tables (``tables``), migrations (``migrate``), engine settings, and the
+repositories (``cases``, ``audit``) that share one transaction per command (``unit``).
 
 ``configure_sqlite(engine)`` is called once after creating the engine: on SQLite it turns on
 write-ahead logging (readers do not block the writer) with ``synchronous=NORMAL`` (one fsync per

@@ -347,3 +347,25 @@ async def test_no_answer_leaves_without_its_audit_entry(
     assert codes(body) == {"AUDIT_UNAVAILABLE"}
     assert "data" not in body
     assert "accountNumber" not in response.text
+
+
+async def test_a_case_write_whose_audit_entry_fails_is_not_made(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+):
+    from gateway.services.audit import AuditLog, AuditUnavailableError
+
+    async def broken(self, records, *, unit=None):
+        raise AuditUnavailableError("审计日志写入失败", "the audit log could not be written")
+
+    before = await gateway.query(f'{{ case(caseNumber: "{CASE}") {{ status performed }} }}')
+    monkeypatch.setattr(AuditLog, "append", broken)
+    for name in ("saveCase", "setCaseStatus", "recordPerformance"):
+        mutation = OPERATIONS[name].replace("status: OPEN", "status: CLOSED")
+        body = (await gateway.post(mutation, who="system")).json()
+        assert codes(body) == {"AUDIT_UNAVAILABLE"}, name
+    monkeypatch.undo()
+    after = await gateway.query(f'{{ case(caseNumber: "{CASE}") {{ status performed }} }}')
+    assert after == before
+    assert after["data"]["case"]["status"] == "OPEN"
+    missing = await gateway.query(f'{{ case(caseNumber: "{OTHER_CASE}") {{ status }} }}')
+    assert missing["data"]["case"] is None

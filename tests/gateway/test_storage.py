@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.services.audit import AuditLog
 from gateway.settings import DEMO_SECRET
+from gateway.store.unit import Store
 from mocks.runner import MockServers
 from mocks.synthetic import Tier, example_subjects
 from tests.conftest import CASE, gateway_settings, run_gateway
@@ -52,7 +53,7 @@ async def test_the_gateway_on_postgresql_and_redis(mocks: MockServers, tmp_path:
             assert cached["POLICE"] is True  # from Redis
         engine = create_async_engine(url)
         try:
-            report = await AuditLog(engine, DEMO_SECRET.get_secret_value().encode()).verify()
+            report = await AuditLog(Store(engine), DEMO_SECRET.get_secret_value().encode()).verify()
         finally:
             await engine.dispose()
         assert report.ok

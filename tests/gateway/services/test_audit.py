@@ -6,7 +6,7 @@ import asyncio
 import datetime
 import hashlib
 import hmac
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.auth.principal import Principal, Role
+from gateway.cli_audit import report_message
 from gateway.domain.errors import InvalidInputError
 from gateway.domain.sources import SourceResult, SourceStatus
-from gateway.domain.subjects import SubjectKind, mask_ids_in_text, parse_subject
+from gateway.domain.subjects import mask_ids_in_text
 from gateway.services.audit import (
     AuditEntry,
     AuditLog,
@@ -25,69 +26,31 @@ from gateway.services.audit import (
     AuditUnavailableError,
     ChainProblem,
     Outcome,
-    chain_message,
-    entry_from_row,
-    hashed_fields,
-    verify_command,
 )
-from gateway.store.migrate import upgrade
+from gateway.services.audit_chain import chain_message, hashed_fields
+from gateway.store.audit import entry_from_row
 from gateway.store.tables import AUDIT_GENESIS_HASH, audit_head, audit_log
-from tests.gateway.store.databases import BACKENDS, migrated_engine, open_engine
-
-KEY = b"audit-test-key-0123456789abcdef!"
-SUBJECT = parse_subject(SubjectKind.NATURAL, "320802198001010014", "张三")
-OLD_FORM = "320802800101001"  # the same person's first-generation 15-digit number
-OTHER = parse_subject(SubjectKind.NATURAL, "110101199003074477")
-START = datetime.datetime(2026, 5, 1, 8, 0, 0, 123456, tzinfo=datetime.UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime.datetime:
-        self.now += datetime.timedelta(minutes=1)
-        return self.now
-
-
-def record(n: int = 0, **overrides: Any) -> AuditRecord:
-    values: dict[str, Any] = {
-        "request_id": f"req-{n}",
-        "action": "inquiry",
-        "outcome": Outcome.ALLOWED,
-        "actor": "judge-zhou",
-        "role": "JUDGE",
-        "court": "苏0812",
-        "judge": "judge-zhou",
-        "case_number": "(2026)苏0812执100号",
-        "subject": SUBJECT,
-        "relation": "debtor",
-        "agencies": ("police", "bank"),
-        "statuses": {"police": "ok", "bank": "timeout"},
-        "record_counts": {"police": 2, "bank": 0},
-    }
-    values.update(overrides)
-    return AuditRecord(**values)
-
-
-@pytest.fixture(params=BACKENDS)
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    async with migrated_engine(request.param, tmp_path) as engine:
-        yield engine
+from gateway.store.unit import Store
+from tests.gateway.services.audit_samples import (
+    KEY,
+    OLD_FORM,
+    OTHER,
+    START,
+    SUBJECT,
+    Clock,
+    execute,
+    record,
+)
+from tests.gateway.store.databases import open_engine
 
 
 @pytest.fixture
 def log(engine: AsyncEngine) -> AuditLog:
-    return AuditLog(engine, KEY, clock=Clock())
+    return AuditLog(Store(engine), KEY, clock=Clock())
 
 
 async def filled(log: AuditLog, n: int = 6) -> list[AuditEntry]:
     return await log.append([record(i, actor=f"actor-{i}") for i in range(1, n + 1)])
-
-
-async def execute(engine: AsyncEngine, sql: str, **params: Any) -> None:
-    async with engine.begin() as conn:
-        await conn.execute(sa.text(sql), params)
 
 
 async def fetch_row(engine: AsyncEngine, seq: int) -> dict[str, Any]:
@@ -126,7 +89,7 @@ async def test_an_empty_batch_writes_nothing(log: AuditLog):
     report = await log.verify()
     assert report.ok
     assert report.checked == 0
-    assert report.message().splitlines() == [
+    assert report_message(report).splitlines() == [
         "审计链完整 / audit chain intact: 0 entries",
         f"链头 / head: seq 0 hash {'0' * 64}",
     ]
@@ -185,7 +148,7 @@ async def test_full_ids_are_never_stored(log: AuditLog, engine: AsyncEngine):
     assert len(entry.subject_digest) == 64
 
 
-async def test_the_list_finds_an_exact_id_by_its_digest(log: AuditLog):
+async def test_the_list_finds_an_exact_id_by_its_digest(log: AuditLog, engine: AsyncEngine):
     await log.append([record(1), record(2, subject=OTHER), record(3, subject=None)])
     by_subject = await log.list(subject_id=SUBJECT)
     assert [e.seq for e in by_subject] == [1]
@@ -194,7 +157,7 @@ async def test_the_list_finds_an_exact_id_by_its_digest(log: AuditLog):
     assert [e.seq for e in await log.list(subject_id=OTHER.id)] == [2]
     assert await log.list(subject_id="320802198202020024") == []
     # a different key digests differently: the digest is not a plain hash of the id
-    assert AuditLog(log._engine, b"another key").subject_digest(SUBJECT) != (
+    assert AuditLog(Store(engine), b"another key").subject_digest(SUBJECT) != (
         by_subject[0].subject_digest
     )
     assert by_subject[0].subject_digest != hashlib.sha256(SUBJECT.id.encode()).hexdigest()
@@ -246,15 +209,15 @@ async def test_bad_records_are_refused(log: AuditLog):
 
 
 async def test_a_naive_clock_is_refused(engine: AsyncEngine):
-    log = AuditLog(engine, KEY, clock=lambda: datetime.datetime(2026, 5, 1, 8, 0))
+    log = AuditLog(Store(engine), KEY, clock=lambda: datetime.datetime(2026, 5, 1, 8, 0))
     with pytest.raises(ValueError, match="timezone-aware"):
         await log.append([record(1)])
-    assert (await AuditLog(engine, KEY).verify()).ok  # the failed append left no trace
+    assert (await AuditLog(Store(engine), KEY).verify()).ok  # the failed append left no trace
 
 
 def test_an_empty_key_is_refused():
     with pytest.raises(ValueError, match="empty"):
-        AuditLog(open_engine("sqlite+aiosqlite://"), b"")
+        AuditLog(Store(open_engine("sqlite+aiosqlite://")), b"")
 
 
 async def test_append_without_the_head_row_fails_loudly(log: AuditLog, engine: AsyncEngine):
@@ -268,7 +231,7 @@ async def test_a_database_failure_is_an_audit_error(tmp_path: Path):
     engine = open_engine(f"sqlite+aiosqlite:///{tmp_path / 'unmigrated.db'}")
     try:
         with pytest.raises(AuditUnavailableError):
-            await AuditLog(engine, KEY).append([record(1)])
+            await AuditLog(Store(engine), KEY).append([record(1)])
     finally:
         await engine.dispose()
 
@@ -281,7 +244,7 @@ async def test_fifty_concurrent_appends_make_one_chain(log: AuditLog):
     seqs = sorted(batch[0].seq for batch in batches)
     assert seqs == list(range(1, 51))
     report = await log.verify()
-    assert report.ok, report.message()
+    assert report.ok, report_message(report)
     assert report.checked == 50
 
 
@@ -289,10 +252,10 @@ async def test_two_gateways_appending_at_once_do_not_fork_the_chain(engine: Asyn
     # two logs on two engines: separate in-process locks, like two gateway processes
     other_engine = open_engine(str(engine.url.render_as_string(hide_password=False)))
     try:
-        logs = [AuditLog(engine, KEY), AuditLog(other_engine, KEY)]
+        logs = [AuditLog(Store(engine), KEY), AuditLog(Store(other_engine), KEY)]
         await asyncio.gather(*(logs[i % 2].append([record(i), record(i + 100)]) for i in range(20)))
         report = await logs[0].verify()
-        assert report.ok, report.message()
+        assert report.ok, report_message(report)
         assert report.checked == 40
     finally:
         await other_engine.dispose()
@@ -306,7 +269,7 @@ async def test_an_intact_chain_verifies(log: AuditLog):
     report = await log.verify()
     assert report.ok
     assert (report.checked, report.head_seq, report.problem, report.seq) == (6, 6, None, None)
-    first, head = report.message().splitlines()
+    first, head = report_message(report).splitlines()
     assert first == "审计链完整 / audit chain intact: 6 entries"
     assert head == f"链头 / head: seq 6 hash {report.head_hash}"
     assert report.head_hash is not None
@@ -338,8 +301,8 @@ async def test_an_edited_entry_is_detected(log: AuditLog, engine: AsyncEngine, c
     report = await log.verify()
     assert not report.ok
     assert (report.problem, report.seq, report.checked) == (ChainProblem.EDITED, 3, 2)
-    assert "entry 3" in report.message()
-    assert "第 3 条" in report.message()
+    assert "entry 3" in report_message(report)
+    assert "第 3 条" in report_message(report)
     assert entries[2].hash == (await fetch_row(engine, 3))["hash"]  # the hash was left alone
 
 
@@ -396,7 +359,7 @@ async def test_a_deleted_last_entry_is_detected(log: AuditLog, engine: AsyncEngi
     await execute(engine, "DELETE FROM audit_log WHERE seq = 6")
     report = await log.verify()
     assert (report.problem, report.seq, report.checked) == (ChainProblem.TRUNCATED, 6, 5)
-    assert "truncated" in report.message()
+    assert "truncated" in report_message(report)
 
 
 async def test_a_log_emptied_entirely_is_detected(log: AuditLog, engine: AsyncEngine):
@@ -451,7 +414,7 @@ async def test_the_forgery_passes_only_with_the_key(log: AuditLog, engine: Async
 
 async def test_a_different_key_fails_at_the_first_entry(log: AuditLog, engine: AsyncEngine):
     await filled(log, 3)
-    report = await AuditLog(engine, b"not the key").verify()
+    report = await AuditLog(Store(engine), b"not the key").verify()
     assert (report.problem, report.seq, report.checked) == (ChainProblem.EDITED, 1, 0)
 
 
@@ -487,39 +450,6 @@ async def test_appends_after_verification_continue_the_chain(log: AuditLog):
     report = await log.verify()
     assert report.ok
     assert report.checked == 4
-
-
-# --- the command -----------------------------------------------------------------------------
-
-
-def test_verify_command_reports_intact_and_broken_chains(tmp_path: Path, capsys):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
-
-    async def prepare(tamper: bool) -> None:
-        engine = open_engine(url)
-        try:
-            if not tamper:
-                await upgrade(engine)
-                await AuditLog(engine, KEY).append([record(i) for i in range(5)])
-            else:
-                await execute(engine, "UPDATE audit_log SET role = 'ADMIN' WHERE seq = 2")
-        finally:
-            await engine.dispose()
-
-    asyncio.run(prepare(tamper=False))
-    assert verify_command(url, KEY) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "审计链完整 / audit chain intact: 5 entries"
-    asyncio.run(prepare(tamper=True))
-    assert verify_command(url, KEY) == 1
-    out = capsys.readouterr().out
-    assert "第 2 条" in out
-    assert "entry 2" in out
-    assert "edited" in out
-
-
-def test_verify_command_on_a_database_without_the_log(tmp_path: Path, capsys):
-    assert verify_command(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", KEY) == 1
-    assert "cannot read the audit log" in capsys.readouterr().err
 
 
 def test_ids_in_free_text_are_masked():

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.auth.principal import Principal, Role
 from gateway.domain.cases import parse_case_number
 from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.register import (
@@ -24,9 +23,11 @@ from gateway.domain.register import (
     new_case,
 )
 from gateway.domain.subjects import SubjectKind, parse_subject, uscc_check_character
+from gateway.services.audit import AuditLog, AuditUnavailableError
+from gateway.services.auditing import Auditor
 from gateway.services.cases import CaseNotFoundError, CaseRegister
-from gateway.store.tables import case_judges, case_parties
-from tests.gateway.store.databases import BACKENDS, migrated_engine
+from gateway.store.tables import audit_head, case_judges, case_parties
+from gateway.store.unit import Store
 
 # valid ids: check digits computed for these numbers
 DEBTOR = parse_subject(SubjectKind.NATURAL, "320802198001010014", "张三")
@@ -61,6 +62,11 @@ def make_case(number: str = "(2026)苏0812执100号", **overrides) -> Case:
     }
     values.update(overrides)
     return new_case(number, **values)
+
+
+AUDIT_KEY = b"cases-test-audit-key-0123456789ab"
+SYSTEM = Principal(Role.COURT_SYSTEM, subject="system:苏0812", court="苏0812")
+BY: dict[str, Any] = {"principal": SYSTEM, "request_id": "req-cases"}
 
 
 class Clock:
@@ -154,15 +160,19 @@ def test_a_duplicate_party_is_named_by_its_masked_id():
 # --- the store -------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=BACKENDS)
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    async with migrated_engine(request.param, tmp_path) as engine:
-        yield engine
+@pytest.fixture
+def store(engine: AsyncEngine) -> Store:
+    return Store(engine)
 
 
 @pytest.fixture
-def register(engine: AsyncEngine) -> CaseRegister:
-    return CaseRegister(engine, clock=Clock())
+def audit_log(store: Store) -> AuditLog:
+    return AuditLog(store, AUDIT_KEY)
+
+
+@pytest.fixture
+def register(store: Store, audit_log: AuditLog) -> CaseRegister:
+    return CaseRegister(store, Auditor(audit_log), clock=Clock())
 
 
 async def test_save_and_get_round_trip(register: CaseRegister):
@@ -172,7 +182,7 @@ async def test_save_and_get_round_trip(register: CaseRegister):
         obligation=MAX_AMOUNT,  # the largest amount survives SQLite exactly
         performed=Decimal("0.01"),
     )
-    assert await register.save(case) == case
+    assert await register.save(case, **BY) == case
     loaded = await register.get(case.case_number)
     assert loaded == case
     assert loaded is not None
@@ -191,7 +201,7 @@ async def test_a_legacy_case_without_names_or_date_round_trips(register: CaseReg
         obligation=Decimal(0),
         status=CaseStatus.TERMINATED,
     )
-    await register.save(case)
+    await register.save(case, **BY)
     assert await register.get(case.case_number) == case
 
 
@@ -201,7 +211,7 @@ async def test_get_of_an_unknown_case_is_none(register: CaseRegister):
 
 async def test_save_replaces_the_whole_case(register: CaseRegister, engine: AsyncEngine):
     first = make_case(judges=["judge-zhou"], parties=[debtor(), creditor()])
-    await register.save(first)
+    await register.save(first, **BY)
     second = make_case(
         judges=["judge-wu"],
         parties=[Party(PartyRole.DEBTOR, COMPANY)],
@@ -210,7 +220,7 @@ async def test_save_replaces_the_whole_case(register: CaseRegister, engine: Asyn
         status=CaseStatus.CLOSED,
         filed_on=None,
     )
-    await register.save(second)
+    await register.save(second, **BY)
     assert await register.get(first.case_number) == second
     assert await register.list(judge="judge-zhou") == []
     assert await register.list(judge="judge-wu") == [second]
@@ -223,7 +233,7 @@ async def test_save_replaces_the_whole_case(register: CaseRegister, engine: Asyn
 
 async def test_a_failed_save_leaves_the_stored_case_untouched(register: CaseRegister):
     case = make_case()
-    await register.save(case)
+    await register.save(case, **BY)
     # built without new_case: two judges with the same id break the table's key
     broken = Case(
         case_number=case.case_number,
@@ -235,14 +245,14 @@ async def test_a_failed_save_leaves_the_stored_case_untouched(register: CaseRegi
         status=CaseStatus.CLOSED,
     )
     with pytest.raises(sa.exc.IntegrityError):
-        await register.save(broken)
+        await register.save(broken, **BY)
     assert await register.get(case.case_number) == case
 
 
 async def test_concurrent_saves_of_a_new_case_both_succeed(register: CaseRegister):
     a = make_case(judges=["a"])
     b = make_case(judges=["b"])
-    await asyncio.gather(register.save(a), register.save(b))
+    await asyncio.gather(register.save(a, **BY), register.save(b, **BY))
     assert await register.get(a.case_number) in (a, b)
 
 
@@ -251,7 +261,7 @@ async def test_list_filters_and_pages(register: CaseRegister):
     c2 = make_case("(2026)苏0812执2号", judges=["zhou", "wu"], status=CaseStatus.SUSPENDED)
     c3 = make_case("(2026)苏0802执3号", judges=["wu"])
     for case in (c1, c2, c3):
-        await register.save(case)
+        await register.save(case, **BY)
     # newest first
     assert await register.list() == [c3, c2, c1]
     assert await register.list(court="苏0812") == [c2, c1]
@@ -269,8 +279,8 @@ async def test_list_filters_and_pages(register: CaseRegister):
 
 async def test_set_status(register: CaseRegister):
     case = make_case()
-    await register.save(case)
-    updated = await register.set_status(case.case_number, CaseStatus.CLOSED)
+    await register.save(case, **BY)
+    updated = await register.set_status(case.case_number, CaseStatus.CLOSED, **BY)
     assert updated.status is CaseStatus.CLOSED
     assert not updated.is_open
     assert (await register.get(case.case_number)) == updated
@@ -279,14 +289,14 @@ async def test_set_status(register: CaseRegister):
 
 async def test_record_performance(register: CaseRegister):
     case = make_case(obligation=Decimal("1000.00"), performed=Decimal(0))
-    await register.save(case)
-    updated = await register.record_performance(case.case_number, Decimal("999.99"))
+    await register.save(case, **BY)
+    updated = await register.record_performance(case.case_number, Decimal("999.99"), **BY)
     assert updated.performed == Decimal("999.99")
     assert updated.unperformed == Decimal("0.01")
     with pytest.raises(InvalidInputError, match="exceeds the obligation"):
-        await register.record_performance(case.case_number, Decimal("1000.01"))
+        await register.record_performance(case.case_number, Decimal("1000.01"), **BY)
     with pytest.raises(InvalidInputError, match="negative"):
-        await register.record_performance(case.case_number, Decimal("-1"))
+        await register.record_performance(case.case_number, Decimal("-1"), **BY)
     stored = await register.get(case.case_number)
     assert stored is not None
     assert stored.performed == Decimal("999.99")  # the refused updates were rolled back
@@ -295,9 +305,59 @@ async def test_record_performance(register: CaseRegister):
 async def test_a_missing_case_raises_case_not_found(register: CaseRegister):
     missing = parse_case_number("(2026)苏0812执404号")
     with pytest.raises(CaseNotFoundError) as caught:
-        await register.set_status(missing, CaseStatus.CLOSED)
+        await register.set_status(missing, CaseStatus.CLOSED, **BY)
     assert isinstance(caught.value, ChakongError)
     assert caught.value.code == "CASE_NOT_FOUND"
     assert "(2026)苏0812执404号" in caught.value.message_zh
     with pytest.raises(CaseNotFoundError):
-        await register.record_performance(missing, Decimal(1))
+        await register.record_performance(missing, Decimal(1), **BY)
+
+
+# --- one unit of work: a change and its audit entry commit together --------------------------
+
+
+async def test_each_change_is_audited_with_who_made_it(register: CaseRegister, audit_log: AuditLog):
+    case = make_case(obligation=Decimal("1000.00"), performed=Decimal(0))
+    await register.save(case, **BY)
+    await register.set_status(case.case_number, CaseStatus.SUSPENDED, **BY)
+    await register.record_performance(case.case_number, Decimal("10.00"), **BY)
+    with pytest.raises(InvalidInputError):  # refused by the rules: no change, no entry
+        await register.record_performance(case.case_number, Decimal("2000"), **BY)
+    entries = list(reversed(await audit_log.list()))
+    assert [(e.action, e.detail) for e in entries] == [
+        ("case.save", "parties=2"),
+        ("case.status", "SUSPENDED"),
+        ("case.performance", "10.00"),
+    ]
+    assert {(e.actor, e.role, e.court, e.request_id, e.outcome) for e in entries} == {
+        ("system:苏0812", "COURT_SYSTEM", "苏0812", "req-cases", "allowed")
+    }
+    assert {e.case_number for e in entries} == {case.case_number.canonical}
+    assert (await audit_log.verify()).ok
+
+
+async def _break_the_audit_log(engine: AsyncEngine) -> None:
+    # without its head row the log cannot be appended to (AUDIT_UNAVAILABLE)
+    async with engine.begin() as conn:
+        await conn.execute(sa.delete(audit_head))
+
+
+async def test_a_change_whose_audit_entry_fails_leaves_no_change(
+    register: CaseRegister, engine: AsyncEngine
+):
+    case = make_case(obligation=Decimal("1000.00"), performed=Decimal(0))
+    await register.save(case, **BY)
+    await _break_the_audit_log(engine)
+    other = make_case("(2026)苏0812执7号")
+    changes = [
+        register.save(other, **BY),  # a new case
+        register.save(make_case(judges=["judge-wu"], parties=[debtor()]), **BY),  # replaced
+        register.set_status(case.case_number, CaseStatus.CLOSED, **BY),
+        register.record_performance(case.case_number, Decimal("999.00"), **BY),
+    ]
+    for change in changes:
+        with pytest.raises(AuditUnavailableError):
+            await change
+    assert await register.get(case.case_number) == case
+    assert await register.get(other.case_number) is None
+    assert await register.list() == [case]

@@ -1,0 +1,134 @@
+"""The arithmetic of the audit chain: canonical JSON, the keyed hashes, the check of one entry.
+
+Each entry's ``hash`` is ``HMAC-SHA256(key, prev_hash + canonical JSON of the entry's fields)``
+and its ``prev_hash`` is the hash of the entry before it (the first links to 64 zeros). Without
+the key nobody can recompute a valid chain. A subject is never hashed in the clear: entries keep
+``subject_digest = HMAC-SHA256(key, canonical id)``.
+
+Pure functions and one keyed object (``AuditChain``); no SQL, no clock.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from gateway.domain.audit import AuditEntry, ChainProblem, StoredEntry
+from gateway.domain.errors import InvalidSubjectError
+from gateway.domain.subjects import Subject, normalize_resident_id, normalize_uscc
+
+# the fields an entry's hash covers: every field but ``prev_hash`` and ``hash``
+HASHED = (
+    "seq",
+    "at",
+    "request_id",
+    "action",
+    "outcome",
+    "code",
+    "actor",
+    "role",
+    "court",
+    "judge",
+    "case_number",
+    "subject_masked",
+    "subject_digest",
+    "relation",
+    "agencies",
+    "statuses",
+    "record_counts",
+    "detail",
+)
+
+
+class AuditChain:
+    """The keyed hashes of one audit log: entries' chain hashes and subjects' digests."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: bytes) -> None:
+        if not key:
+            raise ValueError("the audit key must not be empty / 审计密钥不能为空")
+        self._key = key
+
+    def subject_digest(self, subject: Subject | str) -> str:
+        """HMAC-SHA256 of the canonical id: how entries about one exact id are found."""
+        return hmac.new(self._key, canonical_id(subject).encode(), hashlib.sha256).hexdigest()
+
+    def entry_hash(self, prev_hash: str, fields: Mapping[str, Any]) -> str:
+        """The chain hash of one entry's ``fields`` (every column but the two hashes)."""
+        return hmac.new(self._key, chain_message(prev_hash, fields), hashlib.sha256).hexdigest()
+
+    def link(
+        self,
+        first_seq: int,
+        prev_hash: str,
+        at: datetime.datetime,
+        prepared: Sequence[Mapping[str, Any]],
+    ) -> list[AuditEntry]:
+        """The entries of ``prepared`` (fields without seq, time and hashes), numbered from
+        ``first_seq`` and chained after ``prev_hash``."""
+        entries: list[AuditEntry] = []
+        for offset, fields in enumerate(prepared):
+            row = {"seq": first_seq + offset, "at": at, **fields}
+            digest = self.entry_hash(prev_hash, row)
+            entries.append(AuditEntry(**row, prev_hash=prev_hash, hash=digest))
+            prev_hash = digest
+        return entries
+
+    def check(self, stored: StoredEntry, expected: int, prev_hash: str) -> ChainProblem | None:
+        """What is wrong with ``stored`` as the ``expected``-th entry after ``prev_hash``."""
+        if stored.seq > expected:
+            return ChainProblem.MISSING
+        if stored.seq < expected or stored.prev_hash != prev_hash:
+            return ChainProblem.REORDERED
+        if stored.entry is None:
+            return ChainProblem.EDITED
+        digest = self.entry_hash(prev_hash, hashed_fields(stored.entry))
+        if not hmac.compare_digest(digest, stored.hash):
+            return ChainProblem.EDITED
+        return None
+
+
+def hashed_fields(entry: AuditEntry) -> dict[str, Any]:
+    """The fields of ``entry`` that its hash covers: every field but ``prev_hash`` and ``hash``."""
+    return {name: getattr(entry, name) for name in HASHED}
+
+
+def chain_message(prev_hash: str, fields: Mapping[str, Any]) -> bytes:
+    """What is keyed into an entry's hash: the previous hash, then the fields as canonical JSON
+    (sorted keys, no spaces, UTF-8, the time as ISO 8601 UTC with microseconds)."""
+    return prev_hash.encode() + canonical_json(fields).encode()
+
+
+def canonical_json(fields: Mapping[str, Any]) -> str:
+    def default(value: object) -> object:
+        if isinstance(value, datetime.datetime):
+            return as_utc(value).isoformat(timespec="microseconds")
+        raise TypeError(f"cannot hash a {type(value).__name__}")
+
+    return json.dumps(
+        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=default
+    )
+
+
+def canonical_id(subject: Subject | str) -> str:
+    """The canonical id of a subject, or of a typed id (15-digit ids become 18-digit ones)."""
+    if isinstance(subject, Subject):
+        return subject.id
+    compact = "".join(subject.split()).replace("-", "").upper()
+    try:
+        if len(compact) in (15, 18) and compact[:15].isdigit():
+            return normalize_resident_id(compact)
+        return normalize_uscc(compact)
+    except InvalidSubjectError:
+        return compact  # not a valid id: digested as typed, so an exact search still finds it
+
+
+def as_utc(value: datetime.datetime) -> datetime.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("audit timestamps must be timezone-aware")
+    return value.astimezone(datetime.UTC)

@@ -1,0 +1,18 @@
+"""Fixtures of the gateway's storage tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.gateway.store.databases import BACKENDS, migrated_engine
+
+
+@pytest.fixture(params=BACKENDS)
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A migrated scratch database, on SQLite and on PostgreSQL (skipped where it is down)."""
+    async with migrated_engine(request.param, tmp_path) as engine:
+        yield engine
