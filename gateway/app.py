@@ -30,7 +30,7 @@ from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.tokens import TokenService, demo_auth
 from gateway.http.middleware import PRINCIPAL, AuthMiddleware
 from gateway.http.view import GatewayGraphQL
-from gateway.resolvers.context import Context
+from gateway.schema.context import Context
 from gateway.services.audit import AuditLog
 from gateway.services.auditing import Auditor
 from gateway.services.cache import RecordCache

@@ -243,7 +243,7 @@ async def _mocks(args: argparse.Namespace) -> int:
 
 
 def _run_schema(args: argparse.Namespace) -> int:
-    from gateway.schema import build_schema
+    from gateway.api import build_schema
 
     print(build_schema().as_str())
     return 0

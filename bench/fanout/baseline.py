@@ -19,9 +19,9 @@ import strawberry
 from pydantic import SecretStr
 from strawberry import Info
 
+from gateway.api import build_schema
 from gateway.app import build_sources, inquiry_limits
 from gateway.domain.subjects import SubjectKind
-from gateway.schema import build_schema
 from gateway.schema.common import AgencyEnum, SubjectInput
 from gateway.schema.debtor import DebtorProfile
 from gateway.services.cache import RecordCache

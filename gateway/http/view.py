@@ -26,14 +26,14 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from gateway import explorer
+from gateway.api import build_schema
 from gateway.auth.principal import Principal, Role
 from gateway.domain.errors import INTERNAL_ERROR_EN, INTERNAL_ERROR_ZH, ChakongError
 from gateway.examples import EXAMPLE_QUERY, example_variables_json
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, accepts_html, negotiate
 from gateway.http.params import MAX_BODY_BYTES, GraphQLParams, read_params
 from gateway.http.status import RefusedRequestError, bad_request, graphql_answer, request_error
-from gateway.resolvers.context import Context
-from gateway.schema import build_schema
+from gateway.schema.context import Context
 from gateway.schema.limits import limit_extensions
 from gateway.services.persisted import PersistedOperations
 from gateway.settings import LimitSettings

@@ -17,10 +17,10 @@ from gateway.domain.cases import CaseNumber, parse_case_number
 from gateway.domain.errors import ChakongError, InvalidSubjectError
 from gateway.domain.register import CaseStatus, Party, new_case
 from gateway.domain.subjects import parse_subject
-from gateway.resolvers.context import Context
 from gateway.resolvers.errors import expected_errors
 from gateway.schema.audit import AuditEntry
 from gateway.schema.cases import Case, CaseInput, Me
+from gateway.schema.context import Context
 from gateway.services.cases import CaseNotFoundError, CaseRegister
 
 CaseNumberArg = Annotated[str, strawberry.argument(description="执行案号 / Case number")]

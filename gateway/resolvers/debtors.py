@@ -10,9 +10,9 @@ from strawberry import Info
 from gateway.auth.policy import check_inquiry
 from gateway.domain.cases import CaseNumber
 from gateway.domain.subjects import Subject
-from gateway.resolvers.context import Context
 from gateway.resolvers.errors import expected_errors
 from gateway.schema.common import AgencyEnum, SubjectInput, agency_names
+from gateway.schema.context import Context
 from gateway.schema.debtor import DebtorProfile
 from gateway.services.inquiry import InquiryKey
 

@@ -6,21 +6,11 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
-from graphql import GraphQLError
-
 from gateway.domain.errors import ChakongError
+from gateway.schema.errors import to_graphql_error
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def to_graphql_error(exc: ChakongError) -> GraphQLError:
-    # the original error rides along (never shown) so the view can answer its HTTP status
-    return GraphQLError(
-        str(exc),
-        original_error=exc,
-        extensions={"code": exc.code, "messageZh": exc.message_zh, "messageEn": exc.message_en},
-    )
 
 
 def expected_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:

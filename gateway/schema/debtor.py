@@ -17,11 +17,11 @@ from connectors.registry import AGENCIES
 from gateway.domain.sources import SourceResult as DomainSourceResult
 from gateway.domain.subjects import Subject as DomainSubject
 from gateway.domain.summary import AssetSummary as DomainAssetSummary
-from gateway.resolvers import leads
-from gateway.resolvers.context import Context
 from gateway.schema.common import SourceResult, Subject
+from gateway.schema.context import Context
 from gateway.schema.records import record_type
 from gateway.schema.summary import PLAN, AssetSummary
+from gateway.services import leads
 from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryOptions
 
@@ -41,7 +41,7 @@ class Relation(enum.Enum):
 async def _spouse(root: DebtorProfile, info: Info[Context, None]) -> DebtorProfile | None:
     if root.relation is not Relation.DEBTOR:
         return None
-    found = await leads.spouse(info.context, root._profile, root._options)
+    found = await leads.spouse(info.context.loader, root._profile, root._options)
     return None if found is None else root._lead(found, Relation.SPOUSE)
 
 
@@ -50,7 +50,7 @@ async def _controlled_enterprises(
 ) -> list[DebtorProfile]:
     if root.relation is not Relation.DEBTOR:
         return []
-    found = await leads.controlled_enterprises(info.context, root._profile, root._options)
+    found = await leads.controlled_enterprises(info.context.loader, root._profile, root._options)
     return [root._lead(p, Relation.CONTROLLED_ENTERPRISE) for p in found]
 
 

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema
 
+from gateway.api import build_schema
 from gateway.app import create_app
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON
-from gateway.schema import build_schema
 from gateway.settings import Settings
 from tests.conftest import TOKENS
 

@@ -8,11 +8,10 @@ import pytest
 import strawberry
 from graphql import get_introspection_query, parse
 
+from gateway.api import Query, build_schema
 from gateway.auth.principal import ANONYMOUS, Principal
-from gateway.resolvers.context import Context
-from gateway.schema import build_schema
+from gateway.schema.context import Context
 from gateway.schema.limits import estimate_cost, limit_extensions
-from gateway.schema.query import Query
 from gateway.services.inquiry import InquiryService
 from gateway.settings import LimitSettings
 from tests.gateway.http.helpers import JUDGE, service

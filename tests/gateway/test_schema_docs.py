@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.schema import build_schema
+from gateway.api import build_schema
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "schema.graphql"
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from gateway.api import build_schema
 from gateway.auth.policy import ROOT_FIELDS, check_inquiry, check_root_fields
 from gateway.auth.principal import ANONYMOUS, Principal, Role
 from gateway.domain.errors import AuthenticationError, PermissionDeniedError
 from gateway.domain.register import CaseStatus, Party, PartyRole, new_case
 from gateway.domain.subjects import SubjectKind, parse_subject
-from gateway.schema import build_schema
 
 DEBTOR = parse_subject(SubjectKind.NATURAL, "320812198203151256")
 CREDITOR = parse_subject(SubjectKind.LEGAL, "91320812MA0002015P")

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from gateway.auth.principal import ANONYMOUS, Principal, Role
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON
 from gateway.http.view import GatewayGraphQL
-from gateway.resolvers.context import Context
+from gateway.schema.context import Context
 from gateway.services.cache import RecordCache
 from gateway.services.fanout import FanOut
 from gateway.services.inquiry import InquiryLimits, InquiryService

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import TypeVar
+from collections.abc import Awaitable, Iterable
+from typing import Protocol, TypeVar
 
 from connectors.business.records import BusinessRecords
 from connectors.civil.records import CivilRecords
 from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.records import AgencyRecords
 from gateway.domain.subjects import Subject, SubjectKind, parse_subject
-from gateway.resolvers.context import Context
 from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryKey, InquiryOptions
 
@@ -29,25 +29,33 @@ CONTROLLED_ENTERPRISE = "controlled_enterprise"
 R = TypeVar("R", bound=AgencyRecords)
 
 
+class ProfileLoader(Protocol):
+    """Batches inquiries (the request's dataloader): leads join the request's other inquiries."""
+
+    def load(self, key: InquiryKey) -> Awaitable[SubjectProfile]: ...
+
+    def load_many(self, keys: Iterable[InquiryKey]) -> Awaitable[list[SubjectProfile]]: ...
+
+
 async def spouse(
-    context: Context, debtor: SubjectProfile, options: InquiryOptions
+    loader: ProfileLoader, debtor: SubjectProfile, options: InquiryOptions
 ) -> SubjectProfile | None:
-    civil = await _records(context, debtor, options, "civil", CivilRecords)
+    civil = await _records(loader, debtor, options, "civil", CivilRecords)
     if civil is None or civil.current_spouse is None:
         return None
     found = civil.current_spouse
     lead = _subject(SubjectKind.NATURAL, found.id_number, found.name)
     if lead is None:
         return None
-    return await context.loader.load(
+    return await loader.load(
         InquiryKey(lead, options, relation=SPOUSE, related_to=debtor.subject.key)
     )
 
 
 async def controlled_enterprises(
-    context: Context, debtor: SubjectProfile, options: InquiryOptions
+    loader: ProfileLoader, debtor: SubjectProfile, options: InquiryOptions
 ) -> list[SubjectProfile]:
-    business = await _records(context, debtor, options, "business", BusinessRecords)
+    business = await _records(loader, debtor, options, "business", BusinessRecords)
     if business is None:
         return []
     names = {e.uscc: e.name for e in business.enterprises}
@@ -61,11 +69,11 @@ async def controlled_enterprises(
         InquiryKey(lead, options, relation=CONTROLLED_ENTERPRISE, related_to=debtor.subject.key)
         for lead in leads
     ]
-    return list(await context.loader.load_many(keys))
+    return list(await loader.load_many(keys))
 
 
 async def _records(
-    context: Context,
+    loader: ProfileLoader,
     debtor: SubjectProfile,
     options: InquiryOptions,
     agency: str,
@@ -75,7 +83,7 @@ async def _records(
     profile = debtor
     if agency not in options.agencies:
         only = dataclasses.replace(options, agencies=(agency,))
-        profile = await context.loader.load(InquiryKey(debtor.subject, only))
+        profile = await loader.load(InquiryKey(debtor.subject, only))
     for result in profile.results:
         if isinstance(result.records, kind):
             return result.records

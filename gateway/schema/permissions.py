@@ -25,8 +25,8 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.auth.policy import check_root_fields
 from gateway.domain.errors import ChakongError
-from gateway.resolvers.context import Context
-from gateway.resolvers.errors import to_graphql_error
+from gateway.schema.context import Context
+from gateway.schema.errors import to_graphql_error
 
 _ROOT_NAMES = {
     OperationType.QUERY: "Query",

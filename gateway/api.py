@@ -1,0 +1,144 @@
+"""The top of the GraphQL layers: the root ``Query`` and ``Mutation`` types, which bind the
+resolvers to their fields, and ``build_schema``.
+
+The layers run one way: ``domain`` <- ``store`` <- ``services`` <- ``schema`` (types, the
+per-request context, extensions) <- ``resolvers`` <- this module <- ``http``, ``app``, ``cli``.
+Who may use each root field: ``gateway.auth.policy``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.types import ExecutionContext
+
+from gateway.domain.errors import INTERNAL_ERROR_MESSAGE
+from gateway.resolvers.cases import (
+    record_performance,
+    resolve_audit_log,
+    resolve_case,
+    resolve_cases,
+    resolve_me,
+    save_case,
+    set_case_status,
+)
+from gateway.resolvers.debtors import resolve_debtor, resolve_debtors
+from gateway.schema.audit import AuditEntry
+from gateway.schema.cases import Case, Me
+from gateway.schema.debtor import DebtorProfile
+from gateway.schema.permissions import FieldPermissions
+
+
+@strawberry.type(description="查询 / Queries")
+class Query:
+    debtor: DebtorProfile = strawberry.field(
+        resolver=resolve_debtor,
+        description=(
+            "向各协作单位查询一名被执行人的财产，各单位并发询问。仅限本院执行中案件的被执行人，法官须"
+            "为承办法官 / Ask every agency, concurrently, about one debtor's assets: only a debtor "
+            "of an open case of the caller's court, and for a judge only in the cases assigned to "
+            "them"
+        ),
+    )
+    debtors: list[DebtorProfile] = strawberry.field(
+        resolver=resolve_debtors,
+        description=(
+            "批量查询同一案件的多名被执行人：每个单位只调用一次 / Ask about many debtors of one "
+            "case at once: one call per agency for the whole batch"
+        ),
+    )
+    case: Case | None = strawberry.field(
+        resolver=resolve_case,
+        description="本院的一个案件；未登记时为 null / One case of the caller's court; null if "
+        "not registered",
+    )
+    cases: list[Case] = strawberry.field(
+        resolver=resolve_cases,
+        description="本院的案件，最近登记的在前 / The caller's court's cases, newest first",
+    )
+    me: Me = strawberry.field(
+        resolver=resolve_me,
+        description="当前调用者（可用于检查令牌） / Who is calling (to check a token)",
+    )
+    audit_log: list[AuditEntry] = strawberry.field(
+        resolver=resolve_audit_log,
+        description="审计日志（仅管理员），新的在前 / The audit log (ADMIN only), newest first",
+    )
+
+
+@strawberry.type(description="变更 / Mutations")
+class Mutation:
+    save_case: Case = strawberry.field(
+        resolver=save_case,
+        description="登记或整体替换本院的一个案件（法院案件系统） / Register or replace a case of "
+        "the caller's court (court systems)",
+    )
+    set_case_status: Case = strawberry.field(
+        resolver=set_case_status,
+        description="修改案件状态（法院案件系统） / Set a case's status (court systems)",
+    )
+    record_performance: Case = strawberry.field(
+        resolver=record_performance,
+        description="登记累计已履行金额（法院案件系统） / Record the total amount performed so "
+        "far (court systems)",
+    )
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask unexpected errors of resolvers; keep expected ones (they carry a code) and every
+    error about the request itself: syntax, validation and variable coercion (these have no
+    ``path``, as they happen before any field is resolved)."""
+    if error.extensions and "code" in error.extensions:
+        return False
+    if not error.path:
+        return False
+    return not isinstance(error.original_error, GraphQLError | None)
+
+
+class GatewaySchema(strawberry.Schema):
+    """Strawberry's schema, logging only unexpected errors (expected ones are answers)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [e for e in errors if _should_mask(e)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema(
+    extensions: Sequence[Callable[[], SchemaExtension]] = (),
+) -> strawberry.Schema:
+    """The gateway's schema.
+
+    Court systems send the same few operations again and again with new variables: parsing and
+    validating each of them once saves more than half of the CPU of a full-profile inquiry
+    (``bench/fanout``). The caches are bounded LRUs, so literal-laden one-off queries only churn.
+
+    ``extensions`` (factories, such as ``gateway.schema.limits.limit_extensions(...)``) run after
+    the caches, so their validation hooks see the cached validation's result, and before
+    ``MaskErrors``.
+    """
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            # factories: strawberry keeps one LRU per maxsize, shared by every request
+            functools.partial(ParserCache, maxsize=256),
+            functools.partial(ValidationCache, maxsize=256),
+            FieldPermissions,  # before any limit: who may ask at all comes first
+            *extensions,
+            functools.partial(
+                MaskErrors,
+                should_mask_error=_should_mask,
+                error_message=INTERNAL_ERROR_MESSAGE,
+            ),
+        ],
+    )
+
+
+__all__ = ["Mutation", "Query", "build_schema"]
