@@ -18,7 +18,7 @@ from connectors.registry import AGENCIES
 from gateway.domain.sources import SourceStatus
 from gateway.domain.subjects import Subject, SubjectKind
 from gateway.services.fanout import SourcePolicy
-from tests.gateway.services.test_fanout import FakeConnector, ask, make_fanout
+from tests.gateway.services.fanout_fakes import FakeConnector, ask, make_fanout
 
 BEHAVIOURS = {
     "ok": (None, SourceStatus.OK),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gateway.api import build_schema
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "schema.graphql"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "schema.graphql"
 
 
 def test_schema_docs_are_current():
