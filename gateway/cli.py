@@ -135,7 +135,7 @@ async def _demo(args: argparse.Namespace) -> int:
     faults = FaultConfig(tail_ms=args.mock_latency_ms)
     async with MockServers(token=agency_token, faults=faults) as mocks:
         agencies = {
-            agency: AgencySettings(url=url, token=SecretStr(agency_token))
+            Agency(agency): AgencySettings(url=url, token=SecretStr(agency_token))
             for agency, url in mocks.urls.items()
         }
         extra = {"database_url": args.database_url} if args.database_url else {}
@@ -148,7 +148,7 @@ async def _demo(args: argparse.Namespace) -> int:
             resources: Resources = app.state.resources
             await seed_demo_cases(resources)
             for agency, url in mocks.urls.items():
-                print(f"  mock {agency.value:<10} {url}")
+                print(f"  mock {agency:<10} {url}")
             print("\nDemo cases: " + ", ".join(str(c.case_number) for c in demo_cases()))
             print("Demo tokens (Authorization: Bearer <token>; the explorer has the judge's):")
             for who, token in tokens.items():
@@ -196,11 +196,11 @@ async def _mocks(args: argparse.Namespace) -> int:
 
     names = [n.strip().lower() for n in args.agencies.split(",") if n.strip()]
     try:
-        agencies = [Agency(n) for n in names] if names else list(MOCK_AGENCIES)
+        agencies = [Agency(n) for n in names or MOCK_AGENCIES]
     except ValueError as exc:
         print(f"未知单位 / unknown agency: {exc}", file=sys.stderr)
         return 2
-    missing = [a.value for a in agencies if a not in MOCK_AGENCIES]
+    missing = [a.value for a in agencies if a.value not in MOCK_AGENCIES]
     if missing:
         print(f"没有模拟服务 / no mock for: {', '.join(missing)}", file=sys.stderr)
         return 2
@@ -210,7 +210,7 @@ async def _mocks(args: argparse.Namespace) -> int:
     )
     servers = [
         AppServer(
-            create_mock_app(agency, token=token, faults=faults),
+            create_mock_app(agency.value, token=token, faults=faults),
             host=args.host,
             port=0 if args.port == 0 else args.port + i,
         )
@@ -296,7 +296,7 @@ def _verify_key(settings: Settings) -> bytes:
 def _run_conformance(args: argparse.Namespace) -> int:
     from mocks.contract.kit import check_endpoint
 
-    results = asyncio.run(check_endpoint(args.url, args.token, Agency(args.agency)))
+    results = asyncio.run(check_endpoint(args.url, args.token, args.agency))
     for result in results:
         mark = "PASS" if result.passed else "FAIL"
         print(f"{mark}  {result.name}  {result.detail}")
