@@ -47,15 +47,28 @@ def camel(name: str) -> str:
 
 def plain(value: Any) -> Any:
     """A mock's records as JSON-ready values: dicts, lists, str, int, bool and None."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {camel(f.name): plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list | tuple):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
+    if kind is list or kind is tuple:
         return [plain(item) for item in value]
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
+    if kind is Decimal:
         return str(value)
-    return value
+    if kind is datetime.date:
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {key: plain(getattr(value, name)) for name, key in _keys(kind)}
+    raise TypeError(f"no JSON for a {kind.__name__} in a mock's records")
+
+
+_KEYS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _keys(record: type) -> tuple[tuple[str, str], ...]:
+    """(attribute, JSON key) of each field of a records dataclass, in declaration order."""
+    if (keys := _KEYS.get(record)) is None:
+        keys = _KEYS[record] = tuple((f.name, camel(f.name)) for f in dataclasses.fields(record))
+    return keys
 
 
 def as_json(
