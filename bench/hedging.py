@@ -54,11 +54,11 @@ async def measure(inquiries: int, tail_ms: float) -> dict[str, object]:
     subject = Subject(SubjectKind.NATURAL, example_subjects()["natural"][Tier.RICH])
     faults = FaultConfig(tail_ms=tail_ms)
     async with (
-        MockServers([Agency.LAND], token=TOKEN, faults=faults, fault_seed=11) as mocks,
+        MockServers([Agency.LAND.value], token=TOKEN, faults=faults, fault_seed=11) as mocks,
         httpx.AsyncClient(transport=AiohttpTransport(), timeout=30) as http,
     ):
-        stats = mocks.apps[Agency.LAND].state.mock.stats
-        connector = LandConnector(AgencyEndpoint(mocks.urls[Agency.LAND], TOKEN), http)
+        stats = mocks.apps[Agency.LAND.value].state.mock.stats
+        connector = LandConnector(AgencyEndpoint(mocks.urls[Agency.LAND.value], TOKEN), http)
         engines = {}
         for name, hedge in (("plain", False), ("hedged", True)):
             policy = SourcePolicy(attempt_timeout_s=20, max_attempts=1, cache_ttl_s=0, hedge=hedge)

@@ -69,9 +69,9 @@ async def build_profile(subject: dict[str, str], case_number: str) -> DebtorProf
     token = "bench-in-process"  # noqa: S105 - in-process mocks only
     mounts: dict[str, httpx.AsyncBaseTransport] = {}
     agencies: dict[Agency, AgencySettings] = {}
-    for agency in MOCK_AGENCIES:
-        host = f"{agency.value}.mock"
-        mounts[f"all://{host}"] = httpx.ASGITransport(app=create_mock_app(agency, token=token))
+    for name in MOCK_AGENCIES:
+        agency, host = Agency(name), f"{name}.mock"
+        mounts[f"all://{host}"] = httpx.ASGITransport(app=create_mock_app(name, token=token))
         agencies[agency] = AgencySettings(url=f"http://{host}", token=SecretStr(token))
     settings = Settings(agencies=agencies, database_url="sqlite+aiosqlite:///:memory:")
     async with httpx.AsyncClient(mounts=mounts) as http:
@@ -84,7 +84,7 @@ async def build_profile(subject: dict[str, str], case_number: str) -> DebtorProf
             kind = SubjectKind[subject["kind"]]
             parsed = service.subjects([(kind, subject["id"], subject.get("name"))])
             (profile,) = await service.inquire(parsed, options)
-            missing = set(MOCK_AGENCIES) - {r.agency for r in profile.results}
+            missing = {Agency(a) for a in MOCK_AGENCIES} - {r.agency for r in profile.results}
             if missing:
                 raise RuntimeError(
                     f"the baseline's profile lacks {sorted(a.value for a in missing)}"

@@ -11,7 +11,7 @@ import pytest
 
 from connectors.business.mapping import to_domain
 from connectors.business.models import BusinessRecordsModel
-from connectors.envelope import SubjectKindName, SubjectRef
+from connectors.envelope import SubjectKindName
 from gateway.domain.agencies import Agency
 from gateway.domain.business import (
     Branch,
@@ -25,6 +25,7 @@ from gateway.domain.business import (
 )
 from gateway.schema import business as schema
 from mocks.synthetic import Tier, enterprises_of, example_subjects
+from mocks.wire import SubjectRef as MockSubject
 from tests.connectors.test_records import example, shown
 
 EXAMPLES = example_subjects()
@@ -235,7 +236,7 @@ def test_the_wire_format_maps_to_exactly_the_expected_records() -> None:
 
 
 def test_a_rich_person_leads_to_the_enterprises_they_control() -> None:
-    subject = SubjectRef(kind="natural", id=EXAMPLES["natural"][Tier.RICH])
+    subject = MockSubject(kind="natural", id=EXAMPLES["natural"][Tier.RICH])
     records = example(Agency.BUSINESS, "natural", Tier.RICH)
     assert [e.uscc for e in records.enterprises] == [c.uscc for c in enterprises_of(subject)]
     controlled = records.controlled_enterprises()

@@ -9,19 +9,34 @@ from decimal import Decimal
 import pytest
 
 from connectors.bank.mapping import to_domain as bank_to_domain
-from connectors.envelope import SubjectRef
+from connectors.bank.models import BankRecordsModel
 from connectors.land.mapping import to_domain as land_to_domain
+from connectors.land.models import LandRecordsModel
 from connectors.mapping import to_domain
 from connectors.police.mapping import to_domain as police_to_domain
-from mocks.bank.data import records_for as bank_records
-from mocks.land.data import records_for as land_records
-from mocks.police.data import records_for as police_records
+from connectors.police.models import PoliceRecordsModel
+from mocks import bank, land, police
 from mocks.synthetic import Tier, example_subjects
+from mocks.wire import SubjectRef
 
 RICH = [
     SubjectRef(kind="natural", id=example_subjects()["natural"][Tier.RICH]),
     SubjectRef(kind="legal", id=example_subjects()["legal"][Tier.RICH]),
 ]
+
+
+def police_records(subject: SubjectRef) -> PoliceRecordsModel:
+    return PoliceRecordsModel.model_validate(police.records_for(subject))  # the mock's JSON
+
+
+def land_records(subject: SubjectRef) -> LandRecordsModel:
+    return LandRecordsModel.model_validate(land.records_for(subject))
+
+
+def bank_records(subject: SubjectRef) -> BankRecordsModel:
+    return BankRecordsModel.model_validate(bank.records_for(subject))
+
+
 PAIRS = [
     (police_records, police_to_domain),
     (land_records, land_to_domain),

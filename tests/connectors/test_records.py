@@ -29,7 +29,7 @@ import pytest
 import strawberry
 
 from connectors.base import AgencyEndpoint, Connector, Inquiry
-from connectors.envelope import ContractModel, InquiryResponse, SubjectKindName, SubjectRef
+from connectors.envelope import ContractModel, SubjectKindName
 from connectors.registry import CONNECTORS
 from gateway.domain import codec
 from gateway.domain.agencies import Agency
@@ -39,6 +39,7 @@ from gateway.domain.subjects import Subject, SubjectKind
 from gateway.schema.debtor import _FIELDS
 from mocks.registry import MOCK_AGENCIES
 from mocks.synthetic import Tier, example_subjects
+from mocks.wire import SubjectRef as MockSubject
 from tests.connectors.test_mapping import assert_same
 
 EXAMPLES = example_subjects()
@@ -47,7 +48,7 @@ TIERS = (Tier.ORDINARY, Tier.RICH, Tier.EMPTY)
 CASES = [
     (agency, kind, tier)
     for agency in AGENCIES
-    for kind in sorted(MOCK_AGENCIES[agency].subject_kinds)
+    for kind in sorted(MOCK_AGENCIES[agency.value].subject_kinds)
     for tier in TIERS
 ]
 TOKEN = "records-test-token-3e81"
@@ -66,11 +67,7 @@ def to_domain(agency: Agency) -> Callable[[Any], AgencyRecords]:
 
 def wire_json(agency: Agency, kind: SubjectKindName, subject_id: str) -> dict[str, Any] | None:
     """The records the agency's mock sends for a subject, as JSON; ``None`` if it knows none."""
-    model = MOCK_AGENCIES[agency].records_for(SubjectRef(kind=kind, id=subject_id))
-    if model is None:
-        return None
-    doc: dict[str, Any] = model.model_dump(mode="json", by_alias=True)
-    return doc
+    return MOCK_AGENCIES[agency.value].records_for(MockSubject(kind=kind, id=subject_id))
 
 
 def parse(agency: Agency, kind: SubjectKindName, records: dict[str, Any]) -> ContractModel:
@@ -80,7 +77,12 @@ def parse(agency: Agency, kind: SubjectKindName, records: dict[str, Any]) -> Con
         "agency": agency.value,
         "results": [{"kind": kind, "id": "x", "status": "found", "records": records}],
     }
-    response_model: type[InquiryResponse[Any]] = MOCK_AGENCIES[agency].response_model
+    models = importlib.import_module(f"connectors.{agency.value}.models")
+    (response_model,) = [
+        v
+        for k, v in vars(models).items()
+        if k.endswith("InquiryResponse") and k != "InquiryResponse"
+    ]
     parsed = response_model.model_validate_json(json.dumps(envelope))
     model = parsed.results[0].records
     assert model is not None
@@ -197,7 +199,7 @@ def declared_records_type(agency: Agency) -> type:
 
 def test_the_example_cases_cover_every_agency() -> None:
     assert {agency for agency, _, _ in CASES} == set(CONNECTORS)
-    assert set(MOCK_AGENCIES) >= set(CONNECTORS)
+    assert set(MOCK_AGENCIES) >= {agency.value for agency in CONNECTORS}
 
 
 @pytest.mark.parametrize("agency", AGENCIES, ids=lambda a: a.value)
@@ -205,7 +207,7 @@ def test_each_agency_has_its_own_registered_records_type(agency: Agency) -> None
     records_type = declared_records_type(agency)
     assert codec.RECORD_TYPES[records_type.__name__] is records_type
     assert _FIELDS[records_type][0] == agency.value  # the debtor profile's field of the agency
-    assert MOCK_AGENCIES[agency].subject_kinds == {
+    assert MOCK_AGENCIES[agency.value].subject_kinds == {
         k.value for k in CONNECTORS[agency].subject_kinds
     }
 
@@ -240,7 +242,7 @@ def test_rich_examples_have_records_somewhere() -> None:
     # guards the generic test above against an agency whose examples are all empty
     for agency in AGENCIES:
         counts = [
-            example(agency, k, Tier.RICH).count() for k in MOCK_AGENCIES[agency].subject_kinds
+            example(agency, k, Tier.RICH).count() for k in MOCK_AGENCIES[agency.value].subject_kinds
         ]
         assert max(counts) > 0, agency
 
@@ -268,7 +270,7 @@ async def test_the_connector_answers_a_batch_with_these_records(agency: Agency) 
         connector = CONNECTORS[agency](AgencyEndpoint("http://agency.test", TOKEN), client)
         assert connector.agency is agency
         served = [s for s in subjects if connector.applies_to(s)]
-        assert {s.kind.value for s in served} == MOCK_AGENCIES[agency].subject_kinds
+        assert {s.kind.value for s in served} == MOCK_AGENCIES[agency.value].subject_kinds
         case = parse_case_number("(2025)苏0812执1号")
         answers = await connector.query(Inquiry("req-1", case, "苏0812", tuple(served)))
     assert len(calls) == 1

@@ -42,7 +42,7 @@ def sources(debtor: dict) -> dict[str, dict]:
 
 
 async def mock_calls(mocks: MockServers) -> dict[Agency, int]:
-    return {agency: app.state.mock.stats.inquiries for agency, app in mocks.apps.items()}
+    return {Agency(agency): app.state.mock.stats.inquiries for agency, app in mocks.apps.items()}
 
 
 def calls_per_agency(count: int, *, kind: str = "natural") -> dict[Agency, int]:
@@ -78,7 +78,7 @@ async def test_fifteen_digit_id_is_the_same_person_as_its_eighteen_digit_form(ga
 async def test_one_mock_stopped_leaves_the_other_agencies_intact(
     gateway: Gateway, mocks: MockServers
 ):
-    await mocks.stop(Agency.LAND)
+    await mocks.stop(Agency.LAND.value)
     body = await gateway.query(STATUS_QUERY, {"subject": natural(RICH), "case": CASE})
     debtor = body["data"]["debtor"]
     by_agency = sources(debtor)
@@ -145,7 +145,7 @@ async def test_a_batch_of_200_debtors_is_one_call_per_agency(gateway: Gateway, m
     debtors = body["data"]["debtors"]
     assert [d["subject"]["id"] for d in debtors] == ids
     assert await mock_calls(mocks) == calls_per_agency(1)
-    subjects = {a: mocks.apps[a].state.mock.stats.subjects for a in mocks.apps}
+    subjects = {Agency(a): mocks.apps[a].state.mock.stats.subjects for a in mocks.apps}
     assert subjects == calls_per_agency(200)
 
 

@@ -11,30 +11,29 @@ from collections.abc import AsyncIterator
 import pytest
 
 from connectors.bank.mapping import to_domain as bank_to_domain
-from connectors.envelope import SubjectRef
+from connectors.bank.models import BankRecordsModel
 from connectors.land.mapping import to_domain as land_to_domain
+from connectors.land.models import LandRecordsModel
 from connectors.police.mapping import to_domain as police_to_domain
+from connectors.police.models import PoliceRecordsModel
 from gateway.domain.agencies import Agency
 from gateway.domain.codec import dump_records, load_records
 from gateway.services.cache import CacheEntry, RecordCache
-from mocks.bank.data import records_for as bank_records
-from mocks.land.data import records_for as land_records
-from mocks.police.data import records_for as police_records
+from mocks import bank, land, police
 from mocks.synthetic import Tier, example_subjects
+from mocks.wire import SubjectRef
 
 RICH = SubjectRef(kind="natural", id=example_subjects()["natural"][Tier.RICH])
 NOW = datetime.datetime(2026, 11, 25, 8, 30, tzinfo=datetime.UTC)
 
 
 def rich_records():
-    police, land, bank = police_records(RICH), land_records(RICH), bank_records(RICH)
-    assert police
-    assert land
-    assert bank
-    return {
-        Agency.POLICE: police_to_domain(police),
-        Agency.LAND: land_to_domain(land),
-        Agency.BANK: bank_to_domain(bank),
+    return {  # the mocks' JSON, parsed and mapped as the connectors do
+        Agency.POLICE: police_to_domain(
+            PoliceRecordsModel.model_validate(police.records_for(RICH))
+        ),
+        Agency.LAND: land_to_domain(LandRecordsModel.model_validate(land.records_for(RICH))),
+        Agency.BANK: bank_to_domain(BankRecordsModel.model_validate(bank.records_for(RICH))),
     }
 
 
