@@ -234,7 +234,7 @@ async def _mocks(args: argparse.Namespace) -> int:
             await stack.enter_async_context(server)
         print("Mock agencies are running. Configure the gateway with:\n")
         for agency, server in zip(agencies, servers, strict=True):
-            key = agency.name
+            key = agency.upper()
             print(f"  CHAKONG_AGENCIES__{key}__URL={server.url}")
             print(f"  CHAKONG_AGENCIES__{key}__TOKEN={token}")
         print("\nPress Ctrl-C to stop.", flush=True)

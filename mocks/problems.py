@@ -6,8 +6,6 @@ from collections.abc import Mapping
 
 from starlette.responses import JSONResponse
 
-from connectors.envelope import Problem
-
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:chakong:problem:"
 
@@ -25,15 +23,16 @@ def problem_response(
 
     Callers pass fixed texts or values they have checked; never a header or a token.
     """
-    problem = Problem(
-        type=PROBLEM_TYPE_BASE + slug,
-        title=f"{title[0]} / {title[1]}",
-        status=status,
-        detail=f"{detail[0]} / {detail[1]}",
-        instance=instance,
-    )
+    problem: dict[str, str | int] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": f"{title[0]} / {title[1]}",
+        "status": status,
+        "detail": f"{detail[0]} / {detail[1]}",
+    }
+    if instance is not None:
+        problem["instance"] = instance
     return JSONResponse(
-        problem.model_dump(mode="json", by_alias=True, exclude_none=True),
+        problem,
         status_code=status,
         headers=dict(headers or {}),
         media_type=PROBLEM_MEDIA_TYPE,

@@ -5,9 +5,9 @@ ephemeral port, known before the server starts). Several servers share one loop,
 must not take over SIGINT/SIGTERM: the process that owns the loop owns the signals.
 ``MockServers`` starts the mock of each agency on its own port.
 
-    async with MockServers([Agency.POLICE, Agency.BANK], token="t") as mocks:
-        mocks.urls[Agency.POLICE]   # http://127.0.0.1:54321
-        await mocks.stop(Agency.POLICE)   # the police are down; the bank is not
+    async with MockServers(["police", "bank"], token="t") as mocks:
+        mocks.urls["police"]   # http://127.0.0.1:54321
+        await mocks.stop("police")   # the police are down; the bank is not
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
-from gateway.domain.agencies import Agency
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
@@ -156,8 +155,8 @@ class AppServer:
         await self.stop()
 
 
-def _agency_seed(seed: int, agency: Agency) -> int:
-    return int.from_bytes(hashlib.sha256(f"{seed}:{agency.value}".encode()).digest()[:8], "big")
+def _agency_seed(seed: int, agency: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{seed}:{agency}".encode()).digest()[:8], "big")
 
 
 class MockServers:
@@ -169,16 +168,16 @@ class MockServers:
 
     def __init__(
         self,
-        agencies: Iterable[Agency] | None = None,
+        agencies: Iterable[str] | None = None,
         *,
-        token: str | Mapping[Agency, str],
-        faults: FaultConfig | Mapping[Agency, FaultConfig] | None = None,
+        token: str | Mapping[str, str],
+        faults: FaultConfig | Mapping[str, FaultConfig] | None = None,
         fault_seed: int | None = None,
         host: str = "127.0.0.1",
     ) -> None:
         self.agencies = tuple(MOCK_AGENCIES if agencies is None else agencies)
-        self.apps: dict[Agency, Starlette] = {}
-        self.servers: dict[Agency, AppServer] = {}
+        self.apps: dict[str, Starlette] = {}
+        self.servers: dict[str, AppServer] = {}
         for agency in self.agencies:
             self.apps[agency] = create_mock_app(
                 agency,
@@ -189,7 +188,7 @@ class MockServers:
             self.servers[agency] = AppServer(self.apps[agency], host=host)
 
     @property
-    def urls(self) -> dict[Agency, str]:
+    def urls(self) -> dict[str, str]:
         return {agency: server.url for agency, server in self.servers.items()}
 
     async def start(self) -> None:
@@ -200,7 +199,7 @@ class MockServers:
             await self.aclose()
             raise
 
-    async def stop(self, agency: Agency) -> None:
+    async def stop(self, agency: str) -> None:
         """Take one agency down; its URL then refuses connections."""
         self.apps[agency].state.mock.stopping = True  # end its hung requests now
         await self.servers[agency].stop()

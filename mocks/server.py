@@ -3,7 +3,7 @@
 ``create_mock_app(agency, token=...)`` returns a Starlette app serving::
 
     POST /v1/inquiries       the contract (bearer token): one result per subject, in order
-    GET  /openapi.json       the contract document (OpenAPI 3.1)
+    GET  /openapi.json       the committed contract document, connectors/<agency>/openapi.json
     GET  /healthz            liveness, no token
     GET  /_mock/stats        {"inquiries": n, "subjects": n}          (bearer token)
     POST /_mock/reset        zero the stats, restart the fault draws   (bearer token)
@@ -28,7 +28,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pydantic
-from gateway.domain.agencies import Agency
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -36,7 +35,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from connectors.envelope import InquiryRequest, SubjectRef
+from mocks.documents import contract_bytes
 from mocks.faults import (
     HEADER,
     FaultConfig,
@@ -47,9 +46,9 @@ from mocks.faults import (
     draw,
     parse_fault_header,
 )
-from mocks.openapi import openapi_document
 from mocks.problems import UNAUTHORIZED, problem_response
 from mocks.registry import MockSpec, mock_spec
+from mocks.wire import InquiryRequest, JSONObject, SubjectRef
 
 MAX_SUBJECTS = 1000
 MAX_BODY_BYTES = 1024 * 1024
@@ -66,7 +65,7 @@ class MockStats:
 class MockState:
     """One mock's mutable state; tests may read ``stats`` and replace ``faults``."""
 
-    spec: MockSpec[Any]
+    spec: MockSpec
     token: str = field(repr=False)
     faults: FaultConfig
     fault_seed: int | None = None
@@ -82,23 +81,23 @@ class MockState:
         self.stats = MockStats()
         self.rng = random.Random(self.fault_seed)
 
-    def _records(self, subject: SubjectRef) -> dict[str, Any] | None:
-        records = self.spec.records_for(subject)
-        return None if records is None else records.model_dump(mode="json", by_alias=True)
+    def _records(self, subject: SubjectRef) -> JSONObject | None:
+        return self.spec.records_for(subject)
 
     @functools.cached_property
-    def openapi(self) -> dict[str, Any]:
-        return openapi_document(self.spec)
+    def openapi(self) -> bytes:
+        """The agency's committed contract document, served as it is in the repository."""
+        return contract_bytes(self.spec.agency)
 
 
 def create_mock_app(
-    agency: Agency,
+    agency: str,
     *,
     token: str,
     faults: FaultConfig | None = None,
     fault_seed: int | None = None,
 ) -> Starlette:
-    """The mock of ``agency``; ``UnknownMockError`` if there is none."""
+    """The mock of ``agency`` ("police", ...); ``UnknownMockError`` if there is none."""
     if not token:
         raise ValueError("a mock needs a non-empty token")
     state = MockState(mock_spec(agency), token, faults or FaultConfig(), fault_seed)
@@ -184,7 +183,7 @@ def _answer(state: MockState, inquiry: InquiryRequest) -> dict[str, Any]:
         )
     return {
         "requestId": inquiry.request_id,
-        "agency": state.spec.agency.value,
+        "agency": state.spec.agency,
         "results": results,
     }
 
@@ -300,7 +299,7 @@ def _check_token(request: Request, state: MockState) -> Response | None:
     given = credentials.strip() if scheme.lower() == "bearer" else ""
     if given and hmac.compare_digest(given.encode(), state.token.encode()):
         return None
-    challenge = f'Bearer realm="{state.spec.agency.value}"'
+    challenge = f'Bearer realm="{state.spec.agency}"'
     if given:
         challenge += ', error="invalid_token"'
     title, detail = UNAUTHORIZED
@@ -310,11 +309,11 @@ def _check_token(request: Request, state: MockState) -> Response | None:
 
 
 async def _openapi(request: Request) -> Response:
-    return JSONResponse(_state(request).openapi)
+    return Response(_state(request).openapi, media_type="application/json")
 
 
 async def _healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok", "agency": _state(request).spec.agency.value})
+    return JSONResponse({"status": "ok", "agency": _state(request).spec.agency})
 
 
 async def _stats(request: Request) -> Response:

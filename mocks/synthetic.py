@@ -26,7 +26,6 @@ from decimal import Decimal
 
 from stdnum.cn import ric
 
-from connectors.envelope import SubjectKindName, SubjectRef
 from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.subjects import (
     normalize_resident_id,
@@ -34,6 +33,7 @@ from gateway.domain.subjects import (
     uscc_check_character,
 )
 from mocks import huaian
+from mocks.wire import SubjectKindName, SubjectRef
 
 REFERENCE_DATE = datetime.date(2025, 6, 30)  # "today" for every synthetic record
 

@@ -38,7 +38,7 @@ async def _stdin_closed() -> None:
 async def serve(token: str, latency_ms: float) -> None:
     faults = FaultConfig(latency_ms=latency_ms)
     async with MockServers(token=token, faults=faults) as mocks:
-        urls = {agency.value: url for agency, url in mocks.urls.items()}
+        urls = dict(mocks.urls)
         print(json.dumps({"token": token, "urls": urls}), flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -1,5 +1,5 @@
 """The bank mock: synthetic account, card, deposit, wealth-product and freeze records."""
 
-from mocks.bank.data import records_for
+from mocks.bank.data import records, records_for
 
-__all__ = ["records_for"]
+__all__ = ["records", "records_for"]

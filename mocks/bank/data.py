@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import datetime
 import random
+from dataclasses import replace
 from decimal import Decimal
 
-from connectors.bank.models import (
-    AccountFreezeModel,
-    BankAccountModel,
-    BankCardModel,
-    BankRecordsModel,
-    DepositModel,
-    WealthProductModel,
-)
-
-from connectors.envelope import SubjectRef
 from mocks import huaian
+from mocks.bank.records import (
+    AccountFreeze,
+    BankAccount,
+    BankCard,
+    BankRecords,
+    Deposit,
+    WealthProduct,
+)
 from mocks.synthetic import (
     REFERENCE_DATE,
     add_years,
@@ -34,19 +33,20 @@ from mocks.synthetic import (
     person,
     years_ago,
 )
+from mocks.wire import SubjectRef, as_json
 
 AGENCY = "bank"
 
 PRODUCT_NAMES = ("稳健增利", "天天利", "安心享", "鑫享季季盈", "固收增强", "悦享月月开")
 
 
-def records_for(subject: SubjectRef) -> BankRecordsModel | None:
+def records(subject: SubjectRef) -> BankRecords | None:
     """What the banks know about ``subject``, or ``None`` if nothing."""
     start = draw(AGENCY, subject)
     if start is None:
         return None
     if start.empty:
-        return BankRecordsModel()
+        return BankRecords()
     rng, rich = start.rng, start.rich
     company = subject.kind == "legal"
     if company:
@@ -69,7 +69,7 @@ def records_for(subject: SubjectRef) -> BankRecordsModel | None:
     deposits = [d for account in accounts for d in _deposits(rng, account, rich=rich)]
     products = _products(rng, accounts, rich=rich)
     cards = [] if company else [c for account in accounts for c in _cards(rng, account)]
-    return BankRecordsModel(
+    return BankRecords(
         accounts=accounts, cards=cards, deposits=deposits, wealth_products=products, freezes=freezes
     )
 
@@ -82,7 +82,7 @@ def _account(
     company: bool,
     first: bool,
     rich: bool,
-) -> BankAccountModel:
+) -> BankAccount:
     bank = rng.choice(huaian.BANKS)
     if company:
         kind = "基本存款账户" if first else "一般存款账户"
@@ -97,7 +97,7 @@ def _account(
     if balance == 0 and rng.random() < 0.5:
         status = rng.choice(("久悬", "销户"))
     currency = "USD" if rich and rng.random() < 0.1 else "CNY"
-    return BankAccountModel(
+    return BankAccount(
         bank=bank.name,
         branch=huaian.bank_branch(rng, bank, district),
         account_number=_account_number(rng, bank),
@@ -119,13 +119,11 @@ def _account_number(rng: random.Random, bank: huaian.Bank) -> str:
     return f"{1 + huaian.BANKS.index(bank)}1{digits(rng, 17)}"
 
 
-def _freeze(
-    rng: random.Random, account: BankAccountModel, district: huaian.District
-) -> AccountFreezeModel:
+def _freeze(rng: random.Random, account: BankAccount, district: huaian.District) -> AccountFreeze:
     start = date_between(rng, years_ago(0.9), REFERENCE_DATE - datetime.timedelta(days=3))
     court, case_number = huaian.court_case(rng, district, start.year)
     share = Decimal(rng.choice((25, 50, 100, 100))) / 100
-    return AccountFreezeModel(
+    return AccountFreeze(
         bank=account.bank,
         account_number=account.account_number,
         court=court,
@@ -136,18 +134,18 @@ def _freeze(
     )
 
 
-def _apply_freeze(account: BankAccountModel, frozen: Decimal | None) -> BankAccountModel:
+def _apply_freeze(account: BankAccount, frozen: Decimal | None) -> BankAccount:
     if frozen is None:
         return account
     available = max(Decimal("0.00"), account.balance - frozen)
-    return account.model_copy(update={"status": "冻结", "available_balance": available})
+    return replace(account, status="冻结", available_balance=available)
 
 
-def _deposits(rng: random.Random, account: BankAccountModel, *, rich: bool) -> list[DepositModel]:
+def _deposits(rng: random.Random, account: BankAccount, *, rich: bool) -> list[Deposit]:
     if account.status in ("销户", "久悬"):
         return []
     deposits = [
-        DepositModel(
+        Deposit(
             bank=account.bank,
             account_number=account.account_number,
             deposit_type="活期",
@@ -158,7 +156,7 @@ def _deposits(rng: random.Random, account: BankAccountModel, *, rich: bool) -> l
     if rng.random() < (0.5 if rich else 0.2):
         large = rich and rng.random() < 0.4
         deposits.append(
-            DepositModel(
+            Deposit(
                 bank=account.bank,
                 account_number=account.account_number,
                 deposit_type="大额存单" if large else rng.choice(("定期", "定期", "通知存款")),
@@ -171,8 +169,8 @@ def _deposits(rng: random.Random, account: BankAccountModel, *, rich: bool) -> l
 
 
 def _products(
-    rng: random.Random, accounts: list[BankAccountModel], *, rich: bool
-) -> list[WealthProductModel]:
+    rng: random.Random, accounts: list[BankAccount], *, rich: bool
+) -> list[WealthProduct]:
     count = rng.randint(1, 4) if rich else int(rng.random() < 0.15)
     products = []
     for _ in range(count):
@@ -180,7 +178,7 @@ def _products(
         open_ended = rng.random() < 0.3
         matures = date_between(rng, REFERENCE_DATE, add_years(REFERENCE_DATE, 2))
         products.append(
-            WealthProductModel(
+            WealthProduct(
                 bank=bank.name,
                 product_code=f"{bank.product_prefix}{digits(rng, 8)}",
                 product_name=f"{bank.product_brand}{rng.choice(PRODUCT_NAMES)}"
@@ -193,7 +191,7 @@ def _products(
     return products
 
 
-def _cards(rng: random.Random, account: BankAccountModel) -> list[BankCardModel]:
+def _cards(rng: random.Random, account: BankAccount) -> list[BankCard]:
     """A debit card on most I类户 and some II类户; a credit card now and then."""
     bank = _bank(account.bank)
     has_debit = rng.random() < (0.9 if account.account_type == "I类户" else 0.3)
@@ -209,12 +207,15 @@ def _cards(rng: random.Random, account: BankAccountModel) -> list[BankCardModel]
 
 
 def _card(
-    rng: random.Random, bin_prefix: str, kind: str, account: BankAccountModel, status: str
-) -> BankCardModel:
-    return BankCardModel(
+    rng: random.Random, bin_prefix: str, kind: str, account: BankAccount, status: str
+) -> BankCard:
+    return BankCard(
         bank=account.bank,
         card_number=luhn_complete(bin_prefix + digits(rng, 12)),
         card_type=kind,
         account_number=account.account_number,
         status=status,
     )
+
+
+records_for = as_json(records)  # the JSON the mock answers

@@ -23,20 +23,18 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from connectors.business.models import (
-    BranchModel,
-    BusinessRecordsModel,
-    EnterpriseRoleModel,
-    EquityFreezeModel,
-    EquityHoldingModel,
-    RegistrationEventModel,
-    RegistrationModel,
-    ShareholderModel,
-)
-
-from connectors.envelope import SubjectRef
 from gateway.domain.subjects import uscc_check_character
 from mocks import huaian
+from mocks.business.records import (
+    Branch,
+    BusinessRecords,
+    EnterpriseRole,
+    EquityFreeze,
+    EquityHolding,
+    Registration,
+    RegistrationEvent,
+    Shareholder,
+)
 from mocks.synthetic import (
     INDUSTRIES,
     REFERENCE_DATE,
@@ -53,6 +51,7 @@ from mocks.synthetic import (
     tier_of,
     years_ago,
 )
+from mocks.wire import SubjectRef, as_json
 
 AGENCY = "business"
 
@@ -92,13 +91,13 @@ _CODE_BODY = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100 characters (no I, O, 
 _DAY = datetime.timedelta(days=1)
 
 
-def records_for(subject: SubjectRef) -> BusinessRecordsModel | None:
+def records(subject: SubjectRef) -> BusinessRecords | None:
     """What the business registry knows about ``subject``, or ``None`` if nothing."""
     start = draw(AGENCY, subject)
     if start is None:
         return None
     if start.empty:
-        return BusinessRecordsModel()
+        return BusinessRecords()
     if subject.kind == "legal":
         return _legal_person(start.rng, subject, rich=start.rich)
     return _natural_person(start.rng, subject, rich=start.rich)
@@ -117,7 +116,7 @@ class Enterprise:
     address: str
     status: str
     closed_on: datetime.date | None  # date of the 注销 or 吊销
-    history: tuple[RegistrationEventModel, ...]  # 设立, capital and address changes, closure
+    history: tuple[RegistrationEvent, ...]  # 设立, capital and address changes, closure
 
     @property
     def last_active_day(self) -> datetime.date:
@@ -166,8 +165,8 @@ def _event(
     item: str | None = None,
     before: str | None = None,
     after: str | None = None,
-) -> RegistrationEventModel:
-    return RegistrationEventModel(
+) -> RegistrationEvent:
+    return RegistrationEvent(
         uscc=firm.uscc,
         company=firm.name,
         event=kind,
@@ -216,14 +215,14 @@ def _credit_code(rng: random.Random, taken: set[str]) -> str:
 # --- a natural person ------------------------------------------------------------------------
 
 
-def _natural_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> BusinessRecordsModel:
+def _natural_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> BusinessRecords:
     resident = person(subject)
     adult_from = add_years(resident.birth_date, 18) + 2 * _DAY  # the day after the 18th birthday
     infant_from = resident.birth_date + 30 * _DAY  # shares may be inherited or given
-    roles: list[EnterpriseRoleModel] = []
-    holdings: list[EquityHoldingModel] = []
-    freezes: list[EquityFreezeModel] = []
-    events: list[RegistrationEventModel] = []
+    roles: list[EnterpriseRole] = []
+    holdings: list[EquityHolding] = []
+    freezes: list[EquityFreeze] = []
+    events: list[RegistrationEvent] = []
     for index, firm in enumerate(enterprises_of(subject)):
         core = enterprise(firm.uscc)
         controlling = rich and index == 0
@@ -234,7 +233,7 @@ def _natural_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> B
             basis_points = _share_in(rng, 5000 if controlling else 500, 10_000)
         share = None if basis_points is None else _ratio(basis_points)
         roles.append(
-            EnterpriseRoleModel(
+            EnterpriseRole(
                 uscc=firm.uscc,
                 name=firm.name,
                 roles=list(titles),
@@ -255,7 +254,7 @@ def _natural_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> B
                 if rng.random() < (0.45 if rich else 0.04):
                     freezes += _freezes(rng, holding, resident.district)
         events += sorted(history, key=lambda e: e.date)
-    return BusinessRecordsModel(
+    return BusinessRecords(
         enterprises=roles, equity_holdings=holdings, equity_freezes=freezes, events=events
     )
 
@@ -283,7 +282,7 @@ def _joining_events(
     titles: tuple[str, ...],
     name: str,
     day: datetime.date,
-) -> list[RegistrationEventModel]:
+) -> list[RegistrationEvent]:
     """The 变更 records that made a later-comer a shareholder, legal representative or officer."""
     items = []
     if "股东" in titles:
@@ -293,7 +292,7 @@ def _joining_events(
     if not items:
         items.append("主要人员")  # 董事、监事、经理备案
     return [
-        RegistrationEventModel(
+        RegistrationEvent(
             uscc=core.company.uscc,
             company=core.company.name,
             event="变更",
@@ -315,9 +314,9 @@ def _other_name(rng: random.Random, name: str) -> str:
 
 def _holding(
     rng: random.Random, core: Enterprise, share: Decimal, subscribed_on: datetime.date
-) -> EquityHoldingModel:
+) -> EquityHolding:
     subscribed = _subscribed(core.registered_capital, share)
-    return EquityHoldingModel(
+    return EquityHolding(
         uscc=core.company.uscc,
         company=core.company.name,
         share_ratio=share,
@@ -328,8 +327,8 @@ def _holding(
 
 
 def _freezes(
-    rng: random.Random, holding: EquityHoldingModel, district: huaian.District
-) -> list[EquityFreezeModel]:
+    rng: random.Random, holding: EquityHolding, district: huaian.District
+) -> list[EquityFreeze]:
     """A freeze in force on a holding, sometimes behind an earlier one that was lifted."""
     freezes = []
     held_since = holding.subscribed_on
@@ -350,18 +349,18 @@ def _freezes(
 
 def _freeze(
     rng: random.Random,
-    holding: EquityHoldingModel,
+    holding: EquityHolding,
     district: huaian.District,
     start: datetime.date,
     status: str,
     released: datetime.date | None = None,
-) -> EquityFreezeModel:
+) -> EquityFreeze:
     court, case_number = huaian.court_case(rng, district, start.year)
     percent = rng.choice((100, 100, 100, 50, 30))
     publicized = min(start + rng.randint(0, 7) * _DAY, REFERENCE_DATE)
     if released is not None:
         publicized = min(publicized, released)
-    return EquityFreezeModel(
+    return EquityFreeze(
         uscc=holding.uscc,
         company=holding.company,
         frozen_amount=(holding.subscribed_capital * percent / 100).quantize(Decimal("0.01")),
@@ -378,7 +377,7 @@ def _freeze(
 # --- a legal person --------------------------------------------------------------------------
 
 
-def _legal_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> BusinessRecordsModel:
+def _legal_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> BusinessRecords:
     core = enterprise(subject.id)
     taken = {subject.id}
     shareholders = _shareholders(rng, core, taken, rich=rich)
@@ -387,7 +386,7 @@ def _legal_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> Bus
     events = list(core.history)
     events += _ownership_changes(rng, core, representative, shareholders)
     events.sort(key=lambda e: e.date)
-    registration = RegistrationModel(
+    registration = Registration(
         uscc=subject.id,
         name=core.company.name,
         enterprise_type=_enterprise_type(shareholders),
@@ -404,16 +403,16 @@ def _legal_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> Bus
         approved_on=max(e.date for e in events),
     )
     branches = _branches(rng, core, taken) if rich and core.closed_on is None else []
-    roles: list[EnterpriseRoleModel] = []
-    holdings: list[EquityHoldingModel] = []
-    freezes: list[EquityFreezeModel] = []
+    roles: list[EnterpriseRole] = []
+    holdings: list[EquityHolding] = []
+    freezes: list[EquityFreeze] = []
     if rich and core.closed_on is None:
         for index in range(rng.randint(1, 2)):
             sub = _subsidiary(rng, taken)
             low = 5100 if index == 0 else 2000
             share = _ratio(_share_in(rng, low, 10_000))
             roles.append(
-                EnterpriseRoleModel(
+                EnterpriseRole(
                     uscc=sub.company.uscc,
                     name=sub.company.name,
                     roles=["股东"],
@@ -428,7 +427,7 @@ def _legal_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> Bus
             holdings.append(holding)
             if rng.random() < 0.3:
                 freezes += _freezes(rng, holding, core.company.district)
-    return BusinessRecordsModel(
+    return BusinessRecords(
         registration=registration,
         shareholders=shareholders,
         branches=branches,
@@ -441,7 +440,7 @@ def _legal_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> Bus
 
 def _shareholders(
     rng: random.Random, core: Enterprise, taken: set[str], *, rich: bool
-) -> list[ShareholderModel]:
+) -> list[Shareholder]:
     """Natural persons (and sometimes an enterprise), largest first; ratios total 100.00."""
     names: list[str] = []
     while len(names) < rng.choice((1, 2, 2, 3, 3, 4)):
@@ -459,7 +458,7 @@ def _shareholders(
         share = _ratio(basis_points)
         subscribed = _subscribed(core.registered_capital, share)
         shareholders.append(
-            ShareholderModel(
+            Shareholder(
                 name=name,
                 kind=kind,
                 identifier=identifier,
@@ -481,7 +480,7 @@ def _partition(rng: random.Random, parts: int) -> list[int]:
     return [(10 + s) * 50 for s in shares]
 
 
-def _enterprise_type(shareholders: list[ShareholderModel]) -> str:
+def _enterprise_type(shareholders: list[Shareholder]) -> str:
     if len(shareholders) == 1:
         return "有限责任公司（自然人独资）"
     return "有限责任公司（自然人投资或控股）"
@@ -508,8 +507,8 @@ def _ownership_changes(
     rng: random.Random,
     core: Enterprise,
     representative: str,
-    shareholders: list[ShareholderModel],
-) -> list[RegistrationEventModel]:
+    shareholders: list[Shareholder],
+) -> list[RegistrationEvent]:
     """Earlier legal representatives and shareholders, replaced by today's."""
     if core.established_on > years_ago(2):
         return []
@@ -521,7 +520,7 @@ def _ownership_changes(
         newcomer = shareholders[-1].name
         changes.append(("股东", _other_name(rng, newcomer), newcomer))
     return [
-        RegistrationEventModel(
+        RegistrationEvent(
             uscc=core.company.uscc,
             company=core.company.name,
             event="变更",
@@ -534,7 +533,7 @@ def _ownership_changes(
     ]
 
 
-def _branches(rng: random.Random, core: Enterprise, taken: set[str]) -> list[BranchModel]:
+def _branches(rng: random.Random, core: Enterprise, taken: set[str]) -> list[Branch]:
     """分公司 in other districts and counties of Huai'an, each with its own credit code."""
     places = rng.sample(huaian.DISTRICTS, rng.randint(1, 3))
     branches = []
@@ -543,7 +542,7 @@ def _branches(rng: random.Random, core: Enterprise, taken: set[str]) -> list[Bra
         code = first17 + uscc_check_character(first17)
         taken.add(code)
         branches.append(
-            BranchModel(
+            Branch(
                 uscc=code,
                 name=f"{core.company.name}{district.branch}分公司",
                 address=huaian.industrial_address(rng, district),
@@ -563,3 +562,6 @@ def _subsidiary(rng: random.Random, taken: set[str]) -> Enterprise:
         sub = enterprise(_credit_code(rng, taken))
         if sub.closed_on is None:
             return sub
+
+
+records_for = as_json(records)  # the JSON the mock answers

@@ -1,5 +1,5 @@
 """The civil affairs mock: synthetic marriage registration, spouse and assistance records."""
 
-from mocks.civil.data import records_for
+from mocks.civil.data import records, records_for
 
-__all__ = ["records_for"]
+__all__ = ["records", "records_for"]

@@ -18,16 +18,15 @@ import datetime
 import random
 from decimal import Decimal
 
-from connectors.civil.models import (
-    AssistanceModel,
-    CivilRecordsModel,
-    MarriageRegistrationModel,
-    SpouseModel,
-)
 from stdnum.cn import ric
 
-from connectors.envelope import SubjectRef
 from mocks import huaian
+from mocks.civil.records import (
+    Assistance,
+    CivilRecords,
+    MarriageRegistration,
+    Spouse,
+)
 from mocks.synthetic import (
     REFERENCE_DATE,
     Person,
@@ -39,6 +38,7 @@ from mocks.synthetic import (
     spouse_of,
     years_ago,
 )
+from mocks.wire import SubjectRef, as_json
 
 AGENCY = "civil"
 
@@ -47,7 +47,7 @@ MINIMUM_LIVING = "最低生活保障"
 FIVE_GUARANTEES = "特困人员救助供养（五保）"
 
 
-def records_for(subject: SubjectRef) -> CivilRecordsModel | None:
+def records(subject: SubjectRef) -> CivilRecords | None:
     """What civil affairs knows about ``subject``, or ``None`` if nothing."""
     if subject.kind != "natural":
         return None
@@ -61,13 +61,11 @@ def records_for(subject: SubjectRef) -> CivilRecordsModel | None:
         marriages = _married(rng, resident, spouse)
     else:
         marriages = _divorced(rng, resident, always=start.rich)
-    assistance: list[AssistanceModel] = []
+    assistance: list[Assistance] = []
     if not start.rich and rng.random() < (0.25 if start.empty else 0.04):
         assistance = _assistance(rng, resident, married=spouse is not None, current=start.empty)
-    return CivilRecordsModel(
-        current_spouse=None
-        if spouse is None
-        else SpouseModel(name=spouse.name, id_number=spouse.id),
+    return CivilRecords(
+        current_spouse=None if spouse is None else Spouse(name=spouse.name, id_number=spouse.id),
         marriages=marriages,
         assistance=assistance,
     )
@@ -78,9 +76,7 @@ def legal_from(birth_date: datetime.date, gender: str) -> datetime.date:
     return add_years(birth_date, LEGAL_AGE[gender]) + datetime.timedelta(days=1)
 
 
-def _married(
-    rng: random.Random, resident: Person, spouse: Person
-) -> list[MarriageRegistrationModel]:
+def _married(rng: random.Random, resident: Person, spouse: Person) -> list[MarriageRegistration]:
     """The registrations of a married person: perhaps a marriage and divorce, then this one.
 
     ``spouse_of`` may give a husband not yet 22 (it asks only that the spouse be 20); such a
@@ -91,7 +87,7 @@ def _married(
         legal_from(spouse.birth_date, spouse.gender),
     )
     span = (REFERENCE_DATE - earliest).days
-    registrations: list[MarriageRegistrationModel] = []
+    registrations: list[MarriageRegistration] = []
     if span > 6 * 365 and rng.random() < 0.15:
         first = earliest + datetime.timedelta(days=rng.randint(0, span // 3))
         left = (REFERENCE_DATE - first).days
@@ -106,9 +102,7 @@ def _married(
     return registrations
 
 
-def _divorced(
-    rng: random.Random, resident: Person, *, always: bool
-) -> list[MarriageRegistrationModel]:
+def _divorced(rng: random.Random, resident: Person, *, always: bool) -> list[MarriageRegistration]:
     """Someone without a current spouse: a past marriage and divorce, or nothing."""
     earliest = legal_from(resident.birth_date, resident.gender)
     if (REFERENCE_DATE - earliest).days < 3 * 365:
@@ -127,7 +121,7 @@ def _marriage_and_divorce(
     divorced: datetime.date,
     *,
     avoid: str | None,
-) -> list[MarriageRegistrationModel]:
+) -> list[MarriageRegistration]:
     """A 结婚 and a 离婚 with a former spouse: someone else than ``avoid`` (the current one)."""
     gender = "女" if resident.gender == "男" else "男"
     name = person_name(rng, gender)
@@ -165,10 +159,10 @@ def _registration(
     spouse_name: str,
     spouse_id: str,
     day: datetime.date,
-) -> MarriageRegistrationModel:
+) -> MarriageRegistration:
     district = resident.district if rng.random() < 0.85 else rng.choice(huaian.DISTRICTS)
     prefix = "J" if kind == "结婚" else "L"
-    return MarriageRegistrationModel(
+    return MarriageRegistration(
         registration_type=kind,
         spouse_name=spouse_name,
         spouse_id_number=spouse_id,
@@ -186,7 +180,7 @@ def bureau(district: huaian.District) -> str:
 
 def _assistance(
     rng: random.Random, resident: Person, *, married: bool, current: bool
-) -> list[AssistanceModel]:
+) -> list[Assistance]:
     """One assistance record of an adult: five-guarantee support needs old age and no spouse."""
     adult = add_years(resident.birth_date, 18) + datetime.timedelta(days=1)
     if adult > REFERENCE_DATE - datetime.timedelta(days=90):
@@ -203,7 +197,7 @@ def _assistance(
     if not current or rng.random() < 0.2:
         until = date_between(rng, since + datetime.timedelta(days=30), REFERENCE_DATE)
     return [
-        AssistanceModel(
+        Assistance(
             program=program,
             status="在保" if until is None else "停保",
             since=since,
@@ -212,3 +206,6 @@ def _assistance(
             office=bureau(resident.district),
         )
     ]
+
+
+records_for = as_json(records)  # the JSON the mock answers

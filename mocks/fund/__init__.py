@@ -1,5 +1,5 @@
 """The provident fund mock: synthetic fund account, fund loan and freeze records."""
 
-from mocks.fund.data import records_for
+from mocks.fund.data import records, records_for
 
-__all__ = ["records_for"]
+__all__ = ["records", "records_for"]

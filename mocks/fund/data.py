@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import datetime
 import random
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from connectors.fund.models import (
-    FundAccountModel,
-    FundFreezeModel,
-    FundLoanModel,
-    FundRecordsModel,
-)
-
-from connectors.envelope import SubjectRef
 from gateway.domain.subjects import uscc_check_character
 from mocks import huaian
+from mocks.fund.records import (
+    FundAccount,
+    FundFreeze,
+    FundLoan,
+    FundRecords,
+)
 from mocks.synthetic import (
     REFERENCE_DATE,
     Company,
@@ -40,6 +39,7 @@ from mocks.synthetic import (
     tier_of,
     years_ago,
 )
+from mocks.wire import SubjectRef, as_json
 
 AGENCY = "fund"
 
@@ -66,18 +66,18 @@ _CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CENT = Decimal("0.01")
 
 
-def records_for(subject: SubjectRef) -> FundRecordsModel | None:
+def records(subject: SubjectRef) -> FundRecords | None:
     """What the provident fund centre knows about ``subject``, or ``None`` if nothing."""
     start = draw(AGENCY, subject)
     if start is None or subject.kind != "natural":
         return None  # employers pay in, but only natural persons hold accounts
     if start.empty:
-        return FundRecordsModel()
+        return FundRecords()
     rng, rich = start.rng, start.rich
     resident = person(subject)
     adult_on = add_years(resident.birth_date, 18) + datetime.timedelta(days=1)
     if adult_on > REFERENCE_DATE - datetime.timedelta(days=90):
-        return FundRecordsModel()  # minors have no employer and no account
+        return FundRecords()  # minors have no employer and no account
     accounts = _accounts(rng, subject, resident, adult_on, rich=rich)
     loans = _loans(rng, accounts, rich=rich)
     freezes = [
@@ -86,11 +86,8 @@ def records_for(subject: SubjectRef) -> FundRecordsModel | None:
         if account.balance > 0 and rng.random() < (0.45 if rich else 0.05)
     ]
     frozen = {f.account_number for f in freezes}
-    accounts = [
-        a.model_copy(update={"status": "冻结"}) if a.account_number in frozen else a
-        for a in accounts
-    ]
-    return FundRecordsModel(accounts=accounts, loans=loans, freezes=freezes)
+    accounts = [replace(a, status="冻结") if a.account_number in frozen else a for a in accounts]
+    return FundRecords(accounts=accounts, loans=loans, freezes=freezes)
 
 
 def centre_for(district: huaian.District) -> str:
@@ -109,7 +106,7 @@ def _accounts(
     adult_on: datetime.date,
     *,
     rich: bool,
-) -> list[FundAccountModel]:
+) -> list[FundAccount]:
     """The person's accounts, oldest first; all but the last are dormant (封存)."""
     retire_age = 60 if resident.gender == "男" else 55
     retired_on = add_years(resident.birth_date, retire_age)
@@ -175,7 +172,7 @@ def _account(
     status: str,
     *,
     rich: bool,
-) -> FundAccountModel:
+) -> FundAccount:
     current = status == "正常"
     base = money(rng, 2_280, 30_000 if rich else 9_000) if current else money(rng, 1_500, 6_000)
     rate = rng.choice(RATES)
@@ -186,7 +183,7 @@ def _account(
     balance = (monthly * months * kept).quantize(_CENT)
     if status == "销户":
         balance = Decimal("0.00")
-    return FundAccountModel(
+    return FundAccount(
         centre=centre_for(employer.district),
         account_number=f"{employer.district.region[-2:]}{digits(rng, 10)}",
         employer=employer.name,
@@ -202,9 +199,7 @@ def _account(
     )
 
 
-def _loans(
-    rng: random.Random, accounts: list[FundAccountModel], *, rich: bool
-) -> list[FundLoanModel]:
+def _loans(rng: random.Random, accounts: list[FundAccount], *, rich: bool) -> list[FundLoan]:
     """A fund loan for a home, issued once the person had paid in for at least a year."""
     if not accounts or rng.random() >= (0.55 if rich else 0.25):
         return []
@@ -223,7 +218,7 @@ def _loans(
         outstanding = (principal * left).quantize(_CENT)
         status = "逾期" if rng.random() < (0.2 if rich else 0.03) else "正常"
     return [
-        FundLoanModel(
+        FundLoan(
             loan_number=f"3208{issued:%Y%m}{digits(rng, 6)}",
             account_number=account.account_number,
             entrusted_bank=huaian.mortgagee(rng.choice(huaian.BANKS)),
@@ -236,14 +231,12 @@ def _loans(
     ]
 
 
-def _freeze(
-    rng: random.Random, account: FundAccountModel, district: huaian.District
-) -> FundFreezeModel:
+def _freeze(rng: random.Random, account: FundAccount, district: huaian.District) -> FundFreeze:
     earliest = max(years_ago(0.9), account.opened_on)
     start = date_between(rng, earliest, REFERENCE_DATE - datetime.timedelta(days=3))
     court, case_number = huaian.court_case(rng, district, start.year)
     share = Decimal(rng.choice((30, 50, 100, 100))) / 100
-    return FundFreezeModel(
+    return FundFreeze(
         account_number=account.account_number,
         court=court,
         case_number=case_number,
@@ -251,3 +244,6 @@ def _freeze(
         frozen_from=start,
         frozen_until=add_years(start, 1),
     )
+
+
+records_for = as_json(records)  # the JSON the mock answers

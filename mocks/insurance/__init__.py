@@ -1,5 +1,5 @@
 """The insurance mock: synthetic policy, wealth-product and freeze records."""
 
-from mocks.insurance.data import records_for
+from mocks.insurance.data import records, records_for
 
-__all__ = ["records_for"]
+__all__ = ["records", "records_for"]

@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from connectors.insurance.models import (
-    InsuranceRecordsModel,
-    InsuranceWealthProductModel,
-    PolicyFreezeModel,
-    PolicyModel,
-)
-from connectors.police.models import VehicleModel
-
-from connectors.envelope import SubjectRef
 from mocks import huaian, land, police
+from mocks.insurance.records import (
+    InsuranceRecords,
+    InsuranceWealthProduct,
+    Policy,
+    PolicyFreeze,
+)
+from mocks.police.records import Vehicle
 from mocks.synthetic import (
     REFERENCE_DATE,
     Person,
@@ -42,6 +40,7 @@ from mocks.synthetic import (
     spouse_of,
     years_ago,
 )
+from mocks.wire import SubjectRef, as_json
 
 AGENCY = "insurance"
 
@@ -110,13 +109,13 @@ WEALTH_NAMES = ("金账户年金保险（万能型）", "鑫账户终身寿险�
 _ONE_DAY = datetime.timedelta(days=1)
 
 
-def records_for(subject: SubjectRef) -> InsuranceRecordsModel | None:
+def records(subject: SubjectRef) -> InsuranceRecords | None:
     """What the insurers know about ``subject``, or ``None`` if nothing."""
     start = draw(AGENCY, subject)
     if start is None:
         return None
     if start.empty:
-        return InsuranceRecordsModel()
+        return InsuranceRecords()
     if subject.kind == "legal":
         return _company_records(start.rng, subject, rich=start.rich)
     return _person_records(start.rng, subject, rich=start.rich)
@@ -125,16 +124,14 @@ def records_for(subject: SubjectRef) -> InsuranceRecordsModel | None:
 # --- people --------------------------------------------------------------------------------
 
 
-def _person_records(
-    rng: random.Random, subject: SubjectRef, *, rich: bool
-) -> InsuranceRecordsModel:
+def _person_records(rng: random.Random, subject: SubjectRef, *, rich: bool) -> InsuranceRecords:
     resident = person(subject)
     district = resident.district
     if resident.birth_date > REFERENCE_DATE - datetime.timedelta(days=60):
-        return InsuranceRecordsModel()  # too young to be insured yet
+        return InsuranceRecords()  # too young to be insured yet
     adult_on = add_years(resident.birth_date, 18) + _ONE_DAY
     if adult_on > REFERENCE_DATE - datetime.timedelta(days=30):
-        return InsuranceRecordsModel(policies=[_for_minor(rng, resident, rich=rich)])
+        return InsuranceRecords(policies=[_for_minor(rng, resident, rich=rich)])
     since = max(years_ago(20), adult_on)
     spouse = spouse_of(resident)
     policies = [
@@ -157,7 +154,7 @@ def _person_records(
         cover = _life_policy(
             rng, kind, district, spouse_since, holder=spouse.name, insured=spouse, rich=rich
         )
-        policies.append(cover.model_copy(update={"role": "受益人"}))
+        policies.append(replace(cover, role="受益人"))
     for enterprise in enterprises_of(subject):
         if rng.random() < 0.5:
             policies.append(
@@ -169,17 +166,17 @@ def _person_records(
         _wealth_product(rng, since, rich=rich)
         for _ in range(rng.randint(0, 3) if rich else int(rng.random() < 0.1))
     ]
-    records = InsuranceRecordsModel(policies=policies, wealth_products=wealth)
+    records = InsuranceRecords(policies=policies, wealth_products=wealth)
     return _freeze(rng, records, district, chance=0.45 if rich else 0.05)
 
 
-def _for_minor(rng: random.Random, minor: Person, *, rich: bool) -> PolicyModel:
+def _for_minor(rng: random.Random, minor: Person, *, rich: bool) -> Policy:
     """A parent's cover on a child: the child is only the insured."""
     parent = minor.name[0] + person_name(rng)[1:]  # the family name is the child's
     since = minor.birth_date + datetime.timedelta(days=28)
     kind = rng.choice(("重疾险", "意外险"))
     cover = _life_policy(rng, kind, minor.district, since, holder=parent, insured=minor, rich=rich)
-    return cover.model_copy(update={"role": "被保险人"})
+    return replace(cover, role="被保险人")
 
 
 def _life_policy(
@@ -191,7 +188,7 @@ def _life_policy(
     holder: str,
     insured: Person,
     rich: bool,
-) -> PolicyModel:
+) -> Policy:
     """A life policy the subject holds (role 投保人), its cash value as of REFERENCE_DATE."""
     insurer = rng.choice(LIFE_INSURERS)
     latest = REFERENCE_DATE - datetime.timedelta(days=10)
@@ -224,7 +221,7 @@ def _life_policy(
         else:
             ratio = min(0.1 + 0.03 * elapsed, 0.8)
         cash = paid * Decimal(str(round(ratio, 3)))
-    return PolicyModel(
+    return Policy(
         policy_number=_policy_number(rng, insurer, effective, district),
         insurer=_insurer_branch(rng, insurer, district),
         product_name=insurer.brand + rng.choice(PRODUCTS[kind]),
@@ -245,12 +242,12 @@ def _life_policy(
 
 def _wealth_product(
     rng: random.Random, since: datetime.date, *, rich: bool
-) -> InsuranceWealthProductModel:
+) -> InsuranceWealthProduct:
     purchased = date_between(rng, max(since, years_ago(10)), REFERENCE_DATE - _ONE_DAY * 7)
     value = money(rng, 50_000, 5_000_000) if rich else money(rng, 5_000, 200_000)
     if rng.random() < 0.3:
         manager, brand, prefix = rng.choice(ASSET_MANAGERS)
-        return InsuranceWealthProductModel(
+        return InsuranceWealthProduct(
             insurer=manager,
             product_code=f"{prefix}{purchased.year}{digits(rng, 4)}",
             product_name=f"{brand}{rng.choice(('稳健', '鑫享', '安盈'))}"
@@ -261,7 +258,7 @@ def _wealth_product(
         )
     insurer = rng.choice(LIFE_INSURERS)
     name = rng.choice(WEALTH_NAMES)
-    return InsuranceWealthProductModel(
+    return InsuranceWealthProduct(
         insurer=f"{insurer.legal_name}{insurer.city_branch}",
         product_code=f"{insurer.prefix}U{digits(rng, 6)}",
         product_name=insurer.brand + name,
@@ -274,13 +271,11 @@ def _wealth_product(
 # --- organisations -------------------------------------------------------------------------
 
 
-def _company_records(
-    rng: random.Random, subject: SubjectRef, *, rich: bool
-) -> InsuranceRecordsModel:
+def _company_records(rng: random.Random, subject: SubjectRef, *, rich: bool) -> InsuranceRecords:
     name = subject.name or company(subject.id).name
     district = company_district(subject)
     policies = [_vehicle_policy(rng, name, vehicle, district) for vehicle in _vehicles(subject)]
-    estates = land.records_for(subject)
+    estates = land.records(subject)
     sites = [estate.location for estate in (estates.real_estate if estates else [])]
     count = rng.randint(1, 3) if rich else rng.choice((0, 0, 1))
     for index in range(count):
@@ -291,7 +286,7 @@ def _company_records(
     wealth = (
         [_wealth_product(rng, years_ago(10), rich=rich)] if rich and rng.random() < 0.35 else []
     )
-    return InsuranceRecordsModel(policies=policies, wealth_products=wealth)
+    return InsuranceRecords(policies=policies, wealth_products=wealth)
 
 
 def _annual(rng: random.Random, registered: datetime.date | None = None) -> datetime.date:
@@ -301,14 +296,14 @@ def _annual(rng: random.Random, registered: datetime.date | None = None) -> date
 
 
 def _vehicle_policy(
-    rng: random.Random, holder: str, vehicle: VehicleModel, district: huaian.District
-) -> PolicyModel:
+    rng: random.Random, holder: str, vehicle: Vehicle, district: huaian.District
+) -> Policy:
     insurer = rng.choice(PROPERTY_INSURERS)
     effective = _annual(rng, vehicle.registered_on)
     heavy = "货车" in vehicle.vehicle_type or "牵引车" in vehicle.vehicle_type
     third_party = rng.choice((1_000_000, 2_000_000, 3_000_000))
     own_damage = money(rng, 80_000, 450_000) if heavy else money(rng, 40_000, 350_000)
-    return PolicyModel(
+    return Policy(
         policy_number=_policy_number(rng, insurer, effective, district),
         insurer=_insurer_branch(rng, insurer, district),
         product_name=insurer.brand + PRODUCTS["车险"][0],
@@ -329,12 +324,12 @@ def _vehicle_policy(
 
 def _property_policy(
     rng: random.Random, holder: str, site: str, district: huaian.District, *, rich: bool
-) -> PolicyModel:
+) -> Policy:
     insurer = rng.choice(PROPERTY_INSURERS)
     effective = _annual(rng)
     sum_insured = money(rng, 2_000_000, 80_000_000) if rich else money(rng, 300_000, 10_000_000)
     rate = Decimal(rng.randint(5, 20)) / 10_000  # 0.05% to 0.2% a year
-    return PolicyModel(
+    return Policy(
         policy_number=_policy_number(rng, insurer, effective, district),
         insurer=_insurer_branch(rng, insurer, district),
         product_name=insurer.brand + rng.choice(PRODUCTS["财产险"]),
@@ -360,7 +355,7 @@ def _group_policy(
     *,
     rich: bool,
     member: str | None = None,
-) -> PolicyModel:
+) -> Policy:
     """A company's group accident cover; as ``member`` sees it (被保险人), if given."""
     insurer = rng.choice(PROPERTY_INSURERS + LIFE_INSURERS)
     effective = _annual(rng)
@@ -369,7 +364,7 @@ def _group_policy(
     each_premium = money(rng, 80, 400)
     if member is not None:
         staff = 1
-    return PolicyModel(
+    return Policy(
         policy_number=_policy_number(rng, insurer, effective, district),
         insurer=_insurer_branch(rng, insurer, district),
         product_name=insurer.brand + PRODUCTS["团体意外险"][0],
@@ -391,9 +386,9 @@ def _group_policy(
 # --- shared --------------------------------------------------------------------------------
 
 
-def _vehicles(subject: SubjectRef) -> list[VehicleModel]:
+def _vehicles(subject: SubjectRef) -> list[Vehicle]:
     """The subject's vehicles as the police register them, but for stolen ones."""
-    records = police.records_for(subject)
+    records = police.records(subject)
     return [v for v in (records.vehicles if records else []) if v.status != "被盗抢"]
 
 
@@ -412,8 +407,8 @@ def _insurer_branch(rng: random.Random, insurer: Insurer, district: huaian.Distr
 
 
 def _freeze(
-    rng: random.Random, records: InsuranceRecordsModel, district: huaian.District, chance: float
-) -> InsuranceRecordsModel:
+    rng: random.Random, records: InsuranceRecords, district: huaian.District, chance: float
+) -> InsuranceRecords:
     """Freeze the cash value of some policies the subject holds; mark them 冻结."""
     candidates = [
         p
@@ -431,7 +426,7 @@ def _freeze(
         begun = date_between(rng, earliest, REFERENCE_DATE - datetime.timedelta(days=3))
         court, case_number = huaian.court_case(rng, district, begun.year)
         freezes.append(
-            PolicyFreezeModel(
+            PolicyFreeze(
                 policy_number=policy.policy_number,
                 insurer=policy.insurer,
                 court=court,
@@ -442,7 +437,9 @@ def _freeze(
         )
     frozen = {f.policy_number for f in freezes}
     policies = [
-        p.model_copy(update={"status": "冻结"}) if p.policy_number in frozen else p
-        for p in records.policies
+        replace(p, status="冻结") if p.policy_number in frozen else p for p in records.policies
     ]
-    return records.model_copy(update={"policies": policies, "freezes": freezes})
+    return replace(records, policies=policies, freezes=freezes)
+
+
+records_for = as_json(records)  # the JSON the mock answers

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import datetime
 import random
+from dataclasses import replace
 from decimal import Decimal
 
-from connectors.land.models import (
-    LandParcelModel,
-    LandRecordsModel,
-    MortgageModel,
-    RealEstateModel,
-    SeizureModel,
-)
-
-from connectors.envelope import SubjectRef
 from mocks import huaian
+from mocks.land.records import (
+    LandParcel,
+    LandRecords,
+    Mortgage,
+    RealEstate,
+    Seizure,
+)
 from mocks.synthetic import (
     REFERENCE_DATE,
     add_years,
@@ -33,6 +32,7 @@ from mocks.synthetic import (
     spouse_name,
     years_ago,
 )
+from mocks.wire import SubjectRef, as_json
 
 AGENCY = "land"
 
@@ -47,13 +47,13 @@ COMPANY_USAGES = {
 LAND_USAGES = {"工业用地": (250, 450), "商服用地": (1800, 6500), "仓储用地": (220, 400)}  # yuan/m²
 
 
-def records_for(subject: SubjectRef) -> LandRecordsModel | None:
+def records(subject: SubjectRef) -> LandRecords | None:
     """What the land registry knows about ``subject``, or ``None`` if nothing."""
     start = draw(AGENCY, subject)
     if start is None:
         return None
     if start.empty:
-        return LandRecordsModel()
+        return LandRecords()
     rng, rich = start.rng, start.rich
     company = subject.kind == "legal"
     if company:
@@ -69,7 +69,7 @@ def records_for(subject: SubjectRef) -> LandRecordsModel | None:
         spouse = spouse_name(resident) if married_age else None
         properties = rng.randint(3, 6) if rich else rng.choice((0, 1, 1, 1, 2))
         parcels = int(rich and rng.random() < 0.3)
-    records = LandRecordsModel(
+    records = LandRecords(
         real_estate=[
             _real_estate(rng, district, since, company=company, spouse=spouse)
             for _ in range(properties)
@@ -96,7 +96,7 @@ def _real_estate(
     *,
     company: bool,
     spouse: str | None,
-) -> RealEstateModel:
+) -> RealEstate:
     district = near if rng.random() < 0.7 else rng.choice(huaian.DISTRICTS)
     usages = COMPANY_USAGES if company else PERSON_USAGES
     usage = "住宅" if not company and rng.random() < 0.75 else rng.choice(list(usages))
@@ -115,7 +115,7 @@ def _real_estate(
         if usage in ("住宅", "车库")
         else huaian.industrial_address(rng, district)
     )
-    return RealEstateModel(
+    return RealEstate(
         unit_number=_unit_number(rng, district, f"F{building:04d}{room:04d}"),
         certificate_number=_certificate(rng, district, registered.year, "不动产权"),
         location=location,
@@ -129,7 +129,7 @@ def _real_estate(
     )
 
 
-def _parcel(rng: random.Random, near: huaian.District) -> LandParcelModel:
+def _parcel(rng: random.Random, near: huaian.District) -> LandParcel:
     district = near if rng.random() < 0.8 else rng.choice(huaian.DISTRICTS)
     usage = rng.choice(list(LAND_USAGES))
     area = money(rng, 2000, 60000)
@@ -146,7 +146,7 @@ def _parcel(rng: random.Random, near: huaian.District) -> LandParcelModel:
             started = date_between(rng, registered, min(add_years(registered, 2), REFERENCE_DATE))
             done = date_between(rng, add_years(started, 1), add_years(started, 3))
             completed = done if done <= REFERENCE_DATE and rng.random() < 0.8 else None
-    return LandParcelModel(
+    return LandParcel(
         parcel_number=_unit_number(rng, district, "")[:19],
         location=huaian.industrial_address(rng, district),
         usage=usage,
@@ -162,12 +162,12 @@ def _parcel(rng: random.Random, near: huaian.District) -> LandParcelModel:
 
 
 def _encumber(
-    rng: random.Random, records: LandRecordsModel, district: huaian.District, seizure_chance: float
-) -> LandRecordsModel:
+    rng: random.Random, records: LandRecords, district: huaian.District, seizure_chance: float
+) -> LandRecords:
     """Add mortgages and seizures to some units, and set the units' status to match."""
-    mortgages: list[MortgageModel] = []
-    seizures: list[SeizureModel] = []
-    estates: list[RealEstateModel] = []
+    mortgages: list[Mortgage] = []
+    seizures: list[Seizure] = []
+    estates: list[RealEstate] = []
     for estate in records.real_estate:
         status = "正常"
         if rng.random() < 0.45:
@@ -175,7 +175,7 @@ def _encumber(
             start = date_between(rng, estate.registered_on, REFERENCE_DATE)
             term = rng.choice((5, 10, 20, 30))
             mortgages.append(
-                MortgageModel(
+                Mortgage(
                     certificate_number=_certificate(rng, district, start.year, "不动产证明"),
                     unit_number=estate.unit_number,
                     mortgagee=huaian.mortgagee(bank),
@@ -189,22 +189,18 @@ def _encumber(
         if rng.random() < seizure_chance:
             seizures += _seizures(rng, estate.unit_number, district)
             status = "查封"
-        estates.append(estate.model_copy(update={"status": status}))
-    return records.model_copy(
-        update={"real_estate": estates, "mortgages": mortgages, "seizures": seizures}
-    )
+        estates.append(replace(estate, status=status))
+    return replace(records, real_estate=estates, mortgages=mortgages, seizures=seizures)
 
 
-def _seizures(
-    rng: random.Random, unit_number: str, district: huaian.District
-) -> list[SeizureModel]:
+def _seizures(rng: random.Random, unit_number: str, district: huaian.District) -> list[Seizure]:
     """One seizure in force (real estate: at most 3 years), sometimes a waiting one behind it."""
     seizures = []
     start = date_between(rng, years_ago(2.5), REFERENCE_DATE - datetime.timedelta(days=10))
     for waiting in (False, True):
         court, case_number = huaian.court_case(rng, district, start.year)
         seizures.append(
-            SeizureModel(
+            Seizure(
                 unit_number=unit_number,
                 court=court,
                 case_number=case_number,
@@ -217,3 +213,6 @@ def _seizures(
             break
         start = date_between(rng, start, REFERENCE_DATE)
     return seizures
+
+
+records_for = as_json(records)  # the JSON the mock answers

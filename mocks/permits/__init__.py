@@ -1,5 +1,5 @@
 """The permit offices' mock: synthetic safety permit, product registration and customs records."""
 
-from mocks.permits.data import records_for
+from mocks.permits.data import records, records_for
 
-__all__ = ["records_for"]
+__all__ = ["records", "records_for"]

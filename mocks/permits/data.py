@@ -25,14 +25,12 @@ import datetime
 import random
 from collections.abc import Callable
 
-from connectors.permits.models import (
-    InspectionCreditModel,
-    PermitRecordsModel,
-    ProductRegistrationModel,
-    SafetyPermitModel,
+from mocks.permits.records import (
+    InspectionCredit,
+    PermitRecords,
+    ProductRegistration,
+    SafetyPermit,
 )
-
-from connectors.envelope import SubjectRef
 from mocks.synthetic import (
     INDUSTRIES,
     REFERENCE_DATE,
@@ -44,6 +42,7 @@ from mocks.synthetic import (
     draw,
     years_ago,
 )
+from mocks.wire import SubjectRef, as_json
 
 AGENCY = "permits"
 
@@ -80,7 +79,7 @@ CLASS_TWO = {"医用外科口罩": "14", "一次性使用医用口罩": "14", "�
 CLASS_THREE = {"可吸收性外科缝线": "02", "医用透明质酸钠凝胶": "14"}
 
 
-def records_for(subject: SubjectRef) -> PermitRecordsModel | None:
+def records(subject: SubjectRef) -> PermitRecords | None:
     """What the permit offices know about ``subject``, or ``None`` if nothing."""
     if subject.kind != "legal":
         return None
@@ -88,7 +87,7 @@ def records_for(subject: SubjectRef) -> PermitRecordsModel | None:
     if start is None:
         return None
     if start.empty:
-        return PermitRecordsModel()
+        return PermitRecords()
     rng, rich = start.rng, start.rich
     industry = industry_of(company(subject.id))
     permits = _safety_permits(rng, industry, rich=rich)
@@ -97,7 +96,7 @@ def records_for(subject: SubjectRef) -> PermitRecordsModel | None:
     trades = industry in TRADERS and rng.random() < (0.5 if rich else 0.15)
     if trades or (rich and not permits and not products):
         credit = _credit(rng, rich=rich)
-    return PermitRecordsModel(
+    return PermitRecords(
         safety_permits=permits, product_registrations=products, inspection_credit=credit
     )
 
@@ -110,8 +109,8 @@ def industry_of(firm: Company) -> str:
 # --- safety permits ----------------------------------------------------------------------
 
 
-def _safety_permits(rng: random.Random, industry: str, *, rich: bool) -> list[SafetyPermitModel]:
-    permits: list[SafetyPermitModel] = []
+def _safety_permits(rng: random.Random, industry: str, *, rich: bool) -> list[SafetyPermit]:
+    permits: list[SafetyPermit] = []
     for kind, scope, chance in SAFETY_NEEDS.get(industry, ()):
         if rng.random() >= (max(chance, 0.9) if rich else chance):
             continue
@@ -136,11 +135,11 @@ def _permit(
     scope: str,
     issued: datetime.date,
     status: str | None = None,
-) -> SafetyPermitModel:
+) -> SafetyPermit:
     expires = add_years(issued, PERMIT_YEARS)
     if status is None:
         status = _permit_status(rng, expires)
-    return SafetyPermitModel(
+    return SafetyPermit(
         permit_number=f"(苏){kind}安许证字〔{issued.year}〕08{rng.randint(1, 9999):04d}号",
         scope=scope,
         issued_by=_permit_office(rng, kind, issued),
@@ -175,8 +174,8 @@ def _permit_office(rng: random.Random, kind: str, issued: datetime.date) -> str:
 # --- drug and medical-device registrations -----------------------------------------------
 
 
-def _products(rng: random.Random, industry: str, *, rich: bool) -> list[ProductRegistrationModel]:
-    products: list[ProductRegistrationModel] = []
+def _products(rng: random.Random, industry: str, *, rich: bool) -> list[ProductRegistration]:
+    products: list[ProductRegistration] = []
     if industry == "盐化" and rng.random() < (0.35 if rich else 0.1):
         products.append(_registration(rng, "药品", "氯化钠（原料药）", _drug_number))
     if industry in ("食品", "商贸") and rng.random() < (0.6 if rich else 0.2):
@@ -220,7 +219,7 @@ def _device_number(prefix: str, device_class: str, code: str) -> Numbering:
 
 def _registration(
     rng: random.Random, category: str, name: str, numbering: Numbering
-) -> ProductRegistrationModel:
+) -> ProductRegistration:
     issued = date_between(rng, years_ago(8), REFERENCE_DATE - datetime.timedelta(days=30))
     filing = category == "第一类医疗器械"  # a filing (备案) has no term
     expires = None if filing else add_years(issued, REGISTRATION_YEARS)
@@ -228,7 +227,7 @@ def _registration(
         status = rng.choice(("过期", "注销"))
     else:
         status = "注销" if rng.random() < 0.08 else "有效"
-    return ProductRegistrationModel(
+    return ProductRegistration(
         category=category,
         registration_number=numbering(rng, issued),
         product_name=name,
@@ -253,7 +252,7 @@ def _product_office(category: str, issued: datetime.date) -> str:
 # --- customs credit ----------------------------------------------------------------------
 
 
-def _credit(rng: random.Random, *, rich: bool) -> InspectionCreditModel:
+def _credit(rng: random.Random, *, rich: bool) -> InspectionCredit:
     """海关注册编码: 3208 (淮安市), economic zone (9 other, 2 development zone), type, serial."""
     code = f"3208{rng.choice('9992')}{rng.choice('6663')}{digits(rng, 4)}"
     roll = rng.random()
@@ -264,6 +263,7 @@ def _credit(rng: random.Random, *, rich: bool) -> InspectionCreditModel:
     else:
         rating = "一般信用企业"
     rated = date_between(rng, CUSTOMS_SCHEME_FROM, REFERENCE_DATE - datetime.timedelta(days=30))
-    return InspectionCreditModel(
-        customs_code=code, rating=rating, rated_on=rated, authority="淮安海关"
-    )
+    return InspectionCredit(customs_code=code, rating=rating, rated_on=rated, authority="淮安海关")
+
+
+records_for = as_json(records)  # the JSON the mock answers

@@ -9,15 +9,13 @@ from __future__ import annotations
 import datetime
 import random
 
-from connectors.police.models import (
-    HouseholdModel,
-    PoliceRecordsModel,
-    TravelDocumentModel,
-    VehicleModel,
-)
-
-from connectors.envelope import SubjectRef
 from mocks import huaian
+from mocks.police.records import (
+    Household,
+    PoliceRecords,
+    TravelDocument,
+    Vehicle,
+)
 from mocks.synthetic import (
     REFERENCE_DATE,
     Person,
@@ -31,6 +29,7 @@ from mocks.synthetic import (
     vin,
     years_ago,
 )
+from mocks.wire import SubjectRef, as_json
 
 AGENCY = "police"
 
@@ -57,7 +56,7 @@ TRUCKS = (
 COLORS = ("白", "白", "黑", "黑", "银", "灰", "蓝", "红")
 
 
-def records_for(subject: SubjectRef) -> PoliceRecordsModel | None:
+def records(subject: SubjectRef) -> PoliceRecords | None:
     """What the police know about ``subject``, or ``None`` if nothing."""
     start = draw(AGENCY, subject)
     if start is None:
@@ -65,27 +64,27 @@ def records_for(subject: SubjectRef) -> PoliceRecordsModel | None:
     tier, rng = start.tier, start.rng
     if subject.kind == "legal":
         count = {Tier.EMPTY: 0, Tier.ORDINARY: rng.randint(0, 3), Tier.RICH: rng.randint(4, 9)}
-        return PoliceRecordsModel(vehicles=_vehicles(rng, count[tier], fleet=True))
+        return PoliceRecords(vehicles=_vehicles(rng, count[tier], fleet=True))
     resident = person(subject)
     if tier is Tier.EMPTY:
-        return PoliceRecordsModel(household=_household(rng, resident))
+        return PoliceRecords(household=_household(rng, resident))
     rich = tier is Tier.RICH
     documents = rng.randint(1, 3) if rich else rng.choice((0, 0, 0, 1))
     vehicles = rng.randint(2, 4) if rich else rng.choice((0, 0, 1, 1, 2))
     adult_on = add_years(resident.birth_date, 18) + datetime.timedelta(days=1)
     if adult_on > REFERENCE_DATE:
         vehicles = 0  # minors own no cars
-    return PoliceRecordsModel(
+    return PoliceRecords(
         household=_household(rng, resident),
         travel_documents=_documents(rng, resident, documents),
         vehicles=_vehicles(rng, vehicles, fleet=False, since=adult_on),
     )
 
 
-def _household(rng: random.Random, resident: Person) -> HouseholdModel:
+def _household(rng: random.Random, resident: Person) -> Household:
     district = resident.district
     moved_away = rng.random() < 0.03
-    return HouseholdModel(
+    return Household(
         name=resident.name,
         gender=resident.gender,
         birth_date=resident.birth_date,
@@ -97,7 +96,7 @@ def _household(rng: random.Random, resident: Person) -> HouseholdModel:
     )
 
 
-def _documents(rng: random.Random, resident: Person, count: int) -> list[TravelDocumentModel]:
+def _documents(rng: random.Random, resident: Person, count: int) -> list[TravelDocument]:
     kinds = rng.sample(("普通护照", "往来港澳通行证", "往来台湾通行证"), k=count)
     documents = []
     for kind in kinds:
@@ -124,7 +123,7 @@ def _documents(rng: random.Random, resident: Person, count: int) -> list[TravelD
         exited = rng.random() < 0.6
         last_exit = date_between(rng, issued, min(expires, REFERENCE_DATE)) if exited else None
         documents.append(
-            TravelDocumentModel(
+            TravelDocument(
                 document_type=kind,
                 number=number,
                 issued_on=issued,
@@ -139,7 +138,7 @@ def _documents(rng: random.Random, resident: Person, count: int) -> list[TravelD
 
 def _vehicles(
     rng: random.Random, count: int, *, fleet: bool, since: datetime.date | None = None
-) -> list[VehicleModel]:
+) -> list[Vehicle]:
     vehicles = []
     earliest = max(since or years_ago(15), years_ago(15))
     for _ in range(count):
@@ -156,7 +155,7 @@ def _vehicles(
         else:
             status = "正常"
         vehicles.append(
-            VehicleModel(
+            Vehicle(
                 plate=plate(rng),
                 vehicle_type=vehicle_type,
                 brand_model=brand_model,
@@ -168,3 +167,6 @@ def _vehicles(
             )
         )
     return vehicles
+
+
+records_for = as_json(records)  # the JSON the mock answers

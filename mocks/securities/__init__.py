@@ -1,5 +1,5 @@
 """The securities mock: synthetic account, holding, cash-account and freeze records."""
 
-from mocks.securities.data import records_for
+from mocks.securities.data import records, records_for
 
-__all__ = ["records_for"]
+__all__ = ["records", "records_for"]

@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from connectors.securities.models import (
-    FundsAccountModel,
-    HoldingModel,
-    SecuritiesAccountModel,
-    SecuritiesFreezeModel,
-    SecuritiesRecordsModel,
-)
-
-from connectors.envelope import SubjectRef
 from mocks import huaian
+from mocks.securities.records import (
+    FundsAccount,
+    Holding,
+    SecuritiesAccount,
+    SecuritiesFreeze,
+    SecuritiesRecords,
+)
 from mocks.synthetic import (
     REFERENCE_DATE,
     add_years,
@@ -37,6 +35,7 @@ from mocks.synthetic import (
     person,
     years_ago,
 )
+from mocks.wire import SubjectRef, as_json
 
 AGENCY = "securities"
 _NEEQ_OPENED = datetime.date(2013, 1, 16)  # 全国中小企业股份转让系统 opens nationwide
@@ -123,13 +122,13 @@ BROKERS = (
 )
 
 
-def records_for(subject: SubjectRef) -> SecuritiesRecordsModel | None:
+def records(subject: SubjectRef) -> SecuritiesRecords | None:
     """What the securities depository and the brokers know about ``subject``, or ``None``."""
     start = draw(AGENCY, subject)
     if start is None:
         return None
     if start.empty:
-        return SecuritiesRecordsModel()
+        return SecuritiesRecords()
     rng, rich = start.rng, start.rich
     company = subject.kind == "legal"
     if company:
@@ -139,18 +138,18 @@ def records_for(subject: SubjectRef) -> SecuritiesRecordsModel | None:
         district = resident.district
         adult_on = add_years(resident.birth_date, 18) + datetime.timedelta(days=1)
         if adult_on > REFERENCE_DATE - datetime.timedelta(days=30):
-            return SecuritiesRecordsModel()  # minors open no securities accounts
+            return SecuritiesRecords()  # minors open no securities accounts
         since = max(years_ago(25), adult_on)
     branches = rng.randint(1, 3) if rich else 1
-    records = SecuritiesRecordsModel()
+    records = SecuritiesRecords()
     for index, broker in enumerate(rng.sample(BROKERS, k=branches)):
         branch = _branch(rng, broker, district, since, company, rich=rich, main=index == 0)
         records = _merge(records, branch)
     return _freeze(rng, records, district, chance=0.5 if rich else 0.05)
 
 
-def _merge(a: SecuritiesRecordsModel, b: SecuritiesRecordsModel) -> SecuritiesRecordsModel:
-    return SecuritiesRecordsModel(
+def _merge(a: SecuritiesRecords, b: SecuritiesRecords) -> SecuritiesRecords:
+    return SecuritiesRecords(
         accounts=[*a.accounts, *b.accounts],
         holdings=[*a.holdings, *b.holdings],
         funds_accounts=[*a.funds_accounts, *b.funds_accounts],
@@ -185,7 +184,7 @@ def _branch(
     *,
     rich: bool,
     main: bool,
-) -> SecuritiesRecordsModel:
+) -> SecuritiesRecords:
     """Everything a subject has at one broker branch (a rich subject's main one is active)."""
     near = district if rng.random() < 0.8 else rng.choice(huaian.DISTRICTS)
     broker_branch = branch_name(rng, broker, near)
@@ -203,10 +202,10 @@ def _branch(
         kinds.append((rng.choice(("上海", "深圳")), "基金"))
     if rich and rng.random() < 0.2:
         kinds.append(("北京", "股转"))
-    accounts: list[SecuritiesAccountModel] = []
-    holdings: list[HoldingModel] = []
+    accounts: list[SecuritiesAccount] = []
+    holdings: list[Holding] = []
     for market, account_type in kinds:
-        account = SecuritiesAccountModel(
+        account = SecuritiesAccount(
             account_number=account_number(rng, market, account_type, company=company),
             market=market,
             account_type=account_type,
@@ -221,13 +220,13 @@ def _branch(
     if status != "销户":
         low, high = (1_000, 3_000_000) if rich else (10, 60_000)
         funds.append(
-            FundsAccountModel(
+            FundsAccount(
                 broker=broker_branch,
                 account_number=broker.cash_prefix + digits(rng, 8),
                 balance=money(rng, low, high) if status == "正常" else money(rng, 0.5, 80),
             )
         )
-    return SecuritiesRecordsModel(accounts=accounts, holdings=holdings, funds_accounts=funds)
+    return SecuritiesRecords(accounts=accounts, holdings=holdings, funds_accounts=funds)
 
 
 def _opened(rng: random.Random, opened: datetime.date, account_type: str) -> datetime.date:
@@ -240,8 +239,8 @@ def _opened(rng: random.Random, opened: datetime.date, account_type: str) -> dat
 
 
 def _holdings(
-    rng: random.Random, account: SecuritiesAccountModel, *, company: bool, rich: bool
-) -> list[HoldingModel]:
+    rng: random.Random, account: SecuritiesAccount, *, company: bool, rich: bool
+) -> list[Holding]:
     table = FUNDS if account.account_type == "基金" else STOCKS
     pool = table[account.market]
     count = rng.randint(1, 4) if rich else rng.choice((0, 1, 1, 2))
@@ -255,7 +254,7 @@ def _holdings(
         lots = max(1, round(target / security.price / 100))
         quantity = lots * 100
         holdings.append(
-            HoldingModel(
+            Holding(
                 account_number=account.account_number,
                 security_code=security.code,
                 security_name=security.name,
@@ -268,8 +267,8 @@ def _holdings(
 
 
 def _freeze(
-    rng: random.Random, records: SecuritiesRecordsModel, district: huaian.District, chance: float
-) -> SecuritiesRecordsModel:
+    rng: random.Random, records: SecuritiesRecords, district: huaian.District, chance: float
+) -> SecuritiesRecords:
     """Freeze holdings (or whole accounts) of some active accounts; mark those accounts 冻结."""
     held = {h.account_number for h in records.holdings}
     candidates = [a.account_number for a in records.accounts if a.account_number in held]
@@ -289,7 +288,7 @@ def _freeze(
             lots = holding.quantity // 100
             quantity = lots * 100 if rng.random() < 0.6 else rng.randint(1, lots) * 100
         freezes.append(
-            SecuritiesFreezeModel(
+            SecuritiesFreeze(
                 account_number=number,
                 security_code=code,
                 quantity=quantity,
@@ -301,7 +300,9 @@ def _freeze(
         )
     frozen = {f.account_number for f in freezes}
     accounts = [
-        a.model_copy(update={"status": "冻结"}) if a.account_number in frozen else a
-        for a in records.accounts
+        replace(a, status="冻结") if a.account_number in frozen else a for a in records.accounts
     ]
-    return records.model_copy(update={"accounts": accounts, "freezes": freezes})
+    return replace(records, accounts=accounts, freezes=freezes)
+
+
+records_for = as_json(records)  # the JSON the mock answers

@@ -17,19 +17,10 @@ import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from connectors.land.models import LandRecordsModel
-from connectors.tax.models import (
-    TaxArrearsModel,
-    TaxPaymentModel,
-    TaxPenaltyModel,
-    TaxRecordsModel,
-    TaxRegistrationModel,
-)
-
-from connectors.envelope import SubjectRef
 from mocks import huaian
-from mocks.fund.data import records_for as fund_records_for
-from mocks.land.data import records_for as land_records_for
+from mocks.fund.data import records as fund_records
+from mocks.land.data import records as land_records
+from mocks.land.records import LandRecords
 from mocks.synthetic import (
     REFERENCE_DATE,
     add_years,
@@ -42,6 +33,14 @@ from mocks.synthetic import (
     person,
     years_ago,
 )
+from mocks.tax.records import (
+    TaxArrears,
+    TaxPayment,
+    TaxPenalty,
+    TaxRecords,
+    TaxRegistration,
+)
+from mocks.wire import SubjectRef, as_json
 
 AGENCY = "tax"
 
@@ -95,13 +94,13 @@ class _Due:
     always_paid: bool = False  # deed tax is paid before the registry registers the transfer
 
 
-def records_for(subject: SubjectRef) -> TaxRecordsModel | None:
+def records(subject: SubjectRef) -> TaxRecords | None:
     """What the tax bureau knows about ``subject``, or ``None`` if nothing."""
     start = draw(AGENCY, subject)
     if start is None:
         return None
     if start.empty:
-        return TaxRecordsModel()
+        return TaxRecords()
     if subject.kind == "legal":
         return _enterprise(start.rng, subject, rich=start.rich)
     return _natural_person(start.rng, subject, rich=start.rich)
@@ -117,7 +116,7 @@ def tax_authority(district: huaian.District) -> str:
 # --- enterprises -------------------------------------------------------------------------
 
 
-def _enterprise(rng: random.Random, subject: SubjectRef, *, rich: bool) -> TaxRecordsModel:
+def _enterprise(rng: random.Random, subject: SubjectRef, *, rich: bool) -> TaxRecords:
     district = company_district(subject)
     registered = date_between(rng, years_ago(18), years_ago(1.2))
     general = rng.random() < (0.8 if rich else 0.35)
@@ -140,7 +139,7 @@ def _enterprise(rng: random.Random, subject: SubjectRef, *, rich: bool) -> TaxRe
         dues.append(_annual("企业所得税", 2024, _vary(rng, profit), datetime.date(2025, 5, 31)))
     for year, quarter in _quarters(4):
         dues.append(_quarterly("印花税", year, quarter, money(rng, 50, 30_000 if rich else 3_000)))
-    dues += _property_dues(rng, land_records_for(subject), company=True)
+    dues += _property_dues(rng, land_records(subject), company=True)
     stopped = None
     if abnormal:  # filings stopped some months ago: everything due since is owed
         stopped = REFERENCE_DATE - datetime.timedelta(days=rng.randint(90, 270))
@@ -148,7 +147,7 @@ def _enterprise(rng: random.Random, subject: SubjectRef, *, rich: bool) -> TaxRe
     count = (rng.randint(1, 2) if rng.random() < 0.5 else 0) if rich else int(rng.random() < 0.1)
     penalties = [_penalty(rng, district, COMPANY_CASES, rich=rich) for _ in range(count)]
     rating = _rating(rng, registered, arrears, penalties, abnormal=abnormal)
-    registration = TaxRegistrationModel(
+    registration = TaxRegistration(
         taxpayer_id=subject.id,
         taxpayer_name=subject.name or company(subject.id).name,
         tax_authority=tax_authority(district),
@@ -157,7 +156,7 @@ def _enterprise(rng: random.Random, subject: SubjectRef, *, rich: bool) -> TaxRe
         credit_rating=rating,
         status="非正常户" if abnormal else "正常",
     )
-    return TaxRecordsModel(
+    return TaxRecords(
         registration=registration, payments=payments, arrears=arrears, penalties=penalties
     )
 
@@ -165,8 +164,8 @@ def _enterprise(rng: random.Random, subject: SubjectRef, *, rich: bool) -> TaxRe
 def _rating(
     rng: random.Random,
     registered: datetime.date,
-    arrears: list[TaxArrearsModel],
-    penalties: list[TaxPenaltyModel],
+    arrears: list[TaxArrears],
+    penalties: list[TaxPenalty],
     *,
     abnormal: bool,
 ) -> str:
@@ -183,11 +182,11 @@ def _rating(
 # --- natural persons ---------------------------------------------------------------------
 
 
-def _natural_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> TaxRecordsModel:
+def _natural_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> TaxRecords:
     resident = person(subject)
     adult_on = add_years(resident.birth_date, 18) + datetime.timedelta(days=1)
     dues: list[_Due] = []
-    fund = fund_records_for(subject)
+    fund = fund_records(subject)
     current = [
         a
         for a in (fund.accounts if fund is not None else [])
@@ -214,7 +213,7 @@ def _natural_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> T
             dividend_tax = money(rng, 5_000, 400_000)
             paid = date_between(rng, datetime.date(2024, 3, 1), datetime.date(2024, 12, 31))
             dues.append(_Due("个人所得税", "2024", dividend_tax, paid, paid, enterprise.name))
-    dues += _property_dues(rng, land_records_for(subject), company=False)
+    dues += _property_dues(rng, land_records(subject), company=False)
     payments, arrears = _settle(rng, dues, None, owes=rng.random() < (0.15 if rich else 0.02))
     count = int(rng.random() < (0.12 if rich else 0.02))
     cases = PERSON_CASES if rng.random() < 0.6 else SIMPLE_REASONS[:1]
@@ -225,7 +224,7 @@ def _natural_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> T
         registered = max(datetime.date(2019, 1, 1), min(adult_on, REFERENCE_DATE))
         earliest = [p.paid_on for p in payments] + [a.since for a in arrears]
         registered = min([registered, *earliest, *(p.decided_on for p in penalties)])
-        registration = TaxRegistrationModel(
+        registration = TaxRegistration(
             taxpayer_id=subject.id,
             taxpayer_name=resident.name,
             tax_authority=tax_authority(resident.district),
@@ -234,7 +233,7 @@ def _natural_person(rng: random.Random, subject: SubjectRef, *, rich: bool) -> T
             credit_rating=None,
             status="正常",
         )
-    return TaxRecordsModel(
+    return TaxRecords(
         registration=registration, payments=payments, arrears=arrears, penalties=penalties
     )
 
@@ -252,9 +251,7 @@ def _wage_tax(taxable: Decimal) -> Decimal:
 # --- property and land -------------------------------------------------------------------
 
 
-def _property_dues(
-    rng: random.Random, land: LandRecordsModel | None, *, company: bool
-) -> list[_Due]:
+def _property_dues(rng: random.Random, land: LandRecords | None, *, company: bool) -> list[_Due]:
     """Deed tax on recent registrations; 2024 property tax and land-use tax on holdings."""
     if land is None:
         return []
@@ -383,7 +380,7 @@ def _vary(rng: random.Random, level: Decimal) -> Decimal:
 
 def _settle(
     rng: random.Random, dues: list[_Due], stopped: datetime.date | None, *, owes: bool
-) -> tuple[list[TaxPaymentModel], list[TaxArrearsModel]]:
+) -> tuple[list[TaxPayment], list[TaxArrears]]:
     """Pay the dues, except those due after ``stopped`` and, if ``owes``, a few recent ones."""
     unpaid: set[int] = set()
     candidates = [
@@ -400,7 +397,7 @@ def _settle(
             since = due.deadline + datetime.timedelta(days=1)
             days = (REFERENCE_DATE - since).days + 1
             arrears.append(
-                TaxArrearsModel(
+                TaxArrears(
                     tax_type=due.tax_type,
                     period=due.period,
                     amount=due.amount,
@@ -413,7 +410,7 @@ def _settle(
         if paid < RECENT or paid > REFERENCE_DATE:
             continue  # older than the two years the bureau reports, or not yet paid
         payments.append(
-            TaxPaymentModel(
+            TaxPayment(
                 tax_type=due.tax_type,
                 period=due.period,
                 amount=due.amount,
@@ -431,7 +428,7 @@ def _penalty(
     cases: tuple[tuple[str, int, int], ...],
     *,
     rich: bool,
-) -> TaxPenaltyModel:
+) -> TaxPenalty:
     """A fine: small ones by the district bureau (简罚), large ones by an inspection bureau."""
     reason, low, high = rng.choice(cases)
     decided = date_between(rng, years_ago(3), REFERENCE_DATE - datetime.timedelta(days=10))
@@ -443,7 +440,7 @@ def _penalty(
         authority = f"国家税务总局{huaian.CITY}税务局{rng.choice(INSPECTION_BUREAUS)}"
         decision = f"淮税稽罚〔{decided.year}〕{number}号"
     unpaid = rng.random() < (0.5 if rich else 0.2)
-    return TaxPenaltyModel(
+    return TaxPenalty(
         decision_number=decision,
         authority=authority,
         reason=reason,
@@ -451,3 +448,6 @@ def _penalty(
         decided_on=decided,
         status="未缴纳" if unpaid else "已缴纳",
     )
+
+
+records_for = as_json(records)  # the JSON the mock answers

@@ -6,17 +6,14 @@ import datetime
 import functools
 import re
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from connectors.business.models import BusinessRecordsModel, EquityHoldingModel
-from pydantic import BaseModel
 
-from connectors.envelope import SubjectKindName, SubjectRef
 from gateway.domain.cases import parse_case_number
 from gateway.domain.subjects import normalize_uscc
 from mocks import huaian
-from mocks.business import data, records_for
+from mocks.business import data
+from mocks.business.records import BusinessRecords, EquityHolding
 from mocks.synthetic import (
     REFERENCE_DATE,
     Tier,
@@ -26,13 +23,24 @@ from mocks.synthetic import (
     person,
     tier_of,
 )
-from tests.mocks.helpers import EXAMPLES, known_records, resident_ids, subject_refs, uscc_ids
+from mocks.wire import SubjectKindName, SubjectRef
+from tests.mocks.helpers import (
+    EXAMPLES,
+    known_records,
+    reading,
+    resident_ids,
+    subject_refs,
+    uscc_ids,
+    walk,
+)
 
 COURTS = {d.court for d in huaian.DISTRICTS} | {huaian.INTERMEDIATE_COURT[0]}
 ROLES = {"法定代表人", "执行董事", "董事", "监事", "经理", "股东"}
 STATUSES = {"存续", "在业", "吊销", "注销", "迁出"}
 FREEZE_STATUSES = {"冻结", "续行冻结", "解除冻结"}
 THREE_YEARS = datetime.timedelta(days=3 * 366)
+
+records_for = reading(BusinessRecords, data.records_for)  # the JSON, read back
 
 
 def natural_ids(count: int) -> list[str]:
@@ -42,25 +50,13 @@ def natural_ids(count: int) -> list[str]:
 
 
 @functools.cache
-def sample(kind: SubjectKindName) -> tuple[tuple[SubjectRef, BusinessRecordsModel], ...]:
+def sample(kind: SubjectKindName) -> tuple[tuple[SubjectRef, BusinessRecords], ...]:
     ids = natural_ids(400) if kind == "natural" else uscc_ids(300)
     return tuple(known_records(records_for, subject_refs(kind, ids)))
 
 
-def rich(kind: SubjectKindName) -> list[tuple[SubjectRef, BusinessRecordsModel]]:
+def rich(kind: SubjectKindName) -> list[tuple[SubjectRef, BusinessRecords]]:
     return [(ref, r) for ref, r in sample(kind) if tier_of(ref.id) is Tier.RICH]
-
-
-def dump(model: BaseModel | None) -> Any:
-    return None if model is None else model.model_dump(mode="json", by_alias=True)
-
-
-def walk(value: Any) -> list[Any]:
-    if isinstance(value, BaseModel):
-        return [value, *(v for _, item in value for v in walk(item))]
-    if isinstance(value, list):
-        return [v for item in value for v in walk(item)]
-    return [value]
 
 
 # --- determinism and tiers ---------------------------------------------------------------
@@ -70,9 +66,9 @@ def walk(value: Any) -> list[Any]:
 @pytest.mark.parametrize("tier", [Tier.EMPTY, Tier.ORDINARY, Tier.RICH])
 def test_same_subject_same_records(kind: SubjectKindName, tier: Tier) -> None:
     ref = SubjectRef(kind=kind, id=EXAMPLES[kind][tier])
-    first = dump(records_for(ref))
+    first = data.records_for(ref)  # the JSON answer
     data.enterprise.cache_clear()  # the shared enterprise facts are drawn again, not cached
-    assert dump(records_for(ref)) == first
+    assert data.records_for(ref) == first
     assert first is not None
 
 
@@ -97,7 +93,7 @@ def test_invalid_or_mismatched_ids_are_unknown(ref: SubjectRef) -> None:
 @pytest.mark.parametrize("kind", ["natural", "legal"])
 def test_empty_tier_is_an_empty_model(kind: SubjectKindName) -> None:
     records = records_for(SubjectRef(kind=kind, id=EXAMPLES[kind][Tier.EMPTY]))
-    assert records == BusinessRecordsModel()
+    assert records == BusinessRecords()
 
 
 def test_every_known_subject_is_found_and_unknown_ones_are_not() -> None:
@@ -302,7 +298,7 @@ def test_rich_companies_control_subsidiaries_the_agencies_know() -> None:
 def test_freezes_are_on_real_holdings_by_huaian_courts() -> None:
     checked = 0
     for _, records in sample("natural") + sample("legal"):
-        holdings: dict[str, EquityHoldingModel] = {h.uscc: h for h in records.equity_holdings}
+        holdings: dict[str, EquityHolding] = {h.uscc: h for h in records.equity_holdings}
         for freeze in records.equity_freezes:
             holding = holdings[freeze.uscc]
             assert freeze.company == holding.company

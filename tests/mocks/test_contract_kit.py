@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-from gateway.domain.agencies import Agency
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -35,7 +34,7 @@ def failures(results: list[CheckResult]) -> dict[str, str]:
     return {r.name: r.detail for r in results if not r.passed}
 
 
-def expected_checks(agency: Agency) -> list[str]:
+def expected_checks(agency: str) -> list[str]:
     """The kit's checks for ``agency``: a found-<kind> check for each kind it serves."""
     served = MOCK_AGENCIES[agency].subject_kinds
     return [
@@ -57,25 +56,23 @@ async def test_every_mock_passes_the_kit_over_a_real_socket() -> None:
 
 
 async def test_the_kit_takes_a_caller_client_and_leaves_it_open() -> None:
-    async with client_for(create_mock_app(Agency.LAND, token=TOKEN)) as client:
-        results = await check_endpoint("http://mock/", TOKEN, Agency.LAND, client=client)
+    async with client_for(create_mock_app("land", token=TOKEN)) as client:
+        results = await check_endpoint("http://mock/", TOKEN, "land", client=client)
         assert failures(results) == {}
         assert not client.is_closed
 
 
 async def test_a_mock_answering_malformed_bodies_fails_the_kit() -> None:
-    app = create_mock_app(
-        Agency.BANK, token=TOKEN, faults=FaultConfig(malformed_rate=1.0), fault_seed=1
-    )
+    app = create_mock_app("bank", token=TOKEN, faults=FaultConfig(malformed_rate=1.0), fault_seed=1)
     async with AppServer(app) as server:
-        failed = failures(await check_endpoint(server.url, TOKEN, Agency.BANK))
+        failed = failures(await check_endpoint(server.url, TOKEN, "bank"))
     assert {"found-natural", "found-legal", "not-found", "batch-order"} <= set(failed)
     assert all("contract" in detail for detail in failed.values())
 
 
 async def test_a_wrong_token_fails_without_showing_it() -> None:
-    async with AppServer(create_mock_app(Agency.POLICE, token=TOKEN)) as server:
-        results = await check_endpoint(server.url, "not-the-right-token-123", Agency.POLICE)
+    async with AppServer(create_mock_app("police", token=TOKEN)) as server:
+        results = await check_endpoint(server.url, "not-the-right-token-123", "police")
     failed = failures(results)
     assert failed["found-natural"] == "answered HTTP 401"
     assert "openapi" not in failed
@@ -102,7 +99,7 @@ async def test_an_endpoint_echoing_credentials_fails_the_secret_check() -> None:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://leaky"
     ) as client:
-        results = await check_endpoint("http://leaky", TOKEN, Agency.POLICE, client=client)
+        results = await check_endpoint("http://leaky", TOKEN, "police", client=client)
     failed = failures(results)
     assert "auth-wrong" not in failed  # a proper 401 problem...
     assert failed["no-secret-in-errors"] == "an HTTP 401 echoes a token"  # ...that leaks
@@ -111,11 +108,11 @@ async def test_an_endpoint_echoing_credentials_fails_the_secret_check() -> None:
 
 
 async def test_an_unreachable_endpoint_fails_every_check() -> None:
-    server = AppServer(create_mock_app(Agency.LAND, token=TOKEN))
+    server = AppServer(create_mock_app("land", token=TOKEN))
     await server.start()
     url = server.url
     await server.stop()
-    results = await check_endpoint(url, TOKEN, Agency.LAND)
+    results = await check_endpoint(url, TOKEN, "land")
     assert [r.name for r in results] == EXPECTED_CHECKS
     assert not any(r.passed for r in results)
     assert failures(results)["openapi"].startswith("transport: ConnectError")

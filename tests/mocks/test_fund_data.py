@@ -6,23 +6,23 @@ import datetime
 import re
 from decimal import Decimal
 
-from connectors.fund.models import FundRecordsModel
-
-from connectors.envelope import SubjectRef
 from gateway.domain.cases import parse_case_number
 from gateway.domain.subjects import normalize_uscc
-from mocks import huaian
-from mocks.fund import records_for
+from mocks import fund, huaian
 from mocks.fund.data import centre_for
+from mocks.fund.records import FundRecords
 from mocks.synthetic import REFERENCE_DATE, Tier, add_years, enterprises_of, tier_of
-from tests.mocks.helpers import EXAMPLES, known_records, resident_ids, subject_refs
+from mocks.wire import SubjectRef
+from tests.mocks.helpers import EXAMPLES, known_records, reading, resident_ids, subject_refs
 
 COURTS = {d.court for d in huaian.DISTRICTS} | {huaian.INTERMEDIATE_COURT[0]}
 CENTRES = {centre_for(d) for d in huaian.DISTRICTS}
 FIRST_BIRTH = datetime.date(1955, 1, 1)
 
+records_for = reading(FundRecords, fund.records_for)  # the JSON, read back
 
-def known(count: int) -> list[tuple[SubjectRef, FundRecordsModel]]:
+
+def known(count: int) -> list[tuple[SubjectRef, FundRecords]]:
     """People the fund knows, born from 1955 to 2015."""
     ids = resident_ids(
         count, regions=("320803",), first_birth=FIRST_BIRTH, step_days=53, span_days=22000
@@ -44,7 +44,7 @@ def test_unknown_subject_is_none() -> None:
 
 def test_empty_tier_is_known_without_records() -> None:
     ref = SubjectRef(kind="natural", id=EXAMPLES["natural"][Tier.EMPTY])
-    assert records_for(ref) == FundRecordsModel()
+    assert records_for(ref) == FundRecords()
 
 
 def test_legal_persons_hold_no_fund_accounts() -> None:
@@ -64,7 +64,7 @@ def test_minors_have_no_accounts() -> None:
         birth = datetime.date(int(ref.id[6:10]), int(ref.id[10:12]), int(ref.id[12:14]))
         if add_years(birth, 18) >= REFERENCE_DATE:
             minors += 1
-            assert records == FundRecordsModel()
+            assert records == FundRecords()
     assert minors > 10
 
 

@@ -8,13 +8,12 @@ import re
 from decimal import Decimal
 
 import pytest
-from connectors.insurance.models import InsuranceRecordsModel, PolicyModel
-from gateway.domain.agencies import Agency
 
-from connectors.envelope import SubjectRef
 from gateway.domain.cases import parse_case_number
-from mocks import huaian, land, police
-from mocks.insurance import records_for
+from mocks import huaian, insurance, land, police
+from mocks.insurance.records import InsuranceRecords, Policy
+from mocks.land.records import LandRecords
+from mocks.police.records import PoliceRecords
 from mocks.registry import MOCK_AGENCIES
 from mocks.synthetic import (
     REFERENCE_DATE,
@@ -26,7 +25,15 @@ from mocks.synthetic import (
     spouse_of,
     tier_of,
 )
-from tests.mocks.helpers import EXAMPLES, known_records, resident_ids, subject_refs, uscc_ids
+from mocks.wire import SubjectRef
+from tests.mocks.helpers import (
+    EXAMPLES,
+    known_records,
+    reading,
+    resident_ids,
+    subject_refs,
+    uscc_ids,
+)
 
 COURTS = {d.court: d.court_code for d in huaian.DISTRICTS} | {
     huaian.INTERMEDIATE_COURT[0]: huaian.INTERMEDIATE_COURT[1]
@@ -40,19 +47,17 @@ INSURER = re.compile(
     r"(淮安分公司|淮安市分公司|淮安中心支公司|涟水县支公司|盱眙县支公司|金湖县支公司)"
 )
 
+records_for = reading(InsuranceRecords, insurance.records_for)  # the JSON, read back
 
-PEOPLE: list[tuple[SubjectRef, InsuranceRecordsModel]] = known_records(
+
+PEOPLE: list[tuple[SubjectRef, InsuranceRecords]] = known_records(
     records_for,
     subject_refs("natural", resident_ids(250, regions=("320826",), step_days=83, span_days=27300)),
 )
-COMPANIES: list[tuple[SubjectRef, InsuranceRecordsModel]] = known_records(
+COMPANIES: list[tuple[SubjectRef, InsuranceRecords]] = known_records(
     records_for, subject_refs("legal", uscc_ids(120, prefix="91320812MA", first=5000))
 )
 KNOWN = PEOPLE + COMPANIES
-
-
-def dump(records: InsuranceRecordsModel | None) -> object:
-    return None if records is None else records.model_dump(mode="json", by_alias=True)
 
 
 def birth_of(ref: SubjectRef) -> datetime.date:
@@ -68,8 +73,8 @@ def adult(ref: SubjectRef) -> bool:
 def test_the_same_subject_gets_the_same_records():
     for kind in ("natural", "legal"):
         for subject_id in EXAMPLES[kind].values():
-            first = records_for(SubjectRef(kind=kind, id=subject_id))
-            assert dump(first) == dump(records_for(SubjectRef(kind=kind, id=subject_id)))
+            ref = SubjectRef(kind=kind, id=subject_id)
+            assert insurance.records_for(ref) == insurance.records_for(ref)  # the JSON
     numbers = [p.policy_number for _, r in KNOWN for p in r.policies]
     assert len(numbers) == len(set(numbers))  # no two policies alike, across subjects too
 
@@ -89,14 +94,12 @@ def test_unknown_or_invalid_subjects_are_none(ref):
 
 @pytest.mark.parametrize("kind", ["natural", "legal"])
 def test_the_empty_tier_is_known_with_nothing(kind):
-    assert records_for(SubjectRef(kind=kind, id=EXAMPLES[kind][Tier.EMPTY])) == (
-        InsuranceRecordsModel()
-    )
+    assert records_for(SubjectRef(kind=kind, id=EXAMPLES[kind][Tier.EMPTY])) == (InsuranceRecords())
 
 
 def test_both_kinds_of_subject_are_served_with_their_own_kinds_of_cover():
-    assert MOCK_AGENCIES[Agency.INSURANCE].subject_kinds == {"natural", "legal"}
-    assert MOCK_AGENCIES[Agency.INSURANCE].records_model is InsuranceRecordsModel
+    assert MOCK_AGENCIES["insurance"].subject_kinds == {"natural", "legal"}
+    assert MOCK_AGENCIES["insurance"].records_for is insurance.records_for
     people = {p.policy_type for _, r in PEOPLE for p in r.policies}
     companies = {p.policy_type for _, r in COMPANIES for p in r.policies}
     assert people == PERSONAL_TYPES
@@ -141,7 +144,7 @@ def test_savings_policies_of_rich_people_carry_large_cash_values():
     rich = [r for ref, r in PEOPLE if tier_of(ref.id) is Tier.RICH and adult(ref)]
     ordinary = [r for ref, r in PEOPLE if tier_of(ref.id) is Tier.ORDINARY and adult(ref)]
 
-    def enforceable(records: InsuranceRecordsModel) -> Decimal:
+    def enforceable(records: InsuranceRecords) -> Decimal:
         cash = sum((p.cash_value for p in records.policies if p.role == "投保人"), Decimal(0))
         return cash + sum((w.account_value for w in records.wealth_products), Decimal(0))
 
@@ -196,7 +199,7 @@ def test_the_name_the_request_gives_is_the_policyholder():
 def test_every_registered_vehicle_is_insured_once():
     insured = 0
     for ref, records in KNOWN:
-        police_records = police.records_for(ref)
+        police_records = reading(PoliceRecords, police.records_for)(ref)
         assert police_records is not None
         plates = sorted(v.plate for v in police_records.vehicles if v.status != "被盗抢")
         motor = [p for p in records.policies if p.policy_type == "车险"]
@@ -214,7 +217,7 @@ def test_every_registered_vehicle_is_insured_once():
 def test_company_property_cover_is_on_their_registered_sites():
     covered = 0
     for ref, records in COMPANIES:
-        land_records = land.records_for(ref)
+        land_records = reading(LandRecords, land.records_for)(ref)
         assert land_records is not None
         sites = {e.location for e in land_records.real_estate}
         for policy in records.policies:
@@ -228,7 +231,7 @@ def test_company_property_cover_is_on_their_registered_sites():
 def test_freezes_are_of_cash_values_the_subject_holds():
     freezes = 0
     for _, records in KNOWN:
-        policies: dict[str, PolicyModel] = {p.policy_number: p for p in records.policies}
+        policies: dict[str, Policy] = {p.policy_number: p for p in records.policies}
         frozen = {f.policy_number for f in records.freezes}
         for number, policy in policies.items():
             assert (policy.status == "冻结") == (number in frozen)

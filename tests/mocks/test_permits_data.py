@@ -7,11 +7,9 @@ import datetime
 import itertools
 import re
 
-from connectors.permits.models import PermitRecordsModel
-
-from connectors.envelope import SubjectRef
 from mocks import permits
 from mocks.permits.data import industry_of
+from mocks.permits.records import PermitRecords
 from mocks.synthetic import (
     INDUSTRIES,
     REFERENCE_DATE,
@@ -20,7 +18,8 @@ from mocks.synthetic import (
     company,
     tier_of,
 )
-from tests.mocks.helpers import EXAMPLES, known_records, subject_refs, uscc_ids
+from mocks.wire import SubjectRef
+from tests.mocks.helpers import EXAMPLES, known_records, reading, subject_refs, uscc_ids
 
 PERMIT_NUMBER = re.compile(r"\(苏\)(JZ|FM|WH)安许证字〔(\d{4})〕08\d{4}号")
 NUMBERS = {
@@ -39,25 +38,27 @@ PRODUCT_CATEGORIES = {
 }
 TRADERS = {"商贸", "机械制造", "新材料", "纺织", "食品", "盐化"}
 
+records_for = reading(PermitRecords, permits.records_for)  # the JSON, read back
+
 
 def legal_ids(count: int) -> list[str]:
     return uscc_ids(count, prefix="91320803MA")
 
 
-def known(count: int) -> list[tuple[str, PermitRecordsModel]]:
+def known(count: int) -> list[tuple[str, PermitRecords]]:
     refs = subject_refs("legal", legal_ids(count))
-    return [(ref.id, records) for ref, records in known_records(permits.records_for, refs)]
+    return [(ref.id, records) for ref, records in known_records(records_for, refs)]
 
 
 def test_same_subject_same_records() -> None:
     for subject_id in legal_ids(40):
         ref = SubjectRef(kind="legal", id=subject_id)
-        first, second = permits.records_for(ref), permits.records_for(ref)
+        first, second = permits.records_for(ref), permits.records_for(ref)  # the JSON answers
         if first is None:
             assert second is None
         else:
             assert second is not None
-            assert first.model_dump(mode="json") == second.model_dump(mode="json")
+            assert first == second
 
 
 def test_unknown_subjects_are_not_found() -> None:
@@ -75,9 +76,9 @@ def test_natural_persons_are_not_kept() -> None:
 def test_empty_tier_is_an_empty_model() -> None:
     empties = [r for i, r in known(600) if tier_of(i) is Tier.EMPTY]
     assert len(empties) > 30
-    assert all(r == PermitRecordsModel() for r in empties)
-    example = permits.records_for(SubjectRef(kind="legal", id=EXAMPLES["legal"][Tier.EMPTY]))
-    assert example == PermitRecordsModel()
+    assert all(r == PermitRecords() for r in empties)
+    example = records_for(SubjectRef(kind="legal", id=EXAMPLES["legal"][Tier.EMPTY]))
+    assert example == PermitRecords()
 
 
 def test_every_rich_enterprise_has_records_and_more_than_ordinary_ones() -> None:

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from gateway.domain.agencies import Agency
 from httpx_aiohttp import AiohttpTransport
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -63,7 +62,7 @@ async def test_a_failing_startup_is_an_error_not_an_exit() -> None:
 
 async def test_servers_leave_the_signal_handlers_alone() -> None:
     before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    async with MockServers([Agency.POLICE, Agency.LAND], token=TOKEN):
+    async with MockServers(["police", "land"], token=TOKEN):
         assert {sig: signal.getsignal(sig) for sig in before} == before
     assert {sig: signal.getsignal(sig) for sig in before} == before
 
@@ -72,7 +71,7 @@ async def test_servers_leave_the_signal_handlers_alone() -> None:
 async def test_hang_never_answers_and_lets_the_server_stop(how: str) -> None:
     faults = FaultConfig(hang_rate=1.0) if how == "config" else None
     headers = {**AUTH, "X-Mock-Fault": "hang"} if how == "header" else AUTH
-    app = create_mock_app(Agency.BANK, token=TOKEN, faults=faults)
+    app = create_mock_app("bank", token=TOKEN, faults=faults)
     # a long shutdown grace: stop() is quick only if the hanging request saw its client leave
     server = AppServer(app, shutdown_timeout=30)
     await server.start()
@@ -89,7 +88,7 @@ async def test_hang_never_answers_and_lets_the_server_stop(how: str) -> None:
 
 async def test_hang_with_asyncio_timeout_on_the_caller_side() -> None:
     async with (
-        AppServer(create_mock_app(Agency.LAND, token=TOKEN)) as server,
+        AppServer(create_mock_app("land", token=TOKEN)) as server,
         httpx.AsyncClient(timeout=DID_NOT_HANG_S) as client,
     ):
         headers = {**AUTH, "X-Mock-Fault": "hang"}
@@ -99,7 +98,7 @@ async def test_hang_with_asyncio_timeout_on_the_caller_side() -> None:
 
 
 async def test_stop_is_bounded_while_a_client_waits_on_a_hung_request() -> None:
-    server = AppServer(create_mock_app(Agency.LAND, token=TOKEN), shutdown_timeout=0.5)
+    server = AppServer(create_mock_app("land", token=TOKEN), shutdown_timeout=0.5)
     await server.start()
     async with httpx.AsyncClient(timeout=DID_NOT_HANG_S) as client:
         headers = {**AUTH, "X-Mock-Fault": "hang"}
@@ -124,7 +123,7 @@ async def test_stop_is_bounded_while_a_client_waits_on_a_hung_request() -> None:
 async def test_reset_drops_the_connection_mid_answer(how: str) -> None:
     faults = FaultConfig(reset_rate=1.0) if how == "config" else None
     headers = {**AUTH, "X-Mock-Fault": "reset"} if how == "header" else AUTH
-    app = create_mock_app(Agency.POLICE, token=TOKEN, faults=faults)
+    app = create_mock_app("police", token=TOKEN, faults=faults)
     async with AppServer(app) as server, httpx.AsyncClient(timeout=5) as client:
         url = server.url + "/v1/inquiries"
         with pytest.raises(httpx.RemoteProtocolError, match=r"incomplete|complete message body"):
@@ -136,7 +135,7 @@ async def test_reset_drops_the_connection_mid_answer(how: str) -> None:
 
 
 async def test_reset_through_the_gateways_aiohttp_transport_is_a_read_error() -> None:
-    app = create_mock_app(Agency.POLICE, token=TOKEN)
+    app = create_mock_app("police", token=TOKEN)
     async with (
         AppServer(app) as server,
         httpx.AsyncClient(transport=AiohttpTransport(), timeout=5) as client,
@@ -152,7 +151,7 @@ async def test_reset_through_the_gateways_aiohttp_transport_is_a_read_error() ->
 async def test_one_agency_down_does_not_affect_the_others() -> None:
     registered = list(MOCK_AGENCIES)
     down, slow = registered[0], registered[-1]
-    tokens = {agency: f"{TOKEN}-{agency.value}" for agency in registered}
+    tokens = {agency: f"{TOKEN}-{agency}" for agency in registered}
     async with MockServers(token=tokens, faults={slow: FaultConfig(latency_ms=1)}) as mocks:
         assert set(mocks.urls) == set(registered)  # by default, every registered agency
         assert len(set(mocks.urls.values())) == len(registered)
@@ -171,7 +170,7 @@ async def test_one_agency_down_does_not_affect_the_others() -> None:
                 url = mocks.urls[agency] + "/v1/inquiries"
                 response = await client.post(url, json=body, headers=auth)
                 assert response.status_code == 200
-                assert response.json()["agency"] == agency.value
+                assert response.json()["agency"] == agency
                 assert response.json()["results"][0]["status"] == "found"
                 # each mock keeps its own token
                 other = tokens[down]
@@ -182,13 +181,13 @@ async def test_one_agency_down_does_not_affect_the_others() -> None:
 
 
 async def test_stopping_a_mock_ends_its_hung_requests_with_a_503() -> None:
-    async with MockServers([Agency.BANK], token=TOKEN) as mocks:
-        url = mocks.urls[Agency.BANK] + "/v1/inquiries"
+    async with MockServers(["bank"], token=TOKEN) as mocks:
+        url = mocks.urls["bank"] + "/v1/inquiries"
         async with httpx.AsyncClient(timeout=DID_NOT_HANG_S) as client:
             headers = {**AUTH, "X-Mock-Fault": "hang"}
             waiting = asyncio.create_task(client.post(url, json=inquiry(), headers=headers))
             await asyncio.sleep(0.2)  # the request has reached the mock
-            await mocks.stop(Agency.BANK)
+            await mocks.stop("bank")
             response = await waiting
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"

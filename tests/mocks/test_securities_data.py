@@ -7,17 +7,22 @@ import re
 from decimal import Decimal
 
 import pytest
-from connectors.securities.models import SecuritiesRecordsModel
-from gateway.domain.agencies import Agency
 
-from connectors.envelope import SubjectRef
 from gateway.domain.cases import parse_case_number
-from mocks import huaian
+from mocks import huaian, securities
 from mocks.registry import MOCK_AGENCIES
-from mocks.securities import records_for
 from mocks.securities.data import FUNDS, STOCKS
+from mocks.securities.records import SecuritiesRecords
 from mocks.synthetic import REFERENCE_DATE, Tier, add_years, tier_of
-from tests.mocks.helpers import EXAMPLES, known_records, resident_ids, subject_refs, uscc_ids
+from mocks.wire import SubjectRef
+from tests.mocks.helpers import (
+    EXAMPLES,
+    known_records,
+    reading,
+    resident_ids,
+    subject_refs,
+    uscc_ids,
+)
 
 PRICES = {s.code: s for table in (STOCKS, FUNDS) for pool in table.values() for s in pool}
 COURTS = {d.court: d.court_code for d in huaian.DISTRICTS} | {
@@ -35,15 +40,13 @@ BROKER = re.compile(
     r"(淮安|涟水|盱眙|金湖)[\u4e00-\u9fff]+营业部"
 )
 
+records_for = reading(SecuritiesRecords, securities.records_for)  # the JSON, read back
+
 
 SUBJECTS = subject_refs(
     "natural", resident_ids(250, regions=("320803",), step_days=89)
 ) + subject_refs("legal", uscc_ids(150))
-KNOWN: list[tuple[SubjectRef, SecuritiesRecordsModel]] = known_records(records_for, SUBJECTS)
-
-
-def dump(records: SecuritiesRecordsModel | None) -> object:
-    return None if records is None else records.model_dump(mode="json", by_alias=True)
+KNOWN: list[tuple[SubjectRef, SecuritiesRecords]] = known_records(records_for, SUBJECTS)
 
 
 def birth_of(ref: SubjectRef) -> datetime.date:
@@ -53,9 +56,13 @@ def birth_of(ref: SubjectRef) -> datetime.date:
 def test_the_same_subject_gets_the_same_records():
     for kind in ("natural", "legal"):
         for subject_id in EXAMPLES[kind].values():
-            first = records_for(SubjectRef(kind=kind, id=subject_id))
-            assert dump(first) == dump(records_for(SubjectRef(kind=kind, id=subject_id)))
-    rich = [dump(r) for ref, r in KNOWN if tier_of(ref.id) is Tier.RICH and r.accounts]
+            ref = SubjectRef(kind=kind, id=subject_id)
+            assert securities.records_for(ref) == securities.records_for(ref)  # the JSON
+    rich = [
+        securities.records_for(ref)
+        for ref, r in KNOWN
+        if tier_of(ref.id) is Tier.RICH and r.accounts
+    ]
     assert len({str(r) for r in rich}) == len(rich)  # and different subjects differ
 
 
@@ -75,13 +82,13 @@ def test_unknown_or_invalid_subjects_are_none(ref):
 @pytest.mark.parametrize("kind", ["natural", "legal"])
 def test_the_empty_tier_is_known_with_nothing(kind):
     assert records_for(SubjectRef(kind=kind, id=EXAMPLES[kind][Tier.EMPTY])) == (
-        SecuritiesRecordsModel()
+        SecuritiesRecords()
     )
 
 
 def test_both_kinds_of_subject_are_served():
-    assert MOCK_AGENCIES[Agency.SECURITIES].subject_kinds == {"natural", "legal"}
-    assert MOCK_AGENCIES[Agency.SECURITIES].records_model is SecuritiesRecordsModel
+    assert MOCK_AGENCIES["securities"].subject_kinds == {"natural", "legal"}
+    assert MOCK_AGENCIES["securities"].records_for is securities.records_for
     for kind in ("natural", "legal"):
         rich = records_for(SubjectRef(kind=kind, id=EXAMPLES[kind][Tier.RICH]))
         assert rich is not None
@@ -131,7 +138,7 @@ def test_minors_have_no_securities_accounts():
         if r.kind == "natural" and birth_of(r) > add_years(REFERENCE_DATE, -18)
     ]
     assert minors
-    assert all(records == SecuritiesRecordsModel() for _, records in minors)
+    assert all(records == SecuritiesRecords() for _, records in minors)
 
 
 def test_holdings_are_of_active_accounts_and_their_market():
@@ -207,7 +214,7 @@ def test_rich_subjects_hold_much_and_ordinary_ones_a_little():
     assert all(len(r.holdings) <= 8 for r in ordinary)
     assert sum(bool(r.freezes) for r in ordinary) < len(ordinary) / 5
 
-    def value(records: SecuritiesRecordsModel) -> Decimal:
+    def value(records: SecuritiesRecords) -> Decimal:
         return sum((h.market_value for h in records.holdings), Decimal(0))
 
     assert sum(map(value, rich)) / len(rich) > 5 * sum(map(value, ordinary)) / len(ordinary)

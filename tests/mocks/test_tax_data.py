@@ -6,20 +6,29 @@ import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from connectors.tax.models import TaxRecordsModel
-
-from connectors.envelope import SubjectRef
-from mocks import fund, huaian, land
+from mocks import fund, huaian, land, tax
+from mocks.fund.records import FundRecords
+from mocks.land.records import LandRecords
 from mocks.synthetic import REFERENCE_DATE, Tier, add_years, company, person, tier_of, years_ago
-from mocks.tax import records_for
 from mocks.tax.data import tax_authority
-from tests.mocks.helpers import EXAMPLES, known_records, resident_ids, subject_refs, uscc_ids
+from mocks.tax.records import TaxRecords
+from mocks.wire import SubjectRef
+from tests.mocks.helpers import (
+    EXAMPLES,
+    known_records,
+    reading,
+    resident_ids,
+    subject_refs,
+    uscc_ids,
+)
 
 AUTHORITIES = {tax_authority(d) for d in huaian.DISTRICTS}
 PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?")
 
+records_for = reading(TaxRecords, tax.records_for)  # the JSON, read back
 
-def known(count: int) -> list[tuple[SubjectRef, TaxRecordsModel]]:
+
+def known(count: int) -> list[tuple[SubjectRef, TaxRecords]]:
     """``count`` people (born from 1955) and ``count`` companies, those the bureau knows."""
     people = resident_ids(
         count,
@@ -47,9 +56,7 @@ def test_unknown_subjects_are_none() -> None:
 
 def test_empty_tier_is_known_without_records() -> None:
     for kind in ("natural", "legal"):
-        assert records_for(SubjectRef(kind=kind, id=EXAMPLES[kind][Tier.EMPTY])) == (
-            TaxRecordsModel()
-        )
+        assert records_for(SubjectRef(kind=kind, id=EXAMPLES[kind][Tier.EMPTY])) == (TaxRecords())
 
 
 def test_both_kinds_are_served() -> None:
@@ -63,7 +70,7 @@ def test_both_kinds_are_served() -> None:
 def test_registration_names_the_subject() -> None:
     for ref, records in known(200):
         if tier_of(ref.id) is Tier.EMPTY:
-            assert records == TaxRecordsModel()
+            assert records == TaxRecords()
             continue
         if ref.kind == "natural" and records.registration is None:  # a minor without property
             assert not records.payments
@@ -99,7 +106,7 @@ def test_the_name_the_court_gives_is_used() -> None:
 def test_minors_are_registered_only_when_they_pay_tax() -> None:
     minors = 0
     for ref, records in known(300):
-        if ref.kind != "natural" or records == TaxRecordsModel():
+        if ref.kind != "natural" or records == TaxRecords():
             continue
         if add_years(person(ref).birth_date, 18) >= REFERENCE_DATE:
             minors += 1
@@ -158,7 +165,7 @@ def test_wage_tax_is_withheld_by_the_current_fund_employer() -> None:
     for ref, records in known(300):
         if ref.kind != "natural":
             continue
-        fund_records = fund.records_for(ref)
+        fund_records = reading(FundRecords, fund.records_for)(ref)
         assert fund_records is not None
         employers = {a.employer for a in fund_records.accounts if a.last_deposit_month == "2025-06"}
         for payment in records.payments:
@@ -171,7 +178,7 @@ def test_wage_tax_is_withheld_by_the_current_fund_employer() -> None:
 def test_deed_tax_follows_recent_registrations_in_the_land_registry() -> None:
     deeds = 0
     for ref, records in known(300):
-        land_records = land.records_for(ref)
+        land_records = reading(LandRecords, land.records_for)(ref)
         assert land_records is not None
         recent = [
             e.registered_on
