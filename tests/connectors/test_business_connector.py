@@ -21,11 +21,11 @@ from connectors.business.records import (
     RegistrationEvent,
     Shareholder,
 )
-from connectors.envelope import SubjectRef
 from connectors.http import HttpConnector
 from connectors.registry import AGENCIES
 from gateway.domain.subjects import Subject, SubjectKind
 from mocks.synthetic import Tier, enterprises_of
+from mocks.wire import SubjectRef
 from tests.connectors.helpers import EXAMPLES, example, records_of, shown
 
 Kind = Literal["natural", "legal"]

@@ -50,7 +50,7 @@ class Harness:
 
     @property
     def mock(self) -> Any:
-        return self.mocks.apps[self.agency.value].state.mock
+        return self.mocks.apps[self.agency].state.mock
 
     def faults(self, **rates: float) -> None:
         self.mock.faults = FaultConfig(**rates)
@@ -63,7 +63,7 @@ NAMES = sorted(AGENCIES.names())
 async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
     agency: str = request.param
     async with (
-        MockServers([agency.value], token=TOKEN, fault_seed=7) as mocks,
+        MockServers([agency], token=TOKEN, fault_seed=7) as mocks,
         httpx.AsyncClient(transport=AiohttpTransport(), timeout=5) as client,
     ):
         endpoint = AgencyEndpoint(mocks.urls[agency], TOKEN)
@@ -183,7 +183,7 @@ async def test_a_hanging_agency_is_a_timeout_through_the_fanout(harness: Harness
 
 
 async def test_a_refused_connection_is_unavailable(harness: Harness):
-    await harness.mocks.stop(harness.agency.value)
+    await harness.mocks.stop(harness.agency)
     with pytest.raises(SourceUnavailableError) as caught:
         await harness.connector.query(inquiry(subject(Tier.RICH)))
     assert_no_secret(caught.value)

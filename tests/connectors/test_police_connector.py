@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from connectors.base import AgencyEndpoint
-from connectors.envelope import SubjectRef
 from connectors.http import HttpConnector
 from connectors.police.records import (
     HouseholdRegistration,
@@ -22,6 +21,7 @@ from connectors.registry import AGENCIES
 from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import Subject, SubjectKind
 from mocks.synthetic import Tier, person
+from mocks.wire import SubjectRef
 from tests.connectors.helpers import EXAMPLES, example, records_of, shown
 
 # what the police send for a resident, exactly as on the wire (camelCase, ISO dates)

@@ -7,14 +7,12 @@ and that every agency the gateway connects to has a mock of the same subjects.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from gateway.domain.agencies import Agency
-
-from connectors.registry import CONNECTORS
+from connectors.registry import AGENCIES
+from gateway.domain.records import wire_adapter
 from gateway.domain.sources import SourceResult, SourceStatus
-from gateway.domain.summary import AssetSummary, summarize
+from gateway.domain.summary import AssetSummary
 from mocks.registry import MOCK_AGENCIES
 from mocks.synthetic import Tier
 from mocks.wire import JSONObject, SubjectKindName, SubjectRef
@@ -24,11 +22,8 @@ KINDS: tuple[SubjectKindName, ...] = ("natural", "legal")
 
 
 def domain_records(agency: str, records: JSONObject) -> Any:
-    """A mock's JSON records, validated and mapped by the agency's connector."""
-    models = importlib.import_module(f"connectors.{agency}.models")
-    mapping = importlib.import_module(f"connectors.{agency}.mapping")
-    (model,) = [v for name, v in vars(models).items() if name.endswith("RecordsModel")]
-    return mapping.to_domain(model.model_validate(records))
+    """A mock's JSON records, read as the agency's connector reads them."""
+    return wire_adapter(AGENCIES.spec(agency).records).validate_python(records)
 
 
 def summary_of(ref: SubjectRef) -> AssetSummary:
@@ -37,11 +32,11 @@ def summary_of(ref: SubjectRef) -> AssetSummary:
     for agency, spec in MOCK_AGENCIES.items():
         records = spec.records_for(ref)
         if records is None:
-            results.append(SourceResult(Agency(agency), SourceStatus.NOT_FOUND))
+            results.append(SourceResult(agency, SourceStatus.NOT_FOUND))
             continue
         domain = domain_records(agency, records)
-        results.append(SourceResult(Agency(agency), SourceStatus.OK, records=domain))
-    return summarize(results)
+        results.append(SourceResult(agency, SourceStatus.OK, records=domain))
+    return AGENCIES.summary_plan().summarize(results)
 
 
 def test_empty_tier_has_no_assets() -> None:
@@ -64,7 +59,7 @@ def test_the_asset_summary_of_the_mocks_sees_the_assets_of_the_rich() -> None:
 
 
 def test_every_agency_the_gateway_connects_to_has_a_mock_of_the_same_subjects() -> None:
-    assert {agency.value for agency in CONNECTORS} <= set(MOCK_AGENCIES)
-    for agency, connector in CONNECTORS.items():
-        kinds = {kind.value for kind in connector.subject_kinds}
-        assert MOCK_AGENCIES[agency.value].subject_kinds == kinds, agency
+    assert set(AGENCIES.names()) <= set(MOCK_AGENCIES)
+    for spec in AGENCIES:
+        kinds = {kind.value for kind in spec.subject_kinds}
+        assert MOCK_AGENCIES[spec.name].subject_kinds == kinds, spec.name

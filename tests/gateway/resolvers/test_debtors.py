@@ -145,7 +145,7 @@ async def test_a_batch_of_200_debtors_is_one_call_per_agency(gateway: Gateway, m
     debtors = body["data"]["debtors"]
     assert [d["subject"]["id"] for d in debtors] == ids
     assert await mock_calls(mocks) == calls_per_agency(1)
-    subjects = {Agency(a): mocks.apps[a].state.mock.stats.subjects for a in mocks.apps}
+    subjects = {a: mocks.apps[a].state.mock.stats.subjects for a in mocks.apps}
     assert subjects == calls_per_agency(200)
 
 
