@@ -118,6 +118,9 @@ class Settings(BaseSettings):
 
     @property
     def request_limits(self) -> LimitSettings:
-        """``limits`` with the cost limit worked out for this deployment's batch size."""
-        cost = self.limits.cost_limit(self.max_batch_subjects)
+        """``limits`` with the cost limit worked out for this deployment: a full batch of every
+        agency (a smaller ``max_batch_subjects`` keeps the default's limit, so that an oversized
+        batch is told BATCH_TOO_LARGE rather than COST_LIMIT_EXCEEDED)."""
+        batch = max(self.max_batch_subjects, DEFAULT_BATCH_SUBJECTS)
+        cost = self.limits.cost_limit(batch)
         return self.limits.model_copy(update={"max_cost": cost})

@@ -8,12 +8,13 @@ import pytest
 import strawberry
 from graphql import get_introspection_query, parse
 
+from connectors.registry import AGENCIES
 from gateway.api import Query, build_schema
 from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.schema.context import Context
 from gateway.schema.limits import estimate_cost, limit_extensions
 from gateway.services.inquiry import InquiryService
-from gateway.settings import LimitSettings
+from gateway.settings import LimitSettings, Settings
 from tests.gateway.http.helpers import JUDGE, service
 
 CASE = "(2026)苏0802执123号"
@@ -76,7 +77,10 @@ def test_a_batch_reads_its_size_and_agencies_from_variables():
 def test_the_default_limit_admits_exactly_a_full_batch_of_all_agencies():
     limits = LimitSettings()
     full = cost(BATCH, {"subjects": subjects(500), "agencies": None})
-    assert full == limits.max_cost == 5000
+    assert limits.max_cost is None  # derived from the registry, not a number kept by hand
+    assert full == limits.cost_limit() == 500 * len(AGENCIES) == 5000
+    assert Settings(max_batch_subjects=800).request_limits.max_cost == 800 * len(AGENCIES)
+    assert Settings(limits={"max_cost": 7}).request_limits.max_cost == 7
 
 
 def test_aliases_and_fragments_each_pay():
