@@ -6,6 +6,9 @@ Nested values use ``__``: ``CHAKONG_AGENCIES__POLICE__URL=http://10.1.2.3:8080``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -25,6 +28,15 @@ class AgencySettings(BaseModel):
     breaker_reset_s: float = Field(default=30.0, gt=0)  # open time before one probe is let through
     max_batch: int = Field(default=500, ge=1, le=1000)  # subjects per agency call
     hedge: bool = False  # a second, identical read after the agency's observed p95 latency
+
+
+def with_defaults(configured: AgencySettings | None, defaults: Mapping[str, Any]) -> AgencySettings:
+    """An agency's settings: what the operator set, over the defaults its spec declares, over
+    ``AgencySettings``' own."""
+    if not defaults:
+        return configured or AgencySettings()
+    given = {} if configured is None else configured.model_dump(exclude_unset=True)
+    return AgencySettings.model_validate({**defaults, **given})
 
 
 DEFAULT_BATCH_SUBJECTS = 500  # subjects in one ``debtors`` batch
@@ -109,12 +121,7 @@ class Settings(BaseSettings):
 
     def agency(self, agency: str) -> AgencySettings:
         """The agency's settings: what is configured, over the defaults of its spec."""
-        configured = self.agencies.get(agency)
-        defaults = AGENCIES.spec(agency).defaults
-        if not defaults:
-            return configured or AgencySettings()
-        given = {} if configured is None else configured.model_dump(exclude_unset=True)
-        return AgencySettings.model_validate({**defaults, **given})
+        return with_defaults(self.agencies.get(agency), AGENCIES.spec(agency).defaults)
 
     @property
     def request_limits(self) -> LimitSettings:
