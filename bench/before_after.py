@@ -77,7 +77,8 @@ def run(side: Side) -> None:
         timeout=1800,
         check=False,
     )
-    if done.returncode != 0:
+    # a run that misses a target exits 1 but prints its figures: those count like any other
+    if done.returncode not in (0, 1):
         raise RuntimeError(f"{side.name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     side.runs.append(parse(done.stdout))
     side.loads.append((before, os.getloadavg()[0]))

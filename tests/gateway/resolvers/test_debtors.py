@@ -137,10 +137,20 @@ def batch_ids(count: int) -> list[str]:
     return ids
 
 
-async def test_a_batch_of_200_debtors_is_one_call_per_agency(gateway: Gateway, mocks: MockServers):
+async def test_a_batch_of_200_debtors_is_one_call_per_agency(mocks: MockServers, tmp_path: Path):
+    # what is tested is the batching: a slow (busy) machine must not turn into a retried call,
+    # so the attempts and the request get all the time they need
+    settings = gateway_settings(mocks, tmp_path, default_deadline_ms=30000)
+    patient = {
+        name: conf.model_copy(update={"attempt_timeout_s": 30.0})
+        for name, conf in settings.agencies.items()
+    }
+    settings = settings.model_copy(update={"agencies": patient})
     ids = batch_ids(200)
-    await gateway.register([natural(i) for i in ids])
-    body = await gateway.query(BATCH_QUERY, {"subjects": [natural(i) for i in ids], "case": CASE})
+    async with run_gateway(settings) as gateway:
+        await gateway.register([natural(i) for i in ids])
+        variables = {"subjects": [natural(i) for i in ids], "case": CASE}
+        body = await gateway.query(BATCH_QUERY, variables)
     assert "errors" not in body
     debtors = body["data"]["debtors"]
     assert [d["subject"]["id"] for d in debtors] == ids
