@@ -33,7 +33,7 @@ from connectors.registry import AGENCIES
 from connectors.spec import AgencySpec
 from gateway.domain.cases import parse_case_number
 from gateway.domain.subjects import Subject, SubjectKind
-from tests.connectors.helpers import assert_same_as_wire, sent_count
+from tests.connectors.helpers import assert_same_as_wire, mock_answer, sent_count
 
 SPECS = list(AGENCIES)
 TOKEN = "contract-test-token-8d0e"
@@ -158,3 +158,22 @@ async def test_a_renamed_field_fails_both_the_contract_and_the_connector(
     # and the untouched example still passes both
     schema_validator(contract, "InquiryResponse").validate(examples["response"])
     await ask(spec, examples["request"], examples["response"])
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
+async def test_a_renamed_field_in_a_copy_of_the_mocks_answer_fails_the_connector(
+    spec: AgencySpec[Any],
+) -> None:
+    """The same proof on the mock's live answer: the connector reads it as it is, and refuses a
+    copy with one field renamed, so a mock that drifted from the contract would be caught."""
+    request = request_example(spec)
+    subjects = [(s["kind"], s["id"]) for s in request["subjects"]]
+    answer = await mock_answer(spec.name, subjects)
+    answer["requestId"] = request["requestId"]
+    await ask(spec, request, answer)  # as it is: read
+    renamed_copy = copy.deepcopy(answer)
+    found = next(r for r in renamed_copy["results"] if r["status"] == "found")
+    schemas = load_contract(spec)["components"]["schemas"]
+    assert _rename_first_required(schemas, spec.records.__name__, found["records"]) is not None
+    with pytest.raises(MalformedResponseError, match="contract"):
+        await ask(spec, request, renamed_copy)
