@@ -103,8 +103,7 @@ def section(before: Side, after: Side) -> str:
         cells.append(f"{medians[1] / medians[0]:.3f}" if medians[0] else "—")
         rows.append(cells)
     loads = [
-        f"{side.name}: "
-        + ", ".join(f"{start:.2f} -> {end:.2f}" for start, end in side.loads)
+        f"{side.name}: " + ", ".join(f"{start:.2f} -> {end:.2f}" for start, end in side.loads)
         for side in (before, after)
     ]
     head = ["figure", "before: min / median / max", "after: min / median / max", "after / before"]
