@@ -19,8 +19,11 @@ import graphql
 import httpx
 import strawberry
 
+from connectors.base import AgencyEndpoint
+from connectors.http import HttpConnector
 from connectors.registry import AGENCIES
 from gateway.domain.records import AgencyRecords, wire_adapter
+from gateway.domain.subjects import Subject, SubjectKind
 from gateway.schema.records import record_type
 from mocks.synthetic import Tier, example_subjects
 
@@ -73,6 +76,19 @@ async def example(agency: str, kind: str, tier: Tier) -> Any:
     wire = await wire_json(agency, kind, EXAMPLES[kind][tier])  # type: ignore[index]
     assert wire is not None, f"the {agency} mock does not know its {kind} {tier} example"
     return records_of(agency, wire)
+
+
+async def served_kinds(agency: str) -> set[SubjectKind]:
+    """The kinds of subject the agency's connector asks about (the rich example of each kind)."""
+    async with httpx.AsyncClient() as client:
+        endpoint = AgencyEndpoint(f"http://{agency}.test", "t")
+        connector = HttpConnector(AGENCIES.spec(agency), endpoint, client)
+        assert connector.agency == agency
+        return {
+            kind
+            for kind in SubjectKind
+            if connector.applies_to(Subject(kind, EXAMPLES[kind.value][Tier.RICH]))
+        }
 
 
 def sent_count(wire: dict[str, Any]) -> int:

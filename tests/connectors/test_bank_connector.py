@@ -7,7 +7,6 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-import httpx
 import pytest
 
 from connectors.bank.records import (
@@ -18,14 +17,12 @@ from connectors.bank.records import (
     Deposit,
     WealthProduct,
 )
-from connectors.base import AgencyEndpoint
-from connectors.http import HttpConnector
 from connectors.registry import AGENCIES
 from gateway.domain.sources import SourceResult, SourceStatus
-from gateway.domain.subjects import Subject, SubjectKind
+from gateway.domain.subjects import SubjectKind
 from gateway.domain.summary import AssetSummary, Money
 from mocks.synthetic import Tier
-from tests.connectors.helpers import EXAMPLES, example, records_of, shown
+from tests.connectors.helpers import example, records_of, served_kinds, shown
 
 Kind = Literal["natural", "legal"]
 
@@ -411,9 +408,4 @@ def test_wealth_products_are_summed_apart_from_deposits() -> None:
 
 
 async def test_the_connector_serves_both_kinds() -> None:
-    async with httpx.AsyncClient() as client:
-        endpoint = AgencyEndpoint("http://bank.test", "t")
-        connector = HttpConnector(AGENCIES.spec("bank"), endpoint, client)
-        assert connector.agency == "bank"
-        for kind in SubjectKind:
-            assert connector.applies_to(Subject(kind, EXAMPLES[kind.value][Tier.RICH]))
+    assert await served_kinds("bank") == set(SubjectKind)

@@ -7,10 +7,8 @@ import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-import httpx
 import pytest
 
-from connectors.base import AgencyEndpoint
 from connectors.business.records import (
     BusinessBranch,
     BusinessRecords,
@@ -21,12 +19,10 @@ from connectors.business.records import (
     RegistrationEvent,
     Shareholder,
 )
-from connectors.http import HttpConnector
-from connectors.registry import AGENCIES
-from gateway.domain.subjects import Subject, SubjectKind
+from gateway.domain.subjects import SubjectKind
 from mocks.synthetic import Tier, enterprises_of
 from mocks.wire import SubjectRef
-from tests.connectors.helpers import EXAMPLES, example, records_of, shown
+from tests.connectors.helpers import EXAMPLES, example, records_of, served_kinds, shown
 
 Kind = Literal["natural", "legal"]
 
@@ -336,9 +332,4 @@ async def test_the_schema_serves_the_mock_records(kind: Kind) -> None:
 
 
 async def test_the_connector_serves_both_kinds() -> None:
-    async with httpx.AsyncClient() as client:
-        endpoint = AgencyEndpoint("http://business.test", "t")
-        connector = HttpConnector(AGENCIES.spec("business"), endpoint, client)
-        assert connector.agency == "business"
-        for kind in SubjectKind:
-            assert connector.applies_to(Subject(kind, EXAMPLES[kind.value][Tier.RICH]))
+    assert await served_kinds("business") == set(SubjectKind)

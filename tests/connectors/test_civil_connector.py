@@ -23,6 +23,7 @@ from tests.connectors.helpers import (
     example,
     mock_answer,
     records_of,
+    served_kinds,
     shown,
     wire_json,
 )
@@ -143,14 +144,7 @@ def test_the_schema_renders_assistance() -> None:
 
 
 async def test_the_connector_asks_for_natural_persons_only() -> None:
-    natural = Subject(SubjectKind.NATURAL, EXAMPLES["natural"][Tier.RICH])
-    legal = Subject(SubjectKind.LEGAL, EXAMPLES["legal"][Tier.RICH])
-    async with httpx.AsyncClient() as client:
-        endpoint = AgencyEndpoint("http://civil.test", "t")
-        connector = HttpConnector(AGENCIES.spec("civil"), endpoint, client)
-        assert connector.agency == "civil"
-        assert connector.applies_to(natural)
-        assert not connector.applies_to(legal)  # a firm does not marry
+    assert await served_kinds("civil") == {SubjectKind.NATURAL}  # a firm does not marry
 
 
 async def test_an_answer_of_empty_records_reads_as_no_civil_records() -> None:

@@ -5,15 +5,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import httpx
-
-from connectors.base import AgencyEndpoint
 from connectors.fund.records import FundAccount, FundFreeze, FundLoan, FundRecords
-from connectors.http import HttpConnector
-from connectors.registry import AGENCIES
-from gateway.domain.subjects import Subject, SubjectKind
+from gateway.domain.subjects import SubjectKind
 from mocks.synthetic import Tier
-from tests.connectors.helpers import EXAMPLES, example, records_of, shown
+from tests.connectors.helpers import example, records_of, served_kinds, shown
 
 WIRE = {
     "accounts": [
@@ -121,11 +116,4 @@ def test_the_schema_shows_the_records() -> None:
 
 
 async def test_the_connector_serves_natural_persons_only() -> None:
-    natural = Subject(SubjectKind.NATURAL, EXAMPLES["natural"][Tier.RICH])
-    legal = Subject(SubjectKind.LEGAL, EXAMPLES["legal"][Tier.RICH])
-    async with httpx.AsyncClient() as client:
-        endpoint = AgencyEndpoint("http://fund.test", "t")
-        connector = HttpConnector(AGENCIES.spec("fund"), endpoint, client)
-        assert connector.agency == "fund"
-        assert connector.applies_to(natural)
-        assert not connector.applies_to(legal)
+    assert await served_kinds("fund") == {SubjectKind.NATURAL}

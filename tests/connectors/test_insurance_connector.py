@@ -5,10 +5,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import httpx
-
-from connectors.base import AgencyEndpoint
-from connectors.http import HttpConnector
 from connectors.insurance.records import (
     InsuranceRecords,
     InsuranceWealthProduct,
@@ -17,9 +13,9 @@ from connectors.insurance.records import (
 )
 from connectors.registry import AGENCIES
 from gateway.domain.sources import SourceResult, SourceStatus
-from gateway.domain.subjects import Subject, SubjectKind
+from gateway.domain.subjects import SubjectKind
 from mocks.synthetic import Tier
-from tests.connectors.helpers import EXAMPLES, example, records_of, shown
+from tests.connectors.helpers import example, records_of, served_kinds, shown
 
 ANSWER = {  # one subject's records as an agency would send them
     "policies": [
@@ -167,9 +163,4 @@ def test_the_schema_serves_the_records() -> None:
 
 
 async def test_the_connector_serves_both_kinds() -> None:
-    async with httpx.AsyncClient() as client:
-        endpoint = AgencyEndpoint("http://insurance.test", "t")
-        connector = HttpConnector(AGENCIES.spec("insurance"), endpoint, client)
-        assert connector.agency == "insurance"
-        for kind in SubjectKind:
-            assert connector.applies_to(Subject(kind, EXAMPLES[kind.value][Tier.RICH]))
+    assert await served_kinds("insurance") == set(SubjectKind)

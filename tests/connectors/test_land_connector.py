@@ -7,11 +7,8 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-import httpx
 import pytest
 
-from connectors.base import AgencyEndpoint
-from connectors.http import HttpConnector
 from connectors.land.records import (
     LandParcel,
     LandRecords,
@@ -21,9 +18,9 @@ from connectors.land.records import (
 )
 from connectors.registry import AGENCIES
 from gateway.domain.sources import SourceResult, SourceStatus
-from gateway.domain.subjects import Subject, SubjectKind
+from gateway.domain.subjects import SubjectKind
 from mocks.synthetic import Tier
-from tests.connectors.helpers import EXAMPLES, example, records_of, shown
+from tests.connectors.helpers import example, records_of, served_kinds, shown
 
 Kind = Literal["natural", "legal"]
 
@@ -288,9 +285,4 @@ def test_a_mortgage_is_no_seizure() -> None:
 
 
 async def test_the_connector_serves_both_kinds() -> None:
-    async with httpx.AsyncClient() as client:
-        endpoint = AgencyEndpoint("http://land.test", "t")
-        connector = HttpConnector(AGENCIES.spec("land"), endpoint, client)
-        assert connector.agency == "land"
-        for kind in SubjectKind:
-            assert connector.applies_to(Subject(kind, EXAMPLES[kind.value][Tier.RICH]))
+    assert await served_kinds("land") == set(SubjectKind)

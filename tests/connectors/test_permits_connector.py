@@ -27,6 +27,7 @@ from tests.connectors.helpers import (
     example,
     mock_answer,
     records_of,
+    served_kinds,
     shown,
     wire_json,
 )
@@ -132,14 +133,7 @@ async def test_the_schema_renders_the_records() -> None:
 
 
 async def test_the_connector_asks_for_legal_persons_only() -> None:
-    natural = Subject(SubjectKind.NATURAL, EXAMPLES["natural"][Tier.RICH])
-    legal = Subject(SubjectKind.LEGAL, EXAMPLES["legal"][Tier.RICH])
-    async with httpx.AsyncClient() as client:
-        endpoint = AgencyEndpoint("http://permits.test", "t")
-        connector = HttpConnector(AGENCIES.spec("permits"), endpoint, client)
-        assert connector.agency == "permits"
-        assert connector.applies_to(legal)
-        assert not connector.applies_to(natural)  # permits are held by firms
+    assert await served_kinds("permits") == {SubjectKind.LEGAL}  # permits are held by firms
 
 
 async def test_an_answer_of_empty_records_reads_as_no_permit_records() -> None:

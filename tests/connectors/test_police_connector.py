@@ -6,11 +6,8 @@ import dataclasses
 import datetime
 from typing import Any
 
-import httpx
 import pytest
 
-from connectors.base import AgencyEndpoint
-from connectors.http import HttpConnector
 from connectors.police.records import (
     HouseholdRegistration,
     PoliceRecords,
@@ -19,10 +16,10 @@ from connectors.police.records import (
 )
 from connectors.registry import AGENCIES
 from gateway.domain.sources import SourceResult, SourceStatus
-from gateway.domain.subjects import Subject, SubjectKind
+from gateway.domain.subjects import SubjectKind
 from mocks.synthetic import Tier, person
 from mocks.wire import SubjectRef
-from tests.connectors.helpers import EXAMPLES, example, records_of, shown
+from tests.connectors.helpers import EXAMPLES, example, records_of, served_kinds, shown
 
 # what the police send for a resident, exactly as on the wire (camelCase, ISO dates)
 WIRE: dict[str, Any] = {
@@ -278,9 +275,4 @@ def test_a_vehicle_is_encumbered_when_seized(status: str, seizures: int, encumbe
 
 
 async def test_the_connector_serves_both_kinds() -> None:
-    async with httpx.AsyncClient() as client:
-        endpoint = AgencyEndpoint("http://police.test", "t")
-        connector = HttpConnector(AGENCIES.spec("police"), endpoint, client)
-        assert connector.agency == "police"
-        for kind in SubjectKind:
-            assert connector.applies_to(Subject(kind, EXAMPLES[kind.value][Tier.RICH]))
+    assert await served_kinds("police") == set(SubjectKind)

@@ -5,11 +5,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import httpx
-
-from connectors.base import AgencyEndpoint
-from connectors.http import HttpConnector
-from connectors.registry import AGENCIES
 from connectors.securities.records import (
     FundsAccount,
     Holding,
@@ -17,9 +12,9 @@ from connectors.securities.records import (
     SecuritiesFreeze,
     SecuritiesRecords,
 )
-from gateway.domain.subjects import Subject, SubjectKind
+from gateway.domain.subjects import SubjectKind
 from mocks.synthetic import Tier
-from tests.connectors.helpers import EXAMPLES, example, records_of, shown
+from tests.connectors.helpers import example, records_of, served_kinds, shown
 
 ANSWER = {  # one subject's records as an agency would send them
     "accounts": [
@@ -156,9 +151,4 @@ def test_the_schema_serves_the_records() -> None:
 
 
 async def test_the_connector_serves_both_kinds() -> None:
-    async with httpx.AsyncClient() as client:
-        endpoint = AgencyEndpoint("http://securities.test", "t")
-        connector = HttpConnector(AGENCIES.spec("securities"), endpoint, client)
-        assert connector.agency == "securities"
-        for kind in SubjectKind:
-            assert connector.applies_to(Subject(kind, EXAMPLES[kind.value][Tier.RICH]))
+    assert await served_kinds("securities") == set(SubjectKind)

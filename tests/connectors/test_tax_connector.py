@@ -6,12 +6,8 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-import httpx
 import pytest
 
-from connectors.base import AgencyEndpoint
-from connectors.http import HttpConnector
-from connectors.registry import AGENCIES
 from connectors.tax.records import (
     TaxArrears,
     TaxPayment,
@@ -19,9 +15,9 @@ from connectors.tax.records import (
     TaxRecords,
     TaxRegistration,
 )
-from gateway.domain.subjects import Subject, SubjectKind
+from gateway.domain.subjects import SubjectKind
 from mocks.synthetic import Tier
-from tests.connectors.helpers import EXAMPLES, example, records_of, shown
+from tests.connectors.helpers import EXAMPLES, example, records_of, served_kinds, shown
 
 Kind = Literal["natural", "legal"]
 
@@ -151,9 +147,4 @@ def test_the_schema_shows_the_records() -> None:
 
 
 async def test_the_connector_serves_both_kinds() -> None:
-    async with httpx.AsyncClient() as client:
-        endpoint = AgencyEndpoint("http://tax.test", "t")
-        connector = HttpConnector(AGENCIES.spec("tax"), endpoint, client)
-        assert connector.agency == "tax"
-        for kind in SubjectKind:
-            assert connector.applies_to(Subject(kind, EXAMPLES[kind.value][Tier.RICH]))
+    assert await served_kinds("tax") == set(SubjectKind)
