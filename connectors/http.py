@@ -17,7 +17,7 @@ from connectors.envelope import InquiryRequest, InquiryResponse, SubjectRef
 from connectors.errors import ConnectorError, MalformedResponseError
 from connectors.transport import check_status, malformed, map_transport_errors
 from gateway.domain.controls import ControlOutcome, ControlRequest
-from gateway.domain.records import AgencyRecords
+from gateway.domain.records import AgencyRecords, wire_adapter
 
 if TYPE_CHECKING:
     from connectors.spec import AgencySpec
@@ -95,14 +95,9 @@ class HttpConnector(Connector):
 
 
 def response_adapter(records: type[Any]) -> pydantic.TypeAdapter[InquiryResponse[Any]]:
-    """The validator of an agency's answer, built once per record type."""
-    adapter = _RESPONSES.get(records)
-    if adapter is None:
-        adapter = _RESPONSES[records] = pydantic.TypeAdapter(InquiryResponse[records])  # type: ignore[valid-type]
-    return adapter
-
-
-_RESPONSES: dict[Any, pydantic.TypeAdapter[InquiryResponse[Any]]] = {}
+    """The validator of an agency's answer, built once per record type (pydantic gives the
+    same class for the same parameter, so ``wire_adapter`` caches it)."""
+    return wire_adapter(InquiryResponse[records])  # type: ignore[valid-type]
 
 
 __all__ = [

@@ -22,7 +22,7 @@ from pydantic.json_schema import models_json_schema
 
 from connectors.envelope import InquiryRequest, InquiryResponse, Problem
 from connectors.spec import AgencySpec
-from gateway.domain.records import description
+from gateway.domain.records import description, record_description
 
 CONTRACT_VERSION = "1.0.0"
 REF = "#/components/schemas/"
@@ -125,7 +125,7 @@ def schemas(spec: AgencySpec[Any]) -> dict[str, Any]:
 
 
 def _describe(schema: dict[str, Any], record: type) -> None:
-    schema["description"] = " ".join((record.__doc__ or "").split())
+    schema["description"] = record_description(record)
     properties = schema.get("properties", {})
     for field in dataclasses.fields(record):
         text = description(field)

@@ -65,6 +65,11 @@ def record(cls: type[T]) -> type[T]:
     return made
 
 
+def record_description(cls: type) -> str:
+    """A record class's description: its docstring on one line."""
+    return " ".join((cls.__doc__ or "").split())
+
+
 def description(field: dataclasses.Field[Any]) -> str | None:
     """A record field's description, from ``doc``."""
     text = field.metadata.get(DOC)
@@ -77,7 +82,7 @@ def documented_properties(cls: type) -> dict[str, tuple[Callable[[Any], Any], st
     found: dict[str, tuple[Callable[[Any], Any], str]] = {}
     for name, member in vars(cls).items():
         if isinstance(member, property) and member.fget is not None:
-            text = (member.fget.__doc__ or "").strip()
+            text = " ".join((member.fget.__doc__ or "").split())
             if " / " in text:
                 found[name] = (member.fget, text)
     return found

@@ -18,7 +18,7 @@ from typing import Any
 
 import strawberry
 
-from gateway.domain.records import description, documented_properties
+from gateway.domain.records import description, documented_properties, record_description
 
 _MADE: dict[type, Any] = {}
 
@@ -36,12 +36,10 @@ def record_type(cls: type) -> Any:
         namespace[field.name] = strawberry.field(description=description(field))
     for name, (getter, text) in documented_properties(cls).items():
         returns = graphql_annotation(typing.get_type_hints(getter)["return"])
-        namespace[name] = strawberry.field(
-            resolver=_attribute(name, returns), description=_one_line(text)
-        )
+        namespace[name] = strawberry.field(resolver=_attribute(name, returns), description=text)
     namespace["__annotations__"] = annotations
     shell = type(cls.__name__, (), namespace)
-    made = strawberry.type(shell, name=cls.__name__, description=_one_line(cls.__doc__))
+    made = strawberry.type(shell, name=cls.__name__, description=record_description(cls))
     _MADE[cls] = made
     return made
 
@@ -73,7 +71,3 @@ def _attribute(name: str, returns: Any) -> Callable[..., Any]:
     resolve.__annotations__ = {"root": Any, "return": returns}
     resolve.__name__ = name
     return resolve
-
-
-def _one_line(text: str | None) -> str | None:
-    return None if text is None else " ".join(text.split())

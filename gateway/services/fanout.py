@@ -188,7 +188,8 @@ class FanOut:
         try:
             await asyncio.gather(*(self._fetch_chunk(call, chunk) for chunk in chunks))
         finally:
-            self._settle(call.agency, subjects, _Outcome(SourceStatus.ERROR, message=_INTERNAL))
+            failed = _Outcome(SourceStatus.ERROR, message=INTERNAL_ERROR_MESSAGE)
+            self._settle(call.agency, subjects, failed)
 
     async def _fetch_chunk(self, call: _Call, subjects: list[Subject]) -> None:
         outcomes = await _call_agency(call, subjects)
@@ -256,7 +257,7 @@ async def _call_agency(call: _Call, subjects: list[Subject]) -> dict[str, _Outco
     except Exception:  # a bug in a connector must not fail the query
         log.exception("connector %s raised an unexpected error", agency)
         source.breaker.record_failure()
-        return _failed(subjects, SourceStatus.ERROR, _INTERNAL, attempts)
+        return _failed(subjects, SourceStatus.ERROR, INTERNAL_ERROR_MESSAGE, attempts)
     source.breaker.record_success()
     now = datetime.datetime.now(datetime.UTC)
     return {
@@ -358,9 +359,6 @@ def _circuit_open(agency: str) -> str:
         f"{agency} 近期连续失败，暂停调用（熔断） / "
         f"{agency} failed repeatedly just now; calls are paused (circuit open)"
     )
-
-
-_INTERNAL = INTERNAL_ERROR_MESSAGE
 
 
 def _name_zh(agency: str) -> str:
