@@ -32,6 +32,13 @@ from gateway.http.middleware import PRINCIPAL, AuthMiddleware
 from gateway.http.view import GatewayGraphQL
 from gateway.schema.context import Context
 from gateway.services.audit import AuditLog
+from gateway.services.audit_checkpoint import (
+    CheckpointError,
+    CheckpointSigner,
+    CheckpointWriter,
+    load_private_key,
+    seeded_private_key,
+)
 from gateway.services.auditing import Auditor
 from gateway.services.cache import RecordCache
 from gateway.services.cases import CaseRegister
@@ -102,8 +109,11 @@ def _breaker(conf: AgencySettings) -> CircuitBreaker:
 
 
 @contextlib.asynccontextmanager
-async def open_resources(settings: Settings, key: bytes) -> AsyncIterator[Resources]:
-    """The shared resources; ``key`` chains the audit log (see ``audit_key``)."""
+async def open_resources(
+    settings: Settings, key: bytes, signer: CheckpointSigner | None = None
+) -> AsyncIterator[Resources]:
+    """The shared resources; ``key`` chains the audit log (see ``audit_key``); with a
+    ``signer`` and ``audit_checkpoint_dir``, signed checkpoints are written on a schedule."""
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
     http = httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=30.0)
     cache = RecordCache.from_url(settings.cache_url)
@@ -131,9 +141,20 @@ async def open_resources(settings: Settings, key: bytes) -> AsyncIterator[Resour
         audit_log=audit_log,
         auditor=auditor,
     )
+    checkpoints = None
+    if signer is not None and settings.audit_checkpoint_dir:
+        checkpoints = CheckpointWriter(
+            audit_log,
+            signer,
+            settings.audit_checkpoint_dir,
+            settings.audit_checkpoint_interval_s,
+        )
+        checkpoints.start()
     try:
         yield resources
     finally:
+        if checkpoints is not None:
+            await checkpoints.stop()
         await fanout.aclose()
         for connector in connectors:
             await connector.aclose()
@@ -179,18 +200,45 @@ def audit_key(settings: Settings) -> bytes:
     )
 
 
+# the demo's checkpoint key: derived from its public secret, so as public as it
+DEMO_CHECKPOINT_SEED = b"chakong demo checkpoint key\n" + DEMO_SECRET.get_secret_value().encode()
+
+
+def checkpoint_signer(settings: Settings, *, required: bool = False) -> CheckpointSigner | None:
+    """The signer of the audit log's checkpoints: ``audit_signing_key_file``, else the demo's
+    fixed key in demo mode. ``ConfigurationError`` when the key file cannot be read, or when
+    none is set and a signer is ``required`` or checkpoints are to be written on a schedule."""
+    path = settings.audit_signing_key_file
+    if path:
+        try:
+            key = load_private_key(path)
+        except CheckpointError as exc:
+            raise ConfigurationError(str(exc)) from None
+        return CheckpointSigner(key, settings.audit_log_name)
+    if settings.demo:
+        return CheckpointSigner(seeded_private_key(DEMO_CHECKPOINT_SEED), settings.audit_log_name)
+    if required or settings.audit_checkpoint_dir:
+        raise ConfigurationError(
+            "未配置检查点签名密钥：请设置 CHAKONG_AUDIT_SIGNING_KEY_FILE（用 chakong audit keygen "
+            "生成） / no checkpoint signing key: set CHAKONG_AUDIT_SIGNING_KEY_FILE (make one "
+            "with chakong audit keygen)"
+        )
+    return None
+
+
 def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
     """The gateway; ``explorer_headers`` (JSON) pre-fills the explorer's headers (the demo's
     judge token)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_resources(settings, key) as resources:
+        async with open_resources(settings, key, signer) as resources:
             app.state.resources = resources
             yield
 
     tokens = TokenService(auth_settings(settings))
     key = audit_key(settings)  # a missing key fails now, not at start-up or the first request
+    signer = checkpoint_signer(settings)
     limiter = RateLimiter(settings.limits.rate_per_minute, settings.limits.rate_burst)
     app = Starlette(lifespan=lifespan)
 

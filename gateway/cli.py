@@ -13,7 +13,7 @@ import secrets
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr, ValidationError
 
@@ -21,6 +21,9 @@ from connectors.registry import AGENCIES
 from gateway.auth.principal import Role
 from gateway.logs import mask_root_handlers, uvicorn_log_config
 from gateway.settings import AgencySettings, Settings
+
+if TYPE_CHECKING:
+    from gateway.services.audit_checkpoint import CheckpointSigner
 
 log = logging.getLogger("chakong")
 
@@ -121,7 +124,44 @@ def _parser() -> argparse.ArgumentParser:
         "verify", help="check the audit log's hash chain (CHAKONG_DATABASE_URL, CHAKONG_AUDIT_KEY)"
     )
     verify.add_argument("--database-url", default=None)
+    verify.add_argument(
+        "--checkpoint", metavar="FILE", help="prove the log still extends this signed checkpoint"
+    )
+    verify.add_argument(
+        "--public-key",
+        metavar="FILE",
+        help="the checkpoint key's public key (PEM); default: that of the gateway's own key",
+    )
+    verify.add_argument(
+        "--log-name", help="the log's name the checkpoint must carry (CHAKONG_AUDIT_LOG_NAME)"
+    )
+    verify.add_argument(
+        "--hashes-only",
+        action="store_true",
+        help="without the audit key: check the sequence numbers and hash links only",
+    )
     verify.set_defaults(run=_run_audit_verify)
+    checkpoint = audit_sub.add_parser(
+        "checkpoint",
+        help="verify the chain, then sign its head (CHAKONG_AUDIT_SIGNING_KEY_FILE)",
+    )
+    checkpoint.add_argument("--database-url", default=None)
+    checkpoint.add_argument("--out", metavar="FILE", help="default: print the JSON")
+    checkpoint.set_defaults(run=_run_audit_checkpoint)
+    keygen = audit_sub.add_parser(
+        "keygen", help="a new Ed25519 key pair for checkpoints: FILE (private) and FILE.pub"
+    )
+    keygen.add_argument("--out", metavar="FILE", required=True)
+    keygen.set_defaults(run=_run_audit_keygen)
+    public_key = audit_sub.add_parser(
+        "public-key", help="print the public key of the checkpoint signing key (PEM)"
+    )
+    public_key.set_defaults(run=_run_audit_public_key)
+    seal = audit_sub.add_parser(
+        "seal", help="seal the head of a log written before revision 0002, once it verifies"
+    )
+    seal.add_argument("--database-url", default=None)
+    seal.set_defaults(run=_run_audit_seal)
 
     conformance = sub.add_parser(
         "conformance", help="check an agency endpoint against the agency contract"
@@ -335,10 +375,84 @@ def _default_subject(role: Role, args: argparse.Namespace) -> str:
 
 def _run_audit_verify(args: argparse.Namespace) -> int:
     from gateway.cli_audit import verify_command
+    from gateway.services.audit_checkpoint import CheckpointError, load_public_key
 
     settings = Settings()
     url = args.database_url or settings.database_url
-    return verify_command(url, _verify_key(settings))
+    key = None if args.hashes_only else _verify_key(settings)
+    if args.checkpoint is None:
+        return verify_command(url, key)
+    if args.public_key is not None:
+        try:
+            public = load_public_key(args.public_key)
+        except CheckpointError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    else:
+        signer = _signer(settings)
+        if signer is None:
+            return 2
+        print(
+            "未给出 --public-key：用网关自己的签名密钥核对；审计方应使用自己保存的公钥 / no "
+            "--public-key: checking with the gateway's own signing key; an auditor uses the "
+            "public key they hold",
+            file=sys.stderr,
+        )
+        public = signer.public_key
+    return verify_command(
+        url,
+        key,
+        checkpoint_file=args.checkpoint,
+        public_key=public,
+        log_name=args.log_name or settings.audit_log_name,
+    )
+
+
+def _run_audit_checkpoint(args: argparse.Namespace) -> int:
+    from gateway.cli_audit import checkpoint_command
+
+    settings = Settings()
+    signer = _signer(settings)
+    if signer is None:
+        return 2
+    url = args.database_url or settings.database_url
+    return checkpoint_command(url, _verify_key(settings), signer, args.out)
+
+
+def _run_audit_keygen(args: argparse.Namespace) -> int:
+    from gateway.cli_audit import keygen_command
+
+    return keygen_command(args.out)
+
+
+def _run_audit_public_key(args: argparse.Namespace) -> int:
+    from gateway.services.audit_checkpoint import public_pem
+
+    signer = _signer(Settings())
+    if signer is None:
+        return 2
+    print(public_pem(signer.public_key).decode(), end="")
+    return 0
+
+
+def _run_audit_seal(args: argparse.Namespace) -> int:
+    from gateway.cli_audit import seal_command
+
+    settings = Settings()
+    url = args.database_url or settings.database_url
+    return seal_command(url, _verify_key(settings))
+
+
+def _signer(settings: Settings) -> CheckpointSigner | None:
+    """The checkpoint signer (CHAKONG_AUDIT_SIGNING_KEY_FILE, or the demo's with CHAKONG_DEMO);
+    ``None``, with the reason printed, when there is none."""
+    from gateway.app import ConfigurationError, checkpoint_signer
+
+    try:
+        return checkpoint_signer(settings, required=True)
+    except ConfigurationError as exc:
+        print(str(exc), file=sys.stderr)
+        return None
 
 
 def _verify_key(settings: Settings) -> bytes:

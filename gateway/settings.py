@@ -102,6 +102,13 @@ class Settings(BaseSettings):
     demo: bool = False  # the demo's fixed, public token and audit keys (never in production)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     audit_key: SecretStr = SecretStr("")  # keys the audit log's hash chain (HMAC-SHA256)
+    # the audit log's signed checkpoints (docs/security.md): the log's name in them (the court
+    # or deployment), the Ed25519 private key that signs them (PEM; `chakong audit keygen`),
+    # and where and how often the gateway writes them (no directory: none on a schedule)
+    audit_log_name: str = Field(default="chakong", pattern=r"^[^\x00-\x1f\x7f]{1,200}$")
+    audit_signing_key_file: str | None = None
+    audit_checkpoint_dir: str | None = None
+    audit_checkpoint_interval_s: float = Field(default=3600.0, ge=1.0, le=7 * 24 * 3600)
     limits: LimitSettings = Field(default_factory=LimitSettings)
 
     @field_validator("agencies", mode="before")

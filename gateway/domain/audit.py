@@ -25,6 +25,11 @@ class ChainProblem(enum.StrEnum):
     TRUNCATED = "truncated"  # the head is ahead of the last entry: the tail was deleted
     HEAD_MISMATCH = "head mismatch"  # the head's hash is not the last entry's, or entries follow it
     HEAD_MISSING = "head missing"  # the audit_head row is gone
+    HEAD_FORGED = "head forged"  # the head's MAC does not match its sequence number and hash
+    HEAD_UNSEALED = "head unsealed"  # a head without a MAC, past the migration's empty state
+    # against a signed checkpoint (``verify --checkpoint``)
+    CHECKPOINT_TRUNCATED = "checkpoint truncated"  # the log no longer reaches the checkpoint
+    CHECKPOINT_REWRITTEN = "checkpoint rewritten"  # the checkpoint's entry has another hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +73,26 @@ class StoredEntry:
 
 @dataclass(frozen=True, slots=True)
 class ChainHead:
-    """The ``audit_head`` row: the last sequence number and hash of the chain."""
+    """The ``audit_head`` row: the last sequence number and hash of the chain, and the MAC
+    that seals them (``None`` only in the state the migration creates, or before 0002)."""
 
     seq: int
     hash: str
+    mac: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A signed statement that the log named ``log`` had ``seq`` entries, the last with
+    ``hash``, at ``time``: kept outside the database, it pins the log down (cf. Certificate
+    Transparency's signed tree heads). ``signature`` is Ed25519 by the key ``key_id`` names."""
+
+    log: str
+    seq: int
+    hash: str
+    time: datetime.datetime  # UTC
+    key_id: str  # SHA-256 of the raw public key, hex
+    signature: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,4 +104,5 @@ class VerifyReport:
     head_seq: int | None  # the head's sequence number; None when the head row is missing
     problem: ChainProblem | None = None
     seq: int | None = None
-    head_hash: str | None = None  # when ok: publish it elsewhere to pin the chain down
+    head_hash: str | None = None  # the head's hash: when ok, what a checkpoint signs
+    checkpoint_seq: int | None = None  # the sequence number of the checkpoint checked against

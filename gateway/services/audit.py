@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import builtins
 import datetime
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from gateway.auth.principal import Principal, Role
 from gateway.domain.audit import (
     AuditEntry,
+    ChainHead,
     ChainProblem,
+    Checkpoint,
     Outcome,
     VerifyReport,
 )
@@ -38,7 +41,8 @@ from gateway.domain.cases import CaseNumber
 from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.sources import SourceResult
 from gateway.domain.subjects import Subject, mask_id, mask_ids_in_text
-from gateway.services.audit_chain import AuditChain, as_utc, canonical_id
+from gateway.services.audit_chain import AuditChain, as_utc, canonical_id, check_link
+from gateway.store.audit import Linked
 from gateway.store.tables import AUDIT_GENESIS_HASH
 from gateway.store.unit import Store, UnitOfWork
 
@@ -54,6 +58,8 @@ __all__ = [
     "RoleLike",
     "VerifyReport",
 ]
+
+log = logging.getLogger(__name__)
 
 MAX_LIST_LIMIT = 1000
 VERIFY_PAGE_SIZE = 1000
@@ -176,9 +182,21 @@ class AuditLog:
     async def _append(
         self, unit: UnitOfWork, prepared: Sequence[Mapping[str, Any]]
     ) -> builtins.list[AuditEntry]:
-        def link(first_seq: int, prev_hash: str) -> list[AuditEntry]:
-            # read under the head's lock: times follow the sequence
-            return self._chain.link(first_seq, prev_hash, as_utc(self._clock()), prepared)
+        def link(previous: ChainHead) -> Linked:
+            problem = self._chain.check_head(previous)
+            if problem is not None:
+                log.error("the audit head failed its check (%s): appends refused", problem)
+                raise AuditUnavailableError(
+                    "审计日志链头校验失败（可能被篡改），已拒绝写入：请运行 chakong audit verify",
+                    "the audit log's head failed its check (it may have been tampered with); "
+                    "appends are refused: run chakong audit verify",
+                )
+            # the clock is read under the head's lock: times follow the sequence
+            entries = self._chain.link(
+                previous.seq + 1, previous.hash, as_utc(self._clock()), prepared
+            )
+            last = entries[-1]
+            return Linked(entries, self._chain.head_mac(last.seq, last.hash))
 
         try:
             return await unit.audit.append(len(prepared), link)
@@ -230,40 +248,40 @@ class AuditLog:
                 before_seq=before_seq,
             )
 
-    async def verify(self, *, page_size: int = VERIFY_PAGE_SIZE) -> VerifyReport:
-        """Walk the whole chain in ``seq`` order, a page at a time; report the first problem."""
-        async with self._store.read() as unit:
-            head = await unit.audit.head()
-            if head is None:
-                return VerifyReport(False, 0, None, ChainProblem.HEAD_MISSING)
-            checked = 0
-            prev_hash = AUDIT_GENESIS_HASH
-            last_seq: int | None = None
-            while True:
-                # entries appended after the head was read are newer than head.seq: not walked
-                page = await unit.audit.page(
-                    after_seq=last_seq, up_to_seq=head.seq, limit=page_size
-                )
-                for stored in page:
-                    expected = checked + 1
-                    problem = self._chain.check(stored, expected, prev_hash)
-                    if problem is not None:
-                        at = expected if problem is ChainProblem.MISSING else stored.seq
-                        return VerifyReport(False, checked, head.seq, problem, at)
-                    prev_hash = stored.hash
-                    last_seq = stored.seq
-                    checked += 1
-                if len(page) < page_size:
-                    break
-            if checked < head.seq:
-                return VerifyReport(False, checked, head.seq, ChainProblem.TRUNCATED, checked + 1)
-            if prev_hash != head.hash:
-                return VerifyReport(False, checked, head.seq, ChainProblem.HEAD_MISMATCH, head.seq)
-            now_head, max_seq = await unit.audit.head_and_last_seq()
-            if max_seq is not None and (now_head is None or max_seq > now_head):
-                beyond = now_head + 1 if now_head is not None else None
-                return VerifyReport(False, checked, head.seq, ChainProblem.HEAD_MISMATCH, beyond)
-        return VerifyReport(True, checked, head.seq, head_hash=head.hash)
+    async def verify(
+        self,
+        *,
+        page_size: int = VERIFY_PAGE_SIZE,
+        checkpoint: Checkpoint | None = None,
+        since_checkpoint: bool = False,
+    ) -> VerifyReport:
+        """Walk the chain in ``seq`` order, a page at a time, with the key; check the head's
+        MAC; report the first problem.
+
+        With a ``checkpoint`` (its signature checked by the caller), the log must still reach
+        it with the same hash at its sequence number. With ``since_checkpoint``, the entries up
+        to the checkpoint are taken as checked (the walk starts there)."""
+        return await walk_chain(
+            self._store,
+            self._chain,
+            checkpoint=checkpoint,
+            since_checkpoint=since_checkpoint,
+            page_size=page_size,
+        )
+
+    async def seal_head(self) -> VerifyReport:
+        """Seal a head written before the head had a MAC (revision 0002), once the whole chain
+        verifies up to it; the report of that check (``ok`` once sealed)."""
+        report = await self.verify()
+        if report.problem is not ChainProblem.HEAD_UNSEALED or report.head_hash is None:
+            return report
+        seq, head_hash = report.seq or 0, report.head_hash
+        async with self._store.begin() as unit:
+            mac = self._chain.head_mac(seq, head_hash)
+            sealed = await unit.audit.seal_head(seq, head_hash, mac)
+        if not sealed:  # the head moved (or was sealed) meanwhile: check again
+            return await self.verify()
+        return VerifyReport(True, report.checked, seq, head_hash=head_hash)
 
     def _prepare(self, record: AuditRecord) -> dict[str, Any]:
         """The record's stored fields (without seq, at and hashes); validates and masks."""
@@ -294,6 +312,99 @@ class AuditLog:
             "record_counts": {str(k): v for k, v in counts.items()},
             "detail": None if record.detail is None else mask_ids_in_text(record.detail),
         }
+
+
+async def walk_chain(
+    store: Store,
+    chain: AuditChain | None,
+    *,
+    checkpoint: Checkpoint | None = None,
+    since_checkpoint: bool = False,
+    page_size: int = VERIFY_PAGE_SIZE,
+) -> VerifyReport:
+    """Walk the chain in ``seq`` order, a page at a time; the first problem.
+
+    With ``chain`` (the key), every entry's hash is recomputed and the head's MAC checked.
+    Without it (an auditor who holds no key), only the sequence numbers and the links are:
+    nothing at or before a ``checkpoint`` was deleted, inserted or reordered and its entry
+    still has its hash; whether an entry's content matches its hash takes the key."""
+    async with store.read() as unit:
+        head = await unit.audit.head()
+        if head is None:
+            return VerifyReport(False, 0, None, ChainProblem.HEAD_MISSING)
+        checked, prev_hash = 0, AUDIT_GENESIS_HASH
+        pinned = None if checkpoint is None else checkpoint.seq
+        pinned_hash = None if checkpoint is None else checkpoint.hash
+        if checkpoint is not None and checkpoint.seq == 0:
+            if checkpoint.hash != AUDIT_GENESIS_HASH:
+                return _report(False, 0, head, ChainProblem.CHECKPOINT_REWRITTEN, 0, pinned)
+        elif checkpoint is not None and since_checkpoint:
+            found = await unit.audit.page(
+                after_seq=checkpoint.seq - 1, up_to_seq=checkpoint.seq, limit=1
+            )
+            if not found or found[0].seq != checkpoint.seq:
+                at = min(checkpoint.seq, head.seq + 1)
+                return _report(False, 0, head, ChainProblem.CHECKPOINT_TRUNCATED, at, pinned)
+            if found[0].hash != checkpoint.hash:
+                rewritten = ChainProblem.CHECKPOINT_REWRITTEN
+                return _report(False, 0, head, rewritten, checkpoint.seq, pinned)
+            checked, prev_hash = checkpoint.seq, checkpoint.hash
+        last_seq: int | None = checked or None
+        while True:
+            # entries appended after the head was read are newer than head.seq: not walked
+            page = await unit.audit.page(after_seq=last_seq, up_to_seq=head.seq, limit=page_size)
+            for stored in page:
+                expected = checked + 1
+                problem: ChainProblem | None
+                if chain is None:
+                    problem = check_link(stored, expected, prev_hash)
+                else:
+                    problem = chain.check(stored, expected, prev_hash)
+                if problem is not None:
+                    at = expected if problem is ChainProblem.MISSING else stored.seq
+                    return _report(False, checked, head, problem, at, pinned)
+                if stored.seq == pinned and stored.hash != pinned_hash:
+                    problem = ChainProblem.CHECKPOINT_REWRITTEN
+                    return _report(False, checked, head, problem, stored.seq, pinned)
+                prev_hash = stored.hash
+                last_seq = stored.seq
+                checked += 1
+            if len(page) < page_size:
+                break
+        if pinned is not None and checked < pinned:
+            problem = ChainProblem.CHECKPOINT_TRUNCATED
+            return _report(False, checked, head, problem, checked + 1, pinned)
+        if checked < head.seq:
+            return _report(False, checked, head, ChainProblem.TRUNCATED, checked + 1, pinned)
+        if prev_hash != head.hash:
+            return _report(False, checked, head, ChainProblem.HEAD_MISMATCH, head.seq, pinned)
+        sealing = None if chain is None else chain.check_head(head)
+        if sealing is not None:
+            return _report(False, checked, head, sealing, head.seq, pinned)
+        now_head, max_seq = await unit.audit.head_and_last_seq()
+        if max_seq is not None and (now_head is None or max_seq > now_head):
+            beyond = now_head + 1 if now_head is not None else None
+            return _report(False, checked, head, ChainProblem.HEAD_MISMATCH, beyond, pinned)
+    return _report(True, checked, head, None, None, pinned)
+
+
+def _report(
+    ok: bool,
+    checked: int,
+    head: ChainHead,
+    problem: ChainProblem | None,
+    seq: int | None,
+    checkpoint_seq: int | None,
+) -> VerifyReport:
+    return VerifyReport(
+        ok,
+        checked,
+        head.seq,
+        problem,
+        seq,
+        head_hash=head.hash,
+        checkpoint_seq=checkpoint_seq,
+    )
 
 
 def _unwritable() -> AuditUnavailableError:

@@ -5,6 +5,10 @@ and its ``prev_hash`` is the hash of the entry before it (the first links to 64 
 the key nobody can recompute a valid chain. A subject is never hashed in the clear: entries keep
 ``subject_digest = HMAC-SHA256(key, canonical id)``.
 
+The head row is sealed the same way: ``mac = HMAC-SHA256(key, "chakong audit head v1\n" + seq +
+"\n" + hash)``, so a head moved back over a deleted tail without the key is caught. A head
+without a MAC is accepted only in the state the migration creates (sequence 0, the genesis hash).
+
 Pure functions and one keyed object (``AuditChain``); no SQL, no clock.
 """
 
@@ -17,9 +21,10 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gateway.domain.audit import AuditEntry, ChainProblem, StoredEntry
+from gateway.domain.audit import AuditEntry, ChainHead, ChainProblem, StoredEntry
 from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.subjects import Subject, normalize_resident_id, normalize_uscc
+from gateway.store.tables import AUDIT_GENESIS_HASH
 
 # the fields an entry's hash covers: every field but ``prev_hash`` and ``hash``
 HASHED = (
@@ -62,6 +67,20 @@ class AuditChain:
         """The chain hash of one entry's ``fields`` (every column but the two hashes)."""
         return hmac.new(self._key, chain_message(prev_hash, fields), hashlib.sha256).hexdigest()
 
+    def head_mac(self, seq: int, head_hash: str) -> str:
+        """The MAC that seals the head row at ``seq`` with ``head_hash``."""
+        return hmac.new(self._key, head_message(seq, head_hash), hashlib.sha256).hexdigest()
+
+    def check_head(self, head: ChainHead) -> ChainProblem | None:
+        """What is wrong with the head row: forged (its MAC does not match), or unsealed (no
+        MAC, and not the empty state the migration creates)."""
+        if head.mac is None:
+            fresh = head.seq == 0 and head.hash == AUDIT_GENESIS_HASH
+            return None if fresh else ChainProblem.HEAD_UNSEALED
+        if not hmac.compare_digest(self.head_mac(head.seq, head.hash), head.mac):
+            return ChainProblem.HEAD_FORGED
+        return None
+
     def link(
         self,
         first_seq: int,
@@ -81,16 +100,31 @@ class AuditChain:
 
     def check(self, stored: StoredEntry, expected: int, prev_hash: str) -> ChainProblem | None:
         """What is wrong with ``stored`` as the ``expected``-th entry after ``prev_hash``."""
-        if stored.seq > expected:
-            return ChainProblem.MISSING
-        if stored.seq < expected or stored.prev_hash != prev_hash:
-            return ChainProblem.REORDERED
+        problem = check_link(stored, expected, prev_hash)
+        if problem is not None:
+            return problem
         if stored.entry is None:
             return ChainProblem.EDITED
         digest = self.entry_hash(prev_hash, hashed_fields(stored.entry))
         if not hmac.compare_digest(digest, stored.hash):
             return ChainProblem.EDITED
         return None
+
+
+def check_link(stored: StoredEntry, expected: int, prev_hash: str) -> ChainProblem | None:
+    """What is wrong with ``stored``'s place as the ``expected``-th entry after ``prev_hash``:
+    the part of the check that needs no key (the sequence numbers and the links)."""
+    if stored.seq > expected:
+        return ChainProblem.MISSING
+    if stored.seq < expected or stored.prev_hash != prev_hash:
+        return ChainProblem.REORDERED
+    return None
+
+
+def head_message(seq: int, head_hash: str) -> bytes:
+    """What is keyed into the head's MAC: a label (never the start of an entry's message,
+    which is 64 hex digits), the sequence number and the hash."""
+    return f"chakong audit head v1\n{seq}\n{head_hash}".encode()
 
 
 def hashed_fields(entry: AuditEntry) -> dict[str, Any]:

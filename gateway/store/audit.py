@@ -16,6 +16,7 @@ import builtins
 import datetime
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,23 +30,36 @@ _ADVANCE_HEAD = (
     sa.update(audit_head)
     .where(audit_head.c.id == AUDIT_HEAD_ID)
     .values(seq=audit_head.c.seq + sa.bindparam("count", type_=sa.Integer))
-    .returning(audit_head.c.seq, audit_head.c.hash)
+    .returning(audit_head.c.seq, audit_head.c.hash, audit_head.c.mac)
 )
 _INSERT_ENTRIES = sa.insert(audit_log)
 _SET_HEAD_HASH = (
     sa.update(audit_head)
     .where(audit_head.c.id == AUDIT_HEAD_ID)
-    .values(hash=sa.bindparam("head_hash"), updated_at=sa.bindparam("at"))
+    .values(
+        hash=sa.bindparam("head_hash"), mac=sa.bindparam("head_mac"), updated_at=sa.bindparam("at")
+    )
 )
-_HEAD = sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == AUDIT_HEAD_ID)
+_HEAD = sa.select(audit_head.c.seq, audit_head.c.hash, audit_head.c.mac).where(
+    audit_head.c.id == AUDIT_HEAD_ID
+)
 # one statement, one snapshot: committed appends move head and entries together
 _HEAD_AND_LAST_SEQ = sa.select(
     sa.select(audit_head.c.seq).where(audit_head.c.id == AUDIT_HEAD_ID).scalar_subquery(),
     sa.select(sa.func.max(audit_log.c.seq)).scalar_subquery(),
 )
 
-# (first seq, the hash before it) -> the chained entries to store
-Link = Callable[[int, str], Sequence[AuditEntry]]
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """What an append stores: the chained entries, and the MAC that seals the new head."""
+
+    entries: Sequence[AuditEntry]
+    head_mac: str
+
+
+# the head before the append -> what to store (raises to refuse the append)
+Link = Callable[[ChainHead], Linked]
 
 
 class AuditRepository:
@@ -57,18 +71,24 @@ class AuditRepository:
         self._conn = conn
 
     async def append(self, count: int, link: Link) -> list[AuditEntry]:
-        """Reserve ``count`` sequence numbers, store the entries ``link`` chains onto the head,
-        and move the head to the last of them; ``LookupError`` when the head row is missing.
+        """Reserve ``count`` sequence numbers, store the entries ``link`` chains onto the head
+        as it was, and move the head to the last of them with the MAC ``link`` gives;
+        ``LookupError`` when the head row is missing. ``link`` may raise to refuse the append
+        (a forged head): the unit then rolls back.
 
         Three statements: the head moves first, taking its lock before it is read (and before
         ``link`` reads the clock, so times follow the sequence)."""
-        head = (await self._conn.execute(_ADVANCE_HEAD, {"count": count})).first()
-        if head is None:
+        row = (await self._conn.execute(_ADVANCE_HEAD, {"count": count})).first()
+        if row is None:
             raise LookupError("the audit_head row is missing")
-        entries = list(link(int(head.seq) - count + 1, str(head.hash)))
+        previous = ChainHead(int(row.seq) - count, str(row.hash), _mac(row.mac))
+        linked = link(previous)
+        entries = list(linked.entries)
         await self._conn.execute(_INSERT_ENTRIES, [row_from_entry(e) for e in entries])
         last = entries[-1]
-        await self._conn.execute(_SET_HEAD_HASH, {"head_hash": last.hash, "at": last.at})
+        await self._conn.execute(
+            _SET_HEAD_HASH, {"head_hash": last.hash, "head_mac": linked.head_mac, "at": last.at}
+        )
         return entries
 
     async def list(
@@ -102,7 +122,18 @@ class AuditRepository:
 
     async def head(self) -> ChainHead | None:
         row = (await self._conn.execute(_HEAD)).first()
-        return None if row is None else ChainHead(int(row.seq), str(row.hash))
+        return None if row is None else ChainHead(int(row.seq), str(row.hash), _mac(row.mac))
+
+    async def seal_head(self, seq: int, head_hash: str, mac: str) -> bool:
+        """Set the MAC of a head that has none, if it is still at ``seq`` with ``head_hash``;
+        whether it was set."""
+        c = audit_head.c
+        sealed = await self._conn.execute(
+            sa.update(audit_head)
+            .where(c.id == AUDIT_HEAD_ID, c.seq == seq, c.hash == head_hash, c.mac.is_(None))
+            .values(mac=mac)
+        )
+        return sealed.rowcount == 1
 
     async def page(
         self, *, after_seq: int | None, up_to_seq: int, limit: int
@@ -123,6 +154,10 @@ class AuditRepository:
             None if head_seq is None else int(head_seq),
             None if last_seq is None else int(last_seq),
         )
+
+
+def _mac(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def row_from_entry(entry: AuditEntry) -> dict[str, Any]:

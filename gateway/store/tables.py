@@ -3,7 +3,8 @@
 * ``cases``, ``case_judges``, ``case_parties``: the case register (执行案件登记);
 * ``audit_log``: the append-only, hash-chained audit log (审计日志);
 * ``audit_head``: one row (``id = 1``) holding the last sequence number and hash of the chain,
-  updated in the same transaction as every append, so that a removed tail is detected.
+  and their MAC, updated in the same transaction as every append, so that a removed tail is
+  detected (and a head moved back over it, without the key).
 
 Only portable types are used. Timestamps go through :class:`UTCDateTime`, which stores UTC and
 always returns an aware UTC ``datetime`` (SQLite keeps no zone; PostgreSQL has ``timestamptz``).
@@ -156,4 +157,7 @@ audit_head = sa.Table(
     sa.Column("seq", sa.BigInteger(), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    # HMAC-SHA256 over seq and hash (gateway.services.audit_chain.head_message); NULL only in
+    # the state the migration creates
+    sa.Column("mac", sa.String(64), nullable=True),
 )

@@ -27,7 +27,7 @@ from gateway.services.audit import (
     ChainProblem,
     Outcome,
 )
-from gateway.services.audit_chain import chain_message, hashed_fields
+from gateway.services.audit_chain import chain_message, hashed_fields, head_message
 from gateway.store.audit import entry_from_row
 from gateway.store.tables import AUDIT_GENESIS_HASH, audit_head, audit_log
 from gateway.store.unit import Store
@@ -380,7 +380,8 @@ def _sha256(message: bytes) -> str:
 async def _forge_from(
     engine: AsyncEngine, start: int, digest: Callable[[bytes], str], edit: dict[str, Any]
 ) -> None:
-    """Edit entry ``start``, recompute every hash from there with ``digest``, move the head."""
+    """Edit entry ``start``, recompute every hash from there with ``digest``, move the head and
+    reseal it with ``digest``."""
     async with engine.connect() as conn:
         query = sa.select(audit_log).order_by(audit_log.c.seq)
         rows = (await conn.execute(query)).mappings().all()
@@ -393,7 +394,9 @@ async def _forge_from(
         new_hash = digest(chain_message(prev, fields))
         await write_row(engine, entry.seq, {**changes, "prev_hash": prev, "hash": new_hash})
         prev = new_hash
-    await execute(engine, "UPDATE audit_head SET hash = :h", h=prev)
+    seq = rows[-1]["seq"]
+    mac = digest(head_message(seq, prev))
+    await execute(engine, "UPDATE audit_head SET hash = :h, mac = :m", h=prev, m=mac)
 
 
 async def test_a_chain_recomputed_without_the_key_is_detected(log: AuditLog, engine: AsyncEngine):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.audit import AuditEntry, ChainHead
 from gateway.services.audit_chain import AuditChain
-from gateway.store.audit import AuditRepository, entry_from_row, row_from_entry
+from gateway.store.audit import AuditRepository, Linked, entry_from_row, row_from_entry
 from gateway.store.tables import AUDIT_GENESIS_HASH
 from gateway.store.unit import Store
 from tests.gateway.services.audit_samples import KEY, START, execute, prepared
@@ -17,12 +17,18 @@ from tests.gateway.services.audit_samples import KEY, START, execute, prepared
 CHAIN = AuditChain(KEY)
 
 
+def linker(*numbers: int) -> Callable[[ChainHead], Linked]:
+    def link(previous: ChainHead) -> Linked:
+        fields = [prepared(n) for n in numbers]
+        entries = CHAIN.link(previous.seq + 1, previous.hash, START, fields)
+        return Linked(entries, CHAIN.head_mac(entries[-1].seq, entries[-1].hash))
+
+    return link
+
+
 async def append(store: Store, *numbers: int) -> list[AuditEntry]:
     async with store.begin() as unit:
-        return await unit.audit.append(
-            len(numbers),
-            lambda first, prev: CHAIN.link(first, prev, START, [prepared(n) for n in numbers]),
-        )
+        return await unit.audit.append(len(numbers), linker(*numbers))
 
 
 async def test_the_head_moves_before_the_entries_are_chained(engine: AsyncEngine):
@@ -32,14 +38,15 @@ async def test_the_head_moves_before_the_entries_are_chained(engine: AsyncEngine
     async with store.begin() as unit:
         repository: AuditRepository = unit.audit
 
-        def link(first: int, prev: str) -> Sequence[AuditEntry]:
-            assert (first, prev) == (1, AUDIT_GENESIS_HASH)
-            return CHAIN.link(first, prev, START, [prepared(1), prepared(2)])
+        def link(previous: ChainHead) -> Linked:
+            # the head as it was before the append: the migration's, without a MAC
+            assert previous == ChainHead(0, AUDIT_GENESIS_HASH, None)
+            return linker(1, 2)(previous)
 
         entries = await repository.append(2, link)
         seen.append(await repository.head())
-    # the head was advanced (and locked) first, then set to the last entry's hash
-    assert seen == [ChainHead(2, entries[-1].hash)]
+    # the head was advanced (and locked) first, then set to the last entry's hash and its MAC
+    assert seen == [ChainHead(2, entries[-1].hash, CHAIN.head_mac(2, entries[-1].hash))]
     more = await append(store, 3)
     assert (more[0].seq, more[0].prev_hash) == (3, entries[-1].hash)
 

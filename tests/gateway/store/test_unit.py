@@ -15,6 +15,7 @@ from gateway.domain.audit import ChainHead
 from gateway.domain.register import Case, Party, PartyRole, new_case
 from gateway.domain.subjects import SubjectKind, parse_subject
 from gateway.services.audit import AuditLog
+from gateway.services.audit_chain import AuditChain
 from gateway.store.tables import AUDIT_GENESIS_HASH, audit_log
 from gateway.store.unit import Store
 from tests.gateway.services.audit_samples import KEY, record
@@ -48,7 +49,9 @@ async def test_a_unit_commits_its_case_and_its_entry_together(engine: AsyncEngin
         (entry,) = await log.append([record(1)], unit=unit)
     async with store.read() as unit:
         assert await unit.cases.get(case(1).case_number) == case(1)
-        assert await unit.audit.head() == ChainHead(1, entry.hash)
+        assert await unit.audit.head() == ChainHead(
+            1, entry.hash, AuditChain(KEY).head_mac(1, entry.hash)
+        )
 
 
 async def test_a_unit_that_raises_leaves_neither(engine: AsyncEngine):
