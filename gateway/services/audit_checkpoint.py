@@ -313,12 +313,15 @@ class CheckpointWriter:
         if self._last is not None and self._last.seq == report.head_seq:
             return None
         checkpoint = self._signer.sign(report.head_seq, report.head_hash, self._clock())
-        self._directory.mkdir(parents=True, exist_ok=True)
         text = checkpoint_json(checkpoint)
-        write_atomically(self._directory / f"audit-checkpoint-{checkpoint.seq:012d}.json", text)
+        await asyncio.to_thread(self._write, f"audit-checkpoint-{checkpoint.seq:012d}.json", text)
         log.info("audit checkpoint %s", json.dumps(json.loads(text), ensure_ascii=False))
         self._last = checkpoint
         return checkpoint
+
+    def _write(self, name: str, text: str) -> None:
+        self._directory.mkdir(parents=True, exist_ok=True)
+        write_atomically(self._directory / name, text)
 
     def start(self) -> None:
         if self._task is None:

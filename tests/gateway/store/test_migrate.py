@@ -15,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from gateway.domain.audit import ChainProblem
+from gateway.services.audit import AuditLog, AuditUnavailableError
 from gateway.store import _sqlite_on_connect, configure_sqlite
 from gateway.store.migrate import (
     MIGRATIONS,
@@ -25,6 +27,8 @@ from gateway.store.migrate import (
     upgrade,
 )
 from gateway.store.tables import AUDIT_GENESIS_HASH, audit_head, metadata
+from gateway.store.unit import Store
+from tests.gateway.services.audit_samples import KEY, record
 from tests.gateway.store.databases import BACKENDS, open_engine, scratch_database
 
 TABLES = {"cases", "case_judges", "case_parties", "audit_log", "audit_head"}
@@ -92,6 +96,25 @@ async def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds(engine:
     assert not (TABLES & await table_names(engine))
     await upgrade(engine)
     assert await table_names(engine) >= TABLES
+
+
+async def test_a_log_from_before_0002_is_refused_until_sealed(engine: AsyncEngine):
+    await upgrade(engine)
+    log = AuditLog(Store(engine), KEY)
+    await log.append([record(1), record(2)])
+    await downgrade(engine, "0001")  # a log written before the head had a MAC
+    async with engine.connect() as conn:
+        columns = await conn.run_sync(
+            lambda sync: {c["name"] for c in sa.inspect(sync).get_columns("audit_head")}
+        )
+    assert "mac" not in columns
+    await upgrade(engine)
+    assert (await log.verify()).problem is ChainProblem.HEAD_UNSEALED
+    with pytest.raises(AuditUnavailableError):
+        await log.append([record(3)])
+    assert (await log.seal_head()).ok
+    await log.append([record(3)])
+    assert (await log.verify()).checked == 3
 
 
 async def test_gateways_starting_together_migrate_once(url: str):
@@ -163,3 +186,4 @@ def test_the_migration_scripts_sit_beside_the_module():
     assert (MIGRATIONS / "env.py").is_file()
     assert (MIGRATIONS / "script.py.mako").is_file()
     assert list((MIGRATIONS / "versions").glob("0001_*.py"))
+    assert list((MIGRATIONS / "versions").glob("0002_*.py"))
