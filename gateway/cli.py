@@ -379,6 +379,13 @@ def _run_audit_verify(args: argparse.Namespace) -> int:
 
     settings = Settings()
     url = args.database_url or settings.database_url
+    if args.checkpoint is None and (args.public_key or args.log_name):
+        print(
+            "--public-key 与 --log-name 需配合 --checkpoint 使用 / --public-key and --log-name go "
+            "with --checkpoint",
+            file=sys.stderr,
+        )
+        return 2
     key = None if args.hashes_only else _verify_key(settings)
     if args.checkpoint is None:
         return verify_command(url, key)

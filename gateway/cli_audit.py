@@ -57,12 +57,12 @@ PROBLEM_TEXT = {
     ),
     ChainProblem.HEAD_MISSING: ("链头记录缺失", "the head row (audit_head) is missing"),
     ChainProblem.HEAD_FORGED: (
-        "链头记录的校验码不符（链头被改动，例如删除末尾记录后回拨）",
+        "处的链头记录校验码不符（链头被改动，例如删除末尾记录后回拨）",
         "head forged: its MAC does not match its sequence number and hash (moved back over "
         "deleted entries?)",
     ),
     ChainProblem.HEAD_UNSEALED: (
-        "链头记录没有校验码（0002 版之前的数据库：核对后运行 chakong audit seal）",
+        "处的链头记录没有校验码（0002 版之前的数据库：核对后运行 chakong audit seal）",
         "head unsealed: it has no MAC (a database from before revision 0002: check it, then run "
         "chakong audit seal)",
     ),

@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.cli import main
 from gateway.cli_audit import PROBLEM_TEXT, report_message, verify_command
 from gateway.domain.audit import ChainProblem, VerifyReport
 from gateway.services.audit import AuditLog
 from gateway.services.audit_chain import AuditChain, hashed_fields
-from gateway.services.audit_checkpoint import generate_key_pair
+from gateway.services.audit_checkpoint import (
+    check_checkpoint,
+    generate_key_pair,
+    parse_checkpoint,
+)
 from gateway.store.audit import entry_from_row
 from gateway.store.migrate import upgrade
 from gateway.store.tables import audit_log
@@ -119,11 +127,28 @@ def truncate_with_the_head_copied_back(url: str, keep: int) -> None:
     on_database(url, work)
 
 
-class Cli:
-    """``chakong`` in a subprocess, with the audit key, the signing key and the database."""
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
 
-    def __init__(self, url: str, tmp_path: Path) -> None:
+
+class Cli:
+    """``gateway.cli.main(["audit", ...])`` in this process (a subprocess costs seconds on a
+    loaded machine; the subprocess tests below run the real command), with the audit key, the
+    signing key and the database in the environment, as an operator sets them."""
+
+    def __init__(
+        self,
+        url: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
         self.tmp_path = tmp_path
+        self.monkeypatch = monkeypatch
+        self.capsys = capsys
         private, public = generate_key_pair()  # the command itself: test_keygen_...
         (tmp_path / "signing.key").write_bytes(private)
         (tmp_path / "signing.key.pub").write_bytes(public)
@@ -135,11 +160,19 @@ class Cli:
             "CHAKONG_AUDIT_LOG_NAME": "苏0812 查控网关",
         }
 
-    def __call__(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        result: subprocess.CompletedProcess[str] = run_cli(
-            "audit", *args, cwd=self.tmp_path, env={**self.env, **env}
-        )
-        return result
+    def __call__(self, *args: str, **env: str) -> Ran:
+        levels = {name: logging.getLogger(name).level for name in ("httpx", "alembic")}
+        with self.monkeypatch.context() as patch:
+            for name, value in {**self.env, **env}.items():
+                patch.setenv(name, value)
+            # main() masks identifiers on the root logger's handlers: here, pytest's own
+            patch.setattr("gateway.cli.mask_root_handlers", lambda: None)
+            self.capsys.readouterr()
+            code = main(["audit", *args])
+            captured = self.capsys.readouterr()
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+        return Ran(code, captured.out, captured.err)
 
     def checkpoint(self, name: str = "cp.json") -> str:
         out = str(self.tmp_path / name)
@@ -147,10 +180,20 @@ class Cli:
         assert result.returncode == 0, result.stdout + result.stderr
         return out
 
-    def verify(self, checkpoint: str, *more: str, **env: str) -> subprocess.CompletedProcess[str]:
+    def verify(self, checkpoint: str, *more: str, **env: str) -> Ran:
         return self(
             "verify", "--checkpoint", checkpoint, "--public-key", self.public_key, *more, **env
         )
+
+
+@pytest.fixture
+def cli(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Cli:
+    return Cli(database_url, tmp_path, monkeypatch, capsys)
 
 
 def test_keygen_writes_a_private_key_only_its_owner_reads_and_never_overwrites(tmp_path: Path):
@@ -166,8 +209,9 @@ def test_keygen_writes_a_private_key_only_its_owner_reads_and_never_overwrites(t
     assert (tmp_path / "k").read_bytes() == before
 
 
-def test_truncation_with_the_head_copied_back_is_caught(database_url: str, tmp_path: Path):
-    cli = Cli(database_url, tmp_path)
+def test_truncation_with_the_head_copied_back_is_caught(
+    cli: Cli, database_url: str, tmp_path: Path
+):
     fill(database_url, 6)
     checkpoint = cli.checkpoint()
     document = json.loads(Path(checkpoint).read_text(encoding="utf-8"))
@@ -180,7 +224,7 @@ def test_truncation_with_the_head_copied_back_is_caught(database_url: str, tmp_p
     plain = cli("verify")  # the head's MAC alone
     assert plain.returncode == 1
     assert "head forged" in plain.stdout
-    assert "链头记录的校验码不符" in plain.stdout
+    assert "第 4 条处的链头记录校验码不符" in plain.stdout
     against = cli.verify(checkpoint)
     assert against.returncode == 1
     assert "truncated below the checkpoint" in against.stdout
@@ -196,8 +240,7 @@ def test_truncation_with_the_head_copied_back_is_caught(database_url: str, tmp_p
     assert not (tmp_path / "after.json").exists()
 
 
-def test_truncation_of_everything_is_caught(database_url: str, tmp_path: Path):
-    cli = Cli(database_url, tmp_path)
+def test_truncation_of_everything_is_caught(cli: Cli, database_url: str, tmp_path: Path):
     fill(database_url, 3)
     checkpoint = cli.checkpoint()
     sql(database_url, "DELETE FROM audit_log")
@@ -207,8 +250,9 @@ def test_truncation_of_everything_is_caught(database_url: str, tmp_path: Path):
     assert "audit chain broken at entry 1: truncated below the checkpoint" in against.stdout
 
 
-def test_a_rewrite_with_the_hmac_key_is_caught_by_the_checkpoint(database_url: str, tmp_path: Path):
-    cli = Cli(database_url, tmp_path)
+def test_a_rewrite_with_the_hmac_key_is_caught_by_the_checkpoint(
+    cli: Cli, database_url: str, tmp_path: Path
+):
     fill(database_url, 5)
     checkpoint = cli.checkpoint()
 
@@ -245,8 +289,7 @@ def test_a_rewrite_with_the_hmac_key_is_caught_by_the_checkpoint(database_url: s
     assert "哈希与检查点不符" in against.stdout
 
 
-def test_a_forged_or_foreign_checkpoint_is_refused(database_url: str, tmp_path: Path):
-    cli = Cli(database_url, tmp_path)
+def test_a_forged_or_foreign_checkpoint_is_refused(cli: Cli, database_url: str, tmp_path: Path):
     fill(database_url, 3)
     checkpoint = Path(cli.checkpoint())
     document = json.loads(checkpoint.read_text(encoding="utf-8"))
@@ -288,25 +331,24 @@ def test_a_forged_or_foreign_checkpoint_is_refused(database_url: str, tmp_path: 
     assert "Traceback" not in malformed.stderr + refused.stderr + edited.stderr
 
 
-def test_the_demo_checks_its_checkpoints_with_its_own_public_key(tmp_path: Path):
+def test_the_demo_signs_and_checks_checkpoints_with_its_own_key(tmp_path: Path):
+    # the real command, in a subprocess
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
     fill(url, 2)
-    env = {"CHAKONG_DATABASE_URL": url, "CHAKONG_DEMO": "true"}
-    made = run_cli("audit", "checkpoint", "--out", str(tmp_path / "cp.json"), cwd=tmp_path, env=env)
-    # the demo's audit key is not KEY: the chain fails and nothing is signed
-    assert made.returncode == 1
-    assert not (tmp_path / "cp.json").exists()
-    env["CHAKONG_AUDIT_KEY"] = KEY.decode()
+    env = {"CHAKONG_DATABASE_URL": url, "CHAKONG_DEMO": "true", "CHAKONG_AUDIT_KEY": KEY.decode()}
     made = run_cli("audit", "checkpoint", "--out", str(tmp_path / "cp.json"), cwd=tmp_path, env=env)
     assert made.returncode == 0, made.stderr
     public = run_cli("audit", "public-key", cwd=tmp_path, env=env)
     assert public.stdout.startswith("-----BEGIN PUBLIC KEY-----")
-    (tmp_path / "demo.pub").write_text(public.stdout, encoding="utf-8")
-    args = ["audit", "verify", "--checkpoint", str(tmp_path / "cp.json")]
-    with_file = run_cli(*args, "--public-key", str(tmp_path / "demo.pub"), cwd=tmp_path, env=env)
-    assert with_file.returncode == 0, with_file.stdout + with_file.stderr
-    own = run_cli(*args, cwd=tmp_path, env=env)
-    assert own.returncode == 0
+    checkpoint = parse_checkpoint((tmp_path / "cp.json").read_text(encoding="utf-8"))
+    public_key = serialization.load_pem_public_key(public.stdout.encode())
+    assert isinstance(public_key, Ed25519PublicKey)
+    assert check_checkpoint(checkpoint, public_key, "chakong") is None
+    own = run_cli(
+        "audit", "verify", "--checkpoint", str(tmp_path / "cp.json"), cwd=tmp_path, env=env
+    )
+    assert own.returncode == 0, own.stdout + own.stderr
+    assert "the log still extends the checkpoint (entry 2)" in own.stdout
     assert "an auditor uses the public key they hold" in own.stderr
 
 
@@ -315,3 +357,22 @@ def test_checkpoint_without_a_signing_key_says_what_to_set(tmp_path: Path):
     assert result.returncode == 2
     assert "CHAKONG_AUDIT_SIGNING_KEY_FILE" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_seal_checks_then_seals_a_head_from_before_0002(cli: Cli, database_url: str):
+    fill(database_url, 2)
+    sql(database_url, "UPDATE audit_head SET mac = NULL")
+    before = cli("verify")
+    assert before.returncode == 1
+    assert "head unsealed" in before.stdout
+    sql(database_url, "UPDATE audit_log SET actor = 'nobody' WHERE seq = 1")
+    broken = cli("seal")
+    assert broken.returncode == 1  # a broken chain is not sealed
+    assert "edited" in broken.stdout
+    sql(database_url, "UPDATE audit_log SET actor = 'judge-zhou' WHERE seq = 1")
+    sealed = cli("seal")
+    assert sealed.returncode == 0, sealed.stdout + sealed.stderr
+    assert cli("verify").returncode == 0
+    stray = cli("verify", "--public-key", "x.pub")
+    assert stray.returncode == 2
+    assert "go with --checkpoint" in stray.stderr
