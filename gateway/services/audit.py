@@ -3,9 +3,11 @@
 ``AuditLog`` combines the chain's arithmetic (``gateway.services.audit_chain``: each entry's
 hash is keyed over the previous hash and the entry's fields) with its storage
 (``gateway.store.audit``: the entries and the single ``audit_head`` row holding the last sequence
-number and hash, updated in the same transaction as the entries). Editing, deleting, reordering
-or cutting off entries is detected by ``verify``; without the key nobody can recompute a valid
-chain.
+number and hash, updated in the same transaction as the entries and sealed with a MAC). Editing,
+deleting, reordering or cutting off entries is detected by ``verify``; without the key nobody
+can recompute a valid chain, nor move the head back (an append onto a head whose MAC fails is
+refused). Against someone who holds the key too, signed checkpoints kept elsewhere
+(``gateway.services.audit_checkpoint``) pin the log down: ``verify(checkpoint=...)``.
 
 Full ID numbers are never stored: an entry keeps the masked id (``320802********1234``) and
 ``subject_digest = HMAC-SHA256(key, canonical id)``, so an administrator can still look up the
