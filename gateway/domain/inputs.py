@@ -64,8 +64,17 @@ def check_text(value: str, name_zh: str, name_en: str) -> str:
 
 
 def fold_identifier(value: str) -> str:
-    """The normal form every identifier typed by a person is read in: NFKC, no whitespace."""
-    return "".join(unicodedata.normalize("NFKC", value).split())
+    """The normal form every identifier typed by a person is read in: NFKC, no whitespace.
+
+    Idempotent: removing a space can join characters that NFKC then composes (``a ̈`` is
+    ``ä``), so the two steps repeat until nothing changes (each repetition removes a space).
+    """
+    text = value
+    while True:
+        folded = "".join(unicodedata.normalize("NFKC", text).split())
+        if folded == text:
+            return folded
+        text = folded
 
 
 def printable(value: str, limit: int = 40) -> str:
