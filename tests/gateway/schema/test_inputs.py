@@ -292,7 +292,7 @@ async def test_a_datetime_without_a_timezone_is_refused(app: App, since: str, co
 
 @pytest.mark.parametrize("bad", ["\x00", "\x1b[2J", "\ud800", "\x7f", "\x85"])
 async def test_text_no_database_stores_is_refused_at_entry(app: App, bad: str):
-    inputs = [
+    inputs: list[tuple[str, dict[str, Any], str]] = [
         (
             SAVE_CASE,
             {

@@ -165,8 +165,9 @@ def test_new_case_refuses_a_broken_rule(overrides, fragment):
 )
 def test_an_amount_outside_the_range_has_its_code(value, fragment):
     for field in ("obligation", "performed"):
+        fields: dict[str, Any] = {field: Decimal(value)}
         with pytest.raises(InvalidAmountError, match=fragment) as caught:
-            make_case(**{field: Decimal(value)})
+            make_case(**fields)
         assert caught.value.code == "INVALID_AMOUNT"
 
 
