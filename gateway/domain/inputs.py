@@ -21,11 +21,10 @@ Each rule is one function, used wherever such a value enters:
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 
 from gateway.domain.errors import InvalidInputError
-
-ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
 class InvalidTextError(InvalidInputError):
@@ -40,14 +39,14 @@ class InvalidDateTimeError(InvalidInputError):
     code = "INVALID_DATETIME"
 
 
+# Cc (C0 and C1 controls) but tab, line feed and carriage return; Cs (surrogates)
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def refused_character(text: str) -> str | None:
     """The first character of ``text`` the gateway refuses, as ``U+0000``; ``None`` if none."""
-    for char in text:
-        if char in ALLOWED_CONTROLS:
-            continue
-        if unicodedata.category(char) in ("Cc", "Cs"):
-            return f"U+{ord(char):04X}"
-    return None
+    found = _REFUSED.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
 
 
 def check_text(value: str, name_zh: str, name_en: str) -> str:

@@ -52,11 +52,15 @@ def _literals(document: DocumentNode) -> list[str]:
 
 
 def refused_text(
-    variables: Mapping[str, Any] | None, document: DocumentNode | None
+    variables: Mapping[str, Any] | None, document: DocumentNode | None, source: str | None
 ) -> InvalidTextError | None:
     """The refusal of the first string of the request that holds a refused character."""
     located = list(_strings(dict(variables or {}), ""))
-    if document is not None:
+    # a literal holds a refused character only as an escape (\u0000) or written raw: the
+    # document is walked only then (most documents have neither)
+    if document is not None and (
+        source is None or "\\" in source or refused_character(source) is not None
+    ):
         located += [("", text) for text in _literals(document)]
     for where, text in located:
         try:
@@ -70,7 +74,7 @@ class TextInputs(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
         if not execution.result:  # not refused already (permissions)
-            refused = refused_text(execution.variables, execution.graphql_document)
+            refused = refused_text(execution.variables, execution.graphql_document, execution.query)
             if refused is not None:
                 execution.result = ExecutionResult(data=None, errors=[to_graphql_error(refused)])
         yield
