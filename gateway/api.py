@@ -30,6 +30,7 @@ from gateway.resolvers.debtors import resolve_debtor, resolve_debtors
 from gateway.schema.audit import AuditEntry
 from gateway.schema.cases import Case, Me
 from gateway.schema.debtor import DebtorProfile
+from gateway.schema.inputs import TextInputs
 from gateway.schema.permissions import FieldPermissions
 
 
@@ -131,6 +132,7 @@ def build_schema(
             functools.partial(ParserCache, maxsize=256),
             functools.partial(ValidationCache, maxsize=256),
             FieldPermissions,  # before any limit: who may ask at all comes first
+            TextInputs,  # no text with a control character or lone surrogate gets further
             *extensions,
             functools.partial(
                 MaskErrors,

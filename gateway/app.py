@@ -117,7 +117,9 @@ async def open_resources(
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
     http = httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=30.0)
     cache = RecordCache.from_url(settings.cache_url)
-    engine = create_async_engine(settings.database_url)
+    # hide_parameters: a database error's text would otherwise quote the statement's values
+    # (a party's ID number) into the log
+    engine = create_async_engine(settings.database_url, hide_parameters=True)
     configure_sqlite(engine)
     if await database_ready(engine):
         await upgrade(engine)  # the register and the audit log's tables, idempotent

@@ -7,6 +7,13 @@
 
 Either bracket style (``()``, ``（）``, ``〔〕``, ``[]``) is accepted in both forms. The
 gateway acts only on enforcement cases (a case type starting with 执).
+
+A case number is read in the normal form of ``gateway.domain.inputs.fold_identifier`` (NFKC,
+no whitespace): full-width digits and brackets become ASCII (``（２０２６）`` is ``(2026)``);
+digits NFKC leaves non-ASCII (Arabic-Indic, ...) do not match the formats and are refused.
+Its canonical form (``CaseNumber.canonical``, the key it is stored under) has ASCII brackets
+in the current form, which is also what NFKC makes of the full-width brackets of official
+documents, and full-width brackets in the pre-2016 form, as printed in the old case files.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import re
 from dataclasses import dataclass
 
 from gateway.domain.errors import InvalidCaseNumberError
+from gateway.domain.inputs import fold_identifier, printable
+from gateway.domain.subjects import mask_ids_in_text
 
 
 class CaseNumberForm(enum.Enum):
@@ -45,20 +54,22 @@ class CaseNumber:
 _OPEN = r"[(（〔\[]"
 _CLOSE = r"[)）〕\]]"
 _HAN = r"\u4e00-\u9fff"
+_DIGIT = "[0-9]"  # ASCII only: ``\d`` would match every Unicode digit
 _CURRENT = re.compile(
-    rf"^{_OPEN}(?P<year>\d{{4}}){_CLOSE}"
-    rf"(?P<court>[{_HAN}](?:\d{{4}}|\d{{2}})?)"
-    rf"(?P<type>[{_HAN}]{{1,4}}?)(?P<seq>\d{{1,7}})号$"
+    rf"^{_OPEN}(?P<year>{_DIGIT}{{4}}){_CLOSE}"
+    rf"(?P<court>[{_HAN}](?:{_DIGIT}{{4}}|{_DIGIT}{{2}})?)"
+    rf"(?P<type>[{_HAN}]{{1,4}}?)(?P<seq>{_DIGIT}{{1,7}})号$"
 )
 _LEGACY = re.compile(
-    rf"^{_OPEN}(?P<year>\d{{4}}){_CLOSE}"
-    rf"(?P<prefix>[{_HAN}]{{2,15}})字第(?P<seq>\d{{1,7}})号$"
+    rf"^{_OPEN}(?P<year>{_DIGIT}{{4}}){_CLOSE}"
+    rf"(?P<prefix>[{_HAN}]{{2,15}})字第(?P<seq>{_DIGIT}{{1,7}})号$"
 )
 
 
 def parse_case_number(value: str, *, today: datetime.date | None = None) -> CaseNumber:
     """Parse and validate an enforcement case number; raises ``InvalidCaseNumberError``."""
-    text = "".join(value.split())
+    text = fold_identifier(value)
+    shown = mask_ids_in_text(printable(text))
     if not text:
         raise InvalidCaseNumberError("案号不能为空", "the case number must not be empty")
     legacy = _LEGACY.match(text) if "字第" in text else None
@@ -66,8 +77,8 @@ def parse_case_number(value: str, *, today: datetime.date | None = None) -> Case
     match = current or legacy
     if match is None:
         raise InvalidCaseNumberError(
-            f"无法识别的案号“{text[:40]}”，应如 (2026)苏0802执123号 或 （2015）淮中执字第00123号",
-            f"unrecognised case number '{text[:40]}': expected the form (2026)苏0802执123号 "
+            f"无法识别的案号“{shown}”，应如 (2026)苏0802执123号 或 （2015）淮中执字第00123号",
+            f"unrecognised case number '{shown}': expected the form (2026)苏0802执123号 "
             "or the pre-2016 form （2015）淮中执字第00123号",
         )
     year = int(match["year"])
@@ -86,8 +97,8 @@ def parse_case_number(value: str, *, today: datetime.date | None = None) -> Case
         court, case_type = match["court"], match["type"]
     if not case_type.startswith("执"):
         raise InvalidCaseNumberError(
-            f"案号“{text[:40]}”不是执行案件（案件类型“{case_type}”）",
-            f"case number '{text[:40]}' is not an enforcement case (case type '{case_type}')",
+            f"案号“{shown}”不是执行案件（案件类型“{case_type}”）",
+            f"case number '{shown}' is not an enforcement case (case type '{case_type}')",
             code="CASE_NOT_ENFORCEMENT",
         )
     sequence = int(match["seq"])

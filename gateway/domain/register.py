@@ -16,12 +16,20 @@ from decimal import Decimal, InvalidOperation
 
 from gateway.domain.cases import CaseNumber, parse_case_number
 from gateway.domain.errors import InvalidInputError
-from gateway.domain.subjects import Subject
+from gateway.domain.inputs import check_text, printable
+from gateway.domain.subjects import Subject, mask_ids_in_text
 
 # NUMERIC(18, 2) holds more, but SQLite keeps amounts exactly only up to 15 significant digits
 MAX_AMOUNT = Decimal("9999999999999.99")
 _CENT = Decimal("0.01")
 MAX_JUDGE_ID_LENGTH = 64
+MAX_NAME_LENGTH = 200  # a party's name (case_parties.name)
+
+
+class InvalidAmountError(InvalidInputError):
+    """An amount outside 0 to ``MAX_AMOUNT``, with more than two decimals, or not a number."""
+
+    code = "INVALID_AMOUNT"
 
 
 class CaseStatus(enum.Enum):
@@ -131,10 +139,15 @@ def new_case(
             f"已履行金额 {paid} 超过执行标的金额 {owed}",
             f"the performed amount {paid} exceeds the obligation {owed}",
         )
-    if len(currency) != 3 or not currency.isascii() or not currency.isupper():
+    if (
+        len(currency) != 3
+        or not currency.isascii()
+        or not currency.isalpha()
+        or not currency.isupper()
+    ):
         raise InvalidInputError(
-            f"币种“{currency[:10]}”无效，应为三位大写字母代码（如 CNY）",
-            f"invalid currency '{currency[:10]}': expected a three-letter code such as CNY",
+            "币种无效，应为三位大写字母代码（如 CNY）",
+            "invalid currency: expected a three-letter code such as CNY",
         )
     return Case(
         case_number=number,
@@ -150,34 +163,37 @@ def new_case(
 
 
 def amount(value: Decimal | int | str, name_zh: str, name_en: str) -> Decimal:
-    """A money amount: finite, >= 0, at most two decimals, at most ``MAX_AMOUNT``."""
+    """A money amount: a finite number from 0 to ``MAX_AMOUNT`` with at most two decimals
+    (``InvalidAmountError`` otherwise), returned with exactly two."""
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation:
-        raise InvalidInputError(
-            f"{name_zh}“{str(value)[:30]}”不是数字",
-            f"{name_en} '{str(value)[:30]}' is not a number",
+        shown = mask_ids_in_text(printable(str(value), 30))
+        raise InvalidAmountError(
+            f"{name_zh}“{shown}”不是数字", f"{name_en} '{shown}' is not a number"
         ) from None
     if not number.is_finite():
-        raise InvalidInputError(f"{name_zh}必须是有限数值", f"{name_en} must be a finite number")
+        raise InvalidAmountError(f"{name_zh}必须是有限数值", f"{name_en} must be a finite number")
     if number < 0:
-        raise InvalidInputError(f"{name_zh}不能为负数", f"{name_en} must not be negative")
-    if number != number.quantize(_CENT):
-        raise InvalidInputError(
-            f"{name_zh} {number} 最多保留两位小数", f"{name_en} {number} has more than two decimals"
-        )
+        raise InvalidAmountError(f"{name_zh}不能为负数", f"{name_en} must not be negative")
+    # the range first: quantizing 1E+26 to cents needs more digits than the context has
     if number > MAX_AMOUNT:
-        raise InvalidInputError(
-            f"{name_zh} {number} 超过上限 {MAX_AMOUNT}",
-            f"{name_en} {number} exceeds the maximum {MAX_AMOUNT}",
+        raise InvalidAmountError(
+            f"{name_zh}超过上限 {MAX_AMOUNT}", f"{name_en} exceeds the maximum {MAX_AMOUNT}"
         )
-    return number.quantize(_CENT)
+    cents = number.quantize(_CENT)
+    if number != cents:
+        raise InvalidAmountError(
+            f"{name_zh}最多保留两位小数", f"{name_en} has more than two decimals"
+        )
+    return cents + 0  # + 0: -0.00 is 0.00
 
 
 def _judges(judges: Iterable[str]) -> tuple[str, ...]:
     out: list[str] = []
     for judge in judges:
         judge_id = judge.strip() if isinstance(judge, str) else ""
+        check_text(judge_id, "法官标识", "a judge id")
         if not judge_id:
             raise InvalidInputError("法官标识不能为空", "a judge id must be a non-empty string")
         if len(judge_id) > MAX_JUDGE_ID_LENGTH:
@@ -186,7 +202,8 @@ def _judges(judges: Iterable[str]) -> tuple[str, ...]:
                 f"a judge id is longer than {MAX_JUDGE_ID_LENGTH} characters",
             )
         if judge_id in out:
-            raise InvalidInputError(f"法官“{judge_id}”重复", f"judge '{judge_id}' is listed twice")
+            shown = mask_ids_in_text(judge_id)
+            raise InvalidInputError(f"法官“{shown}”重复", f"judge '{shown}' is listed twice")
         out.append(judge_id)
     if not out:
         raise InvalidInputError(
@@ -199,6 +216,13 @@ def _parties(parties: Iterable[Party]) -> tuple[Party, ...]:
     out: list[Party] = []
     seen: set[str] = set()
     for party in parties:
+        name = party.subject.name or ""
+        check_text(name, "当事人名称", "a party's name")
+        if len(name) > MAX_NAME_LENGTH:
+            raise InvalidInputError(
+                f"当事人名称超过 {MAX_NAME_LENGTH} 个字符",
+                f"a party's name is longer than {MAX_NAME_LENGTH} characters",
+            )
         if party.key in seen:
             shown = party.subject.masked_id
             raise InvalidInputError(

@@ -11,6 +11,12 @@ python-stdnum validates both, but gets three real cases wrong, so it is wrapped 
 * ``stdnum.cn.ric`` refuses a region code that did not exist in the birth year, but region
   codes are those of the place where the number was issued (from 1984 on), so older people
   legitimately carry newer codes. Only the date and the check digit are checked here.
+
+Every number is read through ``ascii_identifier`` first: the normal form of
+``gateway.domain.inputs.fold_identifier`` (NFKC: full-width ``３２０８…`` and superscript ``²``
+become ASCII digits), without dashes, upper-cased (the ``X`` check digit, a credit code's
+letters), and ASCII only: what NFKC leaves non-ASCII (Arabic-Indic or other digits) is refused.
+Every error message shows the number masked (``mask_id``), whatever kind it was sent as.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from dataclasses import dataclass
 from stdnum.cn import ric
 
 from gateway.domain.errors import InvalidSubjectError
+from gateway.domain.inputs import fold_identifier, printable
 
 
 class SubjectKind(enum.Enum):
@@ -79,37 +86,57 @@ def uscc_check_character(first17: str) -> str:
     return _USCC_ALPHABET[(31 - total % 31) % 31]
 
 
+_DIGITS = frozenset("0123456789")
+
+
+def ascii_identifier(value: str) -> str:
+    """The normal form of a typed ID number or credit code: NFKC, no whitespace or dashes,
+    upper case, ASCII only (``InvalidSubjectError`` otherwise). Idempotent."""
+    folded = fold_identifier(value).replace("-", "")
+    if not folded.isascii():
+        shown = _shown(folded)
+        raise InvalidSubjectError(
+            f"证件号码 {shown} 含有无法识别的字符（只接受数字0-9和字母）",
+            f"identifier {shown} contains characters other than the digits 0-9 and letters",
+        )
+    return folded.upper()
+
+
+def _all_digits(text: str) -> bool:
+    return bool(text) and all(c in _DIGITS for c in text)
+
+
 def normalize_uscc(value: str) -> str:
-    """Validate a unified social credit code and return it compacted and upper-cased."""
-    code = _compact(value)
+    """Validate a unified social credit code and return it in its normal form."""
+    code = ascii_identifier(value)
     if len(code) != 18:
-        raise _bad_uscc(value, "长度应为18位", "it must have 18 characters")
+        raise _bad_uscc(code, "长度应为18位", "it must have 18 characters")
     if code[0] not in _USCC_AUTHORITIES:
-        raise _bad_uscc(value, "登记管理部门代码无效", "the registration authority code is invalid")
+        raise _bad_uscc(code, "登记管理部门代码无效", "the registration authority code is invalid")
     if any(c not in _USCC_ALPHABET for c in code):
-        raise _bad_uscc(value, "含有无效字符", "it contains characters a credit code cannot have")
-    if not code[2:8].isdigit():
-        raise _bad_uscc(value, "登记管理机关行政区划码无效", "the region code is not six digits")
+        raise _bad_uscc(code, "含有无效字符", "it contains characters a credit code cannot have")
+    if not _all_digits(code[2:8]):
+        raise _bad_uscc(code, "登记管理机关行政区划码无效", "the region code is not six digits")
     if code[17] != uscc_check_character(code[:17]):
-        raise _bad_uscc(value, "校验码不符", "the check character does not match")
+        raise _bad_uscc(code, "校验码不符", "the check character does not match")
     return code
 
 
 def normalize_resident_id(value: str) -> str:
     """Validate a resident ID number (18 digits, or the old 15) and return the 18-digit form."""
-    number = _compact(value)
-    if len(number) == 15 and number.isdigit():
-        number = _upgrade_15(value, number)
-    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
-        raise _bad_id(value, "应为18位（或旧式15位）数字", "it must be 18 digits (or the old 15)")
+    number = ascii_identifier(value)
+    if len(number) == 15 and _all_digits(number):
+        number = _upgrade_15(number)
+    if len(number) != 18 or not _all_digits(number[:17]) or number[17] not in "0123456789X":
+        raise _bad_id(number, "应为18位（或旧式15位）数字", "it must be 18 digits (or the old 15)")
     try:
         birth = ric.get_birth_date(number)
     except Exception:  # stdnum raises its own InvalidComponent; any failure means a bad date
-        raise _bad_id(value, "出生日期无效", "the birth date in it is not a date") from None
+        raise _bad_id(number, "出生日期无效", "the birth date in it is not a date") from None
     if birth > datetime.date.today():
-        raise _bad_id(value, "出生日期在未来", "the birth date in it is in the future")
+        raise _bad_id(number, "出生日期在未来", "the birth date in it is in the future")
     if number[17] != ric.calc_check_digit(number):
-        raise _bad_id(value, "校验码不符", "the check digit does not match")
+        raise _bad_id(number, "校验码不符", "the check digit does not match")
     return number
 
 
@@ -123,29 +150,30 @@ def parse_subject(kind: SubjectKind, value: str, name: str | None = None) -> Sub
     return Subject(kind=kind, id=canonical, name=clean_name or None)
 
 
-def _upgrade_15(original: str, number: str) -> str:
+def _upgrade_15(number: str) -> str:
     try:
         datetime.date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
     except ValueError:
-        raise _bad_id(original, "出生日期无效", "the birth date in it is not a date") from None
+        raise _bad_id(number, "出生日期无效", "the birth date in it is not a date") from None
     first17 = number[:6] + "19" + number[6:]
     # calc_check_digit expects the check position present and ignores it
     return first17 + ric.calc_check_digit(first17 + "0")
 
 
-def _compact(value: str) -> str:
-    return "".join(value.split()).replace("-", "").upper()
+def _shown(value: str) -> str:
+    """How an error message shows a number: masked, and safe to print."""
+    return mask_id(printable(value, 32))
 
 
-def _bad_id(value: str, zh: str, en: str) -> InvalidSubjectError:
-    shown = mask_id(_compact(value))
+def _bad_id(number: str, zh: str, en: str) -> InvalidSubjectError:
+    shown = _shown(number)
     return InvalidSubjectError(
         f"身份证号码 {shown} 无效：{zh}", f"resident ID number {shown} is invalid: {en}"
     )
 
 
-def _bad_uscc(value: str, zh: str, en: str) -> InvalidSubjectError:
-    shown = _compact(value)[:20]
+def _bad_uscc(code: str, zh: str, en: str) -> InvalidSubjectError:
+    shown = _shown(code)
     return InvalidSubjectError(
         f"统一社会信用代码 {shown} 无效：{zh}",
         f"unified social credit code {shown} is invalid: {en}",

@@ -15,8 +15,9 @@ from strawberry import Info
 from gateway.auth.policy import check_case_read, check_case_write
 from gateway.domain.cases import CaseNumber, parse_case_number
 from gateway.domain.errors import ChakongError, InvalidSubjectError
+from gateway.domain.inputs import aware_utc, fold_identifier
 from gateway.domain.register import CaseStatus, Party, new_case
-from gateway.domain.subjects import parse_subject
+from gateway.domain.subjects import ascii_identifier, parse_subject
 from gateway.resolvers.errors import expected_errors
 from gateway.schema.audit import AuditEntry
 from gateway.schema.cases import Case, CaseInput, Me
@@ -95,7 +96,7 @@ async def save_case(
             subject = parse_subject(party.kind, party.id, party.name)
         except InvalidSubjectError as exc:
             raise InvalidSubjectError(
-                f"parties[{index}]：{exc.message_zh}", f"parties[{index}]: {exc.message_en}"
+                f"第{index + 1}个当事人：{exc.message_zh}", f"parties[{index}]: {exc.message_en}"
             ) from None
         parties.append(Party(role=party.role, subject=subject))
     saved = await _register(context).save(
@@ -159,16 +160,23 @@ async def resolve_audit_log(
     subject_id: Annotated[
         str | None,
         strawberry.argument(
-            description="按证件号码精确筛选（不回显） / Exact ID number or USCC (never echoed)"
+            description="按证件号码精确筛选（不回显；全角数字等同半角） / Exact ID number or USCC "
+            "(never echoed; full-width digits are the same number)"
         ),
     ] = None,
     outcome: Annotated[str | None, strawberry.argument(description="allowed / denied")] = None,
     action: Annotated[str | None, strawberry.argument(description="操作 / Action")] = None,
     since: Annotated[
-        datetime.datetime | None, strawberry.argument(description="起（含） / From, inclusive")
+        datetime.datetime | None,
+        strawberry.argument(
+            description="起（含），须带时区 / From, inclusive; with a timezone (+08:00 or Z)"
+        ),
     ] = None,
     until: Annotated[
-        datetime.datetime | None, strawberry.argument(description="止（不含） / Until, exclusive")
+        datetime.datetime | None,
+        strawberry.argument(
+            description="止（不含），须带时区 / Until, exclusive; with a timezone (+08:00 or Z)"
+        ),
     ] = None,
     limit: Annotated[int, strawberry.argument(description="每页条数 / Page size")] = 50,
     before_seq: Annotated[
@@ -184,13 +192,13 @@ async def resolve_audit_log(
     entries = await audit_log.list(
         actor=actor,
         role=role,
-        court=court,
-        case_number=case_number,
-        subject_id=subject_id,
+        court=None if court is None else fold_identifier(court),
+        case_number=None if case_number is None else parse_case_number(case_number),
+        subject_id=None if subject_id is None else ascii_identifier(subject_id),
         outcome=outcome,
         action=action,
-        since=since,
-        until=until,
+        since=None if since is None else aware_utc(since, "起始时间", "since"),
+        until=None if until is None else aware_utc(until, "截止时间", "until"),
         limit=limit,
         before_seq=before_seq,
     )

@@ -47,9 +47,13 @@ class CaseInput:
     case_number: str = strawberry.field(description="执行案号 / Enforcement case number")
     judges: list[str] = strawberry.field(description="承办法官编号 / Assigned judges' ids")
     parties: list[PartyInput] = strawberry.field(description="当事人 / Parties")
-    obligation: Decimal = strawberry.field(description="执行标的金额 / Obligation (yuan)")
+    obligation: Decimal = strawberry.field(
+        description="执行标的金额（0 至 9999999999999.99，最多两位小数） / Obligation (yuan, 0 to "
+        "9999999999999.99, at most two decimals)"
+    )
     performed: Decimal = strawberry.field(
-        default=Decimal(0), description="已履行金额 / Amount performed so far"
+        default=Decimal(0),
+        description="已履行金额（范围同上） / Amount performed so far (same range)",
     )
     status: domain.CaseStatus = strawberry.field(
         default=domain.CaseStatus.OPEN, description="案件状态 / Status"

@@ -66,8 +66,9 @@ class SubjectInput:
     kind: SubjectKindEnum = strawberry.field(description="主体类型 / Kind of subject")
     id: str = strawberry.field(
         description=(
-            "身份证号码（18位或旧式15位）或统一社会信用代码（18位） / Resident ID number (18 "
-            "digits, or the old 15) or unified social credit code (18 characters)"
+            "身份证号码（18位或旧式15位）或统一社会信用代码（18位）；全角数字等同半角 / "
+            "Resident ID number (18 digits, or the old 15) or unified social credit code "
+            "(18 characters); full-width digits are read as ASCII (NFKC)"
         )
     )
     name: str | None = strawberry.field(default=None, description="姓名或名称 / Name")

@@ -59,23 +59,24 @@ class InquiryService:
         case = parse_case_number(case_number)
         if agencies is not None and not agencies:
             raise InvalidInputError(
-                "agencies 不能为空列表；省略即查询全部单位",
+                "查询单位列表不能为空；省略即查询全部单位",
                 "agencies must not be an empty list; leave it out to ask every agency",
             )
         chosen = tuple(dict.fromkeys(agencies)) if agencies else AGENCIES.names()
         deadline = self.limits.default_deadline_ms if deadline_ms is None else deadline_ms
         if not 100 <= deadline <= self.limits.max_deadline_ms:
             raise LimitExceededError(
-                f"deadlineMs 应在 100 至 {self.limits.max_deadline_ms} 之间",
+                f"查询时限应在 100 至 {self.limits.max_deadline_ms} 毫秒之间",
                 f"deadlineMs must be between 100 and {self.limits.max_deadline_ms}",
                 code="DEADLINE_OUT_OF_RANGE",
             )
         return InquiryOptions(case, chosen, deadline, fresh)
 
     def subjects(self, items: Sequence[tuple[SubjectKind, str, str | None]]) -> list[Subject]:
-        """Validate subjects; an error names the position of the bad one (``subjects[3]``)."""
+        """Validate subjects; an error names the position of the bad one (``subjects[3]``, in
+        Chinese 第4个被执行人)."""
         if not items:
-            raise InvalidInputError("subjects 不能为空", "subjects must not be empty")
+            raise InvalidInputError("被执行人列表不能为空", "subjects must not be empty")
         limit = self.limits.max_batch_subjects
         if len(items) > limit:
             raise LimitExceededError(
@@ -91,7 +92,8 @@ class InquiryService:
                 if len(items) == 1:
                     raise
                 raise InvalidSubjectError(
-                    f"subjects[{index}]：{exc.message_zh}", f"subjects[{index}]: {exc.message_en}"
+                    f"第{index + 1}个被执行人：{exc.message_zh}",
+                    f"subjects[{index}]: {exc.message_en}",
                 ) from None
         return parsed
 

@@ -6,15 +6,18 @@ import socket
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from gateway.app import open_resources
 from gateway.services.audit import AuditLog
-from gateway.settings import DEMO_SECRET
+from gateway.settings import DEMO_SECRET, Settings
 from gateway.store.unit import Store
 from mocks.runner import MockServers
 from mocks.synthetic import Tier, example_subjects
 from tests.conftest import CASE, gateway_settings, run_gateway
-from tests.gateway.store.databases import scratch_database
+from tests.gateway.store.databases import BACKENDS, scratch_database
 
 RICH = example_subjects()["natural"][Tier.RICH]
 
@@ -77,3 +80,19 @@ async def test_readiness_reports_a_database_that_is_down(mocks: MockServers, tmp
     assert inquiry.status_code == 503
     assert inquiry.json()["errors"][0]["extensions"]["code"] == "STORE_UNAVAILABLE"
     assert "Traceback" not in inquiry.text
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_database_error_does_not_quote_its_parameters(backend: str, tmp_path: Path):
+    """A failed statement's error (logged as an internal error) never carries its values."""
+    async with scratch_database(backend, tmp_path) as url:
+        settings = Settings(database_url=url, demo=True)
+        async with open_resources(settings, b"k" * 32) as resources:
+            with pytest.raises(DBAPIError) as caught:
+                async with resources.engine.connect() as conn:
+                    # NUL: refused by PostgreSQL; a missing table: refused by SQLite
+                    await conn.execute(
+                        sa.text("INSERT INTO no_such_table VALUES (:id)"), {"id": RICH + "\x00"}
+                    )
+    assert RICH not in str(caught.value)  # what a logged traceback shows of it
+    assert "hidden due to hide_parameters" in str(caught.value)

@@ -79,3 +79,32 @@ def test_any_text_parses_or_raises_the_documented_error(text):
         return
     assert case.case_type.startswith("执")
     assert parse_case_number(case.canonical) == case
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("（２０２６）苏０８１２执１２３号", "(2026)苏0812执123号"),
+        ("(2026)苏0812执¹²³号", "(2026)苏0812执123号"),
+        ("［2026］苏0812执123号", "(2026)苏0812执123号"),
+        ("（２０１５）淮中执字第００１２３号", "（2015）淮中执字第123号"),
+    ],
+)
+def test_full_width_and_compatibility_digits_are_the_same_case(text, canonical):
+    assert parse_case_number(text).canonical == canonical
+
+
+@pytest.mark.parametrize(
+    "text", ["(٢٠٢٦)苏0812执123号", "(2026)苏٠٨١٢执123号", "(2026)苏0812执१२३号"]
+)
+def test_digits_without_a_compatibility_form_are_refused(text):
+    with pytest.raises(InvalidCaseNumberError) as caught:
+        parse_case_number(text)
+    assert caught.value.code == "INVALID_CASE_NUMBER"
+
+
+def test_an_unrecognised_case_number_is_echoed_with_identifiers_masked():
+    with pytest.raises(InvalidCaseNumberError) as caught:
+        parse_case_number("320802198503150018\x00")
+    assert "320802198503150018" not in str(caught.value)
+    assert "\x00" not in str(caught.value)

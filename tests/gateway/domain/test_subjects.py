@@ -149,3 +149,82 @@ def test_subject_key_and_masking():
     assert subject.key == f"natural:{subject.id}"
     assert subject.masked_id == subject.id[:6] + "********" + subject.id[-4:]
     assert mask_id("12345") == "*****"
+
+
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+DIGIT_SPELLINGS = [
+    str.maketrans({}),
+    FULL_WIDTH,
+    str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"),  # superscripts
+    str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"),  # subscripts
+    str.maketrans("0123456789", "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗"),  # mathematical bold
+]
+
+
+@given(
+    st.dates(datetime.date(1930, 1, 1), datetime.date(1999, 12, 31)),
+    st.integers(0, 999),
+    st.lists(st.sampled_from(DIGIT_SPELLINGS), min_size=18, max_size=18),
+    st.booleans(),
+)
+def test_every_compatibility_spelling_of_an_id_is_one_person(birth, seq, spellings, old_form):
+    number = resident_id("320812", birth, seq)
+    typed = number[:6] + number[8:17] if old_form else number
+    spelled = "".join(c.translate(s) for c, s in zip(typed, spellings, strict=False))
+    assert normalize_resident_id(spelled) == number
+    assert parse_subject(SubjectKind.NATURAL, spelled).id == number
+
+
+def test_a_full_width_credit_code_is_its_ascii_form():
+    code = credit_code("91320800MA1N7B5K3")
+    spelled = code.translate(str.maketrans("0123456789ABKMN", "０１２３４５６７８９ＡＢＫＭＮ"))
+    assert normalize_uscc(spelled) == code
+    assert normalize_uscc(spelled.lower()) == code
+
+
+@pytest.mark.parametrize("digits", ["٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "०१२३४५६७८९", "០១២៣៤៥៦៧៨៩"])
+def test_digits_without_a_compatibility_form_are_refused_whatever_the_check_digit(digits):
+    # with an X check digit the old check took any Unicode digit: a second identity
+    number = next(
+        n
+        for s in range(1000)
+        if (n := resident_id("320802", datetime.date(1990, 1, 1), s))[-1] == "X"
+    )
+    spelled = number.translate(str.maketrans("0123456789", digits))
+    for parse in (normalize_resident_id, normalize_uscc):
+        with pytest.raises(InvalidSubjectError) as caught:
+            parse(spelled)
+        assert "digits 0-9" in caught.value.message_en
+    old = (number[:6] + number[8:17]).translate(str.maketrans("0123456789", digits))
+    with pytest.raises(InvalidSubjectError):
+        normalize_resident_id(old)
+
+
+@given(st.text(st.characters(categories=["Nd", "No", "Nl", "Cc", "Cs", "Zs"]), max_size=20))
+def test_any_digit_like_text_validates_or_raises_the_documented_error(text):
+    for kind in SubjectKind:
+        try:
+            subject = parse_subject(kind, text)
+        except InvalidSubjectError:
+            continue
+        assert subject.id.isascii()
+        assert len(subject.id) == 18
+
+
+def test_a_superscript_digit_is_read_as_the_digit():
+    number = resident_id("320802", datetime.date(1985, 3, 15), 1)
+    superscript = number[-2].translate(DIGIT_SPELLINGS[2])
+    assert normalize_resident_id(number[:-2] + superscript + number[-1]) == number
+
+
+@pytest.mark.parametrize("kind", list(SubjectKind))
+def test_an_id_is_masked_in_the_error_whatever_kind_it_was_sent_as(kind):
+    number = resident_id("320802", datetime.date(1985, 3, 15), 1)
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")
+    typed_values = [wrong, number + "9"] + ([number] if kind is SubjectKind.LEGAL else [])
+    for typed in typed_values:
+        with pytest.raises(InvalidSubjectError) as caught:
+            parse_subject(kind, typed)
+        assert typed not in str(caught.value)
+        assert number[6:14] not in str(caught.value)
+        assert mask_id(typed) in caught.value.message_en

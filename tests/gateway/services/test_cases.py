@@ -18,8 +18,10 @@ from gateway.domain.register import (
     MAX_AMOUNT,
     Case,
     CaseStatus,
+    InvalidAmountError,
     Party,
     PartyRole,
+    amount,
     new_case,
 )
 from gateway.domain.subjects import SubjectKind, parse_subject, uscc_check_character
@@ -134,6 +136,12 @@ def test_new_case_normalises_its_input():
         ({"obligation": "lots"}, "not a number"),
         ({"obligation": MAX_AMOUNT + Decimal("0.01")}, "exceeds the maximum"),
         ({"currency": "rmb"}, "three-letter"),
+        ({"judges": ["J\x00"]}, r"U\+0000"),
+        (
+            {"parties": [debtor(parse_subject(SubjectKind.NATURAL, DEBTOR.id, "张\x00"))]},
+            r"U\+0000",
+        ),
+        ({"parties": [debtor(parse_subject(SubjectKind.NATURAL, DEBTOR.id, "名" * 201))]}, "200"),
     ],
 )
 def test_new_case_refuses_a_broken_rule(overrides, fragment):
@@ -141,6 +149,32 @@ def test_new_case_refuses_a_broken_rule(overrides, fragment):
         make_case(**overrides)
     assert caught.value.message_zh  # bilingual
     assert caught.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("1e26", "exceeds the maximum"),  # quantizing it overflowed: an internal error
+        ("1E+999999999", "exceeds the maximum"),
+        ("99999999999999999999999999999.99", "exceeds the maximum"),
+        ("1E-1000000", "more than two decimals"),
+        ("-Infinity", "finite"),
+        ("sNaN", "finite"),
+        ("-0.000001", "negative"),
+    ],
+)
+def test_an_amount_outside_the_range_has_its_code(value, fragment):
+    for field in ("obligation", "performed"):
+        fields: dict[str, Any] = {field: Decimal(value)}
+        with pytest.raises(InvalidAmountError, match=fragment) as caught:
+            make_case(**fields)
+        assert caught.value.code == "INVALID_AMOUNT"
+
+
+def test_an_amount_has_exactly_two_decimals_and_no_negative_zero():
+    assert str(amount(Decimal("-0"), "金额", "the amount")) == "0.00"
+    assert str(amount(Decimal("12.5"), "金额", "the amount")) == "12.50"
+    assert amount(str(MAX_AMOUNT), "金额", "the amount") == MAX_AMOUNT
 
 
 def test_a_court_mismatch_has_its_own_code():
