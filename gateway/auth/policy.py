@@ -123,16 +123,18 @@ def check_inquiry(principal: Principal, case: Case | None, subjects: Sequence[Su
         )
     if not case.is_open:
         raise PermissionDeniedError(
-            f"案件状态为 {case.status.value}，不能查询",
+            f"案件状态为{case.status.label_zh}，不能查询",
             f"the case is {case.status.name}: no inquiry",
             code="CASE_NOT_OPEN",
         )
     debtors = {party.subject.key for party in case.debtors()}
     for index, subject in enumerate(subjects):
         if subject.key not in debtors:
-            where = f"subjects[{index}]" if len(subjects) > 1 else "subject"
+            batch = len(subjects) > 1
+            where = f"subjects[{index}]" if batch else "subject"
+            where_zh = f"第{index + 1}个查询对象" if batch else "查询对象"
             raise PermissionDeniedError(
-                f"{where}（{subject.masked_id}）不是本案的被执行人",
+                f"{where_zh}（{subject.masked_id}）不是本案的被执行人",
                 f"{where} ({subject.masked_id}) is not a debtor of this case",
                 code="NOT_A_DEBTOR",
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -74,6 +75,8 @@ def test_inquiry_refusals(principal, the_case, code):
     with pytest.raises(PermissionDeniedError) as caught:
         check_inquiry(principal, the_case, [DEBTOR])
     assert caught.value.code == code
+    if code in {"CASE_NOT_OPEN", "NOT_ASSIGNED", "CASE_NOT_REGISTERED", "FORBIDDEN_COURT"}:
+        assert not re.search("[A-Za-z]", caught.value.message_zh), caught.value.message_zh
 
 
 def test_only_debtors_of_the_case_may_be_asked_about():
@@ -84,4 +87,11 @@ def test_only_debtors_of_the_case_may_be_asked_about():
         check_inquiry(JUDGE, case(), [DEBTOR, CREDITOR])
     assert caught.value.code == "NOT_A_DEBTOR"
     assert "subjects[1]" in caught.value.message_en
+    assert "第2个查询对象" in caught.value.message_zh
+    words = caught.value.message_zh.replace(CREDITOR.masked_id, "")  # a credit code has letters
+    assert not re.search("[A-Za-z]", words), caught.value.message_zh
     assert CREDITOR.id not in str(caught.value)
+    with pytest.raises(PermissionDeniedError) as alone:
+        check_inquiry(JUDGE, case(), [CREDITOR])
+    assert alone.value.message_zh.startswith("查询对象（")
+    assert not re.search("[A-Za-z]", alone.value.message_zh.replace(CREDITOR.masked_id, ""))
