@@ -72,11 +72,16 @@ def test_every_deadline_in_both_profiles(kind, start, plan, national):
 
 
 def test_the_profiles_units_and_sources():
-    assert SOURCE_PLAN.get(K.EXIT) == Deadline(3, DayUnit.CALENDAR, SOURCE_PLAN.get(K.EXIT).source)
-    assert "四(一)4" in SOURCE_PLAN.get(K.EXIT).source
-    assert NATIONAL.get(K.EXIT).unit is DayUnit.WORKING
-    assert "第十条" in NATIONAL.get(K.EXIT).source
-    assert "全国规定" in SOURCE_PLAN.get(K.RECONSIDERATION_DECISION).source  # the plan is silent
+    plan_exit, national_exit = SOURCE_PLAN.get(K.EXIT), NATIONAL.get(K.EXIT)
+    silent = SOURCE_PLAN.get(K.RECONSIDERATION_DECISION)
+    assert plan_exit is not None
+    assert national_exit is not None
+    assert silent is not None
+    assert (plan_exit.days, plan_exit.unit) == (3, DayUnit.CALENDAR)
+    assert "四(一)4" in plan_exit.source
+    assert (national_exit.days, national_exit.unit) == (3, DayUnit.WORKING)
+    assert "第十条" in national_exit.source
+    assert "全国规定" in silent.source  # the plan is silent: the national rule, said so
 
 
 def test_a_year_the_package_does_not_know_is_a_warning_not_a_silent_count():
@@ -89,9 +94,7 @@ def test_a_year_the_package_does_not_know_is_a_warning_not_a_silent_count():
 def test_the_court_override_file(tmp_path: Path):
     path = tmp_path / "calendar.json"
     path.write_text(
-        json.dumps(
-            {"years": [2099], "days": {"2099-01-02": "holiday", "2099-01-03": "workday"}}
-        )
+        json.dumps({"years": [2099], "days": {"2099-01-02": "holiday", "2099-01-03": "workday"}})
     )
     calendar = WorkingCalendar(CalendarOverrides.load(path))
     result = calendar.due(D(2099, 1, 1), Deadline(3, DayUnit.WORKING, "test"))
