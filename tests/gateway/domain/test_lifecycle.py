@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from stdnum.cn import ric
 
 from gateway.domain.calendar import WorkingCalendar
 from gateway.domain.deadlines import NATIONAL, SOURCE_PLAN
 from gateway.domain.lifecycle import FROM, Action, ListingEvent, Rules, apply, warn
 from gateway.domain.listing import (
-    Decision,
     ExitCause,
     Gender,
     LegalGround,
@@ -25,7 +22,8 @@ from gateway.domain.listing import (
     Particulars,
     public_id,
 )
-from gateway.domain.subjects import Subject, SubjectKind, uscc_check_character
+from gateway.domain.subjects import Subject, SubjectKind
+from tests.gateway.listing_samples import ADULT, COMPANY, decision, particulars, resident_id
 
 D = datetime.date
 E = ListingEvent
@@ -33,37 +31,6 @@ S = ListingState
 TODAY = D(2026, 12, 1)
 PLAN = Rules(SOURCE_PLAN, WorkingCalendar())
 NATIONAL_RULES = Rules(NATIONAL, WorkingCalendar())
-
-
-def resident_id(born: datetime.date, serial: str = "001") -> str:
-    first17 = f"320812{born:%Y%m%d}{serial}"
-    return first17 + ric.calc_check_digit(first17 + "0")
-
-
-ADULT = Subject(SubjectKind.NATURAL, resident_id(D(1980, 5, 17)), "张三")
-_USCC17 = "91320812MA1ABCDE1"
-COMPANY = Subject(SubjectKind.LEGAL, _USCC17 + uscc_check_character(_USCC17), "某某有限公司")
-
-
-def particulars(subject: Subject = ADULT) -> Particulars:
-    return Particulars(
-        case_number="(2026)苏0812执123号",
-        court="苏0812",
-        subject=subject,
-        basis_document_number="(2025)苏0812民初45号",
-        basis_issuer="淮安市清江浦区人民法院",
-        obligation="支付货款100000元",
-        unperformed_part="100000元",
-        legal_representative="王五" if subject.kind is SubjectKind.LEGAL else None,
-    )
-
-
-def decision(on: datetime.date, **kw) -> Decision:
-    values: dict[str, Any] = {"document_number": "(2026)苏0812执123号之一", "decided_on": on}
-    values["ground"] = LegalGround.ASSET_REPORT
-    values["circumstance"] = "违反财产报告制度"
-    values.update(kw)
-    return Decision(**values)
 
 
 WARNED_ON = D(2026, 3, 2)
