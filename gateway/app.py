@@ -28,6 +28,10 @@ from gateway import explorer
 from gateway.auth.principal import ANONYMOUS
 from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.tokens import TokenService, demo_auth
+from gateway.domain.calendar import CalendarOverrides, DayUnit, Deadline, WorkingCalendar
+from gateway.domain.deadlines import PROFILES, DeadlineKind, ProfileName
+from gateway.domain.errors import ChakongError
+from gateway.domain.lifecycle import Rules
 from gateway.http.middleware import PRINCIPAL, AuthMiddleware
 from gateway.http.view import GatewayGraphQL
 from gateway.schema.context import Context
@@ -37,7 +41,8 @@ from gateway.services.cache import RecordCache
 from gateway.services.cases import CaseRegister
 from gateway.services.fanout import FanOut, Source, SourcePolicy
 from gateway.services.inquiry import InquiryLimits, InquiryService
-from gateway.settings import DEMO_SECRET, AgencySettings, AuthSettings, Settings
+from gateway.services.listing import ListingService
+from gateway.settings import DEMO_SECRET, AgencySettings, AuthSettings, ListingSettings, Settings
 from gateway.store import configure_sqlite
 from gateway.store.migrate import upgrade
 from gateway.store.unit import Store
@@ -59,6 +64,7 @@ class Resources:
     cases: CaseRegister
     audit_log: AuditLog
     auditor: Auditor
+    listing: ListingService
 
 
 def build_sources(
@@ -130,6 +136,12 @@ async def open_resources(settings: Settings, key: bytes) -> AsyncIterator[Resour
         cases=CaseRegister(store, auditor),
         audit_log=audit_log,
         auditor=auditor,
+        listing=ListingService(
+            store,
+            auditor,
+            listing_rules(settings.listing),
+            higher_courts=settings.listing.higher_courts,
+        ),
     )
     try:
         yield resources
@@ -154,6 +166,30 @@ async def database_ready(engine: AsyncEngine) -> bool:
 
 class ConfigurationError(ValueError):
     """The settings cannot run a gateway; the message says what to set."""
+
+
+def listing_rules(settings: ListingSettings) -> Rules:
+    """The list's deadlines (the profile, with the configured overrides) and its calendar."""
+    overrides: dict[DeadlineKind, Deadline | None] = {}
+    for name, conf in settings.deadlines.items():
+        try:
+            kind = DeadlineKind(name.upper())
+        except ValueError:
+            known = ", ".join(k.value for k in DeadlineKind)
+            raise ConfigurationError(f"unknown list deadline {name!r}; known: {known}") from None
+        overrides[kind] = (
+            None if conf is None else Deadline(conf.days, DayUnit(conf.unit), conf.source)
+        )
+    profile = PROFILES[ProfileName(settings.profile)].with_overrides(overrides)
+    try:
+        calendar = (
+            CalendarOverrides.load(settings.calendar_file)
+            if settings.calendar_file
+            else CalendarOverrides()
+        )
+    except ChakongError as exc:
+        raise ConfigurationError(str(exc)) from None
+    return Rules(profile, WorkingCalendar(calendar))
 
 
 def auth_settings(settings: Settings) -> AuthSettings:
@@ -191,6 +227,7 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
 
     tokens = TokenService(auth_settings(settings))
     key = audit_key(settings)  # a missing key fails now, not at start-up or the first request
+    listing_rules(settings.listing)  # so does a bad deadline or calendar file
     limiter = RateLimiter(settings.limits.rate_per_minute, settings.limits.rate_burst)
     app = Starlette(lifespan=lifespan)
 
@@ -202,6 +239,7 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
             cases=resources.cases,
             auditor=resources.auditor,
             audit_log=resources.audit_log,
+            listing=resources.listing,
         )
 
     graphql = GatewayGraphQL(

@@ -7,7 +7,7 @@ Nested values use ``__``: ``CHAKONG_AGENCIES__POLICE__URL=http://10.1.2.3:8080``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,6 +85,24 @@ class LimitSettings(BaseModel):
         return batch_subjects * len(AGENCIES)
 
 
+class DeadlineSettings(BaseModel):
+    """One deadline of the list, overriding the profile's: value, unit and source."""
+
+    days: int = Field(ge=0, le=3650)
+    unit: Literal["CALENDAR", "WORKING"] = "CALENDAR"
+    source: str = "court configuration"
+
+
+class ListingSettings(BaseModel):
+    """The dishonest-debtor list: deadlines, the working-day calendar, the court hierarchy."""
+
+    profile: Literal["SOURCE_PLAN", "NATIONAL"] = "SOURCE_PLAN"
+    # by DeadlineKind name (REVIEW, EXIT, ...); null: no limit
+    deadlines: dict[str, DeadlineSettings | None] = Field(default_factory=dict)
+    calendar_file: str | None = None  # JSON: the court's corrections to the official calendar
+    higher_courts: dict[str, str] = Field(default_factory=dict)  # court -> next-higher court
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CHAKONG_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -103,6 +121,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     audit_key: SecretStr = SecretStr("")  # keys the audit log's hash chain (HMAC-SHA256)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    listing: ListingSettings = Field(default_factory=ListingSettings)
 
     @field_validator("agencies", mode="before")
     @classmethod

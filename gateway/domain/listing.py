@@ -182,6 +182,7 @@ class Particulars:
     unperformed_part: str = ""
     legal_representative: str | None = None  # legal persons only
     filed_on: datetime.date | None = None  # 立案时间
+    judge: str | None = None  # the judge answerable for the entry (not published)
 
     def check(self) -> None:
         for value, zh, en in (
