@@ -34,6 +34,7 @@ from gateway.schema.debtor import DebtorProfile
 from gateway.schema.listing import (
     AccountabilityRow,
     ListingEntry,
+    ListingLead,
     OverdueItem,
     PublicListingEntry,
 )
@@ -88,6 +89,11 @@ class Query:
         resolver=listing_resolvers.resolve_listing_overdue,
         description="本院逾期未办的名单事项（责任追究） / What the caller's court has not done "
         "in time (accountability)",
+    )
+    listing_leads: list[ListingLead] = strawberry.field(
+        resolver=listing_resolvers.resolve_listing_leads,
+        description="纳入线索：执行中、长期未履行且无名单条目的被执行人（仅供判断，不自动纳入） / "
+        "Leads: debtors of open cases long unperformed with no entry (never listed automatically)",
     )
     listing_accountability: list[AccountabilityRow] = strawberry.field(
         resolver=listing_resolvers.resolve_listing_accountability,

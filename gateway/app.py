@@ -141,6 +141,7 @@ async def open_resources(settings: Settings, key: bytes) -> AsyncIterator[Resour
             auditor,
             listing_rules(settings.listing),
             higher_courts=settings.listing.higher_courts,
+            lead_after_days=settings.listing.lead_after_days,
         ),
     )
     try:

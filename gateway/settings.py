@@ -101,6 +101,8 @@ class ListingSettings(BaseModel):
     deadlines: dict[str, DeadlineSettings | None] = Field(default_factory=dict)
     calendar_file: str | None = None  # JSON: the court's corrections to the official calendar
     higher_courts: dict[str, str] = Field(default_factory=dict)  # court -> next-higher court
+    # a debtor of an open case unperformed this long, with no entry, is a lead for the judge
+    lead_after_days: int = Field(default=180, ge=1, le=3650)
 
 
 class Settings(BaseSettings):

@@ -66,6 +66,7 @@ ROOT_FIELDS: Mapping[str, frozenset[Role]] = {
     "Query.listingEntries": INQUIRERS,
     "Query.listingOverdue": INQUIRERS,
     "Query.listingAccountability": INQUIRERS,
+    "Query.listingLeads": INQUIRERS,
     "Query.publicListing": ANYONE,
     **{f"Mutation.{name}": INQUIRERS for name in LISTING_MUTATIONS},
     # the audit log

@@ -27,6 +27,7 @@ from gateway.schema.listing import (
     AccountabilityRow,
     DecisionInput,
     ListingEntry,
+    ListingLead,
     ListingWarnInput,
     OverdueItem,
     PublicListingEntry,
@@ -290,3 +291,13 @@ async def resolve_public_listing(
 ) -> list[PublicListingEntry]:
     entries = await _service(info.context).public_search(name, id_fragment)
     return [PublicListingEntry.from_domain(e) for e in entries]
+
+
+@expected_errors
+async def resolve_listing_leads(
+    info: Info[Context, None], as_of: AsOfArg = None
+) -> list[ListingLead]:
+    """Debtors of the caller's court that look qualifying but have no entry: leads only."""
+    context = info.context
+    leads = await _service(context).leads(court=context.principal.court or "", today=as_of)
+    return [ListingLead.from_domain(lead) for lead in leads]

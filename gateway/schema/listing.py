@@ -4,6 +4,7 @@ overdue view, and the public's masked entries."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import strawberry
 from strawberry import Info
@@ -15,7 +16,7 @@ from gateway.domain.listing import public_id
 from gateway.schema.common import Subject, SubjectInput
 from gateway.schema.context import Context
 from gateway.services import listing as service
-from gateway.store.listing import HistoryItem
+from gateway.store.listing import HistoryItem, LeadRow
 
 ListingState = strawberry.enum(
     domain.ListingState,
@@ -319,6 +320,30 @@ class AccountabilityRow:
             kind=row.kind,
             count=row.count,
             oldest_due=row.oldest_due,
+        )
+
+
+@strawberry.type(
+    description="纳入线索（仅供法官判断，从不自动纳入） / A lead for the judge, never an "
+    "automatic listing: a debtor of an open case left unperformed, with no entry in it"
+)
+class ListingLead:
+    case_number: str = strawberry.field(description="案号 / Case number")
+    court: str = strawberry.field(description="法院 / Court")
+    judge: str | None = strawberry.field(description="承办法官 / Judge")
+    subject: Subject = strawberry.field(description="被执行人 / The debtor")
+    filed_on: datetime.date = strawberry.field(description="立案日期 / Filed on")
+    unperformed: Decimal = strawberry.field(description="未履行金额 / Unperformed amount")
+
+    @staticmethod
+    def from_domain(lead: LeadRow) -> ListingLead:
+        return ListingLead(
+            case_number=lead.case_number,
+            court=lead.court,
+            judge=lead.judge,
+            subject=Subject.from_domain(lead.subject),
+            filed_on=lead.filed_on,
+            unperformed=lead.obligation - lead.performed,
         )
 
 

@@ -24,10 +24,17 @@ from gateway.domain.calendar import Deadline, Due
 from gateway.domain.deadlines import DeadlineKind
 from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.lifecycle import Action, Rules, Transition, apply, warn
-from gateway.domain.listing import ADULT_AGE, ListingEntry, ListingState, Particulars
+from gateway.domain.listing import (
+    ADULT_AGE,
+    ListingEntry,
+    ListingState,
+    Particulars,
+    age_on,
+    birth_date,
+)
 from gateway.domain.subjects import Subject
 from gateway.services.auditing import Auditor
-from gateway.store.listing import HistoryItem
+from gateway.store.listing import HistoryItem, LeadRow
 from gateway.store.unit import Store, UnitOfWork
 
 CHINA = datetime.timezone(datetime.timedelta(hours=8), "CST")
@@ -123,8 +130,10 @@ class ListingService:
         rules: Rules,
         *,
         higher_courts: Mapping[str, str] | None = None,
+        lead_after_days: int = 180,
         clock: Callable[[], datetime.datetime] = _utc_now,
     ) -> None:
+        self.lead_after_days = lead_after_days
         self._store = store
         self._auditor = auditor
         self.rules = rules
@@ -279,6 +288,23 @@ class ListingService:
             AccountabilityRow(c, j, k, len(v), min(i.due.on for i in v))
             for (c, j, k), v in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or ""))
         ]
+
+    async def leads(
+        self, *, court: str | None, today: datetime.date | None = None
+    ) -> builtins.list[LeadRow]:
+        """Leads for the judge, never a listing: debtors of open cases filed more than
+        ``lead_after_days`` ago and not fully performed, with no list entry in that case (a
+        minor is never a lead)."""
+        day = today or self.today()
+        cutoff = day - datetime.timedelta(days=self.lead_after_days)
+        async with self._store.read() as unit:
+            found = await unit.listing.leads(cutoff, court)
+        adults = []
+        for lead in found:
+            born = birth_date(lead.subject)
+            if born is None or age_on(born, day) >= ADULT_AGE:
+                adults.append(lead)
+        return adults
 
     def _late(
         self,

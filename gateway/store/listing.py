@@ -12,6 +12,7 @@ import builtins
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,7 +32,13 @@ from gateway.domain.listing import (
     Performance,
 )
 from gateway.domain.subjects import Subject, SubjectKind
-from gateway.store.tables import listing_entries, listing_events
+from gateway.store.tables import (
+    case_judges,
+    case_parties,
+    cases,
+    listing_entries,
+    listing_events,
+)
 
 E = listing_entries.c
 _ENTRY_DATES = (
@@ -48,6 +55,19 @@ _ENTRY_DATES = (
     "lifted_on",
     "last_event_on",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class LeadRow:
+    """A debtor of an open, unperformed case filed long ago, with no entry in that case."""
+
+    case_number: str
+    court: str
+    judge: str | None
+    subject: Subject
+    filed_on: datetime.date
+    obligation: Decimal
+    performed: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +328,59 @@ class ListingRepository:
         if court is not None:
             query = query.where(E.court == court)
         return [entry_from_row(r._mapping) for r in await self._conn.execute(query)]
+
+    async def leads(self, filed_before: datetime.date, court: str | None) -> builtins.list[LeadRow]:
+        """Debtors of open cases filed before ``filed_before`` and not fully performed, with no
+        list entry in that case (the case register's side of a lead)."""
+        first_judge = (
+            sa.select(case_judges.c.judge_id)
+            .where(case_judges.c.case_number == cases.c.case_number)
+            .order_by(case_judges.c.position)
+            .limit(1)
+            .scalar_subquery()
+        )
+        listed = sa.select(E.id).where(
+            E.case_number == cases.c.case_number,
+            E.subject_kind == case_parties.c.subject_kind,
+            E.subject_id == case_parties.c.subject_id,
+        )
+        query = (
+            sa.select(
+                cases.c.case_number,
+                cases.c.court,
+                cases.c.filed_on,
+                cases.c.obligation,
+                cases.c.performed,
+                case_parties.c.subject_kind,
+                case_parties.c.subject_id,
+                case_parties.c.name,
+                first_judge.label("judge"),
+            )
+            .join(case_parties, case_parties.c.case_number == cases.c.case_number)
+            .where(
+                case_parties.c.role == "DEBTOR",
+                cases.c.status == "OPEN",
+                cases.c.performed < cases.c.obligation,
+                cases.c.filed_on.is_not(None),
+                cases.c.filed_on < filed_before,
+                ~listed.exists(),
+            )
+            .order_by(cases.c.filed_on, cases.c.case_number, case_parties.c.position)
+        )
+        if court is not None:
+            query = query.where(cases.c.court == court)
+        return [
+            LeadRow(
+                case_number=r.case_number,
+                court=r.court,
+                judge=r.judge,
+                subject=Subject(SubjectKind(r.subject_kind), r.subject_id, r.name),
+                filed_on=r.filed_on,
+                obligation=Decimal(r.obligation),
+                performed=Decimal(r.performed),
+            )
+            for r in await self._conn.execute(query)
+        ]
 
 
 _NEVER_PUBLIC = (

@@ -44,6 +44,7 @@ OPERATIONS = {
     "listingEntries": "{ listingEntries { id } }",
     "listingOverdue": "{ listingOverdue { kind } }",
     "listingAccountability": "{ listingAccountability { count } }",
+    "listingLeads": "{ listingLeads { caseNumber } }",
     "publicListing": '{ publicListing(name: "张三", idFragment: "1234") { name idNumber } }',
     "warnDebtor": (
         "mutation { warnDebtor(warning: {"
@@ -99,6 +100,7 @@ LISTING_COURT = {
     "listingEntries",
     "listingOverdue",
     "listingAccountability",
+    "listingLeads",
 } | LISTING_EVENTS
 
 # what each role may do: written out here, independently of gateway/auth/policy.py

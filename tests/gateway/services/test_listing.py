@@ -279,3 +279,47 @@ def test_the_higher_court_follows_the_court_code_unless_configured():
     assert higher_court("苏", {}) == "最高法"
     assert higher_court("最高法", {}) is None
     assert higher_court("苏8601", {"苏8601": "苏86"}) == "苏86"
+
+
+async def test_leads_are_unperformed_open_cases_without_an_entry(engine: AsyncEngine):
+    from decimal import Decimal
+
+    from gateway.domain.register import Party, PartyRole, new_case
+    from gateway.services.cases import CaseRegister
+
+    svc, log = service(engine, Today(D(2026, 6, 1)))
+    minor = Subject(SubjectKind.NATURAL, resident_id(D(2012, 1, 1), "321"), "小明")
+    register = CaseRegister(Store(engine), Auditor(log))
+    system = Principal(Role.COURT_SYSTEM, subject="system", court="苏0812")
+    for number, filed, performed in (
+        ("(2025)苏0812执1号", D(2025, 1, 1), Decimal(0)),  # old, unperformed: a lead
+        ("(2026)苏0812执2号", D(2026, 5, 1), Decimal(0)),  # too recent
+        ("(2025)苏0812执3号", D(2025, 1, 1), Decimal(100)),  # performed
+    ):
+        case = new_case(
+            number,
+            court="苏0812",
+            judges=["J002"],
+            parties=[Party(PartyRole.DEBTOR, ADULT), Party(PartyRole.DEBTOR, minor)],
+            obligation=Decimal(100),
+            performed=performed,
+            filed_on=filed,
+        )
+        await register.save(case, principal=system, request_id="s")
+    (lead,) = await svc.leads(court="苏0812")
+    assert (lead.case_number, lead.subject.id, lead.judge) == (
+        "(2025)苏0812执1号",
+        ADULT.id,
+        "J002",
+    )
+    assert await svc.leads(court="苏0803") == []
+    # once the court has warned the debtor in that case, it is no longer a lead
+    await svc.warn(
+        particulars(case_number="(2025)苏0812执1号"),
+        on=D(2026, 5, 20),
+        document_number="提示",
+        reason="",
+        principal=JUDGE,
+        request_id="w",
+    )
+    assert await svc.leads(court="苏0812") == []
