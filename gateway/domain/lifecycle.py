@@ -43,6 +43,7 @@ from gateway.domain.listing import (
     ListingError,
     ListingState,
     Particulars,
+    check_length,
     check_not_minor,
 )
 
@@ -357,6 +358,7 @@ def _check_date(on: datetime.date, last: datetime.date | None, today: datetime.d
 
 
 def _require_document(event: ListingEvent, document: str | None) -> None:
+    check_length(document, 128, "文书文号", "the document number")
     if event in DOCUMENT_REQUIRED and not (document or "").strip():
         raise ListingError(
             f"{event.value} 须提供文书文号",

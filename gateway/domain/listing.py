@@ -140,6 +140,8 @@ class Decision:
         return _add_years(self.decided_on, years + self.extension_years) - datetime.timedelta(1)
 
     def check(self) -> None:
+        check_length(self.document_number, 128, "决定书文号", "the decision's number")
+        check_length(self.employer, 200, "所在单位", "the employer")
         if not self.document_number.strip():
             raise ListingError(
                 "纳入决定书文号不能为空",
@@ -193,6 +195,14 @@ class Particulars:
         ):
             if not value.strip():
                 raise ListingError(f"{zh}不能为空", f"{en} is required", code="INVALID_INPUT")
+        check_length(self.basis_document_number, 128, "执行依据文号", "the basis' number")
+        for text, zh, en in (
+            (self.basis_issuer, "作出执行依据单位", "the issuer"),
+            (self.subject.name, "姓名或名称", "the name"),
+            (self.legal_representative, "法定代表人", "the legal representative"),
+        ):
+            check_length(text, 200, zh, en)
+        check_length(self.judge, 64, "承办法官", "the judge")
         if self.subject.kind is SubjectKind.LEGAL and not (self.legal_representative or ""):
             raise ListingError(
                 "单位被执行人须填写法定代表人",
@@ -248,6 +258,16 @@ class ListingEntry:
             return None
         on = self.decision.decided_on if self.decision else self.warned_on
         return age_on(born, on)
+
+
+def check_length(value: str | None, limit: int, zh: str, en: str) -> None:
+    """Refuse a text longer than its column holds (PostgreSQL would refuse it less politely)."""
+    if value is not None and len(value) > limit:
+        raise ListingError(
+            f"{zh}不能超过 {limit} 个字符",
+            f"{en} may not exceed {limit} characters",
+            code="INVALID_INPUT",
+        )
 
 
 def birth_date(subject: Subject) -> datetime.date | None:

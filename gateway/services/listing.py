@@ -257,7 +257,7 @@ class ListingService:
         self, *, court: str | None, today: datetime.date | None = None
     ) -> builtins.list[OverdueItem]:
         """What the court has not done in time, oldest first (``court=None``: every court)."""
-        day = today or self.today()
+        day = _as_of(today or self.today())
         async with self._store.read() as unit:
             pending = await unit.listing.pending(list(_OVERDUE_RULES), court)
             expired = await unit.listing.public_expired(day, court)
@@ -295,7 +295,7 @@ class ListingService:
         """Leads for the judge, never a listing: debtors of open cases filed more than
         ``lead_after_days`` ago and not fully performed, with no list entry in that case (a
         minor is never a lead)."""
-        day = today or self.today()
+        day = _as_of(today or self.today())
         cutoff = day - datetime.timedelta(days=self.lead_after_days)
         async with self._store.read() as unit:
             found = await unit.listing.leads(cutoff, court)
@@ -357,3 +357,11 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+def _as_of(day: datetime.date) -> datetime.date:
+    if not 1990 <= day.year <= 2200:
+        raise InvalidInputError(
+            "日期应在 1990 至 2200 年之间", "the date must be between 1990 and 2200"
+        )
+    return day

@@ -290,3 +290,12 @@ def entry_age(born: datetime.date, on: datetime.date) -> int:
     if (on.month, on.day) < (born.month, born.day):
         years -= 1
     return years
+
+
+def test_texts_longer_than_their_columns_are_refused():
+    with pytest.raises(ListingError) as caught:
+        step(published(), E.LIFT, D(2026, 4, 1), document_number="号" * 129)
+    assert caught.value.code == "INVALID_INPUT"
+    with pytest.raises(ListingError) as caught:
+        listed(document_number="号" * 129)
+    assert caught.value.code == "INVALID_INPUT"

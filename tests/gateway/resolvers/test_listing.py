@@ -235,3 +235,15 @@ async def test_the_public_query_is_rate_limited_per_address(mocks: MockServers, 
 async def test_a_bad_public_query_is_a_coded_error(gateway: Gateway):
     body = await gateway.query(PUBLIC, {"n": NAME, "f": "12"}, who=None)
     assert body["errors"][0]["extensions"]["code"] == "PUBLIC_QUERY_INVALID"
+
+
+async def test_out_of_range_input_is_a_coded_error_not_a_500(gateway: Gateway):
+    for query in (
+        '{ listingOverdue(asOf: "0001-01-01") { kind } }',
+        '{ listingLeads(asOf: "9999-12-31") { caseNumber } }',
+    ):
+        response = await gateway.post(query)
+        assert response.status_code == 200, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    body = await gateway.query(WARN, {"w": warning(documentNumber="号" * 200)})
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
