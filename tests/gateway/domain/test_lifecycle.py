@@ -299,3 +299,13 @@ def test_texts_longer_than_their_columns_are_refused():
     with pytest.raises(ListingError) as caught:
         listed(document_number="号" * 129)
     assert caught.value.code == "INVALID_INPUT"
+
+
+@pytest.mark.parametrize("state", [S.MASKED, S.REVOKED, S.LIFTED])
+def test_relisting_from_every_state_that_ended_the_punishment(state):
+    ended = _reach(state)
+    again = step(ended, E.RELIST, D(2026, 6, 1), decision=decision(D(2026, 6, 1)))
+    assert (again.state, again.public, again.previous_state) == (S.LISTED, False, None)
+    assert again.decision is not None
+    assert again.decision.decided_on == D(2026, 6, 1)
+    assert (again.masked_on, again.revoked_on, again.exit_cause) == (None, None, None)
