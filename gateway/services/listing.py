@@ -279,13 +279,29 @@ class ListingService:
     async def accountability(
         self, *, court: str | None, today: datetime.date | None = None
     ) -> builtins.list[AccountabilityRow]:
-        """The overdue view counted per court, judge and kind."""
-        groups: dict[tuple[str, str | None, OverdueKind], builtins.list[OverdueItem]] = {}
-        for item in await self.overdue(court=court, today=today):
-            key = (item.entry.particulars.court, item.entry.particulars.judge, item.kind)
-            groups.setdefault(key, []).append(item)
+        """The overdue view counted per court, judge and kind (read as plain rows: the report
+        covers the whole list)."""
+        day = _as_of(today or self.today())
+        async with self._store.read() as unit:
+            facts = await unit.listing.overdue_facts(list(_OVERDUE_RULES), day, court)
+        dues: dict[tuple[datetime.date, DeadlineKind], Due | None] = {}
+        groups: dict[tuple[str, str | None, OverdueKind], builtins.list[datetime.date]] = {}
+        for entry_court, judge, state, since in facts:
+            if since is None:
+                continue
+            if state == "EXPIRED":
+                kind, deadline_kind = OverdueKind.EXPIRED_STILL_PUBLIC, DeadlineKind.EXPIRY
+            else:
+                kind, deadline_kind, _ = _OVERDUE_RULES[ListingState(state)]
+            key = (since, deadline_kind)
+            if key not in dues:
+                deadline = self.rules.profile.get(deadline_kind)
+                dues[key] = None if deadline is None else self.rules.calendar.due(since, deadline)
+            due = dues[key]
+            if due is not None and day > due.on:
+                groups.setdefault((entry_court, judge, kind), []).append(due.on)
         return [
-            AccountabilityRow(c, j, k, len(v), min(i.due.on for i in v))
+            AccountabilityRow(c, j, k, len(v), min(v))
             for (c, j, k), v in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or ""))
         ]
 

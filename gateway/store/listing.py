@@ -318,6 +318,36 @@ class ListingRepository:
             query = query.where(E.court == court)
         return [entry_from_row(r._mapping) for r in await self._conn.execute(query)]
 
+    async def overdue_facts(
+        self, states: Sequence[ListingState], expired_before: datetime.date, court: str | None
+    ) -> builtins.list[tuple[str, str | None, str, datetime.date | None]]:
+        """(court, judge, state, the day its period started) of the pending entries, and
+        (court, judge, "EXPIRED", validity's end) of entries still public after their validity:
+        what the accountability report counts, without building the entries."""
+        pending = sa.select(
+            E.court,
+            E.judge,
+            E.state,
+            sa.case(
+                (E.state == ListingState.UNDER_REVIEW.value, E.correction_applied_on),
+                (
+                    E.state == ListingState.UNDER_RECONSIDERATION.value,
+                    E.reconsideration_applied_on,
+                ),
+                else_=E.exit_reported_on,
+            ),
+        ).where(E.state.in_([s.value for s in states]))
+        expired = sa.select(E.court, E.judge, sa.literal("EXPIRED"), E.valid_until).where(
+            E.public.is_(True), E.valid_until.is_not(None), E.valid_until < expired_before
+        )
+        if court is not None:
+            pending = pending.where(E.court == court)
+            expired = expired.where(E.court == court)
+        found: builtins.list[tuple[str, str | None, str, datetime.date | None]] = []
+        for query in (pending, expired):
+            found.extend((r[0], r[1], r[2], r[3]) for r in await self._conn.execute(query))
+        return found
+
     async def public_expired(
         self, before: datetime.date, court: str | None
     ) -> builtins.list[ListingEntry]:

@@ -212,7 +212,8 @@ listing_entries = sa.Table(
     *(sa.Column(name, sa.Date(), nullable=name != "warned_on") for name in _LISTING_DATES),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
-    sa.Index("ix_listing_entries_name_public", "name", "public"),
+    # the public query: a name, then the ID fragment read from the index itself
+    sa.Index("ix_listing_entries_name_public_subject_id", "name", "public", "subject_id"),
     sa.Index("ix_listing_entries_court_state", "court", "state"),
     sa.Index("ix_listing_entries_state", "state"),
     sa.Index("ix_listing_entries_subject_kind_subject_id", "subject_kind", "subject_id"),

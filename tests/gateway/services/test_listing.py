@@ -269,8 +269,13 @@ async def test_exit_and_expiry_are_overdue_after_their_deadlines(engine: AsyncEn
     )
     old = await svc.record(old.id, Action(E.PUBLISH, on), principal=JUDGE, request_id="y")
     assert old.valid_until == D(2026, 3, 4)
-    kinds = {i.kind for i in await svc.overdue(court=None, today=D(2026, 6, 4))}
-    assert kinds == {OverdueKind.EXIT, OverdueKind.EXPIRED_STILL_PUBLIC}
+    items = await svc.overdue(court=None, today=D(2026, 6, 4))
+    assert {i.kind for i in items} == {OverdueKind.EXIT, OverdueKind.EXPIRED_STILL_PUBLIC}
+    # the report counts the same items, from plain rows
+    rows = await svc.accountability(court="苏0812", today=D(2026, 6, 4))
+    assert sorted((r.kind.value, r.count, r.oldest_due) for r in rows) == sorted(
+        (i.kind.value, 1, i.due.on) for i in items
+    )
 
 
 def test_the_higher_court_follows_the_court_code_unless_configured():

@@ -76,7 +76,11 @@ def upgrade() -> None:
         sa.Column("updated_at", _ts(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_listing_entries"),
     )
-    op.create_index("ix_listing_entries_name_public", "listing_entries", ["name", "public"])
+    op.create_index(
+        "ix_listing_entries_name_public_subject_id",
+        "listing_entries",
+        ["name", "public", "subject_id"],
+    )
     op.create_index("ix_listing_entries_court_state", "listing_entries", ["court", "state"])
     op.create_index("ix_listing_entries_state", "listing_entries", ["state"])
     op.create_index(
