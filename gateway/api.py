@@ -17,6 +17,7 @@ from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, Vali
 from strawberry.types import ExecutionContext
 
 from gateway.domain.errors import INTERNAL_ERROR_MESSAGE
+from gateway.resolvers import listing as listing_resolvers
 from gateway.resolvers.cases import (
     record_performance,
     resolve_audit_log,
@@ -31,6 +32,13 @@ from gateway.schema.audit import AuditEntry
 from gateway.schema.cases import Case, Me
 from gateway.schema.debtor import DebtorProfile
 from gateway.schema.inputs import TextInputs
+from gateway.schema.listing import (
+    AccountabilityRow,
+    ListingEntry,
+    ListingLead,
+    OverdueItem,
+    PublicListingEntry,
+)
 from gateway.schema.permissions import FieldPermissions
 
 
@@ -69,6 +77,36 @@ class Query:
         resolver=resolve_audit_log,
         description="审计日志（仅管理员），新的在前 / The audit log (ADMIN only), newest first",
     )
+    listing_entry: ListingEntry | None = strawberry.field(
+        resolver=listing_resolvers.resolve_listing_entry,
+        description="一个名单条目及其全部事件（执行法院及其上一级法院） / One list entry and its "
+        "history (the executing court and the court above it)",
+    )
+    listing_entries: list[ListingEntry] = strawberry.field(
+        resolver=listing_resolvers.resolve_listing_entries,
+        description="本院的名单条目，新的在前 / The caller's court's list entries, newest first",
+    )
+    listing_overdue: list[OverdueItem] = strawberry.field(
+        resolver=listing_resolvers.resolve_listing_overdue,
+        description="本院逾期未办的名单事项（责任追究） / What the caller's court has not done "
+        "in time (accountability)",
+    )
+    listing_leads: list[ListingLead] = strawberry.field(
+        resolver=listing_resolvers.resolve_listing_leads,
+        description="纳入线索：执行中、长期未履行且无名单条目的被执行人（仅供判断，不自动纳入） / "
+        "Leads: debtors of open cases long unperformed with no entry (never listed automatically)",
+    )
+    listing_accountability: list[AccountabilityRow] = strawberry.field(
+        resolver=listing_resolvers.resolve_listing_accountability,
+        description="按法官统计的逾期事项 / Overdue items counted per judge",
+    )
+    public_listing: list[PublicListingEntry] = strawberry.field(
+        resolver=listing_resolvers.resolve_public_listing,
+        description="公开查询（无需登录）：姓名加证件号码片段；只含已公布、未屏蔽的条目，证件号码"
+        "隐去出生月日，从不含未成年人 / The public query (no token): a name and a fragment of "
+        "the ID number; only published, unmasked entries, the birth month and day hidden, never "
+        "a minor",
+    )
 
 
 @strawberry.type(description="变更 / Mutations")
@@ -86,6 +124,77 @@ class Mutation:
         resolver=record_performance,
         description="登记累计已履行金额（法院案件系统） / Record the total amount performed so "
         "far (court systems)",
+    )
+    warn_debtor: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.warn_debtor,
+        description="风险提示：为本院案件的被执行人建立名单条目 / Risk warning: open an entry "
+        "for a debtor of the caller's court",
+    )
+    withdraw_listing_warning: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.withdraw_warning,
+        description="风险提示后不予纳入 / Withdraw a warning (not listed)",
+    )
+    decide_listing: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.decide,
+        description="决定纳入失信名单 / Decide to list",
+    )
+    publish_listing: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.publish,
+        description="向社会公布 / Publish",
+    )
+    notify_listing_employer: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.notify_employer,
+        description="不宜公开的，通报所在单位 / Notify the employer instead of publishing",
+    )
+    apply_listing_correction: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.apply_correction,
+        description="登记纠正申请 / Record a correction application",
+    )
+    accept_listing_correction: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.accept_correction,
+        description="纠正理由成立，撤销 / Correction accepted: revoke",
+    )
+    reject_listing_correction: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.reject_correction,
+        description="纠正理由不成立，驳回 / Correction rejected",
+    )
+    apply_listing_reconsideration: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.apply_reconsideration,
+        description="登记复议申请（上一级法院） / Record a reconsideration application (the "
+        "higher court)",
+    )
+    uphold_listing: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.uphold,
+        description="复议维持（上一级法院） / Reconsideration: upheld (the higher court)",
+    )
+    revoke_listing_on_reconsideration: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.revoke_on_reconsideration,
+        description="复议撤销（上一级法院） / Reconsideration: revoked (the higher court)",
+    )
+    report_listing_exit: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.report_exit,
+        description="全部履行、和解履行完毕或终结执行 / Performed, settlement performed, or "
+        "terminated",
+    )
+    mask_listing: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.mask,
+        description="屏蔽 / Mask (hide from the public; history stays)",
+    )
+    revoke_listing: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.revoke,
+        description="撤销 / Revoke",
+    )
+    expire_listing: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.expire,
+        description="有效期届满，屏蔽 / Validity ended: mask",
+    )
+    lift_listing: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.lift,
+        description="提供有效担保，解除惩戒 / A valid guarantee: lift the punishment",
+    )
+    relist_debtor: ListingEntry = strawberry.field(
+        resolver=listing_resolvers.relist,
+        description="重新纳入 / Re-list with a new decision",
     )
 
 

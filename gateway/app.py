@@ -28,6 +28,10 @@ from gateway import explorer
 from gateway.auth.principal import ANONYMOUS
 from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.tokens import TokenService, demo_auth
+from gateway.domain.calendar import CalendarOverrides, DayUnit, Deadline, WorkingCalendar
+from gateway.domain.deadlines import PROFILES, DeadlineKind, ProfileName
+from gateway.domain.errors import ChakongError
+from gateway.domain.lifecycle import Rules
 from gateway.http.middleware import PRINCIPAL, AuthMiddleware
 from gateway.http.view import GatewayGraphQL
 from gateway.schema.context import Context
@@ -44,7 +48,8 @@ from gateway.services.cache import RecordCache
 from gateway.services.cases import CaseRegister
 from gateway.services.fanout import FanOut, Source, SourcePolicy
 from gateway.services.inquiry import InquiryLimits, InquiryService
-from gateway.settings import DEMO_SECRET, AgencySettings, AuthSettings, Settings
+from gateway.services.listing import ListingService
+from gateway.settings import DEMO_SECRET, AgencySettings, AuthSettings, ListingSettings, Settings
 from gateway.store import configure_sqlite
 from gateway.store.migrate import upgrade
 from gateway.store.unit import Store
@@ -66,6 +71,7 @@ class Resources:
     cases: CaseRegister
     audit_log: AuditLog
     auditor: Auditor
+    listing: ListingService
 
 
 def build_sources(
@@ -142,6 +148,13 @@ async def open_resources(
         cases=CaseRegister(store, auditor),
         audit_log=audit_log,
         auditor=auditor,
+        listing=ListingService(
+            store,
+            auditor,
+            listing_rules(settings.listing),
+            higher_courts=settings.listing.higher_courts,
+            lead_after_days=settings.listing.lead_after_days,
+        ),
     )
     checkpoints = None
     if signer is not None and settings.audit_checkpoint_dir:
@@ -177,6 +190,30 @@ async def database_ready(engine: AsyncEngine) -> bool:
 
 class ConfigurationError(ValueError):
     """The settings cannot run a gateway; the message says what to set."""
+
+
+def listing_rules(settings: ListingSettings) -> Rules:
+    """The list's deadlines (the profile, with the configured overrides) and its calendar."""
+    overrides: dict[DeadlineKind, Deadline | None] = {}
+    for name, conf in settings.deadlines.items():
+        try:
+            kind = DeadlineKind(name.upper())
+        except ValueError:
+            known = ", ".join(k.value for k in DeadlineKind)
+            raise ConfigurationError(f"unknown list deadline {name!r}; known: {known}") from None
+        overrides[kind] = (
+            None if conf is None else Deadline(conf.days, DayUnit(conf.unit), conf.source)
+        )
+    profile = PROFILES[ProfileName(settings.profile)].with_overrides(overrides)
+    try:
+        calendar = (
+            CalendarOverrides.load(settings.calendar_file)
+            if settings.calendar_file
+            else CalendarOverrides()
+        )
+    except ChakongError as exc:
+        raise ConfigurationError(str(exc)) from None
+    return Rules(profile, WorkingCalendar(calendar))
 
 
 def auth_settings(settings: Settings) -> AuthSettings:
@@ -241,6 +278,7 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
     tokens = TokenService(auth_settings(settings))
     key = audit_key(settings)  # a missing key fails now, not at start-up or the first request
     signer = checkpoint_signer(settings)
+    listing_rules(settings.listing)  # so does a bad deadline or calendar file
     limiter = RateLimiter(settings.limits.rate_per_minute, settings.limits.rate_burst)
     app = Starlette(lifespan=lifespan)
 
@@ -252,6 +290,7 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
             cases=resources.cases,
             auditor=resources.auditor,
             audit_log=resources.audit_log,
+            listing=resources.listing,
         )
 
     graphql = GatewayGraphQL(

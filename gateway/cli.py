@@ -181,6 +181,7 @@ async def _demo(args: argparse.Namespace) -> int:
     from gateway.app import Resources, auth_settings, create_app
     from gateway.auth.tokens import TokenService
     from gateway.demo import demo_cases, demo_tokens, seed_demo_cases
+    from gateway.demo_list import seed_demo_list
     from mocks.faults import FaultConfig
     from mocks.runner import AppServer, MockServers
 
@@ -200,15 +201,22 @@ async def _demo(args: argparse.Namespace) -> int:
         async with AppServer(app, host=args.host, port=args.port) as gateway:
             resources: Resources = app.state.resources
             await seed_demo_cases(resources)
+            # a few hundred audited events: recorded while the demo already answers
+            seeding = asyncio.create_task(seed_demo_list(resources.listing))
+            seeding.add_done_callback(_report_seeding)
             for agency, url in mocks.urls.items():
                 print(f"  mock {agency:<10} {url}")
             print("\nDemo cases: " + ", ".join(str(c.case_number) for c in demo_cases()))
+            print("Demo list: 300 entries in every state, being recorded in the background")
             print("Demo tokens (Authorization: Bearer <token>; the explorer has the judge's):")
             for who, token in tokens.items():
                 print(f"  {who:<22} {token}")
             print(f"\n查控 chakong demo is running. Open the explorer: {gateway.url}/graphql")
             print("Press Ctrl-C to stop.", flush=True)
             await _until_signalled()
+            seeding.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await seeding
     return 0
 
 
@@ -494,6 +502,16 @@ def _run(main: Coroutine[Any, Any, int]) -> int:
     except ImportError:
         return asyncio.run(main)
     return uvloop.run(main)
+
+
+def _report_seeding(task: asyncio.Task[int]) -> None:
+    if task.cancelled():
+        return
+    failure = task.exception()
+    if failure is not None:
+        print(f"Demo list: recording failed: {failure!r}", flush=True)
+    else:
+        print(f"Demo list: {task.result()} entries recorded", flush=True)
 
 
 async def _until_signalled() -> None:

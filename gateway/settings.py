@@ -7,7 +7,7 @@ Nested values use ``__``: ``CHAKONG_AGENCIES__POLICE__URL=http://10.1.2.3:8080``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,6 +85,26 @@ class LimitSettings(BaseModel):
         return batch_subjects * len(AGENCIES)
 
 
+class DeadlineSettings(BaseModel):
+    """One deadline of the list, overriding the profile's: value, unit and source."""
+
+    days: int = Field(ge=0, le=3650)
+    unit: Literal["CALENDAR", "WORKING"] = "CALENDAR"
+    source: str = "court configuration"
+
+
+class ListingSettings(BaseModel):
+    """The dishonest-debtor list: deadlines, the working-day calendar, the court hierarchy."""
+
+    profile: Literal["SOURCE_PLAN", "NATIONAL"] = "SOURCE_PLAN"
+    # by DeadlineKind name (REVIEW, EXIT, ...); null: no limit
+    deadlines: dict[str, DeadlineSettings | None] = Field(default_factory=dict)
+    calendar_file: str | None = None  # JSON: the court's corrections to the official calendar
+    higher_courts: dict[str, str] = Field(default_factory=dict)  # court -> next-higher court
+    # a debtor of an open case unperformed this long, with no entry, is a lead for the judge
+    lead_after_days: int = Field(default=180, ge=1, le=3650)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CHAKONG_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -110,6 +130,7 @@ class Settings(BaseSettings):
     audit_checkpoint_dir: str | None = None
     audit_checkpoint_interval_s: float = Field(default=3600.0, ge=1.0, le=7 * 24 * 3600)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    listing: ListingSettings = Field(default_factory=ListingSettings)
 
     @field_validator("agencies", mode="before")
     @classmethod

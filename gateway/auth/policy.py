@@ -30,6 +30,26 @@ ANYONE = frozenset(Role)
 AUTHENTICATED = frozenset(Role) - {Role.PUBLIC}
 INQUIRERS = frozenset({Role.JUDGE, Role.COURT_SYSTEM})
 
+LISTING_MUTATIONS = (
+    "warnDebtor",
+    "withdrawListingWarning",
+    "decideListing",
+    "publishListing",
+    "notifyListingEmployer",
+    "applyListingCorrection",
+    "acceptListingCorrection",
+    "rejectListingCorrection",
+    "applyListingReconsideration",
+    "upholdListing",
+    "revokeListingOnReconsideration",
+    "reportListingExit",
+    "maskListing",
+    "revokeListing",
+    "expireListing",
+    "liftListing",
+    "relistDebtor",
+)
+
 ROOT_FIELDS: Mapping[str, frozenset[Role]] = {
     # asset inquiries: only for a case of the caller's court (see check_inquiry)
     "Query.debtor": INQUIRERS,
@@ -40,6 +60,15 @@ ROOT_FIELDS: Mapping[str, frozenset[Role]] = {
     "Mutation.saveCase": frozenset({Role.COURT_SYSTEM}),
     "Mutation.setCaseStatus": frozenset({Role.COURT_SYSTEM}),
     "Mutation.recordPerformance": frozenset({Role.COURT_SYSTEM}),
+    # the dishonest-debtor list: the executing court's judges and systems (the higher court's
+    # for reconsideration: check_listing_event); the public query is anyone's
+    "Query.listingEntry": INQUIRERS,
+    "Query.listingEntries": INQUIRERS,
+    "Query.listingOverdue": INQUIRERS,
+    "Query.listingAccountability": INQUIRERS,
+    "Query.listingLeads": INQUIRERS,
+    "Query.publicListing": ANYONE,
+    **{f"Mutation.{name}": INQUIRERS for name in LISTING_MUTATIONS},
     # the audit log
     "Query.auditLog": frozenset({Role.ADMIN}),
     # who am I: anyone, so a caller can check a token
@@ -138,3 +167,39 @@ def check_inquiry(principal: Principal, case: Case | None, subjects: Sequence[Su
                 f"{where} ({subject.masked_id}) is not a debtor of this case",
                 code="NOT_A_DEBTOR",
             )
+
+
+def check_listing_read(principal: Principal, court: str, higher: str | None) -> None:
+    """A list entry is read by its executing court, and by the court above it (which decides
+    reconsideration)."""
+    if principal.role not in INQUIRERS or principal.court not in {court, higher}:
+        raise PermissionDeniedError(
+            "只能查看本院（或下级法院）的名单条目",
+            "only your own court's (or a lower court's) list entries are visible",
+            code="FORBIDDEN_COURT",
+        )
+
+
+def check_listing_event(
+    principal: Principal, court: str, higher: str | None, *, by_higher_court: bool
+) -> None:
+    """An event is recorded by the executing court's judges and systems; reconsideration (its
+    application and its outcome) by the next-higher court's (淮安实施方案 四(一)3)."""
+    if principal.role not in INQUIRERS:
+        raise PermissionDeniedError(
+            "该角色不能记录名单事件",
+            "this role may not record list events",
+            code="FORBIDDEN_OPERATION",
+        )
+    if by_higher_court and principal.court != higher:
+        raise PermissionDeniedError(
+            f"复议由上一级法院（{higher}）办理",
+            f"reconsideration is for the next-higher court ({higher})",
+            code="FORBIDDEN_COURT",
+        )
+    if not by_higher_court and principal.court != court:
+        raise PermissionDeniedError(
+            "只有执行法院可以记录该事件",
+            "only the executing court may record this event",
+            code="FORBIDDEN_COURT",
+        )

@@ -29,9 +29,11 @@ from gateway.services.inquiry import InquiryKey, InquiryService
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from gateway.domain.listing import ListingEntry
     from gateway.domain.register import Case
     from gateway.services.audit import AuditLog
     from gateway.services.cases import CaseRegister
+    from gateway.services.listing import ListingService
 
 
 def inquiry_loader(
@@ -63,15 +65,27 @@ class Context:
     cases: CaseRegister | None = None
     auditor: Auditor | None = None
     audit_log: AuditLog | None = None
+    listing: ListingService | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     audit: AuditTrail = field(init=False)
     loader: DataLoader[InquiryKey, SubjectProfile] = field(init=False)
+    listing_status: DataLoader[Subject, list[ListingEntry]] = field(init=False)
     _cases: dict[str, asyncio.Future[Case | None]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.audit = AuditTrail(self.auditor, self.principal, self.request_id)
         # a batch's entries are written while GraphQL completes the answer's fields
         self.loader = inquiry_loader(self.inquiries, self.audit.start)
+        # the list status of every profile of the request, in one query
+        self.listing_status = DataLoader(load_fn=self._listing_of)
+
+    async def _listing_of(self, subjects: Sequence[Subject]) -> list[list[ListingEntry]]:
+        if self.listing is None:
+            return [[] for _ in subjects]
+        found: dict[str, list[ListingEntry]] = {}
+        for entry in await self.listing.of_subjects(subjects):
+            found.setdefault(entry.subject.key, []).append(entry)
+        return [found.get(s.key, []) for s in subjects]
 
     async def settle(self) -> ChakongError | None:
         """Wait until this request's audit entries are written; the first failure, if any.

@@ -19,6 +19,7 @@ from gateway.domain.subjects import Subject as DomainSubject
 from gateway.domain.summary import AssetSummary as DomainAssetSummary
 from gateway.schema.common import SourceResult, Subject
 from gateway.schema.context import Context
+from gateway.schema.listing import ListingStatus
 from gateway.schema.records import record_type
 from gateway.schema.summary import PLAN, AssetSummary
 from gateway.services import leads
@@ -52,6 +53,11 @@ async def _controlled_enterprises(
         return []
     found = await leads.controlled_enterprises(info.context.loader, root._profile, root._options)
     return [root._lead(p, Relation.CONTROLLED_ENTERPRISE) for p in found]
+
+
+async def _listing(root: DebtorProfile, info: Info[Context, None]) -> list[ListingStatus]:
+    entries = await info.context.listing_status.load(root.subject)
+    return [ListingStatus.from_domain(e) for e in entries]
 
 
 _DESCRIPTION = (
@@ -146,6 +152,12 @@ def _profile_type() -> Any:
         "财产；本身是线索时为空 / Leads: the assets of enterprises the debtor controls (legal "
         "representative, or 50% of the shares or more, from the business registry); empty for a "
         "profile that is itself a lead",
+    )
+    annotations["listing"] = "list[ListingStatus]"
+    namespace["listing"] = strawberry.field(
+        resolver=_listing,
+        description="失信被执行人名单状态（各法院的条目） / The subject's list status: its "
+        "entries in any court",
     )
     annotations["_profile"] = strawberry.Private[SubjectProfile]
     annotations["_options"] = strawberry.Private[InquiryOptions]

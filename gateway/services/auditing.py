@@ -102,6 +102,7 @@ class Auditor:
         case_number: str | None = None,
         detail: str | None = None,
         unit: UnitOfWork | None = None,
+        subject: Subject | None = None,
     ) -> None:
         """The entry of a change ``principal`` made; in ``unit``, it commits with the change."""
         record = AuditRecord.for_principal(
@@ -110,6 +111,7 @@ class Auditor:
             action=action,
             outcome=Outcome.ALLOWED,
             case_number=case_number,
+            subject=subject,
             detail=detail,
         )
         await self.log.append([record], unit=unit)

@@ -161,3 +161,89 @@ audit_head = sa.Table(
     # the state the migration creates
     sa.Column("mac", sa.String(64), nullable=True),
 )
+
+# the dishonest-debtor list (失信被执行人名单): one row per entry, where it stands now, and the
+# append-only history of its events; nothing is ever deleted
+_LISTING_DATES = (
+    "warned_on",
+    "decided_on",
+    "valid_until",
+    "published_on",
+    "employer_notified_on",
+    "correction_applied_on",
+    "correction_rejected_on",
+    "correction_accepted_on",
+    "reconsideration_applied_on",
+    "exit_reported_on",
+    "masked_on",
+    "revoked_on",
+    "lifted_on",
+    "last_event_on",
+    "filed_on",
+)
+
+listing_entries = sa.Table(
+    "listing_entries",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("state", sa.String(32), nullable=False),
+    sa.Column("previous_state", sa.String(32), nullable=True),
+    sa.Column("public", sa.Boolean(), nullable=False),
+    sa.Column("case_number", sa.String(64), nullable=False),
+    sa.Column("court", sa.String(32), nullable=False),
+    sa.Column("judge", sa.String(64), nullable=True),
+    sa.Column("subject_kind", sa.String(16), nullable=False),
+    sa.Column("subject_id", sa.String(32), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("birth_date", sa.Date(), nullable=True),  # natural persons: from the ID number
+    sa.Column("legal_representative", sa.String(200), nullable=True),
+    sa.Column("basis_document_number", sa.String(128), nullable=False),
+    sa.Column("basis_issuer", sa.String(200), nullable=False),
+    sa.Column("obligation", sa.Text(), nullable=False),
+    sa.Column("performance", sa.String(16), nullable=False),
+    sa.Column("performed_part", sa.Text(), nullable=False),
+    sa.Column("unperformed_part", sa.Text(), nullable=False),
+    sa.Column("warning_document_number", sa.String(128), nullable=False),
+    sa.Column("decision_document_number", sa.String(128), nullable=True),
+    sa.Column("ground", sa.String(32), nullable=True),
+    sa.Column("circumstance", sa.Text(), nullable=True),
+    sa.Column("level", sa.String(16), nullable=True),
+    sa.Column("extension_years", sa.Integer(), nullable=False),
+    sa.Column("publication_allowed", sa.Boolean(), nullable=True),
+    sa.Column("employer", sa.String(200), nullable=True),
+    sa.Column("exit_cause", sa.String(16), nullable=True),
+    *(sa.Column(name, sa.Date(), nullable=name != "warned_on") for name in _LISTING_DATES),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    # the public query: a name, then the ID fragment read from the index itself
+    sa.Index("ix_listing_entries_name_public_subject_id", "name", "public", "subject_id"),
+    sa.Index("ix_listing_entries_court_state", "court", "state"),
+    sa.Index("ix_listing_entries_state", "state"),
+    sa.Index("ix_listing_entries_subject_kind_subject_id", "subject_kind", "subject_id"),
+    sa.Index("ix_listing_entries_case_number", "case_number"),
+)
+
+listing_events = sa.Table(
+    "listing_events",
+    metadata,
+    sa.Column(
+        "entry_id",
+        sa.String(36),
+        sa.ForeignKey("listing_entries.id"),
+        primary_key=True,
+    ),
+    sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("event", sa.String(32), nullable=False),
+    sa.Column("from_state", sa.String(32), nullable=True),
+    sa.Column("to_state", sa.String(32), nullable=False),
+    sa.Column("occurred_on", sa.Date(), nullable=False),  # the legal date of the event
+    sa.Column("document_number", sa.String(128), nullable=True),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("actor", sa.String(128), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("court", sa.String(32), nullable=True),
+    sa.Column("judge", sa.String(64), nullable=True),
+    sa.Column("request_id", sa.String(128), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),  # when it was recorded
+)

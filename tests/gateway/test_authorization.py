@@ -40,13 +40,77 @@ OPERATIONS = {
         f'mutation {{ recordPerformance(caseNumber: "{CASE}", performed: "0") {{ performed }} }}'
     ),
     "introspection": "{ __schema { queryType { name } } }",
+    "listingEntry": '{ listingEntry(entryId: "missing") { id } }',
+    "listingEntries": "{ listingEntries { id } }",
+    "listingOverdue": "{ listingOverdue { kind } }",
+    "listingAccountability": "{ listingAccountability { count } }",
+    "listingLeads": "{ listingLeads { caseNumber } }",
+    "publicListing": '{ publicListing(name: "张三", idFragment: "1234") { name idNumber } }',
+    "warnDebtor": (
+        "mutation { warnDebtor(warning: {"
+        f'caseNumber: "{CASE}", subject: {{kind: NATURAL, id: "{RICH}", name: "某"}}, '
+        'basisDocumentNumber: "(2025)苏0812民初1号", basisIssuer: "某法院", obligation: "付款", '
+        'warnedOn: "2026-03-02", documentNumber: "提示1号"}) { id state } }'
+    ),
 }
+# one mutation per event of the list, on an entry that does not exist: an allowed caller gets as
+# far as the lookup (LISTING_NOT_FOUND), a refused one is stopped before any resolver runs
+for _name, _extra in {
+    "withdrawListingWarning": "",
+    "decideListing": ', decision: {documentNumber: "d", ground: ASSET_REPORT, circumstance: "c"}',
+    "publishListing": "",
+    "notifyListingEmployer": "",
+    "applyListingCorrection": "",
+    "acceptListingCorrection": "",
+    "rejectListingCorrection": "",
+    "applyListingReconsideration": "",
+    "upholdListing": "",
+    "revokeListingOnReconsideration": "",
+    "reportListingExit": ", cause: PERFORMED",
+    "maskListing": "",
+    "revokeListing": "",
+    "expireListing": "",
+    "liftListing": "",
+    "relistDebtor": ', decision: {documentNumber: "d", ground: ASSET_REPORT, circumstance: "c"}',
+}.items():
+    OPERATIONS[_name] = (
+        f'mutation {{ {_name}(entryId: "missing", on: "2026-03-02"{_extra}) {{ id }} }}'
+    )
+LISTING_EVENTS = {
+    "withdrawListingWarning",
+    "decideListing",
+    "publishListing",
+    "notifyListingEmployer",
+    "applyListingCorrection",
+    "acceptListingCorrection",
+    "rejectListingCorrection",
+    "applyListingReconsideration",
+    "upholdListing",
+    "revokeListingOnReconsideration",
+    "reportListingExit",
+    "maskListing",
+    "revokeListing",
+    "expireListing",
+    "liftListing",
+    "relistDebtor",
+}
+LISTING_COURT = {
+    "warnDebtor",
+    "listingEntry",
+    "listingEntries",
+    "listingOverdue",
+    "listingAccountability",
+    "listingLeads",
+} | LISTING_EVENTS
 
 # what each role may do: written out here, independently of gateway/auth/policy.py
 ALLOWED = {
-    None: {"me"},
-    "judge": {"debtor", "debtors", "case", "cases", "me", "introspection"},
-    "system": {
+    None: {"me", "publicListing"},
+    "judge": {"debtor", "debtors", "case", "cases", "me", "introspection", "publicListing"}
+    | LISTING_COURT,
+    "system": LISTING_COURT
+    | {
+        "publicListing",
         "debtor",
         "debtors",
         "case",
@@ -57,9 +121,9 @@ ALLOWED = {
         "recordPerformance",
         "introspection",
     },
-    "department": {"me", "introspection"},
-    "credit-center": {"me", "introspection"},
-    "admin": {"me", "auditLog", "introspection"},
+    "department": {"me", "introspection", "publicListing"},
+    "credit-center": {"me", "introspection", "publicListing"},
+    "admin": {"me", "auditLog", "introspection", "publicListing"},
 }
 REFUSALS = {"UNAUTHENTICATED", "FORBIDDEN_OPERATION", "INTROSPECTION_DISABLED"}
 
@@ -76,6 +140,9 @@ async def test_every_role_against_every_operation(gateway: Gateway, who: str | N
         if operation in ALLOWED[who]:
             assert response.status_code == 200, (who, operation, response.text)
             assert not codes(body) & REFUSALS, (who, operation, body)
+            if operation in LISTING_EVENTS:  # reached the resolver: the entry is looked up
+                assert codes(body) == {"LISTING_NOT_FOUND"}, (who, operation, body)
+                continue
             assert body["data"] is not None, (who, operation, body)
         elif who is None:
             assert response.status_code == 401, (operation, response.text)

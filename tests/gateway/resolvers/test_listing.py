@@ -1,0 +1,249 @@
+"""The list through GraphQL, over HTTP: a court walks an entry through its states, the higher
+court decides reconsideration, the public sees only what it may, the debtor profile shows the
+status, and every event is in the history and the audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gateway.auth.principal import Role
+from gateway.auth.tokens import TokenService, demo_auth
+from mocks.runner import MockServers
+from mocks.synthetic import Tier, example_subjects
+from tests.conftest import CASE, Gateway, gateway_settings, run_gateway
+
+RICH = example_subjects()["natural"][Tier.RICH]
+NAME = "王某某"
+_TOKENS = TokenService(demo_auth())
+HIGHER_JUDGE = _TOKENS.issue(Role.JUDGE, subject="judge:H001", court="苏08", judge="H001")
+
+ENTRY = "id state public validUntil publishedOn maskedOn exitCause version"
+WARN = (
+    "mutation($w: ListingWarnInput!) { warnDebtor(warning: $w) { " + ENTRY + " judge age gender } }"
+)
+
+
+def warning(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "caseNumber": CASE,
+        "subject": {"kind": "NATURAL", "id": RICH, "name": NAME},
+        "basisDocumentNumber": "(2025)苏0812民初45号",
+        "basisIssuer": "淮安市清江浦区人民法院",
+        "obligation": "支付货款100000元",
+        "unperformedPart": "100000元",
+        "warnedOn": "2026-03-02",
+        "documentNumber": "(2026)苏0812执123号风险提示",
+    }
+    values.update(overrides)
+    return values
+
+
+async def event(
+    gateway: Gateway, name: str, entry: str, on: str, extra: str = "", *, who: str = "judge"
+) -> dict[str, Any]:
+    document = "" if "decision:" in extra else f', documentNumber: "文书-{name}"'
+    query = (
+        f'mutation {{ {name}(entryId: "{entry}", on: "{on}", reason: "依法"{document}'
+        f"{extra}) {{ {ENTRY} }} }}"
+    )
+    body = await gateway.query(query, who=who)
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"][name]
+    return result
+
+
+async def higher(gateway: Gateway, name: str, entry: str, on: str) -> dict[str, Any]:
+    query = (
+        f'mutation {{ {name}(entryId: "{entry}", on: "{on}", reason: "复议", '
+        f'documentNumber: "(2026)苏08执复1号") {{ {ENTRY} }} }}'
+    )
+    response = await gateway.client.post(
+        "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {HIGHER_JUDGE}"}
+    )
+    body = response.json()
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"][name]
+    return result
+
+
+DECISION = (
+    ', decision: {documentNumber: "(2026)苏0812执123号之一", ground: ASSET_REPORT, '
+    'circumstance: "违反财产报告制度", level: SERIOUS}'
+)
+PUBLIC = (
+    "query($n: String!, $f: String!) { publicListing(name: $n, idFragment: $f) { "
+    "name idNumber age court caseNumber circumstance level validUntil } }"
+)
+
+
+async def test_a_court_walks_an_entry_through_the_list(gateway: Gateway):
+    body = await gateway.query(WARN, {"w": warning()}, who="judge")
+    assert "errors" not in body, body
+    warned = body["data"]["warnDebtor"]
+    assert (warned["state"], warned["public"], warned["judge"]) == ("WARNED", False, "J001")
+    entry = warned["id"]
+    listed = await event(gateway, "decideListing", entry, "2026-03-10", DECISION)
+    assert (listed["state"], listed["validUntil"]) == ("LISTED", "2028-03-09")
+    published = await event(gateway, "publishListing", entry, "2026-03-11")
+    assert (published["state"], published["public"]) == ("PUBLISHED", True)
+
+    # the public: a name and a fragment; birth month and day hidden
+    response = await gateway.post(PUBLIC, {"n": NAME, "f": RICH[-6:]}, who=None)
+    assert response.status_code == 200
+    (shown,) = response.json()["data"]["publicListing"]
+    assert shown["idNumber"] == RICH[:10] + "****" + RICH[14:]
+    assert RICH not in response.text
+    assert (shown["caseNumber"], shown["level"]) == (CASE, "SERIOUS")
+
+    # correction rejected; reconsideration is the higher court's, not the executing court's
+    await event(gateway, "applyListingCorrection", entry, "2026-03-12")
+    await event(gateway, "rejectListingCorrection", entry, "2026-03-13")
+    refused = await gateway.post(
+        f'mutation {{ applyListingReconsideration(entryId: "{entry}", on: "2026-03-14") {{ id }} }}'
+    )
+    assert refused.status_code == 403
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN_COURT"
+    pending = await higher(gateway, "applyListingReconsideration", entry, "2026-03-14")
+    assert pending["state"] == "UNDER_RECONSIDERATION"
+    upheld = await higher(gateway, "upholdListing", entry, "2026-03-20")
+    assert upheld["state"] == "PUBLISHED"
+
+    # an invalid transition is refused with its code and changes nothing
+    again = await gateway.query(
+        f'mutation {{ publishListing(entryId: "{entry}", on: "2026-03-21") {{ id }} }}'
+    )
+    assert again["errors"][0]["extensions"]["code"] == "LISTING_INVALID_TRANSITION"
+
+    # performance, then masking: the public no longer sees it, the history stays
+    await event(gateway, "reportListingExit", entry, "2026-04-01", ", cause: PERFORMED")
+    masked = await event(gateway, "maskListing", entry, "2026-04-02")
+    assert (masked["state"], masked["public"], masked["exitCause"]) == (
+        "MASKED",
+        False,
+        "PERFORMED",
+    )
+    gone = await gateway.query(PUBLIC, {"n": NAME, "f": RICH[-6:]}, who=None)
+    assert gone["data"]["publicListing"] == []
+
+    history = await gateway.query(
+        f'{{ listingEntry(entryId: "{entry}") {{ history {{ event fromState toState '
+        "occurredOn documentNumber actor court basis } } }"
+    )
+    events = [h["event"] for h in history["data"]["listingEntry"]["history"]]
+    assert events == [
+        "WARN",
+        "DECIDE",
+        "PUBLISH",
+        "APPLY_CORRECTION",
+        "REJECT_CORRECTION",
+        "APPLY_RECONSIDERATION",
+        "UPHOLD",
+        "REPORT_EXIT",
+        "MASK",
+    ]
+    items = history["data"]["listingEntry"]["history"]
+    assert items[6]["court"] == "苏08"
+    assert all(h["basis"] for h in items)
+
+    # the debtor profile shows the status
+    profile = await gateway.query(
+        f'{{ debtor(subject: {{kind: NATURAL, id: "{RICH}"}}, caseNumber: "{CASE}", '
+        "agencies: [POLICE]) { listing { entryId state public court } } }"
+    )
+    assert profile["data"]["debtor"]["listing"] == [
+        {"entryId": entry, "state": "MASKED", "public": False, "court": "苏0812"}
+    ]
+
+    # every event is audited, with the subject masked
+    log = await gateway.query(
+        '{ auditLog(action: "listing.mask") { actor subjectMasked detail } }', who="admin"
+    )
+    (mask_entry,) = log["data"]["auditLog"]
+    assert mask_entry["subjectMasked"] == RICH[:6] + "********" + RICH[-4:]
+    assert "文书-maskListing" in mask_entry["detail"]
+
+
+async def test_another_court_may_neither_record_nor_read(gateway: Gateway):
+    body = await gateway.query(WARN, {"w": warning()}, who="system")
+    entry = body["data"]["warnDebtor"]["id"]
+    response = await gateway.post(
+        f'mutation {{ withdrawListingWarning(entryId: "{entry}", on: "2026-03-03", '
+        'documentNumber: "x") { id } }',
+        who="foreign-judge",
+    )
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN_COURT"
+    read = await gateway.post(
+        f'{{ listingEntry(entryId: "{entry}") {{ id }} }}', who="foreign-system"
+    )
+    assert read.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN_COURT"
+    assert (await gateway.query("{ listingEntries { id } }", who="foreign-judge"))["data"] == {
+        "listingEntries": []
+    }
+    # a warning for another court's case is refused too
+    foreign = await gateway.post(WARN, {"w": warning()}, who="foreign-system")
+    assert foreign.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN_COURT"
+
+
+async def test_a_minor_is_refused_at_the_warning(gateway: Gateway):
+    from stdnum.cn import ric
+
+    first17 = "32081220150101001"
+    minor = first17 + ric.calc_check_digit(first17 + "0")
+    body = await gateway.query(
+        WARN, {"w": warning(subject={"kind": "NATURAL", "id": minor, "name": "小明"})}
+    )
+    assert body["errors"][0]["extensions"]["code"] == "LISTING_MINOR"
+    assert minor not in str(body)
+
+
+async def test_the_overdue_view_as_of_a_day(gateway: Gateway):
+    body = await gateway.query(WARN, {"w": warning(warnedOn="2026-02-02")})
+    entry = body["data"]["warnDebtor"]["id"]
+    await event(gateway, "decideListing", entry, "2026-02-10", DECISION.replace("之一", "之二"))
+    await event(gateway, "publishListing", entry, "2026-02-10")
+    await event(gateway, "applyListingCorrection", entry, "2026-02-12")
+    query = (
+        "query($d: Date) { listingOverdue(asOf: $d) { kind dueOn daysOverdue "
+        "deadlineSource entry { id } } }"
+    )
+    on_time = await gateway.query(query, {"d": "2026-02-24"})
+    assert on_time["data"]["listingOverdue"] == []
+    late = await gateway.query(query, {"d": "2026-02-25"})
+    (item,) = late["data"]["listingOverdue"]
+    assert (item["kind"], item["dueOn"], item["daysOverdue"]) == ("REVIEW", "2026-02-24", 1)
+    assert "四(一)3" in item["deadlineSource"]
+    rows = await gateway.query(
+        'query { listingAccountability(asOf: "2026-02-25") { judge kind count } }', who="system"
+    )
+    assert rows["data"]["listingAccountability"] == [
+        {"judge": "J001", "kind": "REVIEW", "count": 1}
+    ]
+
+
+async def test_the_public_query_is_rate_limited_per_address(mocks: MockServers, tmp_path: Path):
+    settings = gateway_settings(mocks, tmp_path, limits={"rate_per_minute": 6, "rate_burst": 3})
+    async with run_gateway(settings) as gw:
+        statuses = [
+            (await gw.post(PUBLIC, {"n": NAME, "f": "123456"}, who=None)).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [200, 200, 200, 429]
+
+
+async def test_a_bad_public_query_is_a_coded_error(gateway: Gateway):
+    body = await gateway.query(PUBLIC, {"n": NAME, "f": "12"}, who=None)
+    assert body["errors"][0]["extensions"]["code"] == "PUBLIC_QUERY_INVALID"
+
+
+async def test_out_of_range_input_is_a_coded_error_not_a_500(gateway: Gateway):
+    for query in (
+        '{ listingOverdue(asOf: "0001-01-01") { kind } }',
+        '{ listingLeads(asOf: "9999-12-31") { caseNumber } }',
+    ):
+        response = await gateway.post(query)
+        assert response.status_code == 200, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    body = await gateway.query(WARN, {"w": warning(documentNumber="号" * 200)})
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"

@@ -1,0 +1,330 @@
+"""The list's service on SQLite and PostgreSQL: events stored with their history and audited in
+one transaction, nothing deleted, the public query, and the overdue view in both profiles."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.auth.principal import Principal, Role
+from gateway.domain.calendar import WorkingCalendar
+from gateway.domain.deadlines import NATIONAL, SOURCE_PLAN, DeadlineProfile
+from gateway.domain.errors import InvalidInputError
+from gateway.domain.lifecycle import Action, ListingEvent, Rules
+from gateway.domain.listing import ExitCause, ListingEntry, ListingError, ListingState
+from gateway.domain.subjects import Subject, SubjectKind
+from gateway.services.audit import AuditLog, AuditUnavailableError
+from gateway.services.auditing import Auditor
+from gateway.services.listing import (
+    ListingNotFoundError,
+    ListingService,
+    OverdueKind,
+    higher_court,
+)
+from gateway.store.tables import listing_entries, listing_events
+from gateway.store.unit import Store
+from tests.gateway.listing_samples import ADULT, COMPANY, decision, particulars, resident_id
+from tests.gateway.services.audit_samples import KEY
+
+D = datetime.date
+E = ListingEvent
+S = ListingState
+JUDGE = Principal(Role.JUDGE, subject="judge:J001", court="苏0812", judge="J001")
+
+
+class Today:
+    """A clock at noon in China on a settable day."""
+
+    def __init__(self, day: datetime.date) -> None:
+        self.day = day
+
+    def __call__(self) -> datetime.datetime:
+        return datetime.datetime(*self.day.timetuple()[:3], 4, 0, tzinfo=datetime.UTC)
+
+
+def service(engine: AsyncEngine, clock: Today, profile: DeadlineProfile = SOURCE_PLAN):
+    store = Store(engine)
+    log = AuditLog(store, KEY)
+    rules = Rules(profile, WorkingCalendar())
+    return ListingService(store, Auditor(log), rules, clock=clock), log
+
+
+async def published(svc: ListingService, subject: Subject = ADULT) -> ListingEntry:
+    entry = await svc.warn(
+        particulars(subject),
+        on=D(2026, 3, 2),
+        document_number="风险提示1号",
+        reason="未履行",
+        principal=JUDGE,
+        request_id="r0",
+    )
+    on = D(2026, 3, 10)
+    entry = await svc.record(
+        entry.id, Action(E.DECIDE, on, decision=decision(on)), principal=JUDGE, request_id="r1"
+    )
+    return await svc.record(entry.id, Action(E.PUBLISH, on), principal=JUDGE, request_id="r2")
+
+
+async def test_events_are_stored_with_history_and_audited_in_one_chain(engine: AsyncEngine):
+    svc, log = service(engine, Today(D(2026, 6, 1)))
+    entry = await published(svc)
+    cause = ExitCause.PERFORMED
+    action = Action(E.REPORT_EXIT, D(2026, 5, 1), reason="已全部履行", exit_cause=cause)
+    await svc.record(entry.id, action, principal=JUDGE, request_id="r3")
+    mask = Action(E.MASK, D(2026, 5, 2), reason="履行完毕", document_number="屏蔽决定1号")
+    masked = await svc.record(entry.id, mask, principal=JUDGE, request_id="r4")
+    stored = await svc.get(entry.id)
+    assert stored == masked
+    assert (stored.state, stored.public, stored.exit_cause) == (S.MASKED, False, cause)
+    history = await svc.history(entry.id)
+    assert [h.event for h in history] == [E.WARN, E.DECIDE, E.PUBLISH, E.REPORT_EXIT, E.MASK]
+    assert [h.to_state for h in history][-1] is S.MASKED
+    last = history[-1]
+    assert (last.actor, last.role, last.judge, last.reason) == (
+        "judge:J001",
+        "JUDGE",
+        "J001",
+        "履行完毕",
+    )
+    assert (last.document_number, last.occurred_on, last.request_id) == (
+        "屏蔽决定1号",
+        D(2026, 5, 2),
+        "r4",
+    )
+    audit = list(reversed(await log.list()))
+    assert [a.action for a in audit] == [
+        "listing.warn",
+        "listing.decide",
+        "listing.publish",
+        "listing.report_exit",
+        "listing.mask",
+    ]
+    assert audit[-1].subject_masked == ADULT.masked_id
+    assert "屏蔽决定1号" in (audit[-1].detail or "")
+    assert (await log.verify()).ok
+
+
+async def test_an_event_whose_audit_entry_fails_is_not_recorded(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+):
+    svc, _ = service(engine, Today(D(2026, 6, 1)))
+    entry = await published(svc)
+
+    async def broken(self, records, *, unit=None):
+        raise AuditUnavailableError("审计日志写入失败", "the audit log could not be written")
+
+    monkeypatch.setattr(AuditLog, "append", broken)
+    with pytest.raises(AuditUnavailableError):
+        await svc.record(
+            entry.id,
+            Action(E.LIFT, D(2026, 5, 1), document_number="担保1号"),
+            principal=JUDGE,
+            request_id="x",
+        )
+    monkeypatch.undo()
+    assert await svc.get(entry.id) == entry
+    assert len(await svc.history(entry.id)) == 3
+
+
+async def test_refusals_change_nothing_and_unknown_entries_are_coded(engine: AsyncEngine):
+    svc, _ = service(engine, Today(D(2026, 6, 1)))
+    entry = await published(svc)
+    with pytest.raises(ListingError) as caught:
+        await svc.record(
+            entry.id, Action(E.PUBLISH, D(2026, 5, 1)), principal=JUDGE, request_id="x"
+        )
+    assert caught.value.code == "LISTING_INVALID_TRANSITION"
+    assert await svc.get(entry.id) == entry
+    with pytest.raises(ListingNotFoundError):
+        await svc.record("nope", Action(E.PUBLISH, D(2026, 5, 1)), principal=JUDGE, request_id="x")
+
+
+async def test_nothing_is_ever_deleted(engine: AsyncEngine):
+    svc, _ = service(engine, Today(D(2026, 6, 1)))
+    entry = await published(svc)
+    revoke = Action(E.REVOKE, D(2026, 4, 1), document_number="撤销1号")
+    await svc.record(entry.id, revoke, principal=JUDGE, request_id="x")
+    async with engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(listing_entries)) == 1
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(listing_events)) == 4
+
+
+async def test_the_public_query_shows_only_published_unmasked_adults_with_the_id_masked(
+    engine: AsyncEngine,
+):
+    svc, _ = service(engine, Today(D(2026, 6, 1)))
+    shown = await published(svc)
+    hidden_person = Subject(SubjectKind.NATURAL, resident_id(D(1975, 1, 2), "123"), "张三")
+    hidden = await published(svc, hidden_person)
+    mask_exit = Action(E.REPORT_EXIT, D(2026, 4, 1), exit_cause=ExitCause.SETTLEMENT)
+    await svc.record(hidden.id, mask_exit, principal=JUDGE, request_id="x")
+    await svc.record(
+        hidden.id,
+        Action(E.MASK, D(2026, 4, 2), document_number="屏蔽2号"),
+        principal=JUDGE,
+        request_id="x",
+    )
+    company = await published(svc, COMPANY)
+    # by name and a fragment of the number
+    found = await svc.public_search("张 三", ADULT.id[-6:])
+    assert [e.id for e in found] == [shown.id]
+    assert await svc.public_search("张三", hidden_person.id[-6:]) == []  # masked
+    assert [e.id for e in await svc.public_search(COMPANY.name or "", COMPANY.id[2:10])] == [
+        company.id
+    ]
+    assert await svc.public_search("李四", ADULT.id[-6:]) == []
+    # an underscore or percent is no wildcard
+    assert await svc.public_search("张三", "%%%%") == []
+    with pytest.raises(InvalidInputError) as caught:
+        await svc.public_search("张三", "123")
+    assert caught.value.code == "PUBLIC_QUERY_INVALID"
+
+
+async def test_a_minor_row_written_behind_the_services_back_is_never_public(engine: AsyncEngine):
+    svc, _ = service(engine, Today(D(2026, 6, 1)))
+    entry = await published(svc)
+    young = resident_id(D(2010, 1, 1), "555")
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.update(listing_entries)
+            .where(listing_entries.c.id == entry.id)
+            .values(subject_id=young, birth_date=D(2010, 1, 1))
+        )
+    assert await svc.public_search("张三", young[-6:]) == []
+
+
+async def test_listing_status_of_subjects(engine: AsyncEngine):
+    svc, _ = service(engine, Today(D(2026, 6, 1)))
+    entry = await published(svc)
+    other = Subject(SubjectKind.NATURAL, resident_id(D(1970, 1, 1), "777"))
+    assert [e.id for e in await svc.of_subjects([ADULT, other])] == [entry.id]
+
+
+@pytest.mark.parametrize(
+    ("profile", "late_from"),
+    [(SOURCE_PLAN, D(2026, 2, 24)), (NATIONAL, D(2026, 2, 27))],
+)
+async def test_an_undecided_review_is_overdue_on_the_right_day_in_each_profile(
+    engine: AsyncEngine, profile: DeadlineProfile, late_from: datetime.date
+):
+    # correction applied on Thu 12 Feb 2026: the plan's 3 days end on Sun 15 Feb, in the Spring
+    # Festival, so on Tue 24 Feb; the national 15 days end on Fri 27 Feb
+    clock = Today(D(2026, 2, 12))
+    svc, _ = service(engine, clock, profile)
+    entry = await svc.warn(
+        particulars(),
+        on=D(2026, 2, 2),
+        document_number="提示",
+        reason="",
+        principal=JUDGE,
+        request_id="a",
+    )
+    on = D(2026, 2, 10)
+    for action in (
+        Action(E.DECIDE, on, decision=decision(on)),
+        Action(E.PUBLISH, on),
+        Action(E.APPLY_CORRECTION, D(2026, 2, 12)),
+    ):
+        entry = await svc.record(entry.id, action, principal=JUDGE, request_id="b")
+    assert await svc.overdue(court="苏0812", today=late_from) == []
+    day_after = late_from + datetime.timedelta(days=1)
+    (item,) = await svc.overdue(court="苏0812", today=day_after)
+    assert (item.entry.id, item.kind, item.due.on, item.days_overdue) == (
+        entry.id,
+        OverdueKind.REVIEW,
+        late_from,
+        1,
+    )
+    assert await svc.overdue(court="苏0803", today=day_after) == []
+    (row,) = await svc.accountability(court=None, today=day_after)
+    assert (row.court, row.judge, row.kind, row.count) == ("苏0812", "J001", OverdueKind.REVIEW, 1)
+
+
+async def test_exit_and_expiry_are_overdue_after_their_deadlines(engine: AsyncEngine):
+    clock = Today(D(2026, 6, 1))
+    svc, _ = service(engine, clock, NATIONAL)
+    performed = await published(svc)
+    report = Action(E.REPORT_EXIT, D(2026, 5, 29), exit_cause=ExitCause.PERFORMED)  # a Friday
+    await svc.record(performed.id, report, principal=JUDGE, request_id="x")
+    # 3 working days from Fri 29 May: Mon 1, Tue 2, Wed 3 June
+    assert await svc.overdue(court=None, today=D(2026, 6, 3)) == []
+    (item,) = await svc.overdue(court=None, today=D(2026, 6, 4))
+    assert (item.kind, item.due.on) == (OverdueKind.EXIT, D(2026, 6, 3))
+    # an entry decided two years ago, still public after its validity
+    clock.day = D(2026, 6, 1)
+    old = await svc.warn(
+        particulars(COMPANY),
+        on=D(2024, 3, 1),
+        document_number="提示",
+        reason="",
+        principal=JUDGE,
+        request_id="y",
+    )
+    on = D(2024, 3, 5)
+    old = await svc.record(
+        old.id, Action(E.DECIDE, on, decision=decision(on)), principal=JUDGE, request_id="y"
+    )
+    old = await svc.record(old.id, Action(E.PUBLISH, on), principal=JUDGE, request_id="y")
+    assert old.valid_until == D(2026, 3, 4)
+    items = await svc.overdue(court=None, today=D(2026, 6, 4))
+    assert {i.kind for i in items} == {OverdueKind.EXIT, OverdueKind.EXPIRED_STILL_PUBLIC}
+    # the report counts the same items, from plain rows
+    rows = await svc.accountability(court="苏0812", today=D(2026, 6, 4))
+    assert sorted((r.kind.value, r.count, r.oldest_due) for r in rows) == sorted(
+        (i.kind.value, 1, i.due.on) for i in items
+    )
+
+
+def test_the_higher_court_follows_the_court_code_unless_configured():
+    assert higher_court("苏0812", {}) == "苏08"
+    assert higher_court("苏08", {}) == "苏"
+    assert higher_court("苏", {}) == "最高法"
+    assert higher_court("最高法", {}) is None
+    assert higher_court("苏8601", {"苏8601": "苏86"}) == "苏86"
+
+
+async def test_leads_are_unperformed_open_cases_without_an_entry(engine: AsyncEngine):
+    from decimal import Decimal
+
+    from gateway.domain.register import Party, PartyRole, new_case
+    from gateway.services.cases import CaseRegister
+
+    svc, log = service(engine, Today(D(2026, 6, 1)))
+    minor = Subject(SubjectKind.NATURAL, resident_id(D(2012, 1, 1), "321"), "小明")
+    register = CaseRegister(Store(engine), Auditor(log))
+    system = Principal(Role.COURT_SYSTEM, subject="system", court="苏0812")
+    for number, filed, performed in (
+        ("(2025)苏0812执1号", D(2025, 1, 1), Decimal(0)),  # old, unperformed: a lead
+        ("(2026)苏0812执2号", D(2026, 5, 1), Decimal(0)),  # too recent
+        ("(2025)苏0812执3号", D(2025, 1, 1), Decimal(100)),  # performed
+    ):
+        case = new_case(
+            number,
+            court="苏0812",
+            judges=["J002"],
+            parties=[Party(PartyRole.DEBTOR, ADULT), Party(PartyRole.DEBTOR, minor)],
+            obligation=Decimal(100),
+            performed=performed,
+            filed_on=filed,
+        )
+        await register.save(case, principal=system, request_id="s")
+    (lead,) = await svc.leads(court="苏0812")
+    assert (lead.case_number, lead.subject.id, lead.judge) == (
+        "(2025)苏0812执1号",
+        ADULT.id,
+        "J002",
+    )
+    assert await svc.leads(court="苏0803") == []
+    # once the court has warned the debtor in that case, it is no longer a lead
+    await svc.warn(
+        particulars(case_number="(2025)苏0812执1号"),
+        on=D(2026, 5, 20),
+        document_number="提示",
+        reason="",
+        principal=JUDGE,
+        request_id="w",
+    )
+    assert await svc.leads(court="苏0812") == []
