@@ -1,9 +1,10 @@
 """The control side of the agency contract: one control, one call, one outcome.
 
 ``POST /v1/controls`` takes ``{requestId, action, caseNumber, rulingNumber, noticeNumber, assetId,
-amount?, until?}`` and answers ``{requestId, status: applied|rejected, reference?, reason?}``; the
-agency is idempotent on ``requestId``. ``GET /v1/controls/{requestId}`` answers the same document
-for an earlier control, or 404 when the agency never saw it.
+amount?, until?}`` and answers ``{requestId, status: applied|rejected, reference?, reason?,
+appliedAmount?, queuePosition?}``; the agency is idempotent on ``requestId``.
+``GET /v1/controls/{requestId}`` answers the same document for an earlier control, or 404 when
+the agency never saw it.
 
 ``post_control`` returns a ``ControlOutcome`` for everything the network can do; only
 ``CancelledError`` goes through, to the caller, which then records UNKNOWN itself (a deadline
@@ -74,6 +75,11 @@ class ControlAnswer(ContractModel):
     status: Literal["applied", "rejected"]
     reference: str | None = Field(default=None, max_length=128)
     reason: str | None = None
+    # what the agency actually froze, deducted or released: a freeze beyond the available
+    # balance freezes what is available (a decimal string on the wire)
+    applied_amount: Decimal | None = None
+    # a seizure behind another one (轮候查封): 1 is next in line; absent when in effect
+    queue_position: int | None = Field(default=None, ge=1)
 
 
 class OutcomeRule(enum.Enum):
