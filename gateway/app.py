@@ -6,6 +6,7 @@ in the lifespan and closed on exit; nothing connects at import time.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 
-from connectors.base import AgencyEndpoint, SourceConnector
+from connectors.base import AgencyEndpoint, Connector, ControlConnector, SourceConnector
 from connectors.http import HttpConnector
 from connectors.registry import AGENCIES
 from connectors.resilience import CircuitBreaker
@@ -28,6 +29,7 @@ from gateway import explorer
 from gateway.auth.principal import ANONYMOUS
 from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.tokens import TokenService, demo_auth
+from gateway.domain.control_rules import ControlLimits
 from gateway.http.middleware import PRINCIPAL, AuthMiddleware
 from gateway.http.view import GatewayGraphQL
 from gateway.schema.context import Context
@@ -35,8 +37,10 @@ from gateway.services.audit import AuditLog
 from gateway.services.auditing import Auditor
 from gateway.services.cache import RecordCache
 from gateway.services.cases import CaseRegister
+from gateway.services.controls import ControlPolicy, ControlService
 from gateway.services.fanout import FanOut, Source, SourcePolicy
 from gateway.services.inquiry import InquiryLimits, InquiryService
+from gateway.services.reconciler import reconcile_forever
 from gateway.settings import DEMO_SECRET, AgencySettings, AuthSettings, Settings
 from gateway.store import configure_sqlite
 from gateway.store.migrate import upgrade
@@ -59,6 +63,7 @@ class Resources:
     cases: CaseRegister
     audit_log: AuditLog
     auditor: Auditor
+    controls: ControlService
 
 
 def build_sources(
@@ -83,6 +88,27 @@ def inquiry_limits(settings: Settings) -> InquiryLimits:
         default_deadline_ms=settings.default_deadline_ms,
         max_deadline_ms=settings.max_deadline_ms,
         max_batch_subjects=settings.max_batch_subjects,
+    )
+
+
+def control_connectors(connectors: list[SourceConnector]) -> dict[str, ControlConnector]:
+    """The connectors of the agencies that take controls, by agency."""
+    return {
+        c.agency: c
+        for c in connectors
+        if isinstance(c, Connector) and AGENCIES.spec(c.agency).controls
+    }
+
+
+def control_policy(settings: Settings) -> ControlPolicy:
+    conf = settings.controls
+    return ControlPolicy(
+        limits=ControlLimits(excess_margin=conf.excess_margin),
+        approval_above=conf.approval_above,
+        idempotency_days=conf.idempotency_days,
+        attempt_timeout_s=conf.attempt_timeout_s,
+        pending_grace_s=conf.pending_grace_s,
+        reconcile_batch=conf.reconcile_batch,
     )
 
 
@@ -118,7 +144,10 @@ async def open_resources(settings: Settings, key: bytes) -> AsyncIterator[Resour
     inquiries = InquiryService(fanout, inquiry_limits(settings))
     store = Store(engine)  # one per engine: its units share one writer lock
     audit_log = AuditLog(store, key)
-    auditor = Auditor(audit_log)
+    auditor = Auditor(audit_log, store)
+    controls = ControlService(
+        store, auditor, control_connectors(connectors), control_policy(settings)
+    )
     resources = Resources(
         http,
         cache,
@@ -130,10 +159,21 @@ async def open_resources(settings: Settings, key: bytes) -> AsyncIterator[Resour
         cases=CaseRegister(store, auditor),
         audit_log=audit_log,
         auditor=auditor,
+        controls=controls,
+    )
+    interval = settings.controls.reconcile_interval_s
+    reconciler = (
+        asyncio.create_task(reconcile_forever(controls, interval), name="reconciler")
+        if interval > 0
+        else None
     )
     try:
         yield resources
     finally:
+        if reconciler is not None:
+            reconciler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reconciler
         await fanout.aclose()
         for connector in connectors:
             await connector.aclose()
@@ -202,6 +242,7 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
             cases=resources.cases,
             auditor=resources.auditor,
             audit_log=resources.audit_log,
+            controls=resources.controls,
         )
 
     graphql = GatewayGraphQL(

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from gateway.domain.register import Case
     from gateway.services.audit import AuditLog
     from gateway.services.cases import CaseRegister
+    from gateway.services.controls import ControlService
 
 
 def inquiry_loader(
@@ -63,6 +64,7 @@ class Context:
     cases: CaseRegister | None = None
     auditor: Auditor | None = None
     audit_log: AuditLog | None = None
+    controls: ControlService | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     audit: AuditTrail = field(init=False)
     loader: DataLoader[InquiryKey, SubjectProfile] = field(init=False)
