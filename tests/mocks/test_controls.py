@@ -203,9 +203,7 @@ def test_the_control_fault_draws_are_reproducible_and_follow_the_rates() -> None
     lagging = sum(p.lag_lookups > 0 for p in drawn) / len(drawn)
     assert 0.17 < lost < 0.23
     assert 0.27 < lagging < 0.33
-    assert all(
-        p.fault is None for p in map(lambda _: draw_control(ControlFaultConfig(), rng), range(50))
-    )
+    assert all(draw_control(ControlFaultConfig(), rng).fault is None for _ in range(50))
 
 
 async def test_configured_faults_apply_to_controls(
