@@ -160,6 +160,8 @@ class OutcomeRule(enum.Enum):
         http_status: int | None = None,
         detail: str = "",
         reference: str | None = None,
+        applied_amount: Decimal | None = None,
+        queue_position: int | None = None,
     ) -> ControlOutcome:
         shown = http_status is not None and not 200 <= http_status < 300
         code = f"（HTTP {http_status}）" if shown else ""
@@ -173,6 +175,8 @@ class OutcomeRule(enum.Enum):
             message_en=f"{agency} {self.en}{code_en}{said_en}",
             http_status=http_status,
             may_have_been_sent=self.may_have_been_sent,
+            applied_amount=applied_amount,
+            queue_position=queue_position,
         )
 
 
@@ -379,8 +383,13 @@ def _answer_outcome(
     agency: str, endpoint: AgencyEndpoint, answer: ControlAnswer, status: int
 ) -> ControlOutcome:
     if answer.status == "applied":
-        reference = answer.reference or None
-        return OutcomeRule.APPLIED.outcome(agency, http_status=status, reference=reference)
+        return OutcomeRule.APPLIED.outcome(
+            agency,
+            http_status=status,
+            reference=answer.reference or None,
+            applied_amount=answer.applied_amount,
+            queue_position=answer.queue_position,
+        )
     detail = _agency_words(answer.reason, endpoint)
     return OutcomeRule.REJECTED.outcome(agency, http_status=status, detail=detail)
 

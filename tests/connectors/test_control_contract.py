@@ -140,6 +140,9 @@ async def test_the_connector_reads_each_example_answer(spec: AgencySpec[Any]) ->
         if answer["status"] == "applied":
             assert outcome.status is ControlStatus.APPLIED, name
             assert outcome.reference == answer["reference"]
+            amount = answer.get("appliedAmount")
+            assert outcome.applied_amount == (None if amount is None else Decimal(amount))
+            assert outcome.queue_position == answer.get("queuePosition")
         else:
             assert outcome.status is ControlStatus.REJECTED, name
             assert answer["reason"].split(" / ")[1] in outcome.message_en

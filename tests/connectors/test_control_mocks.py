@@ -82,6 +82,8 @@ async def test_a_control_on_an_inquirys_asset_is_applied_once(agency: str) -> No
         first = await post_control(client, endpoint("http://mock"), agency, sent)
         assert first.status is ControlStatus.APPLIED, first.safe_message
         assert first.reference
+        assert first.applied_amount == sent.amount  # 1 is available on a free asset
+        assert first.queue_position is None
         again = await post_control(client, endpoint("http://mock"), agency, sent)
         assert (again.status, again.reference) == (ControlStatus.APPLIED, first.reference)
         status = await get_control_status(client, endpoint("http://mock"), agency, sent.request_id)
@@ -207,3 +209,27 @@ async def test_a_lagging_status_is_not_found_for_a_while_then_found(
     assert seen[:3] == [None, None, None]
     assert seen[3] is not None
     assert seen[3].status is ControlStatus.APPLIED
+
+
+async def test_a_partial_freeze_and_a_queued_seizure_arrive_in_the_outcome() -> None:
+    for agency in ("bank", "land"):
+        app = create_mock_app(agency, token=TOKEN)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+            sent = control(agency, await an_asset_id(client, agency))
+            if agency == "bank":
+                sent = dataclasses.replace(sent, amount=Decimal("999999999999.99"))
+            first = await post_control(client, endpoint("http://mock"), agency, sent)
+            second = dataclasses.replace(
+                sent, request_id="ctl-m-2", case_number="(2026)苏0812执10号"
+            )
+            later = await post_control(client, endpoint("http://mock"), agency, second)
+        assert first.status is ControlStatus.APPLIED
+        if agency == "bank":  # all there was: the second freeze finds nothing left
+            assert first.applied_amount is not None
+            assert Decimal(0) < first.applied_amount < sent.amount  # type: ignore[operator]
+            assert later.status is ControlStatus.REJECTED
+            assert "nothing is available" in later.message_en
+        else:
+            assert (first.queue_position, later.queue_position) == (None, 1)
+            assert later.status is ControlStatus.APPLIED
