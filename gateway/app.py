@@ -39,6 +39,7 @@ from gateway.services.cache import RecordCache
 from gateway.services.cases import CaseRegister
 from gateway.services.controls import ControlPolicy, ControlService
 from gateway.services.fanout import FanOut, Source, SourcePolicy
+from gateway.services.freezes import FreezeDesk
 from gateway.services.inquiry import InquiryLimits, InquiryService
 from gateway.services.reconciler import reconcile_forever
 from gateway.settings import DEMO_SECRET, AgencySettings, AuthSettings, Settings
@@ -64,6 +65,7 @@ class Resources:
     audit_log: AuditLog
     auditor: Auditor
     controls: ControlService
+    freezes: FreezeDesk
 
 
 def build_sources(
@@ -160,6 +162,7 @@ async def open_resources(settings: Settings, key: bytes) -> AsyncIterator[Resour
         audit_log=audit_log,
         auditor=auditor,
         controls=controls,
+        freezes=FreezeDesk(store, controls, limits=controls.policy.limits),
     )
     interval = settings.controls.reconcile_interval_s
     reconciler = (
@@ -243,6 +246,7 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
             auditor=resources.auditor,
             audit_log=resources.audit_log,
             controls=resources.controls,
+            freezes=resources.freezes,
         )
 
     graphql = GatewayGraphQL(

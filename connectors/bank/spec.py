@@ -50,14 +50,16 @@ def assets(records: BankRecords) -> Iterator[Asset]:
         )
     yield from by_account.values()
     for product in records.wealth_products:
+        # a product code is shared by its holders: the agency's asset id names this holding
+        asset_id = product.asset_id or product.product_code
         yield Asset(
             "bank",
-            product.product_code,
+            asset_id,
             "wealth_products",
             product.holding_value,
             product.currency,
             f"{product.bank} {product.product_name}",
-            tuple(held.get(product.product_code, ())),
+            tuple(held.get(asset_id, ())),
         )
 
 

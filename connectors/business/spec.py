@@ -32,9 +32,10 @@ def assets(records: BusinessRecords) -> Iterator[Asset]:
         if freeze.status != "解除冻结":
             held.setdefault(freeze.uscc, []).append(freeze.case_number)
     for holding in records.equity_holdings:
+        # a company has many holders: the agency's asset id names this holding
         yield Asset(
             "business",
-            holding.uscc,
+            holding.asset_id or holding.uscc,
             "equity",
             holding.subscribed_capital,
             "CNY",

@@ -174,15 +174,15 @@ def check_approval(principal: Principal, court: str, requested_by: str) -> None:
             "only a judge of the same court may approve a deduction",
             code="FORBIDDEN_COURT",
         )
-    if APPROVE_DEDUCTIONS not in principal.permissions:
-        raise PermissionDeniedError(
-            "您没有审批扣划的权限",
-            "you do not hold the permission to approve deductions",
-            code="NOT_AN_APPROVER",
-        )
     if principal.subject == requested_by:
         raise PermissionDeniedError(
             "不能审批自己申请的扣划",
             "you cannot approve your own deduction request",
             code="SELF_APPROVAL",
+        )
+    if APPROVE_DEDUCTIONS not in principal.permissions:
+        raise PermissionDeniedError(
+            "您没有审批扣划的权限",
+            "you do not hold the permission to approve deductions",
+            code="NOT_AN_APPROVER",
         )

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from gateway.services.audit import AuditLog
     from gateway.services.cases import CaseRegister
     from gateway.services.controls import ControlService
+    from gateway.services.freezes import FreezeDesk
 
 
 def inquiry_loader(
@@ -65,6 +66,7 @@ class Context:
     auditor: Auditor | None = None
     audit_log: AuditLog | None = None
     controls: ControlService | None = None
+    freezes: FreezeDesk | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     audit: AuditTrail = field(init=False)
     loader: DataLoader[InquiryKey, SubjectProfile] = field(init=False)

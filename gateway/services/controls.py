@@ -159,22 +159,29 @@ class ControlService:
         request_id: str,
         commands: Sequence[ControlCommand],
         idempotency_key: str,
+        *,
+        fingerprint: str | None = None,
+        court: str | None = None,
     ) -> list[ControlOperation]:
         """Check, persist, then send each command (each exactly once); the operations.
 
         Every command must pass for any to be made (a plan is all or nothing before the calls);
-        each then has its own outcome."""
+        each then has its own outcome. ``fingerprint`` (default: of the commands) is what the
+        idempotency key is bound to: a freeze plan binds it to the mutation's own input, since
+        the plan it computes changes once it has been applied."""
         key = _key(idempotency_key)
-        if not commands:
-            raise InvalidInputError("没有要办理的查控", "no control to make")
-        cases = {c.case_number.canonical for c in commands}
-        if len(cases) != 1:
-            raise InvalidInputError("一次只能办理一个案件的查控", "controls of one case at a time")
-        fingerprint = _fingerprint(commands)
-        court = commands[0].case_number.court
+        if fingerprint is None:
+            fingerprint = _fingerprint(commands)
+        if court is None:
+            court = commands[0].case_number.court if commands else ""
         replayed = await self._replay(court, key, fingerprint)
         if replayed is not None:
             return replayed
+        if not commands:
+            raise InvalidInputError("没有要办理的查控", "no control to make")
+        cases = {c.case_number.canonical for c in commands}
+        if len(cases) != 1 or commands[0].case_number.court != court:
+            raise InvalidInputError("一次只能办理一个案件的查控", "controls of one case at a time")
         await self._enforce(principal, request_id, commands[0].case_number)
         try:
             created = await self._create(principal, request_id, commands, key, fingerprint)
@@ -559,7 +566,12 @@ def _key(idempotency_key: str) -> str:
 
 
 def _fingerprint(commands: Sequence[ControlCommand]) -> str:
-    text = json.dumps([c.fingerprint_fields() for c in commands], sort_keys=True)
+    return fingerprint_of([c.fingerprint_fields() for c in commands])
+
+
+def fingerprint_of(value: object) -> str:
+    """SHA-256 of a JSON value: what an idempotency key is bound to."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -40,13 +40,61 @@ OPERATIONS = {
         f'mutation {{ recordPerformance(caseNumber: "{CASE}", performed: "0") {{ performed }} }}'
     ),
     "introspection": "{ __schema { queryType { name } } }",
+    # controls: an asset no inquiry returned, a control that does not exist, a plan with
+    # nothing in it: the roles allowed get that coded answer, the others a refusal
+    "controls": f'{{ controls(caseNumber: "{CASE}") {{ id }} }}',
+    "freezeRegister": "{ freezeRegister { endsOn } }",
+    "expiringControls": "{ expiringControls(withinDays: 30) { endsOn } }",
+    "freezePlan": f'{{ freezePlan(caseNumber: "{CASE}") {{ shortfall }} }}',
+    **{
+        name: (
+            f'mutation {{ {name}(caseNumber: "{CASE}", rulingNumber: "r", noticeNumber: "n", '
+            f'asset: {{agency: BANK, assetId: "none"}}, idempotencyKey: "k"{extra}) {{ id }} }}'
+        )
+        for name, extra in [
+            ("freezeAsset", ', until: "2026-12-31"'),
+            ("seizeAsset", ', until: "2026-12-31"'),
+            ("deductAsset", ', amount: "1.00"'),
+            ("releaseControl", ""),
+            ("renewControl", ', until: "2026-12-31"'),
+        ]
+    },
+    "applyFreezePlan": (
+        f'mutation {{ applyFreezePlan(caseNumber: "{CASE}", rulingNumber: "r", '
+        'noticeNumber: "n", idempotencyKey: "k") { id } }'
+    ),
+    "approveDeduction": 'mutation { approveDeduction(controlId: "none") { id } }',
+    "declineDeduction": 'mutation { declineDeduction(controlId: "none") { id } }',
 }
+# allowed operations whose answer here is a coded error of the operation itself
+CODED_ANSWERS = {
+    "freezeAsset": "ASSET_NOT_FROM_INQUIRY",
+    "seizeAsset": "ASSET_NOT_FROM_INQUIRY",
+    "deductAsset": "ASSET_NOT_FROM_INQUIRY",
+    "releaseControl": "ASSET_NOT_FROM_INQUIRY",
+    "renewControl": "ASSET_NOT_FROM_INQUIRY",
+    "applyFreezePlan": "INVALID_INPUT",
+    "approveDeduction": "CONTROL_NOT_FOUND",
+    "declineDeduction": "CONTROL_NOT_FOUND",
+}
+CONTROL_READS = {"controls", "freezeRegister", "expiringControls"}
+JUDGE_CONTROLS = {"freezePlan", *CODED_ANSWERS}
 
 # what each role may do: written out here, independently of gateway/auth/policy.py
 ALLOWED = {
     None: {"me"},
-    "judge": {"debtor", "debtors", "case", "cases", "me", "introspection"},
+    "judge": {
+        "debtor",
+        "debtors",
+        "case",
+        "cases",
+        "me",
+        "introspection",
+        *CONTROL_READS,
+        *JUDGE_CONTROLS,
+    },
     "system": {
+        *CONTROL_READS,
         "debtor",
         "debtors",
         "case",
@@ -73,7 +121,9 @@ async def test_every_role_against_every_operation(gateway: Gateway, who: str | N
     for operation, query in OPERATIONS.items():
         response = await gateway.post(query, who=who)
         body = response.json()
-        if operation in ALLOWED[who]:
+        if operation in ALLOWED[who] and operation in CODED_ANSWERS:
+            assert codes(body) == {CODED_ANSWERS[operation]}, (who, operation, body)
+        elif operation in ALLOWED[who]:
             assert response.status_code == 200, (who, operation, response.text)
             assert not codes(body) & REFUSALS, (who, operation, body)
             assert body["data"] is not None, (who, operation, body)
@@ -333,7 +383,7 @@ async def test_no_answer_leaves_without_its_audit_entry(
 ):
     from gateway.services.audit import AuditLog, AuditUnavailableError
 
-    async def broken(self, records):
+    async def broken(self, records, *, unit=None):
         raise AuditUnavailableError("审计日志写入失败", "the audit log could not be written")
 
     monkeypatch.setattr(AuditLog, "append", broken)
