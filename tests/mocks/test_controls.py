@@ -302,3 +302,27 @@ async def test_a_late_control_applies_after_the_client_gave_up(
                 break
         assert (await client.get("/v1/controls/ctl-1", headers=AUTH)).json()["status"] == "applied"
     assert snapshot(app)["controls"]["ctl-1"]["applications"] == 1
+
+
+async def test_a_status_lag_in_time_holds_whatever_the_lookups(
+    bank: tuple[Starlette, httpx.AsyncClient, AssetSeed],
+) -> None:
+    app, client, asset = bank
+    app.state.mock.control_faults = ControlFaultConfig(
+        status_lag_rate=1.0, status_lag_lookups=0, status_lag_ms=600_000
+    )
+    posted = await client.post("/v1/controls", json=first_control("bank", asset), headers=AUTH)
+    assert posted.json()["status"] == "applied"
+    lookups = [(await client.get("/v1/controls/ctl-1", headers=AUTH)).status_code for _ in range(5)]
+    assert lookups == [404] * 5
+
+
+async def test_an_invalid_control_fault_config_is_refused(
+    bank: tuple[Starlette, httpx.AsyncClient, AssetSeed],
+) -> None:
+    app, client, _ = bank
+    refused = await client.put("/_mock/control-faults", json={"lost_rate": 2}, headers=AUTH)
+    assert refused.status_code == 400
+    unknown = await client.put("/_mock/control-faults", json={"explode_rate": 1}, headers=AUTH)
+    assert unknown.status_code == 400
+    assert app.state.mock.control_faults == ControlFaultConfig()
