@@ -215,7 +215,7 @@ class Ledger:
                     "action": r.body.action,
                     "assetId": r.body.asset_id,
                     "caseNumber": r.body.case_number,
-                    "amount": None if r.body.amount is None else str(r.body.amount),
+                    "amount": None if r.body.amount is None else plain_decimal(r.body.amount),
                     "until": None if r.body.until is None else r.body.until.isoformat(),
                     "deliveries": r.deliveries,
                     "applications": r.applications,
@@ -255,7 +255,7 @@ class Ledger:
             Hold(reference, body.case_number, "freeze", amount, until, days, "active",
                  self.today, body.request_id)
         )  # fmt: skip
-        return {"reference": reference, "appliedAmount": str(amount)}
+        return {"reference": reference, "appliedAmount": plain_decimal(amount)}
 
     def _seize(self, asset: Asset, body: ControlBody) -> dict[str, Any]:
         if asset.seed.kind is not AssetKind.PROPERTY:
@@ -294,7 +294,7 @@ class Ledger:
             hold.amount = (hold.amount or ZERO) - taken
             left -= taken
         asset.balance -= body.amount
-        return {"reference": self._reference(), "appliedAmount": str(body.amount)}
+        return {"reference": self._reference(), "appliedAmount": plain_decimal(body.amount)}
 
     def _release(self, asset: Asset, body: ControlBody) -> dict[str, Any]:
         if body.amount is not None:  # a release lifts the whole hold (its until is ignored)
@@ -316,7 +316,7 @@ class Ledger:
         self._promote(asset, self.today)
         answer: dict[str, Any] = {"reference": self._reference()}
         if asset.seed.kind is not AssetKind.PROPERTY:
-            answer["appliedAmount"] = str(released)
+            answer["appliedAmount"] = plain_decimal(released)
         return answer
 
     def _renew(self, asset: Asset, body: ControlBody) -> dict[str, Any]:
@@ -403,15 +403,15 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
 def _asset_json(asset: Asset) -> dict[str, Any]:
     return {
         "kind": asset.seed.kind.value,
-        "balance": str(asset.balance),
-        "available": str(asset.available),
+        "balance": plain_decimal(asset.balance),
+        "available": plain_decimal(asset.available),
         "holds": [
             {
                 "reference": h.reference,
                 "requestId": h.request_id,
                 "caseNumber": h.case_number,
                 "action": h.action,
-                "amount": None if h.amount is None else str(h.amount),
+                "amount": None if h.amount is None else plain_decimal(h.amount),
                 "startsOn": None if h.starts_on is None else h.starts_on.isoformat(),
                 "until": h.until.isoformat(),
                 "state": h.state,
@@ -419,3 +419,8 @@ def _asset_json(asset: Asset) -> dict[str, Any]:
             for h in asset.holds
         ],
     }
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A decimal string as the contract writes it: digits and a point, never an exponent."""
+    return format(value, "f")

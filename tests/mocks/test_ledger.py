@@ -288,3 +288,8 @@ def test_the_snapshot_lists_every_control_and_the_assets_they_named() -> None:
     assert list(snapshot["assets"]) == [ACCOUNT.asset_id]
     (hold,) = snapshot["assets"][ACCOUNT.asset_id]["holds"]
     assert (hold["requestId"], hold["amount"], hold["state"]) == (applied.request_id, "5", "active")
+
+
+def test_amounts_are_answered_without_an_exponent() -> None:
+    answer = run(ledger(), body("freeze", amount=Decimal("1E+2"), until=until(10)))
+    assert answer["appliedAmount"] == "100"
