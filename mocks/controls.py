@@ -39,7 +39,7 @@ from mocks.faults import (
     draw_control,
     parse_control_fault_header,
 )
-from mocks.ledger import ControlBody, ControlConflictError
+from mocks.ledger import ControlConflictError
 from mocks.problems import problem_response
 from mocks.server import (
     MockState,
@@ -51,6 +51,7 @@ from mocks.server import (
     pause,
     state_of,
 )
+from mocks.wire import ControlBody
 
 MAX_CONTROL_BYTES = 64 * 1024
 

@@ -30,12 +30,11 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from mocks.wire import ControlBody
 
 ZERO = Decimal(0)
-Action = Literal["freeze", "seize", "deduct", "release", "renew"]
 
 
 class AssetKind(enum.Enum):
@@ -44,21 +43,6 @@ class AssetKind(enum.Enum):
     MONEY = "money"  # yuan: frozen in part or whole, deducted where the agency deducts
     UNITS = "units"  # shares or yuan of contribution: frozen in part or whole, never deducted
     PROPERTY = "property"  # a unit or a parcel: seized whole, seizures queue
-
-
-class ControlBody(BaseModel):
-    """``POST /v1/controls`` as the mocks read it (their own model: no connector code)."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
-
-    request_id: str = Field(alias="requestId", min_length=1, max_length=64)
-    action: Action
-    case_number: str = Field(alias="caseNumber", min_length=1, max_length=64)
-    ruling_number: str = Field(alias="rulingNumber", min_length=1, max_length=64)
-    notice_number: str = Field(alias="noticeNumber", min_length=1, max_length=64)
-    asset_id: str = Field(alias="assetId", min_length=1, max_length=64)
-    amount: Decimal | None = Field(default=None, allow_inf_nan=False)
-    until: datetime.date | None = None
 
 
 @dataclass(frozen=True, slots=True)

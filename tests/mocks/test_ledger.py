@@ -11,11 +11,11 @@ import pytest
 from mocks.ledger import (
     AssetKind,
     AssetSeed,
-    ControlBody,
     ControlConflictError,
     ExistingHold,
     Ledger,
 )
+from mocks.wire import ControlBody
 
 TODAY = datetime.date(2026, 3, 1)
 CASE = "(2026)苏0812执1号"
