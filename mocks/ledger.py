@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -104,12 +105,10 @@ class Asset:
 
 @dataclass(slots=True)
 class Received:
-    """One requestId: what it asked, the first answer, how often it came and was applied."""
+    """One requestId: what it asked and the first answer."""
 
     body: ControlBody
     answer: dict[str, Any]
-    deliveries: int = 1
-    applications: int = 0
 
 
 class ControlConflictError(Exception):
@@ -123,6 +122,10 @@ class Ledger:
         self.agency = agency
         self.fixed_today = today  # None: the wall clock's date
         self.assets: dict[str, Asset] = {}
+        # counted apart from ``received``, so that a lapse of idempotency would show as a
+        # second application rather than overwrite the first
+        self.deliveries: Counter[str] = Counter()  # requestId -> controls the ledger was given
+        self.applications: Counter[str] = Counter()  # requestId -> changes to the ledger
         self.aliases: dict[str, set[str]] = {}
         self.received: dict[str, Received] = {}
         self._sequence = 0
@@ -161,12 +164,13 @@ class Ledger:
         if earlier is not None:
             if earlier.body != body:
                 raise ControlConflictError(body.request_id)
-            earlier.deliveries += 1
+            self.deliveries[body.request_id] += 1
             return earlier.answer, True
+        self.deliveries[body.request_id] += 1
         received = Received(body, {})
         self.received[body.request_id] = received
         try:
-            received.answer = self._apply(body, received)
+            received.answer = self._apply(body)
         except _RejectedError as rejected:
             received.answer = {
                 "requestId": body.request_id,
@@ -175,6 +179,7 @@ class Ledger:
             }
         except Exception:
             del self.received[body.request_id]  # not an answer: the agency failed
+            self.deliveries[body.request_id] -= 1
             raise
         return received.answer, False
 
@@ -201,8 +206,8 @@ class Ledger:
                     "caseNumber": r.body.case_number,
                     "amount": None if r.body.amount is None else plain_decimal(r.body.amount),
                     "until": None if r.body.until is None else r.body.until.isoformat(),
-                    "deliveries": r.deliveries,
-                    "applications": r.applications,
+                    "deliveries": self.deliveries[request_id],
+                    "applications": self.applications[request_id],
                     "answer": r.answer,
                 }
                 for request_id, r in self.received.items()
@@ -212,7 +217,7 @@ class Ledger:
 
     # --- the rules ---------------------------------------------------------------------
 
-    def _apply(self, body: ControlBody, received: Received) -> dict[str, Any]:
+    def _apply(self, body: ControlBody) -> dict[str, Any]:
         asset = self.asset(body.asset_id)
         if asset is None:
             raise _RejectedError("查无此财产", "no such asset")
@@ -220,7 +225,7 @@ class Ledger:
             raise _RejectedError("金额应大于零", "the amount must be more than zero")
         apply: Callable[[Asset, ControlBody], dict[str, Any]] = getattr(self, f"_{body.action}")
         answer = {"requestId": body.request_id, "status": "applied"} | apply(asset, body)
-        received.applications += 1
+        self.applications[body.request_id] += 1
         return answer
 
     def _freeze(self, asset: Asset, body: ControlBody) -> dict[str, Any]:

@@ -293,3 +293,16 @@ def test_the_snapshot_lists_every_control_and_the_assets_they_named() -> None:
 def test_amounts_are_answered_without_an_exponent() -> None:
     answer = run(ledger(), body("freeze", amount=Decimal("1E+2"), until=until(10)))
     assert answer["appliedAmount"] == "100"
+
+
+def test_the_counts_would_show_a_lapse_of_idempotency() -> None:
+    """The exactly-once check can fail: a ledger that forgot a requestId applies it again, and
+    the snapshot says so."""
+    book = ledger()
+    control = body("freeze", amount=Decimal(5), until=until(10))
+    run(book, control)
+    book.received.clear()  # what a broken idempotency store would do
+    run(book, control)
+    entry = book.snapshot()["controls"][control.request_id]
+    assert (entry["deliveries"], entry["applications"]) == (2, 2)
+    assert book.assets[ACCOUNT.asset_id].available == Decimal(990)
