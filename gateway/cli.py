@@ -156,7 +156,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 async def _demo(args: argparse.Namespace) -> int:
     from gateway.app import Resources, auth_settings, create_app
     from gateway.auth.tokens import TokenService
-    from gateway.demo import demo_cases, demo_tokens, seed_demo_cases
+    from gateway.demo import demo_cases, demo_tokens, seed_demo_cases, seed_demo_controls
     from mocks.faults import FaultConfig
     from mocks.runner import AppServer, MockServers
 
@@ -176,6 +176,7 @@ async def _demo(args: argparse.Namespace) -> int:
         async with AppServer(app, host=args.host, port=args.port) as gateway:
             resources: Resources = app.state.resources
             await seed_demo_cases(resources)
+            await seed_demo_controls(resources)
             for agency, url in mocks.urls.items():
                 print(f"  mock {agency:<10} {url}")
             print("\nDemo cases: " + ", ".join(str(c.case_number) for c in demo_cases()))
