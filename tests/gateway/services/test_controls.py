@@ -13,16 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.domain.control_rules import ControlCheckError, ControlLimits
 from gateway.domain.controls import ControlAction, OperationState, request_id_for
 from gateway.domain.errors import ChakongError, PermissionDeniedError
-from gateway.services.audit import AuditLog
-from gateway.services.auditing import Auditor
-from gateway.services.cases import CaseRegister
 from gateway.services.controls import (
-    ControlCommand,
     ControlPolicy,
-    ControlService,
     IdempotencyConflictError,
 )
-from gateway.store.unit import Store
 from tests.gateway.services.control_fakes import (
     ACCOUNT,
     APPROVER,
@@ -35,87 +29,13 @@ from tests.gateway.services.control_fakes import (
     SPOUSE,
     SPOUSE_ACCOUNT,
     SYSTEM,
-    FakeAgency,
+    TODAY,
+    World,
     bank_records,
-    land_records,
-    make_case,
+    command,
     ok,
     profile,
 )
-
-AUDIT_KEY = b"k" * 32
-TODAY = datetime.date(2026, 6, 1)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
-
-    def __call__(self) -> datetime.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += datetime.timedelta(**delta)
-
-
-class World:
-    """A migrated database with one case, the inquiry that returned its assets, and agencies."""
-
-    def __init__(self, engine: AsyncEngine, policy: ControlPolicy) -> None:
-        self.clock = Clock()
-        self.store = Store(engine)
-        self.log = AuditLog(self.store, AUDIT_KEY, clock=self.clock)
-        self.auditor = Auditor(self.log, self.store)
-        self.cases = CaseRegister(self.store, self.auditor, clock=self.clock)
-        self.bank = FakeAgency("bank")
-        self.land = FakeAgency("land")
-        connectors = {"bank": self.bank, "land": self.land}
-        self.service = ControlService(
-            self.store, self.auditor, connectors, policy, clock=self.clock
-        )
-
-    async def setup(self, obligation: str = "100000.00") -> None:
-        await self.cases.save(make_case(obligation), principal=SYSTEM, request_id="setup")
-        await self.auditor.inquiries(
-            JUDGE,
-            "inquiry-1",
-            [
-                profile(
-                    DEBTOR,
-                    ok("bank", bank_records(ACCOUNT, "300000.00")),
-                    ok("land", land_records()),
-                ),
-                profile(
-                    SPOUSE, ok("bank", bank_records(SPOUSE_ACCOUNT, "50000")), relation="spouse"
-                ),
-                profile(CREDITOR, ok("bank", bank_records(CREDITOR_ACCOUNT, "50000"))),
-            ],
-        )
-
-    async def submit(self, *commands: ControlCommand, key: str = "k-1", who=JUDGE):
-        return await self.service.submit(who, "req", list(commands), key)
-
-
-def command(
-    action: ControlAction = ControlAction.FREEZE,
-    *,
-    agency: str = "bank",
-    asset: str = ACCOUNT,
-    amount: str | None = "50000.00",
-    until: datetime.date | None = datetime.date(2027, 5, 31),
-    ruling: str = "(2026)苏0812执100号之一",
-    notice: str = "(2026)苏0812执100号协助执行通知书",
-) -> ControlCommand:
-    return ControlCommand(
-        action,
-        NUMBER,
-        ruling,
-        notice,
-        agency,
-        asset,
-        None if amount is None else Decimal(amount),
-        until,
-    )
 
 
 @pytest.fixture
