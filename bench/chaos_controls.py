@@ -438,6 +438,7 @@ def figures(raw: dict[str, Any]) -> list[Figure]:
 def section(raw: dict[str, Any], figs: list[Figure], info: dict[str, str], load: str) -> str:
     c = raw["chaos"]
     faults = ", ".join(f"{k} {v}" for k, v in c["faults"].items() if v)
+    refused = ", ".join(f"{code} {n}" for code, n in sorted(c["refused"].items())) or "none"
     return (
         "## Controls under chaos (`bench/chaos_controls.py`)\n\n"
         + run_header(COMMAND, info, make_bench=False)
@@ -448,7 +449,7 @@ def section(raw: dict[str, Any], figs: list[Figure], info: dict[str, str], load:
         f"gateway killed with SIGKILL {c['kills']} times mid-run and started again on the same "
         "database; clients resend on a lost connection with the same key; the gateway's own "
         "reconciler (every 1 s) settles the rest. Refusals by the legal checks end a chain "
-        f"(e.g. a renewal of a rejected freeze): {c['refused']}. Latency: the mock answers "
+        f"(e.g. a renewal of a rejected freeze): {refused}. Latency: the mock answers "
         f"controls in 200 ms; {raw['latency']['samples']} sequential freezes.\n\n"
         + markdown_table(figs)
         + "\n"
