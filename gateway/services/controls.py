@@ -15,8 +15,8 @@ What the service promises (``gateway.domain.controls`` says why):
    it says, and sends again, with the same ``requestId``, only when the agency never saw it.
    Every state change is a compare-and-set on the previous state, committed with its audit
    entry, so a late first attempt and a reconciler never both settle one operation.
-4. **Idempotency keys.** The same key with the same input replays the operations it created
-   (in their current state) and sends nothing; with another input it is refused
+4. **Idempotency keys**, per caller. The same key with the same input replays the operations
+   it created (in their current state) and sends nothing; with another input it is refused
    (``IDEMPOTENCY_KEY_REUSED``). Keys are kept ``idempotency_days`` (at least 30).
 5. **Money.** An applied deduction raises the case's performed amount in the same transaction.
 """
@@ -169,7 +169,7 @@ class ControlService:
         each then has its own outcome. ``fingerprint`` (default: of the commands) is what the
         idempotency key is bound to: a freeze plan binds it to the mutation's own input, since
         the plan it computes changes once it has been applied."""
-        key = _key(idempotency_key)
+        key = _key(principal, idempotency_key)
         if fingerprint is None:
             fingerprint = _fingerprint(commands)
         if court is None:
@@ -191,9 +191,10 @@ class ControlService:
             if replayed is None:
                 raise
             return replayed
-        for op in created:
-            if op.state is OperationState.PENDING:
-                await self._attempt(op)
+        # each sent once, concurrently (a plan's controls go to different agencies and assets)
+        await asyncio.gather(
+            *(self._attempt(op) for op in created if op.state is OperationState.PENDING)
+        )
         return await self.operations([op.id for op in created])
 
     async def _replay(
@@ -555,14 +556,16 @@ def _not_found(operation_id: str) -> ControlNotFoundError:
     )
 
 
-def _key(idempotency_key: str) -> str:
+def _key(principal: Principal, idempotency_key: str) -> str:
+    """The stored key: the caller's own (two judges' equal keys never meet), hashed to a fixed
+    length."""
     key = idempotency_key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise InvalidInputError(
             f"幂等键应为 1 至 {MAX_KEY_LENGTH} 个字符",
             f"the idempotency key must be 1 to {MAX_KEY_LENGTH} characters",
         )
-    return key
+    return fingerprint_of([principal.subject, key])
 
 
 def _fingerprint(commands: Sequence[ControlCommand]) -> str:
