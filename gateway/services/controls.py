@@ -462,6 +462,7 @@ class ControlService:
                 known = await connector.control_status(op.request_id)
         except (ConnectorError, TimeoutError) as exc:
             log.warning("control %s: status lookup failed (%s)", op.id, type(exc).__name__)
+            await self._note(op, f"lookup failed: {type(exc).__name__}")
             return replace(report, unresolved=report.unresolved + 1)
         if known is not None and known.status is not ControlStatus.UNKNOWN:
             await self._settle(op, op.state, known, "control.reconcile", RECONCILER)
@@ -480,6 +481,14 @@ class ControlService:
         if settled.state.terminal:
             return replace(report, resent=report.resent + 1)
         return replace(report, resent=report.resent + 1, unresolved=report.unresolved + 1)
+
+    async def _note(self, op: ControlOperation, what: str) -> None:
+        """Audit a reconciliation step that changed nothing (a failed status lookup)."""
+        try:
+            async with self._store.begin() as unit:
+                await self._audit(unit, RECONCILER, op.request_id, "control.reconcile", op, what)
+        except ChakongError:
+            log.exception("control %s: a reconciliation step could not be audited", op.id)
 
     async def purge_keys(self) -> int:
         """Forget idempotency keys older than the retention (never younger than 30 days)."""
@@ -515,6 +524,7 @@ class ControlService:
         request_id: str,
         action: str,
         op: ControlOperation,
+        note: str | None = None,
     ) -> None:
         parts = [
             f"op={op.id}",
@@ -533,6 +543,8 @@ class ControlService:
             parts.append(f"ref={op.reference}")
         if op.excess_reason and action == "control.request":
             parts.append("indivisible")
+        if note:
+            parts.append(note)
         await self._auditor.action(
             principal,
             request_id,

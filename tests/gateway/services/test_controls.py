@@ -330,6 +330,9 @@ async def test_a_failing_status_lookup_leaves_it_unknown(world: World):
     report = await world.service.reconcile()
     assert report.unresolved == 1
     assert (await world.service.operation(op.id)).state is OperationState.UNKNOWN
+    (step,) = await world.log.list(action="control.reconcile")
+    assert step.detail is not None
+    assert "lookup failed" in step.detail
     await world.service.reconcile()
     assert (await world.service.operation(op.id)).state is OperationState.APPLIED
 
