@@ -4,6 +4,7 @@ the reconciler, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -33,6 +34,7 @@ from tests.gateway.services.control_fakes import (
     World,
     bank_records,
     command,
+    make_case,
     ok,
     profile,
 )
@@ -275,6 +277,10 @@ async def test_a_declined_deduction_is_never_sent(engine: AsyncEngine):
     assert big.request_id not in world.bank.posts
 
 
+def make_case_with_judges(judges):
+    return dataclasses.replace(make_case(), judges=tuple(judges))
+
+
 def _fields(p):
     return {
         "role": p.role,
@@ -401,3 +407,27 @@ async def test_the_inquiry_keeps_the_latest_answer_per_subject_and_agency(world:
 
 def test_limits_default_margin():
     assert ControlLimits().excess_margin == Decimal("0.10")
+
+
+async def test_concurrent_deductions_never_pass_the_frozen_amount_together(world: World):
+    await world.submit(command(amount="60000.00"))
+    results = await asyncio.gather(
+        world.submit(command(ControlAction.DEDUCT, amount="40000.00", until=None), key="d1"),
+        world.submit(command(ControlAction.DEDUCT, amount="40000.00", until=None), key="d2"),
+        return_exceptions=True,
+    )
+    refused = [r for r in results if isinstance(r, ControlCheckError)]
+    made = [r for r in results if isinstance(r, list)]
+    assert len(made) == 1
+    assert [r.code for r in refused] == ["DEDUCTION_EXCEEDS_FROZEN"]
+
+
+async def test_two_judges_keys_never_meet(engine: AsyncEngine):
+    world = World(engine, ControlPolicy(approval_above=None))
+    await world.setup()
+    await world.cases.save(
+        make_case_with_judges(["judge-zhou", "judge-wu"]), principal=SYSTEM, request_id="s"
+    )
+    (mine,) = await world.submit(command(amount="100.00"), key="same")
+    (theirs,) = await world.submit(command(amount="200.00"), key="same", who=APPROVER)
+    assert mine.id != theirs.id
