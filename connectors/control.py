@@ -1,9 +1,10 @@
 """The control side of the agency contract: one control, one call, one outcome.
 
 ``POST /v1/controls`` takes ``{requestId, action, caseNumber, rulingNumber, noticeNumber, assetId,
-amount?, until?}`` and answers ``{requestId, status: applied|rejected, reference?, reason?}``; the
-agency is idempotent on ``requestId``. ``GET /v1/controls/{requestId}`` answers the same document
-for an earlier control, or 404 when the agency never saw it.
+amount?, until?}`` and answers ``{requestId, status: applied|rejected, reference?, reason?,
+appliedAmount?, queuePosition?}``; the agency is idempotent on ``requestId``.
+``GET /v1/controls/{requestId}`` answers the same document for an earlier control, or 404 when
+the agency never saw it.
 
 ``post_control`` returns a ``ControlOutcome`` for everything the network can do; only
 ``CancelledError`` goes through, to the caller, which then records UNKNOWN itself (a deadline
@@ -74,6 +75,11 @@ class ControlAnswer(ContractModel):
     status: Literal["applied", "rejected"]
     reference: str | None = Field(default=None, max_length=128)
     reason: str | None = None
+    # what the agency actually froze, deducted or released: a freeze beyond the available
+    # balance freezes what is available (a decimal string on the wire)
+    applied_amount: Decimal | None = None
+    # a seizure behind another one (轮候查封): 1 is next in line; absent when in effect
+    queue_position: int | None = Field(default=None, ge=1)
 
 
 class OutcomeRule(enum.Enum):
@@ -154,6 +160,8 @@ class OutcomeRule(enum.Enum):
         http_status: int | None = None,
         detail: str = "",
         reference: str | None = None,
+        applied_amount: Decimal | None = None,
+        queue_position: int | None = None,
     ) -> ControlOutcome:
         shown = http_status is not None and not 200 <= http_status < 300
         code = f"（HTTP {http_status}）" if shown else ""
@@ -167,6 +175,8 @@ class OutcomeRule(enum.Enum):
             message_en=f"{agency} {self.en}{code_en}{said_en}",
             http_status=http_status,
             may_have_been_sent=self.may_have_been_sent,
+            applied_amount=applied_amount,
+            queue_position=queue_position,
         )
 
 
@@ -373,8 +383,13 @@ def _answer_outcome(
     agency: str, endpoint: AgencyEndpoint, answer: ControlAnswer, status: int
 ) -> ControlOutcome:
     if answer.status == "applied":
-        reference = answer.reference or None
-        return OutcomeRule.APPLIED.outcome(agency, http_status=status, reference=reference)
+        return OutcomeRule.APPLIED.outcome(
+            agency,
+            http_status=status,
+            reference=answer.reference or None,
+            applied_amount=answer.applied_amount,
+            queue_position=answer.queue_position,
+        )
     detail = _agency_words(answer.reason, endpoint)
     return OutcomeRule.REJECTED.outcome(agency, http_status=status, detail=detail)
 

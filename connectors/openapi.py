@@ -6,7 +6,9 @@ classes with their '中文 / English' docs); its examples (a request and the ans
 gives) are data kept in the committed file. ``tests/connectors/test_contract.py`` fails when a
 committed document is stale (regenerate it with ``chakong contract write``), checks that its
 examples follow its schemas and that the connector reads its example answer; the mocks' tests
-check the mocks' answers against it. Neither side imports the other.
+check the mocks' answers against it. Neither side imports the other. An agency that applies
+controls also gets the control operations (``connectors.openapi_controls``), whose examples
+are derived from the inquiry example.
 """
 
 from __future__ import annotations
@@ -16,16 +18,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 from pydantic.alias_generators import to_camel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from connectors.control import ControlAnswer, ControlBody
 from connectors.envelope import InquiryRequest, InquiryResponse, Problem
+from connectors.openapi_controls import (
+    REF,
+    control_paths,
+    controls_description,
+    describe_controls,
+)
 from connectors.spec import AgencySpec
 from gateway.domain.records import description, record_description
 
 CONTRACT_VERSION = "1.0.0"
-REF = "#/components/schemas/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 CONNECTORS_DIR = Path(__file__).resolve().parent
 
@@ -78,14 +86,17 @@ def document(spec: AgencySpec[Any], examples: dict[str, Any]) -> dict[str, Any]:
                 f"{spec.name_zh}查控接口约定：法院执行查控网关按批查询被执行人的财产信息。\n\n"
                 f"The {spec.name} agency contract: the court enforcement gateway asks, in "
                 "batches, what the agency knows about judgment debtors. Every error is an RFC 9457 "
-                "problem document."
+                "problem document." + controls_description(spec)
             ),
             "x-agency": spec.name,
             "x-subject-kinds": sorted(k.value for k in spec.subject_kinds),
         },
         "servers": [{"url": "/", "description": "the agency's base URL / 机构接口地址"}],
         "security": [{"bearer": []}],
-        "paths": {"/v1/inquiries": {"post": _inquiries_operation(examples)}},
+        "paths": {
+            "/v1/inquiries": {"post": _inquiries_operation(examples)},
+            **control_paths(spec, examples),
+        },
         "components": {
             "schemas": schemas(spec),
             "securitySchemes": {
@@ -96,15 +107,21 @@ def document(spec: AgencySpec[Any], examples: dict[str, Any]) -> dict[str, Any]:
                     "to the gateway",
                 }
             },
-            "responses": _problem_responses(),
+            "responses": _problem_responses(controls=bool(spec.controls)),
         },
     }
 
 
 def schemas(spec: AgencySpec[Any]) -> dict[str, Any]:
     """JSON Schemas of the envelope and of every record type, with the records' descriptions."""
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (InquiryRequest, "validation"),
+        (Problem, "validation"),
+    ]
+    if spec.controls:
+        models += [(ControlBody, "validation"), (ControlAnswer, "validation")]
     _, top = models_json_schema(
-        [(InquiryRequest, "validation"), (Problem, "validation")],
+        models,
         ref_template=REF + "{model}",
         by_alias=True,
     )
@@ -121,6 +138,8 @@ def schemas(spec: AgencySpec[Any]) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(text)
     for record in spec.record_types:
         _describe(result[record.__name__], record)
+    if spec.controls:
+        describe_controls(result, spec)
     return dict(sorted(result.items()))
 
 
@@ -184,7 +203,7 @@ def _inquiries_operation(examples: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _problem_responses() -> dict[str, Any]:
+def _problem_responses(*, controls: bool) -> dict[str, Any]:
     def problem(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
         response: dict[str, Any] = {
             "description": description,
@@ -194,7 +213,7 @@ def _problem_responses() -> dict[str, Any]:
             response["headers"] = headers
         return response
 
-    return {
+    responses = {
         "BadRequest": problem("请求体不符合约定 / the body breaks the contract"),
         "Unauthorized": problem(
             "缺少或无效的令牌 / missing or wrong bearer token",
@@ -208,3 +227,11 @@ def _problem_responses() -> dict[str, Any]:
         "ServerError": problem("服务端错误 / server error"),
         "Unavailable": problem("服务暂不可用 / temporarily unavailable"),
     }
+    if controls:
+        responses["Conflict"] = problem(
+            "同一 requestId 已用于内容不同的请求 / the requestId was used for another body"
+        )
+        responses["UnknownControl"] = problem(
+            "未收到过该 requestId / no control with this requestId"
+        )
+    return responses

@@ -13,10 +13,11 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from gateway.domain.controls import Asset
 from gateway.domain.records import AgencyRecords
 from gateway.domain.subjects import SubjectKind
 from gateway.domain.summary import AssetClass, Tallies
@@ -55,6 +56,8 @@ class AgencySpec(Generic[R]):
     controls: frozenset[str] = frozenset()  # of CONTROL_ACTIONS
     asset_classes: tuple[AssetClass, ...] = ()  # what the summary counts from these records
     tally: Callable[[R, Tallies], None] | None = None  # adds the records to the summary
+    # the controllable assets in the records (what a control may name); needed with ``controls``
+    assets: Callable[[R], Iterable[Asset]] | None = None
     defaults: Mapping[str, Any] = field(default_factory=dict)  # AgencySettings defaults
     connector: type[Connector] | None = None  # a subclass only for wire quirks
 
@@ -73,6 +76,8 @@ class AgencySpec(Generic[R]):
                 raise ValueError(
                     f"{self.name}: asset class {asset_class.name} names another agency"
                 )
+        if self.controls and self.assets is None:
+            raise ValueError(f"{self.name}: controls need an assets function")
         if self.asset_classes and self.tally is None:
             raise ValueError(f"{self.name}: asset classes need a tally")
 

@@ -27,9 +27,24 @@ from gateway.resolvers.cases import (
     save_case,
     set_case_status,
 )
+from gateway.resolvers.controls import (
+    apply_freeze_plan,
+    approve_deduction,
+    decline_deduction,
+    deduct_asset,
+    freeze_asset,
+    release_control,
+    renew_control,
+    resolve_controls,
+    resolve_expiring_controls,
+    resolve_freeze_plan,
+    resolve_freeze_register,
+    seize_asset,
+)
 from gateway.resolvers.debtors import resolve_debtor, resolve_debtors
 from gateway.schema.audit import AuditEntry
 from gateway.schema.cases import Case, Me
+from gateway.schema.controls import Control, FreezePlan, RegisterEntry
 from gateway.schema.debtor import DebtorProfile
 from gateway.schema.inputs import TextInputs
 from gateway.schema.listing import (
@@ -106,6 +121,26 @@ class Query:
         "隐去出生月日，从不含未成年人 / The public query (no token): a name and a fragment of "
         "the ID number; only published, unmasked entries, the birth month and day hidden, never "
         "a minor",
+    )
+    controls: list[Control] = strawberry.field(
+        resolver=resolve_controls,
+        description="本案的全部查控（含待审批、待核实的） / Every control of a case, whatever "
+        "its state",
+    )
+    freeze_register: list[RegisterEntry] = strawberry.field(
+        resolver=resolve_freeze_register,
+        description="查控台账：本院有效的冻结和查封，先到期的在前 / The freeze register: the "
+        "court's freezes and seizures in force, soonest end first",
+    )
+    expiring_controls: list[RegisterEntry] = strawberry.field(
+        resolver=resolve_expiring_controls,
+        description="即将到期、需续行的冻结和查封 / Freezes and seizures ending soon: the "
+        "renewal list",
+    )
+    freeze_plan: FreezePlan = strawberry.field(
+        resolver=resolve_freeze_plan,
+        description="冻结方案：按最近一次查询，现金类优先、不超标的 / A freeze plan from the "
+        "latest inquiry: cash-like first, never beyond the debt",
     )
 
 
@@ -195,6 +230,43 @@ class Mutation:
     relist_debtor: ListingEntry = strawberry.field(
         resolver=listing_resolvers.relist,
         description="重新纳入 / Re-list with a new decision",
+    )
+    freeze_asset: Control = strawberry.field(
+        resolver=freeze_asset,
+        description="冻结（存款、理财、公积金、股权、证券），恰好一次 / Freeze an asset, exactly "
+        "once",
+    )
+    seize_asset: Control = strawberry.field(
+        resolver=seize_asset,
+        description="查封不动产、土地，恰好一次；已有查封时轮候 / Seize real estate or land, "
+        "exactly once; queued behind an earlier seizure",
+    )
+    deduct_asset: Control = strawberry.field(
+        resolver=deduct_asset,
+        description="扣划本案已冻结的款项；超过设定金额须第二名法官审批 / Deduct from what this "
+        "case froze; above the configured amount a second judge must approve",
+    )
+    release_control: Control = strawberry.field(
+        resolver=release_control,
+        description="解除本案对该财产的冻结或查封 / Release this case's freeze or seizure",
+    )
+    renew_control: Control = strawberry.field(
+        resolver=renew_control,
+        description="到期前续行冻结或查封 / Renew a freeze or seizure before it ends",
+    )
+    apply_freeze_plan: list[Control] = strawberry.field(
+        resolver=apply_freeze_plan,
+        description="按冻结方案一次办理，每项恰好一次 / Apply the freeze plan, each control "
+        "exactly once",
+    )
+    approve_deduction: Control = strawberry.field(
+        resolver=approve_deduction,
+        description="审批他人申请的扣划并发送（需审批权限） / Approve another judge's deduction, "
+        "which is then sent (approver permission)",
+    )
+    decline_deduction: Control = strawberry.field(
+        resolver=decline_deduction,
+        description="不予批准扣划（不会发送） / Decline a deduction (it is never sent)",
     )
 
 

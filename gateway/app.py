@@ -6,6 +6,7 @@ in the lifespan and closed on exit; nothing connects at import time.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 
-from connectors.base import AgencyEndpoint, SourceConnector
+from connectors.base import AgencyEndpoint, Connector, ControlConnector, SourceConnector
 from connectors.http import HttpConnector
 from connectors.registry import AGENCIES
 from connectors.resilience import CircuitBreaker
@@ -29,6 +30,7 @@ from gateway.auth.principal import ANONYMOUS
 from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.tokens import TokenService, demo_auth
 from gateway.domain.calendar import CalendarOverrides, DayUnit, Deadline, WorkingCalendar
+from gateway.domain.control_rules import ControlLimits
 from gateway.domain.deadlines import PROFILES, DeadlineKind, ProfileName
 from gateway.domain.errors import ChakongError
 from gateway.domain.lifecycle import Rules
@@ -46,9 +48,12 @@ from gateway.services.audit_checkpoint import (
 from gateway.services.auditing import Auditor
 from gateway.services.cache import RecordCache
 from gateway.services.cases import CaseRegister
+from gateway.services.controls import ControlPolicy, ControlService
 from gateway.services.fanout import FanOut, Source, SourcePolicy
+from gateway.services.freezes import FreezeDesk
 from gateway.services.inquiry import InquiryLimits, InquiryService
 from gateway.services.listing import ListingService
+from gateway.services.reconciler import reconcile_forever
 from gateway.settings import DEMO_SECRET, AgencySettings, AuthSettings, ListingSettings, Settings
 from gateway.store import configure_sqlite
 from gateway.store.migrate import upgrade
@@ -72,6 +77,8 @@ class Resources:
     audit_log: AuditLog
     auditor: Auditor
     listing: ListingService
+    controls: ControlService
+    freezes: FreezeDesk
 
 
 def build_sources(
@@ -96,6 +103,27 @@ def inquiry_limits(settings: Settings) -> InquiryLimits:
         default_deadline_ms=settings.default_deadline_ms,
         max_deadline_ms=settings.max_deadline_ms,
         max_batch_subjects=settings.max_batch_subjects,
+    )
+
+
+def control_connectors(connectors: list[SourceConnector]) -> dict[str, ControlConnector]:
+    """The connectors of the agencies that take controls, by agency."""
+    return {
+        c.agency: c
+        for c in connectors
+        if isinstance(c, Connector) and AGENCIES.spec(c.agency).controls
+    }
+
+
+def control_policy(settings: Settings) -> ControlPolicy:
+    conf = settings.controls
+    return ControlPolicy(
+        limits=ControlLimits(excess_margin=conf.excess_margin),
+        approval_above=conf.approval_above,
+        idempotency_days=conf.idempotency_days,
+        attempt_timeout_s=conf.attempt_timeout_s,
+        pending_grace_s=conf.pending_grace_s,
+        reconcile_batch=conf.reconcile_batch,
     )
 
 
@@ -136,7 +164,10 @@ async def open_resources(
     inquiries = InquiryService(fanout, inquiry_limits(settings))
     store = Store(engine)  # one per engine: its units share one writer lock
     audit_log = AuditLog(store, key)
-    auditor = Auditor(audit_log)
+    auditor = Auditor(audit_log, store)
+    controls = ControlService(
+        store, auditor, control_connectors(connectors), control_policy(settings)
+    )
     resources = Resources(
         http,
         cache,
@@ -155,6 +186,14 @@ async def open_resources(
             higher_courts=settings.listing.higher_courts,
             lead_after_days=settings.listing.lead_after_days,
         ),
+        controls=controls,
+        freezes=FreezeDesk(store, controls, limits=controls.policy.limits),
+    )
+    interval = settings.controls.reconcile_interval_s
+    reconciler = (
+        asyncio.create_task(reconcile_forever(controls, interval), name="reconciler")
+        if interval > 0
+        else None
     )
     checkpoints = None
     if signer is not None and settings.audit_checkpoint_dir:
@@ -170,6 +209,10 @@ async def open_resources(
     finally:
         if checkpoints is not None:
             await checkpoints.stop()
+        if reconciler is not None:
+            reconciler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reconciler
         await fanout.aclose()
         for connector in connectors:
             await connector.aclose()
@@ -291,6 +334,8 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
             auditor=resources.auditor,
             audit_log=resources.audit_log,
             listing=resources.listing,
+            controls=resources.controls,
+            freezes=resources.freezes,
         )
 
     graphql = GatewayGraphQL(

@@ -1,4 +1,4 @@
-"""The ``chakong`` command line: demo, serve, mocks, schema, contract, token, audit,
+"""The ``chakong`` command line: demo, serve, mocks, schema, contract, token, reconcile, audit,
 conformance."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr, ValidationError
 
 from connectors.registry import AGENCIES
-from gateway.auth.principal import Role
+from gateway.auth.principal import PERMISSIONS, Role
 from gateway.logs import mask_root_handlers, uvicorn_log_config
 from gateway.settings import AgencySettings, Settings
 
@@ -116,7 +116,23 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--department", help="department id (DEPARTMENT)")
     token.add_argument("--subject", help="who the token is for (default: from role and scope)")
     token.add_argument("--ttl", type=int, default=None, help="seconds; default from settings")
+    token.add_argument(
+        "--permission",
+        action="append",
+        default=[],
+        choices=sorted(PERMISSIONS),
+        help="a grant for a JUDGE token (approve_deductions: approve another judge's deduction)",
+    )
     token.set_defaults(run=_run_token)
+
+    reconcile = sub.add_parser(
+        "reconcile",
+        help="settle UNKNOWN controls: ask the agencies, adopt their answers, resend only what "
+        "they never saw (CHAKONG_DATABASE_URL, CHAKONG_AGENCIES__*)",
+    )
+    reconcile.add_argument("--passes", type=int, default=5, help="at most this many passes")
+    reconcile.add_argument("--wait", type=float, default=2.0, help="seconds between passes")
+    reconcile.set_defaults(run=_run_reconcile)
 
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(required=True, metavar="ACTION")
@@ -180,7 +196,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 async def _demo(args: argparse.Namespace) -> int:
     from gateway.app import Resources, auth_settings, create_app
     from gateway.auth.tokens import TokenService
-    from gateway.demo import demo_cases, demo_tokens, seed_demo_cases
+    from gateway.demo import demo_cases, demo_tokens, seed_demo_cases, seed_demo_controls
     from gateway.demo_list import seed_demo_list
     from mocks.faults import FaultConfig
     from mocks.runner import AppServer, MockServers
@@ -201,6 +217,7 @@ async def _demo(args: argparse.Namespace) -> int:
         async with AppServer(app, host=args.host, port=args.port) as gateway:
             resources: Resources = app.state.resources
             await seed_demo_cases(resources)
+            await seed_demo_controls(resources)
             # a few hundred audited events: recorded while the demo already answers
             seeding = asyncio.create_task(seed_demo_list(resources.listing))
             seeding.add_done_callback(_report_seeding)
@@ -368,6 +385,7 @@ def _run_token(args: argparse.Namespace) -> int:
             judge=args.judge,
             department=args.department,
             ttl_s=args.ttl,
+            permissions=args.permission,
         )
     except ValueError as exc:
         print(f"无法签发令牌 / cannot issue the token: {exc}", file=sys.stderr)
@@ -379,6 +397,15 @@ def _run_token(args: argparse.Namespace) -> int:
 def _default_subject(role: Role, args: argparse.Namespace) -> str:
     scope = [v for v in (args.court, args.judge, args.department) if v]
     return ":".join([role.value.lower(), *scope])
+
+
+def _run_reconcile(args: argparse.Namespace) -> int:
+    from gateway.cli_controls import reconcile_command
+
+    settings = Settings()
+    return reconcile_command(
+        settings, _verify_key(settings), passes=max(1, args.passes), wait_s=max(0.0, args.wait)
+    )
 
 
 def _run_audit_verify(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ Nested values use ``__``: ``CHAKONG_AGENCIES__POLICE__URL=http://10.1.2.3:8080``
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
@@ -105,6 +106,21 @@ class ListingSettings(BaseModel):
     lead_after_days: int = Field(default=180, ge=1, le=3650)
 
 
+class ControlSettings(BaseModel):
+    """Controls (查控): the legal margins, maker-checker and the reconciler."""
+
+    # 超标的: the value frozen for a case may exceed (unperformed + execution fees) by this share
+    excess_margin: Decimal = Field(default=Decimal("0.10"), ge=0, le=1)
+    # deductions above this amount need a second judge's approval; 0: every deduction;
+    # unset (None): none
+    approval_above: Decimal | None = Field(default=Decimal(0), ge=0)
+    idempotency_days: int = Field(default=30, ge=30)  # idempotency keys are kept this long
+    attempt_timeout_s: float = Field(default=10.0, gt=0, le=120)  # one call to an agency
+    reconcile_interval_s: float = Field(default=15.0, ge=0)  # 0: no reconciler in the gateway
+    pending_grace_s: float = Field(default=60.0, gt=0)  # a PENDING one this old was interrupted
+    reconcile_batch: int = Field(default=200, ge=1, le=10000)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CHAKONG_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -131,6 +147,7 @@ class Settings(BaseSettings):
     audit_checkpoint_interval_s: float = Field(default=3600.0, ge=1.0, le=7 * 24 * 3600)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     listing: ListingSettings = Field(default_factory=ListingSettings)
+    controls: ControlSettings = Field(default_factory=ControlSettings)
 
     @field_validator("agencies", mode="before")
     @classmethod

@@ -190,3 +190,109 @@ def _malformed_kind(argument: str) -> MalformedKind:
         "malformed 的取值应为 json、shape 或 truncated",
         "malformed must be one of json, shape, truncated",
     )
+
+
+# --- faults of controls ------------------------------------------------------------------
+
+
+class ControlFault(enum.StrEnum):
+    """What can go wrong around ``POST /v1/controls``, the moment it matters: before or after
+    the ledger changes."""
+
+    TIMEOUT = "timeout"  # no answer until the client leaves; never applied
+    LOST = "lost"  # applied, then half an answer and the connection closed
+    ERROR_AFTER = "error-after"  # applied, then 500
+    DUPLICATE = "duplicate"  # delivered twice inside the mock; applied once, answered once
+    LATE = "late"  # applied after ``late_ms`` whether or not the client still waits
+
+
+class ControlFaultConfig(BaseModel):
+    """The control faults of one mock: shares of ``POST /v1/controls`` (adding up to at most 1),
+    and the share of applied controls whose status lookup lags (drawn apart from the rest)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    latency_ms: Milliseconds = 0.0  # on every control answered
+    timeout_rate: Rate = 0.0
+    lost_rate: Rate = 0.0
+    error_after_rate: Rate = 0.0
+    duplicate_rate: Rate = 0.0
+    late_rate: Rate = 0.0
+    late_ms: Milliseconds = 3000.0
+    status_lag_rate: Rate = 0.0
+    # a lagging GET /v1/controls/{requestId} answers 404 for this many lookups and this long
+    status_lag_lookups: Annotated[int, Field(ge=0, le=1000)] = 2
+    status_lag_ms: Milliseconds = 0.0
+
+    @model_validator(mode="after")
+    def _rates_add_up(self) -> Self:
+        if sum(rate for _, rate in self.rates()) > 1.0 + 1e-9:
+            raise ValueError("the control fault rates add up to more than 1")
+        return self
+
+    def rates(self) -> tuple[tuple[ControlFault, float], ...]:
+        return (
+            (ControlFault.TIMEOUT, self.timeout_rate),
+            (ControlFault.LOST, self.lost_rate),
+            (ControlFault.ERROR_AFTER, self.error_after_rate),
+            (ControlFault.DUPLICATE, self.duplicate_rate),
+            (ControlFault.LATE, self.late_rate),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ControlPlan:
+    """What happens to one control: at most one fault, and whether its status lookup lags."""
+
+    fault: ControlFault | None = None
+    late_s: float = 0.0
+    lag_lookups: int = 0  # 404 for this many lookups ...
+    lag_s: float = 0.0  # ... and for this long after it was applied
+
+
+def draw_control(config: ControlFaultConfig, rng: random.Random) -> ControlPlan:
+    """The plan for the next control: two draws per control whatever the config."""
+    fault_u, lag_u = rng.random(), rng.random()
+    fault = None
+    edge = 0.0
+    for kind, rate in config.rates():
+        edge += rate
+        if fault_u < edge:
+            fault = kind
+            break
+    lags = lag_u < config.status_lag_rate
+    return ControlPlan(
+        fault,
+        config.late_ms / 1000,
+        config.status_lag_lookups if lags else 0,
+        config.status_lag_ms / 1000 if lags else 0.0,
+    )
+
+
+def parse_control_fault_header(value: str, config: ControlFaultConfig) -> ControlPlan:
+    """``X-Mock-Fault`` on a control: one of ``timeout``, ``lost``, ``error-after``,
+    ``duplicate``, ``late[=ms]``, ``status-lag[=lookups]`` or ``none``; ``FaultHeaderError``
+    otherwise. Lengths the header leaves out come from ``config``."""
+    item = value.strip().lower()
+    name, _, argument = (part.strip() for part in item.partition("="))
+    late_s = config.late_ms / 1000
+    if len(value) > 200 or ";" in item:
+        raise FaultHeaderError(
+            "控制请求的 X-Mock-Fault 只能指定一种故障", "X-Mock-Fault on a control names one fault"
+        )
+    if name in ("", "none"):
+        return ControlPlan(late_s=late_s)
+    if name == "status-lag":
+        lookups = int(argument) if argument.isdigit() else config.status_lag_lookups
+        return ControlPlan(late_s=late_s, lag_lookups=min(lookups, 1000))
+    kind = next((k for k in ControlFault if k.value == name), None)
+    if kind is None:
+        shown = "".join(c for c in name[:24] if c.isprintable())
+        raise FaultHeaderError(
+            f"X-Mock-Fault 中有未知的控制故障“{shown}”",
+            f"X-Mock-Fault names an unknown control fault '{shown}'; known: none, status-lag, "
+            + ", ".join(k.value for k in ControlFault),
+        )
+    if kind is ControlFault.LATE and argument:
+        late_s = _milliseconds(argument) / 1000
+    return ControlPlan(kind, late_s)

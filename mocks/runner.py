@@ -26,7 +26,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from mocks.faults import FaultConfig
+from mocks.faults import ControlFaultConfig, FaultConfig
 from mocks.registry import MOCK_AGENCIES
 from mocks.server import create_mock_app
 
@@ -162,8 +162,9 @@ def _agency_seed(seed: int, agency: str) -> int:
 class MockServers:
     """The mocks of several agencies, each on its own loopback port.
 
-    ``token`` and ``faults`` are one for all or one per agency; ``fault_seed`` seeds each
-    agency's fault draws differently (agencies do not fail in lockstep), reproducibly.
+    ``token``, ``faults`` and ``control_faults`` are one for all or one per agency;
+    ``fault_seed`` seeds each agency's fault draws differently (agencies do not fail in
+    lockstep), reproducibly. ``apps[agency].state.mock.ledger`` is an agency's ledger.
     """
 
     def __init__(
@@ -173,6 +174,7 @@ class MockServers:
         token: str | Mapping[str, str],
         faults: FaultConfig | Mapping[str, FaultConfig] | None = None,
         fault_seed: int | None = None,
+        control_faults: ControlFaultConfig | Mapping[str, ControlFaultConfig] | None = None,
         host: str = "127.0.0.1",
     ) -> None:
         self.agencies = tuple(MOCK_AGENCIES if agencies is None else agencies)
@@ -184,6 +186,11 @@ class MockServers:
                 token=token if isinstance(token, str) else token[agency],
                 faults=faults.get(agency) if isinstance(faults, Mapping) else faults,
                 fault_seed=None if fault_seed is None else _agency_seed(fault_seed, agency),
+                control_faults=(
+                    control_faults.get(agency)
+                    if isinstance(control_faults, Mapping)
+                    else control_faults
+                ),
             )
             self.servers[agency] = AppServer(self.apps[agency], host=host)
 

@@ -7,12 +7,17 @@
     GET  /healthz            liveness, no token
     GET  /_mock/stats        {"inquiries": n, "subjects": n}          (bearer token)
     POST /_mock/reset        zero the stats, restart the fault draws   (bearer token)
+                             and empty the ledger
     GET  /_mock/faults       the FaultConfig                           (bearer token)
     PUT  /_mock/faults       replace the FaultConfig                   (bearer token)
 
+and, for an agency that applies controls, ``POST /v1/controls``, ``GET /v1/controls/{id}`` and
+the ledger's harness endpoints (``mocks.controls``).
+
 The same control is in process: ``app.state.mock`` is the ``MockState`` (``.stats``,
-``.faults``). Order of handling an inquiry: token (401), ``X-Mock-Fault`` header (400), body
-(413, 400), then it counts in the stats, then faults (``mocks.faults``), then the answer.
+``.faults``, ``.control_faults``, ``.ledger``). Order of handling an inquiry: token (401),
+``X-Mock-Fault`` header (400), body (413, 400), then it counts in the stats, then faults
+(``mocks.faults``), then the answer.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import hmac
 import math
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pydantic
@@ -38,6 +43,7 @@ from starlette.types import Receive, Scope, Send
 from mocks.documents import contract_bytes
 from mocks.faults import (
     HEADER,
+    ControlFaultConfig,
     FaultConfig,
     FaultHeaderError,
     FaultKind,
@@ -46,9 +52,13 @@ from mocks.faults import (
     draw,
     parse_fault_header,
 )
+from mocks.ledger import Ledger
 from mocks.problems import UNAUTHORIZED, problem_response
 from mocks.registry import MockSpec, mock_spec
 from mocks.wire import InquiryRequest, JSONObject, SubjectRef
+
+if TYPE_CHECKING:
+    from mocks.controls import Lag
 
 MAX_SUBJECTS = 1000
 MAX_BODY_BYTES = 1024 * 1024
@@ -69,20 +79,34 @@ class MockState:
     token: str = field(repr=False)
     faults: FaultConfig
     fault_seed: int | None = None
+    control_faults: ControlFaultConfig = field(default_factory=ControlFaultConfig)
     stats: MockStats = field(default_factory=MockStats)
     stopping: bool = False  # set before the server stops: hung requests then end at once
     rng: random.Random = field(init=False, repr=False)
+    control_rng: random.Random = field(init=False, repr=False)  # control faults' own stream
+    ledger: Ledger = field(init=False, repr=False)
+    lags: dict[str, Lag] = field(init=False, repr=False)  # status lookups still answering 404
 
     def __post_init__(self) -> None:
-        self.rng = random.Random(self.fault_seed)
         self.records = functools.lru_cache(maxsize=8192)(self._records)
+        self.ledger = Ledger(self.spec.agency)
+        self.reset()
 
     def reset(self) -> None:
+        """Zero the stats, restart both fault streams, empty the ledger (the date stays)."""
         self.stats = MockStats()
         self.rng = random.Random(self.fault_seed)
+        seed = None if self.fault_seed is None else f"controls:{self.fault_seed}"
+        self.control_rng = random.Random(seed)
+        self.ledger = Ledger(self.spec.agency, today=self.ledger.fixed_today)
+        self.lags = {}
+        self.records.cache_clear()  # the ledger learns its assets from the answers again
 
     def _records(self, subject: SubjectRef) -> JSONObject | None:
-        return self.spec.records_for(subject)
+        records = self.spec.records_for(subject)
+        if records is not None and self.spec.assets_for is not None:
+            self.ledger.register(self.spec.assets_for(records))
+        return records
 
     @functools.cached_property
     def openapi(self) -> bytes:
@@ -96,13 +120,21 @@ def create_mock_app(
     token: str,
     faults: FaultConfig | None = None,
     fault_seed: int | None = None,
+    control_faults: ControlFaultConfig | None = None,
 ) -> Starlette:
     """The mock of ``agency`` ("police", ...); ``UnknownMockError`` if there is none."""
+    from mocks.controls import CONTROL_ROUTES, HARNESS_ROUTES  # it builds on this module
+
     if not token:
         raise ValueError("a mock needs a non-empty token")
-    state = MockState(mock_spec(agency), token, faults or FaultConfig(), fault_seed)
+    spec = mock_spec(agency)
+    state = MockState(
+        spec, token, faults or FaultConfig(), fault_seed, control_faults or ControlFaultConfig()
+    )
+    controls = [*CONTROL_ROUTES, *HARNESS_ROUTES] if spec.controls else []
     app = Starlette(
         routes=[
+            *controls,
             Route("/v1/inquiries", _inquiries, methods=["POST"]),
             Route("/openapi.json", _openapi, methods=["GET"]),
             Route("/healthz", _healthz, methods=["GET"]),
@@ -116,7 +148,7 @@ def create_mock_app(
     return app
 
 
-def _state(request: Request) -> MockState:
+def state_of(request: Request) -> MockState:
     state = request.app.state.mock
     if not isinstance(state, MockState):
         raise TypeError("app.state.mock must be a MockState")
@@ -128,8 +160,8 @@ def _state(request: Request) -> MockState:
 
 async def _inquiries(request: Request) -> Response:
     arrived = asyncio.get_running_loop().time()
-    state = _state(request)
-    if (denied := _check_token(request, state)) is not None:
+    state = state_of(request)
+    if (denied := check_token(request, state)) is not None:
         return denied
     try:
         forced = parse_fault_header(request.headers[HEADER]) if HEADER in request.headers else None
@@ -142,19 +174,19 @@ async def _inquiries(request: Request) -> Response:
     state.stats.inquiries += 1
     state.stats.subjects += len(inquiry.subjects)
     plan = forced if forced is not None else draw(state.faults, state.rng)
-    headers = {"X-Request-Id": _header_safe(inquiry.request_id)}
+    headers = {"X-Request-Id": header_safe(inquiry.request_id)}
     answers = plan.fault is None or plan.fault in (FaultKind.RESET, FaultKind.MALFORMED)
     answer = JSONResponse(_answer(state, inquiry), headers=headers) if answers else None
     # the latency is the agency's response time: the work above is part of it, not added to it
     spent = asyncio.get_running_loop().time() - arrived
-    if plan.delay_s > spent and not await _pause(request, state, plan.delay_s - spent):
-        return _gone()
+    if plan.delay_s > spent and not await pause(request, state, plan.delay_s - spent):
+        return gone()
     if plan.fault is None or plan.fault in (FaultKind.RESET, FaultKind.MALFORMED):
         rendered = answer or JSONResponse(_answer(state, inquiry), headers=headers)
         return rendered if plan.fault is None else _broken(plan, rendered, inquiry)
     if plan.fault is FaultKind.HANG:
-        await _pause(request, state, math.inf)  # until the client gives up
-        return _gone()
+        await pause(request, state, math.inf)  # until the client gives up
+        return gone()
     status, slug, title = _SIMULATED[plan.fault]
     if status == 429:
         headers["Retry-After"] = "1"
@@ -212,10 +244,10 @@ async def _read_inquiry(request: Request) -> InquiryRequest | Response:
                 f"at most {MAX_SUBJECTS} subjects per request",
             )
         title = ("请求不符合接口约定", "The request breaks the agency contract")
-        return _invalid("invalid-request", title, exc)
+        return invalid("invalid-request", title, exc)
 
 
-def _invalid(slug: str, title: tuple[str, str], exc: pydantic.ValidationError) -> Response:
+def invalid(slug: str, title: tuple[str, str], exc: pydantic.ValidationError) -> Response:
     """A 400 listing where the JSON is wrong; pydantic's messages, never the input itself."""
     errors = exc.errors(include_url=False, include_input=False, include_context=False)
     summary = "; ".join(
@@ -231,7 +263,7 @@ def _too_large(zh: str, en: str) -> Response:
     return problem_response(413, "too-large", ("请求过大", "Content too large"), (zh, en))
 
 
-async def _pause(request: Request, state: MockState, seconds: float) -> bool:
+async def pause(request: Request, state: MockState, seconds: float) -> bool:
     """Sleep ``seconds``; False as soon as the client has gone or the mock is stopping.
 
     uvicorn tells an app neither that its server is stopping nor (without a read) that the
@@ -246,7 +278,7 @@ async def _pause(request: Request, state: MockState, seconds: float) -> bool:
     return True
 
 
-def _gone() -> Response:
+def gone() -> Response:
     """What a paused handler returns when its client left (nobody reads it) or the mock stops."""
     title = ("服务正在停止", "The mock is stopping")
     detail = ("模拟服务正在关闭", "the mock agency is shutting down")
@@ -254,9 +286,9 @@ def _gone() -> Response:
 
 
 def _broken(plan: FaultPlan, answer: JSONResponse, inquiry: InquiryRequest) -> Response:
-    headers = {"X-Request-Id": _header_safe(inquiry.request_id)}
+    headers = {"X-Request-Id": header_safe(inquiry.request_id)}
     if plan.fault is FaultKind.RESET:
-        return _ResetResponse(bytes(answer.body), headers=headers, media_type="application/json")
+        return ResetResponse(bytes(answer.body), headers=headers, media_type="application/json")
     if plan.malformed is MalformedKind.SHAPE:  # valid JSON in a shape the contract does not know
         shape = {"code": "0000", "message": "查询成功", "data": {"list": [], "total": 0}}
         return JSONResponse(shape, headers=headers)
@@ -269,7 +301,7 @@ def _broken(plan: FaultPlan, answer: JSONResponse, inquiry: InquiryRequest) -> R
     return Response(page.encode(), headers=headers, media_type="application/json")
 
 
-class _ResetResponse(Response):
+class ResetResponse(Response):
     """Status line, headers (with the full Content-Length) and half the body, then nothing.
 
     Returning without finishing the response makes uvicorn close the connection, so a client on
@@ -283,7 +315,7 @@ class _ResetResponse(Response):
         await send({"type": "http.response.body", "body": half, "more_body": True})
 
 
-def _header_safe(value: str) -> str:
+def header_safe(value: str) -> str:
     """The request id as a header value: as is when it is visible ASCII, else percent-encoded."""
     if all(" " < c <= "~" for c in value):
         return value
@@ -293,7 +325,7 @@ def _header_safe(value: str) -> str:
 # --- auth, documents, admin -------------------------------------------------------------
 
 
-def _check_token(request: Request, state: MockState) -> Response | None:
+def check_token(request: Request, state: MockState) -> Response | None:
     """None if the bearer token is right, else a 401 that says nothing about what was sent."""
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     given = credentials.strip() if scheme.lower() == "bearer" else ""
@@ -309,31 +341,31 @@ def _check_token(request: Request, state: MockState) -> Response | None:
 
 
 async def _openapi(request: Request) -> Response:
-    return Response(_state(request).openapi, media_type="application/json")
+    return Response(state_of(request).openapi, media_type="application/json")
 
 
 async def _healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok", "agency": _state(request).spec.agency})
+    return JSONResponse({"status": "ok", "agency": state_of(request).spec.agency})
 
 
 async def _stats(request: Request) -> Response:
-    state = _state(request)
-    if (denied := _check_token(request, state)) is not None:
+    state = state_of(request)
+    if (denied := check_token(request, state)) is not None:
         return denied
     return JSONResponse({"inquiries": state.stats.inquiries, "subjects": state.stats.subjects})
 
 
 async def _reset(request: Request) -> Response:
-    state = _state(request)
-    if (denied := _check_token(request, state)) is not None:
+    state = state_of(request)
+    if (denied := check_token(request, state)) is not None:
         return denied
     state.reset()
     return JSONResponse({"inquiries": 0, "subjects": 0})
 
 
 async def _faults(request: Request) -> Response:
-    state = _state(request)
-    if (denied := _check_token(request, state)) is not None:
+    state = state_of(request)
+    if (denied := check_token(request, state)) is not None:
         return denied
     if request.method == "PUT":
         body = await request.body()
@@ -341,7 +373,7 @@ async def _faults(request: Request) -> Response:
             state.faults = FaultConfig.model_validate_json(body)
         except pydantic.ValidationError as exc:
             title = ("故障配置无效", "Invalid fault configuration")
-            return _invalid("invalid-faults", title, exc)
+            return invalid("invalid-faults", title, exc)
     return JSONResponse(state.faults.model_dump(mode="json"))
 
 

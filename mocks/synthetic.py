@@ -263,6 +263,13 @@ def money(rng: random.Random, low: float, high: float) -> Decimal:
     return Decimal(fen).scaleb(-2)
 
 
+def asset_tag(holder: str, key: str) -> str:
+    """A register's id of what one holder has of ``key`` (a company's equity, a product's
+    shares): ``key`` and 8 hex digits of the holder, the same on every run."""
+    tag = hashlib.sha256(f"{holder}|{key}".encode()).hexdigest()[:8]
+    return f"{key}-{tag}"
+
+
 def digits(rng: random.Random, count: int) -> str:
     return "".join(rng.choice("0123456789") for _ in range(count))
 

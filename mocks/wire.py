@@ -1,8 +1,9 @@
 """What the mocks read and write on the wire, in their own terms (no connector code).
 
-``InquiryRequest`` is the body of ``POST /v1/inquiries`` as the mocks check it; each agency
-keeps its records in its own dataclasses (``mocks/<agency>/records.py``) and ``plain`` turns
-them into the JSON it answers: camelCase keys, dates as ISO strings, amounts as decimal strings.
+``InquiryRequest`` and ``ControlBody`` are the bodies of ``POST /v1/inquiries`` and
+``POST /v1/controls`` as the mocks check them; each agency keeps its records in its own
+dataclasses (``mocks/<agency>/records.py``) and ``plain`` turns them into the JSON it answers:
+camelCase keys, dates as ISO strings, amounts as decimal strings.
 """
 
 from __future__ import annotations
@@ -37,6 +38,22 @@ class InquiryRequest(_Wire):
     case_number: str = Field(alias="caseNumber", min_length=1, max_length=64)
     court: str = Field(min_length=1, max_length=64)
     subjects: list[SubjectRef] = Field(min_length=1, max_length=1000)
+
+
+ControlAction = Literal["freeze", "seize", "deduct", "release", "renew"]
+
+
+class ControlBody(_Wire):
+    """``POST /v1/controls`` as the mocks read it (their own model: no connector code)."""
+
+    request_id: str = Field(alias="requestId", min_length=1, max_length=64)
+    action: ControlAction
+    case_number: str = Field(alias="caseNumber", min_length=1, max_length=64)
+    ruling_number: str = Field(alias="rulingNumber", min_length=1, max_length=64)
+    notice_number: str = Field(alias="noticeNumber", min_length=1, max_length=64)
+    asset_id: str = Field(alias="assetId", min_length=1, max_length=64)
+    amount: Decimal | None = Field(default=None, allow_inf_nan=False)
+    until: datetime.date | None = None
 
 
 def camel(name: str) -> str:

@@ -27,6 +27,13 @@ _TOKENS = TokenService(demo_auth())
 TOKENS = {
     "judge": _TOKENS.issue(Role.JUDGE, subject="judge:J001", court=COURT, judge=JUDGE),
     "other-judge": _TOKENS.issue(Role.JUDGE, subject="judge:J009", court=COURT, judge="J009"),
+    "approver": _TOKENS.issue(
+        Role.JUDGE,
+        subject="judge:J002",
+        court=COURT,
+        judge="J002",
+        permissions=["approve_deductions"],
+    ),
     "foreign-judge": _TOKENS.issue(Role.JUDGE, subject="judge:x", court="苏0803", judge=JUDGE),
     "system": _TOKENS.issue(Role.COURT_SYSTEM, subject="system:苏0812", court=COURT),
     "foreign-system": _TOKENS.issue(Role.COURT_SYSTEM, subject="system:苏0803", court="苏0803"),

@@ -62,6 +62,9 @@ class WealthProduct:
     currency: str = doc("币种 / Currency")
     holding_value: Decimal = doc("持有市值 / Value held")
     matures_on: datetime.date | None = doc("到期日 / Matures on", default=None)
+    asset_id: str | None = doc(
+        "查控标识（冻结、扣划时指明的财产） / Asset id a control names", default=None
+    )
 
 
 @record

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from connectors.bank.records import BankRecords
 from connectors.spec import AgencySpec, ExampleSubject
+from gateway.domain.controls import Asset
 from gateway.domain.subjects import SubjectKind
 from gateway.domain.summary import AssetClass, Tallies
 
@@ -23,6 +26,41 @@ def tally(records: BankRecords, tallies: Tallies) -> None:
     for product in records.wealth_products:
         products.count += 1
         products.add(product.holding_value, product.currency)
+
+
+def assets(records: BankRecords) -> Iterator[Asset]:
+    """Deposits by account (a control names the account), wealth products by product code."""
+    held: dict[str, list[str]] = {}
+    for freeze in records.freezes:
+        held.setdefault(freeze.account_number, []).append(freeze.case_number)
+    by_account: dict[str, Asset] = {}
+    for deposit in records.deposits:
+        known = by_account.get(deposit.account_number)
+        value = (
+            deposit.amount if known is None or known.value is None else known.value + deposit.amount
+        )
+        by_account[deposit.account_number] = Asset(
+            "bank",
+            deposit.account_number,
+            "deposits",
+            value,
+            deposit.currency,
+            f"{deposit.bank} {deposit.deposit_type}",
+            tuple(held.get(deposit.account_number, ())),
+        )
+    yield from by_account.values()
+    for product in records.wealth_products:
+        # a product code is shared by its holders: the agency's asset id names this holding
+        asset_id = product.asset_id or product.product_code
+        yield Asset(
+            "bank",
+            asset_id,
+            "wealth_products",
+            product.holding_value,
+            product.currency,
+            f"{product.bank} {product.product_name}",
+            tuple(held.get(asset_id, ())),
+        )
 
 
 SPEC = AgencySpec(
@@ -46,4 +84,5 @@ freezes { bank accountNumber court frozenAmount frozenUntil }
     controls=frozenset({"freeze", "deduct", "release", "renew"}),
     asset_classes=ASSET_CLASSES,
     tally=tally,
+    assets=assets,
 )

@@ -60,6 +60,9 @@ class EquityHolding:
     paid_in_capital: Decimal = doc("实缴出资额（元） / Paid-in capital, yuan")
     # 认缴（入股）日期
     subscribed_on: datetime.date = doc("认缴日期 / Subscribed on")
+    asset_id: str | None = doc(
+        "查控标识（冻结、扣划时指明的财产） / Asset id a control names", default=None
+    )
 
 
 @record

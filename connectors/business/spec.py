@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from connectors.business.records import BusinessRecords
 from connectors.spec import AgencySpec, ExampleSubject
+from gateway.domain.controls import Asset
 from gateway.domain.subjects import SubjectKind
 from gateway.domain.summary import AssetClass, Tallies
 
@@ -20,6 +23,25 @@ def tally(records: BusinessRecords, tallies: Tallies) -> None:
         equity.count += 1
         equity.add(holding.subscribed_capital)
     equity.encumbered += len({f.uscc for f in records.equity_freezes if f.status != "解除冻结"})
+
+
+def assets(records: BusinessRecords) -> Iterator[Asset]:
+    """Equity held, by the company's credit code, valued at the subscribed capital."""
+    held: dict[str, list[str]] = {}
+    for freeze in records.equity_freezes:
+        if freeze.status != "解除冻结":
+            held.setdefault(freeze.uscc, []).append(freeze.case_number)
+    for holding in records.equity_holdings:
+        # a company has many holders: the agency's asset id names this holding
+        yield Asset(
+            "business",
+            holding.asset_id or holding.uscc,
+            "equity",
+            holding.subscribed_capital,
+            "CNY",
+            holding.company,
+            tuple(held.get(holding.uscc, ())),
+        )
 
 
 SPEC = AgencySpec(
@@ -48,4 +70,5 @@ equityFreezes { company frozenAmount court caseNumber status }
     controls=frozenset({"freeze", "release", "renew"}),
     asset_classes=ASSET_CLASSES,
     tally=tally,
+    assets=assets,
 )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from connectors.fund.records import FundRecords
 from connectors.spec import AgencySpec, ExampleSubject
+from gateway.domain.controls import Asset
 from gateway.domain.subjects import SubjectKind
 from gateway.domain.summary import AssetClass, Tallies
 
@@ -21,6 +24,22 @@ def tally(records: FundRecords, tallies: Tallies) -> None:
     fund.encumbered += len({f.account_number for f in records.freezes})
 
 
+def assets(records: FundRecords) -> Iterator[Asset]:
+    held: dict[str, list[str]] = {}
+    for freeze in records.freezes:
+        held.setdefault(freeze.account_number, []).append(freeze.case_number)
+    for account in records.accounts:
+        yield Asset(
+            "fund",
+            account.account_number,
+            "fund_balance",
+            account.balance,
+            "CNY",
+            account.centre,
+            tuple(held.get(account.account_number, ())),
+        )
+
+
 SPEC = AgencySpec(
     name="fund",
     name_zh="住房公积金",
@@ -36,4 +55,5 @@ SPEC = AgencySpec(
     controls=frozenset({"freeze", "deduct", "release", "renew"}),
     asset_classes=ASSET_CLASSES,
     tally=tally,
+    assets=assets,
 )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from connectors.land.records import LandRecords
 from connectors.spec import AgencySpec, ExampleSubject
+from gateway.domain.controls import Asset
 from gateway.domain.subjects import SubjectKind
 from gateway.domain.summary import AssetClass, Tallies
 
@@ -16,6 +19,33 @@ def tally(records: LandRecords, tallies: Tallies) -> None:
     estate = tallies["real_estate"]
     estate.count += len(records.real_estate)
     estate.encumbered += len({s.unit_number for s in records.seizures})
+
+
+def assets(records: LandRecords) -> Iterator[Asset]:
+    """Real-estate units (no value in the register) and land-use rights (the grant price)."""
+    held: dict[str, list[str]] = {}
+    for seizure in records.seizures:
+        held.setdefault(seizure.unit_number, []).append(seizure.case_number)
+    for unit in records.real_estate:
+        yield Asset(
+            "land",
+            unit.unit_number,
+            "real_estate",
+            None,
+            "CNY",
+            unit.location,
+            tuple(held.get(unit.unit_number, ())),
+        )
+    for parcel in records.land:
+        yield Asset(
+            "land",
+            parcel.parcel_number,
+            "land",
+            parcel.grant_price,
+            "CNY",
+            parcel.location,
+            tuple(held.get(parcel.parcel_number, ())),
+        )
 
 
 SPEC = AgencySpec(
@@ -38,4 +68,5 @@ seizures { court caseNumber seizedUntil waiting }
     controls=frozenset({"seize", "release", "renew"}),
     asset_classes=ASSET_CLASSES,
     tally=tally,
+    assets=assets,
 )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from connectors.securities.records import SecuritiesRecords
 from connectors.spec import AgencySpec, ExampleSubject
+from gateway.domain.controls import Asset
 from gateway.domain.subjects import SubjectKind
 from gateway.domain.summary import AssetClass, Tallies
 
@@ -27,6 +30,28 @@ def tally(records: SecuritiesRecords, tallies: Tallies) -> None:
     securities.encumbered += len(records.freezes)
 
 
+def assets(records: SecuritiesRecords) -> Iterator[Asset]:
+    """Holdings, as ``account:code``, at their market value."""
+    held: dict[str, list[str]] = {}
+    for freeze in records.freezes:
+        # a freeze of the whole account holds every holding in it
+        keys = [freeze.account_number] if freeze.security_code is None else []
+        keys.append(f"{freeze.account_number}:{freeze.security_code}")
+        for key in keys:
+            held.setdefault(key, []).append(freeze.case_number)
+    for holding in records.holdings:
+        asset_id = f"{holding.account_number}:{holding.security_code}"
+        yield Asset(
+            "securities",
+            asset_id,
+            "securities",
+            holding.market_value,
+            "CNY",
+            holding.security_name,
+            tuple(held.get(asset_id, ()) or held.get(holding.account_number, ())),
+        )
+
+
 SPEC = AgencySpec(
     name="securities",
     name_zh="证券",
@@ -47,4 +72,5 @@ freezes { securityCode quantity court frozenUntil }
     controls=frozenset({"freeze", "release", "renew"}),
     asset_classes=ASSET_CLASSES,
     tally=tally,
+    assets=assets,
 )

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from gateway.auth.principal import Principal, Role
+from gateway.auth.principal import APPROVE_DEDUCTIONS, Principal, Role
 from gateway.domain.errors import AuthenticationError, PermissionDeniedError
 from gateway.domain.subjects import Subject
 
@@ -49,8 +49,23 @@ LISTING_MUTATIONS = (
     "liftListing",
     "relistDebtor",
 )
+JUDGES = frozenset({Role.JUDGE})
 
 ROOT_FIELDS: Mapping[str, frozenset[Role]] = {
+    # controls (查控): a judge assigned to the case (check_control); approvals by a second
+    # judge of the court with the approve_deductions permission (check_approval)
+    "Query.controls": INQUIRERS,
+    "Query.freezeRegister": INQUIRERS,
+    "Query.expiringControls": INQUIRERS,
+    "Query.freezePlan": JUDGES,
+    "Mutation.freezeAsset": JUDGES,
+    "Mutation.seizeAsset": JUDGES,
+    "Mutation.deductAsset": JUDGES,
+    "Mutation.releaseControl": JUDGES,
+    "Mutation.renewControl": JUDGES,
+    "Mutation.applyFreezePlan": JUDGES,
+    "Mutation.approveDeduction": JUDGES,
+    "Mutation.declineDeduction": JUDGES,
     # asset inquiries: only for a case of the caller's court (see check_inquiry)
     "Query.debtor": INQUIRERS,
     "Query.debtors": INQUIRERS,
@@ -202,4 +217,38 @@ def check_listing_event(
             "只有执行法院可以记录该事件",
             "only the executing court may record this event",
             code="FORBIDDEN_COURT",
+        )
+
+
+def check_control(principal: Principal, case: Case | None) -> None:
+    """A control: a judge assigned to an open case of their court (the debtor and the asset are
+    the legal checks' to decide, ``gateway.domain.control_rules``)."""
+    if principal.role is not Role.JUDGE:
+        raise PermissionDeniedError(
+            "只有承办法官可以查控",
+            "only an assigned judge may make controls",
+            code="FORBIDDEN_OPERATION",
+        )
+    check_inquiry(principal, case, ())
+
+
+def check_approval(principal: Principal, court: str, requested_by: str) -> None:
+    """Maker-checker: a second judge of the same court, holding ``approve_deductions``."""
+    if principal.role is not Role.JUDGE or principal.court != court:
+        raise PermissionDeniedError(
+            "只有本院法官可以审批扣划",
+            "only a judge of the same court may approve a deduction",
+            code="FORBIDDEN_COURT",
+        )
+    if principal.subject == requested_by:
+        raise PermissionDeniedError(
+            "不能审批自己申请的扣划",
+            "you cannot approve your own deduction request",
+            code="SELF_APPROVAL",
+        )
+    if APPROVE_DEDUCTIONS not in principal.permissions:
+        raise PermissionDeniedError(
+            "您没有审批扣划的权限",
+            "you do not hold the permission to approve deductions",
+            code="NOT_AN_APPROVER",
         )

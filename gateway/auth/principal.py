@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+APPROVE_DEDUCTIONS = "approve_deductions"  # a judge who may approve another's deduction
+PERMISSIONS = frozenset({APPROVE_DEDUCTIONS})  # what a token's ``perms`` claim may grant
+
 
 class Role(enum.Enum):
     JUDGE = "JUDGE"  # an execution judge of one court (court + judge id)
@@ -25,6 +28,7 @@ class Principal:
     judge: str | None = None  # judge id, for JUDGE
     department: str | None = None  # department id, for DEPARTMENT
     token_id: str | None = None  # the token's ``jti``
+    permissions: frozenset[str] = frozenset()  # extra grants (``perms``): approve_deductions
 
     @property
     def authenticated(self) -> bool:

@@ -5,19 +5,20 @@ Tokens name their key in the ``kid`` header; every key in ``AuthSettings.keys`` 
 the old one once its tokens have expired.
 
 Claims: ``iss``, ``sub`` (who, for the audit log), ``role``, ``court`` (JUDGE, COURT_SYSTEM),
-``judge`` (JUDGE), ``dept`` (DEPARTMENT), ``iat``, ``exp``, ``jti``.
+``judge`` (JUDGE), ``perms`` (JUDGE: ``approve_deductions``), ``dept`` (DEPARTMENT), ``iat``,
+``exp``, ``jti``.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import jwt
 
-from gateway.auth.principal import Principal, Role
+from gateway.auth.principal import PERMISSIONS, Principal, Role
 from gateway.domain.errors import AuthenticationError
 from gateway.settings import DEMO_KEY_ID, DEMO_SECRET, AuthSettings
 
@@ -70,11 +71,19 @@ class TokenService:
         judge: str | None = None,
         department: str | None = None,
         ttl_s: int | None = None,
+        permissions: Iterable[str] = (),
     ) -> str:
         """A signed token; raises ``ValueError`` for a role without the scope it needs."""
         if role is Role.PUBLIC:
             raise ValueError("PUBLIC is the role of callers without a token; it has no token")
         claims: dict[str, Any] = {"court": court, "judge": judge, "dept": department}
+        perms = sorted(set(permissions))
+        unknown = set(perms) - PERMISSIONS
+        if unknown:
+            raise ValueError(f"unknown permissions {sorted(unknown)}; known: {sorted(PERMISSIONS)}")
+        if perms and role is not Role.JUDGE:
+            raise ValueError("only a JUDGE token carries permissions")
+        claims["perms"] = perms
         missing = [c for c in _SCOPE_CLAIMS[role] if not claims[c]]
         if missing:
             raise ValueError(f"a {role.value} token needs {', '.join(missing)}")
@@ -160,7 +169,20 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
         judge=values["judge"] if role is Role.JUDGE else None,
         department=values["dept"] if role is Role.DEPARTMENT else None,
         token_id=str(claims.get("jti")) if claims.get("jti") else None,
+        permissions=_permissions(claims.get("perms")) if role is Role.JUDGE else frozenset(),
     )
+
+
+def _permissions(value: Any) -> frozenset[str]:
+    """The ``perms`` claim: a list of known permissions; anything else is an invalid token."""
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        raise _invalid("令牌的 perms 应为字符串列表", "the token's perms must be a list of strings")
+    unknown = set(value) - PERMISSIONS
+    if unknown:
+        raise _invalid("令牌含未知权限", "the token carries an unknown permission")
+    return frozenset(value)
 
 
 def _invalid(zh: str, en: str) -> TokenInvalidError:

@@ -97,6 +97,8 @@ class ControlOutcome:
     message_en: str = ""
     http_status: int | None = None  # the agency's HTTP status, when it answered
     may_have_been_sent: bool = True
+    applied_amount: Decimal | None = None  # what the agency actually froze or deducted
+    queue_position: int | None = None  # a queued seizure (轮候查封): 1 = next in line
 
     @property
     def settled(self) -> bool:
@@ -108,3 +110,142 @@ class ControlOutcome:
         if not self.message_zh and not self.message_en:
             return None
         return f"{self.message_zh} / {self.message_en}"
+
+
+class OperationState(enum.Enum):
+    """Where a persisted control operation stands.
+
+    ``AWAITING_APPROVAL`` (a deduction waiting for a second judge) and ``DECLINED`` (the second
+    judge refused it) never reach an agency. ``PENDING`` is committed before the first attempt;
+    a ``PENDING`` operation found by the reconciler after its grace period was interrupted in
+    flight and is treated as ``UNKNOWN``. ``APPLIED`` and ``REJECTED`` are terminal.
+    """
+
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"
+    DECLINED = "DECLINED"
+    PENDING = "PENDING"
+    APPLIED = "APPLIED"
+    REJECTED = "REJECTED"
+    UNKNOWN = "UNKNOWN"
+
+    @property
+    def terminal(self) -> bool:
+        return self in _TERMINAL
+
+    @property
+    def in_flight(self) -> bool:
+        """Sent, or about to be, with no definite answer: counts as maybe applied."""
+        return self in (OperationState.PENDING, OperationState.UNKNOWN)
+
+
+_TERMINAL = frozenset({OperationState.APPLIED, OperationState.REJECTED, OperationState.DECLINED})
+
+
+class LegalClass(enum.Enum):
+    """How the law treats an asset's control: the maximum period, and whether it divides."""
+
+    # 存款、理财: 冻结期限不超过一年
+    MONEY = (1, True)
+    # 不动产、土地、股权、公积金、证券: 不超过三年 (房产、土地不可分割)
+    PROPERTY = (3, True)
+    INDIVISIBLE = (3, False)
+
+    def __init__(self, max_years: int, divisible: bool) -> None:
+        self.max_years = max_years
+        self.divisible = divisible
+
+
+# asset class (``Asset.asset_class``) -> the law's treatment; unknown classes get the strictest
+ASSET_LAW: dict[str, LegalClass] = {
+    "deposits": LegalClass.MONEY,
+    "wealth_products": LegalClass.MONEY,
+    "fund_balance": LegalClass.PROPERTY,
+    "securities": LegalClass.PROPERTY,
+    "equity": LegalClass.PROPERTY,
+    "real_estate": LegalClass.INDIVISIBLE,
+    "land": LegalClass.INDIVISIBLE,
+}
+
+
+def legal_class(asset_class: str) -> LegalClass:
+    return ASSET_LAW.get(asset_class, LegalClass.MONEY)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """One asset an inquiry returned, as the controls see it (declared by each agency's spec).
+
+    ``asset_id`` is the agency's own identifier, the one a control names (an account number, a
+    real-estate unit number, a company's credit code). ``value`` is None when the registry holds
+    no value (a house). ``held_for`` lists the case numbers under which the agency already holds
+    a freeze or a seizure on it (this court's or another's).
+    """
+
+    agency: str
+    asset_id: str
+    asset_class: str
+    value: Decimal | None
+    currency: str = "CNY"
+    label: str = ""
+    held_for: tuple[str, ...] = ()
+
+    @property
+    def law(self) -> LegalClass:
+        return legal_class(self.asset_class)
+
+
+@dataclass(frozen=True, slots=True)
+class ControlOperation:
+    """A control as the gateway persisted it: what was asked, by whom, and where it stands.
+
+    ``request_id`` is derived from ``id`` and is the same on every attempt. ``target_id`` is the
+    operation a release, a renewal or a deduction acts upon (the freeze or seizure); ``until`` is
+    the last day of a freeze, a seizure, or a renewal's new end.
+    """
+
+    id: str
+    request_id: str
+    case_number: str
+    court: str
+    action: ControlAction
+    agency: str
+    asset_id: str
+    asset_class: str
+    subject_key: str
+    inquiry_seq: int | None  # the audit entry of the inquiry that returned the asset
+    ruling_number: str
+    notice_number: str
+    amount: Decimal | None
+    held_value: Decimal | None  # what a freeze or seizure counts toward the case's total
+    applied_amount: Decimal | None  # what the agency says it applied (a partial freeze)
+    queue_position: int | None  # a queued seizure's place (轮候查封), None when in effect
+    starts_on: datetime.date | None
+    until: datetime.date | None
+    target_id: str | None
+    state: OperationState
+    requested_by: str
+    approved_by: str | None
+    attempts: int
+    reference: str | None
+    message: str | None
+    excess_reason: str | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    def request(self) -> ControlRequest:
+        """What is sent to the agency: identical on every attempt."""
+        return ControlRequest(
+            request_id=self.request_id,
+            action=self.action,
+            case_number=self.case_number,
+            ruling_number=self.ruling_number,
+            notice_number=self.notice_number,
+            asset_id=self.asset_id,
+            amount=self.amount,
+            until=self.until,
+        )
+
+
+def request_id_for(operation_id: str) -> str:
+    """The agency ``requestId`` of an operation: derived, so every attempt reuses it."""
+    return f"ck-{operation_id}"

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from gateway.domain.register import Case
     from gateway.services.audit import AuditLog
     from gateway.services.cases import CaseRegister
+    from gateway.services.controls import ControlService
+    from gateway.services.freezes import FreezeDesk
     from gateway.services.listing import ListingService
 
 
@@ -66,6 +68,8 @@ class Context:
     auditor: Auditor | None = None
     audit_log: AuditLog | None = None
     listing: ListingService | None = None
+    controls: ControlService | None = None
+    freezes: FreezeDesk | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     audit: AuditTrail = field(init=False)
     loader: DataLoader[InquiryKey, SubjectProfile] = field(init=False)

@@ -14,9 +14,13 @@ cannot be written. A change is audited in the change's own unit of work (``unit=
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 from collections.abc import Callable, Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from connectors.registry import AGENCIES
 from gateway.auth.principal import Principal
 from gateway.domain.errors import (
     AuthenticationError,
@@ -25,10 +29,11 @@ from gateway.domain.errors import (
     StoreUnavailableError,
 )
 from gateway.domain.subjects import Subject
-from gateway.services.audit import AuditLog, AuditRecord, Outcome
+from gateway.services.audit import AuditLog, AuditRecord, AuditUnavailableError, Outcome
 from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryKey
-from gateway.store.unit import UnitOfWork
+from gateway.store.controls import InquiryAnswer
+from gateway.store.unit import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +42,16 @@ Inquiries = Sequence[tuple[InquiryKey, SubjectProfile]]
 
 
 class Auditor:
-    """Writes what a principal did, or was refused, to the audit log."""
+    """Writes what a principal did, or was refused, to the audit log.
 
-    def __init__(self, log_: AuditLog) -> None:
+    With a ``store``, an inquiry's entries and the assets the agencies returned (the latest
+    answer per case, subject and agency, naming its entry) commit in one unit: a control may
+    name only an asset an audited inquiry in its case returned.
+    """
+
+    def __init__(self, log_: AuditLog, store: Store | None = None) -> None:
         self.log = log_
+        self.store = store
 
     async def inquiries(self, principal: Principal, request_id: str, items: Inquiries) -> None:
         """The entries of a batch of inquiries, one per subject; raises when not written."""
@@ -58,8 +69,21 @@ class Auditor:
             )
             for key, profile in items
         ]
-        if records:
+        if not records:
+            return
+        if self.store is None:
             await self.log.append(records)
+            return
+        try:
+            async with self.store.begin() as unit:
+                entries = await self.log.append(records, unit=unit)
+                for entry, (key, profile) in zip(entries, items, strict=True):
+                    for answer in inquiry_answers(key, profile, entry.seq, entry.at):
+                        await unit.controls.save_answer(answer)
+        except SQLAlchemyError as exc:
+            raise AuditUnavailableError(
+                "审计日志写入失败", "the audit log could not be written"
+            ) from exc
 
     async def refused(
         self,
@@ -115,6 +139,31 @@ class Auditor:
             detail=detail,
         )
         await self.log.append([record], unit=unit)
+
+
+def inquiry_answers(
+    key: InquiryKey, profile: SubjectProfile, seq: int, at: datetime.datetime
+) -> list[InquiryAnswer]:
+    """What the agencies that take controls answered, as the assets a control may name."""
+    answers = []
+    for result in profile.results:
+        if not result.status.answered or result.agency not in AGENCIES:
+            continue
+        spec = AGENCIES.spec(result.agency)
+        if spec.assets is None:
+            continue
+        assets = [] if result.records is None else list(spec.assets(result.records))
+        answers.append(
+            InquiryAnswer(
+                key.options.case_number.canonical,
+                key.subject.key,
+                result.agency,
+                result.fetched_at or at,
+                seq,
+                assets,
+            )
+        )
+    return answers
 
 
 class AuditTrail:

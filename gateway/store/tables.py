@@ -247,3 +247,64 @@ listing_events = sa.Table(
     sa.Column("request_id", sa.String(128), nullable=False),
     sa.Column("at", UTCDateTime(), nullable=False),  # when it was recorded
 )
+
+# controls (查控): each a persisted operation, committed before its first attempt
+control_operations = sa.Table(
+    "control_operations",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("request_id", sa.String(64), nullable=False, unique=True),  # the agency's requestId
+    sa.Column("case_number", sa.String(64), nullable=False),
+    sa.Column("court", sa.String(32), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("agency", sa.String(32), nullable=False),
+    sa.Column("asset_id", sa.String(64), nullable=False),
+    sa.Column("asset_class", sa.String(32), nullable=False),
+    sa.Column("subject_key", sa.String(64), nullable=False),
+    sa.Column("inquiry_seq", sa.BigInteger(), nullable=True),  # the inquiry's audit entry
+    sa.Column("ruling_number", sa.String(64), nullable=False),
+    sa.Column("notice_number", sa.String(64), nullable=False),
+    sa.Column("amount", _money(), nullable=True),
+    sa.Column("held_value", _money(), nullable=True),
+    sa.Column("applied_amount", _money(), nullable=True),
+    sa.Column("queue_position", sa.Integer(), nullable=True),
+    sa.Column("starts_on", sa.Date(), nullable=True),
+    sa.Column("until", sa.Date(), nullable=True),
+    sa.Column("target_id", sa.String(32), nullable=True),  # the freeze a release/renewal acts on
+    sa.Column("state", sa.String(24), nullable=False),
+    sa.Column("requested_by", sa.String(128), nullable=False),
+    sa.Column("approved_by", sa.String(128), nullable=True),
+    sa.Column("attempts", sa.Integer(), nullable=False),
+    sa.Column("reference", sa.String(128), nullable=True),
+    sa.Column("message", sa.Text(), nullable=True),
+    sa.Column("excess_reason", sa.Text(), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_control_operations_case_number", "case_number"),
+    sa.Index("ix_control_operations_state_updated_at", "state", "updated_at"),
+    sa.Index("ix_control_operations_agency_asset_id", "agency", "asset_id"),
+)
+
+# idempotency keys of control mutations, per court; kept at least 30 days
+control_idempotency = sa.Table(
+    "control_idempotency",
+    metadata,
+    sa.Column("court", sa.String(32), primary_key=True),
+    sa.Column("key", sa.String(128), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),  # SHA-256 of the mutation's input
+    sa.Column("operation_ids", sa.Text(), nullable=False),  # JSON array
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_control_idempotency_created_at", "created_at"),
+)
+
+# the latest inquiry answer per case, subject and agency: the assets a control may name
+inquiry_answers = sa.Table(
+    "inquiry_answers",
+    metadata,
+    sa.Column("case_number", sa.String(64), primary_key=True),
+    sa.Column("subject_key", sa.String(64), primary_key=True),
+    sa.Column("agency", sa.String(32), primary_key=True),
+    sa.Column("answered_at", UTCDateTime(), nullable=False),
+    sa.Column("audit_seq", sa.BigInteger(), nullable=False),
+    sa.Column("assets", sa.Text(), nullable=False),  # JSON array of assets
+)

@@ -1,7 +1,7 @@
 """One command, one transaction: the unit of work that the store's repositories share.
 
 ``Store.begin()`` opens a transaction and yields a ``UnitOfWork`` whose repositories (``cases``,
-``audit``, ``listing``; the controls and the outbox will join them) all write through it: a state
+``audit``, ``controls``, ``listing``; the outbox will join them) all write through it: a state
 change and its audit entry commit together, or, when anything in the unit raises, not at all::
 
     async with store.begin() as unit:
@@ -26,19 +26,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.store.audit import AuditRepository
 from gateway.store.cases import CaseRepository
+from gateway.store.controls import ControlRepository
 from gateway.store.listing import ListingRepository
 
 
 class UnitOfWork:
     """The repositories of one transaction (or of one read-only connection)."""
 
-    __slots__ = ("audit", "cases", "connection", "listing")
+    __slots__ = ("audit", "cases", "connection", "controls", "listing")
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
         self.cases = CaseRepository(connection)
         self.audit = AuditRepository(connection)
         self.listing = ListingRepository(connection)
+        self.controls = ControlRepository(connection)
 
 
 class Store:

@@ -24,6 +24,7 @@ from mocks.bank.records import (
 from mocks.synthetic import (
     REFERENCE_DATE,
     add_years,
+    asset_tag,
     company_district,
     date_between,
     digits,
@@ -67,7 +68,10 @@ def records(subject: SubjectRef) -> BankRecords | None:
     frozen = {f.account_number: f.frozen_amount for f in freezes}
     accounts = [_apply_freeze(account, frozen.get(account.account_number)) for account in accounts]
     deposits = [d for account in accounts for d in _deposits(rng, account, rich=rich)]
-    products = _products(rng, accounts, rich=rich)
+    products = [
+        replace(p, asset_id=asset_tag(subject.id, p.product_code))
+        for p in _products(rng, accounts, rich=rich)
+    ]
     cards = [] if company else [c for account in accounts for c in _cards(rng, account)]
     return BankRecords(
         accounts=accounts, cards=cards, deposits=deposits, wealth_products=products, freezes=freezes

@@ -47,6 +47,7 @@ class WealthProduct:
     currency: str
     holding_value: Decimal
     matures_on: datetime.date | None = None
+    asset_id: str | None = None  # 查控标识: what a control names
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import functools
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from gateway.domain.subjects import uscc_check_character
@@ -41,6 +41,7 @@ from mocks.synthetic import (
     Company,
     Tier,
     add_years,
+    asset_tag,
     company,
     date_between,
     draw,
@@ -99,8 +100,11 @@ def records(subject: SubjectRef) -> BusinessRecords | None:
     if start.empty:
         return BusinessRecords()
     if subject.kind == "legal":
-        return _legal_person(start.rng, subject, rich=start.rich)
-    return _natural_person(start.rng, subject, rich=start.rich)
+        found = _legal_person(start.rng, subject, rich=start.rich)
+    else:
+        found = _natural_person(start.rng, subject, rich=start.rich)
+    holdings = [replace(h, asset_id=asset_tag(subject.id, h.uscc)) for h in found.equity_holdings]
+    return replace(found, equity_holdings=holdings)
 
 
 # --- an enterprise's own facts, the same in every view ------------------------------------

@@ -24,6 +24,7 @@ class EquityHolding:
     subscribed_capital: Decimal
     paid_in_capital: Decimal
     subscribed_on: datetime.date
+    asset_id: str | None = None  # 查控标识: what a control names
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

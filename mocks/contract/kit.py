@@ -23,7 +23,9 @@ from typing import Any
 
 import httpx
 
+from mocks.contract.controls import ControlChecks
 from mocks.contract.schemas import first_error
+from mocks.contract.verdict import CheckFailedError, expect
 from mocks.documents import contract_document
 from mocks.problems import PROBLEM_MEDIA_TYPE
 from mocks.registry import MockSpec, mock_spec
@@ -42,10 +44,6 @@ class CheckResult:
     detail: str
 
 
-class CheckFailedError(Exception):
-    """A check's verdict: the endpoint broke the contract (the message says how)."""
-
-
 async def check_endpoint(
     base_url: str,
     token: str,
@@ -56,7 +54,7 @@ async def check_endpoint(
     """Run every check of ``agency``'s contract against ``base_url``, in a fixed order."""
     http = client or httpx.AsyncClient(timeout=httpx.Timeout(10.0))
     try:
-        kit = _Kit(base_url.rstrip("/"), token, mock_spec(agency), http)
+        kit = Kit(base_url.rstrip("/"), token, mock_spec(agency), http)
         return [await kit.run(name, check) for name, check in kit.checks()]
     finally:
         if client is None:
@@ -66,7 +64,7 @@ async def check_endpoint(
 Check = Callable[[], Awaitable[str]]
 
 
-class _Kit:
+class Kit:
     def __init__(
         self, base_url: str, token: str, spec: MockSpec, client: httpx.AsyncClient
     ) -> None:
@@ -85,6 +83,7 @@ class _Kit:
             for kind in KINDS
             if kind in self.spec.subject_kinds
         ]
+        controls = ControlChecks(self).checks() if "/v1/controls" in self.paths else []
         return [
             ("openapi", self.openapi),
             *found,
@@ -95,8 +94,15 @@ class _Kit:
             ("auth-wrong", lambda: self.unauthorized(self.wrong_token)),
             ("bad-request", self.bad_request),
             ("too-many-subjects", self.too_many),
+            *controls,
             ("no-secret-in-errors", self.no_secret),
         ]
+
+    @property
+    def paths(self) -> dict[str, Any]:
+        """The paths of the agency's committed contract (controls only where it applies them)."""
+        paths: dict[str, Any] = self.document.get("paths", {})
+        return paths
 
     async def run(self, name: str, check: Check) -> CheckResult:
         try:
@@ -110,51 +116,49 @@ class _Kit:
 
     async def openapi(self) -> str:
         response = await self.client.get(self.base_url + "/openapi.json")
-        _expect(response.status_code == 200, f"GET /openapi.json answered {response.status_code}")
+        expect(response.status_code == 200, f"GET /openapi.json answered {response.status_code}")
         document = _json(response)
-        _expect(isinstance(document, dict), "the document is not a JSON object")
+        expect(isinstance(document, dict), "the document is not a JSON object")
         version = str(document.get("openapi", ""))
-        _expect(version.startswith("3."), f"not an OpenAPI 3 document (openapi={version[:10]!r})")
+        expect(version.startswith("3."), f"not an OpenAPI 3 document (openapi={version[:10]!r})")
         paths = document.get("paths")
         operation = paths.get("/v1/inquiries") if isinstance(paths, dict) else None
-        _expect(isinstance(operation, dict) and "post" in operation, "no POST /v1/inquiries")
+        expect(isinstance(operation, dict) and "post" in operation, "no POST /v1/inquiries")
         return f"OpenAPI {version}"
 
     async def found(self, kind: SubjectKindName) -> str:
         subject_id = self.examples[kind][Tier.RICH]
         request_id, response = await self.inquire([(kind, subject_id)])
         answer = self.answer(response)
-        _expect(answer["requestId"] == request_id, "requestId is not the request's")
-        _expect(answer["agency"] == self.spec.agency, f"agency is {answer['agency'][:20]!r}")
+        expect(answer["requestId"] == request_id, "requestId is not the request's")
+        expect(answer["agency"] == self.spec.agency, f"agency is {answer['agency'][:20]!r}")
         results = answer["results"]
-        _expect(len(results) == 1, f"{len(results)} results for 1 subject")
+        expect(len(results) == 1, f"{len(results)} results for 1 subject")
         result = results[0]
-        _expect(
+        expect(
             (result["kind"], result["id"]) == (kind, subject_id), "the result is another subject's"
         )
-        _expect(
-            result["status"] == "found", f"{kind} {subject_id} is {result['status']}, not found"
-        )
-        _expect(result.get("records") is not None, "a found subject without records")
+        expect(result["status"] == "found", f"{kind} {subject_id} is {result['status']}, not found")
+        expect(result.get("records") is not None, "a found subject without records")
         return f"{kind} {subject_id}: found, records valid"
 
     async def request_id_header(self) -> str:
         request_id, response = await self.inquire(
             [("natural", self.examples["natural"][Tier.RICH])]
         )
-        _expect(response.status_code == 200, f"answered {response.status_code}")
+        expect(response.status_code == 200, f"answered {response.status_code}")
         echoed = response.headers.get("X-Request-Id")
-        _expect(echoed == request_id, "X-Request-Id does not echo the request's requestId")
+        expect(echoed == request_id, "X-Request-Id does not echo the request's requestId")
         return "X-Request-Id echoed"
 
     async def not_found(self) -> str:
         subject_id = self.examples["natural"][Tier.UNKNOWN]
         _, response = await self.inquire([("natural", subject_id)])
         results = self.answer(response)["results"]
-        _expect(len(results) == 1, f"{len(results)} results for 1 subject")
+        expect(len(results) == 1, f"{len(results)} results for 1 subject")
         status = results[0]["status"]
-        _expect(status == "not_found", f"{subject_id} is {status}")
-        _expect(results[0].get("records") is None, "a not_found subject with records")
+        expect(status == "not_found", f"{subject_id} is {status}")
+        expect(results[0].get("records") is None, "a not_found subject with records")
         return f"{subject_id}: not_found"
 
     async def batch(self) -> str:
@@ -162,10 +166,10 @@ class _Kit:
         subjects = [(kind, self.examples[kind][tier]) for kind, tier in plan]
         _, response = await self.inquire(subjects)
         results = self.answer(response)["results"]
-        _expect(len(results) == len(subjects), f"{len(results)} results for {len(subjects)}")
+        expect(len(results) == len(subjects), f"{len(results)} results for {len(subjects)}")
         for position, ((kind, tier), result) in enumerate(zip(plan, results, strict=True)):
             subject_id = self.examples[kind][tier]
-            _expect(
+            expect(
                 (result["kind"], result["id"]) == (kind, subject_id),
                 f"result {position} is out of order",
             )
@@ -176,7 +180,7 @@ class _Kit:
             else:
                 continue  # an agency may or may not know an ordinary subject
             status = result["status"]
-            _expect(status == want, f"result {position} is {status}, not {want}")
+            expect(status == want, f"result {position} is {status}, not {want}")
         return f"{len(subjects)} subjects, {len(results)} results in order"
 
     async def unauthorized(self, token: str | None) -> str:
@@ -186,11 +190,11 @@ class _Kit:
         )
         self.problem(response, 401)
         challenge = response.headers.get("WWW-Authenticate", "")
-        _expect(challenge.lower().startswith("bearer"), "401 without WWW-Authenticate: Bearer")
+        expect(challenge.lower().startswith("bearer"), "401 without WWW-Authenticate: Bearer")
         return "401 problem+json with WWW-Authenticate: Bearer"
 
     async def bad_request(self) -> str:
-        response = await self.post(b'{"requestId": "kit", "subjects": [', self._auth())
+        response = await self.post(b'{"requestId": "kit", "subjects": [', self.auth())
         self.problem(response, 400)
         return "400 problem+json"
 
@@ -202,12 +206,12 @@ class _Kit:
         return f"{MAX_SUBJECTS + 1} subjects: 413 problem+json"
 
     async def no_secret(self) -> str:
-        _expect(bool(self.error_responses), "no error response was seen to inspect")
+        expect(bool(self.error_responses), "no error response was seen to inspect")
         # a token of a few characters is found in ordinary words ("tok" in "token")
         secrets = [t for t in (self.token, self.wrong_token) if len(t) >= MIN_SECRET_LENGTH]
         for response in self.error_responses:
             text = response.text + json.dumps(dict(response.headers))
-            _expect(
+            expect(
                 not any(s in text for s in secrets),
                 f"an HTTP {response.status_code} echoes a token",
             )
@@ -218,7 +222,7 @@ class _Kit:
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _auth(self) -> dict[str, str]:
+    def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
     async def post(self, body: bytes, headers: dict[str, str]) -> httpx.Response:
@@ -241,11 +245,11 @@ class _Kit:
             "subjects": [{"kind": kind, "id": subject_id} for kind, subject_id in subjects],
         }
         encoded = json.dumps(body, ensure_ascii=False).encode()
-        return request_id, await self.post(encoded, self._auth() if headers is None else headers)
+        return request_id, await self.post(encoded, self.auth() if headers is None else headers)
 
     def answer(self, response: httpx.Response) -> JSONObject:
         """The 200 answer, which must keep the document's ``InquiryResponse``."""
-        _expect(response.status_code == 200, f"answered HTTP {response.status_code}")
+        expect(response.status_code == 200, f"answered HTTP {response.status_code}")
         try:
             answer = response.json()
         except ValueError:
@@ -255,18 +259,18 @@ class _Kit:
         return dict(answer)
 
     def problem(self, response: httpx.Response, status: int) -> JSONObject:
-        _expect(
+        expect(
             response.status_code == status, f"answered HTTP {response.status_code}, not {status}"
         )
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
-        _expect(media_type == PROBLEM_MEDIA_TYPE, f"Content-Type is {media_type[:40]!r}")
+        expect(media_type == PROBLEM_MEDIA_TYPE, f"Content-Type is {media_type[:40]!r}")
         try:
             problem = response.json()
         except ValueError:
             problem = None
         if first_error(self.document, "Problem", problem) is not None:
             raise CheckFailedError("the body is not an RFC 9457 problem document")
-        _expect(problem["status"] == status, f"the problem's status is {problem['status']}")
+        expect(problem["status"] == status, f"the problem's status is {problem['status']}")
         return dict(problem)
 
     def _scrub(self, text: str) -> str:
@@ -274,11 +278,6 @@ class _Kit:
             if len(secret) >= 4:  # shorter ones would garble ordinary words, and guard nothing
                 text = text.replace(secret, "***")
         return text
-
-
-def _expect(condition: bool, failure: str) -> None:
-    if not condition:
-        raise CheckFailedError(failure)
 
 
 def _json(response: httpx.Response) -> Any:

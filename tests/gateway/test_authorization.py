@@ -52,6 +52,31 @@ OPERATIONS = {
         'basisDocumentNumber: "(2025)苏0812民初1号", basisIssuer: "某法院", obligation: "付款", '
         'warnedOn: "2026-03-02", documentNumber: "提示1号"}) { id state } }'
     ),
+    # controls: an asset no inquiry returned, a control that does not exist, a plan with
+    # nothing in it: the roles allowed get that coded answer, the others a refusal
+    "controls": f'{{ controls(caseNumber: "{CASE}") {{ id }} }}',
+    "freezeRegister": "{ freezeRegister { endsOn } }",
+    "expiringControls": "{ expiringControls(withinDays: 30) { endsOn } }",
+    "freezePlan": f'{{ freezePlan(caseNumber: "{CASE}") {{ shortfall }} }}',
+    **{
+        name: (
+            f'mutation {{ {name}(caseNumber: "{CASE}", rulingNumber: "r", noticeNumber: "n", '
+            f'asset: {{agency: BANK, assetId: "none"}}, idempotencyKey: "k"{extra}) {{ id }} }}'
+        )
+        for name, extra in [
+            ("freezeAsset", ', until: "2026-12-31"'),
+            ("seizeAsset", ', until: "2026-12-31"'),
+            ("deductAsset", ', amount: "1.00"'),
+            ("releaseControl", ""),
+            ("renewControl", ', until: "2026-12-31"'),
+        ]
+    },
+    "applyFreezePlan": (
+        f'mutation {{ applyFreezePlan(caseNumber: "{CASE}", rulingNumber: "r", '
+        'noticeNumber: "n", idempotencyKey: "k") { id } }'
+    ),
+    "approveDeduction": 'mutation { approveDeduction(controlId: "none") { id } }',
+    "declineDeduction": 'mutation { declineDeduction(controlId: "none") { id } }',
 }
 # one mutation per event of the list, on an entry that does not exist: an allowed caller gets as
 # far as the lookup (LISTING_NOT_FOUND), a refused one is stopped before any resolver runs
@@ -103,14 +128,39 @@ LISTING_COURT = {
     "listingLeads",
 } | LISTING_EVENTS
 
+# allowed operations whose answer here is a coded error of the operation itself
+CODED_ANSWERS = {
+    "freezeAsset": "ASSET_NOT_FROM_INQUIRY",
+    "seizeAsset": "ASSET_NOT_FROM_INQUIRY",
+    "deductAsset": "ASSET_NOT_FROM_INQUIRY",
+    "releaseControl": "ASSET_NOT_FROM_INQUIRY",
+    "renewControl": "ASSET_NOT_FROM_INQUIRY",
+    "applyFreezePlan": "INVALID_INPUT",
+    "approveDeduction": "CONTROL_NOT_FOUND",
+    "declineDeduction": "CONTROL_NOT_FOUND",
+}
+CONTROL_READS = {"controls", "freezeRegister", "expiringControls"}
+JUDGE_CONTROLS = {"freezePlan", *CODED_ANSWERS}
+
 # what each role may do: written out here, independently of gateway/auth/policy.py
 ALLOWED = {
     None: {"me", "publicListing"},
-    "judge": {"debtor", "debtors", "case", "cases", "me", "introspection", "publicListing"}
+    "judge": {
+        "debtor",
+        "debtors",
+        "case",
+        "cases",
+        "me",
+        "introspection",
+        "publicListing",
+        *CONTROL_READS,
+        *JUDGE_CONTROLS,
+    }
     | LISTING_COURT,
     "system": LISTING_COURT
     | {
         "publicListing",
+        *CONTROL_READS,
         "debtor",
         "debtors",
         "case",
@@ -137,7 +187,9 @@ async def test_every_role_against_every_operation(gateway: Gateway, who: str | N
     for operation, query in OPERATIONS.items():
         response = await gateway.post(query, who=who)
         body = response.json()
-        if operation in ALLOWED[who]:
+        if operation in ALLOWED[who] and operation in CODED_ANSWERS:
+            assert codes(body) == {CODED_ANSWERS[operation]}, (who, operation, body)
+        elif operation in ALLOWED[who]:
             assert response.status_code == 200, (who, operation, response.text)
             assert not codes(body) & REFUSALS, (who, operation, body)
             if operation in LISTING_EVENTS:  # reached the resolver: the entry is looked up
@@ -400,7 +452,7 @@ async def test_no_answer_leaves_without_its_audit_entry(
 ):
     from gateway.services.audit import AuditLog, AuditUnavailableError
 
-    async def broken(self, records):
+    async def broken(self, records, *, unit=None):
         raise AuditUnavailableError("审计日志写入失败", "the audit log could not be written")
 
     monkeypatch.setattr(AuditLog, "append", broken)

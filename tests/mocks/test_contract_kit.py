@@ -9,12 +9,22 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from mocks.contract import CheckResult, check_endpoint
-from mocks.faults import FaultConfig
+from mocks.faults import ControlFaultConfig, FaultConfig
 from mocks.registry import MOCK_AGENCIES
 from mocks.runner import AppServer, MockServers
 from mocks.server import create_mock_app
 from tests.mocks.helpers import TOKEN, client_for
 
+CONTROL_CHECKS = [
+    "control-applied",
+    "control-repeat",
+    "control-conflict",
+    "control-status",
+    "control-status-unknown",
+    "control-unknown-asset",
+    "control-auth",
+    "control-release",
+]
 EXPECTED_CHECKS = [
     "openapi",
     "found-natural",  # the found-<kind> checks: only the kinds the agency keeps records on
@@ -26,6 +36,7 @@ EXPECTED_CHECKS = [
     "auth-wrong",
     "bad-request",
     "too-many-subjects",
+    *CONTROL_CHECKS,  # only for an agency that applies controls
     "no-secret-in-errors",
 ]
 
@@ -35,12 +46,15 @@ def failures(results: list[CheckResult]) -> dict[str, str]:
 
 
 def expected_checks(agency: str) -> list[str]:
-    """The kit's checks for ``agency``: a found-<kind> check for each kind it serves."""
+    """The kit's checks for ``agency``: a found-<kind> check for each kind it serves, the
+    control checks where it applies controls."""
     served = MOCK_AGENCIES[agency].subject_kinds
+    controls = bool(MOCK_AGENCIES[agency].controls)
     return [
         name
         for name in EXPECTED_CHECKS
-        if not name.startswith("found-") or name.removeprefix("found-") in served
+        if (not name.startswith("found-") or name.removeprefix("found-") in served)
+        and (controls or name not in CONTROL_CHECKS)
     ]
 
 
@@ -67,7 +81,13 @@ async def test_a_mock_answering_malformed_bodies_fails_the_kit() -> None:
     async with AppServer(app) as server:
         failed = failures(await check_endpoint(server.url, TOKEN, "bank"))
     assert {"found-natural", "found-legal", "not-found", "batch-order"} <= set(failed)
-    assert all("contract" in detail for detail in failed.values())
+    # the control checks need the inquiry's answer: the first fails on it, the rest follow
+    assert failed["control-repeat"] == "no control was applied (see control-applied)"
+    assert all(
+        "contract" in detail
+        for name, detail in failed.items()
+        if name == "control-applied" or name not in CONTROL_CHECKS
+    )
 
 
 async def test_a_wrong_token_fails_without_showing_it() -> None:
@@ -116,3 +136,32 @@ async def test_an_unreachable_endpoint_fails_every_check() -> None:
     assert [r.name for r in results] == EXPECTED_CHECKS
     assert not any(r.passed for r in results)
     assert failures(results)["openapi"].startswith("transport: ConnectError")
+
+
+async def test_the_control_checks_leave_nothing_held() -> None:
+    app = create_mock_app("land", token=TOKEN)
+    async with AppServer(app) as server:
+        assert failures(await check_endpoint(server.url, TOKEN, "land")) == {}
+    controls = app.state.mock.ledger.snapshot()["controls"].values()
+    actions = sorted((c["action"], c["answer"]["status"]) for c in controls)
+    assert actions == [("release", "applied"), ("seize", "applied"), ("seize", "rejected")]
+    assert all(c["applications"] <= 1 for c in controls)
+
+
+async def test_an_agency_that_fails_after_applying_fails_the_control_checks() -> None:
+    faults = ControlFaultConfig(error_after_rate=1.0)
+    app = create_mock_app("fund", token=TOKEN, control_faults=faults)
+    async with AppServer(app) as server:
+        failed = failures(await check_endpoint(server.url, TOKEN, "fund"))
+    assert failed["control-applied"] == "answered HTTP 500"
+    assert failed["control-repeat"] == "no control was applied (see control-applied)"
+    assert "control-status-unknown" not in failed
+
+
+async def test_a_status_lookup_that_stays_404_fails_the_kit() -> None:
+    faults = ControlFaultConfig(status_lag_rate=1.0, status_lag_lookups=50)
+    app = create_mock_app("bank", token=TOKEN, control_faults=faults)
+    async with AppServer(app) as server:
+        failed = failures(await check_endpoint(server.url, TOKEN, "bank"))
+    assert set(failed) == {"control-status"}
+    assert failed["control-status"] == "an applied control was 404 on 5 lookups"

@@ -1,0 +1,338 @@
+"""The legal checks a control passes before any call to an agency (查控的合法性审查).
+
+Each refusal is a ``ControlCheckError`` with a stable code and a message in Chinese and English:
+
+==========================  =================================================================
+``RULING_NUMBER_REQUIRED``  no enforcement ruling number (执行裁定书文号)
+``NOTICE_NUMBER_REQUIRED``  no assistance notice number (协助执行通知书文号)
+``ASSET_NOT_FROM_INQUIRY``  no inquiry in this case returned the asset
+``NOT_A_DEBTOR``            the asset was returned for a lead or a creditor, not a debtor
+``ACTION_NOT_SUPPORTED``    the agency does not take this action (a deduction of a house)
+``AMOUNT_REQUIRED``         a deduction without an amount (a freeze without one holds it all)
+``AMOUNT_NOT_ALLOWED``      an amount on a seizure, or on securities (held whole)
+``PERIOD_REQUIRED``         a freeze, seizure or renewal without its last day
+``PERIOD_TOO_LONG``         beyond the legal maximum of the asset class (1 or 3 years)
+``NO_CONTROL_IN_FORCE``     a release, renewal or deduction with nothing of this case in force
+``RENEWAL_AFTER_EXPIRY``    a renewal once the freeze has lapsed (it cannot be revived)
+``DEDUCTION_EXCEEDS_FROZEN``       more than what is frozen on that asset for the case
+``DEDUCTION_EXCEEDS_UNPERFORMED``  more than the case's unperformed amount
+``EXCESSIVE_FREEZE``        the case's frozen value would exceed the debt, fees and margin
+==========================  =================================================================
+
+Only in-force figures count: a deduction applied or still in flight (``PENDING``, ``UNKNOWN``,
+or awaiting approval) is taken off the frozen amount and off the unperformed amount (an applied
+deduction has already raised the case's performed amount, so it is not counted twice). A freeze
+in flight counts as frozen. ``CaseLedger`` folds a case's operations into these figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from gateway.domain.controls import (
+    Asset,
+    ControlAction,
+    ControlOperation,
+    OperationState,
+)
+from gateway.domain.errors import InvalidInputError
+
+_ZERO = Decimal("0.00")
+_HOLDING = (ControlAction.FREEZE, ControlAction.SEIZE)
+# asset classes whose agency counts a control's amount in units (shares), not yuan: a freeze of
+# them holds the whole asset, at its value
+_COUNTED_IN_UNITS = frozenset({"securities"})
+
+
+class ControlCheckError(InvalidInputError):
+    """A control the law does not allow as asked; ``code`` names the rule."""
+
+    code = "CONTROL_REFUSED"
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def execution_fee(obligation: Decimal) -> Decimal:
+    """执行申请费 (诉讼费用交纳办法 第十四条): 50 yuan up to 10,000, then by tranche."""
+    tranches = (
+        (Decimal(500_000), Decimal("0.015")),
+        (Decimal(5_000_000), Decimal("0.01")),
+        (Decimal(10_000_000), Decimal("0.005")),
+    )
+    fee = Decimal(50)
+    lower = Decimal(10_000)
+    for upper, rate in tranches:
+        if obligation > lower:
+            fee += (min(obligation, upper) - lower) * rate
+        lower = upper
+    if obligation > lower:
+        fee += (obligation - lower) * Decimal("0.001")
+    return fee.quantize(Decimal("0.01"))
+
+
+@dataclass(slots=True)
+class Holding:
+    """One freeze or seizure of the case, with what acts on it (renewals, deductions)."""
+
+    control: ControlOperation
+    until: datetime.date | None
+    deducted: Decimal = _ZERO  # applied or in flight
+    released: bool = False  # a release applied or in flight
+
+    @property
+    def remaining(self) -> Decimal:
+        """The value still held: what was frozen (the agency's applied amount where it said,
+        in yuan) less deductions; a seizure of unknown value counts 0."""
+        control = self.control
+        held = control.held_value
+        if control.applied_amount is not None and control.asset_class not in _COUNTED_IN_UNITS:
+            held = control.applied_amount if held is None else min(held, control.applied_amount)
+        return max(_ZERO, (held or _ZERO) - self.deducted)
+
+    def in_force(self, today: datetime.date) -> bool:
+        return not self.released and (self.until is None or self.until >= today)
+
+
+@dataclass(slots=True)
+class CaseLedger:
+    """A case's controls folded into what the checks need; ``add`` keeps it current while a
+    plan's controls are checked one after the other."""
+
+    holdings: dict[str, Holding] = field(default_factory=dict)  # by the freeze's id
+    deductions_in_flight: Decimal = _ZERO  # not yet in the case's performed amount
+
+    @classmethod
+    def of(cls, operations: Iterable[ControlOperation]) -> CaseLedger:
+        ledger = cls()
+        ops = list(operations)
+        # the freezes first, then what acts on them (their times may tie)
+        for op in sorted(ops, key=lambda o: o.action not in _HOLDING):
+            ledger.add(op)
+        return ledger
+
+    def add(self, op: ControlOperation) -> None:
+        live = op.state.in_flight or op.state in (
+            OperationState.APPLIED,
+            OperationState.AWAITING_APPROVAL,
+        )
+        if not live:
+            return
+        if op.action in _HOLDING:
+            self.holdings[op.id] = Holding(op, op.until)
+            return
+        holding = self.holdings.get(op.target_id or "")
+        if holding is None:
+            return
+        if op.action is ControlAction.DEDUCT:
+            holding.deducted += op.amount or _ZERO
+            if op.state is not OperationState.APPLIED:
+                self.deductions_in_flight += op.amount or _ZERO
+        elif op.action is ControlAction.RELEASE:
+            holding.released = True
+        elif (
+            op.action is ControlAction.RENEW
+            and op.state is OperationState.APPLIED
+            and op.until is not None
+            and (holding.until is None or op.until > holding.until)
+        ):
+            holding.until = op.until
+
+    def holding_on(self, agency: str, asset_id: str, today: datetime.date) -> Holding | None:
+        """The case's freeze or seizure in force on the asset (the latest), if any."""
+        found = [
+            h
+            for h in self.holdings.values()
+            if h.control.agency == agency and h.control.asset_id == asset_id and h.in_force(today)
+        ]
+        return found[-1] if found else None
+
+    def frozen_value(self, today: datetime.date) -> Decimal:
+        return sum((h.remaining for h in self.holdings.values() if h.in_force(today)), start=_ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class ControlLimits:
+    """The configurable part of the checks."""
+
+    excess_margin: Decimal = Decimal("0.10")  # of (unperformed + fees) allowed above them
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the checks decided for an allowed control."""
+
+    target: ControlOperation | None = None  # the freeze a deduction, release or renewal acts on
+    held_value: Decimal | None = None  # what a freeze or seizure counts toward the case's total
+    excess_reason: str | None = None  # why an indivisible asset beyond the debt is allowed
+    starts_on: datetime.date | None = None
+
+
+def refuse(code: str, zh: str, en: str) -> ControlCheckError:
+    return ControlCheckError(zh, en, code=code)
+
+
+def check_documents(ruling_number: str, notice_number: str) -> None:
+    if not ruling_number.strip():
+        raise refuse(
+            "RULING_NUMBER_REQUIRED",
+            "缺少执行裁定书文号",
+            "the enforcement ruling number is missing",
+        )
+    if not notice_number.strip():
+        raise refuse(
+            "NOTICE_NUMBER_REQUIRED",
+            "缺少协助执行通知书文号",
+            "the assistance notice number is missing",
+        )
+
+
+def check_period(
+    action: ControlAction, asset: Asset, until: datetime.date | None, start: datetime.date
+) -> None:
+    """A freeze, seizure or renewal ends on ``until``: after ``start``, within the maximum."""
+    if until is None:
+        raise refuse(
+            "PERIOD_REQUIRED",
+            f"{action.label_zh}须写明期限（截止日）",
+            f"a {action.value} needs its last day (until)",
+        )
+    years = asset.law.max_years
+    latest = add_years(start, years)
+    if until <= start or until > latest:
+        raise refuse(
+            "PERIOD_TOO_LONG" if until > start else "PERIOD_REQUIRED",
+            f"{action.label_zh}期限应晚于 {start} 且不超过 {years} 年（至迟 {latest}）",
+            f"a {action.value} must end after {start} and within {years} year(s) "
+            f"(on {latest} at the latest)",
+        )
+
+
+def check_rules(
+    *,
+    action: ControlAction,
+    asset: Asset,
+    amount: Decimal | None,
+    until: datetime.date | None,
+    ledger: CaseLedger,
+    unperformed: Decimal,
+    obligation: Decimal,
+    today: datetime.date,
+    limits: ControlLimits,
+    supported: Sequence[str],
+) -> Verdict:
+    """The checks that depend on the asset and the case's ledger (documents and the debtor are
+    checked before); returns the verdict, or raises ``ControlCheckError``."""
+    if action.value not in supported:
+        raise refuse(
+            "ACTION_NOT_SUPPORTED",
+            f"{asset.agency} 不办理对该财产的{action.label_zh}",
+            f"{asset.agency} does not take a {action.value} of this asset",
+        )
+    if action in _HOLDING:
+        return _check_hold(
+            action, asset, amount, until, ledger, unperformed, obligation, today, limits
+        )
+    holding = ledger.holding_on(asset.agency, asset.asset_id, today)
+    if holding is None:
+        lapsed = any(
+            h.control.agency == asset.agency
+            and h.control.asset_id == asset.asset_id
+            and not h.released
+            for h in ledger.holdings.values()
+        )
+        if action is ControlAction.RENEW and lapsed:
+            raise refuse(
+                "RENEWAL_AFTER_EXPIRY",
+                "冻结（查封）已到期失效，不能续行，只能重新冻结（查封）",
+                "the freeze or seizure has lapsed: it cannot be renewed, only made again",
+            )
+        raise refuse(
+            "NO_CONTROL_IN_FORCE",
+            f"本案对该财产没有有效的冻结或查封，不能{action.label_zh}",
+            f"no freeze or seizure of this case is in force on the asset: no {action.value}",
+        )
+    if action is ControlAction.RENEW:
+        start = holding.until or today
+        check_period(action, asset, until, start)
+    elif action is ControlAction.DEDUCT:
+        _check_deduction(amount, holding, ledger, unperformed)
+    return Verdict(target=holding.control, starts_on=today)
+
+
+def _check_deduction(
+    amount: Decimal | None, holding: Holding, ledger: CaseLedger, unperformed: Decimal
+) -> None:
+    if amount is None or amount <= 0:
+        raise refuse("AMOUNT_REQUIRED", "扣划须写明金额", "a deduction needs an amount")
+    if amount > holding.remaining:
+        raise refuse(
+            "DEDUCTION_EXCEEDS_FROZEN",
+            f"扣划金额 {amount} 超过该财产上本案冻结的余额 {holding.remaining}",
+            f"the deduction {amount} exceeds what this case holds frozen on the asset "
+            f"({holding.remaining})",
+        )
+    owed = unperformed - ledger.deductions_in_flight
+    if amount > owed:
+        raise refuse(
+            "DEDUCTION_EXCEEDS_UNPERFORMED",
+            f"扣划金额 {amount} 超过本案未履行金额 {max(owed, _ZERO)}（已计入处理中的扣划）",
+            f"the deduction {amount} exceeds the case's unperformed amount {max(owed, _ZERO)} "
+            "(deductions in flight counted)",
+        )
+
+
+def _check_hold(
+    action: ControlAction,
+    asset: Asset,
+    amount: Decimal | None,
+    until: datetime.date | None,
+    ledger: CaseLedger,
+    unperformed: Decimal,
+    obligation: Decimal,
+    today: datetime.date,
+    limits: ControlLimits,
+) -> Verdict:
+    check_period(action, asset, until, today)
+    divisible = asset.law.divisible
+    whole = action is ControlAction.SEIZE or asset.asset_class in _COUNTED_IN_UNITS
+    if whole and amount is not None:
+        raise refuse(
+            "AMOUNT_NOT_ALLOWED",
+            f"{action.label_zh}该财产针对整项财产，不写金额",
+            f"a {action.value} of this asset holds all of it: leave the amount out",
+        )
+    if amount is not None and amount <= 0:
+        raise refuse("AMOUNT_REQUIRED", "金额须大于零", "the amount must be more than zero")
+    # no amount: the whole asset, at its value (unknown for a house)
+    value = amount if amount is not None else asset.value
+    fees = execution_fee(obligation)
+    owed = max(_ZERO, unperformed - ledger.deductions_in_flight)
+    ceiling = ((owed + fees) * (1 + limits.excess_margin)).quantize(Decimal("0.01"))
+    frozen = ledger.frozen_value(today)
+    if value is not None and frozen + value <= ceiling:
+        return Verdict(starts_on=today, held_value=value)
+    if not divisible and frozen < owed + fees:
+        # the one indivisible asset still needed: allowed beyond the debt, with its reason
+        reason = (
+            f"不可分割财产（{asset.asset_class}），本案已冻结 {frozen}，不足未履行金额加执行费 "
+            f"{owed + fees} / indivisible asset ({asset.asset_class}): the case holds {frozen}, "
+            f"less than the unperformed amount and fees {owed + fees}"
+        )
+        return Verdict(starts_on=today, excess_reason=reason, held_value=value)
+    shown = "全部" if value is None else str(value)
+    raise refuse(
+        "EXCESSIVE_FREEZE",
+        f"超标的查控：本案已冻结 {frozen}，再{action.label_zh} {shown} 将超过未履行金额、执行费与"
+        f"允许幅度之和 {ceiling}",
+        f"excessive control: the case already holds {frozen}; another {shown} would exceed the "
+        f"unperformed amount, the fees and the allowed margin ({ceiling})",
+    )

@@ -1,0 +1,618 @@
+"""Controls, exactly once: freeze, seize, deduct, release and renew an asset an inquiry returned.
+
+What the service promises (``gateway.domain.controls`` says why):
+
+1. **Checked before any call.** The caller's scope (``gateway.auth.policy.check_control``), the
+   idempotency key, then the legal checks (``gateway.domain.control_rules``) run in one unit of
+   work holding the case row's lock, so two concurrent deductions cannot both fit under the
+   same ceiling.
+2. **Persisted before the first attempt.** The operation (state ``PENDING``, or
+   ``AWAITING_APPROVAL`` for a deduction that needs a second judge), its idempotency key and its
+   ``control.request`` audit entry commit together; only then is the agency called, with a
+   ``requestId`` derived from the operation's id.
+3. **One attempt, one outcome.** ``APPLIED``/``REJECTED`` settle it; anything else is
+   ``UNKNOWN`` (never "failed"), settled later by ``reconcile``: it asks the agency, adopts what
+   it says, and sends again, with the same ``requestId``, only when the agency never saw it.
+   Every state change is a compare-and-set on the previous state, committed with its audit
+   entry, so a late first attempt and a reconciler never both settle one operation.
+4. **Idempotency keys**, per caller. The same key with the same input replays the operations
+   it created (in their current state) and sends nothing; with another input it is refused
+   (``IDEMPOTENCY_KEY_REUSED``). Keys are kept ``idempotency_days`` (at least 30).
+5. **Money.** An applied deduction raises the case's performed amount in the same transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+
+from connectors.base import ControlConnector
+from connectors.control import OutcomeRule
+from connectors.errors import ConnectorError
+from connectors.registry import AGENCIES
+from gateway.auth.policy import check_approval, check_control
+from gateway.auth.principal import Principal, Role
+from gateway.domain.cases import CaseNumber, parse_case_number
+from gateway.domain.control_rules import (
+    CaseLedger,
+    ControlCheckError,
+    ControlLimits,
+    check_documents,
+    check_rules,
+    refuse,
+)
+from gateway.domain.controls import (
+    Asset,
+    ControlAction,
+    ControlOperation,
+    ControlOutcome,
+    ControlStatus,
+    OperationState,
+    request_id_for,
+)
+from gateway.domain.errors import ChakongError, InvalidInputError
+from gateway.domain.register import Case, PartyRole, amount
+from gateway.services.auditing import Auditor
+from gateway.store.controls import InquiryAnswer
+from gateway.store.unit import Store, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# who the reconciler's audit entries name
+RECONCILER = Principal(Role.ADMIN, subject="chakong-reconciler")
+MAX_KEY_LENGTH = 128
+MAX_DOCUMENT_LENGTH = 64
+
+
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ControlCommand:
+    """One control as a judge asks for it (validated by ``ControlService``)."""
+
+    action: ControlAction
+    case_number: CaseNumber
+    ruling_number: str
+    notice_number: str
+    agency: str
+    asset_id: str
+    amount: Decimal | None = None
+    until: datetime.date | None = None
+
+    def fingerprint_fields(self) -> dict[str, str | None]:
+        return {
+            "action": self.action.value,
+            "case": self.case_number.canonical,
+            "ruling": self.ruling_number,
+            "notice": self.notice_number,
+            "agency": self.agency,
+            "asset": self.asset_id,
+            "amount": None if self.amount is None else str(self.amount),
+            "until": None if self.until is None else self.until.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ControlPolicy:
+    """The configurable part of the controls (``gateway.settings.ControlSettings``)."""
+
+    limits: ControlLimits = field(default_factory=ControlLimits)
+    # deductions above this need a second judge's approval; 0: every one; None: none
+    approval_above: Decimal | None = Decimal(0)
+    idempotency_days: int = 30
+    attempt_timeout_s: float = 10.0
+    # a PENDING operation untouched this long was interrupted in flight: reconcile it
+    pending_grace_s: float = 60.0
+    reconcile_batch: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileReport:
+    examined: int = 0
+    adopted: int = 0  # the agency's answer taken: APPLIED or REJECTED
+    resent: int = 0  # the agency never saw it: sent again with the same requestId
+    unresolved: int = 0  # still UNKNOWN (the agency could not say)
+
+
+class IdempotencyConflictError(InvalidInputError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class ControlNotFoundError(InvalidInputError):
+    code = "CONTROL_NOT_FOUND"
+
+
+class ControlService:
+    """The controls of the gateway's courts (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: Store,
+        auditor: Auditor,
+        connectors: Mapping[str, ControlConnector],
+        policy: ControlPolicy | None = None,
+        *,
+        clock: Callable[[], datetime.datetime] = _utc_now,
+    ) -> None:
+        self._store = store
+        self._auditor = auditor
+        self._connectors = connectors
+        self.policy = policy or ControlPolicy()
+        self._clock = clock
+
+    # requests
+
+    async def submit(
+        self,
+        principal: Principal,
+        request_id: str,
+        commands: Sequence[ControlCommand],
+        idempotency_key: str,
+        *,
+        fingerprint: str | None = None,
+        court: str | None = None,
+    ) -> list[ControlOperation]:
+        """Check, persist, then send each command (each exactly once); the operations.
+
+        Every command must pass for any to be made (a plan is all or nothing before the calls);
+        each then has its own outcome. ``fingerprint`` (default: of the commands) is what the
+        idempotency key is bound to: a freeze plan binds it to the mutation's own input, since
+        the plan it computes changes once it has been applied."""
+        key = _key(principal, idempotency_key)
+        if fingerprint is None:
+            fingerprint = _fingerprint(commands)
+        if court is None:
+            court = commands[0].case_number.court if commands else ""
+        replayed = await self._replay(court, key, fingerprint)
+        if replayed is not None:
+            return replayed
+        if not commands:
+            raise InvalidInputError("没有要办理的查控", "no control to make")
+        cases = {c.case_number.canonical for c in commands}
+        if len(cases) != 1 or commands[0].case_number.court != court:
+            raise InvalidInputError("一次只能办理一个案件的查控", "controls of one case at a time")
+        await self._enforce(principal, request_id, commands[0].case_number)
+        try:
+            created = await self._create(principal, request_id, commands, key, fingerprint)
+        except IntegrityError:
+            # the same key, committed by a concurrent request a moment ago
+            replayed = await self._replay(court, key, fingerprint)
+            if replayed is None:
+                raise
+            return replayed
+        # each sent once, concurrently (a plan's controls go to different agencies and assets)
+        await asyncio.gather(
+            *(self._attempt(op) for op in created if op.state is OperationState.PENDING)
+        )
+        return await self.operations([op.id for op in created])
+
+    async def _replay(
+        self, court: str, key: str, fingerprint: str
+    ) -> list[ControlOperation] | None:
+        async with self._store.read() as unit:
+            stored = await unit.controls.key(court, key)
+            if stored is None:
+                return None
+            if stored[0] != fingerprint:
+                raise IdempotencyConflictError(
+                    "该幂等键已用于另一组查控请求；请换用新的幂等键",
+                    "this idempotency key was used for a different control request: use a new key",
+                )
+            return await unit.controls.many(stored[1])
+
+    async def _create(
+        self,
+        principal: Principal,
+        request_id: str,
+        commands: Sequence[ControlCommand],
+        key: str,
+        fingerprint: str,
+    ) -> list[ControlOperation]:
+        number = commands[0].case_number
+        now = self._clock()
+        today = now.date()
+        created: list[ControlOperation] = []
+        async with self._store.begin() as unit:
+            await unit.controls.lock_case(number.canonical)
+            case = await unit.cases.get(number)
+            check_control(principal, case)  # checked and audited before; the case may change
+            if case is None:  # typed: check_control refuses a missing case
+                raise refuse("CASE_NOT_REGISTERED", "案件未登记", "the case is not registered")
+            ledger = CaseLedger.of(await unit.controls.for_case(number.canonical))
+            answers = await unit.controls.answers(number.canonical)
+            for index, command in enumerate(commands):
+                try:
+                    op = self._checked(principal, case, command, ledger, answers, now, today)
+                except ControlCheckError as exc:
+                    if len(commands) > 1:
+                        raise ControlCheckError(
+                            f"第 {index + 1} 项：{exc.message_zh}",
+                            f"item {index + 1}: {exc.message_en}",
+                            code=exc.code,
+                        ) from None
+                    raise
+                await unit.controls.insert(op)
+                ledger.add(op)
+                created.append(op)
+                await self._audit(unit, principal, request_id, "control.request", op)
+            await unit.controls.put_key(
+                number.court, key, fingerprint, [o.id for o in created], now
+            )
+        return created
+
+    async def _enforce(self, principal: Principal, request_id: str, number: CaseNumber) -> None:
+        """The caller's scope (``check_control``); a refusal is audited, then raised."""
+        async with self._store.read() as unit:
+            case = await unit.cases.get(number)
+        try:
+            check_control(principal, case)
+        except ChakongError as exc:
+            await self._auditor.refused(
+                principal, request_id, exc, action="control.request", case_number=number.canonical
+            )
+            raise
+
+    def _checked(
+        self,
+        principal: Principal,
+        case: Case,
+        command: ControlCommand,
+        ledger: CaseLedger,
+        answers: Sequence[InquiryAnswer],
+        now: datetime.datetime,
+        today: datetime.date,
+    ) -> ControlOperation:
+        check_documents(command.ruling_number, command.notice_number)
+        for text in (command.ruling_number, command.notice_number, command.asset_id):
+            if len(text.strip()) > MAX_DOCUMENT_LENGTH:
+                raise InvalidInputError(
+                    f"文号或财产标识超过 {MAX_DOCUMENT_LENGTH} 个字符",
+                    f"a document number or asset id is over {MAX_DOCUMENT_LENGTH} characters",
+                )
+        asset, answer = _returned_asset(case, answers, command.agency, command.asset_id)
+        value = None if command.amount is None else amount(command.amount, "金额", "the amount")
+        if command.action is ControlAction.RELEASE:
+            value = None  # a release lifts the whole freeze
+        verdict = check_rules(
+            action=command.action,
+            asset=asset,
+            amount=value,
+            until=None if command.action is ControlAction.DEDUCT else command.until,
+            ledger=ledger,
+            unperformed=case.unperformed,
+            obligation=case.obligation,
+            today=today,
+            limits=self.policy.limits,
+            supported=sorted(AGENCIES.spec(command.agency).controls),
+        )
+        op_id = uuid.uuid4().hex
+        threshold = self.policy.approval_above
+        needs_approval = (
+            command.action is ControlAction.DEDUCT
+            and threshold is not None
+            and (value or Decimal(0)) > threshold
+        )
+        holds = command.action in (ControlAction.FREEZE, ControlAction.SEIZE)
+        return ControlOperation(
+            id=op_id,
+            request_id=request_id_for(op_id),
+            case_number=case.case_number.canonical,
+            court=case.court,
+            action=command.action,
+            agency=command.agency,
+            asset_id=asset.asset_id,
+            asset_class=asset.asset_class,
+            subject_key=answer.subject_key,
+            inquiry_seq=answer.audit_seq,
+            ruling_number=command.ruling_number.strip(),
+            notice_number=command.notice_number.strip(),
+            amount=value,
+            held_value=verdict.held_value if holds else None,
+            applied_amount=None,
+            queue_position=None,
+            starts_on=verdict.starts_on if holds else None,
+            until=command.until if command.action in _DATED else None,
+            target_id=None if verdict.target is None else verdict.target.id,
+            state=OperationState.AWAITING_APPROVAL if needs_approval else OperationState.PENDING,
+            requested_by=principal.subject,
+            approved_by=None,
+            attempts=0 if needs_approval else 1,
+            reference=None,
+            message=None,
+            excess_reason=verdict.excess_reason,
+            created_at=now,
+            updated_at=now,
+        )
+
+    # maker-checker
+
+    async def approve(
+        self, principal: Principal, request_id: str, operation_id: str
+    ) -> ControlOperation:
+        """A second judge of the same court approves a deduction; it is then sent, once."""
+        op = await self._decide(principal, request_id, operation_id, approve=True)
+        await self._attempt(op)
+        return await self.operation(op.id)
+
+    async def decline(
+        self, principal: Principal, request_id: str, operation_id: str
+    ) -> ControlOperation:
+        return await self._decide(principal, request_id, operation_id, approve=False)
+
+    async def _decide(
+        self, principal: Principal, request_id: str, operation_id: str, *, approve: bool
+    ) -> ControlOperation:
+        action = "control.approve" if approve else "control.decline"
+        op = await self.operation(operation_id)
+        try:
+            check_approval(principal, op.court, op.requested_by)
+        except ChakongError as exc:
+            await self._auditor.refused(
+                principal, request_id, exc, action=action, case_number=op.case_number
+            )
+            raise
+        async with self._store.begin() as unit:
+            op = await unit.controls.get(operation_id) or op
+            if op.state is not OperationState.AWAITING_APPROVAL:
+                raise refuse(
+                    "NOT_AWAITING_APPROVAL",
+                    f"该扣划不在待审批状态（{op.state.value}）",
+                    f"the deduction is not awaiting approval ({op.state.value})",
+                )
+            state = OperationState.PENDING if approve else OperationState.DECLINED
+            decided = replace(
+                op,
+                state=state,
+                approved_by=principal.subject,
+                attempts=1 if approve else 0,
+                updated_at=self._clock(),
+            )
+            if not await unit.controls.update(decided, expected=OperationState.AWAITING_APPROVAL):
+                raise refuse(
+                    "NOT_AWAITING_APPROVAL",
+                    "该扣划已由他人处理",
+                    "the deduction was decided by someone else",
+                )
+            await self._audit(unit, principal, request_id, action, decided)
+        return decided
+
+    # attempts and reconciliation
+
+    async def _attempt(self, op: ControlOperation) -> ControlOperation:
+        """Send a PENDING operation once and record its outcome (UNKNOWN when unsure)."""
+        outcome = await self._send(op)
+        return await self._settle(op, OperationState.PENDING, outcome, "control.outcome")
+
+    async def _send(self, op: ControlOperation) -> ControlOutcome:
+        connector = self._connectors.get(op.agency)
+        if connector is None:
+            return OutcomeRule.NOT_SENT.outcome(op.agency, detail="not configured")
+        try:
+            async with asyncio.timeout(self.policy.attempt_timeout_s):
+                return await connector.control(op.request())
+        except TimeoutError:
+            return OutcomeRule.TIMEOUT.outcome(op.agency)
+
+    async def _settle(
+        self,
+        op: ControlOperation,
+        expected: OperationState,
+        outcome: ControlOutcome,
+        action: str,
+        principal: Principal | None = None,
+    ) -> ControlOperation:
+        state = OperationState(outcome.status.value)
+        settled = replace(
+            op,
+            state=state,
+            applied_amount=outcome.applied_amount,
+            queue_position=outcome.queue_position,
+            reference=outcome.reference or op.reference,
+            message=outcome.safe_message,
+            updated_at=self._clock(),
+        )
+        async with self._store.begin() as unit:
+            if not await unit.controls.update(settled, expected=expected):
+                current = await unit.controls.get(op.id)
+                return current or op  # someone else settled it first
+            if state is OperationState.APPLIED and op.action is ControlAction.DEDUCT:
+                await self._perform(unit, op)
+            await self._audit(unit, principal or _requester(op), op.request_id, action, settled)
+        return settled
+
+    async def _perform(self, unit: UnitOfWork, op: ControlOperation) -> None:
+        """An applied deduction raises the case's performed amount (capped at the obligation)."""
+        number = parse_case_number(op.case_number)
+        case = await unit.cases.get(number)
+        if case is None or op.amount is None:
+            return
+        performed = min(case.obligation, case.performed + op.amount)
+        await unit.cases.set_performed(number, performed, self._clock())
+
+    async def reconcile(self, *, limit: int | None = None) -> ReconcileReport:
+        """Settle UNKNOWN operations (and PENDING ones interrupted in flight), oldest first."""
+        now = self._clock()
+        stale = now - datetime.timedelta(seconds=self.policy.pending_grace_s)
+        async with self._store.read() as unit:
+            ops = await unit.controls.unsettled(stale, limit or self.policy.reconcile_batch)
+        report = ReconcileReport(examined=len(ops))
+        for op in ops:
+            report = await self._reconcile_one(op, report)
+        return report
+
+    async def _reconcile_one(
+        self, op: ControlOperation, report: ReconcileReport
+    ) -> ReconcileReport:
+        connector = self._connectors.get(op.agency)
+        if connector is None:
+            return replace(report, unresolved=report.unresolved + 1)
+        try:
+            async with asyncio.timeout(self.policy.attempt_timeout_s):
+                known = await connector.control_status(op.request_id)
+        except (ConnectorError, TimeoutError) as exc:
+            log.warning("control %s: status lookup failed (%s)", op.id, type(exc).__name__)
+            await self._note(op, f"lookup failed: {type(exc).__name__}")
+            return replace(report, unresolved=report.unresolved + 1)
+        if known is not None and known.status is not ControlStatus.UNKNOWN:
+            await self._settle(op, op.state, known, "control.reconcile", RECONCILER)
+            return replace(report, adopted=report.adopted + 1)
+        if known is not None:
+            return replace(report, unresolved=report.unresolved + 1)
+        # the agency never saw it: send it again, with the same requestId, once
+        resend = replace(
+            op, state=OperationState.PENDING, attempts=op.attempts + 1, updated_at=self._clock()
+        )
+        async with self._store.begin() as unit:
+            if not await unit.controls.update(resend, expected=op.state):
+                return report
+            await self._audit(unit, RECONCILER, op.request_id, "control.resend", resend)
+        settled = await self._attempt(resend)
+        if settled.state.terminal:
+            return replace(report, resent=report.resent + 1)
+        return replace(report, resent=report.resent + 1, unresolved=report.unresolved + 1)
+
+    async def _note(self, op: ControlOperation, what: str) -> None:
+        """Audit a reconciliation step that changed nothing (a failed status lookup)."""
+        try:
+            async with self._store.begin() as unit:
+                await self._audit(unit, RECONCILER, op.request_id, "control.reconcile", op, what)
+        except ChakongError:
+            log.exception("control %s: a reconciliation step could not be audited", op.id)
+
+    async def purge_keys(self) -> int:
+        """Forget idempotency keys older than the retention (never younger than 30 days)."""
+        days = max(30, self.policy.idempotency_days)
+        async with self._store.begin() as unit:
+            return await unit.controls.purge_keys(self._clock() - datetime.timedelta(days=days))
+
+    # reads
+
+    async def operation(self, operation_id: str) -> ControlOperation:
+        async with self._store.read() as unit:
+            op = await unit.controls.get(operation_id)
+        if op is None:
+            raise _not_found(operation_id)
+        return op
+
+    async def operations(self, ids: Sequence[str]) -> list[ControlOperation]:
+        async with self._store.read() as unit:
+            return await unit.controls.many(ids)
+
+    async def for_case(self, case_number: CaseNumber) -> list[ControlOperation]:
+        async with self._store.read() as unit:
+            return await unit.controls.for_case(case_number.canonical)
+
+    async def answers(self, case_number: CaseNumber) -> list[InquiryAnswer]:
+        async with self._store.read() as unit:
+            return await unit.controls.answers(case_number.canonical)
+
+    async def _audit(
+        self,
+        unit: UnitOfWork,
+        principal: Principal,
+        request_id: str,
+        action: str,
+        op: ControlOperation,
+        note: str | None = None,
+    ) -> None:
+        parts = [
+            f"op={op.id}",
+            op.action.value,
+            f"{op.agency}/{op.asset_id}",
+            f"state={op.state.value}",
+            f"attempts={op.attempts}",
+        ]
+        if op.amount is not None:
+            parts.append(f"amount={op.amount}")
+        if op.until is not None:
+            parts.append(f"until={op.until.isoformat()}")
+        if op.inquiry_seq is not None:
+            parts.append(f"inquiry={op.inquiry_seq}")
+        if op.reference:
+            parts.append(f"ref={op.reference}")
+        if op.excess_reason and action == "control.request":
+            parts.append("indivisible")
+        if note:
+            parts.append(note)
+        await self._auditor.action(
+            principal,
+            request_id,
+            action=action,
+            case_number=op.case_number,
+            detail=" ".join(parts),
+            unit=unit,
+        )
+
+
+_DATED = (ControlAction.FREEZE, ControlAction.SEIZE, ControlAction.RENEW)
+
+
+def _requester(op: ControlOperation) -> Principal:
+    return Principal(Role.JUDGE, subject=op.requested_by, court=op.court)
+
+
+def _not_found(operation_id: str) -> ControlNotFoundError:
+    return ControlNotFoundError(
+        f"查控 {operation_id[:40]} 不存在", f"no control {operation_id[:40]}"
+    )
+
+
+def _key(principal: Principal, idempotency_key: str) -> str:
+    """The stored key: the caller's own (two judges' equal keys never meet), hashed to a fixed
+    length."""
+    key = idempotency_key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise InvalidInputError(
+            f"幂等键应为 1 至 {MAX_KEY_LENGTH} 个字符",
+            f"the idempotency key must be 1 to {MAX_KEY_LENGTH} characters",
+        )
+    return fingerprint_of([principal.subject, key])
+
+
+def _fingerprint(commands: Sequence[ControlCommand]) -> str:
+    return fingerprint_of([c.fingerprint_fields() for c in commands])
+
+
+def fingerprint_of(value: object) -> str:
+    """SHA-256 of a JSON value: what an idempotency key is bound to."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _returned_asset(
+    case: Case, answers: Sequence[InquiryAnswer], agency: str, asset_id: str
+) -> tuple[Asset, InquiryAnswer]:
+    """The asset as the latest inquiry in this case returned it, for a debtor of the case."""
+    found: list[tuple[Asset, InquiryAnswer]] = [
+        (asset, answer)
+        for answer in answers
+        if answer.agency == agency
+        for asset in answer.assets
+        if asset.asset_id == asset_id.strip()
+    ]
+    if not found:
+        raise refuse(
+            "ASSET_NOT_FROM_INQUIRY",
+            "本案的财产查询没有返回该财产，须先在本案中查询",
+            "no inquiry in this case returned this asset: inquire about it in this case first",
+        )
+    for asset, answer in found:
+        party = case.party(answer.subject_key)
+        if party is not None and party.role is PartyRole.DEBTOR:
+            return asset, answer
+    raise refuse(
+        "NOT_A_DEBTOR",
+        "该财产不属于本案被执行人（线索或申请执行人的财产不能查控）",
+        "the asset is not a debtor's of this case (a lead's or a creditor's cannot be controlled)",
+    )

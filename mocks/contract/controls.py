@@ -1,0 +1,186 @@
+"""The conformance kit's control checks, for an agency whose contract has ``POST /v1/controls``.
+
+They run in order against the endpoint, on an asset of the agency's rich example subject that
+the gateway would name (``AgencySpec.assets`` over the endpoint's own inquiry answer) and that
+nothing holds yet: apply a control (a seizure, or a freeze of 1), repeat it (the first answer
+again), reuse its requestId for another body (409), look it up (the first answer), look up an
+unknown requestId (404), name an asset that does not exist (200 ``rejected``), refuse a missing
+token (401), and finally release it, so a run leaves nothing held.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pydantic
+
+from mocks.contract.schemas import first_error
+from mocks.contract.verdict import CheckFailedError, expect
+from mocks.synthetic import Tier
+from mocks.wire import JSONObject, SubjectKindName
+
+if TYPE_CHECKING:
+    from mocks.contract.kit import Check, Kit
+
+STATUS_LOOKUPS = 5  # an agency's status lookup may trail its write side a little
+LOOKUP_PAUSE_S = 0.2
+
+
+class ControlChecks:
+    """The control checks of one kit run; they share the control the first one applied."""
+
+    def __init__(self, kit: Kit) -> None:
+        self.kit = kit
+        self.body: JSONObject | None = None
+        self.answer: JSONObject | None = None
+
+    def checks(self) -> list[tuple[str, Check]]:
+        return [
+            ("control-applied", self.applied),
+            ("control-repeat", self.repeat),
+            ("control-conflict", self.conflict),
+            ("control-status", self.status),
+            ("control-status-unknown", self.unknown),
+            ("control-unknown-asset", self.unknown_asset),
+            ("control-auth", self.unauthorized),
+            ("control-release", self.release),
+        ]
+
+    async def applied(self) -> str:
+        asset_id, seize = await self._asset()
+        body: JSONObject = {
+            "requestId": f"kit-{uuid.uuid4().hex[:16]}",
+            "action": "seize" if seize else "freeze",
+            "caseNumber": "(2025)苏0812执1号",
+            "rulingNumber": "(2025)苏0812执1号之一",
+            "noticeNumber": "(2025)苏0812执1号协字第1号",
+            "assetId": asset_id,
+            "until": (datetime.date.today() + datetime.timedelta(days=30)).isoformat(),
+        }
+        if not seize:
+            body["amount"] = "1"
+        answer = self._answer(await self._post(body), body["requestId"])
+        expect(
+            answer["status"] == "applied",
+            f"{body['action']} of {asset_id} was {answer['status']}: "
+            f"{str(answer.get('reason'))[:120]}",
+        )
+        self.body, self.answer = body, answer
+        return f"{body['action']} of {asset_id}: applied"
+
+    async def repeat(self) -> str:
+        body, first = self._applied()
+        again = self._answer(await self._post(body), body["requestId"])
+        expect(again == first, "a repeat with the same body did not get the first answer")
+        return "the same body: the first answer"
+
+    async def conflict(self) -> str:
+        body, _ = self._applied()
+        other = body | {"rulingNumber": body["rulingNumber"] + "（更正）"}
+        self.kit.problem(await self._post(other), 409)
+        return "the same requestId with another body: 409 problem+json"
+
+    async def status(self) -> str:
+        body, first = self._applied()
+        for lookup in range(1, STATUS_LOOKUPS + 1):
+            response = await self._get(body["requestId"])
+            if response.status_code != 404:
+                answer = self._answer(response, body["requestId"])
+                expect(answer == first, "the status lookup differs from the first answer")
+                return f"the first answer, at lookup {lookup}"
+            await asyncio.sleep(LOOKUP_PAUSE_S)
+        raise CheckFailedError(f"an applied control was 404 on {STATUS_LOOKUPS} lookups")
+
+    async def unknown(self) -> str:
+        self.kit.problem(await self._get(f"kit-never-{uuid.uuid4().hex[:12]}"), 404)
+        return "an unknown requestId: 404 problem+json"
+
+    async def unknown_asset(self) -> str:
+        body, _ = self._applied()
+        request_id = f"kit-{uuid.uuid4().hex[:16]}"
+        other = body | {"requestId": request_id, "assetId": f"kit-no-such-{uuid.uuid4().hex[:8]}"}
+        answer = self._answer(await self._post(other), request_id)
+        expect(answer["status"] == "rejected", "a control of an unknown asset was applied")
+        return "an unknown asset: rejected"
+
+    async def unauthorized(self) -> str:
+        body, _ = self._applied()
+        response = await self._post(body, authorised=False)
+        self.kit.problem(response, 401)
+        return "no token: 401 problem+json"
+
+    async def release(self) -> str:
+        body, _ = self._applied()
+        request_id = f"kit-{uuid.uuid4().hex[:16]}"
+        release = {k: v for k, v in body.items() if k not in ("amount", "until")}
+        release |= {"requestId": request_id, "action": "release"}
+        answer = self._answer(await self._post(release), request_id)
+        expect(answer["status"] == "applied", f"the release was {answer['status']}")
+        return "released what the kit applied"
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _applied(self) -> tuple[JSONObject, JSONObject]:
+        if self.body is None or self.answer is None:
+            raise CheckFailedError("no control was applied (see control-applied)")
+        return self.body, self.answer
+
+    async def _asset(self) -> tuple[str, bool]:
+        """An asset id the gateway reads from the endpoint's answer, and whether it is seized."""
+        from connectors.registry import spec as agency_spec
+        from gateway.domain.records import wire_adapter
+
+        kit = self.kit
+        spec = agency_spec(kit.spec.agency)
+        kind: SubjectKindName = "natural" if "natural" in kit.spec.subject_kinds else "legal"
+        _, response = await kit.inquire([(kind, kit.examples[kind][Tier.RICH])])
+        found = kit.answer(response)["results"][0].get("records")
+        expect(found is not None, "the rich subject has no records")
+        if spec.assets is None:
+            raise CheckFailedError(f"{spec.name} declares no controllable assets")
+        try:
+            records = wire_adapter(spec.records).validate_python(found)
+        except pydantic.ValidationError:
+            raise CheckFailedError("the records break the contract") from None
+        free = [
+            a for a in spec.assets(records) if not a.held_for and (a.value is None or a.value > 0)
+        ]
+        expect(bool(free), "the rich subject has no asset free to control")
+        return free[0].asset_id, "seize" in spec.controls
+
+    async def _post(self, body: JSONObject, *, authorised: bool = True) -> httpx.Response:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if authorised:
+            headers |= self.kit.auth()
+        response = await self.kit.client.post(
+            self.kit.base_url + "/v1/controls",
+            content=json.dumps(body, ensure_ascii=False).encode(),
+            headers=headers,
+        )
+        if response.status_code >= 400:
+            self.kit.error_responses.append(response)
+        return response
+
+    async def _get(self, request_id: str) -> httpx.Response:
+        response = await self.kit.client.get(
+            f"{self.kit.base_url}/v1/controls/{request_id}", headers=self.kit.auth()
+        )
+        if response.status_code >= 400:
+            self.kit.error_responses.append(response)
+        return response
+
+    def _answer(self, response: httpx.Response, request_id: str) -> dict[str, Any]:
+        expect(response.status_code == 200, f"answered HTTP {response.status_code}")
+        try:
+            answer = response.json()
+        except ValueError:
+            raise CheckFailedError("the answer is not JSON") from None
+        if (error := first_error(self.kit.document, "ControlAnswer", answer)) is not None:
+            raise CheckFailedError(f"the answer breaks the contract: {error}")
+        expect(answer["requestId"] == request_id, "the answer's requestId is not the request's")
+        return dict(answer)

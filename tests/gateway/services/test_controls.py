@@ -1,0 +1,433 @@
+"""The controls service with fake agencies: exactly once, the legal checks, keys, approvals and
+the reconciler, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.domain.control_rules import ControlCheckError, ControlLimits
+from gateway.domain.controls import ControlAction, OperationState, request_id_for
+from gateway.domain.errors import ChakongError, PermissionDeniedError
+from gateway.services.controls import (
+    ControlPolicy,
+    IdempotencyConflictError,
+)
+from tests.gateway.services.control_fakes import (
+    ACCOUNT,
+    APPROVER,
+    CREDITOR,
+    CREDITOR_ACCOUNT,
+    DEBTOR,
+    HOUSE,
+    JUDGE,
+    NUMBER,
+    SPOUSE,
+    SPOUSE_ACCOUNT,
+    SYSTEM,
+    TODAY,
+    World,
+    bank_records,
+    command,
+    make_case,
+    ok,
+    profile,
+)
+
+
+@pytest.fixture
+async def world(engine: AsyncEngine) -> World:
+    w = World(engine, ControlPolicy(approval_above=None, pending_grace_s=30))
+    await w.setup()
+    return w
+
+
+async def test_a_freeze_is_committed_before_the_call_and_applied_once(world: World):
+    seen: list[OperationState] = []
+    original = world.bank.control
+
+    async def observing(request):
+        # the operation is already committed, PENDING, under its derived requestId
+        async with world.store.read() as unit:
+            (op,) = await unit.controls.for_case(NUMBER.canonical)
+        assert request.request_id == request_id_for(op.id)
+        seen.append(op.state)
+        return await original(request)
+
+    world.bank.control = observing  # type: ignore[method-assign]
+    (op,) = await world.submit(command())
+    assert seen == [OperationState.PENDING]
+    assert op.state is OperationState.APPLIED
+    assert op.inquiry_seq is not None
+    assert op.subject_key == DEBTOR.key
+    assert op.starts_on == TODAY
+    assert op.until == datetime.date(2027, 5, 31)
+    assert world.bank.applications == {op.request_id: 1}
+    actions = [e.action for e in await world.log.list(case_number=NUMBER.canonical)]
+    assert "control.request" in actions
+    assert "control.outcome" in actions
+
+
+async def test_the_same_key_replays_and_another_input_is_refused(world: World):
+    first = await world.submit(command())
+    again = await world.submit(command())
+    assert [o.id for o in again] == [o.id for o in first]
+    assert sum(world.bank.posts.values()) == 1
+    with pytest.raises(IdempotencyConflictError) as caught:
+        await world.submit(command(amount="40000.00"))
+    assert caught.value.code == "IDEMPOTENCY_KEY_REUSED"
+
+
+async def test_concurrent_requests_with_one_key_make_one_control(world: World):
+    results = await asyncio.gather(*(world.submit(command()) for _ in range(5)))
+    assert len({r[0].id for r in results}) == 1
+    assert sum(world.bank.posts.values()) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"ruling": " "}, "RULING_NUMBER_REQUIRED"),
+        ({"notice": ""}, "NOTICE_NUMBER_REQUIRED"),
+        ({"asset": "6222029999999999"}, "ASSET_NOT_FROM_INQUIRY"),
+        ({"asset": SPOUSE_ACCOUNT}, "NOT_A_DEBTOR"),  # a lead's account
+        ({"asset": CREDITOR_ACCOUNT}, "NOT_A_DEBTOR"),  # the creditor's own
+        ({"until": datetime.date(2027, 6, 2)}, "PERIOD_TOO_LONG"),  # deposits: one year
+        ({"until": None}, "PERIOD_REQUIRED"),
+        ({"amount": "200000.00"}, "EXCESSIVE_FREEZE"),  # owed 100,000 + fees + 10 %
+        (
+            {"action": ControlAction.SEIZE, "agency": "land", "asset": HOUSE, "amount": "1"},
+            "AMOUNT_NOT_ALLOWED",
+        ),
+        ({"agency": "land", "asset": HOUSE, "amount": None}, "ACTION_NOT_SUPPORTED"),  # freeze
+    ],
+)
+async def test_each_legal_check_refuses_with_its_code(world: World, kwargs, code):
+    with pytest.raises(ControlCheckError) as caught:
+        await world.submit(command(**kwargs))
+    assert caught.value.code == code
+    assert " / " in str(caught.value)  # bilingual
+    assert world.bank.posts == {}
+    assert world.land.posts == {}
+    assert await world.service.for_case(NUMBER) == []  # nothing was kept
+
+
+async def test_the_ceiling_counts_fees_and_the_margin(world: World):
+    # 100,000 owed; fees 50 + 90,000 x 1.5 % = 1,400; margin 10 %: 111,540
+    (op,) = await world.submit(command(amount="111540.00"))
+    assert op.state is OperationState.APPLIED
+    with pytest.raises(ControlCheckError) as caught:
+        await world.submit(command(amount="0.01"), key="k-2")
+    assert caught.value.code == "EXCESSIVE_FREEZE"
+
+
+async def test_an_indivisible_house_is_allowed_beyond_the_debt_with_its_reason(world: World):
+    (seizure,) = await world.submit(
+        command(
+            ControlAction.SEIZE,
+            agency="land",
+            asset=HOUSE,
+            amount=None,
+            until=datetime.date(2029, 5, 31),
+        )
+    )
+    assert seizure.state is OperationState.APPLIED
+    assert seizure.excess_reason is not None
+    assert "indivisible" in seizure.excess_reason
+    assert world.land.applications == {seizure.request_id: 1}
+
+
+async def test_real_estate_allows_three_years_and_not_more(world: World):
+    with pytest.raises(ControlCheckError) as caught:
+        await world.submit(
+            command(
+                ControlAction.SEIZE,
+                agency="land",
+                asset=HOUSE,
+                amount=None,
+                until=datetime.date(2029, 6, 2),
+            )
+        )
+    assert caught.value.code == "PERIOD_TOO_LONG"
+
+
+async def test_deductions_stay_within_the_frozen_and_the_unperformed_amounts(world: World):
+    await world.submit(command(amount="60000.00"))
+    with pytest.raises(ControlCheckError) as caught:
+        await world.submit(command(ControlAction.DEDUCT, amount="60000.01", until=None), key="d1")
+    assert caught.value.code == "DEDUCTION_EXCEEDS_FROZEN"
+    world.bank.script = ["lost"]  # the first deduction's outcome is unknown: it still counts
+    (first,) = await world.submit(
+        command(ControlAction.DEDUCT, amount="50000.00", until=None), key="d2"
+    )
+    assert first.state is OperationState.UNKNOWN
+    with pytest.raises(ControlCheckError) as caught:
+        await world.submit(command(ControlAction.DEDUCT, amount="10000.01", until=None), key="d3")
+    assert caught.value.code == "DEDUCTION_EXCEEDS_FROZEN"
+
+
+async def test_an_applied_deduction_raises_the_performed_amount(world: World):
+    await world.submit(command(amount="60000.00"))
+    (deduction,) = await world.submit(
+        command(ControlAction.DEDUCT, amount="25000.00", until=None), key="d1"
+    )
+    assert deduction.state is OperationState.APPLIED
+    case = await world.cases.get(NUMBER)
+    assert case is not None
+    assert case.performed == Decimal("25000.00")
+    # the unperformed amount is now 75,000: a deduction of more is refused
+    with pytest.raises(ControlCheckError) as caught:
+        await world.submit(command(ControlAction.DEDUCT, amount="35000.01", until=None), key="d2")
+    assert caught.value.code == "DEDUCTION_EXCEEDS_FROZEN"
+
+
+async def test_a_renewal_must_come_before_expiry(world: World):
+    (freeze,) = await world.submit(command(until=datetime.date(2026, 6, 30)))
+    (renewal,) = await world.submit(
+        command(ControlAction.RENEW, amount=None, until=datetime.date(2027, 6, 30)), key="r1"
+    )
+    assert renewal.state is OperationState.APPLIED
+    assert renewal.target_id == freeze.id
+    world.clock.advance(days=400)  # past the renewed end
+    with pytest.raises(ControlCheckError) as caught:
+        await world.submit(
+            command(ControlAction.RENEW, amount=None, until=datetime.date(2028, 6, 30)), key="r2"
+        )
+    assert caught.value.code == "RENEWAL_AFTER_EXPIRY"
+
+
+async def test_a_release_needs_a_control_in_force(world: World):
+    with pytest.raises(ControlCheckError) as caught:
+        await world.submit(command(ControlAction.RELEASE, amount=None, until=None))
+    assert caught.value.code == "NO_CONTROL_IN_FORCE"
+    (freeze,) = await world.submit(command(), key="f")
+    (release,) = await world.submit(
+        command(ControlAction.RELEASE, amount=None, until=None), key="r"
+    )
+    assert release.state is OperationState.APPLIED
+    assert release.target_id == freeze.id
+    # released: the case may freeze its full ceiling again
+    (again,) = await world.submit(command(amount="111540.00"), key="f2")
+    assert again.state is OperationState.APPLIED
+
+
+async def test_only_an_assigned_judge_may_control(world: World):
+    other = JUDGE.__class__(JUDGE.role, subject="judge-li", court="苏0812", judge="judge-li")
+    with pytest.raises(PermissionDeniedError) as caught:
+        await world.submit(command(), who=other)
+    assert caught.value.code == "NOT_ASSIGNED"
+    with pytest.raises(PermissionDeniedError):
+        await world.submit(command(), who=SYSTEM)
+    denied = await world.log.list(action="control.request", outcome="denied")
+    assert len(denied) == 2
+
+
+# --- maker-checker ----------------------------------------------------------------------------
+
+
+async def test_a_deduction_waits_for_a_second_judge(engine: AsyncEngine):
+    world = World(engine, ControlPolicy(approval_above=Decimal(0)))
+    await world.setup()
+    await world.submit(command(amount="60000.00"))
+    (asked,) = await world.submit(
+        command(ControlAction.DEDUCT, amount="20000.00", until=None), key="d"
+    )
+    assert asked.state is OperationState.AWAITING_APPROVAL
+    assert asked.request_id not in world.bank.posts  # nothing sent yet
+    with pytest.raises(PermissionDeniedError) as caught:
+        await world.service.approve(
+            JUDGE.__class__(**{**_fields(APPROVER), "subject": JUDGE.subject}), "r", asked.id
+        )
+    assert caught.value.code == "SELF_APPROVAL"
+    with pytest.raises(PermissionDeniedError) as caught:
+        await world.service.approve(
+            JUDGE.__class__(**{**_fields(APPROVER), "permissions": frozenset()}), "r", asked.id
+        )
+    assert caught.value.code == "NOT_AN_APPROVER"
+    approved = await world.service.approve(APPROVER, "r", asked.id)
+    assert approved.state is OperationState.APPLIED
+    assert approved.approved_by == "judge-wu"
+    assert world.bank.applications[asked.request_id] == 1
+    case = await world.cases.get(NUMBER)
+    assert case is not None
+    assert case.performed == Decimal("20000.00")
+    with pytest.raises(ChakongError) as caught2:
+        await world.service.approve(APPROVER, "r", asked.id)
+    assert caught2.value.code == "NOT_AWAITING_APPROVAL"
+
+
+async def test_a_declined_deduction_is_never_sent(engine: AsyncEngine):
+    world = World(engine, ControlPolicy(approval_above=Decimal("10000")))
+    await world.setup()
+    await world.submit(command(amount="60000.00"))
+    (small,) = await world.submit(
+        command(ControlAction.DEDUCT, amount="10000.00", until=None), key="d1"
+    )
+    assert small.state is OperationState.APPLIED  # at the threshold: no approval needed
+    (big,) = await world.submit(
+        command(ControlAction.DEDUCT, amount="10000.01", until=None), key="d2"
+    )
+    declined = await world.service.decline(APPROVER, "r", big.id)
+    assert declined.state is OperationState.DECLINED
+    assert big.request_id not in world.bank.posts
+
+
+def make_case_with_judges(judges):
+    return dataclasses.replace(make_case(), judges=tuple(judges))
+
+
+def _fields(p):
+    return {
+        "role": p.role,
+        "subject": p.subject,
+        "court": p.court,
+        "judge": p.judge,
+        "permissions": p.permissions,
+    }
+
+
+# --- the reconciler ---------------------------------------------------------------------------
+
+
+async def test_a_lost_answer_is_adopted_without_sending_again(world: World):
+    world.bank.script = ["lost"]
+    (op,) = await world.submit(command())
+    assert op.state is OperationState.UNKNOWN
+    report = await world.service.reconcile()
+    assert (report.adopted, report.resent) == (1, 0)
+    assert (await world.service.operation(op.id)).state is OperationState.APPLIED
+    assert world.bank.posts[op.request_id] == 1
+    assert world.bank.applications[op.request_id] == 1
+    actions = [e.action for e in await world.log.list(action="control.reconcile")]
+    assert actions == ["control.reconcile"]
+
+
+async def test_a_control_never_seen_is_sent_again_with_the_same_request_id(world: World):
+    world.bank.script = ["before"]
+    (op,) = await world.submit(command())
+    assert op.state is OperationState.UNKNOWN
+    report = await world.service.reconcile()
+    assert report.resent == 1
+    settled = await world.service.operation(op.id)
+    assert settled.state is OperationState.APPLIED
+    assert settled.attempts == 2
+    assert world.bank.posts[op.request_id] == 2
+    assert world.bank.applications[op.request_id] == 1
+
+
+async def test_a_lagging_status_lookup_resends_and_the_agency_replays(world: World):
+    world.bank.script = ["lost"]
+    world.bank.status_lag = 1  # "not found" once, although it was applied
+    (op,) = await world.submit(command())
+    await world.service.reconcile()
+    assert (await world.service.operation(op.id)).state is OperationState.APPLIED
+    assert world.bank.applications[op.request_id] == 1  # the resend was a replay
+
+
+async def test_a_failing_status_lookup_leaves_it_unknown(world: World):
+    world.bank.script = ["lost"]
+    world.bank.status_fails = 1
+    (op,) = await world.submit(command())
+    report = await world.service.reconcile()
+    assert report.unresolved == 1
+    assert (await world.service.operation(op.id)).state is OperationState.UNKNOWN
+    (step,) = await world.log.list(action="control.reconcile")
+    assert step.detail is not None
+    assert "lookup failed" in step.detail
+    await world.service.reconcile()
+    assert (await world.service.operation(op.id)).state is OperationState.APPLIED
+
+
+async def test_a_rejection_is_adopted(world: World):
+    world.bank.script = ["reject"]
+    (op,) = await world.submit(command())
+    assert op.state is OperationState.REJECTED
+    # a rejected freeze holds nothing: the full ceiling is free again
+    (again,) = await world.submit(command(amount="111540.00"), key="k-2")
+    assert again.state is OperationState.APPLIED
+
+
+async def test_an_attempt_that_hangs_is_unknown_after_the_attempt_timeout(engine: AsyncEngine):
+    world = World(engine, ControlPolicy(approval_above=None, attempt_timeout_s=0.05))
+    await world.setup()
+    world.bank.script = ["hang"]
+    (op,) = await world.submit(command())
+    assert op.state is OperationState.UNKNOWN
+    await world.service.reconcile()  # the agency never saw it: sent again
+    assert (await world.service.operation(op.id)).state is OperationState.APPLIED
+
+
+async def test_an_attempt_interrupted_by_a_restart_is_reconciled_after_the_grace(world: World):
+    world.bank.script = ["hang"]
+    task = asyncio.ensure_future(world.submit(command()))
+    await world.bank.posted.wait()
+    task.cancel()  # the process stops mid-attempt
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    (op,) = await world.service.for_case(NUMBER)
+    assert op.state is OperationState.PENDING
+    assert (await world.service.reconcile()).examined == 0  # within the grace: maybe in flight
+    world.clock.advance(seconds=31)
+    await world.service.reconcile()
+    assert (await world.service.operation(op.id)).state is OperationState.APPLIED
+    assert world.bank.applications[op.request_id] == 1
+
+
+async def test_keys_are_kept_thirty_days(world: World):
+    await world.submit(command())
+    world.clock.advance(days=29)
+    assert await world.service.purge_keys() == 0
+    world.clock.advance(days=2)
+    assert await world.service.purge_keys() == 1
+
+
+async def test_the_inquiry_keeps_the_latest_answer_per_subject_and_agency(world: World):
+    answers = await world.service.answers(NUMBER)
+    assert {(a.subject_key, a.agency) for a in answers} == {
+        (DEBTOR.key, "bank"),
+        (DEBTOR.key, "land"),
+        (SPOUSE.key, "bank"),
+        (CREDITOR.key, "bank"),
+    }
+    entries = {e.seq: e for e in await world.log.list(action="inquiry")}
+    for answer in answers:
+        assert entries[answer.audit_seq].case_number == NUMBER.canonical
+    await world.auditor.inquiries(
+        JUDGE, "inquiry-2", [profile(DEBTOR, ok("bank", bank_records(ACCOUNT, "1.00")))]
+    )
+    latest = {(a.subject_key, a.agency): a for a in await world.service.answers(NUMBER)}
+    (asset,) = latest[(DEBTOR.key, "bank")].assets
+    assert asset.value == Decimal("1.00")
+
+
+def test_limits_default_margin():
+    assert ControlLimits().excess_margin == Decimal("0.10")
+
+
+async def test_concurrent_deductions_never_pass_the_frozen_amount_together(world: World):
+    await world.submit(command(amount="60000.00"))
+    results = await asyncio.gather(
+        world.submit(command(ControlAction.DEDUCT, amount="40000.00", until=None), key="d1"),
+        world.submit(command(ControlAction.DEDUCT, amount="40000.00", until=None), key="d2"),
+        return_exceptions=True,
+    )
+    refused = [r for r in results if isinstance(r, ControlCheckError)]
+    made = [r for r in results if isinstance(r, list)]
+    assert len(made) == 1
+    assert [r.code for r in refused] == ["DEDUCTION_EXCEEDS_FROZEN"]
+
+
+async def test_two_judges_keys_never_meet(engine: AsyncEngine):
+    world = World(engine, ControlPolicy(approval_above=None))
+    await world.setup()
+    await world.cases.save(
+        make_case_with_judges(["judge-zhou", "judge-wu"]), principal=SYSTEM, request_id="s"
+    )
+    (mine,) = await world.submit(command(amount="100.00"), key="same")
+    (theirs,) = await world.submit(command(amount="200.00"), key="same", who=APPROVER)
+    assert mine.id != theirs.id
