@@ -28,6 +28,7 @@ from gateway import explorer
 from gateway.auth.principal import ANONYMOUS
 from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.tokens import TokenService, demo_auth
+from gateway.http.clients import TrustedProxies
 from gateway.http.middleware import PRINCIPAL, AuthMiddleware
 from gateway.http.view import GatewayGraphQL
 from gateway.schema.context import Context
@@ -208,7 +209,11 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
         context, limits=settings.request_limits, explorer_headers=explorer_headers
     )
     guarded = AuthMiddleware(
-        graphql, lambda: tokens, lambda: limiter, lambda: app.state.resources.auditor
+        graphql,
+        lambda: tokens,
+        lambda: limiter,
+        lambda: app.state.resources.auditor,
+        TrustedProxies(settings.trusted_proxies),
     )
     app.router.routes.extend(
         [

@@ -141,8 +141,9 @@ async def _demo(args: argparse.Namespace) -> int:
     from gateway.app import Resources, auth_settings, create_app
     from gateway.auth.tokens import TokenService
     from gateway.demo import demo_cases, demo_tokens, seed_demo_cases
+    from gateway.server import GatewayServer
     from mocks.faults import FaultConfig
-    from mocks.runner import AppServer, MockServers
+    from mocks.runner import MockServers
 
     agency_token = secrets.token_urlsafe(24)
     faults = FaultConfig(tail_ms=args.mock_latency_ms)
@@ -157,7 +158,7 @@ async def _demo(args: argparse.Namespace) -> int:
         judge = next(iter(tokens.values()))
         headers = json.dumps({"Authorization": f"Bearer {judge}"}, indent=2)
         app = create_app(settings, explorer_headers=headers)
-        async with AppServer(app, host=args.host, port=args.port) as gateway:
+        async with GatewayServer(app, settings) as gateway:
             resources: Resources = app.state.resources
             await seed_demo_cases(resources)
             for agency, url in mocks.urls.items():
@@ -176,6 +177,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.app import ConfigurationError, create_app
+    from gateway.server import uvicorn_options
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = Settings(**overrides)
@@ -193,6 +195,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        **uvicorn_options(settings),
     )
     return 0
 

@@ -6,11 +6,13 @@ Nested values use ``__``: ``CHAKONG_AGENCIES__POLICE__URL=http://10.1.2.3:8080``
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from connectors.registry import AGENCIES
 
@@ -103,6 +105,36 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     audit_key: SecretStr = SecretStr("")  # keys the audit log's hash chain (HMAC-SHA256)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    # the reverse proxies whose X-Forwarded-For is believed (addresses or networks: 10.0.0.5,
+    # 10.1.0.0/16); none by default: the client is the address the connection comes from.
+    # CHAKONG_TRUSTED_PROXIES=10.0.0.5,10.1.0.0/16 (or a JSON list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else text.split(",")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        proxies = []
+        for entry in (e.strip() for e in value):
+            if not entry:
+                continue
+            try:
+                network = ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted proxy {entry!r} is not an IP address or network (10.1.0.0/16)"
+                ) from None
+            proxies.append(
+                str(network.network_address) if network.num_addresses == 1 else str(network)
+            )
+        return proxies
 
     @field_validator("agencies", mode="before")
     @classmethod
