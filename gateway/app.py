@@ -16,6 +16,7 @@ from httpx_aiohttp import AiohttpTransport
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
@@ -30,6 +31,7 @@ from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.tokens import TokenService, demo_auth
 from gateway.http.clients import TrustedProxies
 from gateway.http.middleware import PRINCIPAL, AuthMiddleware
+from gateway.http.status import http_exception
 from gateway.http.view import GatewayGraphQL
 from gateway.schema.context import Context
 from gateway.services.audit import AuditLog
@@ -193,7 +195,8 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
     tokens = TokenService(auth_settings(settings))
     key = audit_key(settings)  # a missing key fails now, not at start-up or the first request
     limiter = RateLimiter(settings.limits.rate_per_minute, settings.limits.rate_burst)
-    app = Starlette(lifespan=lifespan)
+    # the router's own refusals (404, 405) answered in the coded shape of every other refusal
+    app = Starlette(lifespan=lifespan, exception_handlers={HTTPException: http_exception})
 
     async def context(request: Request) -> Context:
         resources: Resources = app.state.resources
@@ -218,7 +221,8 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
     app.router.routes.extend(
         [
             Route("/", _home),
-            Route("/graphql", guarded, methods=["GET", "POST"]),
+            # every method reaches the view, which answers its own coded 405 (Allow: GET, POST)
+            Route("/graphql", guarded),
             Route("/healthz", _healthz),
             Route("/readyz", _readyz),
             *explorer.explorer_routes(),

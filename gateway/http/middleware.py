@@ -10,7 +10,6 @@ forwarded (``gateway.http.clients``), never one a client wrote itself.
 from __future__ import annotations
 
 import json
-import math
 import uuid
 from collections.abc import Callable
 from typing import Protocol
@@ -22,6 +21,7 @@ from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.tokens import TokenService, bearer_token
 from gateway.domain.errors import AuthenticationError, ChakongError, RateLimitedError
+from gateway.http.challenge import refusal_headers
 from gateway.http.clients import TrustedProxies
 
 PRINCIPAL = "principal"  # key in scope["state"]
@@ -104,21 +104,13 @@ def response_media_type(headers: Headers) -> str:
 
 async def _refuse(exc: ChakongError, headers: Headers, send: Send) -> None:
     body = error_body(exc)
-    extra: list[tuple[bytes, bytes]] = []
-    if isinstance(exc, AuthenticationError):
-        extra.append(
-            (
-                b"www-authenticate",
-                f'Bearer error="invalid_token", error_description="{exc.code}"'.encode(),
-            )
-        )
-    if isinstance(exc, RateLimitedError):
-        extra.append((b"retry-after", str(max(1, math.ceil(exc.retry_after_s))).encode()))
+    status = exc.http_status or 400
+    extra = [(k.lower().encode(), v.encode()) for k, v in refusal_headers(status, exc).items()]
     media = response_media_type(headers)
     await send(
         {
             "type": "http.response.start",
-            "status": exc.http_status or 400,
+            "status": status,
             "headers": [
                 (b"content-type", f"{media}; charset=utf-8".encode()),
                 (b"content-length", str(len(body)).encode()),
