@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
 
 import httpx
 import pytest
 
 from gateway.examples import EXAMPLE_QUERY, EXAMPLE_VARIABLES
 from gateway.settings import Settings
-from tests.gateway.processes import SERVE_KEYS, Process, issue, run_cli
+from tests.gateway.processes import ROOT, SERVE_KEYS, Process, issue, run_cli
 
 
 def test_demo_runs_the_readme_example_and_stops_on_ctrl_c(tmp_path, processes):
@@ -184,3 +188,63 @@ def test_a_port_in_use_is_a_message_not_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "already in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_version_is_the_package_version(tmp_path):
+    from importlib.metadata import version
+
+    result = run_cli("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"chakong {version('chakong')}"
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (("--court", "纽0812"), "unknown court code"),  # not a province
+        (("--court", "苏081"), "unknown court code"),  # 3 digits
+        (("--court", "苏０８１２"), "unknown court code"),  # full-width digits
+        (("--court", "淮安市清江浦区人民法院"), "unknown court code"),  # a name, not a code
+        (("--court", "苏0812", "--ttl", "-60"), "greater than 0"),
+        (("--court", "苏0812", "--ttl", "0"), "greater than 0"),
+        (("--court", "苏0812", "--ttl", "soon"), "greater than 0"),
+    ],
+)
+def test_token_refuses_an_unknown_court_and_a_ttl_that_is_not_positive(tmp_path, args, complaint):
+    result = run_cli(
+        "token", "--role", "COURT_SYSTEM", *args, cwd=tmp_path, env=SERVE_KEYS, timeout=30
+    )
+    assert result.returncode == 2
+    assert complaint in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("court", ["苏0812", "苏08", "苏", "兵0101"])
+def test_token_takes_the_court_codes_of_case_numbers(tmp_path, court):
+    assert issue(tmp_path, "--role", "COURT_SYSTEM", "--court", court, "--ttl", "60")
+
+
+@pytest.mark.parametrize("args", [("schema",), ("--version",), ("--help",)])
+def test_printing_into_a_closed_pipe_ends_quietly(tmp_path, args):
+    # `chakong schema | head`: the reader is gone before (most of) the output is written
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "gateway.cli", *args],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert result.stderr == ""  # no traceback, no "Exception ignored"
+    # what was lost is said by the status, as for a command SIGPIPE stopped (argparse's own
+    # --version and --help ignore a failed write and exit 0)
+    expected = 128 + signal.SIGPIPE if args == ("schema",) else 0
+    assert result.returncode == expected
