@@ -92,6 +92,7 @@ def inquiry_limits(settings: Settings) -> InquiryLimits:
 def _policy(conf: AgencySettings) -> SourcePolicy:
     return SourcePolicy(
         attempt_timeout_s=conf.attempt_timeout_s,
+        attempt_timeout_per_subject_s=conf.attempt_timeout_per_subject_s,
         max_attempts=conf.max_attempts,
         backoff_base_s=conf.backoff_base_s,
         cache_ttl_s=conf.cache_ttl_s,

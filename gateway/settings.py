@@ -23,6 +23,9 @@ class AgencySettings(BaseModel):
     url: str | None = None
     token: SecretStr = SecretStr("")
     attempt_timeout_s: float = Field(default=3.0, gt=0, le=120)
+    # added to attempt_timeout_s for each subject of a batched call: 200 subjects, +2 s
+    # (docs/operations.md, "Timeouts of batched calls")
+    attempt_timeout_per_subject_s: float = Field(default=0.01, ge=0, le=1)
     max_attempts: int = Field(default=3, ge=1, le=10)
     backoff_base_s: float = Field(default=0.05, ge=0, le=10)
     cache_ttl_s: float = Field(default=300.0, ge=0)  # 0 disables caching for the agency
