@@ -190,8 +190,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 async def _demo(args: argparse.Namespace) -> int:
     from gateway.app import Resources, auth_settings, create_app
     from gateway.auth.tokens import TokenService
-    from gateway.demo import demo_cases, demo_tokens, seed_demo_cases
-    from gateway.server import GatewayServer
+    from gateway.demo import GatewayServer, demo_cases, demo_tokens, seed_demo_cases
     from mocks.faults import FaultConfig
     from mocks.runner import MockServers
 
