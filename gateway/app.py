@@ -17,6 +17,7 @@ from httpx_aiohttp import AiohttpTransport
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
@@ -34,7 +35,9 @@ from gateway.domain.control_rules import ControlLimits
 from gateway.domain.deadlines import PROFILES, DeadlineKind, ProfileName
 from gateway.domain.errors import ChakongError
 from gateway.domain.lifecycle import Rules
+from gateway.http.clients import TrustedProxies
 from gateway.http.middleware import PRINCIPAL, AuthMiddleware
+from gateway.http.status import http_exception
 from gateway.http.view import GatewayGraphQL
 from gateway.schema.context import Context
 from gateway.services.audit import AuditLog
@@ -130,6 +133,7 @@ def control_policy(settings: Settings) -> ControlPolicy:
 def _policy(conf: AgencySettings) -> SourcePolicy:
     return SourcePolicy(
         attempt_timeout_s=conf.attempt_timeout_s,
+        attempt_timeout_per_subject_s=conf.attempt_timeout_per_subject_s,
         max_attempts=conf.max_attempts,
         backoff_base_s=conf.backoff_base_s,
         cache_ttl_s=conf.cache_ttl_s,
@@ -323,7 +327,8 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
     signer = checkpoint_signer(settings)
     listing_rules(settings.listing)  # so does a bad deadline or calendar file
     limiter = RateLimiter(settings.limits.rate_per_minute, settings.limits.rate_burst)
-    app = Starlette(lifespan=lifespan)
+    # the router's own refusals (404, 405) answered in the coded shape of every other refusal
+    app = Starlette(lifespan=lifespan, exception_handlers={HTTPException: http_exception})
 
     async def context(request: Request) -> Context:
         resources: Resources = app.state.resources
@@ -342,12 +347,17 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
         context, limits=settings.request_limits, explorer_headers=explorer_headers
     )
     guarded = AuthMiddleware(
-        graphql, lambda: tokens, lambda: limiter, lambda: app.state.resources.auditor
+        graphql,
+        lambda: tokens,
+        lambda: limiter,
+        lambda: app.state.resources.auditor,
+        TrustedProxies(settings.trusted_proxies),
     )
     app.router.routes.extend(
         [
             Route("/", _home),
-            Route("/graphql", guarded, methods=["GET", "POST"]),
+            # every method reaches the view, which answers its own coded 405 (Allow: GET, POST)
+            Route("/graphql", guarded),
             Route("/healthz", _healthz),
             Route("/readyz", _readyz),
             *explorer.explorer_routes(),

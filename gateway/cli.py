@@ -7,8 +7,10 @@ import argparse
 import asyncio
 import contextlib
 import errno
+import importlib.metadata
 import json
 import logging
+import os
 import secrets
 import signal
 import sys
@@ -29,6 +31,20 @@ log = logging.getLogger("chakong")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # a closed pipe shows here (or above), not at exit
+    except BrokenPipeError:
+        # the reader went away (chakong schema | head): stop quietly, as a command killed by
+        # SIGPIPE does; stdout goes to devnull so that the flush at exit does not fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -44,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as exc:
-        if exc.errno != errno.EADDRINUSE:
+        if isinstance(exc, BrokenPipeError) or exc.errno != errno.EADDRINUSE:
             raise
         print(
             f"端口已被占用，请用 --port 换一个端口（make demo PORT=8080） / a port is already in "
@@ -59,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chakong", description="查控 debtor-asset inquiry gateway"
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="the gateway and every mock agency, on embedded defaults")
@@ -111,11 +128,15 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument(
         "--role", required=True, choices=[r.value for r in Role if r is not Role.PUBLIC]
     )
-    token.add_argument("--court", help="court code as in case numbers, e.g. 苏0812")
+    token.add_argument(
+        "--court", type=_court_code, help="court code as in case numbers, e.g. 苏0812"
+    )
     token.add_argument("--judge", help="judge id (JUDGE)")
     token.add_argument("--department", help="department id (DEPARTMENT)")
     token.add_argument("--subject", help="who the token is for (default: from role and scope)")
-    token.add_argument("--ttl", type=int, default=None, help="seconds; default from settings")
+    token.add_argument(
+        "--ttl", type=_seconds, default=None, help="seconds (more than 0); default from settings"
+    )
     token.add_argument(
         "--permission",
         action="append",
@@ -189,6 +210,35 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("chakong")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout, not installed
+        return "unknown"
+
+
+def _court_code(value: str) -> str:
+    from gateway.domain.courts import InvalidCourtCodeError, parse_court_code
+
+    try:
+        return parse_court_code(value)
+    except InvalidCourtCodeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seconds(value: str) -> int:
+    try:
+        seconds = int(value)
+    except ValueError:
+        seconds = 0
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(
+            f"有效期应为正整数秒，而不是 {value!r} / the TTL must be a whole number of seconds "
+            f"greater than 0, not {value!r}"
+        )
+    return seconds
+
+
 def _run_demo(args: argparse.Namespace) -> int:
     return _run(_demo(args))
 
@@ -196,10 +246,16 @@ def _run_demo(args: argparse.Namespace) -> int:
 async def _demo(args: argparse.Namespace) -> int:
     from gateway.app import Resources, auth_settings, create_app
     from gateway.auth.tokens import TokenService
-    from gateway.demo import demo_cases, demo_tokens, seed_demo_cases, seed_demo_controls
+    from gateway.demo import (
+        GatewayServer,
+        demo_cases,
+        demo_tokens,
+        seed_demo_cases,
+        seed_demo_controls,
+    )
     from gateway.demo_list import seed_demo_list
     from mocks.faults import FaultConfig
-    from mocks.runner import AppServer, MockServers
+    from mocks.runner import MockServers
 
     agency_token = secrets.token_urlsafe(24)
     faults = FaultConfig(tail_ms=args.mock_latency_ms)
@@ -214,7 +270,7 @@ async def _demo(args: argparse.Namespace) -> int:
         judge = next(iter(tokens.values()))
         headers = json.dumps({"Authorization": f"Bearer {judge}"}, indent=2)
         app = create_app(settings, explorer_headers=headers)
-        async with AppServer(app, host=args.host, port=args.port) as gateway:
+        async with GatewayServer(app, settings) as gateway:
             resources: Resources = app.state.resources
             await seed_demo_cases(resources)
             await seed_demo_controls(resources)
@@ -241,6 +297,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.app import ConfigurationError, create_app
+    from gateway.server import uvicorn_options
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = Settings(**overrides)
@@ -258,6 +315,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        **uvicorn_options(settings),
     )
     return 0
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime
 import logging
+import socket
 import uuid
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import uvicorn
 
 from gateway.auth.principal import APPROVE_DEDUCTIONS, Principal, Role
 from gateway.auth.tokens import TokenService
@@ -20,8 +23,11 @@ from gateway.domain.errors import ChakongError
 from gateway.domain.register import Case, Party, PartyRole, new_case
 from gateway.domain.subjects import SubjectKind, parse_subject
 from gateway.examples import EXAMPLE_CASE_NUMBER, EXAMPLE_DEBTOR
+from gateway.server import uvicorn_options
 from gateway.services.controls import ControlCommand
 from gateway.services.inquiry import InquiryKey
+from gateway.settings import Settings
+from mocks.runner import AppServer
 
 if TYPE_CHECKING:
     from gateway.app import Resources
@@ -120,3 +126,19 @@ def demo_tokens(tokens: TokenService) -> dict[str, str]:
         ),
         "ADMIN": tokens.issue(Role.ADMIN, subject="admin:demo"),
     }
+
+
+class GatewayServer(AppServer):
+    """The demo's gateway on an embedded uvicorn (``AppServer``, which shares the event loop
+    with the mocks), run with ``uvicorn_options``: forwarded headers believed only from
+    ``settings.trusted_proxies``, not from loopback as uvicorn would."""
+
+    def __init__(self, app: Any, settings: Settings) -> None:
+        super().__init__(app, host=settings.host, port=settings.port)
+        self.options = uvicorn_options(settings)
+
+    async def _serve(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        # AppServer builds uvicorn's configuration itself; it is loaded when serving starts
+        for name, value in self.options.items():
+            setattr(server.config, name, value)
+        await super()._serve(server, sock)

@@ -1,52 +1,180 @@
 """Log lines never carry a full ID number or credit code.
 
-``MaskIdentifiers`` is a handler filter: every record that a handler writes is formatted once
-and its identifiers masked (``320812********1256``), whichever logger wrote it: the gateway's
-own lines, strawberry's error reports, uvicorn's access log (a GET request's query string can
-carry a subject's number).
+Masking happens on the finished line: ``MaskingFormatter`` wraps a handler's formatter, lets
+it format the record as usual (uvicorn's access formatter reads ``record.args``, so the record
+itself is left alone), then masks every identifier in the text (``320812********1256``),
+whichever logger wrote it: the gateway's own lines, strawberry's error reports, tracebacks,
+uvicorn's access log (a GET request's query string can carry a subject's number).
+
+The gateway accepts one number written in many ways as the same person, so the line is matched
+on a normalised copy: percent-encoding (``%33``, ``%EF%BC%93``) and GraphQL / JSON escapes
+(``\\u0033``) decoded, full-width and other Unicode digits read as ASCII digits, and spaces,
+``+`` and dashes between digits dropped. What matches is masked in the line as written, so the
+line stays readable: ``320812 ******** 1256``, ``%33%32%30%38%31%32********1256``.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import urllib.parse
+import logging.config
+import re
+import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
 from gateway.domain.subjects import mask_ids_in_text
 
+# one UTF-8 encoded character, percent-encoded (a malformed sequence is left as written)
+_PERCENT_CHAR = re.compile(
+    r"%[0-7][0-9A-F]|%[CD][0-9A-F]%[89AB][0-9A-F]|%E[0-9A-F](?:%[89AB][0-9A-F]){2}"
+    r"|%F[0-7](?:%[89AB][0-9A-F]){3}",
+    re.IGNORECASE,
+)
+# GraphQL and JSON escapes (\u0033, GraphQL's \u{33}); a JSON string inside a JSON string
+# doubles the backslash
+_ESCAPE = re.compile(r"\\+u(?:([0-9A-Fa-f]{4})|\{([0-9A-Fa-f]{1,6})\})")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# what may stand between the digits of a number the gateway accepts: whitespace, a dash,
+# a query string's "+" for a space
+_SEP = r"[\s+\-\u2010-\u2015\u2212\ufe63\uff0d]{1,3}"
+_BETWEEN_DIGITS = re.compile(rf"(?<=\d){_SEP}(?=\d)")
+# a credit code's letters (91320812 MA0002015P), or an ID number's final X
+_BESIDE_DIGITS = re.compile(rf"(?<=\d){_SEP}(?=[0-9A-Za-z])|(?<=[0-9A-Za-z]){_SEP}(?=\d)")
 
-class MaskIdentifiers(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "%" in message:
-            # a URL's query string (the access log): percent-encoding hides a number from the
-            # pattern ("%22320812..."), so the line is written decoded, then masked
-            message = urllib.parse.unquote_plus(message)
-        masked = mask_ids_in_text(message)
-        if masked != message:
-            record.msg, record.args = masked, ()
-        if record.exc_info and not record.exc_text:
-            # a traceback may quote an argument: format it now, masked
-            record.exc_text = mask_ids_in_text(logging.Formatter().formatException(record.exc_info))
-        elif record.exc_text:
-            record.exc_text = mask_ids_in_text(record.exc_text)
-        return True
+
+class _View:
+    """A normalised copy of a text; ``spans[i]`` is where its i-th character came from."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans = [(i, i + 1) for i in range(len(text))]
+
+    def rewrite(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> None:
+        """Replace each match of ``pattern``; a replacement's characters span the whole match."""
+        parts: list[str] = []
+        spans: list[tuple[int, int]] = []
+        last = 0
+        for match in pattern.finditer(self.text):
+            start, end = match.span()
+            new = replace(match)
+            if new == match.group(0):
+                continue
+            parts.append(self.text[last:start])
+            spans.extend(self.spans[last:start])
+            if new:
+                span = (self.spans[start][0], self.spans[end - 1][1])
+                parts.append(new)
+                spans.extend([span] * len(new))
+            last = end
+        if not parts:
+            return
+        parts.append(self.text[last:])
+        spans.extend(self.spans[last:])
+        self.text = "".join(parts)
+        self.spans = spans
+
+    def masked_spans(self) -> set[tuple[int, int]]:
+        """Where, in the original text, the characters that masking hides came from."""
+        masked = mask_ids_in_text(self.text)
+        if masked == self.text:
+            return set()
+        return {
+            self.spans[i]
+            for i, (was, now) in enumerate(zip(self.text, masked, strict=True))
+            if now == "*" and was != "*"
+        }
+
+
+def _percent(match: re.Match[str]) -> str:
+    raw = bytes.fromhex(match.group(0).replace("%", ""))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group(0)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    return chr(code) if code <= 0x10FFFF else match.group(0)
+
+
+def _ascii(match: re.Match[str]) -> str:
+    char = match.group(0)
+    digit = unicodedata.decimal(char, None)  # ３, ٣, ३ ...
+    if digit is not None:
+        return str(digit)
+    folded = unicodedata.normalize("NFKC", char)  # full-width letters (Ｘ) and dashes (－)
+    return folded if len(folded) == 1 and folded.isascii() else char
+
+
+def mask_identifiers(text: str) -> str:
+    """``text`` with every ID number and credit code masked, in whichever form it is written."""
+    view = _View(text)
+    if "%" in text:
+        view.rewrite(_PERCENT_CHAR, _percent)
+    if "\\" in view.text:
+        view.rewrite(_ESCAPE, _escape)
+    if not view.text.isascii():
+        view.rewrite(_NON_ASCII, _ascii)
+    spans = view.masked_spans()
+    # without the separators between a number's parts; each view is matched, as dropping a
+    # separator may also glue a number to its neighbour ("200 320812...", "id 320812..."),
+    # which then no longer stands alone
+    for separator in (_BETWEEN_DIGITS, _BESIDE_DIGITS):
+        view.rewrite(separator, lambda _: "")
+        spans |= view.masked_spans()
+    if not spans:
+        return text
+    out: list[str] = []
+    last = 0
+    for start, end in sorted(spans):
+        if start < last:
+            continue  # spans are the same or disjoint; the same was written already
+        out.append(text[last:start])
+        out.append("*")
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+class MaskingFormatter(logging.Formatter):
+    """Formats a record with ``inner`` (any formatter), then masks the identifiers in the line."""
+
+    def __init__(self, inner: logging.Formatter | None = None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_identifiers(self.inner.format(record))
+
+
+def masking_formatter(
+    inner: str | Callable[..., logging.Formatter], **kwargs: Any
+) -> MaskingFormatter:
+    """A ``logging.config.dictConfig`` factory: ``{"()": masking_formatter, "inner": factory,
+    ...the inner formatter's own arguments}``."""
+    factory = inner if callable(inner) else logging.config.BaseConfigurator({}).resolve(inner)
+    return MaskingFormatter(factory(**kwargs))
 
 
 def mask_root_handlers() -> None:
     """Mask identifiers on every handler of the root logger (after ``basicConfig``)."""
     for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, MaskIdentifiers) for f in handler.filters):
-            handler.addFilter(MaskIdentifiers())
+        if not isinstance(handler.formatter, MaskingFormatter):
+            handler.setFormatter(MaskingFormatter(handler.formatter))
 
 
 def uvicorn_log_config() -> dict[str, Any]:
-    """uvicorn's own logging configuration, with identifiers masked on its handlers."""
+    """uvicorn's own logging configuration, with identifiers masked by each of its formatters."""
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
-    config.setdefault("filters", {})["mask_identifiers"] = {"()": MaskIdentifiers}
-    for handler in config["handlers"].values():
-        handler.setdefault("filters", []).append("mask_identifiers")
+    formatters: dict[str, dict[str, Any]] = config["formatters"]
+    for name, conf in formatters.items():
+        own = dict(conf)
+        inner = own.pop("()", "logging.Formatter")
+        if inner == "logging.Formatter":  # dictConfig's own keys, as the constructor names them
+            own = {{"format": "fmt"}.get(k, k): v for k, v in own.items()}
+        formatters[name] = {"()": masking_formatter, "inner": inner, **own}
     return config

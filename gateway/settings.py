@@ -6,12 +6,14 @@ Nested values use ``__``: ``CHAKONG_AGENCIES__POLICE__URL=http://10.1.2.3:8080``
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from connectors.registry import AGENCIES
 
@@ -22,6 +24,9 @@ class AgencySettings(BaseModel):
     url: str | None = None
     token: SecretStr = SecretStr("")
     attempt_timeout_s: float = Field(default=3.0, gt=0, le=120)
+    # added to attempt_timeout_s for each subject of a batched call: 200 subjects, +2 s
+    # (docs/operations.md, "Timeouts of batched calls")
+    attempt_timeout_per_subject_s: float = Field(default=0.01, ge=0, le=1)
     max_attempts: int = Field(default=3, ge=1, le=10)
     backoff_base_s: float = Field(default=0.05, ge=0, le=10)
     cache_ttl_s: float = Field(default=300.0, ge=0)  # 0 disables caching for the agency
@@ -148,6 +153,36 @@ class Settings(BaseSettings):
     limits: LimitSettings = Field(default_factory=LimitSettings)
     listing: ListingSettings = Field(default_factory=ListingSettings)
     controls: ControlSettings = Field(default_factory=ControlSettings)
+    # the reverse proxies whose X-Forwarded-For is believed (addresses or networks: 10.0.0.5,
+    # 10.1.0.0/16); none by default: the client is the address the connection comes from.
+    # CHAKONG_TRUSTED_PROXIES=10.0.0.5,10.1.0.0/16 (or a JSON list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else text.split(",")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        proxies = []
+        for entry in (e.strip() for e in value):
+            if not entry:
+                continue
+            try:
+                network = ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted proxy {entry!r} is not an IP address or network (10.1.0.0/16)"
+                ) from None
+            proxies.append(
+                str(network.network_address) if network.num_addresses == 1 else str(network)
+            )
+        return proxies
 
     @field_validator("agencies", mode="before")
     @classmethod

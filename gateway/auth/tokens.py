@@ -12,6 +12,7 @@ Claims: ``iss``, ``sub`` (who, for the audit log), ``role``, ``court`` (JUDGE, C
 from __future__ import annotations
 
 import datetime
+import math
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -136,17 +137,25 @@ class TokenService:
     def _check_times(self, claims: Mapping[str, Any]) -> None:
         now = self._clock().timestamp()
         leeway = self.settings.leeway_s
-        try:
-            expires, issued = float(claims["exp"]), float(claims["iat"])
-            not_before = float(claims.get("nbf", issued))
-        except (TypeError, ValueError):
-            raise _invalid("令牌的时间字段无效", "the token's exp / iat is not a number") from None
+        expires, issued = _time(claims, "exp"), _time(claims, "iat")
+        not_before = _time(claims, "nbf") if "nbf" in claims else issued
         if expires < now - leeway:
             raise TokenExpiredError(
                 "令牌已过期，请重新获取", "the token has expired: get a new one"
             )
         if max(issued, not_before) > now + leeway:
             raise _invalid("令牌尚未生效", "the token is not valid yet (iat / nbf in the future)")
+
+
+def _time(claims: Mapping[str, Any], name: str) -> float:
+    """A time claim: a finite number of seconds (RFC 7519 NumericDate), nothing else: not a
+    string, a boolean, NaN or infinity, which every comparison would get wrong."""
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _invalid(
+            f"令牌的时间字段 {name} 不是有效的数字", f"the token's {name} is not a finite number"
+        )
+    return float(value)
 
 
 def _principal(claims: Mapping[str, Any]) -> Principal:

@@ -3,12 +3,13 @@
 A request without a token runs as the anonymous ``PUBLIC`` principal (the permission table
 decides what that may see); a request with a bad token is refused with 401 at once; a caller
 over its rate gets 429 with ``Retry-After``. The principal is left in ``scope["state"]``.
+Anonymous callers are counted by address: the peer's, or the one the operator's trusted proxies
+forwarded (``gateway.http.clients``), never one a client wrote itself.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import uuid
 from collections.abc import Callable
 from typing import Protocol
@@ -20,6 +21,8 @@ from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.tokens import TokenService, bearer_token
 from gateway.domain.errors import AuthenticationError, ChakongError, RateLimitedError
+from gateway.http.challenge import refusal_headers
+from gateway.http.clients import TrustedProxies
 
 PRINCIPAL = "principal"  # key in scope["state"]
 
@@ -37,8 +40,10 @@ class AuthMiddleware:
         tokens: Callable[[], TokenService],
         limiter: Callable[[], RateLimiter],
         auditor: Callable[[], RefusalAuditor | None] = lambda: None,
+        proxies: TrustedProxies | None = None,
     ) -> None:
         self.app = app
+        self.proxies = proxies or TrustedProxies()
         self._tokens = tokens  # built by the lifespan, after the routes
         self._limiter = limiter
         self._auditor = auditor
@@ -52,7 +57,7 @@ class AuthMiddleware:
             principal = self._authenticate(headers)
         except AuthenticationError as exc:
             # bad tokens count against the address's rate, and each refusal is audited
-            wait = self._limiter().acquire(_caller_key(ANONYMOUS, scope))
+            wait = self._limiter().acquire(self._caller_key(ANONYMOUS, scope))
             if wait > 0:
                 await _refuse(RateLimitedError(wait), headers, send)
                 return
@@ -61,7 +66,7 @@ class AuthMiddleware:
                 await auditor.refused(ANONYMOUS, uuid.uuid4().hex, exc, action="authenticate")
             await _refuse(exc, headers, send)
             return
-        wait = self._limiter().acquire(_caller_key(principal, scope))
+        wait = self._limiter().acquire(self._caller_key(principal, scope))
         if wait > 0:
             await _refuse(RateLimitedError(wait), headers, send)
             return
@@ -74,12 +79,10 @@ class AuthMiddleware:
             return ANONYMOUS
         return self._tokens().verify(token)
 
-
-def _caller_key(principal: Principal, scope: Scope) -> str:
-    if principal.authenticated:
-        return f"{principal.role.value}:{principal.subject}"
-    client = scope.get("client")
-    return f"ip:{client[0] if client else 'unknown'}"
+    def _caller_key(self, principal: Principal, scope: Scope) -> str:
+        if principal.authenticated:
+            return f"{principal.role.value}:{principal.subject}"
+        return f"ip:{self.proxies.client(scope)}"
 
 
 def error_body(exc: ChakongError) -> bytes:
@@ -101,21 +104,13 @@ def response_media_type(headers: Headers) -> str:
 
 async def _refuse(exc: ChakongError, headers: Headers, send: Send) -> None:
     body = error_body(exc)
-    extra: list[tuple[bytes, bytes]] = []
-    if isinstance(exc, AuthenticationError):
-        extra.append(
-            (
-                b"www-authenticate",
-                f'Bearer error="invalid_token", error_description="{exc.code}"'.encode(),
-            )
-        )
-    if isinstance(exc, RateLimitedError):
-        extra.append((b"retry-after", str(max(1, math.ceil(exc.retry_after_s))).encode()))
+    status = exc.http_status or 400
+    extra = [(k.lower().encode(), v.encode()) for k, v in refusal_headers(status, exc).items()]
     media = response_media_type(headers)
     await send(
         {
             "type": "http.response.start",
-            "status": exc.http_status or 400,
+            "status": status,
             "headers": [
                 (b"content-type", f"{media}; charset=utf-8".encode()),
                 (b"content-length", str(len(body)).encode()),

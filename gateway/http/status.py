@@ -11,6 +11,7 @@
 
 Every error body is GraphQL-shaped, ``{"errors": [{"message", "extensions": {"code"}}]}``, and
 never carries a stack trace: an unexpected failure is logged and answered with a masked message.
+A refusal's headers (``WWW-Authenticate`` on every 401) come from ``gateway.http.challenge``.
 """
 
 from __future__ import annotations
@@ -20,10 +21,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from gateway.domain.errors import INTERNAL_ERROR_MESSAGE, ChakongError
+from gateway.http.challenge import refusal_headers
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON
 
 log = logging.getLogger(__name__)
@@ -39,24 +44,20 @@ class RefusedRequestError(Exception):
         message_zh: str,
         message_en: str,
         headers: Mapping[str, str] | None = None,
+        *,
+        cause: ChakongError | None = None,
     ) -> None:
         super().__init__(f"{message_zh} / {message_en}")
         self.status = status
         self.code = code
         self.message_zh = message_zh
         self.message_en = message_en
-        self.headers = dict(headers or {})
+        self.cause = cause  # the gateway's error refused, if any: it decides the challenge
+        self.headers = {**refusal_headers(status, cause), **(headers or {})}
 
     @classmethod
     def from_error(cls, exc: ChakongError, status: int) -> RefusedRequestError:
-        headers = getattr(exc, "http_headers", None)  # e.g. WWW-Authenticate for a 401
-        return cls(
-            status,
-            exc.code,
-            exc.message_zh,
-            exc.message_en,
-            headers if isinstance(headers, Mapping) else None,
-        )
+        return cls(status, exc.code, exc.message_zh, exc.message_en, cause=exc)
 
     def error(self) -> dict[str, Any]:
         return {
@@ -67,6 +68,31 @@ class RefusedRequestError(Exception):
                 "messageEn": self.message_en,
             },
         }
+
+
+# what the router refuses before any endpoint runs (an unknown path, a method a route does not
+# take), answered in the same coded shape as every other refusal
+_ROUTER_REFUSALS = {
+    404: ("NOT_FOUND", "没有这个地址", "there is nothing at this path"),
+    405: ("METHOD_NOT_ALLOWED", "该地址不接受此请求方法", "this path does not take this method"),
+}
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    """The application's handler of Starlette's ``HTTPException`` (404, 405 with ``Allow``)."""
+    if not isinstance(exc, HTTPException):
+        raise exc
+    code, zh, en = _ROUTER_REFUSALS.get(
+        exc.status_code,
+        ("HTTP_ERROR", "请求无法处理", f"the request cannot be served ({exc.detail})"),
+    )
+    refused = RefusedRequestError(exc.status_code, code, zh, en, exc.headers)
+    return JSONResponse(
+        {"errors": [refused.error()]},
+        exc.status_code,
+        refused.headers,
+        "application/json; charset=utf-8",
+    )
 
 
 def bad_request(code: str, message_zh: str, message_en: str) -> RefusedRequestError:
@@ -82,8 +108,10 @@ def request_error(code: str, message_zh: str, message_en: str) -> ExecutionResul
     return PreExecutionError(data=None, errors=[error])
 
 
-def graphql_answer(result: ExecutionResult, media: str) -> tuple[dict[str, Any], int]:
-    """The body and the status of an executed (or refused) GraphQL request."""
+def graphql_answer(
+    result: ExecutionResult, media: str
+) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The body, the status and the headers of an executed (or refused) GraphQL request."""
     errors = result.errors or []
     request_error = isinstance(result, PreExecutionError) or (
         result.data is None and bool(errors) and all(e.path is None for e in errors)
@@ -96,15 +124,17 @@ def graphql_answer(result: ExecutionResult, media: str) -> tuple[dict[str, Any],
     if result.extensions:
         body["extensions"] = result.extensions
     status = 400 if request_error and media == GRAPHQL_RESPONSE_JSON else 200
-    if request_error:
+    refusal = _refusal(errors)
+    if refusal is not None and (
         # a refusal before execution (401, 403, 429) keeps the status of the error raised
-        refusal = _refusal_status(errors)
-        status = refusal or status
-    elif errors and _nothing_answered(result.data) and _all_refusals(errors):
+        request_error
         # nothing was answered because the caller may not have it (a case-scoped 403, an
         # unavailable audit log's 503): the status says so, the body keeps `data: null`
-        status = _refusal_status(errors) or status
-    return body, status
+        or (_nothing_answered(result.data) and _all_refusals(errors))
+    ):
+        status = refusal.http_status or status
+        return body, status, refusal_headers(status, refusal)
+    return body, status, {}
 
 
 def _gateway_error(error: GraphQLError) -> ChakongError | None:
@@ -129,12 +159,12 @@ def _all_refusals(errors: list[GraphQLError]) -> bool:
     return True
 
 
-def _refusal_status(errors: list[GraphQLError]) -> int | None:
-    """The ``http_status`` of a gateway error behind the first of ``errors``, if any."""
+def _refusal(errors: list[GraphQLError]) -> ChakongError | None:
+    """The first gateway error behind ``errors`` that names an HTTP error status, if any."""
     for error in errors:
         found = _gateway_error(error)
         if found is not None and isinstance(found.http_status, int):
-            return found.http_status if 400 <= found.http_status < 600 else None
+            return found if 400 <= found.http_status < 600 else None
     return None
 
 
@@ -157,4 +187,10 @@ def _formatted(error: GraphQLError, request_error: bool) -> dict[str, Any]:
     return formatted
 
 
-__all__ = ["RefusedRequestError", "bad_request", "graphql_answer", "request_error"]
+__all__ = [
+    "RefusedRequestError",
+    "bad_request",
+    "graphql_answer",
+    "http_exception",
+    "request_error",
+]

@@ -46,7 +46,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     ``context(request)`` is the application's: it authenticates the caller and builds the
     request's ``Context``. A ``ChakongError`` it raises that has an ``http_status`` (401 for a
-    bad token) is answered with that status and a coded error (and any ``http_headers``).
+    bad token) is answered with that status, a coded error and the refusal's headers
+    (``gateway.http.challenge``).
     """
 
     def __init__(
@@ -208,8 +209,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
     # --- answers ----------------------------------------------------------------------------
 
     def _answer(self, result: ExecutionResult, media: str) -> Response:
-        body, status = graphql_answer(result, media)
-        return self._response(body, status, media)
+        body, status, headers = graphql_answer(result, media)
+        return self._response(body, status, media, headers)
 
     def _refusal(self, refused: RefusedRequestError, media: str) -> Response:
         return self._response({"errors": [refused.error()]}, refused.status, media, refused.headers)

@@ -7,8 +7,11 @@ the agency's ``max_batch``), through the circuit breaker, bounded retries and ti
 
 * the request deadline bounds everything (``asyncio.timeout_at``): a slow agency costs its own
   status, never the others' data;
-* each attempt has the agency's own ``attempt_timeout_s`` inside it, enforced with
-  ``asyncio.timeout`` (httpx's timeouts are per read, and a slow drip defeats them).
+* each attempt has the agency's own timeout inside it, enforced with ``asyncio.timeout``
+  (httpx's timeouts are per read, and a slow drip defeats them). It grows with the batch:
+  ``attempt_timeout_s`` plus ``attempt_timeout_per_subject_s`` for each subject of the call, as
+  an agency's answer about 500 people takes longer to produce, send and check than one about
+  one; a fixed timeout would fail big batches that are merely big, and then retry them whole.
 
 Every outcome is a ``SourceResult``: failures are data, never exceptions.
 """
@@ -45,11 +48,17 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class SourcePolicy:
     attempt_timeout_s: float = 3.0
+    attempt_timeout_per_subject_s: float = 0.01  # added to the attempt timeout per subject
     max_attempts: int = 3
     backoff_base_s: float = 0.05
     cache_ttl_s: float = 300.0
     max_batch: int = 500
     hedge: bool = False  # send a second, identical read after the source's observed p95
+
+    def attempt_timeout(self, subjects: int) -> float:
+        """The timeout of one attempt of a call about ``subjects`` subjects (the request's
+        deadline still bounds it)."""
+        return self.attempt_timeout_s + self.attempt_timeout_per_subject_s * subjects
 
 
 @dataclass(slots=True)
@@ -226,6 +235,7 @@ async def _call_agency(call: _Call, subjects: list[Subject]) -> dict[str, _Outco
     if not source.breaker.allow():
         return _failed(subjects, SourceStatus.CIRCUIT_OPEN, _circuit_open(agency), 0)
     inquiry = Inquiry(uuid.uuid4().hex, call.case_number, call.court, tuple(subjects))
+    timeout = policy.attempt_timeout(len(subjects))
     attempts = 0
 
     def send() -> Awaitable[Mapping[str, AgencyRecords | None]]:
@@ -241,7 +251,7 @@ async def _call_agency(call: _Call, subjects: list[Subject]) -> dict[str, _Outco
                 deadline=call.deadline,
             ):
                 with attempt:
-                    answers = await _attempt(source, send, policy.attempt_timeout_s)
+                    answers = await _attempt(source, send, timeout)
     except ConnectorError as exc:
         if isinstance(exc, RequestRejectedError):
             source.breaker.record_success()  # the agency is up; it refused this request

@@ -9,65 +9,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from gateway.examples import EXAMPLE_QUERY, EXAMPLE_VARIABLES
 from gateway.settings import Settings
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class Process:
-    def __init__(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", *args],
-            cwd=cwd,
-            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: list[str] = []
-
-    def wait_for(self, pattern: str, timeout: float = 30) -> re.Match[str]:
-        deadline = time.monotonic() + timeout
-        assert self.proc.stdout is not None
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                if self.proc.poll() is not None:
-                    break
-                continue
-            self.lines.append(line)
-            match = re.search(pattern, line)
-            if match:
-                return match
-        raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(self.lines)}")
-
-    def interrupt(self) -> int:
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            return self.proc.wait(timeout=15)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-
-
-@pytest.fixture
-def processes() -> Iterator[list[Process]]:
-    started: list[Process] = []
-    yield started
-    for process in started:
-        if process.proc.poll() is None:
-            process.proc.kill()
-            process.proc.wait()
-        if process.proc.stdout is not None:
-            process.proc.stdout.close()
+from tests.gateway.processes import ROOT, SERVE_KEYS, Process, issue, run_cli
 
 
 def test_demo_runs_the_readme_example_and_stops_on_ctrl_c(tmp_path, processes):
@@ -160,10 +108,6 @@ def test_mocks_and_serve_run_apart_and_one_missing_agency_is_unavailable(tmp_pat
     assert mocks.interrupt() == 0
 
 
-SERVE_KEYS = {
-    "CHAKONG_AUTH__KEYS__K2026": "serve-test-key-" + "k" * 32,
-    "CHAKONG_AUDIT_KEY": "serve-test-audit-key-" + "a" * 32,
-}
 SAVE_CASE = "mutation($case: CaseInput!) { saveCase(case: $case) { caseNumber } }"
 EXAMPLE_CASE = {
     "case": {
@@ -173,13 +117,6 @@ EXAMPLE_CASE = {
         "obligation": "1000.00",
     }
 }
-
-
-def issue(cwd: Path, *args: str) -> str:
-    """A token from ``chakong token``, signed with the serve test's key."""
-    result = run_cli("token", *args, cwd=cwd, env=SERVE_KEYS)
-    assert result.returncode == 0, result.stderr
-    return str(result.stdout).strip()
 
 
 def test_serve_refuses_to_start_without_keys(tmp_path):
@@ -194,18 +131,6 @@ def test_token_for_a_judge_needs_the_judge_id(tmp_path):
     assert result.returncode == 2
     assert "judge" in result.stderr
     assert result.stdout == ""
-
-
-def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "gateway.cli", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_conformance_command_passes_against_a_mock(tmp_path, processes):
@@ -263,3 +188,63 @@ def test_a_port_in_use_is_a_message_not_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "already in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_version_is_the_package_version(tmp_path):
+    from importlib.metadata import version
+
+    result = run_cli("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"chakong {version('chakong')}"
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (("--court", "纽0812"), "unknown court code"),  # not a province
+        (("--court", "苏081"), "unknown court code"),  # 3 digits
+        (("--court", "苏０８１２"), "unknown court code"),  # full-width digits
+        (("--court", "淮安市清江浦区人民法院"), "unknown court code"),  # a name, not a code
+        (("--court", "苏0812", "--ttl", "-60"), "greater than 0"),
+        (("--court", "苏0812", "--ttl", "0"), "greater than 0"),
+        (("--court", "苏0812", "--ttl", "soon"), "greater than 0"),
+    ],
+)
+def test_token_refuses_an_unknown_court_and_a_ttl_that_is_not_positive(tmp_path, args, complaint):
+    result = run_cli(
+        "token", "--role", "COURT_SYSTEM", *args, cwd=tmp_path, env=SERVE_KEYS, timeout=30
+    )
+    assert result.returncode == 2
+    assert complaint in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("court", ["苏0812", "苏08", "苏", "兵0101"])
+def test_token_takes_the_court_codes_of_case_numbers(tmp_path, court):
+    assert issue(tmp_path, "--role", "COURT_SYSTEM", "--court", court, "--ttl", "60")
+
+
+@pytest.mark.parametrize("args", [("schema",), ("--version",), ("--help",)])
+def test_printing_into_a_closed_pipe_ends_quietly(tmp_path, args):
+    # `chakong schema | head`: the reader is gone before (most of) the output is written
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "gateway.cli", *args],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert result.stderr == ""  # no traceback, no "Exception ignored"
+    # what was lost is said by the status, as for a command SIGPIPE stopped (argparse's own
+    # --version and --help ignore a failed write and exit 0)
+    expected = 128 + signal.SIGPIPE if args == ("schema",) else 0
+    assert result.returncode == expected

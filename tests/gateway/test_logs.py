@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
+import urllib.parse
 
-from gateway.logs import MaskIdentifiers, uvicorn_log_config
+import httpx
+import pytest
+
+from gateway.logs import MaskingFormatter, mask_identifiers, uvicorn_log_config
+from tests.gateway.processes import SERVE_KEYS, Process, issue
 
 PERSON = "320812198203151256"
 COMPANY = "91320812MA0002015P"
@@ -15,10 +22,13 @@ def record(message: str, *args: object, exc: BaseException | None = None) -> log
     return logging.LogRecord("x", logging.INFO, __file__, 1, message, args, exc_info)
 
 
+def formatted(line: logging.LogRecord) -> str:
+    return MaskingFormatter(logging.Formatter("%(levelname)s %(message)s")).format(line)
+
+
 def test_arguments_and_messages_are_masked():
     line = record('"GET /graphql?query=%s HTTP/1.1" 200', f"debtor(id:{PERSON}) {COMPANY}")
-    assert MaskIdentifiers().filter(line)
-    text = line.getMessage()
+    text = formatted(line)
     assert PERSON not in text
     assert COMPANY not in text
     assert "320812********1256" in text
@@ -30,25 +40,120 @@ def test_tracebacks_are_masked():
         raise ValueError(f"bad subject {PERSON}")
     except ValueError as exc:
         line = record("failed", exc=exc)
-    MaskIdentifiers().filter(line)
-    formatted = logging.Formatter().format(line)
-    assert "ValueError" in formatted
-    assert PERSON not in formatted
+    text = formatted(line)
+    assert "ValueError" in text
+    assert PERSON not in text
 
 
 def test_lines_without_identifiers_are_left_alone():
     line = record("inquiry case=%s statuses=%s", "(2026)苏0812执123号", "police:OK=1")
-    MaskIdentifiers().filter(line)
-    assert line.args == ("(2026)苏0812执123号", "police:OK=1")
+    assert formatted(line) == "INFO inquiry case=(2026)苏0812执123号 statuses=police:OK=1"
+    assert line.args == ("(2026)苏0812执123号", "police:OK=1")  # the record is left alone
 
 
-def test_uvicorns_handlers_get_the_filter():
+def test_uvicorns_access_line_is_formatted_and_masked():
     config = uvicorn_log_config()
-    assert all("mask_identifiers" in h["filters"] for h in config["handlers"].values())
+    access = config["formatters"]["access"]
+    formatter = access["()"](**{k: v for k, v in access.items() if k != "()"})
+    args = ("127.0.0.1:5000", "GET", f"/graphql?id={PERSON}", "1.1", 200)
+    line = record('%s - "%s %s HTTP/%s" %d', *args)
+    text = formatter.format(line)
+    assert text.endswith('127.0.0.1:5000 - "GET /graphql?id=320812********1256 HTTP/1.1" 200 OK')
+    assert line.args == args  # the access formatter reads them: left as they were
 
 
 def test_numbers_in_percent_encoded_urls_are_masked():
     line = record('"GET /graphql?variables=%s HTTP/1.1" 200', f"%7B%22id%22%3A+%22{PERSON}%22%7D")
-    MaskIdentifiers().filter(line)
-    assert PERSON not in line.getMessage()
-    assert "320812********1256" in line.getMessage()
+    text = formatted(line)
+    assert PERSON not in text
+    assert "320812********1256" in text
+
+
+FULL_WIDTH = PERSON.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"})
+ESCAPED = "".join(f"\\u{ord(c):04x}" for c in PERSON)  # as GraphQL and JSON strings allow
+
+# one number, written every way the API accepts it as the same person
+FORMS = [
+    PERSON,
+    "320812 19820315 1256",
+    "320812-1982-0315-1256",
+    FULL_WIDTH,
+    FULL_WIDTH[:9] + PERSON[9:],
+    ESCAPED,
+    "\\u0033\\u0032" + PERSON[2:],
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (PERSON, "320812********1256"),
+        ("id 320812 19820315 1256.", "id 320812 ******** 1256."),
+        ("320812-1982-0315-1256", "320812-****-****-1256"),
+        (FULL_WIDTH, FULL_WIDTH[:6] + "********" + FULL_WIDTH[-4:]),
+        (urllib.parse.quote_plus("320812 19820315 1256"), "320812+********+1256"),
+        (
+            urllib.parse.quote(FULL_WIDTH),
+            urllib.parse.quote(FULL_WIDTH[:6]) + "********" + urllib.parse.quote(FULL_WIDTH[-4:]),
+        ),
+        ("200 " + PERSON, "200 320812********1256"),
+        (ESCAPED, ESCAPED[: 6 * 6] + "********" + ESCAPED[-4 * 6 :]),
+        ("\\\\u0033" + PERSON[1:], "\\\\u003320812********1256"),
+        (COMPANY.lower(), "913208********015p"),
+        (
+            "2026-12-02 17:39:21,123 x 127.0.0.1:5000 200",
+            "2026-12-02 17:39:21,123 x 127.0.0.1:5000 200",
+        ),
+    ],
+)
+def test_every_form_of_a_number_is_masked_where_it_is_written(text, masked):
+    assert mask_identifiers(text) == masked
+
+
+def normalised(text: str) -> str:
+    """What the API would read as an identifier: decoded, ASCII digits, no separators."""
+    text = urllib.parse.unquote_plus(text)
+    text = re.sub(r"\\+u([0-9A-Fa-f]{4})", lambda m: chr(int(m[1], 16)), text)
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s\-]", "", text)
+
+
+DEBTOR = (
+    'query {{ debtor(subject: {{kind: NATURAL, id: "{id}"}}, caseNumber: "(2026)苏0812执123号")'
+    " {{ sources {{ status }} }} }}"
+)
+DEBTOR_VARS = (
+    'query($s: SubjectInput!) { debtor(subject: $s, caseNumber: "(2026)苏0812执123号")'
+    " { sources { status } } }"
+)
+
+
+def test_the_server_logs_each_request_with_every_form_of_a_number_masked(tmp_path, processes):
+    env = {**SERVE_KEYS, "CHAKONG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'g.db'}"}
+    serve = Process("serve", "--port", "0", cwd=tmp_path, env=env)
+    processes.append(serve)
+    url = serve.wait_for(r"Uvicorn running on (http://\S+)")[1]
+    judge = issue(tmp_path, "--role", "JUDGE", "--court", "苏0812", "--judge", "J001")
+    gets = 0
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for form in FORMS:
+            for who in ({}, {"Authorization": f"Bearer {judge}"}):
+                # the number in the query string: the access log prints it
+                client.get("/graphql", params={"query": DEBTOR.format(id=form)}, headers=who)
+                # a JSON string: its escapes are JSON's (the same person)
+                variables = '{"s": {"kind": "NATURAL", "id": "' + form + '"}}'
+                client.get(
+                    "/graphql", params={"query": DEBTOR_VARS, "variables": variables}, headers=who
+                )
+                gets += 2
+                client.post("/graphql", json={"query": DEBTOR.format(id=form)}, headers=who)
+        client.get("/healthz")  # the last line: every line before it was written
+    serve.wait_for(r'"GET /healthz HTTP/1.1" 200')
+    assert serve.interrupt() == 0
+    logged = serve.output()
+    access = re.findall(r'"GET /graphql\?\S+ HTTP/1.1" \d{3}', logged)
+    assert len(access) == gets, logged
+    assert "Logging error" not in logged
+    assert "Traceback" not in logged
+    assert PERSON not in normalised(logged)
+    assert "320812********1256" in logged  # the line is still there, and readable

@@ -151,3 +151,36 @@ def test_tokens_from_the_future_are_invalid() -> None:
     token = later.issue(Role.ADMIN, subject="ops")
     with pytest.raises(TokenInvalidError, match="not valid yet"):
         service({"k1": KEY_A}).verify(token)
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize(
+    "value",
+    ["nan", "inf", "-inf", float("nan"), float("inf"), True, False, "1800000000", "", [1], {}],
+)
+def test_a_time_claim_that_is_not_a_finite_number_is_invalid(claim: str, value: object) -> None:
+    # NaN compares false with every time, so a token with exp "nan" would never expire
+    payload = {
+        "iss": "chakong",
+        "sub": "x",
+        "role": "ADMIN",
+        "iat": int(NOW.timestamp()),
+        "exp": int(NOW.timestamp()) + 60,
+        claim: value,
+    }
+    token = jwt.encode(payload, KEY_A, algorithm="HS256", headers={"kid": "k1"})
+    with pytest.raises(TokenInvalidError, match=f"{claim} is not a finite number"):
+        service({"k1": KEY_A}).verify(token)
+
+
+def test_time_claims_may_be_fractional() -> None:
+    payload = {
+        "iss": "chakong",
+        "sub": "x",
+        "role": "ADMIN",
+        "iat": NOW.timestamp() - 0.5,
+        "nbf": NOW.timestamp() - 0.5,
+        "exp": NOW.timestamp() + 60.5,
+    }
+    token = jwt.encode(payload, KEY_A, algorithm="HS256", headers={"kid": "k1"})
+    assert service({"k1": KEY_A}).verify(token).subject == "x"

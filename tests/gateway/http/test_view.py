@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gateway.domain.errors import ChakongError
+from gateway.auth.tokens import TokenInvalidError
 from tests.gateway.http.helpers import (
     GR,
     JUDGE,
@@ -68,23 +68,17 @@ async def test_get_without_a_query_is_400_unless_a_browser_asks_for_the_explorer
 # --- the application's context factory ------------------------------------------------------
 
 
-class TokenRejectedError(ChakongError):
-    """What the lead's ``AuthenticationError`` looks like to the view."""
-
-    code = "UNAUTHENTICATED"
-    http_status = 401
-    http_headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}  # noqa: RUF012
-
-
 @pytest.mark.parametrize("accept", [GR, "application/json"])
 async def test_a_refusal_of_the_context_factory_keeps_its_status_and_code(accept):
-    refusal = TokenRejectedError("令牌无效", "the token is invalid")
+    refusal = TokenInvalidError("令牌无效", "the token is invalid")
     async with asgi_client(make_view(refuse=refusal)) as c:
         response = await post(c, {"query": "{ __typename }"}, accept=accept)
     assert response.status_code == 401
-    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert response.headers["www-authenticate"] == (
+        'Bearer realm="chakong", error="invalid_token", error_description="TOKEN_INVALID"'
+    )
     assert response.headers["content-type"] == f"{accept}; charset=utf-8"
-    body = assert_error_body(response, "UNAUTHENTICATED")
+    body = assert_error_body(response, "TOKEN_INVALID")
     assert body["errors"][0]["extensions"]["messageEn"] == "the token is invalid"
 
 

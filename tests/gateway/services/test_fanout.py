@@ -259,6 +259,46 @@ async def test_a_batch_is_one_call_per_agency_and_split_only_past_max_batch():
     assert sorted(len(c.subjects) for c in small.calls) == [8, 64, 64, 64]
 
 
+def test_the_attempt_timeout_grows_with_the_batch():
+    policy = SourcePolicy(attempt_timeout_s=3.0, attempt_timeout_per_subject_s=0.01)
+    assert policy.attempt_timeout(1) == pytest.approx(3.01)
+    assert policy.attempt_timeout(200) == pytest.approx(5.0)
+    assert SourcePolicy(attempt_timeout_per_subject_s=0).attempt_timeout(500) == 3.0
+
+
+def never_answers(_inquiry: Inquiry, _call: int):
+    return asyncio.Event().wait()
+
+
+@pytest.mark.parametrize(("count", "given"), [(1, "0.051"), (200, "0.25")])
+async def test_each_call_is_given_the_timeout_of_its_batch_size(count, given):
+    # the agency never answers: the attempt ends at the timeout it was given, which the
+    # status message states (a fact of the call, not of the machine's speed)
+    subjects = [Subject(SubjectKind.NATURAL, f"{i:018d}") for i in range(count)]
+    land = FakeConnector("land", behaviour=never_answers)
+    policy = SourcePolicy(
+        attempt_timeout_s=0.05, attempt_timeout_per_subject_s=0.001, max_attempts=1
+    )
+    profiles = await ask(make_fanout(land, policy=policy), subjects=subjects, deadline_s=30)
+    assert len(land.calls) == 1
+    assert len(land.calls[0].subjects) == count
+    for profile in profiles:
+        (result,) = profile.results
+        assert result.status is SourceStatus.TIMEOUT
+        assert f"did not answer within {given} s" in (result.message or "")
+
+
+async def test_the_request_deadline_still_bounds_a_big_batchs_timeout():
+    subjects = [Subject(SubjectKind.NATURAL, f"{i:018d}") for i in range(200)]
+    land = FakeConnector("land", behaviour=never_answers)
+    policy = SourcePolicy(attempt_timeout_s=1, attempt_timeout_per_subject_s=0.05)  # 11 s
+    profiles = await ask(make_fanout(land, policy=policy), subjects=subjects, deadline_s=0.2)
+    assert len(land.calls) == 1  # the deadline came first: no second attempt
+    (result,) = profiles[0].results
+    assert result.status is SourceStatus.TIMEOUT
+    assert "before the deadline" in (result.message or "")
+
+
 async def test_a_cache_outage_degrades_to_asking_the_agency():
     class BrokenBackend:
         async def multi_get(self, keys):
