@@ -30,9 +30,9 @@ from gateway.store.audit import entry_from_row
 from gateway.store.migrate import upgrade
 from gateway.store.tables import audit_log
 from gateway.store.unit import Store
+from tests.gateway.processes import run_cli
 from tests.gateway.services.audit_samples import KEY, execute, record
 from tests.gateway.store.databases import BACKENDS, open_engine, scratch_database
-from tests.gateway.test_cli import run_cli
 
 
 def test_verify_command_reports_intact_and_broken_chains(tmp_path: Path, capsys):
