@@ -29,6 +29,7 @@ from gateway.auth.principal import ANONYMOUS
 from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.tokens import TokenService, demo_auth
 from gateway.http.middleware import PRINCIPAL, AuthMiddleware
+from gateway.http.report import ReportEndpoint
 from gateway.http.view import GatewayGraphQL
 from gateway.schema.context import Context
 from gateway.services.audit import AuditLog
@@ -210,10 +211,17 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
     guarded = AuthMiddleware(
         graphql, lambda: tokens, lambda: limiter, lambda: app.state.resources.auditor
     )
+    report = AuthMiddleware(
+        ReportEndpoint(context),
+        lambda: tokens,
+        lambda: limiter,
+        lambda: app.state.resources.auditor,
+    )
     app.router.routes.extend(
         [
             Route("/", _home),
             Route("/graphql", guarded, methods=["GET", "POST"]),
+            Route("/report", report, methods=["GET"]),
             Route("/healthz", _healthz),
             Route("/readyz", _readyz),
             *explorer.explorer_routes(),

@@ -25,7 +25,7 @@ from gateway.domain.errors import (
     StoreUnavailableError,
 )
 from gateway.domain.subjects import Subject
-from gateway.services.audit import AuditLog, AuditRecord, Outcome
+from gateway.services.audit import AuditEntry, AuditLog, AuditRecord, Outcome
 from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryKey
 from gateway.store.unit import UnitOfWork
@@ -42,7 +42,9 @@ class Auditor:
     def __init__(self, log_: AuditLog) -> None:
         self.log = log_
 
-    async def inquiries(self, principal: Principal, request_id: str, items: Inquiries) -> None:
+    async def inquiries(
+        self, principal: Principal, request_id: str, items: Inquiries
+    ) -> list[AuditEntry]:
         """The entries of a batch of inquiries, one per subject; raises when not written."""
         records = [
             AuditRecord.for_principal(
@@ -58,8 +60,7 @@ class Auditor:
             )
             for key, profile in items
         ]
-        if records:
-            await self.log.append(records)
+        return await self.log.append(records) if records else []
 
     async def refused(
         self,
@@ -129,12 +130,15 @@ class AuditTrail:
         self.principal = principal
         self.request_id = request_id
         self._pending: list[asyncio.Future[None]] = []
+        self.written: list[AuditEntry] = []  # the inquiries' entries, once settled
 
     def start(self, items: Inquiries) -> None:
         """Start writing the entries of a batch of inquiries; ``settle`` waits for them."""
         if self.auditor is not None and items:
-            write = self.auditor.inquiries(self.principal, self.request_id, items)
-            self._pending.append(asyncio.ensure_future(write))
+            self._pending.append(asyncio.ensure_future(self._write(self.auditor, items)))
+
+    async def _write(self, auditor: Auditor, items: Inquiries) -> None:
+        self.written.extend(await auditor.inquiries(self.principal, self.request_id, items))
 
     async def settle(self) -> ChakongError | None:
         """Wait until the entries started are written; the first failure, if any."""
