@@ -12,6 +12,7 @@ of its kind (400 bad input, 401, 403, 429, 503), as on ``/graphql``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
@@ -30,11 +31,11 @@ from gateway.domain.errors import (
 from gateway.http.middleware import error_body
 from gateway.resolvers.report import report_inquiry
 from gateway.schema.context import Context
-from gateway.services.report import render_html
+from gateway.services.report import render_html, render_pdf
 
 log = logging.getLogger(__name__)
 
-FORMATS = {"html": "text/html; charset=utf-8"}
+FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 # what a browser loads the report's font from (served with the explorer's assets)
 FONT_CSS_URL = "/explorer/build/fonts.css"
 
@@ -50,6 +51,7 @@ class ReportEndpoint:
     ) -> None:
         self._context = context
         self.font_css_url = font_css_url
+        self._printing = asyncio.Semaphore(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = await self.handle(Request(scope, receive))
@@ -60,7 +62,11 @@ class ReportEndpoint:
             case, subject, kind, fmt = _params(request)
             context = await self._context(request)
             report = await report_inquiry(context, case, subject, kind)
-            body = render_html(report, font_css_url=self.font_css_url).encode("utf-8")
+            if fmt == "pdf":
+                async with self._printing:  # one at a time: it takes a core for seconds
+                    body = await asyncio.to_thread(render_pdf, report)
+            else:
+                body = render_html(report, font_css_url=self.font_css_url).encode("utf-8")
         except ChakongError as exc:
             return _error(exc)
         except Exception:
@@ -85,7 +91,7 @@ def _params(request: Request) -> tuple[str, str, str | None, str]:
         raise InvalidInputError(f"缺少参数：{names}", f"missing parameter: {', '.join(missing)}")
     fmt = params.get("format", "html").strip().lower()
     if fmt not in FORMATS:
-        raise InvalidInputError("format 应为 html", "format must be html")
+        raise InvalidInputError("format 应为 html 或 pdf", "format must be html or pdf")
     kind = params.get("kind") or None
     return params["case"], params["subject"], kind, fmt
 

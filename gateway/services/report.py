@@ -23,7 +23,7 @@ import dataclasses
 import datetime
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -34,6 +34,7 @@ import jinja2
 from markupsafe import Markup
 
 from connectors.registry import AGENCIES
+from gateway.domain.errors import ChakongError
 from gateway.domain.records import description, documented_properties, record_description
 from gateway.domain.register import Case
 from gateway.domain.sources import SourceResult, SourceStatus
@@ -43,13 +44,19 @@ from gateway.services.audit import AuditEntry
 from gateway.services.fanout import SubjectProfile
 
 __all__ = [
+    "FONT_DIR",
     "STATUS_LABELS",
     "Report",
+    "ReportUnavailableError",
+    "font_faces",
     "render_html",
+    "render_pdf",
 ]
 
 _GATEWAY = Path(__file__).resolve().parents[1]
 TEMPLATES = _GATEWAY / "report" / "templates"
+FONT_DIR = _GATEWAY / "explorer" / "node_modules" / "@fontsource" / "noto-sans-sc"
+FONT_WEIGHTS = (400, 700)  # text and headings
 FONT_FAMILY = "Noto Sans SC"
 
 # China Standard Time: the courts' clock (no DST, no tz database needed)
@@ -75,6 +82,14 @@ RELATIONS = {
 
 # record lists that are encumbrances on assets: marked in the report
 _ENCUMBRANCE = re.compile(r"freeze|seizure|mortgage")
+
+
+class ReportUnavailableError(ChakongError):
+    """The report cannot be produced here (e.g. its font is not installed): nothing was wrong
+    with the request."""
+
+    code = "REPORT_UNAVAILABLE"
+    http_status = 503
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,9 +306,11 @@ def render_html(
     report: Report,
     *,
     font_css_url: str | None = None,
+    font: EmbeddedFont | None = None,
     generated_at: datetime.datetime | None = None,
 ) -> str:
-    """The report as one HTML page: ``font_css_url`` links the served font (for a browser)."""
+    """The report as one HTML page: ``font_css_url`` links the served font (for a browser),
+    ``font`` embeds slices of it from disk (for the PDF)."""
     case = report.case
     debtor_party = case.party(report.debtor.subject.key)
     generated = (generated_at or datetime.datetime.now(datetime.UTC)).astimezone(CST)
@@ -307,6 +324,116 @@ def render_html(
         generated_at=generated.strftime("%Y-%m-%d %H:%M:%S"),
         judges="、".join(case.judges) or "—",
         font_css_url=font_css_url,
-        font_face_css="",
-        font_families=[css_string(FONT_FAMILY)],
+        # built by font_faces from the package's own CSS, never from the request
+        font_face_css=Markup(font.css if font else ""),  # noqa: S704
+        font_families=[css_string(f) for f in (font.families if font else (FONT_FAMILY,))],
     )
+
+
+# --- the font and the PDF -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FontFace:
+    """One slice of the font: one weight, one range of characters, one file."""
+
+    index: int  # the slice's number in the package (one per range, shared by the weights)
+    weight: int
+    file: Path  # the slice's woff file
+    ranges: tuple[tuple[int, int], ...]
+
+    @property
+    def family(self) -> str:
+        # its own family per slice: WeasyPrint names embedded fonts after the family and
+        # weight, so slices sharing a name would overwrite each other's glyphs in the PDF
+        return f"{FONT_FAMILY} {self.index}"
+
+    def covers(self, codepoints: Iterable[int]) -> bool:
+        return any(lo <= cp <= hi for cp in codepoints for lo, hi in self.ranges)
+
+    def css(self) -> str:
+        ranges = ",".join(f"U+{lo:x}-{hi:x}" for lo, hi in self.ranges)
+        return (
+            f"@font-face {{ font-family: '{self.family}'; font-style: normal; "
+            f"font-weight: {self.weight}; src: url({self.file.as_uri()}) format('woff'); "
+            f"unicode-range: {ranges}; }}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedFont:
+    """What the PDF's page needs: ``@font-face`` rules and the families, in order."""
+
+    css: str
+    families: tuple[str, ...]
+
+
+_FACE = re.compile(r"@font-face\s*\{(.*?)\}", re.DOTALL)
+# the woff (zlib) file, not the woff2: WeasyPrint turns either into a TrueType font, and
+# rebuilding woff2's transformed glyph table in Python takes ten times as long
+_SRC = re.compile(r"url\(\./files/([\w-]+?-(\d+)-\d+-normal\.woff)\)")
+_RANGE = re.compile(r"unicode-range:\s*([^;]+);")
+
+
+def _ranges(text: str) -> tuple[tuple[int, int], ...]:
+    found = []
+    for part in text.split(","):
+        value = part.strip().removeprefix("U+").removeprefix("u+")
+        lo, _, hi = value.partition("-")
+        if "?" in lo:  # U+4?? wildcards: the whole block
+            found.append((int(lo.replace("?", "0"), 16), int(lo.replace("?", "f"), 16)))
+        else:
+            found.append((int(lo, 16), int(hi or lo, 16)))
+    return tuple(found)
+
+
+@cache
+def _faces(font_dir: Path) -> tuple[FontFace, ...]:
+    faces = []
+    for weight in FONT_WEIGHTS:
+        css = (font_dir / f"{weight}.css").read_text(encoding="utf-8")
+        for block in _FACE.findall(css):
+            src, ranges = _SRC.search(block), _RANGE.search(block)
+            if src and ranges:
+                file, index = font_dir / "files" / src[1], int(src[2])
+                faces.append(FontFace(index, weight, file, _ranges(ranges[1])))
+    return tuple(faces)
+
+
+def font_faces(text: str, font_dir: Path = FONT_DIR) -> EmbeddedFont:
+    """``@font-face`` rules for the slices of the font that ``text`` needs, as ``file:`` URLs.
+
+    ``ReportUnavailableError`` when the font is not installed (``make install``)."""
+    try:
+        faces = _faces(font_dir)
+    except OSError:
+        faces = ()
+    if not faces or not all(f.file.is_file() for f in faces):
+        raise ReportUnavailableError(
+            "报告所需的中文字体未安装：请运行 make install（或 npm ci --prefix gateway/explorer）",
+            "the report's Chinese font is not installed: run make install "
+            "(or npm ci --prefix gateway/explorer)",
+        )
+    codepoints = {ord(c) for c in text}
+    needed = [face for face in faces if face.covers(codepoints)]
+    families = tuple(dict.fromkeys(face.family for face in needed))
+    return EmbeddedFont("\n".join(face.css() for face in needed), families)
+
+
+def render_pdf(
+    report: Report,
+    *,
+    font_dir: Path = FONT_DIR,
+    generated_at: datetime.datetime | None = None,
+) -> bytes:
+    """The report as a PDF (A4), its Chinese in the embedded font. CPU-bound: run it in a
+    worker thread."""
+    import weasyprint  # imported here: loading Pango takes a moment, only the PDF needs it
+
+    page = render_html(report, generated_at=generated_at)
+    font = font_faces(page, font_dir)
+    page = render_html(report, font=font, generated_at=generated_at)
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols={"file", "data"})
+    document = weasyprint.HTML(string=page, url_fetcher=fetcher, base_url=str(TEMPLATES))
+    pdf: bytes = document.write_pdf()
+    return pdf

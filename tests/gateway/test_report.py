@@ -3,11 +3,13 @@ header on every page, and the same refusals (audited) as the ``debtor`` field.""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import pypdf
 import pytest
 
 from connectors.registry import AGENCIES
@@ -15,7 +17,7 @@ from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.subjects import SubjectKind
 from gateway.examples import EXAMPLE_DEBTOR
 from gateway.resolvers.report import report_subject
-from gateway.services.report import css_string
+from gateway.services.report import ReportUnavailableError, css_string, font_faces
 from mocks.runner import MockServers
 from mocks.synthetic import Tier, example_subjects
 from tests.conftest import CASE, TOKENS, Gateway, gateway_settings, run_gateway
@@ -84,12 +86,33 @@ async def test_the_html_report_shows_every_agency_the_summary_and_the_leads(gate
     assert "<table" not in hook
 
 
+async def test_the_pdf_report_has_the_case_and_the_audit_entry_on_every_page(gateway: Gateway):
+    response = await report(gateway, format="pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    seq = response.headers["x-audit-entry"]
+    assert f"chakong-report-{seq}.pdf" in response.headers["content-disposition"]
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages]
+    assert len(pages) > 1
+    for number, text in enumerate(pages, 1):
+        assert CASE in text, number
+        assert "苏0812" in text, number
+        assert f"#{seq}" in text, number
+        assert f"第 {number} 页，共 {len(pages)} 页" in text, number
+    text = "\n".join(pages)
+    # the Chinese is text in an embedded font, not boxes: it extracts as written
+    for words in ("财产查控报告", "各单位反馈情况", "周坤", "吴蕾", "已采取的控制措施"):
+        assert words in text
+    for spec in AGENCIES:
+        assert spec.label_zh in text
+
+
 @pytest.mark.parametrize(
     ("who", "params", "status", "code"),
     [
         (None, {}, 401, "UNAUTHENTICATED"),
         ("admin", {}, 403, "FORBIDDEN_OPERATION"),
-        ("department", {}, 403, "FORBIDDEN_OPERATION"),
+        ("department", {"format": "pdf"}, 403, "FORBIDDEN_OPERATION"),
         ("other-judge", {}, 403, "NOT_ASSIGNED"),
         ("foreign-judge", {}, 403, "FORBIDDEN_COURT"),
         ("judge", {"subject": CREDITOR}, 403, "NOT_A_DEBTOR"),
@@ -132,3 +155,18 @@ def test_css_strings_cannot_leave_the_style_element():
     assert not {'"', "<", ">"} & set(inner)
     assert "\\" + f"{ord('<'):06x}" in inner
     assert str(css_string("(2026)苏0812执123号")) == '"(2026)苏0812执123号"'
+
+
+def test_the_pdf_embeds_only_the_slices_the_text_needs():
+    font = font_faces("周坤 Asset")
+    assert 1 < len(font.families) < 10
+    assert font.css.count("@font-face") == 2 * len(font.families)  # regular and bold
+    assert "file://" in font.css
+    assert "http" not in font.css
+
+
+def test_without_the_font_the_report_is_unavailable_not_boxes(tmp_path: Path):
+    with pytest.raises(ReportUnavailableError) as raised:
+        font_faces("周坤", tmp_path)
+    assert raised.value.code == "REPORT_UNAVAILABLE"
+    assert "make install" in raised.value.message_en
