@@ -9,11 +9,13 @@ import contextlib
 import errno
 import json
 import logging
+import os
 import secrets
 import signal
 import sys
-from collections.abc import Coroutine, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr, ValidationError
 
@@ -22,7 +24,13 @@ from gateway.auth.principal import Role
 from gateway.logs import mask_root_handlers, uvicorn_log_config
 from gateway.settings import AgencySettings, Settings
 
+if TYPE_CHECKING:
+    from gateway.cli_inquire import GatewayClient
+
 log = logging.getLogger("chakong")
+
+DEFAULT_GATEWAY_URL = "http://127.0.0.1:8000"
+CLIENT_TIMEOUT_S = 600.0  # a PDF or a batch of hundreds takes a while on a busy gateway
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -130,7 +138,89 @@ def _parser() -> argparse.ArgumentParser:
     conformance.add_argument("--url", required=True, help="the endpoint's base URL")
     conformance.add_argument("--token", required=True)
     conformance.set_defaults(run=_run_conformance)
+
+    report = sub.add_parser(
+        "report",
+        help="财产查控报告（HTML 或 PDF），向运行中的网关查询 / the inquiry report of one debtor "
+        "(HTML or PDF), asked of a running gateway",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    report.add_argument("--case", required=True, help="执行案号 / case number")
+    report.add_argument(
+        "--subject", required=True, help="被执行人证件号码 / the debtor's ID number or credit code"
+    )
+    report.add_argument(
+        "--kind",
+        choices=("NATURAL", "LEGAL"),
+        default=None,
+        help="主体类型；省略则按号码判断 / kind of subject; inferred from the number if left out",
+    )
+    report.add_argument(
+        "--format", choices=("pdf", "html"), default="pdf", help="报告格式 / report format"
+    )
+    report.add_argument(
+        "--out",
+        default=None,
+        help="输出文件，- 为标准输出；默认用网关给的文件名 / output file, - for standard output; "
+        "default: the gateway's file name (chakong-report-<audit entry>.<format>)",
+    )
+    _gateway_options(report)
+    report.set_defaults(run=_run_report)
+
+    inquire = sub.add_parser(
+        "inquire",
+        help="批量查询：从 CSV/XLSX 读被执行人，结果写入 XLSX，可断点续查 / batch inquiry: "
+        "debtors from a CSV or XLSX file, results to an XLSX workbook, resumable",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    inquire.add_argument("--case", required=True, help="执行案号 / case number")
+    inquire.add_argument(
+        "--file",
+        required=True,
+        type=Path,
+        help="被执行人名单（.csv 或 .xlsx；列：证件号码[, 姓名][, 类型]） / the debtors "
+        "(.csv or .xlsx; columns: id[, name][, kind])",
+    )
+    inquire.add_argument(
+        "--out", required=True, type=Path, help="结果工作簿（.xlsx） / the results workbook (.xlsx)"
+    )
+    inquire.add_argument(
+        "--batch",
+        type=int,
+        default=100,
+        help="每批人数；网关拒绝时自动减半 / debtors per request; halved while the gateway "
+        "answers BATCH_TOO_LARGE or COST_LIMIT_EXCEEDED",
+    )
+    inquire.add_argument(
+        "--deadline-ms",
+        type=int,
+        default=None,
+        help="每批的总时限（毫秒）；默认为网关的设置 / each request's deadline in ms; default: "
+        "the gateway's",
+    )
+    inquire.add_argument(
+        "--restart",
+        action="store_true",
+        help="忽略已有进度，重新查询全部 / ignore the progress file and ask about everyone again",
+    )
+    _gateway_options(inquire)
+    inquire.set_defaults(run=_run_inquire)
     return parser
+
+
+def _gateway_options(parser: argparse.ArgumentParser) -> None:
+    """Where the gateway is and who is asking: the commands that are its clients."""
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("CHAKONG_URL", DEFAULT_GATEWAY_URL),
+        help="网关地址（环境变量 CHAKONG_URL） / the gateway's URL (CHAKONG_URL)",
+    )
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("CHAKONG_TOKEN"),
+        help="Bearer 令牌（环境变量 CHAKONG_TOKEN，勿写在命令行历史中） / bearer token "
+        "(CHAKONG_TOKEN; better there than in the shell's history)",
+    )
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -364,6 +454,107 @@ def _run_conformance(args: argparse.Namespace) -> int:
     passed = sum(r.passed for r in results)
     print(f"{passed} passed, {len(results) - passed} failed")
     return 0 if passed == len(results) else 1
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from gateway.cli_inquire import fetch_report
+
+    async def report(gateway: GatewayClient) -> int:
+        body, name = await fetch_report(gateway, args.case, args.subject, args.kind, args.format)
+        _save(args.out, body, name)
+        return 0
+
+    return _client_command(args, report)
+
+
+def _save(out: str | None, body: bytes, name: str) -> None:
+    if out == "-":
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+        return
+    path = Path(out or name)
+    path.write_bytes(body)
+    print(path)
+
+
+def _run_inquire(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    from gateway.api import build_schema
+    from gateway.cli_inquire import InquireOptions, run_inquire
+
+    options = InquireOptions(
+        case_number=args.case,
+        source=args.file,
+        out=args.out,
+        batch=args.batch,
+        deadline_ms=args.deadline_ms,
+        restart=args.restart,
+    )
+    console = Console(stderr=True, soft_wrap=True)
+
+    async def inquire(gateway: GatewayClient) -> int:
+        columns = (
+            TextColumn("查询 / inquiring"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
+        with Bar(*columns, console=console) as bar:
+
+            def started(total: int, done: int) -> Callable[[int], None]:
+                task = bar.add_task("inquire", total=total, completed=done)
+                return lambda n: bar.advance(task, n)
+
+            result = await run_inquire(gateway, options, build_schema()._schema, started=started)
+        console.print(
+            f"{args.out}: 本次查询 {result.asked} 人，跳过已完成 {result.skipped} 人，"
+            f"财产 {result.assets} 条，问题行 {result.bad} 行 / asked about {result.asked}, "
+            f"skipped {result.skipped} done before, {result.assets} assets, {result.bad} bad rows"
+        )
+        return 0
+
+    try:
+        return _client_command(args, inquire)
+    except KeyboardInterrupt:
+        console.print(
+            "已中断，进度已保存；再次运行同一命令即可继续 / interrupted: the progress is kept; run "
+            "the same command again to go on"
+        )
+        return 130
+
+
+def _client_command(
+    args: argparse.Namespace, command: Callable[[GatewayClient], Awaitable[int]]
+) -> int:
+    """Run a command against the gateway at ``--url`` with ``--token``; its errors, coded."""
+    import httpx
+
+    from gateway.cli_inquire import CliError, GatewayClient
+
+    if not args.token:
+        print(
+            "缺少令牌：请设置 CHAKONG_TOKEN 或使用 --token / no token: set CHAKONG_TOKEN or use "
+            "--token",
+            file=sys.stderr,
+        )
+        return 2
+
+    async def main() -> int:
+        async with httpx.AsyncClient(base_url=args.url, timeout=CLIENT_TIMEOUT_S) as client:
+            return await command(GatewayClient(client, args.token))
+
+    try:
+        return asyncio.run(main())
+    except CliError as exc:
+        print(f"{exc.code}: {exc.message}", file=sys.stderr)
+    except httpx.HTTPError as exc:
+        print(f"无法连接网关 / cannot reach the gateway at {args.url}: {exc!r}", file=sys.stderr)
+    except OSError as exc:  # the input or output file
+        print(f"文件错误 / file error: {exc}", file=sys.stderr)
+    return 1
 
 
 def _run(main: Coroutine[Any, Any, int]) -> int:
