@@ -27,6 +27,8 @@ const STATUS_TONE = {
 // --- the schema, from GraphiQL's own introspection query ------------------------------------
 
 let schema = null; // { types: Map<name, type>, query: name }
+let headers = {}; // GraphiQL's Headers pane, as its last request sent them (the caller's token)
+const REPORT_URL = "/report";
 
 function learnSchema(introspection) {
   const types = new Map(introspection.types.map((type) => [type.name, type]));
@@ -290,6 +292,9 @@ function profileView(profile, typeName, level) {
   if (profile.caseNumber) {
     view.append(h("p", { className: "cr-case" }, `案号 ${profile.caseNumber}`));
   }
+  if (relation === "DEBTOR" && profile.caseNumber && subject.id) {
+    view.append(reportLinks(profile.caseNumber, subject));
+  }
   if (Array.isArray(profile.sources)) {
     view.append(heading(3, describe(typeName, "sources"), "sources"), sourceLines(profile.sources));
   }
@@ -331,6 +336,56 @@ function leadsSection(key, value, typeName, level) {
     section.append(profileView(item, (field && field.type) || typeName, level + 2));
   }
   return section;
+}
+
+// The inquiry report for the case file: fetched with the caller's token (a link cannot send
+// it), the HTML opened in a new tab, the PDF saved.
+function reportLinks(caseNumber, subject) {
+  const query = new URLSearchParams({ case: caseNumber, subject: subject.id });
+  if (subject.kind) query.set("kind", subject.kind);
+  const status = h("span", { className: "cr-report-status", role: "status" });
+  const link = (format, label) => {
+    const button = h("button", { type: "button", "data-report": format }, label);
+    button.addEventListener("click", () => openReport(`${query}&format=${format}`, status));
+    return button;
+  };
+  return h(
+    "p",
+    { className: "cr-report" },
+    "查控报告 Report: ",
+    link("html", "网页 HTML"),
+    link("pdf", "下载 PDF"),
+    status,
+  );
+}
+
+async function openReport(query, status) {
+  status.textContent = "正在生成… · Preparing…";
+  try {
+    const response = await fetch(`${REPORT_URL}?${query}`, { headers });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      const error = (body.errors && body.errors[0]) || {};
+      const code = (error.extensions && error.extensions.code) || response.status;
+      status.textContent = `${code} ${error.message || ""}`;
+      return;
+    }
+    if (query.endsWith("format=pdf")) {
+      const disposition = response.headers.get("Content-Disposition") || "";
+      const named = /filename\*=UTF-8''([^;]+)/.exec(disposition);
+      const file = named ? decodeURIComponent(named[1]) : "chakong-report.pdf";
+      const url = URL.createObjectURL(await response.blob());
+      h("a", { href: url, download: file }).click();
+    } else {
+      // a blob: page resolves nothing relative: its links (the font) go to this gateway
+      const base = `<head><base href="${location.origin}/">`;
+      const html = (await response.text()).replace(/<head>/i, base);
+      window.open(URL.createObjectURL(new Blob([html], { type: "text/html" })), "_blank");
+    }
+    status.textContent = "";
+  } catch (error) {
+    status.textContent = String(error);
+  }
 }
 
 function errorsView(errors) {
@@ -395,13 +450,15 @@ export function watch(fetcher, panel) {
       yield part;
     }
   }
-  return (params, options) =>
-    Promise.resolve(fetcher(params, options)).then((result) => {
+  return (params, options) => {
+    if (options && options.headers) headers = options.headers;
+    return Promise.resolve(fetcher(params, options)).then((result) => {
       const stream = result && typeof result[Symbol.asyncIterator] === "function";
       if (stream) return parts(params, result);
       seen(params, result);
       return result;
     });
+  };
 }
 
 // GraphiQL has no translations: its own labels, in Chinese beside the English.
