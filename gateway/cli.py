@@ -13,7 +13,7 @@ import os
 import secrets
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,88 +62,181 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="chakong", description="查控 debtor-asset inquiry gateway"
+        prog="chakong",
+        description="查控：法院执行财产查控网关 / chakong: the courts' debtor-asset inquiry "
+        "gateway",
+        epilog="每个命令的帮助 / each command's help: chakong COMMAND --help",
+        formatter_class=HelpFormatter,
     )
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        required=True, metavar="COMMAND", title="命令 / commands", help="命令 / command"
+    )
 
-    demo = sub.add_parser("demo", help="the gateway and every mock agency, on embedded defaults")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument(
-        "--mock-latency-ms", type=float, default=40.0, help="median extra latency of the mocks"
+    demo = sub.add_parser(
+        "demo",
+        help="演示：网关与全部模拟单位，内置默认配置 / the gateway and every mock agency, on "
+        "embedded defaults",
     )
-    demo.add_argument("--database-url", default=None, help="default: sqlite file chakong.db")
+    demo.add_argument("--host", default="127.0.0.1", help="监听地址 / address to listen on")
+    demo.add_argument("--port", type=int, default=8000, help="网关端口 / the gateway's port")
+    demo.add_argument(
+        "--mock-latency-ms",
+        type=float,
+        default=40.0,
+        help="模拟单位的额外延迟（中位数，毫秒） / median extra latency of the mocks, ms",
+    )
+    demo.add_argument(
+        "--database-url",
+        default=None,
+        help="数据库；默认为当前目录的 SQLite 文件 chakong.db / the database; default: the "
+        "SQLite file chakong.db here",
+    )
     demo.set_defaults(run=_run_demo)
 
-    serve = sub.add_parser("serve", help="the gateway alone, configured by CHAKONG_* variables")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
+    serve = sub.add_parser(
+        "serve",
+        help="仅运行网关，由 CHAKONG_* 环境变量配置 / the gateway alone, configured by "
+        "CHAKONG_* variables",
+    )
+    serve.add_argument(
+        "--host", default=None, help="监听地址；默认 CHAKONG_HOST / address; default CHAKONG_HOST"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="端口；默认 CHAKONG_PORT / port; default CHAKONG_PORT",
+    )
     serve.set_defaults(run=_run_serve)
 
-    mocks = sub.add_parser("mocks", help="the mock agencies alone, as HTTP servers")
-    mocks.add_argument("--host", default="127.0.0.1")
-    mocks.add_argument(
-        "--port", type=int, default=9100, help="first port; agencies take consecutive ports"
+    mocks = sub.add_parser(
+        "mocks", help="仅运行模拟单位（HTTP 服务） / the mock agencies alone, as HTTP servers"
     )
-    mocks.add_argument("--agencies", default="", help="comma-separated, default: all with a mock")
-    mocks.add_argument("--token", default=None, help="bearer token; default: a random one")
-    mocks.add_argument("--latency-ms", type=float, default=0.0)
-    mocks.add_argument("--tail-ms", type=float, default=0.0)
-    mocks.add_argument("--error-rate", type=float, default=0.0)
+    mocks.add_argument("--host", default="127.0.0.1", help="监听地址 / address to listen on")
+    mocks.add_argument(
+        "--port",
+        type=int,
+        default=9100,
+        help="起始端口，各单位依次占用 / first port; agencies take consecutive ports",
+    )
+    mocks.add_argument(
+        "--agencies",
+        default="",
+        help="逗号分隔；默认全部有模拟服务的单位 / comma-separated; default: all with a mock",
+    )
+    mocks.add_argument(
+        "--token", default=None, help="Bearer 令牌；默认随机 / bearer token; default: a random one"
+    )
+    mocks.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="固定额外延迟（毫秒） / fixed extra latency, ms",
+    )
+    mocks.add_argument(
+        "--tail-ms",
+        type=float,
+        default=0.0,
+        help="长尾延迟的中位数（毫秒） / median of a long-tailed extra latency, ms",
+    )
+    mocks.add_argument(
+        "--error-rate",
+        type=float,
+        default=0.0,
+        help="随机返回 503 的比例（0 至 1） / share of answers that are a random 503 (0 to 1)",
+    )
     mocks.set_defaults(run=_run_mocks)
 
     schema = sub.add_parser(
-        "schema", help="print the GraphQL schema (SDL), as in docs/schema.graphql"
+        "schema",
+        help="打印 GraphQL 模式（SDL），即 docs/schema.graphql / print the GraphQL schema "
+        "(SDL), as in docs/schema.graphql",
     )
     schema.set_defaults(run=_run_schema)
 
     contract = sub.add_parser(
         "contract",
-        help="write or check the agencies' committed contracts (connectors/<agency>/openapi.json)",
+        help="生成或检查各单位的接口契约 / write or check the agencies' committed contracts "
+        "(connectors/<agency>/openapi.json)",
     )
-    contract.add_argument("action", choices=("write", "check"))
+    contract.add_argument(
+        "action",
+        choices=("write", "check"),
+        help="write 重新生成；check 过期则退出码为 1 / write regenerates; check exits 1 when stale",
+    )
     contract.add_argument(
         "--refresh-examples",
         action="store_true",
-        help="take the example answers anew from the mocks (default: keep the committed ones)",
+        help="从模拟单位重新取示例答复（默认保留已提交的） / take the example answers anew from "
+        "the mocks (default: keep the committed ones)",
     )
     contract.set_defaults(run=_run_contract)
 
     token = sub.add_parser(
         "token",
-        help="issue a bearer token (signed with CHAKONG_AUTH__KEYS__*, else the demo key)",
+        help="签发 Bearer 令牌（用 CHAKONG_AUTH__KEYS__* 签名，否则用演示密钥） / issue a bearer "
+        "token (signed with CHAKONG_AUTH__KEYS__*, else the demo key)",
     )
     token.add_argument(
-        "--role", required=True, choices=[r.value for r in Role if r is not Role.PUBLIC]
+        "--role",
+        required=True,
+        choices=[r.value for r in Role if r is not Role.PUBLIC],
+        help="角色 / role",
     )
-    token.add_argument("--court", help="court code as in case numbers, e.g. 苏0812")
-    token.add_argument("--judge", help="judge id (JUDGE)")
-    token.add_argument("--department", help="department id (DEPARTMENT)")
-    token.add_argument("--subject", help="who the token is for (default: from role and scope)")
-    token.add_argument("--ttl", type=int, default=None, help="seconds; default from settings")
+    token.add_argument(
+        "--court",
+        help="法院代码，同案号中的，如 苏0812 / court code as in case numbers, e.g. 苏0812",
+    )
+    token.add_argument("--judge", help="法官编号（JUDGE） / judge id (JUDGE)")
+    token.add_argument("--department", help="部门编号（DEPARTMENT） / department id (DEPARTMENT)")
+    token.add_argument(
+        "--subject",
+        help="令牌持有人；默认由角色与范围组成 / who the token is for; default: from role and "
+        "scope",
+    )
+    token.add_argument(
+        "--ttl",
+        type=int,
+        default=None,
+        help="有效期（秒）；默认取配置 / lifetime in seconds; default from settings",
+    )
     token.set_defaults(run=_run_token)
 
-    audit = sub.add_parser("audit", help="the audit log")
-    audit_sub = audit.add_subparsers(required=True, metavar="ACTION")
-    verify = audit_sub.add_parser(
-        "verify", help="check the audit log's hash chain (CHAKONG_DATABASE_URL, CHAKONG_AUDIT_KEY)"
+    audit = sub.add_parser("audit", help="审计日志 / the audit log")
+    audit_sub = audit.add_subparsers(
+        required=True, metavar="ACTION", title="操作 / actions", help="操作 / action"
     )
-    verify.add_argument("--database-url", default=None)
+    verify = audit_sub.add_parser(
+        "verify",
+        help="校验审计日志的哈希链（CHAKONG_DATABASE_URL、CHAKONG_AUDIT_KEY） / check the audit "
+        "log's hash chain (CHAKONG_DATABASE_URL, CHAKONG_AUDIT_KEY)",
+    )
+    verify.add_argument(
+        "--database-url",
+        default=None,
+        help="数据库；默认 CHAKONG_DATABASE_URL / the database; default CHAKONG_DATABASE_URL",
+    )
     verify.set_defaults(run=_run_audit_verify)
 
     conformance = sub.add_parser(
-        "conformance", help="check an agency endpoint against the agency contract"
+        "conformance",
+        help="按接口契约检查某单位的服务 / check an agency endpoint against the agency contract",
     )
-    conformance.add_argument("--agency", required=True, choices=AGENCIES.names())
-    conformance.add_argument("--url", required=True, help="the endpoint's base URL")
-    conformance.add_argument("--token", required=True)
+    conformance.add_argument(
+        "--agency", required=True, choices=AGENCIES.names(), help="协作单位 / the agency"
+    )
+    conformance.add_argument(
+        "--url", required=True, help="该服务的基础地址 / the endpoint's base URL"
+    )
+    conformance.add_argument(
+        "--token", required=True, help="该服务的 Bearer 令牌 / the endpoint's bearer token"
+    )
     conformance.set_defaults(run=_run_conformance)
 
     report = sub.add_parser(
         "report",
         help="财产查控报告（HTML 或 PDF），向运行中的网关查询 / the inquiry report of one debtor "
         "(HTML or PDF), asked of a running gateway",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     report.add_argument("--case", required=True, help="执行案号 / case number")
     report.add_argument(
@@ -171,7 +264,6 @@ def _parser() -> argparse.ArgumentParser:
         "inquire",
         help="批量查询：从 CSV/XLSX 读被执行人，结果写入 XLSX，可断点续查 / batch inquiry: "
         "debtors from a CSV or XLSX file, results to an XLSX workbook, resumable",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     inquire.add_argument("--case", required=True, help="执行案号 / case number")
     inquire.add_argument(
@@ -205,7 +297,47 @@ def _parser() -> argparse.ArgumentParser:
     )
     _gateway_options(inquire)
     inquire.set_defaults(run=_run_inquire)
+    _for_people(parser)
     return parser
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default, in both languages, where it has one worth showing."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            "%(default)" in text
+            or default in (None, False, "", argparse.SUPPRESS)
+            or not action.option_strings
+        ):
+            return text
+        return text + "（默认 / default: %(default)s）"
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "用法 / usage: " if prefix is None else prefix)
+
+
+def _for_people(parser: argparse.ArgumentParser) -> None:
+    """Every command's own ``--help``: its one-line help as its description, defaults shown."""
+    parser.formatter_class = HelpFormatter
+    parser._optionals.title = "选项 / options"
+    parser._positionals.title = "参数 / arguments"
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = "显示本帮助并退出 / show this help and exit"
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                sub.description = sub.description or helps.get(name)
+                _for_people(sub)
 
 
 def _gateway_options(parser: argparse.ArgumentParser) -> None:
@@ -217,9 +349,9 @@ def _gateway_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--token",
-        default=os.environ.get("CHAKONG_TOKEN"),
-        help="Bearer 令牌（环境变量 CHAKONG_TOKEN，勿写在命令行历史中） / bearer token "
-        "(CHAKONG_TOKEN; better there than in the shell's history)",
+        default=None,  # read from the environment when run: a help text never shows a token
+        help="Bearer 令牌；默认取环境变量 CHAKONG_TOKEN（比写在命令历史里安全） / bearer token; "
+        "default: CHAKONG_TOKEN (safer than in the shell's history)",
     )
 
 
@@ -534,7 +666,8 @@ def _client_command(
 
     from gateway.cli_inquire import CliError, GatewayClient
 
-    if not args.token:
+    token = args.token or os.environ.get("CHAKONG_TOKEN")
+    if not token:
         print(
             "缺少令牌：请设置 CHAKONG_TOKEN 或使用 --token / no token: set CHAKONG_TOKEN or use "
             "--token",
@@ -544,7 +677,7 @@ def _client_command(
 
     async def main() -> int:
         async with httpx.AsyncClient(base_url=args.url, timeout=CLIENT_TIMEOUT_S) as client:
-            return await command(GatewayClient(client, args.token))
+            return await command(GatewayClient(client, token))
 
     try:
         return asyncio.run(main())
