@@ -28,6 +28,7 @@ from gateway.domain.errors import (
     ChakongError,
     InvalidInputError,
 )
+from gateway.explorer import FONT_CSS_URL  # the font a browser loads, served with the explorer
 from gateway.http.middleware import error_body
 from gateway.resolvers.report import report_inquiry
 from gateway.schema.context import Context
@@ -36,8 +37,6 @@ from gateway.services.report import render_html, render_pdf
 log = logging.getLogger(__name__)
 
 FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
-# what a browser loads the report's font from (served with the explorer's assets)
-FONT_CSS_URL = "/explorer/build/fonts.css"
 
 
 class ReportEndpoint:
