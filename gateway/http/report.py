@@ -32,7 +32,7 @@ from gateway.explorer import FONT_CSS_URL  # the font a browser loads, served wi
 from gateway.http.middleware import error_body
 from gateway.resolvers.report import report_inquiry
 from gateway.schema.context import Context
-from gateway.services.report import render_html, render_pdf
+from gateway.services.report import ensure_font, render_html, render_pdf
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,8 @@ class ReportEndpoint:
     async def handle(self, request: Request) -> Response:
         try:
             case, subject, kind, fmt = _params(request)
+            if fmt == "pdf":
+                ensure_font()
             context = await self._context(request)
             report = await report_inquiry(context, case, subject, kind)
             if fmt == "pdf":

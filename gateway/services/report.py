@@ -48,6 +48,7 @@ __all__ = [
     "STATUS_LABELS",
     "Report",
     "ReportUnavailableError",
+    "ensure_font",
     "font_faces",
     "render_html",
     "render_pdf",
@@ -400,12 +401,18 @@ def _faces(font_dir: Path) -> tuple[FontFace, ...]:
     return tuple(faces)
 
 
-def font_faces(text: str, font_dir: Path = FONT_DIR) -> EmbeddedFont:
+def ensure_font(font_dir: Path | None = None) -> None:
+    """``ReportUnavailableError`` unless the PDF's font is installed: checked before the
+    inquiry, so that nobody is asked about for a PDF that cannot be printed."""
+    font_faces("", font_dir)
+
+
+def font_faces(text: str, font_dir: Path | None = None) -> EmbeddedFont:
     """``@font-face`` rules for the slices of the font that ``text`` needs, as ``file:`` URLs.
 
     ``ReportUnavailableError`` when the font is not installed (``make install``)."""
     try:
-        faces = _faces(font_dir)
+        faces = _faces(font_dir or FONT_DIR)
     except OSError:
         faces = ()
     if not faces or not all(f.file.is_file() for f in faces):
@@ -423,7 +430,7 @@ def font_faces(text: str, font_dir: Path = FONT_DIR) -> EmbeddedFont:
 def render_pdf(
     report: Report,
     *,
-    font_dir: Path = FONT_DIR,
+    font_dir: Path | None = None,
     generated_at: datetime.datetime | None = None,
 ) -> bytes:
     """The report as a PDF (A4), its Chinese in the embedded font. CPU-bound: run it in a

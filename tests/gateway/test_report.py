@@ -17,6 +17,7 @@ from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.subjects import SubjectKind
 from gateway.examples import EXAMPLE_DEBTOR
 from gateway.resolvers.report import report_subject
+from gateway.services import report as report_service
 from gateway.services.report import ReportUnavailableError, css_string, font_faces
 from mocks.runner import MockServers
 from mocks.synthetic import Tier, example_subjects
@@ -170,3 +171,13 @@ def test_without_the_font_the_report_is_unavailable_not_boxes(tmp_path: Path):
         font_faces("周坤", tmp_path)
     assert raised.value.code == "REPORT_UNAVAILABLE"
     assert "make install" in raised.value.message_en
+
+
+async def test_a_pdf_without_its_font_asks_nobody(
+    gateway: Gateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(report_service, "FONT_DIR", tmp_path)
+    response = await report(gateway, format="pdf")
+    assert response.status_code == 503, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "REPORT_UNAVAILABLE"
+    assert await debtor_entries(gateway) == []
