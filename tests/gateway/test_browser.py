@@ -141,10 +141,9 @@ def test_the_explorer_draws_the_example_inquiry_with_chinese_from_the_served_fon
 
     page.goto(f"{url}/graphql")
     page.wait_for_selector(".graphiql-execute-button", timeout=30_000)
-    # GraphiQL asks for the schema first: the view's headings come from its descriptions
-    page.wait_for_selector(".graphiql-doc-explorer-title, [aria-label*='Documentation']")
     page.click(".graphiql-execute-button")
-    page.wait_for_selector("#chakong-results[data-state=rendered] .cr-sources", timeout=60_000)
+    drawn = "#chakong-results[data-state=rendered][data-schema=loaded]"
+    page.wait_for_selector(f"{drawn} .cr-sources", timeout=60_000)
     page.evaluate("document.fonts.ready")
     _screenshot(browser, "explorer-result-view.png")
     expected = _answer(url, judge)  # asked afterwards, so the explorer's inquiry was the fresh one
@@ -215,16 +214,18 @@ def test_the_explorer_draws_the_example_inquiry_with_chinese_from_the_served_fon
     assert browser.blocked == []
 
 
-def test_a_trimmed_query_still_gets_a_table(demo: tuple[str, str], browser: Browser) -> None:
+def test_a_trimmed_batch_query_still_gets_a_table(demo: tuple[str, str], browser: Browser) -> None:
     page = browser.page
     # the same operation name: GraphiQL sends the name it parsed last
     query = (
         "query DebtorAssets($subject: SubjectInput!, $caseNumber: String!) {"
-        " debtor(subject: $subject, caseNumber: $caseNumber)"
+        " debtors(subjects: [$subject], caseNumber: $caseNumber)"
         " { bank { accounts { bank balance } } } }"
     )
     _run(browser, demo[0], query)
-    table = page.locator("#chakong-results [data-field=accounts] table")
+    table = page.locator(
+        "#chakong-results[data-schema=loaded] .cr-profile [data-field=accounts] table"
+    )
     try:
         table.wait_for(timeout=60_000)
     finally:

@@ -428,6 +428,7 @@ function render(panel, result) {
   }
   panel.replaceChildren(body);
   panel.dataset.state = "rendered";
+  panel.dataset.schema = schema ? "loaded" : "missing"; // headings are field names until it is
 }
 
 /** Wrap GraphiQL's fetcher: learn the schema, and draw each answer in `panel`. */
