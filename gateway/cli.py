@@ -333,6 +333,8 @@ def _for_people(parser: argparse.ArgumentParser) -> None:
     for action in parser._actions:
         if isinstance(action, argparse._HelpAction):
             action.help = "显示本帮助并退出 / show this help and exit"
+        elif isinstance(action, argparse._VersionAction) and " / " not in (action.help or ""):
+            action.help = "显示版本并退出 / show the version and exit"
         if isinstance(action, argparse._SubParsersAction):
             helps = {choice.dest: choice.help for choice in action._choices_actions}
             for name, sub in action.choices.items():
