@@ -40,7 +40,7 @@ from graphql import (
 from connectors.registry import AGENCIES
 from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.sources import SourceStatus
-from gateway.domain.subjects import Subject, SubjectKind, parse_subject
+from gateway.domain.subjects import Subject, SubjectKind, infer_subject, parse_subject
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 DEFAULT_BATCH = 100
@@ -241,10 +241,7 @@ def parse_row(row: Row) -> Subject:
                 f"kind must be NATURAL or LEGAL: {row.kind}",
             )
         return parse_subject(kind, row.id, row.name)
-    try:
-        return parse_subject(SubjectKind.NATURAL, row.id, row.name)
-    except InvalidSubjectError:
-        return parse_subject(SubjectKind.LEGAL, row.id, row.name)
+    return infer_subject(row.id, row.name)
 
 
 # --- the query ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from gateway.auth.policy import check_root_fields
 from gateway.domain.errors import InvalidSubjectError, StoreUnavailableError
-from gateway.domain.subjects import Subject, SubjectKind, parse_subject
+from gateway.domain.subjects import Subject, SubjectKind, infer_subject, parse_subject
 from gateway.resolvers.debtors import authorize
 from gateway.schema.context import Context
 from gateway.schema.summary import PLAN
@@ -26,8 +26,7 @@ REPORT_FIELD = "Query.debtor"
 
 
 def report_subject(value: str, kind: str | None) -> Subject:
-    """The debtor asked about; without ``kind``, an 18-character number is tried as a resident
-    ID, then as a credit code (a number is never valid as both: the check characters differ)."""
+    """The debtor asked about; without ``kind``, told from the number (``infer_subject``)."""
     if kind is not None:
         try:
             chosen = SubjectKind[kind.strip().upper()]
@@ -36,10 +35,7 @@ def report_subject(value: str, kind: str | None) -> Subject:
                 "kind 应为 NATURAL 或 LEGAL", "kind must be NATURAL or LEGAL"
             ) from None
         return parse_subject(chosen, value)
-    try:
-        return parse_subject(SubjectKind.NATURAL, value)
-    except InvalidSubjectError:
-        return parse_subject(SubjectKind.LEGAL, value)
+    return infer_subject(value)
 
 
 async def report_inquiry(

@@ -147,6 +147,13 @@ def test_a_subject_without_a_kind_is_a_resident_id_or_a_credit_code():
     assert report_subject(CREDITOR, "legal").id == CREDITOR
     with pytest.raises(InvalidSubjectError):
         report_subject(CREDITOR, "NATURAL")
+    # a mistyped ID number is told as one, not as a bad credit code
+    with pytest.raises(InvalidSubjectError) as raised:
+        report_subject(DEBTOR[:-1] + "7", None)
+    assert "resident ID" in raised.value.message_en
+    with pytest.raises(InvalidSubjectError) as raised:
+        report_subject(CREDITOR[:-1] + "Q", None)
+    assert "credit code" in raised.value.message_en
 
 
 def test_css_strings_cannot_leave_the_style_element():

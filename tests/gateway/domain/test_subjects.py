@@ -12,6 +12,7 @@ from stdnum.cn import ric, uscc
 from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.subjects import (
     SubjectKind,
+    infer_subject,
     mask_id,
     normalize_resident_id,
     normalize_uscc,
@@ -149,3 +150,19 @@ def test_subject_key_and_masking():
     assert subject.key == f"natural:{subject.id}"
     assert subject.masked_id == subject.id[:6] + "********" + subject.id[-4:]
     assert mask_id("12345") == "*****"
+
+
+def test_a_subject_without_its_kind_is_told_from_its_number():
+    person = resident_id("320812", datetime.date(1982, 3, 15), 125)
+    assert infer_subject(person, " 周坤 ") == parse_subject(SubjectKind.NATURAL, person, "周坤")
+    assert infer_subject("91320812MA00020007").kind is SubjectKind.LEGAL
+    # a credit code may be all digits: still a credit code when it is not an ID number
+    digits = next(
+        code for n in range(1000) if (code := credit_code(f"123208004660{n:05d}")).isdigit()
+    )
+    assert infer_subject(digits).kind is SubjectKind.LEGAL
+    # a mistyped ID number is told as one
+    wrong = person[:-1] + ("0" if person[-1] != "0" else "1")
+    with pytest.raises(InvalidSubjectError) as raised:
+        infer_subject(wrong)
+    assert "resident ID" in raised.value.message_en
