@@ -12,6 +12,8 @@ const LEAD_FIELDS = ["spouse", "controlledEnterprises"];
 const ENCUMBRANCE_FIELD = /(freezes|seizures|mortgages)$/i;
 const ENCUMBRANCE_TEXT = /(冻结|查封|扣押|抵押|质押)/;
 const NOT_MONEY = /(ratio|area|m2|quantity|rate)/i;
+const REPORT_URL = "/report";
+let headers = {}; // GraphiQL's Headers pane, as its last request sent them (the caller's token)
 const STATUS_TONE = {
   OK: "ok",
   NOT_FOUND: "none",
@@ -27,8 +29,6 @@ const STATUS_TONE = {
 // --- the schema, from GraphiQL's own introspection query ------------------------------------
 
 let schema = null; // { types: Map<name, type>, query: name }
-let headers = {}; // GraphiQL's Headers pane, as its last request sent them (the caller's token)
-const REPORT_URL = "/report";
 
 function learnSchema(introspection) {
   const types = new Map(introspection.types.map((type) => [type.name, type]));
@@ -95,6 +95,9 @@ function text(value, field, name, row) {
   if (typeof value === "boolean") return value ? "是" : "否";
   if (isMoney(field, name)) return money(value, row && row.currency);
   if (Array.isArray(value)) return value.map((item) => text(item)).join("、") || "—";
+  if (typeof value === "object" && "amount" in value && "currency" in value) {
+    return money(value.amount, value.currency); // Money
+  }
   if (typeof value === "object") {
     return Object.entries(value)
       .map(([key, item]) => `${key}: ${text(item)}`)
