@@ -7,6 +7,7 @@ import asyncio
 import csv
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -334,3 +335,49 @@ async def test_chakong_report_saves_the_gateways_report(gateway: Gateway, tmp_pa
     code, _, err = await chakong(*args, cwd=tmp_path, token=None)
     assert code == 2
     assert "CHAKONG_TOKEN" in err
+
+
+async def test_ctrl_c_keeps_the_progress_and_the_same_command_goes_on(
+    gateway: Gateway, tmp_path: Path
+):
+    source = tmp_path / "subjects.csv"
+    source.write_text("\n".join(DEBTORS) + "\n", encoding="utf-8")
+    out = tmp_path / "results.xlsx"
+    progress = tmp_path / "results.xlsx.progress"
+    args = ["inquire", "--case", CASE, "--file", str(source), "--out", str(out)]
+    args += ["--batch", "5", "--url", gateway.server.url]  # 40 batches: time to interrupt
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CHAKONG_TOKEN": TOKENS["judge"]}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "gateway.cli",
+        *args,
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    # Ctrl-C once two batches are on disk (the machine's speed decides when, not a timer)
+    while not (progress.exists() and len(progress.read_text().splitlines()) >= 3):
+        assert process.returncode is None, "the run ended before it could be interrupted"
+        await asyncio.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = await process.communicate()
+    assert process.returncode == 130, stderr.decode()
+    assert "interrupted: the progress is kept" in stderr.decode()
+    assert not out.exists()
+    kept = [json.loads(line) for line in progress.read_text().splitlines()[1:]]
+    done = {p["subject"]["id"] for batch in kept for p in batch["profiles"]}
+    assert len(done) >= 10
+
+    code, _, err = await chakong(*args, cwd=tmp_path, token=TOKENS["judge"])
+    assert code == 0, err
+    assert f"skipped {len(done)} done before" in err
+    book = openpyxl.load_workbook(out, read_only=True)
+    statuses = list(book.worksheets[1].iter_rows(values_only=True))
+    assert [r[0] for r in statuses[1 :: len(AGENCIES)]] == DEBTORS
+    # what was on disk was not asked again (a batch in flight at Ctrl-C may be: its answer
+    # never arrived, and its audit entries say it was asked)
+    asked = await audited_subjects(gateway)
+    assert all(asked.count(mask_id(subject)) == 1 for subject in done)
+    assert set(asked) == set(map(mask_id, DEBTORS))
