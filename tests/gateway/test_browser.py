@@ -272,3 +272,51 @@ def test_the_report_opens_from_the_result_view_with_its_chinese_rendered(
     assert saved.value.suggested_filename.endswith(".pdf")
     assert browser.blocked == []
     assert browser.errors == []
+
+
+def test_slow_and_down_agencies_are_marked_in_their_status_lines(
+    demo: tuple[str, str], browser: Browser
+) -> None:
+    page = browser.page
+
+    def degrade(route: Any) -> None:
+        # the demo's agencies all answer: make two of the real answer's sources fail
+        request = route.request
+        if request.method != "POST" or "IntrospectionQuery" in (request.post_data or ""):
+            route.fallback()
+            return
+        response = route.fetch()
+        answer = response.json()
+        debtor = answer["data"]["debtor"]
+        for source in debtor["sources"]:
+            if source["agency"] == "LAND":
+                source.update(status="TIMEOUT", latencyMs=5000.0, recordCount=0)
+            if source["agency"] == "BANK":
+                source.update(status="UNAVAILABLE", message="暂不可用 / unavailable")
+        debtor["land"] = debtor["bank"] = None
+        route.fulfill(response=response, json=answer)
+
+    page.route("**/graphql", degrade)
+    try:
+        _run(browser, demo[0], EXAMPLE_QUERY)
+        drawn = "#chakong-results[data-schema=loaded] .cr-profile[data-relation=DEBTOR]"
+        debtor = page.locator(drawn).first
+        debtor.wait_for(timeout=60_000)
+        land = debtor.locator(":scope > .cr-sources > .cr-source[data-agency=LAND]")
+        bank = debtor.locator(":scope > .cr-sources > .cr-source[data-agency=BANK]")
+        police = debtor.locator(":scope > .cr-sources > .cr-source[data-agency=POLICE]")
+
+        assert "cr-slow" in (land.get_attribute("class") or "")
+        assert "超时" in land.inner_text()
+        assert "5000 ms" in land.inner_text()
+        assert "cr-down" in (bank.get_attribute("class") or "")
+        assert "暂不可用" in bank.inner_text()
+        assert "cr-ok" in (police.get_attribute("class") or "")
+        absent = debtor.locator(":scope > .cr-absent")  # no tables: a pointer to the status
+        shown = {absent.nth(i).get_attribute("data-agency") for i in range(absent.count())}
+        assert shown == {"LAND", "BANK", "PERMITS"}  # permits: not applicable to a person
+        assert "无数据" in debtor.locator(":scope > .cr-absent[data-agency=LAND]").inner_text()
+        _screenshot(browser, "explorer-degraded.png")
+    finally:
+        page.unroute("**/graphql", degrade)
+    assert browser.blocked == []

@@ -310,7 +310,10 @@ function profileView(profile, typeName, level) {
     const field = fieldOf(typeName, key);
     const description = field && field.description;
     if (value === null) {
-      const absent = h("section", { className: "cr-agency-records cr-absent" });
+      const absent = h("section", {
+        className: "cr-agency-records cr-absent",
+        "data-agency": key.toUpperCase(),
+      });
       view.append(absent);
       absent.append(heading(3, description, key, NO_DATA));
     } else if (typeof value === "object" && !Array.isArray(value)) {
