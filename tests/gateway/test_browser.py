@@ -43,6 +43,7 @@ def _chromium() -> str:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The demo (gateway and mock agencies) on free loopback ports: (base URL, judge token)."""
+    _chromium()  # no browser, no need for the demo
     process = Process(
         "demo", "--port", "0", "--mock-latency-ms", "0", cwd=tmp_path_factory.mktemp("demo")
     )
@@ -64,7 +65,10 @@ class Browser:
             executable_path=_chromium(),
             headless=True,
             # root in CI's container has no user namespaces for chromium's sandbox
-            args=["--no-sandbox"] if os.geteuid() == 0 else [],
+            args=[
+                "--disable-dev-shm-usage",  # a container's /dev/shm is often tiny
+                *(["--no-sandbox"] if os.geteuid() == 0 else []),
+            ],
         )
         self.context = self.browser.new_context(
             viewport={"width": 1600, "height": 1000}, locale="zh-CN"
@@ -209,9 +213,10 @@ def test_the_explorer_draws_the_example_inquiry_with_chinese_from_the_served_fon
     page.click("#show-results")
     assert page.locator("#chakong-results").is_visible()
 
-    # nothing left loopback
+    # nothing left loopback, and the page logged no error
     assert browser.requested
     assert browser.blocked == []
+    assert browser.errors == []
 
 
 def test_a_trimmed_batch_query_still_gets_a_table(demo: tuple[str, str], browser: Browser) -> None:
