@@ -506,7 +506,16 @@ function relabel(root) {
 /** Keep GraphiQL's labels bilingual as React redraws them. */
 export function translate(root) {
   relabel(root);
-  new MutationObserver(() => relabel(root)).observe(root, {
+  let pending = false; // once a frame at most: typing in the editor changes the DOM often
+  const later = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      relabel(root);
+    });
+  };
+  new MutationObserver(later).observe(root, {
     childList: true,
     subtree: true,
     attributes: true,
