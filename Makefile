@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.hedging
 	$(BIN)/python -m bench.transport
+	$(BIN)/python -m bench.report
 
 # after changing dependencies in pyproject.toml: re-resolve them and record the versions
 lock:
