@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 ASSETS := gateway/explorer/node_modules/.installed-stamp
+BUILD  := gateway/explorer/dist/meta.json
 
 .PHONY: demo test lint typecheck unit install bench lock clean
 
@@ -15,7 +16,7 @@ demo: install
 
 test: install lint typecheck unit
 
-install: $(STAMP) $(ASSETS)
+install: $(STAMP) $(ASSETS) $(BUILD)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chakong needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -29,6 +30,12 @@ $(ASSETS): gateway/explorer/package.json gateway/explorer/package-lock.json
 	@echo "==> Installing the explorer's browser assets from the npm registry (served locally, no CDN)"
 	npm ci --prefix gateway/explorer --no-audit --no-fund
 	@touch $@
+
+# the result view and the Chinese font, bundled by esbuild (from npm) into dist/ (not committed)
+$(BUILD): $(ASSETS) $(wildcard gateway/explorer/src/*)
+	@echo "==> Building the explorer's result view and its Chinese font (esbuild)"
+	rm -rf gateway/explorer/dist
+	npm run --prefix gateway/explorer --silent build
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -44,6 +51,7 @@ bench: install
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.hedging
 	$(BIN)/python -m bench.transport
+	$(BIN)/python -m bench.report
 
 # after changing dependencies in pyproject.toml: re-resolve them and record the versions
 lock:
@@ -55,4 +63,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) gateway/explorer/node_modules .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) gateway/explorer/node_modules gateway/explorer/dist .mypy_cache .ruff_cache .pytest_cache

@@ -37,6 +37,7 @@ from gateway.domain.errors import ChakongError
 from gateway.domain.lifecycle import Rules
 from gateway.http.clients import TrustedProxies
 from gateway.http.middleware import PRINCIPAL, AuthMiddleware
+from gateway.http.report import ReportEndpoint
 from gateway.http.status import http_exception
 from gateway.http.view import GatewayGraphQL
 from gateway.schema.context import Context
@@ -353,11 +354,18 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
         lambda: app.state.resources.auditor,
         TrustedProxies(settings.trusted_proxies),
     )
+    report = AuthMiddleware(
+        ReportEndpoint(context),
+        lambda: tokens,
+        lambda: limiter,
+        lambda: app.state.resources.auditor,
+    )
     app.router.routes.extend(
         [
             Route("/", _home),
             # every method reaches the view, which answers its own coded 405 (Allow: GET, POST)
             Route("/graphql", guarded),
+            Route("/report", report, methods=["GET"]),
             Route("/healthz", _healthz),
             Route("/readyz", _readyz),
             *explorer.explorer_routes(),

@@ -14,7 +14,8 @@ import os
 import secrets
 import signal
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr, ValidationError
@@ -25,9 +26,13 @@ from gateway.logs import mask_root_handlers, uvicorn_log_config
 from gateway.settings import AgencySettings, Settings
 
 if TYPE_CHECKING:
+    from gateway.cli_inquire import GatewayClient
     from gateway.services.audit_checkpoint import CheckpointSigner
 
 log = logging.getLogger("chakong")
+
+DEFAULT_GATEWAY_URL = "http://127.0.0.1:8000"
+CLIENT_TIMEOUT_S = 600.0  # a PDF or a batch of hundreds takes a while on a busy gateway
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,140 +78,336 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="chakong", description="查控 debtor-asset inquiry gateway"
+        prog="chakong",
+        description="查控：法院执行财产查控网关 / chakong: the courts' debtor-asset inquiry "
+        "gateway",
+        epilog="每个命令的帮助 / each command's help: chakong COMMAND --help",
+        formatter_class=HelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {_version()}",
+        help="显示版本并退出 / show the version and exit",
+    )
+    sub = parser.add_subparsers(
+        required=True, metavar="COMMAND", title="命令 / commands", help="命令 / command"
+    )
 
-    demo = sub.add_parser("demo", help="the gateway and every mock agency, on embedded defaults")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument(
-        "--mock-latency-ms", type=float, default=40.0, help="median extra latency of the mocks"
+    demo = sub.add_parser(
+        "demo",
+        help="演示：网关与全部模拟单位，内置默认配置 / the gateway and every mock agency, on "
+        "embedded defaults",
     )
-    demo.add_argument("--database-url", default=None, help="default: sqlite file chakong.db")
+    demo.add_argument("--host", default="127.0.0.1", help="监听地址 / address to listen on")
+    demo.add_argument("--port", type=int, default=8000, help="网关端口 / the gateway's port")
+    demo.add_argument(
+        "--mock-latency-ms",
+        type=float,
+        default=40.0,
+        help="模拟单位的额外延迟（中位数，毫秒） / median extra latency of the mocks, ms",
+    )
+    demo.add_argument(
+        "--database-url",
+        default=None,
+        help="数据库；默认为当前目录的 SQLite 文件 chakong.db / the database; default: the "
+        "SQLite file chakong.db here",
+    )
     demo.set_defaults(run=_run_demo)
 
-    serve = sub.add_parser("serve", help="the gateway alone, configured by CHAKONG_* variables")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
+    serve = sub.add_parser(
+        "serve",
+        help="仅运行网关，由 CHAKONG_* 环境变量配置 / the gateway alone, configured by "
+        "CHAKONG_* variables",
+    )
+    serve.add_argument(
+        "--host", default=None, help="监听地址；默认 CHAKONG_HOST / address; default CHAKONG_HOST"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="端口；默认 CHAKONG_PORT / port; default CHAKONG_PORT",
+    )
     serve.set_defaults(run=_run_serve)
 
-    mocks = sub.add_parser("mocks", help="the mock agencies alone, as HTTP servers")
-    mocks.add_argument("--host", default="127.0.0.1")
-    mocks.add_argument(
-        "--port", type=int, default=9100, help="first port; agencies take consecutive ports"
+    mocks = sub.add_parser(
+        "mocks", help="仅运行模拟单位（HTTP 服务） / the mock agencies alone, as HTTP servers"
     )
-    mocks.add_argument("--agencies", default="", help="comma-separated, default: all with a mock")
-    mocks.add_argument("--token", default=None, help="bearer token; default: a random one")
-    mocks.add_argument("--latency-ms", type=float, default=0.0)
-    mocks.add_argument("--tail-ms", type=float, default=0.0)
-    mocks.add_argument("--error-rate", type=float, default=0.0)
+    mocks.add_argument("--host", default="127.0.0.1", help="监听地址 / address to listen on")
+    mocks.add_argument(
+        "--port",
+        type=int,
+        default=9100,
+        help="起始端口，各单位依次占用 / first port; agencies take consecutive ports",
+    )
+    mocks.add_argument(
+        "--agencies",
+        default="",
+        help="逗号分隔；默认全部有模拟服务的单位 / comma-separated; default: all with a mock",
+    )
+    mocks.add_argument(
+        "--token", default=None, help="Bearer 令牌；默认随机 / bearer token; default: a random one"
+    )
+    mocks.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="固定额外延迟（毫秒） / fixed extra latency, ms",
+    )
+    mocks.add_argument(
+        "--tail-ms",
+        type=float,
+        default=0.0,
+        help="长尾延迟的中位数（毫秒） / median of a long-tailed extra latency, ms",
+    )
+    mocks.add_argument(
+        "--error-rate",
+        type=float,
+        default=0.0,
+        help="随机返回 503 的比例（0 至 1） / share of answers that are a random 503 (0 to 1)",
+    )
     mocks.set_defaults(run=_run_mocks)
 
     schema = sub.add_parser(
-        "schema", help="print the GraphQL schema (SDL), as in docs/schema.graphql"
+        "schema",
+        help="打印 GraphQL 模式（SDL），即 docs/schema.graphql / print the GraphQL schema "
+        "(SDL), as in docs/schema.graphql",
     )
     schema.set_defaults(run=_run_schema)
 
     contract = sub.add_parser(
         "contract",
-        help="write or check the agencies' committed contracts (connectors/<agency>/openapi.json)",
+        help="生成或检查各单位的接口契约 / write or check the agencies' committed contracts "
+        "(connectors/<agency>/openapi.json)",
     )
-    contract.add_argument("action", choices=("write", "check"))
+    contract.add_argument(
+        "action",
+        choices=("write", "check"),
+        help="write 重新生成；check 过期则退出码为 1 / write regenerates; check exits 1 when stale",
+    )
     contract.add_argument(
         "--refresh-examples",
         action="store_true",
-        help="take the example answers anew from the mocks (default: keep the committed ones)",
+        help="从模拟单位重新取示例答复（默认保留已提交的） / take the example answers anew from "
+        "the mocks (default: keep the committed ones)",
     )
     contract.set_defaults(run=_run_contract)
 
     token = sub.add_parser(
         "token",
-        help="issue a bearer token (signed with CHAKONG_AUTH__KEYS__*, else the demo key)",
+        help="签发 Bearer 令牌（用 CHAKONG_AUTH__KEYS__* 签名，否则用演示密钥） / issue a bearer "
+        "token (signed with CHAKONG_AUTH__KEYS__*, else the demo key)",
     )
     token.add_argument(
-        "--role", required=True, choices=[r.value for r in Role if r is not Role.PUBLIC]
+        "--role",
+        required=True,
+        choices=[r.value for r in Role if r is not Role.PUBLIC],
+        help="角色 / role",
     )
     token.add_argument(
-        "--court", type=_court_code, help="court code as in case numbers, e.g. 苏0812"
+        "--court",
+        type=_court_code,
+        help="法院代码，同案号中的，如 苏0812 / court code as in case numbers, e.g. 苏0812",
     )
-    token.add_argument("--judge", help="judge id (JUDGE)")
-    token.add_argument("--department", help="department id (DEPARTMENT)")
-    token.add_argument("--subject", help="who the token is for (default: from role and scope)")
+    token.add_argument("--judge", help="法官编号（JUDGE） / judge id (JUDGE)")
+    token.add_argument("--department", help="部门编号（DEPARTMENT） / department id (DEPARTMENT)")
     token.add_argument(
-        "--ttl", type=_seconds, default=None, help="seconds (more than 0); default from settings"
+        "--subject",
+        help="令牌持有人；默认由角色与范围组成 / who the token is for; default: from role and "
+        "scope",
+    )
+    token.add_argument(
+        "--ttl",
+        type=_seconds,
+        default=None,
+        help="有效期（秒，大于0）；默认取配置 / lifetime in seconds (more than 0); default from "
+        "settings",
     )
     token.add_argument(
         "--permission",
         action="append",
         default=[],
         choices=sorted(PERMISSIONS),
-        help="a grant for a JUDGE token (approve_deductions: approve another judge's deduction)",
+        help="JUDGE 令牌的授权，可重复（approve_deductions：审批他人申请的扣划） / a grant for a "
+        "JUDGE token, repeatable (approve_deductions: approve another judge's deduction)",
     )
     token.set_defaults(run=_run_token)
 
     reconcile = sub.add_parser(
         "reconcile",
-        help="settle UNKNOWN controls: ask the agencies, adopt their answers, resend only what "
-        "they never saw (CHAKONG_DATABASE_URL, CHAKONG_AGENCIES__*)",
+        help="核实结果不明的查控：询问协作单位并采用其答复，只重发对方从未收到的（CHAKONG_DATABASE_URL、"
+        "CHAKONG_AGENCIES__*） / settle UNKNOWN controls: ask the agencies, adopt their answers, "
+        "resend only what they never saw (CHAKONG_DATABASE_URL, CHAKONG_AGENCIES__*)",
     )
-    reconcile.add_argument("--passes", type=int, default=5, help="at most this many passes")
-    reconcile.add_argument("--wait", type=float, default=2.0, help="seconds between passes")
+    reconcile.add_argument(
+        "--passes", type=int, default=5, help="最多核实轮数 / at most this many passes"
+    )
+    reconcile.add_argument(
+        "--wait", type=float, default=2.0, help="两轮之间的秒数 / seconds between passes"
+    )
     reconcile.set_defaults(run=_run_reconcile)
 
-    audit = sub.add_parser("audit", help="the audit log")
-    audit_sub = audit.add_subparsers(required=True, metavar="ACTION")
-    verify = audit_sub.add_parser(
-        "verify", help="check the audit log's hash chain (CHAKONG_DATABASE_URL, CHAKONG_AUDIT_KEY)"
+    audit = sub.add_parser("audit", help="审计日志 / the audit log")
+    audit_sub = audit.add_subparsers(
+        required=True, metavar="ACTION", title="操作 / actions", help="操作 / action"
     )
-    verify.add_argument("--database-url", default=None)
+    verify = audit_sub.add_parser(
+        "verify",
+        help="校验审计日志的哈希链（CHAKONG_DATABASE_URL、CHAKONG_AUDIT_KEY） / check the audit "
+        "log's hash chain (CHAKONG_DATABASE_URL, CHAKONG_AUDIT_KEY)",
+    )
     verify.add_argument(
-        "--checkpoint", metavar="FILE", help="prove the log still extends this signed checkpoint"
+        "--database-url",
+        default=None,
+        help="数据库；默认 CHAKONG_DATABASE_URL / the database; default CHAKONG_DATABASE_URL",
+    )
+    verify.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="证明日志仍延续这个签名检查点 / prove the log still extends this signed checkpoint",
     )
     verify.add_argument(
         "--public-key",
         metavar="FILE",
-        help="the checkpoint key's public key (PEM); default: that of the gateway's own key",
+        help="检查点签名密钥的公钥（PEM）；默认为网关自己密钥的公钥 / the checkpoint key's public "
+        "key (PEM); default: that of the gateway's own key",
     )
     verify.add_argument(
-        "--log-name", help="the log's name the checkpoint must carry (CHAKONG_AUDIT_LOG_NAME)"
+        "--log-name",
+        help="检查点应带的日志名（CHAKONG_AUDIT_LOG_NAME） / the log's name the checkpoint must "
+        "carry (CHAKONG_AUDIT_LOG_NAME)",
     )
     verify.add_argument(
         "--hashes-only",
         action="store_true",
-        help="without the audit key: check the sequence numbers and hash links only",
+        help="没有审计密钥时：只核对序号与哈希链接 / without the audit key: check the sequence "
+        "numbers and hash links only",
     )
     verify.set_defaults(run=_run_audit_verify)
     checkpoint = audit_sub.add_parser(
         "checkpoint",
-        help="verify the chain, then sign its head (CHAKONG_AUDIT_SIGNING_KEY_FILE)",
+        help="校验哈希链后签名其头部（CHAKONG_AUDIT_SIGNING_KEY_FILE） / verify the chain, then "
+        "sign its head (CHAKONG_AUDIT_SIGNING_KEY_FILE)",
     )
-    checkpoint.add_argument("--database-url", default=None)
-    checkpoint.add_argument("--out", metavar="FILE", help="default: print the JSON")
+    checkpoint.add_argument(
+        "--database-url",
+        default=None,
+        help="数据库；默认 CHAKONG_DATABASE_URL / the database; default CHAKONG_DATABASE_URL",
+    )
+    checkpoint.add_argument(
+        "--out",
+        metavar="FILE",
+        help="输出文件；默认打印 JSON / output file; default: print the JSON",
+    )
     checkpoint.set_defaults(run=_run_audit_checkpoint)
     keygen = audit_sub.add_parser(
-        "keygen", help="a new Ed25519 key pair for checkpoints: FILE (private) and FILE.pub"
+        "keygen",
+        help="为检查点生成新的 Ed25519 密钥对：FILE（私钥）与 FILE.pub / a new Ed25519 key pair "
+        "for checkpoints: FILE (private) and FILE.pub",
     )
-    keygen.add_argument("--out", metavar="FILE", required=True)
+    keygen.add_argument(
+        "--out", metavar="FILE", required=True, help="私钥文件 / the private key's file"
+    )
     keygen.set_defaults(run=_run_audit_keygen)
     public_key = audit_sub.add_parser(
-        "public-key", help="print the public key of the checkpoint signing key (PEM)"
+        "public-key",
+        help="打印检查点签名密钥的公钥（PEM） / print the public key of the checkpoint signing "
+        "key (PEM)",
     )
     public_key.set_defaults(run=_run_audit_public_key)
     seal = audit_sub.add_parser(
-        "seal", help="seal the head of a log written before revision 0002, once it verifies"
+        "seal",
+        help="为 0002 版本前写入的日志封印头部（须先校验通过） / seal the head of a log written "
+        "before revision 0002, once it verifies",
     )
-    seal.add_argument("--database-url", default=None)
+    seal.add_argument(
+        "--database-url",
+        default=None,
+        help="数据库；默认 CHAKONG_DATABASE_URL / the database; default CHAKONG_DATABASE_URL",
+    )
     seal.set_defaults(run=_run_audit_seal)
 
     conformance = sub.add_parser(
-        "conformance", help="check an agency endpoint against the agency contract"
+        "conformance",
+        help="按接口契约检查某单位的服务 / check an agency endpoint against the agency contract",
     )
-    conformance.add_argument("--agency", required=True, choices=AGENCIES.names())
-    conformance.add_argument("--url", required=True, help="the endpoint's base URL")
-    conformance.add_argument("--token", required=True)
+    conformance.add_argument(
+        "--agency", required=True, choices=AGENCIES.names(), help="协作单位 / the agency"
+    )
+    conformance.add_argument(
+        "--url", required=True, help="该服务的基础地址 / the endpoint's base URL"
+    )
+    conformance.add_argument(
+        "--token", required=True, help="该服务的 Bearer 令牌 / the endpoint's bearer token"
+    )
     conformance.set_defaults(run=_run_conformance)
+
+    report = sub.add_parser(
+        "report",
+        help="财产查控报告（HTML 或 PDF），向运行中的网关查询 / the inquiry report of one debtor "
+        "(HTML or PDF), asked of a running gateway",
+    )
+    report.add_argument("--case", required=True, help="执行案号 / case number")
+    report.add_argument(
+        "--subject", required=True, help="被执行人证件号码 / the debtor's ID number or credit code"
+    )
+    report.add_argument(
+        "--kind",
+        choices=("NATURAL", "LEGAL"),
+        default=None,
+        help="主体类型；省略则按号码判断 / kind of subject; inferred from the number if left out",
+    )
+    report.add_argument(
+        "--format", choices=("pdf", "html"), default="pdf", help="报告格式 / report format"
+    )
+    report.add_argument(
+        "--out",
+        default=None,
+        help="输出文件，- 为标准输出；默认用网关给的文件名 / output file, - for standard output; "
+        "default: the gateway's file name (chakong-report-<audit entry>.<format>)",
+    )
+    _gateway_options(report)
+    report.set_defaults(run=_run_report)
+
+    inquire = sub.add_parser(
+        "inquire",
+        help="批量查询：从 CSV/XLSX 读被执行人，结果写入 XLSX，可断点续查 / batch inquiry: "
+        "debtors from a CSV or XLSX file, results to an XLSX workbook, resumable",
+    )
+    inquire.add_argument("--case", required=True, help="执行案号 / case number")
+    inquire.add_argument(
+        "--file",
+        required=True,
+        type=Path,
+        help="被执行人名单（.csv 或 .xlsx；列：证件号码[, 姓名][, 类型]） / the debtors "
+        "(.csv or .xlsx; columns: id[, name][, kind])",
+    )
+    inquire.add_argument(
+        "--out", required=True, type=Path, help="结果工作簿（.xlsx） / the results workbook (.xlsx)"
+    )
+    inquire.add_argument(
+        "--batch",
+        type=int,
+        default=100,
+        help="每批人数；网关拒绝时自动减半 / debtors per request; halved while the gateway "
+        "answers BATCH_TOO_LARGE or COST_LIMIT_EXCEEDED",
+    )
+    inquire.add_argument(
+        "--deadline-ms",
+        type=int,
+        default=None,
+        help="每批的总时限（毫秒）；默认为网关的设置 / each request's deadline in ms; default: "
+        "the gateway's",
+    )
+    inquire.add_argument(
+        "--restart",
+        action="store_true",
+        help="忽略已有进度，重新查询全部 / ignore the progress file and ask about everyone again",
+    )
+    _gateway_options(inquire)
+    inquire.set_defaults(run=_run_inquire)
+    _for_people(parser)
     return parser
 
 
@@ -237,6 +438,62 @@ def _seconds(value: str) -> int:
             f"greater than 0, not {value!r}"
         )
     return seconds
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default, in both languages, where it has one worth showing."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            "%(default)" in text
+            or default in (None, False, "", argparse.SUPPRESS)
+            or not action.option_strings
+        ):
+            return text
+        return text + "（默认 / default: %(default)s）"
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "用法 / usage: " if prefix is None else prefix)
+
+
+def _for_people(parser: argparse.ArgumentParser) -> None:
+    """Every command's own ``--help``: its one-line help as its description, defaults shown."""
+    parser.formatter_class = HelpFormatter
+    parser._optionals.title = "选项 / options"
+    parser._positionals.title = "参数 / arguments"
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = "显示本帮助并退出 / show this help and exit"
+        elif isinstance(action, argparse._VersionAction) and " / " not in (action.help or ""):
+            action.help = "显示版本并退出 / show the version and exit"
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                sub.description = sub.description or helps.get(name)
+                _for_people(sub)
+
+
+def _gateway_options(parser: argparse.ArgumentParser) -> None:
+    """Where the gateway is and who is asking: the commands that are its clients."""
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("CHAKONG_URL", DEFAULT_GATEWAY_URL),
+        help="网关地址（环境变量 CHAKONG_URL） / the gateway's URL (CHAKONG_URL)",
+    )
+    parser.add_argument(
+        "--token",
+        default=None,  # read from the environment when run: a help text never shows a token
+        help="Bearer 令牌；默认取环境变量 CHAKONG_TOKEN（比写在命令历史里安全） / bearer token; "
+        "default: CHAKONG_TOKEN (safer than in the shell's history)",
+    )
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -578,6 +835,108 @@ def _run_conformance(args: argparse.Namespace) -> int:
     passed = sum(r.passed for r in results)
     print(f"{passed} passed, {len(results) - passed} failed")
     return 0 if passed == len(results) else 1
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from gateway.cli_inquire import fetch_report
+
+    async def report(gateway: GatewayClient) -> int:
+        body, name = await fetch_report(gateway, args.case, args.subject, args.kind, args.format)
+        _save(args.out, body, name)
+        return 0
+
+    return _client_command(args, report)
+
+
+def _save(out: str | None, body: bytes, name: str) -> None:
+    if out == "-":
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+        return
+    path = Path(out or name)
+    path.write_bytes(body)
+    print(path)
+
+
+def _run_inquire(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    from gateway.api import build_schema
+    from gateway.cli_inquire import InquireOptions, run_inquire
+
+    options = InquireOptions(
+        case_number=args.case,
+        source=args.file,
+        out=args.out,
+        batch=args.batch,
+        deadline_ms=args.deadline_ms,
+        restart=args.restart,
+    )
+    console = Console(stderr=True, soft_wrap=True)
+
+    async def inquire(gateway: GatewayClient) -> int:
+        columns = (
+            TextColumn("查询 / inquiring"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
+        with Bar(*columns, console=console) as bar:
+
+            def started(total: int, done: int) -> Callable[[int], None]:
+                task = bar.add_task("inquire", total=total, completed=done)
+                return lambda n: bar.advance(task, n)
+
+            result = await run_inquire(gateway, options, build_schema()._schema, started=started)
+        console.print(
+            f"{args.out}: 本次查询 {result.asked} 人，跳过已完成 {result.skipped} 人，"
+            f"财产 {result.assets} 条，问题行 {result.bad} 行 / asked about {result.asked}, "
+            f"skipped {result.skipped} done before, {result.assets} assets, {result.bad} bad rows"
+        )
+        return 0
+
+    try:
+        return _client_command(args, inquire)
+    except KeyboardInterrupt:
+        console.print(
+            "已中断，进度已保存；再次运行同一命令即可继续 / interrupted: the progress is kept; run "
+            "the same command again to go on"
+        )
+        return 130
+
+
+def _client_command(
+    args: argparse.Namespace, command: Callable[[GatewayClient], Awaitable[int]]
+) -> int:
+    """Run a command against the gateway at ``--url`` with ``--token``; its errors, coded."""
+    import httpx
+
+    from gateway.cli_inquire import CliError, GatewayClient
+
+    token = args.token or os.environ.get("CHAKONG_TOKEN")
+    if not token:
+        print(
+            "缺少令牌：请设置 CHAKONG_TOKEN 或使用 --token / no token: set CHAKONG_TOKEN or use "
+            "--token",
+            file=sys.stderr,
+        )
+        return 2
+
+    async def main() -> int:
+        async with httpx.AsyncClient(base_url=args.url, timeout=CLIENT_TIMEOUT_S) as client:
+            return await command(GatewayClient(client, token))
+
+    try:
+        return asyncio.run(main())
+    except CliError as exc:
+        print(f"{exc.code}: {exc.message}", file=sys.stderr)
+    except httpx.HTTPError as exc:
+        print(f"无法连接网关 / cannot reach the gateway at {args.url}: {exc!r}", file=sys.stderr)
+    except OSError as exc:  # the input or output file
+        print(f"文件错误 / file error: {exc}", file=sys.stderr)
+    return 1
 
 
 def _run(main: Coroutine[Any, Any, int]) -> int:

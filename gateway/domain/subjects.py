@@ -150,6 +150,22 @@ def parse_subject(kind: SubjectKind, value: str, name: str | None = None) -> Sub
     return Subject(kind=kind, id=canonical, name=clean_name or None)
 
 
+def infer_subject(value: str, name: str | None = None) -> Subject:
+    """A subject given without its kind (a clerk's list, a report's link): a resident ID number
+    if it is one, else a credit code (which may be all digits too). An invalid number is told as
+    what it looks like: all digits (with a final X), a resident ID number."""
+    number = ascii_identifier(value)
+    if not (_all_digits(number[:-1]) and number[-1:] in tuple("0123456789X")):
+        return parse_subject(SubjectKind.LEGAL, value, name)
+    try:
+        return parse_subject(SubjectKind.NATURAL, value, name)
+    except InvalidSubjectError as as_id_number:
+        try:
+            return parse_subject(SubjectKind.LEGAL, value, name)
+        except InvalidSubjectError:
+            raise as_id_number from None
+
+
 def _upgrade_15(number: str) -> str:
     try:
         datetime.date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))

@@ -29,7 +29,13 @@ from gateway.domain.errors import (
     StoreUnavailableError,
 )
 from gateway.domain.subjects import Subject
-from gateway.services.audit import AuditLog, AuditRecord, AuditUnavailableError, Outcome
+from gateway.services.audit import (
+    AuditEntry,
+    AuditLog,
+    AuditRecord,
+    AuditUnavailableError,
+    Outcome,
+)
 from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryKey
 from gateway.store.controls import InquiryAnswer
@@ -53,7 +59,9 @@ class Auditor:
         self.log = log_
         self.store = store
 
-    async def inquiries(self, principal: Principal, request_id: str, items: Inquiries) -> None:
+    async def inquiries(
+        self, principal: Principal, request_id: str, items: Inquiries
+    ) -> list[AuditEntry]:
         """The entries of a batch of inquiries, one per subject; raises when not written."""
         records = [
             AuditRecord.for_principal(
@@ -70,10 +78,9 @@ class Auditor:
             for key, profile in items
         ]
         if not records:
-            return
+            return []
         if self.store is None:
-            await self.log.append(records)
-            return
+            return await self.log.append(records)
         try:
             async with self.store.begin() as unit:
                 entries = await self.log.append(records, unit=unit)
@@ -84,6 +91,7 @@ class Auditor:
             raise AuditUnavailableError(
                 "审计日志写入失败", "the audit log could not be written"
             ) from exc
+        return entries
 
     async def refused(
         self,
@@ -180,12 +188,15 @@ class AuditTrail:
         self.principal = principal
         self.request_id = request_id
         self._pending: list[asyncio.Future[None]] = []
+        self.written: list[AuditEntry] = []  # the inquiries' entries, once settled
 
     def start(self, items: Inquiries) -> None:
         """Start writing the entries of a batch of inquiries; ``settle`` waits for them."""
         if self.auditor is not None and items:
-            write = self.auditor.inquiries(self.principal, self.request_id, items)
-            self._pending.append(asyncio.ensure_future(write))
+            self._pending.append(asyncio.ensure_future(self._write(self.auditor, items)))
+
+    async def _write(self, auditor: Auditor, items: Inquiries) -> None:
+        self.written.extend(await auditor.inquiries(self.principal, self.request_id, items))
 
     async def settle(self) -> ChakongError | None:
         """Wait until the entries started are written; the first failure, if any."""

@@ -20,8 +20,15 @@ from gateway.explorer import (
     ASSETS,
     ASSETS_DIR,
     ASSETS_URL_PREFIX,
+    BUILD_COMMAND,
+    BUILD_DIR,
+    BUILD_URL_PREFIX,
+    BUILT,
+    FONT_CSS_URL,
     INSTALL_COMMAND,
     assets_missing,
+    build_missing,
+    built_outputs,
     explorer_page,
     explorer_routes,
 )
@@ -70,7 +77,9 @@ def _parse(page: str) -> _Links:
     return parser
 
 
-def _client(assets_dir: Path = ASSETS_DIR, **page_kwargs: str) -> TestClient:
+def _client(
+    assets_dir: Path = ASSETS_DIR, build_dir: Path = BUILD_DIR, **page_kwargs: str
+) -> TestClient:
     page = explorer_page(
         endpoint=page_kwargs.pop("endpoint", "/graphql"),
         default_query=page_kwargs.pop("default_query", QUERY),
@@ -80,7 +89,7 @@ def _client(assets_dir: Path = ASSETS_DIR, **page_kwargs: str) -> TestClient:
     def index(_request: Request) -> HTMLResponse:
         return HTMLResponse(page)
 
-    app = Starlette(routes=[Route("/", index), *explorer_routes(assets_dir)])
+    app = Starlette(routes=[Route("/", index), *explorer_routes(assets_dir, build_dir)])
     return TestClient(app)
 
 
@@ -97,6 +106,17 @@ def _require_assets() -> None:
         pytest.fail(
             f"explorer assets are not installed (missing {', '.join(missing)}): "
             f"run `{INSTALL_COMMAND}` from the repository root first",
+            pytrace=False,
+        )
+
+
+def _require_build() -> None:
+    """Fail (not skip) when the result view is not built: `make install` builds it."""
+    missing = build_missing()
+    if missing:
+        pytest.fail(
+            f"the explorer's result view is not built (missing {', '.join(missing)}): "
+            f"run `make install` or `{BUILD_COMMAND}` from the repository root first",
             pytrace=False,
         )
 
@@ -118,13 +138,22 @@ def test_page_loads_only_local_assets(client: TestClient) -> None:
     assert urls
     for url in urls:
         assert not url.startswith(("http:", "https:", "//")), url
-        assert url.startswith(f"{ASSETS_URL_PREFIX}/") or url == "data:,", url
+        assert url.startswith((f"{ASSETS_URL_PREFIX}/", f"{BUILD_URL_PREFIX}/")) or url == "data:,"
     assert "http://" not in page
     assert "https://" not in page
     assert "url(" not in page
-    # every allow-listed asset is used, scripts in dependency order
-    names = [url.removeprefix(f"{ASSETS_URL_PREFIX}/").split("?")[0] for url in urls[1:]]
-    assert names == list(ASSETS)
+    # every allow-listed asset and built file is used: stylesheets, then scripts in order
+    names = [url.split("/")[-1].split("?")[0] for url in urls[1:]]
+    assert names == [
+        "graphiql.min.css",
+        "fonts.css",
+        "results.css",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+        "graphiql.min.js",
+        "results.js",
+    ]
+    assert sorted(names) == sorted([*ASSETS, *BUILT])
 
 
 def test_page_mounts_graphiql_against_endpoint_with_headers_editor() -> None:
@@ -174,7 +203,7 @@ def test_script_breakout_in_query_is_escaped() -> None:
     parsed = _parse(page)
 
     # only our own script elements: one per JS asset plus the boot script
-    assert len(parsed.scripts) == len([n for n in ASSETS if n.endswith(".js")]) + 1
+    assert len(parsed.scripts) == len([n for n in [*ASSETS, *BUILT] if n.endswith(".js")]) + 1
     assert page.lower().count("</script>") == len(parsed.scripts)
     assert "<!--" not in parsed.scripts[-1]
     assert _config(page) == {
@@ -198,7 +227,9 @@ def test_title_is_html_escaped() -> None:
 
 def test_routes_are_exactly_the_allow_list() -> None:
     paths = {getattr(route, "path", None) for route in explorer_routes()}
-    assert paths == {f"{ASSETS_URL_PREFIX}/{name}" for name in ASSETS}
+    assert paths == {f"{ASSETS_URL_PREFIX}/{name}" for name in ASSETS} | {
+        f"{BUILD_URL_PREFIX}/{{name:path}}"
+    }
 
 
 @pytest.mark.parametrize(
@@ -211,6 +242,13 @@ def test_routes_are_exactly_the_allow_list() -> None:
         "/explorer/assets/../package-lock.json",
         "/explorer/assets/",
         "/explorer/node_modules/graphiql/graphiql.min.js",
+        "/explorer/build/meta.json",
+        "/explorer/build/../package.json",
+        "/explorer/build/%2e%2e/package.json",
+        "/explorer/build/fonts/",
+        "/explorer/build/fonts/noto-sans-sc-118-400-normal.woff2",
+        "/explorer/build/results.js.map",
+        "/explorer/build/",
     ],
 )
 def test_unknown_asset_is_404(client: TestClient, path: str) -> None:
@@ -286,3 +324,111 @@ def test_installed_css_references_nothing_external() -> None:
     assert urls  # fonts and icons are there, inlined
     assert all(url.startswith("data:") for url in urls), [u[:60] for u in urls]
     assert "@import" not in css
+
+
+def test_page_boots_the_result_view_and_still_works_without_it() -> None:
+    page = explorer_page(endpoint="/graphql", default_query=QUERY)
+    boot = _parse(page).scripts[-1]
+
+    assert "fetcher = ChakongResults.watch(fetcher, panel)" in boot
+    assert "if (window.ChakongResults)" in boot  # not built: GraphiQL alone, and a message
+    assert BUILD_COMMAND in boot
+    assert '<aside id="chakong-results"' in page
+    assert 'id="show-json"' in page  # the JSON one click away
+    assert '"Noto Sans SC"' in page
+
+
+# --- the build's routes ------------------------------------------------------------------
+
+
+def _fake_build(build_dir: Path) -> None:
+    (build_dir / "fonts").mkdir(parents=True)
+    (build_dir / "fonts.css").write_text("@font-face{}", encoding="utf-8")
+    (build_dir / "results.css").write_text(".cr-body{}", encoding="utf-8")
+    (build_dir / "results.js").write_text("var ChakongResults = {};", encoding="utf-8")
+    (build_dir / "fonts" / "a-1.woff2").write_bytes(b"wOF2")
+    (build_dir / "fonts" / "stray.woff2").write_bytes(b"wOF2")  # not one of esbuild's outputs
+    names = ["fonts.css", "fonts/a-1.woff2"]
+    outputs: dict[str, object] = {f"{build_dir.name}/{name}": {} for name in names}
+    (build_dir / "meta.json").write_text(json.dumps({"outputs": outputs}), encoding="utf-8")
+
+
+def test_only_the_builds_outputs_are_served(tmp_path: Path) -> None:
+    build_dir = tmp_path / "dist"
+    _fake_build(build_dir)
+
+    assert built_outputs(build_dir) == {"fonts.css", "fonts/a-1.woff2"}
+    with _client(build_dir=build_dir) as client:
+        font = client.get(f"{BUILD_URL_PREFIX}/fonts/a-1.woff2")
+        assert font.status_code == 200
+        assert font.headers["content-type"] == "font/woff2"
+        assert "immutable" in font.headers["cache-control"]
+        assert client.get(f"{BUILD_URL_PREFIX}/results.js").text == "var ChakongResults = {};"
+        assert client.get(f"{BUILD_URL_PREFIX}/fonts/stray.woff2").status_code == 404
+        assert client.get(f"{BUILD_URL_PREFIX}/meta.json").status_code == 404
+
+
+def test_an_unbuilt_result_view_gives_a_bilingual_404(tmp_path: Path) -> None:
+    absent = tmp_path / "dist"
+    assert build_missing(absent) == list(BUILT)
+    assert built_outputs(absent) == frozenset()
+
+    with _client(build_dir=absent) as client:
+        for name in BUILT:
+            response = client.get(f"{BUILD_URL_PREFIX}/{name}")
+            assert response.status_code == 404
+            assert response.headers["cache-control"] == "no-store"
+            assert "未安装" in response.text
+            assert "not installed" in response.text
+            assert BUILD_COMMAND in response.text
+            assert str(tmp_path) not in response.text
+        assert client.get("/").status_code == 200
+
+
+def test_the_result_view_is_built() -> None:
+    _require_build()
+    assert build_missing() == []
+    script = (BUILD_DIR / "results.js").read_text(encoding="utf-8")
+    assert "var ChakongResults" in script
+    assert "watch" in script
+    assert "translate" in script
+
+
+def _covers(face: str, char: str) -> bool:
+    """Whether an @font-face's unicode-range holds ``char``."""
+    ranges = re.search(r"unicode-range:\s*([^;]+)", face)
+    assert ranges
+    for part in ranges.group(1).split(","):
+        low, _, high = part.strip().removeprefix("U+").partition("-")
+        if int(low, 16) <= ord(char) <= int(high or low, 16):
+            return True
+    return False
+
+
+def test_the_chinese_font_is_served_split_by_unicode_range(client: TestClient) -> None:
+    _require_build()
+    response = client.get(FONT_CSS_URL)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/css")
+    css = response.text
+    faces = re.findall(r"@font-face\s*{(.*?)}", css, re.S)
+    chinese = [face for face in faces if "U+4e" in face or "U+5" in face]
+
+    assert len(faces) > 100  # two weights, many pieces each
+    assert chinese
+    assert all('font-family: "Noto Sans SC"' in face for face in faces)
+    assert {"400", "700"} <= set(re.findall(r"font-weight: (\d+)", css))
+    urls = re.findall(r'url\("?\./([^")]+)"?\)', css)
+    assert urls
+    assert not [u for u in urls if "//" in u]
+    # the regular piece with 周 in it, as the page asks for it
+    woff2 = next(
+        url
+        for face in faces
+        if "font-weight: 400" in face and _covers(face, "周")
+        for url in re.findall(r'url\("?\./([^")]+\.woff2)"?\)', face)
+    )
+    font = client.get(f"{BUILD_URL_PREFIX}/{woff2}")
+    assert font.status_code == 200
+    assert font.headers["content-type"] == "font/woff2"
+    assert font.content[:4] == b"wOF2"

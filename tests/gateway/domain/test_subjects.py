@@ -12,6 +12,7 @@ from stdnum.cn import ric, uscc
 from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.subjects import (
     SubjectKind,
+    infer_subject,
     mask_id,
     normalize_resident_id,
     normalize_uscc,
@@ -228,3 +229,22 @@ def test_an_id_is_masked_in_the_error_whatever_kind_it_was_sent_as(kind):
         assert typed not in str(caught.value)
         assert number[6:14] not in str(caught.value)
         assert mask_id(typed) in caught.value.message_en
+
+
+def test_a_subject_without_its_kind_is_told_from_its_number():
+    person = resident_id("320812", datetime.date(1982, 3, 15), 125)
+    assert infer_subject(person, " 周坤 ") == parse_subject(SubjectKind.NATURAL, person, "周坤")
+    assert infer_subject("91320812MA00020007").kind is SubjectKind.LEGAL
+    # a credit code may be all digits: still a credit code when it is not an ID number
+    digits = next(
+        code for n in range(1000) if (code := credit_code(f"123208004660{n:05d}")).isdigit()
+    )
+    assert infer_subject(digits).kind is SubjectKind.LEGAL
+    # a mistyped ID number is told as one
+    wrong = person[:-1] + ("0" if person[-1] != "0" else "1")
+    with pytest.raises(InvalidSubjectError) as raised:
+        infer_subject(wrong)
+    assert "resident ID" in raised.value.message_en
+    # in full-width digits too: the same person
+    wide = person.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    assert infer_subject(wide) == infer_subject(person)

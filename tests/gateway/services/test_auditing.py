@@ -115,12 +115,26 @@ async def test_an_inquiry_whose_entry_cannot_be_written_settles_as_its_failure(
 
 async def test_an_unexpected_failure_settles_as_store_unavailable(log: AuditLog):
     class Broken(Auditor):
-        async def inquiries(self, principal, request_id, items) -> None:
+        async def inquiries(self, principal, request_id, items) -> list:
             raise RuntimeError("disk on fire")
 
     trail = AuditTrail(Broken(log), JUDGE, "r-1")
     trail.start([inquiry()])
     assert isinstance(await trail.settle(), StoreUnavailableError)
+
+
+async def test_the_trail_keeps_the_entries_it_wrote(log: AuditLog):
+    trail = AuditTrail(Auditor(log), JUDGE, "r-1")
+    trail.start([inquiry()])
+    trail.start([inquiry(OTHER)])
+    assert trail.written == []  # not before they are settled
+    assert await trail.settle() is None
+    stored = await log.list()
+    assert sorted(e.seq for e in trail.written) == sorted(e.seq for e in stored)
+    assert {e.subject_digest for e in trail.written} == {
+        log.subject_digest(SUBJECT),
+        log.subject_digest(OTHER),
+    }
 
 
 async def test_without_an_auditor_nothing_is_written(log: AuditLog):

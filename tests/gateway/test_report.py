@@ -1,0 +1,190 @@
+"""The inquiry report: ``GET /report`` as HTML and PDF against the mock agencies, the running
+header on every page, and the same refusals (audited) as the ``debtor`` field."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pypdf
+import pytest
+
+from connectors.registry import AGENCIES
+from gateway.domain.errors import InvalidSubjectError
+from gateway.domain.subjects import SubjectKind
+from gateway.examples import EXAMPLE_DEBTOR
+from gateway.resolvers.report import report_subject
+from gateway.services import report as report_service
+from gateway.services.report import ReportUnavailableError, css_string, font_faces
+from mocks.runner import MockServers
+from mocks.synthetic import Tier, example_subjects
+from tests.conftest import CASE, TOKENS, Gateway, gateway_settings, run_gateway
+
+DEBTOR = EXAMPLE_DEBTOR["id"]  # 周坤: married, controls an enterprise
+CREDITOR = example_subjects()["legal"][Tier.EMPTY]
+
+
+@pytest.fixture
+async def gateway(mocks: MockServers, tmp_path: Path) -> AsyncIterator[Gateway]:
+    """A gateway over every mock, with ``CASE`` registered: 周坤 its debtor."""
+    async with run_gateway(gateway_settings(mocks, tmp_path)) as gw:
+        await gw.register([{"kind": "NATURAL", "id": DEBTOR, "name": EXAMPLE_DEBTOR["name"]}])
+        yield gw
+
+
+async def report(gateway: Gateway, who: str | None = "judge", **params: str) -> httpx.Response:
+    query = {"case": CASE, "subject": DEBTOR, **params}
+    headers = {} if who is None else {"Authorization": f"Bearer {TOKENS[who]}"}
+    # a PDF takes seconds to print, more on a busy machine: no deadline of ours applies
+    return await gateway.client.get("/report", params=query, headers=headers, timeout=600)
+
+
+async def debtor_entries(gateway: Gateway) -> list[dict]:
+    body = await gateway.query(
+        "{ auditLog(limit: 50) { seq action outcome code relation caseNumber requestId } }",
+        who="admin",
+    )
+    return [e for e in body["data"]["auditLog"] if e["relation"] == "debtor"]
+
+
+async def test_the_html_report_shows_every_agency_the_summary_and_the_leads(gateway: Gateway):
+    response = await report(gateway)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["cache-control"] == "no-store"
+    page = response.text
+    for heading in ("财产查控报告", "各单位反馈情况", "财产汇总", "配偶（线索）", "控制企业"):
+        assert heading in page
+    debtor = page.split('id="debtor"')[1].split("</section>")[0]
+    for spec in AGENCIES:
+        row = re.search(rf'<tr class="[^"]*" data-agency="{spec.name}">(.*?)</tr>', debtor, re.S)
+        assert row is not None, spec.name
+        assert spec.label_zh in row[1]
+    # a natural person: the permit offices keep nothing on one; the others answered
+    assert "不适用" in debtor.split('data-agency="permits"')[1].split("</tr>")[0]
+    assert "吴蕾" in page  # the spouse, from civil affairs
+    assert "周坤" in page
+    # the audit entry is the debtor's inquiry entry of this request
+    seq = response.headers["x-audit-entry"]
+    (entry,) = [e for e in await debtor_entries(gateway) if str(e["seq"]) == seq]
+    assert entry["action"] == "inquiry"
+    assert entry["outcome"] == "allowed"
+    assert entry["requestId"] in page
+    # every printed page's margin boxes carry the case, the court, the judges, time and entry
+    page_rule = page.split("@page")[1].split("</style>")[0]
+    assert css_string(CASE) in page_rule
+    assert css_string("苏0812") in page_rule
+    assert css_string("J001") in page_rule
+    assert css_string(f"#{seq}") in page_rule
+    assert "查询时间" in page_rule
+    # the browser loads the served font; the controls are a marked hook without data
+    assert 'href="/explorer/build/fonts.css"' in page
+    hook = page.split('data-hook="controls"')[1].split("</section>")[0]
+    assert "尚未实现" in hook
+    assert "<table" not in hook
+
+
+async def test_the_pdf_report_has_the_case_and_the_audit_entry_on_every_page(gateway: Gateway):
+    response = await report(gateway, format="pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    seq = response.headers["x-audit-entry"]
+    assert f"chakong-report-{seq}.pdf" in response.headers["content-disposition"]
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages]
+    assert len(pages) > 1
+    for number, text in enumerate(pages, 1):
+        assert CASE in text, number
+        assert "苏0812" in text, number
+        assert f"#{seq}" in text, number
+        assert f"第 {number} 页，共 {len(pages)} 页" in text, number
+    text = "\n".join(pages)
+    # the Chinese is text in an embedded font, not boxes: it extracts as written
+    for words in ("财产查控报告", "各单位反馈情况", "周坤", "吴蕾", "已采取的控制措施"):
+        assert words in text
+    for spec in AGENCIES:
+        assert spec.label_zh in text
+
+
+@pytest.mark.parametrize(
+    ("who", "params", "status", "code"),
+    [
+        (None, {}, 401, "UNAUTHENTICATED"),
+        ("admin", {}, 403, "FORBIDDEN_OPERATION"),
+        ("department", {"format": "pdf"}, 403, "FORBIDDEN_OPERATION"),
+        ("other-judge", {}, 403, "NOT_ASSIGNED"),
+        ("foreign-judge", {}, 403, "FORBIDDEN_COURT"),
+        ("judge", {"subject": CREDITOR}, 403, "NOT_A_DEBTOR"),
+        ("judge", {"case": "(2026)苏0812执999号"}, 403, "CASE_NOT_REGISTERED"),
+        ("judge", {"subject": "320812198203151257"}, 400, "INVALID_SUBJECT_ID"),
+        ("judge", {"case": "not a case"}, 400, "INVALID_CASE_NUMBER"),
+        ("judge", {"format": "docx"}, 400, "INVALID_INPUT"),
+        ("judge", {"subject": ""}, 400, "INVALID_INPUT"),
+        ("judge", {"kind": "ROBOT"}, 400, "INVALID_SUBJECT_ID"),
+    ],
+)
+async def test_refusals_are_coded_and_audited(
+    gateway: Gateway, who: str | None, params: dict[str, str], status: int, code: str
+):
+    response = await report(gateway, who, **params)
+    assert response.status_code == status, response.text
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == code
+    assert " / " in error["message"]
+    assert DEBTOR not in response.text
+    assert "x-audit-entry" not in response.headers
+    assert await debtor_entries(gateway) == []  # nobody was asked about
+    if status in (401, 403):
+        denied = await gateway.query('{ auditLog(outcome: "denied") { code } }', who="admin")
+        assert code in {e["code"] for e in denied["data"]["auditLog"]}
+
+
+def test_a_subject_without_a_kind_is_a_resident_id_or_a_credit_code():
+    assert report_subject(DEBTOR, None).kind is SubjectKind.NATURAL
+    assert report_subject(CREDITOR, None).kind is SubjectKind.LEGAL
+    assert report_subject(CREDITOR, "legal").id == CREDITOR
+    with pytest.raises(InvalidSubjectError):
+        report_subject(CREDITOR, "NATURAL")
+    # a mistyped ID number is told as one, not as a bad credit code
+    with pytest.raises(InvalidSubjectError) as raised:
+        report_subject(DEBTOR[:-1] + "7", None)
+    assert "resident ID" in raised.value.message_en
+    with pytest.raises(InvalidSubjectError) as raised:
+        report_subject(CREDITOR[:-1] + "Q", None)
+    assert "credit code" in raised.value.message_en
+
+
+def test_css_strings_cannot_leave_the_style_element():
+    quoted = str(css_string('x"</style><script>alert(1)</script>\\'))
+    assert quoted[0] == quoted[-1] == '"'
+    inner = quoted[1:-1]
+    assert not {'"', "<", ">"} & set(inner)
+    assert "\\" + f"{ord('<'):06x}" in inner
+    assert str(css_string("(2026)苏0812执123号")) == '"(2026)苏0812执123号"'
+
+
+def test_the_pdf_embeds_only_the_slices_the_text_needs():
+    font = font_faces("周坤 Asset")
+    assert 1 < len(font.families) < 10
+    assert font.css.count("@font-face") == 2 * len(font.families)  # regular and bold
+    assert "file://" in font.css
+    assert "http" not in font.css
+
+
+def test_without_the_font_the_report_is_unavailable_not_boxes(tmp_path: Path):
+    with pytest.raises(ReportUnavailableError) as raised:
+        font_faces("周坤", tmp_path)
+    assert raised.value.code == "REPORT_UNAVAILABLE"
+    assert "make install" in raised.value.message_en
+
+
+async def test_a_pdf_without_its_font_asks_nobody(
+    gateway: Gateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(report_service, "FONT_DIR", tmp_path)
+    response = await report(gateway, format="pdf")
+    assert response.status_code == 503, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "REPORT_UNAVAILABLE"
+    assert await debtor_entries(gateway) == []
