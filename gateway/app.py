@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import httpx
 from httpx_aiohttp import AiohttpTransport
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -59,7 +59,7 @@ from gateway.services.inquiry import InquiryLimits, InquiryService
 from gateway.services.listing import ListingService
 from gateway.services.reconciler import reconcile_forever
 from gateway.settings import DEMO_SECRET, AgencySettings, AuthSettings, ListingSettings, Settings
-from gateway.store import configure_sqlite
+from gateway.store import open_engine
 from gateway.store.migrate import upgrade
 from gateway.store.unit import Store
 
@@ -156,10 +156,7 @@ async def open_resources(
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
     http = httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=30.0)
     cache = RecordCache.from_url(settings.cache_url)
-    # hide_parameters: a database error's text would otherwise quote the statement's values
-    # (a party's ID number) into the log
-    engine = create_async_engine(settings.database_url, hide_parameters=True)
-    configure_sqlite(engine)
+    engine = open_engine(settings.database_url)
     if await database_ready(engine):
         await upgrade(engine)  # the register and the audit log's tables, idempotent
     else:

@@ -17,7 +17,6 @@ from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.domain.audit import ChainProblem, Checkpoint, VerifyReport
 from gateway.services.audit import AuditLog, walk_chain
@@ -33,7 +32,7 @@ from gateway.services.audit_checkpoint import (
     parse_checkpoint,
     write_atomically,
 )
-from gateway.store import configure_sqlite
+from gateway.store import open_engine
 from gateway.store.migrate import upgrade
 from gateway.store.unit import Store
 
@@ -274,8 +273,7 @@ def seal_command(database_url: str, key: bytes) -> int:
 
 
 async def _on_database(database_url: str, run: Callable[[Store], Awaitable[T]]) -> T | None:
-    engine = create_async_engine(database_url)
-    configure_sqlite(engine)
+    engine = open_engine(database_url)
     try:
         return await run(Store(engine))
     except SQLAlchemyError as exc:

@@ -655,7 +655,7 @@ async def fetch_report(
     return response.content, Path(name).name  # a name, never a path
 
 
-_POSITION = re.compile(r"subjects\[(\d+)\]")
+_POSITION = re.compile(r"subjects\[([0-9]+)\]")
 
 
 def _refused_subject(exc: CliError, batch: Sequence[Subject]) -> Subject | None:

@@ -186,7 +186,7 @@ HARNESS_ROUTES = (
 async def _read_body(request: Request, state: MockState) -> ControlBody | Response:
     declared = request.headers.get("content-length", "")
     raw = bytearray()
-    too_large = declared.isdigit() and int(declared) > MAX_CONTROL_BYTES
+    too_large = declared.isascii() and declared.isdigit() and int(declared) > MAX_CONTROL_BYTES
     if not too_large:  # read no more than the limit, whatever the client says it sends
         async with contextlib.aclosing(request.stream()) as chunks:
             async for chunk in chunks:

@@ -283,7 +283,11 @@ def parse_control_fault_header(value: str, config: ControlFaultConfig) -> Contro
     if name in ("", "none"):
         return ControlPlan(late_s=late_s)
     if name == "status-lag":
-        lookups = int(argument) if argument.isdigit() else config.status_lag_lookups
+        lookups = (
+            int(argument)
+            if argument.isascii() and argument.isdigit()
+            else config.status_lag_lookups
+        )
         return ControlPlan(late_s=late_s, lag_lookups=min(lookups, 1000))
     kind = next((k for k in ControlFault if k.value == name), None)
     if kind is None:

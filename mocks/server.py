@@ -222,7 +222,7 @@ def _answer(state: MockState, inquiry: InquiryRequest) -> dict[str, Any]:
 
 async def _read_inquiry(request: Request) -> InquiryRequest | Response:
     declared = request.headers.get("content-length", "")
-    too_large = declared.isdigit() and int(declared) > MAX_BODY_BYTES
+    too_large = declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES
     body = bytearray()
     if not too_large:  # read no more than the limit, whatever the client says it sends
         async with contextlib.aclosing(request.stream()) as chunks:

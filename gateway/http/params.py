@@ -82,7 +82,8 @@ async def read_params(request: Request, max_body_bytes: int) -> GraphQLParams:
 
 async def _body(request: Request, max_body_bytes: int) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_body_bytes:
+    # ASCII digits only: str.isdigit() accepts "²" and "３", which int() then refuses or reads
+    if declared.isascii() and declared.isdigit() and int(declared) > max_body_bytes:
         raise _too_large(max_body_bytes)
     chunks: list[bytes] = []
     size = 0

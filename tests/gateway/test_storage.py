@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from gateway.app import open_resources
 from gateway.services.audit import AuditLog
 from gateway.settings import DEMO_SECRET, Settings
+from gateway.store import open_engine
 from gateway.store.unit import Store
 from mocks.runner import MockServers
 from mocks.synthetic import Tier, example_subjects
@@ -95,4 +96,21 @@ async def test_a_database_error_does_not_quote_its_parameters(backend: str, tmp_
                         sa.text("INSERT INTO no_such_table VALUES (:id)"), {"id": RICH + "\x00"}
                     )
     assert RICH not in str(caught.value)  # what a logged traceback shows of it
+    assert "hidden due to hide_parameters" in str(caught.value)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_every_engine_the_commands_open_hides_parameters(backend: str, tmp_path: Path):
+    """``open_engine`` (the gateway's and the audit commands' one way to a database) too."""
+    async with scratch_database(backend, tmp_path) as url:
+        engine = open_engine(url)
+        try:
+            with pytest.raises(DBAPIError) as caught:
+                async with engine.connect() as conn:
+                    await conn.execute(
+                        sa.text("INSERT INTO no_such_table VALUES (:id)"), {"id": RICH + "\x00"}
+                    )
+        finally:
+            await engine.dispose()
+    assert RICH not in str(caught.value)
     assert "hidden due to hide_parameters" in str(caught.value)

@@ -15,6 +15,7 @@ from mocks.registry import MOCK_AGENCIES, UnknownMockError, mock_spec
 from mocks.server import MockState, create_mock_app
 from mocks.synthetic import Tier
 from mocks.wire import SubjectKindName
+from tests.asgi import raw_post
 from tests.mocks.helpers import (
     AUTH,
     EXAMPLES,
@@ -317,3 +318,14 @@ async def test_records_answered_are_the_generators_records() -> None:
         f"{EXAMPLES['natural'][Tier.RICH][6:10]}-{EXAMPLES['natural'][Tier.RICH][10:12]}-"
         f"{EXAMPLES['natural'][Tier.RICH][12:14]}"
     )
+
+
+@pytest.mark.parametrize("declared", ["²", "¹²³"])
+@pytest.mark.parametrize("path", ["/v1/inquiries", "/v1/controls"])
+async def test_a_content_length_of_other_digits_is_not_an_internal_error(
+    declared: str, path: str
+) -> None:
+    app = create_mock_app("bank", token=TOKEN)
+    status, body = await raw_post(app, path, declared, b"{}", headers=AUTH)
+    assert status == 400, body  # the empty object is refused for what it is
+    assert json.loads(body)["status"] == 400

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
 
+from tests.asgi import raw_post
 from tests.gateway.http.helpers import (
     DEBTOR,
     GR,
@@ -89,3 +92,11 @@ async def test_get_with_unparsable_variables_is_400(client):
     response = await client.get("/graphql", params=params, headers={"accept": GR})
     assert response.status_code == 400
     assert_error_body(response, "INVALID_JSON")
+
+
+@pytest.mark.parametrize("declared", ["²", "¹²", "1e3", "-5", ""])
+async def test_a_content_length_of_other_digits_is_not_an_internal_error(declared):
+    app = Starlette(routes=[Route("/graphql", make_view(), methods=["POST"])])
+    status, body = await raw_post(app, "/graphql", declared, b'{"query": "{ __typename }"}')
+    assert status == 200, body
+    assert json.loads(body)["data"] == {"__typename": "Query"}
