@@ -540,7 +540,7 @@ async def _demo(args: argparse.Namespace) -> int:
             print("Demo list: 300 entries in every state, being recorded in the background")
             print("Demo tokens (Authorization: Bearer <token>; the explorer has the judge's):")
             for who, token in tokens.items():
-                print(f"  {who:<22} {token}")
+                print(f"  {who:<31} {token}")
             print(f"\n查控 chakong demo is running. Open the explorer: {gateway.url}/graphql")
             print("Press Ctrl-C to stop.", flush=True)
             await _until_signalled()
