@@ -47,6 +47,11 @@ _HOLDING = (ControlAction.FREEZE, ControlAction.SEIZE)
 _COUNTED_IN_UNITS = frozenset({"securities"})
 
 
+def counted_in_units(asset_class: str) -> bool:
+    """True when the agency counts a control's amount in units (shares), not yuan."""
+    return asset_class in _COUNTED_IN_UNITS
+
+
 class ControlCheckError(InvalidInputError):
     """A control the law does not allow as asked; ``code`` names the rule."""
 

@@ -7,6 +7,11 @@ A report is an inquiry of its own, not a copy of an earlier answer: it runs the 
 same audit entries, one per subject. The report then names the debtor's entry. What is printed
 is therefore exactly what the audit log says was asked, by whom and when; reading back an older
 answer would print data the log cannot vouch for (the gateway keeps no answers).
+
+The report also lists the controls of this case on this debtor's assets, read through the
+controls service (``ControlService.of_subject``) after the inquiry. Reading them needs no check
+of its own: ``check_inquiry`` (passed above) admits only the case's own court's judges and
+systems, which is all that ``check_case_read`` (the ``controls`` field's check) asks.
 """
 
 from __future__ import annotations
@@ -76,6 +81,10 @@ async def report_inquiry(
             "审计记录或案件登记不可读", "the audit entry or the case could not be read"
         )
     profiles = [profile, *([spouse] if spouse else []), *enterprises]
+    controls = None
+    if context.controls is not None:
+        found = await context.controls.of_subject(options.case_number, subject.key)
+        controls = tuple(found)
     return Report(
         case=case,
         debtor=profile,
@@ -84,6 +93,7 @@ async def report_inquiry(
         entry=entry,
         inquirer=principal.subject,
         summaries={p.subject.key: PLAN.summarize(p.results) for p in profiles},
+        controls=controls,
     )
 
 

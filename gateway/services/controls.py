@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from connectors.base import ControlConnector
 from connectors.control import OutcomeRule
@@ -59,7 +59,7 @@ from gateway.domain.controls import (
     OperationState,
     request_id_for,
 )
-from gateway.domain.errors import ChakongError, InvalidInputError
+from gateway.domain.errors import ChakongError, InvalidInputError, StoreUnavailableError
 from gateway.domain.register import Case, PartyRole, amount
 from gateway.services.auditing import Auditor
 from gateway.store.controls import InquiryAnswer
@@ -512,6 +512,17 @@ class ControlService:
     async def for_case(self, case_number: CaseNumber) -> list[ControlOperation]:
         async with self._store.read() as unit:
             return await unit.controls.for_case(case_number.canonical)
+
+    async def of_subject(self, case_number: CaseNumber, subject_key: str) -> list[ControlOperation]:
+        """The case's controls on one debtor's assets, oldest first (the inquiry report's)."""
+        try:
+            async with self._store.read() as unit:
+                return await unit.controls.for_subject(case_number.canonical, subject_key)
+        except SQLAlchemyError:
+            log.exception("the controls could not be read")
+            raise StoreUnavailableError(
+                "查控记录暂不可读，请稍后再试", "the controls cannot be read: try again later"
+            ) from None
 
     async def answers(self, case_number: CaseNumber) -> list[InquiryAnswer]:
         async with self._store.read() as unit:

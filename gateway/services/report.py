@@ -13,8 +13,11 @@ loads it from the gateway's ``font_css_url``; the PDF embeds, read from disk, on
 whose range covers a character of the report. Nothing is fetched from anywhere else: the PDF's
 URL fetcher accepts ``file:`` and ``data:`` URLs only.
 
-What the report does not know how to find is not made up: the controls applied (freezes,
-deductions) are a marked hook until controls are built.
+The last section lists the controls of this case on this debtor's assets (freezes, seizures,
+deductions, releases, renewals), as the controls service recorded them: what was asked, what the
+agency applied, the period, where each stands (an UNKNOWN control is printed as unknown, never as
+failed) and the documents it was made under. Another case's controls are never printed, even on
+the same debtor's assets: the information belongs to the case it was made in.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ import jinja2
 from markupsafe import Markup
 
 from connectors.registry import AGENCIES
+from gateway.domain.control_rules import counted_in_units
+from gateway.domain.controls import ControlAction, ControlOperation, OperationState
 from gateway.domain.errors import ChakongError
 from gateway.domain.records import description, documented_properties, record_description
 from gateway.domain.register import Case
@@ -44,6 +49,7 @@ from gateway.services.audit import AuditEntry
 from gateway.services.fanout import SubjectProfile
 
 __all__ = [
+    "CONTROL_STATE_LABELS",
     "FONT_DIR",
     "STATUS_LABELS",
     "Report",
@@ -75,6 +81,26 @@ STATUS_LABELS: dict[SourceStatus, tuple[str, str]] = {
     SourceStatus.NOT_CONFIGURED: ("尚未接入", "not connected"),
 }
 
+CONTROL_STATE_LABELS: dict[OperationState, tuple[str, str]] = {
+    OperationState.AWAITING_APPROVAL: ("待第二名法官审批", "awaiting a second judge's approval"),
+    OperationState.DECLINED: ("审批未通过（未发送）", "declined, never sent"),
+    OperationState.PENDING: ("已登记、发送中", "recorded, being sent"),
+    OperationState.APPLIED: ("已执行", "applied"),
+    OperationState.REJECTED: ("协作单位拒绝", "rejected by the agency"),
+    OperationState.UNKNOWN: (
+        "结果未知、待核实（不是失败）",
+        "unknown, being reconciled (not failed)",
+    ),
+}
+
+CONTROL_ACTION_EN = {
+    ControlAction.FREEZE: "freeze",
+    ControlAction.SEIZE: "seizure",
+    ControlAction.DEDUCT: "deduction",
+    ControlAction.RELEASE: "release",
+    ControlAction.RENEW: "renewal",
+}
+
 RELATIONS = {
     "debtor": ("被执行人", "Judgment debtor"),
     "spouse": ("配偶（线索）", "Spouse (lead)"),
@@ -104,6 +130,8 @@ class Report:
     entry: AuditEntry  # the debtor's inquiry entry: its seq is the report's audit number
     inquirer: str  # who asked: the token's subject (a judge's id, a court system)
     summaries: dict[str, AssetSummary]  # by subject key
+    # this case's controls on the debtor's assets, oldest first; None: no controls service here
+    controls: tuple[ControlOperation, ...] | None
 
     @property
     def inquired_at(self) -> datetime.datetime:
@@ -166,6 +194,35 @@ class SubjectSection:
     kind_zh: str
     agencies: tuple[AgencySection, ...]
     summary: tuple[SummaryRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ControlRow:
+    """One control as the report prints it."""
+
+    id: str
+    action_zh: str
+    action_en: str
+    agency_zh: str
+    agency_en: str
+    asset_id: str
+    asset_class_zh: str
+    asset_class_en: str
+    amount: str  # what was asked ("整项" for a whole asset)
+    # what the agency applied, when not what was asked (less, or what "whole" came to)
+    applied: str | None
+    starts_on: str
+    ends_on: str
+    state: OperationState
+    state_zh: str
+    state_en: str
+    queue_position: int | None  # a queued seizure (轮候查封): 1 = next in line
+    ruling_number: str
+    notice_number: str
+    recorded_at: str
+    updated_at: str
+    reference: str | None
+    message: str | None
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -276,6 +333,74 @@ def sections(report: Report) -> tuple[SubjectSection, ...]:
     return tuple(found)
 
 
+def _yuan(value: Decimal) -> str:
+    return f"¥{value:,.2f}"
+
+
+def _asset_class(agency: str, name: str) -> tuple[str, str]:
+    spec = AGENCIES.spec(agency) if agency in AGENCIES else None
+    found = None if spec is None else next((c for c in spec.asset_classes if c.name == name), None)
+    return (name, name) if found is None else _split(found.description)
+
+
+def control_row(op: ControlOperation) -> ControlRow:
+    """One control, worded for the report."""
+    spec = AGENCIES.spec(op.agency) if op.agency in AGENCIES else None
+    if op.amount is not None:
+        asked = _yuan(op.amount)
+    elif op.action in (ControlAction.FREEZE, ControlAction.SEIZE, ControlAction.RELEASE):
+        asked = "整项 / whole"
+    else:
+        asked = "—"
+    applied = op.applied_amount
+    if applied is None or applied == op.amount:
+        shown = None  # applied as asked (or not applied)
+    elif counted_in_units(op.asset_class):
+        shown = f"{applied:,f} 份 / units"
+    else:
+        shown = _yuan(applied)
+    class_zh, class_en = _asset_class(op.agency, op.asset_class)
+    state_zh, state_en = CONTROL_STATE_LABELS[op.state]
+    return ControlRow(
+        id=op.id,
+        action_zh=op.action.label_zh,
+        action_en=CONTROL_ACTION_EN[op.action],
+        agency_zh=op.agency if spec is None else spec.label_zh,
+        agency_en=op.agency if spec is None else spec.label_en,
+        asset_id=op.asset_id,
+        asset_class_zh=class_zh,
+        asset_class_en=class_en,
+        amount=asked,
+        applied=shown,
+        starts_on=format_value(op.starts_on),
+        ends_on=format_value(op.until),
+        state=op.state,
+        state_zh=state_zh,
+        state_en=state_en,
+        queue_position=op.queue_position,
+        ruling_number=op.ruling_number,
+        notice_number=op.notice_number,
+        recorded_at=format_value(op.created_at),
+        updated_at=format_value(op.updated_at),
+        reference=op.reference,
+        message=op.message,
+    )
+
+
+def control_rows(report: Report) -> tuple[ControlRow, ...] | None:
+    """The report's controls, oldest first; None when the gateway has no controls service."""
+    if report.controls is None:
+        return None
+    case = report.case.case_number.canonical
+    debtor = report.debtor.subject.key
+    # the resolver reads them filtered; checked again here, where they are printed
+    return tuple(
+        control_row(op)
+        for op in report.controls
+        if op.case_number == case and op.subject_key == debtor
+    )
+
+
 # --- HTML --------------------------------------------------------------------------------------
 
 
@@ -321,6 +446,7 @@ def render_html(
         case=case,
         debtor_name=report.debtor.subject.name or (debtor_party and debtor_party.subject.name),
         sections=sections(report),
+        controls=control_rows(report),
         inquired_at=report.inquired_at.strftime("%Y-%m-%d %H:%M:%S"),
         generated_at=generated.strftime("%Y-%m-%d %H:%M:%S"),
         judges="、".join(case.judges) or "—",

@@ -210,6 +210,18 @@ class ControlRepository:
         )
         return [_operation(row._mapping) for row in rows]
 
+    async def for_subject(
+        self, case_number: str, subject_key: str
+    ) -> builtins.list[ControlOperation]:
+        """The case's operations on one debtor's assets (never another case's), oldest first."""
+        c = control_operations.c
+        rows = await self._conn.execute(
+            sa.select(control_operations)
+            .where(c.case_number == case_number, c.subject_key == subject_key)
+            .order_by(c.created_at, c.id)
+        )
+        return [_operation(row._mapping) for row in rows]
+
     async def for_asset(self, agency: str, asset_id: str) -> builtins.list[ControlOperation]:
         rows = await self._conn.execute(
             sa.select(control_operations)

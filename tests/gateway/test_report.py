@@ -3,9 +3,12 @@ header on every page, and the same refusals (audited) as the ``debtor`` field.""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -13,18 +16,26 @@ import pypdf
 import pytest
 
 from connectors.registry import AGENCIES
+from gateway.domain.controls import ControlAction, ControlOperation, OperationState
 from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.subjects import SubjectKind
 from gateway.examples import EXAMPLE_DEBTOR
 from gateway.resolvers.report import report_subject
 from gateway.services import report as report_service
-from gateway.services.report import ReportUnavailableError, css_string, font_faces
+from gateway.services.report import (
+    CONTROL_STATE_LABELS,
+    ReportUnavailableError,
+    control_row,
+    css_string,
+    font_faces,
+)
 from mocks.runner import MockServers
 from mocks.synthetic import Tier, example_subjects
 from tests.conftest import CASE, TOKENS, Gateway, gateway_settings, run_gateway
 
 DEBTOR = EXAMPLE_DEBTOR["id"]  # 周坤: married, controls an enterprise
 CREDITOR = example_subjects()["legal"][Tier.EMPTY]
+OTHER_CASE = "(2026)苏0812执124号"  # the same court, the same debtor
 
 
 @pytest.fixture
@@ -40,6 +51,43 @@ async def report(gateway: Gateway, who: str | None = "judge", **params: str) -> 
     headers = {} if who is None else {"Authorization": f"Bearer {TOKENS[who]}"}
     # a PDF takes seconds to print, more on a busy machine: no deadline of ours applies
     return await gateway.client.get("/report", params=query, headers=headers, timeout=600)
+
+
+def controls_section(page: str) -> str:
+    return page.split('<section id="controls"')[1].split("</section>")[0]
+
+
+BANK_INQUIRY = """query($id: String!, $case: String!) {
+  debtor(subject: {kind: NATURAL, id: $id}, caseNumber: $case, agencies: [BANK]) {
+    bank { deposits { accountNumber amount } } } }"""
+FREEZE = """mutation($case: String!, $ruling: String!, $asset: String!, $amount: Decimal!,
+                   $until: Date!, $key: String!) {
+  freezeAsset(caseNumber: $case, rulingNumber: $ruling, noticeNumber: "通知-1",
+              asset: {agency: BANK, assetId: $asset}, amount: $amount, until: $until,
+              idempotencyKey: $key) { id state appliedAmount } }"""
+
+
+async def freeze_deposit(
+    gateway: Gateway, case: str, ruling: str, amount: str, until: datetime.date
+) -> dict:
+    """Inquire about the debtor's bank in ``case``, then freeze part of its first deposit
+    through the ``freezeAsset`` mutation (the controls service, against the bank mock)."""
+    found = await gateway.query(BANK_INQUIRY, {"id": DEBTOR, "case": case})
+    deposits = found["data"]["debtor"]["bank"]["deposits"]
+    assert deposits, found
+    variables = {
+        "case": case,
+        "ruling": ruling,
+        "asset": deposits[0]["accountNumber"],
+        "amount": amount,
+        "until": until.isoformat(),
+        "key": f"freeze-{ruling}",
+    }
+    body = await gateway.query(FREEZE, variables)
+    assert "errors" not in body, body
+    control: dict = body["data"]["freezeAsset"]
+    assert control["state"] == "APPLIED", control
+    return control
 
 
 async def debtor_entries(gateway: Gateway) -> list[dict]:
@@ -80,14 +128,17 @@ async def test_the_html_report_shows_every_agency_the_summary_and_the_leads(gate
     assert css_string("J001") in page_rule
     assert css_string(f"#{seq}") in page_rule
     assert "查询时间" in page_rule
-    # the browser loads the served font; the controls are a marked hook without data
+    # the browser loads the served font; no control yet: the section says so, in both languages
     assert 'href="/explorer/build/fonts.css"' in page
-    hook = page.split('data-hook="controls"')[1].split("</section>")[0]
-    assert "尚未实现" in hook
-    assert "<table" not in hook
+    controls = controls_section(page)
+    assert "本案尚未对该被执行人的财产采取控制措施" in controls
+    assert "No control has been applied to this debtor's assets in this case" in controls
+    assert "<table" not in controls
 
 
 async def test_the_pdf_report_has_the_case_and_the_audit_entry_on_every_page(gateway: Gateway):
+    until = datetime.date.today() + datetime.timedelta(days=200)
+    await freeze_deposit(gateway, CASE, "(2026)苏0812执123号之一", "1234.56", until)
     response = await report(gateway, format="pdf")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
@@ -106,6 +157,121 @@ async def test_the_pdf_report_has_the_case_and_the_audit_entry_on_every_page(gat
         assert words in text
     for spec in AGENCIES:
         assert spec.label_zh in text
+    # the freeze, as the HTML prints it (a cell's text may wrap onto a second line)
+    flat = text.replace("\n", "")
+    assert "1,234.56" in flat
+    assert until.isoformat() in flat
+    assert "已执行" in flat
+
+
+async def test_the_report_lists_this_cases_controls_and_no_other_cases(gateway: Gateway):
+    until = datetime.date.today() + datetime.timedelta(days=200)
+    other_until = datetime.date.today() + datetime.timedelta(days=90)
+    # the same debtor in another case of the court, frozen there first
+    await gateway.register(
+        [{"kind": "NATURAL", "id": DEBTOR, "name": EXAMPLE_DEBTOR["name"]}], case=OTHER_CASE
+    )
+    other = await freeze_deposit(
+        gateway, OTHER_CASE, "(2026)苏0812执124号之一", "777.00", other_until
+    )
+    mine = await freeze_deposit(gateway, CASE, "(2026)苏0812执123号之一", "1234.56", until)
+
+    response = await report(gateway)
+    assert response.status_code == 200, response.text
+    controls = controls_section(response.text)
+    row = re.search(
+        rf'<tr class="control [^"]*" data-control="{mine["id"]}">(.*?)</tr>', controls, re.S
+    )
+    assert row is not None, controls
+    cells = row[1]
+    assert "冻结" in cells
+    assert "银行" in cells
+    assert "¥1,234.56" in cells
+    assert f"至 {until.isoformat()}" in cells
+    assert "已执行" in cells
+    assert "APPLIED" in cells
+    assert "(2026)苏0812执123号之一" in cells
+    assert "通知-1" in cells
+    assert "本案尚未" not in controls
+    # the other case's freeze of the same debtor's deposit is not this case's: not printed
+    assert other["id"] not in response.text
+    assert "执124号之一" not in response.text
+    assert "¥777.00" not in controls
+    assert other_until.isoformat() not in controls
+    # and its own report shows only its own
+    response = await report(gateway, case=OTHER_CASE)
+    assert response.status_code == 200, response.text
+    assert other["id"] in controls_section(response.text)
+    assert mine["id"] not in response.text
+
+
+def test_a_partial_freeze_and_a_queued_seizure_read_as_such():
+    now = datetime.datetime(2026, 3, 1, 2, 30, tzinfo=datetime.UTC)
+    freeze = ControlOperation(
+        id="f1",
+        request_id="r-f1",
+        case_number=CASE,
+        court="苏0812",
+        action=ControlAction.FREEZE,
+        agency="bank",
+        asset_id="6222000011112222",
+        asset_class="deposits",
+        subject_key="k",
+        inquiry_seq=3,
+        ruling_number="裁-1",
+        notice_number="通-1",
+        amount=Decimal("50000.00"),
+        held_value=Decimal("50000.00"),
+        applied_amount=Decimal("12000.50"),
+        queue_position=None,
+        starts_on=datetime.date(2026, 3, 1),
+        until=datetime.date(2027, 2, 28),
+        target_id=None,
+        state=OperationState.APPLIED,
+        requested_by="judge:J001",
+        approved_by=None,
+        attempts=1,
+        reference="BANK-1",
+        message=None,
+        excess_reason=None,
+        created_at=now,
+        updated_at=now,
+    )
+    row = control_row(freeze)
+    assert (row.amount, row.applied) == ("¥50,000.00", "¥12,000.50")
+    assert (row.action_zh, row.agency_zh, row.asset_class_zh) == ("冻结", "银行", "存款")
+    assert (row.starts_on, row.ends_on) == ("2026-03-01", "2027-02-28")
+    assert row.recorded_at == "2026-03-01 10:30"  # UTC+8
+    assert control_row(replace(freeze, applied_amount=Decimal("50000.00"))).applied is None
+    seizure = replace(
+        freeze,
+        action=ControlAction.SEIZE,
+        agency="land",
+        asset_class="real_estate",
+        amount=None,
+        applied_amount=None,
+        queue_position=2,
+        state=OperationState.APPLIED,
+    )
+    row = control_row(seizure)
+    assert (row.action_zh, row.amount, row.applied, row.queue_position) == (
+        "查封",
+        "整项 / whole",
+        None,
+        2,
+    )
+    # a whole holding of securities: the agency counts what it froze in shares, not yuan
+    holding = replace(
+        freeze, agency="securities", asset_class="securities", amount=None,
+        applied_amount=Decimal("3000"),
+    )  # fmt: skip
+    row = control_row(holding)
+    assert (row.amount, row.applied) == ("整项 / whole", "3,000 份 / units")
+    unknown = control_row(replace(freeze, state=OperationState.UNKNOWN))
+    assert "未知" in unknown.state_zh
+    assert "not failed" in unknown.state_en
+    # every state has its words in both languages
+    assert set(CONTROL_STATE_LABELS) == set(OperationState)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.domain.cases import parse_case_number
 from gateway.domain.control_rules import ControlCheckError, ControlLimits
 from gateway.domain.controls import ControlAction, OperationState, request_id_for
 from gateway.domain.errors import ChakongError, PermissionDeniedError
@@ -403,6 +404,21 @@ async def test_the_inquiry_keeps_the_latest_answer_per_subject_and_agency(world:
     latest = {(a.subject_key, a.agency): a for a in await world.service.answers(NUMBER)}
     (asset,) = latest[(DEBTOR.key, "bank")].assets
     assert asset.value == Decimal("1.00")
+
+
+async def test_a_subjects_controls_are_those_of_its_case(world: World):
+    (freeze,) = await world.submit(command())
+    world.clock.advance(seconds=1)
+    (house,) = await world.submit(
+        command(action=ControlAction.SEIZE, agency="land", asset=HOUSE, amount=None), key="k-2"
+    )
+    found = await world.service.of_subject(NUMBER, DEBTOR.key)
+    assert [op.id for op in found] == [freeze.id, house.id]  # oldest first
+    assert found[0].state is OperationState.APPLIED
+    assert await world.service.of_subject(NUMBER, SPOUSE.key) == []
+    # the same debtor in another case: none of this case's controls
+    other = parse_case_number("(2026)苏0812执101号")
+    assert await world.service.of_subject(other, DEBTOR.key) == []
 
 
 def test_limits_default_margin():
