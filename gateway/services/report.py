@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import jinja2
@@ -528,9 +529,30 @@ def _faces(font_dir: Path) -> tuple[FontFace, ...]:
 
 
 def ensure_font(font_dir: Path | None = None) -> None:
-    """``ReportUnavailableError`` unless the PDF's font is installed: checked before the
-    inquiry, so that nobody is asked about for a PDF that cannot be printed."""
+    """``ReportUnavailableError`` unless the PDF can be printed (its font installed, WeasyPrint
+    able to load Pango): checked before the inquiry, so that nobody is asked about for a PDF
+    that cannot be printed."""
     font_faces("", font_dir)
+    _weasyprint()
+
+
+def _weasyprint() -> ModuleType:
+    """WeasyPrint, imported on first use (loading Pango takes a moment; only the PDF needs it).
+
+    Pango is a system library (Debian: libpango-1.0-0, libpangoft2-1.0-0), not a PyPI package:
+    where it is missing, WeasyPrint's import fails with ``OSError``, and a PDF is refused with a
+    coded 503 while the HTML report still works."""
+    try:
+        import weasyprint
+    except (OSError, ImportError):  # no Pango, or WeasyPrint itself not installed
+        raise ReportUnavailableError(
+            "打印 PDF 所需的系统库 Pango 未安装（Debian：apt-get install libpango-1.0-0 "
+            "libpangoft2-1.0-0）；HTML 报告不受影响",
+            "Pango, the system library that prints the PDF, is not installed (Debian: apt-get "
+            "install libpango-1.0-0 libpangoft2-1.0-0); the HTML report still works",
+        ) from None
+    module: ModuleType = weasyprint
+    return module
 
 
 def font_faces(text: str, font_dir: Path | None = None) -> EmbeddedFont:
@@ -561,8 +583,7 @@ def render_pdf(
 ) -> bytes:
     """The report as a PDF (A4), its Chinese in the embedded font. CPU-bound: run it in a
     worker thread."""
-    import weasyprint  # imported here: loading Pango takes a moment, only the PDF needs it
-
+    weasyprint = _weasyprint()
     page = render_html(report, generated_at=generated_at)
     font = font_faces(page, font_dir)
     page = render_html(report, font=font, generated_at=generated_at)

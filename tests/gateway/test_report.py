@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from decimal import Decimal
@@ -344,6 +345,19 @@ def test_without_the_font_the_report_is_unavailable_not_boxes(tmp_path: Path):
         font_faces("周坤", tmp_path)
     assert raised.value.code == "REPORT_UNAVAILABLE"
     assert "make install" in raised.value.message_en
+
+
+async def test_a_pdf_without_pango_is_refused_before_anybody_is_asked(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if its import failed
+    response = await report(gateway, format="pdf")
+    assert response.status_code == 503, response.text
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "REPORT_UNAVAILABLE"
+    assert "Pango" in error["message"]
+    assert await debtor_entries(gateway) == []
+    assert (await report(gateway, format="html")).status_code == 200  # the HTML still works
 
 
 async def test_a_pdf_without_its_font_asks_nobody(
