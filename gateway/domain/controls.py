@@ -205,7 +205,7 @@ COVERING_ASSET_CLASSES = frozenset({"deposits", "wealth_products", "fund_balance
 def covering_value(assets: Iterable[Asset]) -> Decimal:
     """What ``assets`` found towards a debt (a list lead's "assets cover the debt" sign): the
     values in CNY of the ``COVERING_ASSET_CLASSES``; other currencies are not converted and not
-    counted, an asset without a value counts nothing."""
+    counted, an asset without a value (or with a negative one) counts nothing."""
     return sum(
         (
             a.value

@@ -391,6 +391,7 @@ class ListingRepository:
             E.subject_id == case_parties.c.subject_id,
         )
         # the debtor's answers in the case, read through their primary key (case, subject, agency)
+        # (``subject_key`` is ``Subject.key``: the kind, a colon, the canonical id)
         answer = inquiry_answers.c
         answered = sa.and_(
             answer.case_number == cases.c.case_number,
