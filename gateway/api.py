@@ -108,8 +108,10 @@ class Query:
     )
     listing_leads: list[ListingLead] = strawberry.field(
         resolver=listing_resolvers.resolve_listing_leads,
-        description="纳入线索：执行中、长期未履行且无名单条目的被执行人（仅供判断，不自动纳入） / "
-        "Leads: debtors of open cases long unperformed with no entry (never listed automatically)",
+        description="纳入线索：执行中、长期未履行且无名单条目的被执行人，附本案查询发现的财产；"
+        "财产足以清偿者在前（仅供判断，不自动纳入） / Leads: debtors of open cases long "
+        "unperformed with no entry, with what the inquiries in the case found; those whose "
+        "assets cover the debt first (never listed automatically)",
     )
     listing_accountability: list[AccountabilityRow] = strawberry.field(
         resolver=listing_resolvers.resolve_listing_accountability,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -192,6 +193,30 @@ class Asset:
     @property
     def law(self) -> LegalClass:
         return legal_class(self.asset_class)
+
+
+# The asset classes whose registered value is what the debtor could pay with today: deposits and
+# wealth products (bank), the provident-fund balance, securities at market value. Equity (valued
+# at the subscribed capital, not at what it would fetch), land (the historical grant price) and
+# real estate (no value in the register) are left out: they say nothing reliable about paying.
+COVERING_ASSET_CLASSES = frozenset({"deposits", "wealth_products", "fund_balance", "securities"})
+
+
+def covering_value(assets: Iterable[Asset]) -> Decimal:
+    """What ``assets`` found towards a debt (a list lead's "assets cover the debt" sign): the
+    values in CNY of the ``COVERING_ASSET_CLASSES``; other currencies are not converted and not
+    counted, an asset without a value (or with a negative one) counts nothing."""
+    return sum(
+        (
+            a.value
+            for a in assets
+            if a.asset_class in COVERING_ASSET_CLASSES
+            and a.currency == "CNY"
+            and a.value is not None
+            and a.value > 0
+        ),
+        Decimal(0),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -334,6 +334,21 @@ class ListingLead:
     subject: Subject = strawberry.field(description="被执行人 / The debtor")
     filed_on: datetime.date = strawberry.field(description="立案日期 / Filed on")
     unperformed: Decimal = strawberry.field(description="未履行金额 / Unperformed amount")
+    assets_found: Decimal | None = strawberry.field(
+        description="本案查询发现的可供履行财产合计（元；存款、理财、公积金余额、证券市值，仅人民币；"
+        "各机构最近一次答复之和；从未查询为空） / What the inquiries in this case found (CNY: "
+        "deposits, wealth products, provident-fund balances, securities at market value; the "
+        "latest answer of each agency summed; null when never inquired about)"
+    )
+    last_inquired_at: datetime.datetime | None = strawberry.field(
+        description="本案对该被执行人最近一次查询答复时间（从未查询为空） / When the latest "
+        "inquiry answer about the debtor in this case came (null when never inquired about)"
+    )
+    assets_cover_debt: bool = strawberry.field(
+        description="查询发现的财产足以清偿未履行金额（有履行能力而拒不履行的迹象，仅供判断，"
+        "排在前面） / The assets found cover the unperformed amount: the sign of being able "
+        "but refusing to perform, for the judge to weigh (such leads come first)"
+    )
 
     @staticmethod
     def from_domain(lead: LeadRow) -> ListingLead:
@@ -343,7 +358,10 @@ class ListingLead:
             judge=lead.judge,
             subject=Subject.from_domain(lead.subject),
             filed_on=lead.filed_on,
-            unperformed=lead.obligation - lead.performed,
+            unperformed=lead.unperformed,
+            assets_found=lead.found_value,
+            last_inquired_at=lead.inquired_at,
+            assets_cover_debt=lead.assets_cover_debt,
         )
 
 

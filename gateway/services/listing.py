@@ -310,7 +310,12 @@ class ListingService:
     ) -> builtins.list[LeadRow]:
         """Leads for the judge, never a listing: debtors of open cases filed more than
         ``lead_after_days`` ago and not fully performed, with no list entry in that case (a
-        minor is never a lead)."""
+        minor is never a lead), each with what the inquiries in that case found.
+
+        Those whose inquiries found assets covering the unperformed amount (the "able but
+        refuses to perform" sign, ``LeadRow.assets_cover_debt``) come first; the others stay
+        leads, with the value found (or none, never inquired about) for the judge to weigh.
+        Within each group the oldest case comes first."""
         day = _as_of(today or self.today())
         cutoff = day - datetime.timedelta(days=self.lead_after_days)
         async with self._store.read() as unit:
@@ -320,7 +325,8 @@ class ListingService:
             born = birth_date(lead.subject)
             if born is None or age_on(born, day) >= ADULT_AGE:
                 adults.append(lead)
-        return adults
+        # stable: the store's order (oldest case first) is kept within each group
+        return sorted(adults, key=lambda lead: not lead.assets_cover_debt)
 
     def _late(
         self,

@@ -18,7 +18,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.domain.controls import Asset, ControlAction, ControlOperation, OperationState
+from gateway.domain.controls import (
+    Asset,
+    ControlAction,
+    ControlOperation,
+    OperationState,
+    covering_value,
+)
 from gateway.store.tables import cases, control_idempotency, control_operations, inquiry_answers
 
 
@@ -346,6 +352,7 @@ class ControlRepository:
                 answered_at=answer.answered_at,
                 audit_seq=answer.audit_seq,
                 assets=assets_json(answer.assets),
+                found_value=covering_value(answer.assets),
             )
         )
 

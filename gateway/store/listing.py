@@ -36,6 +36,7 @@ from gateway.store.tables import (
     case_judges,
     case_parties,
     cases,
+    inquiry_answers,
     listing_entries,
     listing_events,
 )
@@ -59,7 +60,10 @@ _ENTRY_DATES = (
 
 @dataclass(frozen=True, slots=True)
 class LeadRow:
-    """A debtor of an open, unperformed case filed long ago, with no entry in that case."""
+    """A debtor of an open, unperformed case filed long ago, with no entry in that case, and
+    what the inquiries in that case found: ``found_value`` sums the latest answer of each agency
+    about the debtor (``gateway.domain.controls.covering_value``), ``inquired_at`` is the latest
+    of those answers; both are None when the debtor was never inquired about in the case."""
 
     case_number: str
     court: str
@@ -68,6 +72,18 @@ class LeadRow:
     filed_on: datetime.date
     obligation: Decimal
     performed: Decimal
+    found_value: Decimal | None = None
+    inquired_at: datetime.datetime | None = None
+
+    @property
+    def unperformed(self) -> Decimal:
+        return self.obligation - self.performed
+
+    @property
+    def assets_cover_debt(self) -> bool:
+        """The "able but refuses to perform" sign: the inquiries found at least the unperformed
+        amount (a sign for the judge, never a decision)."""
+        return self.found_value is not None and self.found_value >= self.unperformed
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +390,15 @@ class ListingRepository:
             E.subject_kind == case_parties.c.subject_kind,
             E.subject_id == case_parties.c.subject_id,
         )
+        # the debtor's answers in the case, read through their primary key (case, subject, agency)
+        # (``subject_key`` is ``Subject.key``: the kind, a colon, the canonical id)
+        answer = inquiry_answers.c
+        answered = sa.and_(
+            answer.case_number == cases.c.case_number,
+            answer.subject_key == case_parties.c.subject_kind + ":" + case_parties.c.subject_id,
+        )
+        found_value = sa.select(sa.func.sum(answer.found_value)).where(answered).scalar_subquery()
+        inquired_at = sa.select(sa.func.max(answer.answered_at)).where(answered).scalar_subquery()
         query = (
             sa.select(
                 cases.c.case_number,
@@ -385,6 +410,8 @@ class ListingRepository:
                 case_parties.c.subject_id,
                 case_parties.c.name,
                 first_judge.label("judge"),
+                found_value.label("found_value"),
+                inquired_at.label("inquired_at"),
             )
             .join(case_parties, case_parties.c.case_number == cases.c.case_number)
             .where(
@@ -408,6 +435,8 @@ class ListingRepository:
                 filed_on=r.filed_on,
                 obligation=Decimal(r.obligation),
                 performed=Decimal(r.performed),
+                found_value=None if r.found_value is None else Decimal(r.found_value),
+                inquired_at=r.inquired_at,
             )
             for r in await self._conn.execute(query)
         ]

@@ -307,4 +307,6 @@ inquiry_answers = sa.Table(
     sa.Column("answered_at", UTCDateTime(), nullable=False),
     sa.Column("audit_seq", sa.BigInteger(), nullable=False),
     sa.Column("assets", sa.Text(), nullable=False),  # JSON array of assets
+    # what the assets found towards the debt (``gateway.domain.controls.covering_value``)
+    sa.Column("found_value", _money(), nullable=False, server_default="0"),
 )

@@ -4,6 +4,7 @@ status, and every event is in the history and the audit log."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from gateway.auth.principal import Role
 from gateway.auth.tokens import TokenService, demo_auth
 from mocks.runner import MockServers
 from mocks.synthetic import Tier, example_subjects
-from tests.conftest import CASE, Gateway, gateway_settings, run_gateway
+from tests.conftest import CASE, SAVE_CASE, Gateway, gateway_settings, run_gateway
 
 RICH = example_subjects()["natural"][Tier.RICH]
 NAME = "王某某"
@@ -247,3 +248,50 @@ async def test_out_of_range_input_is_a_coded_error_not_a_500(gateway: Gateway):
         assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
     body = await gateway.query(WARN, {"w": warning(documentNumber="号" * 200)})
     assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+LEADS = "{ listingLeads { caseNumber unperformed assetsFound lastInquiredAt assetsCoverDebt } }"
+DEBTOR = """
+query($id: String!, $case: String!) {
+  debtor(subject: {kind: NATURAL, id: $id}, caseNumber: $case,
+         agencies: [BANK, FUND, SECURITIES, BUSINESS, LAND]) { sources { agency status } }
+}"""
+
+
+async def test_a_lead_shows_what_the_inquiry_in_its_case_found(gateway: Gateway):
+    # the covering case has the later number: only the ranking puts it first
+    small, large = "(2025)苏0812执902号", "(2025)苏0812执901号"
+    for number, obligation in ((small, "1.00"), (large, "999999999999.00")):
+        case = {
+            "caseNumber": number,
+            "judges": ["J001"],
+            "parties": [{"role": "DEBTOR", "kind": "NATURAL", "id": RICH}],
+            "obligation": obligation,
+            "filedOn": "2025-01-02",
+        }
+        saved = await gateway.query(SAVE_CASE, {"case": case}, who="system")
+        assert "errors" not in saved, saved
+
+    def leads(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        assert "errors" not in body, body
+        return {lead["caseNumber"]: lead for lead in body["data"]["listingLeads"]}
+
+    before = leads(await gateway.query(LEADS))
+    for number in (small, large):  # never inquired about in these cases: no figure
+        assert before[number]["assetsFound"] is None
+        assert before[number]["lastInquiredAt"] is None
+        assert before[number]["assetsCoverDebt"] is False
+
+    for number in (small, large):
+        body = await gateway.query(DEBTOR, {"id": RICH, "case": number})
+        assert "errors" not in body, body
+    after = leads(await gateway.query(LEADS))
+    found = Decimal(after[small]["assetsFound"])
+    assert found > 0  # the rich example subject has deposits
+    assert Decimal(after[large]["assetsFound"]) == found  # the same debtor, the same answers
+    assert after[small]["lastInquiredAt"] is not None
+    assert after[small]["assetsCoverDebt"] is True
+    assert after[large]["assetsCoverDebt"] is False
+    # the covering lead is ranked before the other, filed the same day
+    order = [lead["caseNumber"] for lead in (await gateway.query(LEADS))["data"]["listingLeads"]]
+    assert order.index(small) < order.index(large)

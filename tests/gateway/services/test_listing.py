@@ -328,3 +328,81 @@ async def test_leads_are_unperformed_open_cases_without_an_entry(engine: AsyncEn
         request_id="w",
     )
     assert await svc.leads(court="苏0812") == []
+
+
+async def test_leads_carry_what_the_inquiries_found_and_covering_ones_come_first(
+    engine: AsyncEngine,
+):
+    from decimal import Decimal
+
+    from gateway.domain.controls import Asset
+    from gateway.domain.register import Party, PartyRole, new_case
+    from gateway.services.cases import CaseRegister
+    from gateway.store.controls import InquiryAnswer
+
+    svc, log = service(engine, Today(D(2026, 6, 1)))
+    store = Store(engine)
+    minor = Subject(SubjectKind.NATURAL, resident_id(D(2012, 1, 1), "321"), "小明")
+    register = CaseRegister(store, Auditor(log))
+    system = Principal(Role.COURT_SYSTEM, subject="system", court="苏0812")
+    covered, short, never = "(2025)苏0812执11号", "(2025)苏0812执12号", "(2025)苏0812执13号"
+    for number, filed in ((covered, D(2025, 3, 1)), (short, D(2025, 1, 1)), (never, D(2025, 2, 1))):
+        case = new_case(
+            number,
+            court="苏0812",
+            judges=["J002"],
+            parties=[Party(PartyRole.DEBTOR, ADULT), Party(PartyRole.DEBTOR, minor)],
+            obligation=Decimal(1000),
+            performed=Decimal(100),  # 900 unperformed
+            filed_on=filed,
+        )
+        await register.save(case, principal=system, request_id="s")
+
+    def at(day: int) -> datetime.datetime:
+        return datetime.datetime(2026, 5, day, 8, tzinfo=datetime.UTC)
+
+    def answer(case: str, who: Subject, agency: str, day: int, *assets: Asset) -> InquiryAnswer:
+        return InquiryAnswer(case, who.key, agency, at(day), 1, assets)
+
+    def asset(agency: str, asset_class: str, value: str | None, currency: str = "CNY") -> Asset:
+        amount = None if value is None else Decimal(value)
+        return Asset(agency, f"{agency}-{asset_class}", asset_class, amount, currency)
+
+    answers = [
+        # covered: 500 in deposits and a wealth product, 250 fund balance, 150 in shares = 900
+        answer(covered, ADULT, "bank", 3, asset("bank", "deposits", "1")),  # replaced below
+        answer(covered, ADULT, "bank", 4, asset("bank", "deposits", "300"),
+               asset("bank", "wealth_products", "200")),
+        answer(covered, ADULT, "fund", 9, asset("fund", "fund_balance", "250")),
+        answer(covered, ADULT, "securities", 2, asset("securities", "securities", "150")),
+        # the minor's assets cover the debt too: still never a lead
+        answer(covered, minor, "bank", 5, asset("bank", "deposits", "5000")),
+        # short: 899 counted; foreign currency, equity, land and a house are not
+        answer(short, ADULT, "bank", 6, asset("bank", "deposits", "899"),
+               asset("bank", "deposits", "5000", "USD")),
+        answer(short, ADULT, "business", 7, asset("business", "equity", "100000")),
+        answer(short, ADULT, "land", 1, asset("land", "land", "900000"),
+               asset("land", "real_estate", None)),
+    ]  # fmt: skip
+    for item in answers:
+        async with store.begin() as unit:
+            await unit.controls.save_answer(item)
+
+    leads = await svc.leads(court="苏0812")
+    assert [(lead.case_number, lead.subject.id) for lead in leads] == [
+        (covered, ADULT.id),  # the one whose assets cover the debt comes first
+        (short, ADULT.id),  # then the others, oldest case first
+        (never, ADULT.id),
+    ]
+    first, second, third = leads
+    assert (first.found_value, first.inquired_at, first.assets_cover_debt) == (
+        Decimal(900),
+        at(9),
+        True,
+    )
+    assert (second.found_value, second.inquired_at, second.assets_cover_debt) == (
+        Decimal(899),
+        at(7),
+        False,
+    )
+    assert (third.found_value, third.inquired_at, third.assets_cover_debt) == (None, None, False)

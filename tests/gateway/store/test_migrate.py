@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import json
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,13 @@ from gateway.store.migrate import (
     is_up_to_date,
     upgrade,
 )
-from gateway.store.tables import AUDIT_GENESIS_HASH, audit_head, metadata
+from gateway.store.tables import (
+    AUDIT_GENESIS_HASH,
+    UTCDateTime,
+    audit_head,
+    inquiry_answers,
+    metadata,
+)
 from gateway.store.unit import Store
 from tests.gateway.services.audit_samples import KEY, record
 from tests.gateway.store.databases import BACKENDS, open_engine, scratch_database
@@ -56,7 +64,7 @@ async def test_upgrade_creates_the_schema_at_head(engine: AsyncEngine):
     assert await current_revision(engine) is None
     assert not await is_up_to_date(engine)
     await upgrade(engine)
-    assert await current_revision(engine) == head_revision() == "0004"
+    assert await current_revision(engine) == head_revision() == "0005"
     assert await is_up_to_date(engine)
     assert await table_names(engine) >= TABLES
     async with engine.connect() as conn:
@@ -115,6 +123,52 @@ async def test_a_log_from_before_0002_is_refused_until_sealed(engine: AsyncEngin
     assert (await log.seal_head()).ok
     await log.append([record(3)])
     assert (await log.verify()).checked == 3
+
+
+async def test_0005_fills_in_what_the_answers_stored_before_it_found(engine: AsyncEngine):
+    await upgrade(engine, "0004")
+    answers = sa.table(
+        "inquiry_answers",
+        *(sa.column(n) for n in ("case_number", "subject_key", "agency", "audit_seq", "assets")),
+        sa.column("answered_at", UTCDateTime()),
+    )
+    at = datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC)
+
+    def asset(asset_class: str, value: str | None, currency: str = "CNY") -> dict[str, object]:
+        return {"assetClass": asset_class, "value": value, "currency": currency}
+
+    stored = {
+        "bank": [asset("deposits", "60.50"), asset("deposits", "99", "USD")],
+        "fund": [asset("fund_balance", "39.50")],
+        "land": [asset("real_estate", None), asset("land", "900000")],
+        "business": [asset("equity", "500000")],
+    }
+    async with engine.begin() as conn:
+        for agency, items in stored.items():
+            await conn.execute(
+                sa.insert(answers).values(
+                    case_number="(2025)苏0812执1号",
+                    subject_key="NATURAL:X",
+                    agency=agency,
+                    audit_seq=1,
+                    answered_at=at,
+                    assets=json.dumps(items),
+                )
+            )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(inquiry_answers.c.agency, inquiry_answers.c.found_value)
+        )
+        found = {r.agency: r.found_value for r in rows}
+    assert found == {
+        "bank": Decimal("60.50"),
+        "fund": Decimal("39.50"),
+        "land": Decimal(0),
+        "business": Decimal(0),
+    }
+    await downgrade(engine, "0004")
+    await upgrade(engine)
 
 
 async def test_gateways_starting_together_migrate_once(url: str):
