@@ -14,7 +14,9 @@ What the service promises (``gateway.domain.controls`` says why):
    ``UNKNOWN`` (never "failed"), settled later by ``reconcile``: it asks the agency, adopts what
    it says, and sends again, with the same ``requestId``, only when the agency never saw it.
    Every state change is a compare-and-set on the previous state, committed with its audit
-   entry, so a late first attempt and a reconciler never both settle one operation.
+   entry, so a late first attempt and a reconciler never both settle one operation; and a
+   reconciler works an operation only under its lease (``claimed_until``), so two gateways'
+   passes never look up or resend the same one at once.
 4. **Idempotency keys**, per caller. The same key with the same input replays the operations
    it created (in their current state) and sends nothing; with another input it is refused
    (``IDEMPOTENCY_KEY_REUSED``). Keys are kept ``idempotency_days`` (at least 30).
@@ -71,6 +73,7 @@ log = logging.getLogger(__name__)
 RECONCILER = Principal(Role.ADMIN, subject="chakong-reconciler")
 MAX_KEY_LENGTH = 128
 MAX_DOCUMENT_LENGTH = 64
+LEASE_MARGIN_S = 5.0  # a reconciler's lease on an operation: two attempt timeouts and this
 
 
 def _utc_now() -> datetime.datetime:
@@ -441,15 +444,34 @@ class ControlService:
         await unit.cases.set_performed(number, performed, self._clock())
 
     async def reconcile(self, *, limit: int | None = None) -> ReconcileReport:
-        """Settle UNKNOWN operations (and PENDING ones interrupted in flight), oldest first."""
+        """Settle UNKNOWN operations (and PENDING ones interrupted in flight), oldest first.
+
+        Each is worked under a lease (``claimed_until``) taken just before: a pass of another
+        gateway skips it while the lease runs, and finds it settled afterwards. ``examined``
+        counts the operations this pass worked."""
         now = self._clock()
         stale = now - datetime.timedelta(seconds=self.policy.pending_grace_s)
         async with self._store.read() as unit:
-            ops = await unit.controls.unsettled(stale, limit or self.policy.reconcile_batch)
-        report = ReconcileReport(examined=len(ops))
+            ops = await unit.controls.unsettled(stale, now, limit or self.policy.reconcile_batch)
+        report = ReconcileReport()
         for op in ops:
+            now = self._clock()
+            lease = now + self._lease
+            async with self._store.begin() as unit:
+                if not await unit.controls.claim(op, now, lease):
+                    continue  # another reconciler has it, or settled it since
+            report = replace(report, examined=report.examined + 1)
             report = await self._reconcile_one(op, report)
+            # a pass that stops before here leaves the lease to run out
+            async with self._store.begin() as unit:
+                await unit.controls.unclaim(op.id, lease)
         return report
+
+    @property
+    def _lease(self) -> datetime.timedelta:
+        """Long enough for one operation's work: a status lookup and one resend, each bounded
+        by the attempt timeout, and the database's part."""
+        return datetime.timedelta(seconds=2 * self.policy.attempt_timeout_s + LEASE_MARGIN_S)
 
     async def _reconcile_one(
         self, op: ControlOperation, report: ReconcileReport
