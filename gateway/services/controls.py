@@ -63,6 +63,7 @@ from gateway.domain.controls import (
 )
 from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.register import Case, PartyRole, amount
+from gateway.domain.seizure_queue import Standing, standings
 from gateway.services.auditing import Auditor
 from gateway.store.controls import InquiryAnswer
 from gateway.store.unit import Store, UnitOfWork
@@ -532,8 +533,11 @@ class ControlService:
             return await unit.controls.many(ids)
 
     async def for_case(self, case_number: CaseNumber) -> list[ControlOperation]:
+        """The case's controls; a seizure queued when applied shows its place today."""
         async with self._store.read() as unit:
-            return await unit.controls.for_case(case_number.canonical)
+            ops = await unit.controls.for_case(case_number.canonical)
+            places = await queue_today(unit, ops, self._clock().date())
+        return [as_queued(op, places) for op in ops]
 
     async def answers(self, case_number: CaseNumber) -> list[InquiryAnswer]:
         async with self._store.read() as unit:
@@ -578,6 +582,34 @@ class ControlService:
 
 
 _DATED = (ControlAction.FREEZE, ControlAction.SEIZE, ControlAction.RENEW)
+
+
+async def queue_today(
+    unit: UnitOfWork, ops: Sequence[ControlOperation], today: datetime.date
+) -> dict[str, Standing]:
+    """Where each seizure among ``ops`` that was queued when applied stands ``today``, worked
+    out from every control of its asset (``gateway.domain.seizure_queue``)."""
+    assets = sorted(
+        {
+            (op.agency, op.asset_id)
+            for op in ops
+            if op.action is ControlAction.SEIZE
+            and op.state is OperationState.APPLIED
+            and op.queue_position is not None
+        }
+    )
+    found: dict[str, Standing] = {}
+    for agency, asset_id in assets:
+        found |= standings(await unit.controls.for_asset(agency, asset_id), today)
+    return found
+
+
+def as_queued(op: ControlOperation, places: Mapping[str, Standing]) -> ControlOperation:
+    """``op`` with its place in the queue and its start as ``queue_today`` found them."""
+    place = places.get(op.id) if op.queue_position is not None else None
+    if place is None:
+        return op
+    return replace(op, queue_position=place.position, starts_on=place.starts_on)
 
 
 def _requester(op: ControlOperation) -> Principal:

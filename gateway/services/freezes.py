@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from connectors.registry import AGENCIES
@@ -27,9 +27,14 @@ from gateway.domain.cases import CaseNumber
 from gateway.domain.control_rules import CaseLedger, ControlLimits, add_years, execution_fee
 from gateway.domain.controls import Asset, ControlAction, ControlOperation
 from gateway.domain.register import PartyRole
-from gateway.domain.seizure_queue import Standing, standings
 from gateway.services.cases import CaseNotFoundError
-from gateway.services.controls import ControlCommand, ControlService, fingerprint_of
+from gateway.services.controls import (
+    ControlCommand,
+    ControlService,
+    as_queued,
+    fingerprint_of,
+    queue_today,
+)
 from gateway.store.controls import InquiryAnswer
 from gateway.store.unit import Store
 
@@ -108,21 +113,18 @@ class FreezeDesk:
             )
             acting = await unit.controls.targeting([h.id for h in holds])
             # a seizure queued when it was applied: where the queue stands today
-            queued = sorted({(h.agency, h.asset_id) for h in holds if h.queue_position is not None})
-            standing: dict[str, Standing] = {}
-            for agency, asset_id in queued:
-                standing |= standings(await unit.controls.for_asset(agency, asset_id), today)
+            standing = await queue_today(unit, holds, today)
         ledger = CaseLedger.of([*holds, *acting])
         entries = []
         for holding in ledger.holdings.values():
             control = holding.control
             if requested_by is not None and control.requested_by != requested_by:
                 continue
-            starts_on, until = control.starts_on, holding.until
-            place = standing.get(control.id) if control.queue_position is not None else None
-            if place is not None:
-                starts_on, until = place.starts_on, place.until
-                control = replace(control, queue_position=place.position, starts_on=starts_on)
+            until = holding.until
+            if control.queue_position is not None and control.id in standing:
+                until = standing[control.id].until
+                control = as_queued(control, standing)
+            starts_on = control.starts_on
             if holding.released or (until is not None and until < today):
                 continue
             if ends_before is not None and (until is None or until > ends_before):

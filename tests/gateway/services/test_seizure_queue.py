@@ -141,6 +141,9 @@ async def test_releasing_the_first_seizure_puts_the_queued_one_in_force(world: W
         datetime.date(2026, 9, 28),
     )
     assert entry.days_left == 99
+    # the case's list of controls says the same
+    (seizure,) = await world.service.for_case(SECOND)
+    assert (seizure.queue_position, seizure.starts_on) == (None, datetime.date(2026, 6, 21))
 
 
 async def test_a_lapse_of_the_first_seizure_puts_the_queued_one_in_force(world: World):
@@ -148,6 +151,8 @@ async def test_a_lapse_of_the_first_seizure_puts_the_queued_one_in_force(world: 
     world.clock.advance(days=29)  # 30 June: the first still holds
     entries = await desk.register(COURT)
     assert [e.queue_position for e in entries] == [None, 1]
+    (seizure,) = await world.service.for_case(SECOND)
+    assert (seizure.queue_position, seizure.starts_on) == (1, None)
     world.clock.advance(days=1)  # 1 July: it has lapsed
     (entry,) = await desk.register(COURT)
     assert entry.control.case_number == SECOND.canonical
