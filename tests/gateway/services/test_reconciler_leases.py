@@ -94,3 +94,12 @@ async def test_a_lease_left_by_a_stopped_reconciler_runs_out(world: World):
     assert report.examined == 1
     assert report.adopted == 1
     assert world.bank.lookups[op.request_id] == 1
+
+
+async def test_a_pass_gives_its_leases_back(world: World):
+    world.bank.status_fails = CONTROLS  # every lookup of the first pass fails
+    first = await world.service.reconcile()
+    assert (first.examined, first.unresolved) == (CONTROLS, CONTROLS)
+    # same instant: nothing runs out, yet the next pass may try again at once
+    second = await world.service.reconcile()
+    assert (second.examined, second.adopted) == (CONTROLS, CONTROLS)
