@@ -121,6 +121,10 @@ class RegisterEntry:
     )
     held: Decimal = strawberry.field(description="扣划后仍冻结的金额 / Still held after deductions")
     days_left: int | None = strawberry.field(description="剩余天数 / Days left")
+    queue_position: int | None = strawberry.field(
+        description="今日的轮候顺位（1 为下一顺位；空为已生效；轮候期间无起止日） / Place in the "
+        "queue of seizures today (none: in force; a queued seizure has no dates yet)"
+    )
 
     @staticmethod
     def from_domain(entry: freezes.RegisterEntry) -> RegisterEntry:
@@ -130,6 +134,7 @@ class RegisterEntry:
             ends_on=entry.ends_on,
             held=entry.held,
             days_left=entry.days_left,
+            queue_position=entry.queue_position,
         )
 
 

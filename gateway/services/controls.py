@@ -14,7 +14,9 @@ What the service promises (``gateway.domain.controls`` says why):
    ``UNKNOWN`` (never "failed"), settled later by ``reconcile``: it asks the agency, adopts what
    it says, and sends again, with the same ``requestId``, only when the agency never saw it.
    Every state change is a compare-and-set on the previous state, committed with its audit
-   entry, so a late first attempt and a reconciler never both settle one operation.
+   entry, so a late first attempt and a reconciler never both settle one operation; and a
+   reconciler works an operation only under its lease (``claimed_until``), so two gateways'
+   passes never look up or resend the same one at once.
 4. **Idempotency keys**, per caller. The same key with the same input replays the operations
    it created (in their current state) and sends nothing; with another input it is refused
    (``IDEMPOTENCY_KEY_REUSED``). Keys are kept ``idempotency_days`` (at least 30).
@@ -61,6 +63,7 @@ from gateway.domain.controls import (
 )
 from gateway.domain.errors import ChakongError, InvalidInputError, StoreUnavailableError
 from gateway.domain.register import Case, PartyRole, amount
+from gateway.domain.seizure_queue import Standing, standings
 from gateway.services.auditing import Auditor
 from gateway.store.controls import InquiryAnswer
 from gateway.store.unit import Store, UnitOfWork
@@ -71,6 +74,7 @@ log = logging.getLogger(__name__)
 RECONCILER = Principal(Role.ADMIN, subject="chakong-reconciler")
 MAX_KEY_LENGTH = 128
 MAX_DOCUMENT_LENGTH = 64
+LEASE_MARGIN_S = 5.0  # a reconciler's lease on an operation: two attempt timeouts and this
 
 
 def _utc_now() -> datetime.datetime:
@@ -441,15 +445,34 @@ class ControlService:
         await unit.cases.set_performed(number, performed, self._clock())
 
     async def reconcile(self, *, limit: int | None = None) -> ReconcileReport:
-        """Settle UNKNOWN operations (and PENDING ones interrupted in flight), oldest first."""
+        """Settle UNKNOWN operations (and PENDING ones interrupted in flight), oldest first.
+
+        Each is worked under a lease (``claimed_until``) taken just before: a pass of another
+        gateway skips it while the lease runs, and finds it settled afterwards. ``examined``
+        counts the operations this pass worked."""
         now = self._clock()
         stale = now - datetime.timedelta(seconds=self.policy.pending_grace_s)
         async with self._store.read() as unit:
-            ops = await unit.controls.unsettled(stale, limit or self.policy.reconcile_batch)
-        report = ReconcileReport(examined=len(ops))
+            ops = await unit.controls.unsettled(stale, now, limit or self.policy.reconcile_batch)
+        report = ReconcileReport()
         for op in ops:
+            now = self._clock()
+            lease = now + self._lease
+            async with self._store.begin() as unit:
+                if not await unit.controls.claim(op, now, lease):
+                    continue  # another reconciler has it, or settled it since
+            report = replace(report, examined=report.examined + 1)
             report = await self._reconcile_one(op, report)
+            # a pass that stops before here leaves the lease to run out
+            async with self._store.begin() as unit:
+                await unit.controls.unclaim(op.id, lease)
         return report
+
+    @property
+    def _lease(self) -> datetime.timedelta:
+        """Long enough for one operation's work: a status lookup and one resend, each bounded
+        by the attempt timeout, and the database's part."""
+        return datetime.timedelta(seconds=2 * self.policy.attempt_timeout_s + LEASE_MARGIN_S)
 
     async def _reconcile_one(
         self, op: ControlOperation, report: ReconcileReport
@@ -510,8 +533,11 @@ class ControlService:
             return await unit.controls.many(ids)
 
     async def for_case(self, case_number: CaseNumber) -> list[ControlOperation]:
+        """The case's controls; a seizure queued when applied shows its place today."""
         async with self._store.read() as unit:
-            return await unit.controls.for_case(case_number.canonical)
+            ops = await unit.controls.for_case(case_number.canonical)
+            places = await queue_today(unit, ops, self._clock().date())
+        return [as_queued(op, places) for op in ops]
 
     async def of_subject(self, case_number: CaseNumber, subject_key: str) -> list[ControlOperation]:
         """The case's controls on one debtor's assets, oldest first (the inquiry report's)."""
@@ -567,6 +593,34 @@ class ControlService:
 
 
 _DATED = (ControlAction.FREEZE, ControlAction.SEIZE, ControlAction.RENEW)
+
+
+async def queue_today(
+    unit: UnitOfWork, ops: Sequence[ControlOperation], today: datetime.date
+) -> dict[str, Standing]:
+    """Where each seizure among ``ops`` that was queued when applied stands ``today``, worked
+    out from every control of its asset (``gateway.domain.seizure_queue``)."""
+    assets = sorted(
+        {
+            (op.agency, op.asset_id)
+            for op in ops
+            if op.action is ControlAction.SEIZE
+            and op.state is OperationState.APPLIED
+            and op.queue_position is not None
+        }
+    )
+    found: dict[str, Standing] = {}
+    for agency, asset_id in assets:
+        found |= standings(await unit.controls.for_asset(agency, asset_id), today)
+    return found
+
+
+def as_queued(op: ControlOperation, places: Mapping[str, Standing]) -> ControlOperation:
+    """``op`` with its place in the queue and its start as ``queue_today`` found them."""
+    place = places.get(op.id) if op.queue_position is not None else None
+    if place is None:
+        return op
+    return replace(op, queue_position=place.position, starts_on=place.starts_on)
 
 
 def _requester(op: ControlOperation) -> Principal:

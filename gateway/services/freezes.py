@@ -2,7 +2,9 @@
 
 * The register lists every freeze and seizure applied and still in force, with its start and
   end (renewals included), what is still held after deductions, and its place in a queue of
-  seizures (轮候查封); ``expiring`` is a judge's renewal list.
+  seizures (轮候查封) as it stands today (``gateway.domain.seizure_queue``: a queued seizure
+  moves up when an earlier one is released or lapses, and its dates begin when it takes
+  effect; while queued it has none); ``expiring`` is a judge's renewal list.
 * A plan proposes, from the latest inquiry in the case, what to freeze and how much to cover the
   unperformed amount and the execution fees without excess: cash-like assets first (deposits,
   wealth products, fund, securities, then equity and real estate), skipping assets another case
@@ -26,7 +28,13 @@ from gateway.domain.control_rules import CaseLedger, ControlLimits, add_years, e
 from gateway.domain.controls import Asset, ControlAction, ControlOperation
 from gateway.domain.register import PartyRole
 from gateway.services.cases import CaseNotFoundError
-from gateway.services.controls import ControlCommand, ControlService, fingerprint_of
+from gateway.services.controls import (
+    ControlCommand,
+    ControlService,
+    as_queued,
+    fingerprint_of,
+    queue_today,
+)
 from gateway.store.controls import InquiryAnswer
 from gateway.store.unit import Store
 
@@ -49,6 +57,7 @@ class RegisterEntry:
     ends_on: datetime.date | None  # renewals included
     held: Decimal  # what is still held, after deductions
     days_left: int | None
+    queue_position: int | None = None  # a seizure still queued (轮候查封): 1 is next in line
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,19 +112,28 @@ class FreezeDesk:
                 case_numbers=None if case_number is None else [case_number.canonical],
             )
             acting = await unit.controls.targeting([h.id for h in holds])
+            # a seizure queued when it was applied: where the queue stands today
+            standing = await queue_today(unit, holds, today)
         ledger = CaseLedger.of([*holds, *acting])
         entries = []
         for holding in ledger.holdings.values():
             control = holding.control
             if requested_by is not None and control.requested_by != requested_by:
                 continue
-            if not holding.in_force(today):
+            until = holding.until
+            if control.queue_position is not None and control.id in standing:
+                until = standing[control.id].until
+                control = as_queued(control, standing)
+            starts_on = control.starts_on
+            if holding.released or (until is not None and until < today):
                 continue
-            if ends_before is not None and (holding.until is None or holding.until > ends_before):
+            if ends_before is not None and (until is None or until > ends_before):
                 continue
-            days = None if holding.until is None else (holding.until - today).days
+            days = None if until is None else (until - today).days
             entries.append(
-                RegisterEntry(control, control.starts_on, holding.until, holding.remaining, days)
+                RegisterEntry(
+                    control, starts_on, until, holding.remaining, days, control.queue_position
+                )
             )
         entries.sort(key=lambda e: (e.ends_on or datetime.date.max, e.control.id))
         return entries

@@ -1,8 +1,10 @@
 """The reconciler's loop: settle UNKNOWN controls every few seconds, in the gateway's lifespan.
 
 One pass is ``ControlService.reconcile`` (also ``chakong reconcile``). Several gateways may run
-it at once: each state change is a compare-and-set, and the agencies are idempotent on the
-``requestId``, so two passes over one operation settle it once. A failing pass is logged and
+it at once: each works an operation only under its lease (``claimed_until``, taken with a
+conditional UPDATE that works on SQLite and PostgreSQL and runs out if the process dies), so two
+passes never look up or resend the same operation together; each state change is still a
+compare-and-set, and the agencies are idempotent on the ``requestId``. A failing pass is logged and
 the loop goes on; only cancellation (the lifespan's exit) stops it.
 """
 

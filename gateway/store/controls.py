@@ -131,6 +131,11 @@ def assets_from_json(agency: str, text: str) -> builtins.list[Asset]:
     ]
 
 
+def _unclaimed(now: datetime.datetime) -> sa.ColumnElement[bool]:
+    claimed = control_operations.c.claimed_until
+    return sa.or_(claimed.is_(None), claimed < now)
+
+
 class InquiryAnswer:
     """The latest answer of one agency about one subject in one case."""
 
@@ -237,10 +242,11 @@ class ControlRepository:
         return [_operation(row._mapping) for row in rows]
 
     async def unsettled(
-        self, stale_before: datetime.datetime, limit: int
+        self, stale_before: datetime.datetime, now: datetime.datetime, limit: int
     ) -> builtins.list[ControlOperation]:
         """UNKNOWN operations, and PENDING ones not touched since ``stale_before`` (their
-        process stopped mid-attempt): what the reconciler settles, oldest first."""
+        process stopped mid-attempt), that no reconciler holds a lease on at ``now``: what the
+        reconciler settles, oldest first."""
         c = control_operations.c
         rows = await self._conn.execute(
             sa.select(control_operations)
@@ -248,12 +254,41 @@ class ControlRepository:
                 sa.or_(
                     c.state == OperationState.UNKNOWN.value,
                     sa.and_(c.state == OperationState.PENDING.value, c.updated_at < stale_before),
-                )
+                ),
+                _unclaimed(now),
             )
             .order_by(c.updated_at, c.id)
             .limit(limit)
         )
         return [_operation(row._mapping) for row in rows]
+
+    async def claim(
+        self, op: ControlOperation, now: datetime.datetime, until: datetime.datetime
+    ) -> bool:
+        """Take a lease on ``op`` until ``until``, if no one holds one at ``now`` and the
+        operation is as it was read (same state, untouched since): two reconcilers never work
+        one operation at once. A reconciler that stops loses its lease when it runs out."""
+        c = control_operations.c
+        result = await self._conn.execute(
+            sa.update(control_operations)
+            .where(
+                c.id == op.id,
+                c.state == op.state.value,
+                c.updated_at == op.updated_at,
+                _unclaimed(now),
+            )
+            .values(claimed_until=until)
+        )
+        return bool(result.rowcount)
+
+    async def unclaim(self, op_id: str, until: datetime.datetime) -> None:
+        """Give back the lease taken until ``until`` (another's later lease is left alone)."""
+        c = control_operations.c
+        await self._conn.execute(
+            sa.update(control_operations)
+            .where(c.id == op_id, c.claimed_until == until)
+            .values(claimed_until=None)
+        )
 
     async def applied_in_force(
         self,

@@ -280,6 +280,8 @@ control_operations = sa.Table(
     sa.Column("excess_reason", sa.Text(), nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    # a reconciler's lease: no other reconciler works the operation before it runs out (0005)
+    sa.Column("claimed_until", UTCDateTime(), nullable=True),
     sa.Index("ix_control_operations_case_number", "case_number"),
     sa.Index("ix_control_operations_state_updated_at", "state", "updated_at"),
     sa.Index("ix_control_operations_agency_asset_id", "agency", "asset_id"),
