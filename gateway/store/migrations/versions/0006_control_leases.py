@@ -1,7 +1,7 @@
 """Control leases: a reconciler's claim on an operation, so two gateways never work it at once.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Created: 2026-12-02
 
 Self-contained, like 0001: the column is spelled out here, not imported.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | None = None
 depends_on: str | None = None
 
