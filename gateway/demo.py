@@ -18,6 +18,7 @@ import uvicorn
 
 from gateway.auth.principal import APPROVE_DEDUCTIONS, Principal, Role
 from gateway.auth.tokens import TokenService
+from gateway.domain.clock import court_today
 from gateway.domain.controls import ControlAction
 from gateway.domain.errors import ChakongError
 from gateway.domain.register import Case, Party, PartyRole, new_case
@@ -91,7 +92,7 @@ async def seed_demo_controls(resources: Resources) -> None:
         log.warning("demo: the example debtor's bank has no deposits; no freeze seeded")
         return
     largest = max(deposits, key=lambda a: a.value or 0)
-    until = datetime.date.today() + datetime.timedelta(days=EXPIRING_IN_DAYS)
+    until = court_today() + datetime.timedelta(days=EXPIRING_IN_DAYS)
     command = ControlCommand(
         ControlAction.FREEZE,
         options.case_number,

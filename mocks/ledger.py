@@ -38,6 +38,9 @@ from mocks.wire import ControlBody
 ZERO = Decimal(0)
 
 
+_CHINA = datetime.timezone(datetime.timedelta(hours=8), "CST")
+
+
 class AssetKind(enum.Enum):
     """How an agency controls an asset."""
 
@@ -132,7 +135,8 @@ class Ledger:
 
     @property
     def today(self) -> datetime.date:
-        return self.fixed_today or datetime.date.today()
+        # an agency in China dates its registers in China Standard Time, whatever the host's zone
+        return self.fixed_today or datetime.datetime.now(_CHINA).date()
 
     def register(self, seeds: Iterable[AssetSeed]) -> None:
         """Add assets an inquiry answer named; an asset already known keeps its state."""

@@ -23,6 +23,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from gateway.domain.clock import court_today
 from gateway.domain.errors import InvalidCaseNumberError
 from gateway.domain.inputs import fold_identifier, printable
 from gateway.domain.subjects import mask_ids_in_text
@@ -82,7 +83,7 @@ def parse_case_number(value: str, *, today: datetime.date | None = None) -> Case
             "or the pre-2016 form （2015）淮中执字第00123号",
         )
     year = int(match["year"])
-    this_year = (today or datetime.date.today()).year
+    this_year = (today or court_today()).year
     if not 1990 <= year <= this_year:
         raise InvalidCaseNumberError(
             f"案号年份 {year} 不在 1990 至 {this_year} 之间",

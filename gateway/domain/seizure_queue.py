@@ -24,6 +24,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gateway.domain.clock import court_date
 from gateway.domain.controls import ControlAction, ControlOperation, OperationState
 
 _DAY = datetime.timedelta(days=1)
@@ -73,7 +74,7 @@ def standings(operations: Iterable[ControlOperation], today: datetime.date) -> d
         release = releases.get(seizure.id)
         ends = [] if standing.until is None else [standing.until + _DAY]
         if release is not None:
-            ends.append(release.updated_at.date())
+            ends.append(court_date(release.updated_at))
         made.append(
             (
                 seizure,
@@ -88,7 +89,7 @@ def _standing(
     made: list[tuple[ControlOperation, _End]],
     today: datetime.date,
 ) -> Standing:
-    made_on = seizure.starts_on or seizure.created_at.date()
+    made_on = seizure.starts_on or court_date(seizure.created_at)
     if seizure.queue_position is None:
         return Standing(None, made_on, seizure.until)
     ahead = [end for earlier, end in made if _was_ahead(end, seizure, made_on)]

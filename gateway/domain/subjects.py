@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from stdnum.cn import ric
 
+from gateway.domain.clock import court_today
 from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.inputs import fold_identifier, printable
 
@@ -133,7 +134,7 @@ def normalize_resident_id(value: str) -> str:
         birth = ric.get_birth_date(number)
     except Exception:  # stdnum raises its own InvalidComponent; any failure means a bad date
         raise _bad_id(number, "出生日期无效", "the birth date in it is not a date") from None
-    if birth > datetime.date.today():
+    if birth > court_today():
         raise _bad_id(number, "出生日期在未来", "the birth date in it is in the future")
     if number[17] != ric.calc_check_digit(number):
         raise _bad_id(number, "校验码不符", "the check digit does not match")

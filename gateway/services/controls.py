@@ -44,6 +44,7 @@ from connectors.registry import AGENCIES
 from gateway.auth.policy import check_approval, check_control
 from gateway.auth.principal import Principal, Role
 from gateway.domain.cases import CaseNumber, parse_case_number
+from gateway.domain.clock import court_date
 from gateway.domain.control_rules import (
     CaseLedger,
     ControlCheckError,
@@ -225,7 +226,7 @@ class ControlService:
     ) -> list[ControlOperation]:
         number = commands[0].case_number
         now = self._clock()
-        today = now.date()
+        today = court_date(now)
         created: list[ControlOperation] = []
         async with self._store.begin() as unit:
             await unit.controls.lock_case(number.canonical)
@@ -536,7 +537,7 @@ class ControlService:
         """The case's controls; a seizure queued when applied shows its place today."""
         async with self._store.read() as unit:
             ops = await unit.controls.for_case(case_number.canonical)
-            places = await queue_today(unit, ops, self._clock().date())
+            places = await queue_today(unit, ops, court_date(self._clock()))
         return [as_queued(op, places) for op in ops]
 
     async def of_subject(self, case_number: CaseNumber, subject_key: str) -> list[ControlOperation]:

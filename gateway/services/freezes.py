@@ -24,6 +24,7 @@ from connectors.registry import AGENCIES
 from gateway.auth.policy import check_control
 from gateway.auth.principal import Principal
 from gateway.domain.cases import CaseNumber
+from gateway.domain.clock import court_date
 from gateway.domain.control_rules import CaseLedger, ControlLimits, add_years, execution_fee
 from gateway.domain.controls import Asset, ControlAction, ControlOperation
 from gateway.domain.register import PartyRole
@@ -104,7 +105,7 @@ class FreezeDesk:
         within_days: int | None = None,
     ) -> list[RegisterEntry]:
         """The court's freezes and seizures in force, soonest end first."""
-        today = self._clock().date()
+        today = court_date(self._clock())
         ends_before = None if within_days is None else today + datetime.timedelta(within_days)
         async with self._store.read() as unit:
             holds = await unit.controls.applied_in_force(
@@ -140,7 +141,7 @@ class FreezeDesk:
 
     async def plan(self, principal: Principal, case_number: CaseNumber) -> FreezePlan:
         """What to freeze in the case, from its latest inquiry (see the module docstring)."""
-        today = self._clock().date()
+        today = court_date(self._clock())
         async with self._store.read() as unit:
             case = await unit.cases.get(case_number)
             check_control(principal, case)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from gateway.auth.principal import Principal
 from gateway.domain.calendar import Deadline, Due
+from gateway.domain.clock import court_date
 from gateway.domain.deadlines import DeadlineKind
 from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.lifecycle import Action, Rules, Transition, apply, warn
@@ -37,7 +38,6 @@ from gateway.services.auditing import Auditor
 from gateway.store.listing import HistoryItem, LeadRow
 from gateway.store.unit import Store, UnitOfWork
 
-CHINA = datetime.timezone(datetime.timedelta(hours=8), "CST")
 MAX_PAGE = 500
 PUBLIC_PAGE = 20
 MIN_FRAGMENT = 4
@@ -141,7 +141,7 @@ class ListingService:
         self._clock = clock
 
     def today(self) -> datetime.date:
-        return self._clock().astimezone(CHINA).date()
+        return court_date(self._clock())
 
     def higher_court(self, court: str) -> str | None:
         return higher_court(court, self.higher_courts)

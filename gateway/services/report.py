@@ -38,6 +38,7 @@ import jinja2
 from markupsafe import Markup
 
 from connectors.registry import AGENCIES
+from gateway.domain.clock import CHINA
 from gateway.domain.control_rules import counted_in_units
 from gateway.domain.controls import ControlAction, ControlOperation, OperationState
 from gateway.domain.errors import ChakongError
@@ -68,7 +69,6 @@ FONT_WEIGHTS = (400, 700)  # text and headings
 FONT_FAMILY = "Noto Sans SC"
 
 # China Standard Time: the courts' clock (no DST, no tz database needed)
-CST = datetime.timezone(datetime.timedelta(hours=8), "CST")
 
 STATUS_LABELS: dict[SourceStatus, tuple[str, str]] = {
     SourceStatus.OK: ("已反馈", "answered"),
@@ -136,7 +136,7 @@ class Report:
 
     @property
     def inquired_at(self) -> datetime.datetime:
-        return self.entry.at.astimezone(CST)
+        return self.entry.at.astimezone(CHINA)
 
     @property
     def audit_id(self) -> str:
@@ -240,7 +240,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     if isinstance(value, datetime.datetime):
-        return value.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, enum.Enum):
@@ -440,7 +440,7 @@ def render_html(
     ``font`` embeds slices of it from disk (for the PDF)."""
     case = report.case
     debtor_party = case.party(report.debtor.subject.key)
-    generated = (generated_at or datetime.datetime.now(datetime.UTC)).astimezone(CST)
+    generated = (generated_at or datetime.datetime.now(datetime.UTC)).astimezone(CHINA)
     template = _environment().get_template("report.html")
     return template.render(
         report=report,

@@ -74,6 +74,14 @@ async def test_a_freeze_is_committed_before_the_call_and_applied_once(world: Wor
     assert "control.outcome" in actions
 
 
+async def test_a_freeze_starts_on_the_courts_date_not_the_utc_one(world: World):
+    # 01:30 on 2 June in Huai'an is still 1 June in UTC
+    world.clock.now = datetime.datetime(2026, 6, 1, 17, 30, tzinfo=datetime.UTC)
+    (op,) = await world.submit(command())
+    assert op.state is OperationState.APPLIED
+    assert op.starts_on == TODAY + datetime.timedelta(days=1)
+
+
 async def test_the_same_key_replays_and_another_input_is_refused(world: World):
     first = await world.submit(command())
     again = await world.submit(command())
