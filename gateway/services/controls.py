@@ -492,6 +492,7 @@ class ControlService:
             await self._settle(op, op.state, known, "control.reconcile", RECONCILER)
             return replace(report, adopted=report.adopted + 1)
         if known is not None:
+            await self._note(op, "the agency's answer is still unknown")
             return replace(report, unresolved=report.unresolved + 1)
         # the agency never saw it: send it again, with the same requestId, once
         resend = replace(
@@ -507,7 +508,8 @@ class ControlService:
         return replace(report, resent=report.resent + 1, unresolved=report.unresolved + 1)
 
     async def _note(self, op: ControlOperation, what: str) -> None:
-        """Audit a reconciliation step that changed nothing (a failed status lookup)."""
+        """Audit a reconciliation step that changed nothing (a failed status lookup, or an
+        agency that cannot tell yet)."""
         try:
             async with self._store.begin() as unit:
                 await self._audit(unit, RECONCILER, op.request_id, "control.reconcile", op, what)

@@ -103,13 +103,15 @@ class FakeAgency:
 
     Faults (``script``, consumed in order, then ``ok``): ``ok``; ``reject``; ``lost`` (applied,
     the answer lost: UNKNOWN); ``before`` (not applied, UNKNOWN: a timeout before it arrived);
-    ``hang`` (never answers). ``status_lag`` lookups answer "never seen" before the truth.
+    ``hang`` (never answers). ``status_lag`` lookups answer "never seen" before the truth;
+    ``status_unknown`` lookups answer that the agency cannot tell yet.
     """
 
     name: str = "bank"
     script: list[str] = field(default_factory=list)
     status_lag: int = 0
     status_fails: int = 0
+    status_unknown: int = 0
     answers: dict[str, ControlOutcome] = field(default_factory=dict)
     bodies: dict[str, ControlRequest] = field(default_factory=dict)
     applications: Counter[str] = field(default_factory=Counter)
@@ -150,6 +152,9 @@ class FakeAgency:
         if self.status_lag:
             self.status_lag -= 1
             return None
+        if self.status_unknown:
+            self.status_unknown -= 1
+            return ControlOutcome(ControlStatus.UNKNOWN, message_en="still processing")
         return self.answers.get(request_id)
 
 

@@ -352,6 +352,21 @@ async def test_a_failing_status_lookup_leaves_it_unknown(world: World):
     assert (await world.service.operation(op.id)).state is OperationState.APPLIED
 
 
+async def test_an_agency_that_cannot_tell_yet_is_an_audited_step(world: World):
+    world.bank.script = ["lost"]
+    world.bank.status_unknown = 1
+    (op,) = await world.submit(command())
+    report = await world.service.reconcile()
+    assert report.unresolved == 1
+    assert (await world.service.operation(op.id)).state is OperationState.UNKNOWN
+    (step,) = await world.log.list(action="control.reconcile")
+    assert step.detail is not None
+    assert "still unknown" in step.detail
+    await world.service.reconcile()
+    assert (await world.service.operation(op.id)).state is OperationState.APPLIED
+    assert world.bank.posts[op.request_id] == 1  # never sent again: the agency had it
+
+
 async def test_a_rejection_is_adopted(world: World):
     world.bank.script = ["reject"]
     (op,) = await world.submit(command())
