@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 __all__ = ["configure_sqlite", "open_engine"]
@@ -40,8 +40,18 @@ def configure_sqlite(engine: AsyncEngine) -> None:
         event.listen(sync_engine, "connect", _sqlite_on_connect)
 
 
+# How long a SQLite writer waits for another process's write to finish before "database is
+# locked": the gateway and the commands beside it (chakong reconcile, audit checkpoint, audit
+# seal) share one file, and on a loaded machine a write can hold it for more than the driver's
+# default of 5 s. Within one process, writes queue on the store's lock instead (``unit``).
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
 def open_engine(url: str) -> AsyncEngine:
-    """An engine for ``url`` that never quotes statement parameters in its errors."""
-    engine = create_async_engine(url, hide_parameters=True)
+    """An engine for ``url`` that never quotes statement parameters in its errors (and, on
+    SQLite, waits ``SQLITE_BUSY_TIMEOUT_S`` for another writer)."""
+    sqlite = make_url(url).get_backend_name() == "sqlite"
+    connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S} if sqlite else {}
+    engine = create_async_engine(url, hide_parameters=True, connect_args=connect_args)
     configure_sqlite(engine)
     return engine

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from pathlib import Path
 
@@ -114,3 +115,32 @@ async def test_every_engine_the_commands_open_hides_parameters(backend: str, tmp
             await engine.dispose()
     assert RICH not in str(caught.value)
     assert "hidden due to hide_parameters" in str(caught.value)
+
+
+async def test_a_sqlite_writer_waits_for_another_process_write(tmp_path: Path):
+    """Two engines on one file (the gateway and ``chakong reconcile`` beside it): a write that
+    holds the file longer than the driver's default 5 s wait does not fail the other."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
+    holder, waiter = open_engine(url), open_engine(url)
+    try:
+        async with holder.begin() as conn:
+            await conn.execute(sa.text("CREATE TABLE t (x INTEGER)"))
+        started = asyncio.Event()
+
+        async def hold() -> None:
+            async with holder.begin() as conn:
+                await conn.execute(sa.text("INSERT INTO t VALUES (1)"))
+                started.set()
+                await asyncio.sleep(6)  # longer than pysqlite's default busy timeout
+
+        holding = asyncio.create_task(hold())
+        await started.wait()
+        async with waiter.begin() as conn:
+            await conn.execute(sa.text("INSERT INTO t VALUES (2)"))
+        await holding
+        async with waiter.connect() as conn:
+            rows = (await conn.execute(sa.text("SELECT x FROM t ORDER BY x"))).scalars().all()
+        assert rows == [1, 2]
+    finally:
+        await holder.dispose()
+        await waiter.dispose()
