@@ -13,6 +13,7 @@ and foreign keys. On other databases it does nothing.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import event, make_url
@@ -40,6 +41,26 @@ def configure_sqlite(engine: AsyncEngine) -> None:
         event.listen(sync_engine, "connect", _sqlite_on_connect)
 
 
+class SQLiteConnection(sqlite3.Connection):
+    """A SQLite connection that rolls back before it closes.
+
+    Python's ``close()`` leaves the connection a "zombie" while any statement of it is still
+    unfinished, and a zombie keeps its open transaction, write lock included, until the last
+    statement object is garbage. A request cancelled between a statement's execution and the
+    fetch of its rows leaves exactly that (the driver closes the connection it can no longer
+    trust), and the next writer, in this process or another, then waits for the collector. The
+    rollback ends the transaction first; the unfinished statements are aborted by it."""
+
+    def close(self) -> None:
+        try:
+            if self.in_transaction:
+                self.rollback()
+        except sqlite3.Error:
+            pass  # the close below frees what it can; a failed rollback must not keep it open
+        finally:
+            super().close()
+
+
 # How long a SQLite writer waits for another process's write to finish before "database is
 # locked": the gateway and the commands beside it (chakong reconcile, audit checkpoint, audit
 # seal) share one file, and on a loaded machine a write can hold it for more than the driver's
@@ -51,7 +72,9 @@ def open_engine(url: str) -> AsyncEngine:
     """An engine for ``url`` that never quotes statement parameters in its errors (and, on
     SQLite, waits ``SQLITE_BUSY_TIMEOUT_S`` for another writer)."""
     sqlite = make_url(url).get_backend_name() == "sqlite"
-    connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S} if sqlite else {}
+    connect_args: dict[str, Any] = (
+        {"timeout": SQLITE_BUSY_TIMEOUT_S, "factory": SQLiteConnection} if sqlite else {}
+    )
     engine = create_async_engine(url, hide_parameters=True, connect_args=connect_args)
     configure_sqlite(engine)
     return engine
