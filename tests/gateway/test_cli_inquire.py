@@ -31,7 +31,7 @@ from gateway.cli_inquire import (
 from gateway.domain.subjects import SubjectKind, mask_id, parse_subject
 from gateway.examples import EXAMPLE_DEBTOR
 from mocks.runner import MockServers
-from tests.conftest import CASE, TOKENS, Gateway, gateway_settings, run_gateway
+from tests.conftest import CASE, MOCK_TOKEN, TOKENS, Gateway, gateway_settings, run_gateway
 from tests.mocks.helpers import resident_ids
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -337,9 +337,22 @@ async def test_chakong_report_saves_the_gateways_report(gateway: Gateway, tmp_pa
     assert "CHAKONG_TOKEN" in err
 
 
+async def agencies_answer_after(mocks: MockServers, latency_ms: float) -> None:
+    auth = {"Authorization": f"Bearer {MOCK_TOKEN}"}
+    async with httpx.AsyncClient() as http:
+        for url in mocks.urls.values():
+            response = await http.put(
+                f"{url}/_mock/faults", json={"latency_ms": latency_ms}, headers=auth
+            )
+            response.raise_for_status()
+
+
 async def test_ctrl_c_keeps_the_progress_and_the_same_command_goes_on(
-    gateway: Gateway, tmp_path: Path
+    gateway: Gateway, mocks: MockServers, tmp_path: Path
 ):
+    # each batch takes at least 100 ms, so the 38 batches after the second take seconds on any
+    # machine: the Ctrl-C below always comes mid-run (a fast machine once finished first)
+    await agencies_answer_after(mocks, 100)
     source = tmp_path / "subjects.csv"
     source.write_text("\n".join(DEBTORS) + "\n", encoding="utf-8")
     out = tmp_path / "results.xlsx"
@@ -364,6 +377,7 @@ async def test_ctrl_c_keeps_the_progress_and_the_same_command_goes_on(
     process.send_signal(signal.SIGINT)
     _, stderr = await process.communicate()
     assert process.returncode == 130, stderr.decode()
+    await agencies_answer_after(mocks, 0)
     assert "interrupted: the progress is kept" in stderr.decode()
     assert not out.exists()
     kept = [json.loads(line) for line in progress.read_text().splitlines()[1:]]
