@@ -32,6 +32,7 @@ from connectors.errors import (
     RequestRejectedError,
     SourceTimeoutError,
     SourceUnavailableError,
+    TransientError,
 )
 from connectors.registry import AGENCIES
 from connectors.resilience import CircuitBreaker, LatencyTracker, hedged, read_retrying
@@ -173,10 +174,14 @@ class FanOut:
             fetch = asyncio.ensure_future(self._fetch(call, owned))
             self._fetches.add(fetch)
             fetch.add_done_callback(self._fetch_done)
-        for key, flight in waits.items():
-            outcome = await _wait(flight, deadline, agency)
+        if waits:
+            # one timer for all the subjects of this agency, not one per subject; the flights
+            # are shared with other requests, so they are waited for, never cancelled here
+            await asyncio.wait(waits.values(), timeout=max(0.0, deadline - loop.time()))
             latency = (loop.time() - started) * 1000
-            results[key] = _result(agency, outcome, latency)
+            for key, flight in waits.items():
+                outcome = flight.result() if flight.done() else _timed_out(agency)
+                results[key] = _result(agency, outcome, latency)
         return results
 
     async def aclose(self) -> None:
@@ -245,13 +250,10 @@ async def _call_agency(call: _Call, subjects: list[Subject]) -> dict[str, _Outco
 
     try:
         async with asyncio.timeout_at(call.deadline):
-            async for attempt in read_retrying(
-                max_attempts=policy.max_attempts,
-                backoff_base_s=policy.backoff_base_s,
-                deadline=call.deadline,
-            ):
-                with attempt:
-                    answers = await _attempt(source, send, timeout)
+            try:
+                answers = await _attempt(source, send, timeout)
+            except TransientError as first:
+                answers = await _retry(call, send, timeout, first)
     except ConnectorError as exc:
         if isinstance(exc, RequestRejectedError):
             source.breaker.record_success()  # the agency is up; it refused this request
@@ -281,6 +283,33 @@ async def _call_agency(call: _Call, subjects: list[Subject]) -> dict[str, _Outco
     }
 
 
+async def _retry(
+    call: _Call,
+    send: Callable[[], Awaitable[Mapping[str, AgencyRecords | None]]],
+    attempt_timeout_s: float,
+    first: TransientError,
+) -> Mapping[str, AgencyRecords | None]:
+    """The attempts after a first one that failed with ``first``.
+
+    The retry machinery is built only here, once a call has failed: a call that succeeds the
+    first time (almost all of them) pays for none of it. The controller sees the first attempt
+    as its own (it is replayed, not sent again), so its limits and backoff are those of one
+    policy over all the call's attempts."""
+    policy = call.source.policy
+    replay: list[TransientError] = [first]
+    answers: Mapping[str, AgencyRecords | None] = {}
+    async for attempt in read_retrying(
+        max_attempts=policy.max_attempts,
+        backoff_base_s=policy.backoff_base_s,
+        deadline=call.deadline,
+    ):
+        with attempt:
+            if replay:
+                raise replay.pop()
+            answers = await _attempt(call.source, send, attempt_timeout_s)
+    return answers
+
+
 async def _attempt(
     source: Source,
     send: Callable[[], Awaitable[Mapping[str, AgencyRecords | None]]],
@@ -302,13 +331,9 @@ async def _attempt(
     return answers
 
 
-async def _wait(flight: asyncio.Future[_Outcome], deadline: float, agency: str) -> _Outcome:
-    """Wait for a shared fetch, but no longer than this request's own deadline."""
-    try:
-        async with asyncio.timeout_at(deadline):
-            return await asyncio.shield(flight)
-    except TimeoutError:
-        return _Outcome(SourceStatus.TIMEOUT, message=_late(agency))
+def _timed_out(agency: str) -> _Outcome:
+    """A shared fetch that had not ended by this request's own deadline."""
+    return _Outcome(SourceStatus.TIMEOUT, message=_late(agency))
 
 
 def _status_of(exc: ConnectorError) -> SourceStatus:

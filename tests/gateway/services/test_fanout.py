@@ -115,6 +115,39 @@ async def test_transient_errors_are_retried_up_to_the_attempt_limit():
     assert len(dead.calls) == 3
 
 
+async def test_the_retry_machinery_is_built_only_after_a_failed_attempt(monkeypatch):
+    from connectors import resilience
+    from gateway.services import fanout as module
+
+    built: list[int] = []
+    real = resilience.read_retrying
+
+    def counting(**kwargs):
+        built.append(kwargs["max_attempts"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(module, "read_retrying", counting)
+    healthy = FakeConnector("bank")
+    (profile,) = await ask(make_fanout(healthy))
+    assert (profile.results[0].status, profile.results[0].attempts) == (SourceStatus.OK, 1)
+    assert built == []  # a call that succeeds the first time pays for no retrying controller
+
+    once = FakeConnector("bank", behaviour=raising(SourceUnavailableError("x", "x"), 1))
+    (profile,) = await ask(make_fanout(once))
+    assert (profile.results[0].status, profile.results[0].attempts) == (SourceStatus.OK, 2)
+    assert len(once.calls) == 2  # the first failure is replayed to the controller, not resent
+    assert built == [3]
+
+
+async def test_subjects_waiting_on_one_agency_share_one_deadline():
+    hang = FakeConnector("land", behaviour=sleeping(30))
+    fanout = make_fanout(hang, policy=SourcePolicy(attempt_timeout_s=60, max_attempts=1))
+    profiles = await ask(fanout, subjects=[ALICE, BOB, ACME], deadline_s=0.2)
+    assert [p.results[0].status for p in profiles] == [SourceStatus.TIMEOUT] * 3
+    assert len(hang.calls) == 1
+    await fanout.aclose()
+
+
 @pytest.mark.parametrize(
     ("error", "status"),
     [
