@@ -215,6 +215,7 @@ async def open_resources(
             reconciler.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reconciler
+        await auditor.aclose()  # the entries still queued are written before the store closes
         await fanout.aclose()
         for connector in connectors:
             await connector.aclose()

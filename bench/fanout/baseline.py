@@ -25,8 +25,8 @@ from gateway.domain.subjects import SubjectKind
 from gateway.schema.common import AgencyEnum, SubjectInput
 from gateway.schema.debtor import DebtorProfile
 from gateway.services.cache import RecordCache
-from gateway.services.fanout import FanOut
-from gateway.services.inquiry import InquiryService
+from gateway.services.fanout import FanOut, SubjectProfile
+from gateway.services.inquiry import InquiryOptions, InquiryService
 from gateway.settings import AgencySettings, Settings
 from mocks.registry import MOCK_AGENCIES
 from mocks.server import create_mock_app
@@ -65,6 +65,14 @@ def baseline_schema(*, gateway_extensions: bool = False) -> strawberry.Schema:
 
 async def build_profile(subject: dict[str, str], case_number: str) -> DebtorProfile:
     """Fetch ``subject``'s records from in-process mocks through the gateway's fan-out, once."""
+    profile, options = await fetch_profile(subject, case_number)
+    return DebtorProfile.from_domain(profile, options)
+
+
+async def fetch_profile(
+    subject: dict[str, str], case_number: str
+) -> tuple[SubjectProfile, InquiryOptions]:
+    """What the gateway's fan-out gets for ``subject`` from in-process mocks, once."""
     token = "bench-in-process"  # noqa: S105 - in-process mocks only
     mounts: dict[str, httpx.AsyncBaseTransport] = {}
     agencies: dict[str, AgencySettings] = {}
@@ -91,7 +99,7 @@ async def build_profile(subject: dict[str, str], case_number: str) -> DebtorProf
             for connector in connectors:
                 await connector.aclose()
             await cache.aclose()
-    return DebtorProfile.from_domain(profile, options)
+    return profile, options
 
 
 @dataclass(frozen=True, slots=True)

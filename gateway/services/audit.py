@@ -172,7 +172,7 @@ class AuditLog:
         transaction of its own. ``AuditUnavailableError`` when the log cannot be written."""
         if not records:
             return []
-        prepared = [self._prepare(record) for record in records]
+        prepared = self.prepare(records)
         if unit is not None:
             return await self._append(unit, prepared)
         try:
@@ -180,6 +180,17 @@ class AuditLog:
                 return await self._append(own, prepared)
         except SQLAlchemyError as exc:
             raise _unwritable() from exc
+
+    def prepare(self, records: Sequence[AuditRecord]) -> builtins.list[dict[str, Any]]:
+        """The stored fields of ``records``, validated and masked (``ValueError`` when one is
+        malformed): what ``append_prepared`` chains."""
+        return [self._prepare(record) for record in records]
+
+    async def append_prepared(
+        self, unit: UnitOfWork, prepared: Sequence[Mapping[str, Any]]
+    ) -> builtins.list[AuditEntry]:
+        """Chain and store ``prepared`` (from ``prepare``) in ``unit``, in one append."""
+        return await self._append(unit, prepared)
 
     async def _append(
         self, unit: UnitOfWork, prepared: Sequence[Mapping[str, Any]]

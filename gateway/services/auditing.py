@@ -18,8 +18,6 @@ import datetime
 import logging
 from collections.abc import Callable, Sequence
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from connectors.registry import AGENCIES
 from gateway.auth.principal import Principal
 from gateway.domain.errors import (
@@ -33,9 +31,9 @@ from gateway.services.audit import (
     AuditEntry,
     AuditLog,
     AuditRecord,
-    AuditUnavailableError,
     Outcome,
 )
+from gateway.services.audit_writer import AuditWriter
 from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryKey
 from gateway.store.controls import InquiryAnswer
@@ -58,40 +56,32 @@ class Auditor:
     def __init__(self, log_: AuditLog, store: Store | None = None) -> None:
         self.log = log_
         self.store = store
+        # the entries of inquiries and refusals, group-committed; changes go in their own unit
+        self.writer = None if store is None else AuditWriter(log_, store)
+
+    async def aclose(self) -> None:
+        """Wait until the entries queued are written (at shutdown)."""
+        if self.writer is not None:
+            await self.writer.aclose()
 
     async def inquiries(
         self, principal: Principal, request_id: str, items: Inquiries
     ) -> list[AuditEntry]:
         """The entries of a batch of inquiries, one per subject; raises when not written."""
-        records = [
-            AuditRecord.for_principal(
-                principal,
-                request_id=request_id,
-                action="inquiry",
-                outcome=Outcome.ALLOWED,
-                case_number=key.options.case_number.canonical,
-                subject=key.subject,
-                relation=key.relation,
-                results=profile.results,
-                detail=None if key.related_to is None else "lead",
-            )
-            for key, profile in items
-        ]
+        records = inquiry_records(principal, request_id, items)
         if not records:
             return []
-        if self.store is None:
+        if self.writer is None:
             return await self.log.append(records)
-        try:
-            async with self.store.begin() as unit:
-                entries = await self.log.append(records, unit=unit)
-                for entry, (key, profile) in zip(entries, items, strict=True):
-                    for answer in inquiry_answers(key, profile, entry.seq, entry.at):
-                        await unit.controls.save_answer(answer)
-        except SQLAlchemyError as exc:
-            raise AuditUnavailableError(
-                "审计日志写入失败", "the audit log could not be written"
-            ) from exc
-        return entries
+
+        def answers_of(entries: Sequence[AuditEntry]) -> list[InquiryAnswer]:
+            return [
+                answer
+                for entry, (key, profile) in zip(entries, items, strict=True)
+                for answer in inquiry_answers(key, profile, entry.seq, entry.at)
+            ]
+
+        return await self.writer.append(records, answers_of)
 
     async def refused(
         self,
@@ -120,7 +110,10 @@ class Auditor:
             for subject in about
         ]
         try:
-            await self.log.append(records)
+            if self.writer is None:
+                await self.log.append(records)
+            else:
+                await self.writer.append(records)
         except ChakongError:
             # the refusal stands either way; losing its entry must not turn it into a 503
             log.exception("a refusal (%s) could not be audited", exc.code)
@@ -147,6 +140,24 @@ class Auditor:
             detail=detail,
         )
         await self.log.append([record], unit=unit)
+
+
+def inquiry_records(principal: Principal, request_id: str, items: Inquiries) -> list[AuditRecord]:
+    """The audit records of a batch of inquiries, one per subject."""
+    return [
+        AuditRecord.for_principal(
+            principal,
+            request_id=request_id,
+            action="inquiry",
+            outcome=Outcome.ALLOWED,
+            case_number=key.options.case_number.canonical,
+            subject=key.subject,
+            relation=key.relation,
+            results=profile.results,
+            detail=None if key.related_to is None else "lead",
+        )
+        for key, profile in items
+    ]
 
 
 def inquiry_answers(

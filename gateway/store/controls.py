@@ -136,6 +136,15 @@ def _unclaimed(now: datetime.datetime) -> sa.ColumnElement[bool]:
     return sa.or_(claimed.is_(None), claimed < now)
 
 
+# built once: every inquiry's audit unit runs them
+_DELETE_ANSWER = sa.delete(inquiry_answers).where(
+    inquiry_answers.c.case_number == sa.bindparam("c"),
+    inquiry_answers.c.subject_key == sa.bindparam("s"),
+    inquiry_answers.c.agency == sa.bindparam("a"),
+)
+_INSERT_ANSWER = sa.insert(inquiry_answers)
+
+
 class InquiryAnswer:
     """The latest answer of one agency about one subject in one case."""
 
@@ -371,24 +380,33 @@ class ControlRepository:
 
     async def save_answer(self, answer: InquiryAnswer) -> None:
         """Keep ``answer`` as the latest for its case, subject and agency."""
-        c = inquiry_answers.c
+        await self.save_answers([answer])
+
+    async def save_answers(self, answers: Sequence[InquiryAnswer]) -> None:
+        """Keep each of ``answers`` as the latest for its case, subject and agency: two
+        statements for any number (a batch's, or a group commit's). Of two answers with the
+        same key, the later one stays."""
+        latest = {(a.case_number, a.subject_key, a.agency): a for a in answers}
+        if not latest:
+            return
         await self._conn.execute(
-            sa.delete(inquiry_answers).where(
-                c.case_number == answer.case_number,
-                c.subject_key == answer.subject_key,
-                c.agency == answer.agency,
-            )
+            _DELETE_ANSWER,
+            [{"c": c, "s": s, "a": a} for c, s, a in latest],
         )
         await self._conn.execute(
-            sa.insert(inquiry_answers).values(
-                case_number=answer.case_number,
-                subject_key=answer.subject_key,
-                agency=answer.agency,
-                answered_at=answer.answered_at,
-                audit_seq=answer.audit_seq,
-                assets=assets_json(answer.assets),
-                found_value=covering_value(answer.assets),
-            )
+            _INSERT_ANSWER,
+            [
+                {
+                    "case_number": a.case_number,
+                    "subject_key": a.subject_key,
+                    "agency": a.agency,
+                    "answered_at": a.answered_at,
+                    "audit_seq": a.audit_seq,
+                    "assets": assets_json(a.assets),
+                    "found_value": covering_value(a.assets),
+                }
+                for a in latest.values()
+            ],
         )
 
     async def answers(self, case_number: str) -> builtins.list[InquiryAnswer]:

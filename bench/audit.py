@@ -1,0 +1,240 @@
+"""An inquiry's audit: CPU per inquiry, one transaction each against group commit.
+
+    python -m bench.audit [--inquiries 600] [--no-write]
+
+What an inquiry writes before its answer may leave: its audit entry, chained onto the head, and
+the answers a control may later name (``inquiry_answers``: one row per agency that takes
+controls). The profile is the explorer's example debtor's (``gateway.examples``: nine agencies
+answering, five of them with assets), fetched once from in-process mocks through the gateway's
+connectors; every measured inquiry writes that profile's entry and answers again.
+
+Two ways are measured in the same run, alternating, on a fresh database each:
+
+- **one transaction per inquiry** (the baseline, as the gateway wrote until group commit): a
+  unit of work per inquiry, the append (three statements) and the answers (two statements per
+  agency) in it;
+- **group commit** (``gateway.services.audit_writer``, what the gateway does now): requests
+  queue their entries and one drain writes everything queued in one transaction.
+
+At concurrency 1 (one inquiry after another) and 50 (50 callers, each inquiring in a loop), on
+SQLite (a file in a temporary directory, WAL) and on PostgreSQL at 127.0.0.1:5432 when it is
+running (a scratch database, dropped afterwards). CPU is this process's
+(``time.process_time()``: the event loop and the driver's threads), per inquiry, after 20
+warm-up inquiries; PostgreSQL's own server CPU is not in it. The chain is verified after each
+run. Target: group commit at most 1 ms of CPU per inquiry (issue 13).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime
+import os
+import socket
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bench.fanout.baseline import fetch_profile
+from bench.fanout.queries import example_subject
+from bench.fanout.report import Figure, machine, markdown_table, run_header, table, write_section
+from bench.fanout.results import RESULTS
+from gateway.auth.principal import Principal, Role
+from gateway.services.audit import AuditLog
+from gateway.services.auditing import Auditor, Inquiries, inquiry_answers, inquiry_records
+from gateway.services.inquiry import InquiryKey
+from gateway.store import open_engine
+from gateway.store.migrate import upgrade
+from gateway.store.unit import Store
+
+KEY = b"bench-audit-key-0123456789abcdef"
+CASE = "(2026)苏0812执123号"
+JUDGE = Principal(Role.JUDGE, "J001", court="苏0812", judge="J001")
+WARM_UP = 20
+PG = ("127.0.0.1", 5432)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    backend: str
+    way: str  # "single" or "group"
+    concurrency: int
+    inquiries: int
+    cpu_s: float
+    wall_s: float
+    groups: int | None
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu_s * 1000 / self.inquiries
+
+
+def postgres_running() -> bool:
+    try:
+        with socket.create_connection(PG, timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@contextlib.asynccontextmanager
+async def database(backend: str) -> AsyncIterator[str]:
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite+aiosqlite:///{Path(tmp) / 'audit.db'}"
+        return
+    name = f"chakong_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(
+        f"postgresql+asyncpg://postgres@{PG[0]}:{PG[1]}/postgres", isolation_level="AUTOCOMMIT"
+    )
+    try:
+        async with admin.connect() as conn:
+            await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield f"postgresql+asyncpg://postgres@{PG[0]}:{PG[1]}/{name}"
+    finally:
+        async with admin.connect() as conn:
+            await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.dispose()
+
+
+async def one_transaction_each(auditor: Auditor, store: Store, items: Inquiries, n: int) -> None:
+    """The baseline: the gateway's audit write before group commit, one unit per inquiry."""
+    records = inquiry_records(JUDGE, f"req-{n}", items)
+    async with store.begin() as unit:
+        entries = await auditor.log.append(records, unit=unit)
+        for entry, (key, profile) in zip(entries, items, strict=True):
+            for answer in inquiry_answers(key, profile, entry.seq, entry.at):
+                await unit.controls.save_answer(answer)
+
+
+async def measure(
+    backend: str, way: str, concurrency: int, inquiries: int, items: Inquiries
+) -> Run:
+    async with database(backend) as url:
+        engine = open_engine(url)
+        try:
+            await upgrade(engine)
+            store = Store(engine)
+            auditor = Auditor(AuditLog(store, KEY), store)
+
+            def write(n: int) -> Awaitable[object]:
+                if way == "single":
+                    return one_transaction_each(auditor, store, items, n)
+                return auditor.inquiries(JUDGE, f"req-{n}", items)
+
+            for n in range(WARM_UP):
+                await write(n)
+            groups_before = auditor.writer.groups if auditor.writer else 0
+            counter = iter(range(inquiries))
+
+            async def caller() -> None:
+                for n in counter:
+                    await write(WARM_UP + n)
+
+            cpu, wall = time.process_time(), time.perf_counter()
+            await asyncio.gather(*(caller() for _ in range(concurrency)))
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            groups = (auditor.writer.groups - groups_before) if auditor.writer else None
+            report = await auditor.log.verify()
+            if not report.ok or report.checked != WARM_UP + inquiries:
+                raise RuntimeError(f"the chain did not verify after the run: {report}")
+        finally:
+            await engine.dispose()
+    return Run(backend, way, concurrency, inquiries, cpu, wall, groups if way == "group" else None)
+
+
+Measure = Callable[[str, str, int], Awaitable[Run]]
+
+
+async def main_async(inquiries: int, write: bool) -> int:
+    load_before = os.getloadavg()
+    profile, options = await fetch_profile(example_subject(), CASE)
+    items: Inquiries = [(InquiryKey(profile.subject, options), profile)]
+    answers = len(inquiry_answers(items[0][0], profile, 1, datetime.datetime.now(datetime.UTC)))
+    backends = ["sqlite"] + (["postgresql"] if postgres_running() else [])
+    runs: dict[tuple[str, str, int], Run] = {}
+    for backend in backends:
+        for concurrency in (1, 50):
+            for way in ("single", "group", "single", "group"):  # alternating, best of two
+                run = await measure(backend, way, concurrency, inquiries, items)
+                print(
+                    f"{backend:10} c={concurrency:<3} {way:6} {run.cpu_ms:6.2f} ms CPU/inquiry, "
+                    f"{run.inquiries / run.wall_s:7.0f} inquiries/s"
+                    + ("" if run.groups is None else f", {run.groups} transactions"),
+                    flush=True,
+                )
+                key = (backend, way, concurrency)
+                if key not in runs or run.cpu_s < runs[key].cpu_s:
+                    runs[key] = run
+    load_after = os.getloadavg()
+    figures: list[Figure] = []
+    for backend in backends:
+        for concurrency in (1, 50):
+            single = runs[(backend, "single", concurrency)]
+            group = runs[(backend, "group", concurrency)]
+            name = f"{backend}, concurrency {concurrency}"
+            figures.append(
+                Figure(
+                    f"{backend}-{concurrency}",
+                    f"audit CPU per inquiry, group commit, {name} (ms)",
+                    group.cpu_ms,
+                    "<= 1.0",
+                    group.cpu_ms <= 1.0,
+                    "{:.2f}",
+                    f"{group.groups} transactions for {group.inquiries} inquiries; "
+                    f"{group.inquiries / group.wall_s:.0f} inquiries/s",
+                )
+            )
+            figures.append(
+                Figure(
+                    f"{backend}-{concurrency}-ratio",
+                    f"group commit / one transaction each, {name}",
+                    group.cpu_s / single.cpu_s,
+                    "",
+                    None,
+                    "{:.3f}",
+                    f"{group.cpu_ms:.2f} ms vs {single.cpu_ms:.2f} ms; one transaction each: "
+                    f"{single.inquiries / single.wall_s:.0f} inquiries/s",
+                )
+            )
+    print(table(figures))
+    if write:
+        info = machine()
+        skipped = "" if "postgresql" in backends else " PostgreSQL was not running: not measured."
+        section = "\n\n".join(
+            [
+                "## An inquiry's audit (`bench/audit.py`)",
+                run_header(
+                    f"python -m bench.audit --inquiries {inquiries}", info, make_bench=False
+                ),
+                f"Load average (1, 5, 15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} "
+                f"{load_before[2]:.2f}; after: {load_after[0]:.2f} {load_after[1]:.2f} "
+                f"{load_after[2]:.2f}.{skipped}",
+                f"Each inquiry writes the example debtor's entry and {answers} answers (the "
+                f"agencies that take controls). {inquiries} measured inquiries per run after "
+                f"{WARM_UP} warm-up ones, each way run twice alternating, the lower CPU kept; "
+                "CPU is the benchmark process's (event loop and driver threads), per inquiry. "
+                "See the module's docstring.",
+                markdown_table(figures),
+            ]
+        )
+        write_section(RESULTS, section, name="audit")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--inquiries", type=int, default=600)
+    parser.add_argument("--no-write", dest="write", action="store_false")
+    args = parser.parse_args()
+    return asyncio.run(main_async(args.inquiries, args.write))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,169 @@
+"""Group commit: concurrent requests' entries share transactions, on SQLite and PostgreSQL, and
+still make one verifying chain with the units that audit their own changes."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.services.audit import AuditEntry, AuditLog, AuditUnavailableError
+from gateway.services.audit_writer import AuditWriter
+from gateway.store.controls import InquiryAnswer
+from gateway.store.tables import audit_log, inquiry_answers
+from gateway.store.unit import Store, UnitOfWork
+from tests.gateway.services.audit_samples import KEY, Clock, record
+
+AT = datetime.datetime(2026, 5, 1, 8, 0, tzinfo=datetime.UTC)
+
+
+def writer_for(engine: AsyncEngine, **kwargs: int) -> tuple[AuditWriter, AuditLog, Store]:
+    store = Store(engine)
+    log = AuditLog(store, KEY, clock=Clock())
+    return AuditWriter(log, store, **kwargs), log, store
+
+
+async def count(engine: AsyncEngine, table: sa.Table) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(sa.select(sa.func.count()).select_from(table))).scalar_one())
+
+
+async def test_concurrent_requests_share_transactions_and_keep_their_own_entries(
+    engine: AsyncEngine,
+):
+    writer, log, _ = writer_for(engine)
+    requests = [[record(100 * i + j) for j in range(i % 3 + 1)] for i in range(50)]
+    results = await asyncio.gather(*(writer.append(r) for r in requests))
+    assert writer.groups < len(requests)  # grouped, not one transaction per request
+    for asked, got in zip(requests, results, strict=True):
+        assert [e.request_id for e in got] == [r.request_id for r in asked]
+        seqs = [e.seq for e in got]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))  # contiguous
+    every = sorted(e.seq for got in results for e in got)
+    assert every == list(range(1, sum(len(r) for r in requests) + 1))
+    report = await log.verify()
+    assert report.ok, report
+    assert report.checked == len(every)
+
+
+async def test_a_group_is_bounded_by_its_size(engine: AsyncEngine):
+    writer, log, _ = writer_for(engine, max_group=4)
+    results = await asyncio.gather(*(writer.append([record(i)]) for i in range(20)))
+    assert writer.groups >= 5
+    assert sorted(e.seq for (e,) in results) == list(range(1, 21))
+    assert (await log.verify()).ok
+
+
+async def test_answers_commit_with_their_entries(engine: AsyncEngine):
+    writer, _, _ = writer_for(engine)
+
+    def answers_of(n: int):
+        def make(entries: list[AuditEntry]) -> list[InquiryAnswer]:
+            (entry,) = entries
+            return [InquiryAnswer(f"case-{n}", "subject", "bank", AT, entry.seq, [])]
+
+        return make
+
+    results = await asyncio.gather(*(writer.append([record(i)], answers_of(i)) for i in range(8)))
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.select(inquiry_answers))).all()
+    assert {(r.case_number, r.audit_seq) for r in rows} == {
+        (f"case-{i}", entry.seq) for i, (entry,) in enumerate(results)
+    }
+
+
+async def test_a_failed_group_fails_each_of_its_requests_and_writes_none(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+):
+    writer, log, _ = writer_for(engine)
+    real = AuditLog.append_prepared
+    failures = [OperationalError("INSERT", {}, Exception("disk I/O error"))]
+
+    async def failing_once(self: AuditLog, unit: UnitOfWork, prepared):
+        if failures:
+            raise failures.pop()
+        return await real(self, unit, prepared)
+
+    monkeypatch.setattr(AuditLog, "append_prepared", failing_once)
+    first = await asyncio.gather(
+        *(writer.append([record(i)]) for i in range(5)), return_exceptions=True
+    )
+    assert all(isinstance(r, AuditUnavailableError) for r in first)
+    assert await count(engine, audit_log) == 0  # an answer never leaves without its entry
+    (entry,) = await writer.append([record(99)])
+    assert entry.seq == 1
+    assert (await log.verify()).ok
+
+
+async def test_a_malformed_record_fails_its_caller_only(engine: AsyncEngine):
+    writer, _, _ = writer_for(engine)
+    results = await asyncio.gather(
+        writer.append([record(1)]),
+        writer.append([record(2, outcome="maybe")]),
+        writer.append([record(3)]),
+        return_exceptions=True,
+    )
+    first, malformed, third = results
+    assert isinstance(malformed, ValueError)
+    assert isinstance(first, list) and isinstance(third, list)
+    assert [e.request_id for e in first + third] == ["req-1", "req-3"]
+
+
+async def test_grouped_appends_and_units_auditing_changes_make_one_chain(engine: AsyncEngine):
+    writer, log, store = writer_for(engine)
+
+    async def change(i: int) -> None:
+        async with store.begin() as unit:
+            await unit.connection.execute(sa.text("SELECT 1"))
+            await log.append([record(1000 + i, action="case.save")], unit=unit)
+
+    await asyncio.gather(
+        *(writer.append([record(i)]) for i in range(30)), *(change(i) for i in range(10))
+    )
+    report = await log.verify()
+    assert report.ok, report
+    assert report.checked == 40
+
+
+async def test_a_cancelled_caller_still_has_its_entry_written(engine: AsyncEngine):
+    writer, _, _ = writer_for(engine)
+    caller = asyncio.ensure_future(writer.append([record(1)]))
+    await asyncio.sleep(0)  # queued
+    caller.cancel()
+    await writer.aclose()
+    assert caller.cancelled()
+    assert await count(engine, audit_log) == 1  # the agencies were asked: it is on record
+
+
+async def test_the_auditor_keeps_an_inquirys_answers_with_its_entry(engine: AsyncEngine):
+    # the Auditor's path: its writer, the answers from the profile, in the same group
+    from gateway.auth.principal import Principal, Role
+    from gateway.domain.cases import parse_case_number
+    from gateway.domain.sources import SourceResult, SourceStatus
+    from gateway.domain.subjects import SubjectKind, parse_subject
+    from gateway.services.auditing import Auditor
+    from gateway.services.fanout import SubjectProfile
+    from gateway.services.inquiry import InquiryKey, InquiryOptions
+
+    store = Store(engine)
+    auditor = Auditor(AuditLog(store, KEY, clock=Clock()), store)
+    number = parse_case_number("(2026)苏0812执7号")
+    subject = parse_subject(SubjectKind.NATURAL, "320802198001010014")
+    profile = SubjectProfile(
+        subject, number, (SourceResult("bank", SourceStatus.NOT_FOUND, fetched_at=AT),)
+    )
+    key = InquiryKey(subject, InquiryOptions(number, ("bank",), 5000, False))
+    judge = Principal(Role.JUDGE, "judge-zhou", court="苏0812", judge="judge-zhou")
+    entries = await asyncio.gather(
+        *(auditor.inquiries(judge, f"r{i}", [(key, profile)]) for i in range(3))
+    )
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.select(inquiry_answers))).all()
+    # the latest of the three, by the order the group chained them
+    assert [(r.agency, r.audit_seq) for r in rows] == [("bank", max(e.seq for (e,) in entries))]
+    assert Decimal(rows[0].found_value) == 0
