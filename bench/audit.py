@@ -49,7 +49,7 @@ from gateway.auth.principal import Principal, Role
 from gateway.services.audit import AuditLog
 from gateway.services.auditing import Auditor, Inquiries, inquiry_answers, inquiry_records
 from gateway.services.inquiry import InquiryKey
-from gateway.store import open_engine
+from gateway.store import open_direct_engine, open_engine
 from gateway.store.migrate import upgrade
 from gateway.store.unit import Store
 
@@ -118,9 +118,10 @@ async def measure(
 ) -> Run:
     async with database(backend) as url:
         engine = open_engine(url)
+        # as the gateway opens it: on a SQLite file, with its direct engine
+        store = Store(engine, open_direct_engine(url))
         try:
             await upgrade(engine)
-            store = Store(engine)
             auditor = Auditor(AuditLog(store, KEY), store)
 
             def write(n: int) -> Awaitable[object]:
@@ -145,6 +146,7 @@ async def measure(
             if not report.ok or report.checked != WARM_UP + inquiries:
                 raise RuntimeError(f"the chain did not verify after the run: {report}")
         finally:
+            store.close()
             await engine.dispose()
     return Run(backend, way, concurrency, inquiries, cpu, wall, groups if way == "group" else None)
 

@@ -59,7 +59,7 @@ from gateway.services.inquiry import InquiryLimits, InquiryService
 from gateway.services.listing import ListingService
 from gateway.services.reconciler import reconcile_forever
 from gateway.settings import DEMO_SECRET, AgencySettings, AuthSettings, ListingSettings, Settings
-from gateway.store import open_engine
+from gateway.store import open_direct_engine, open_engine
 from gateway.store.migrate import upgrade
 from gateway.store.unit import Store
 
@@ -164,7 +164,9 @@ async def open_resources(
     sources, connectors = build_sources(settings, http)
     fanout = FanOut(sources, cache)
     inquiries = InquiryService(fanout, inquiry_limits(settings))
-    store = Store(engine)  # one per engine: its units share one writer lock
+    # one per engine: its units share one writer lock; on a SQLite file, audit groups are
+    # written in one go on its writer thread (``open_direct_engine``)
+    store = Store(engine, open_direct_engine(settings.database_url))
     audit_log = AuditLog(store, key)
     auditor = Auditor(audit_log, store)
     controls = ControlService(
@@ -221,6 +223,7 @@ async def open_resources(
             await connector.aclose()
         await http.aclose()
         await cache.aclose()
+        store.close()
         await engine.dispose()
 
 

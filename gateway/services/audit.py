@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.auth.principal import Principal, Role
@@ -44,7 +45,7 @@ from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.sources import SourceResult
 from gateway.domain.subjects import Subject, mask_id, mask_ids_in_text
 from gateway.services.audit_chain import AuditChain, as_utc, canonical_id, check_link
-from gateway.store.audit import Linked
+from gateway.store.audit import Link, Linked, append_rows
 from gateway.store.tables import AUDIT_GENESIS_HASH
 from gateway.store.unit import Store, UnitOfWork
 
@@ -183,18 +184,31 @@ class AuditLog:
 
     def prepare(self, records: Sequence[AuditRecord]) -> builtins.list[dict[str, Any]]:
         """The stored fields of ``records``, validated and masked (``ValueError`` when one is
-        malformed): what ``append_prepared`` chains."""
+        malformed): what ``append_rows`` chains."""
         return [self._prepare(record) for record in records]
 
-    async def append_prepared(
-        self, unit: UnitOfWork, prepared: Sequence[Mapping[str, Any]]
+    def append_rows(
+        self, conn: Connection, prepared: Sequence[Mapping[str, Any]]
     ) -> builtins.list[AuditEntry]:
-        """Chain and store ``prepared`` (from ``prepare``) in ``unit``, in one append."""
-        return await self._append(unit, prepared)
+        """Chain ``prepared`` (from ``prepare``) onto the head and store it on ``conn``, in its
+        transaction; synchronous, for a unit's connection (``run_sync``) and the store's writer
+        thread (``Store.run_direct``) alike. ``AuditUnavailableError`` when it cannot."""
+        try:
+            return append_rows(conn, len(prepared), self._linker(prepared))
+        except LookupError:
+            raise AuditUnavailableError(
+                "审计日志未初始化（缺少链头记录），请先执行数据库迁移",
+                "the audit log is not initialised (no head row): run the migrations",
+            ) from None
+        except SQLAlchemyError as exc:
+            raise _unwritable() from exc
 
     async def _append(
         self, unit: UnitOfWork, prepared: Sequence[Mapping[str, Any]]
     ) -> builtins.list[AuditEntry]:
+        return await unit.connection.run_sync(self.append_rows, prepared)
+
+    def _linker(self, prepared: Sequence[Mapping[str, Any]]) -> Link:
         def link(previous: ChainHead) -> Linked:
             problem = self._chain.check_head(previous)
             if problem is not None:
@@ -211,15 +225,7 @@ class AuditLog:
             last = entries[-1]
             return Linked(entries, self._chain.head_mac(last.seq, last.hash))
 
-        try:
-            return await unit.audit.append(len(prepared), link)
-        except LookupError:
-            raise AuditUnavailableError(
-                "审计日志未初始化（缺少链头记录），请先执行数据库迁移",
-                "the audit log is not initialised (no head row): run the migrations",
-            ) from None
-        except SQLAlchemyError as exc:
-            raise _unwritable() from exc
+        return link
 
     async def list(
         self,

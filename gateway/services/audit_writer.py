@@ -6,8 +6,10 @@ pay for a connection, a transaction and a dozen statements; at any concurrency m
 the same work done again. ``AuditWriter.append`` queues the request's entries and waits; one
 drain at a time takes everything queued (up to ``max_group`` entries), chains it onto the head
 in one append, stores the answers in two statements, commits, and only then hands each request
-its own entries. A request whose group did not commit gets the error and is not answered; a
-request is never told its entries are written before they are.
+its own entries. On a SQLite file the group's transaction runs on the store's writer thread in
+one go (``Store.run_direct``), not statement by statement through the asynchronous driver's
+thread; elsewhere (PostgreSQL) in a unit of work. A request whose group did not commit gets the
+error and is not answered; a request is never told its entries are written before they are.
 
 The chain is computed where it always was (``AuditLog``, under the head's lock), so the group's
 entries are one contiguous run, each request's entries contiguous within it and in the order
@@ -30,11 +32,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.domain.errors import ChakongError
 from gateway.services.audit import AuditEntry, AuditLog, AuditRecord, AuditUnavailableError
-from gateway.store.controls import InquiryAnswer
+from gateway.store.controls import InquiryAnswer, save_answer_rows
 from gateway.store.unit import Store
 
 log = logging.getLogger(__name__)
@@ -97,21 +100,28 @@ class AuditWriter:
             await self._commit(group)
 
     async def _commit(self, group: list[_Pending]) -> None:
+        def write(conn: Connection) -> list[list[AuditEntry]]:
+            entries = self._log.append_rows(
+                conn, [fields for pending in group for fields in pending.prepared]
+            )
+            mine: list[list[AuditEntry]] = []
+            answers: list[InquiryAnswer] = []
+            start = 0
+            for pending in group:
+                own = entries[start : start + len(pending.prepared)]
+                start += len(own)
+                mine.append(own)
+                if pending.answers_of is not None:
+                    answers.extend(pending.answers_of(own))
+            save_answer_rows(conn, answers)
+            return mine
+
         try:
-            async with self._store.begin() as unit:
-                entries = await self._log.append_prepared(
-                    unit, [fields for pending in group for fields in pending.prepared]
-                )
-                mine: list[list[AuditEntry]] = []
-                answers: list[InquiryAnswer] = []
-                start = 0
-                for pending in group:
-                    own = entries[start : start + len(pending.prepared)]
-                    start += len(own)
-                    mine.append(own)
-                    if pending.answers_of is not None:
-                        answers.extend(pending.answers_of(own))
-                await unit.controls.save_answers(answers)
+            if self._store.direct is not None:
+                mine = await self._store.run_direct(write)
+            else:
+                async with self._store.begin() as unit:
+                    mine = await unit.connection.run_sync(write)
         except asyncio.CancelledError:
             _fail(group, _unwritable())
             raise

@@ -16,10 +16,10 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from sqlalchemy import event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-__all__ = ["configure_sqlite", "open_engine"]
+__all__ = ["configure_sqlite", "open_direct_engine", "open_engine"]
 
 
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
@@ -32,11 +32,11 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
-def configure_sqlite(engine: AsyncEngine) -> None:
+def configure_sqlite(engine: AsyncEngine | Engine) -> None:
     """Set the SQLite pragmas on every new connection of ``engine``; idempotent, no-op elsewhere."""
     if engine.dialect.name != "sqlite":
         return
-    sync_engine = engine.sync_engine
+    sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
     if not event.contains(sync_engine, "connect", _sqlite_on_connect):
         event.listen(sync_engine, "connect", _sqlite_on_connect)
 
@@ -76,5 +76,31 @@ def open_engine(url: str) -> AsyncEngine:
         {"timeout": SQLITE_BUSY_TIMEOUT_S, "factory": SQLiteConnection} if sqlite else {}
     )
     engine = create_async_engine(url, hide_parameters=True, connect_args=connect_args)
+    configure_sqlite(engine)
+    return engine
+
+
+def open_direct_engine(url: str) -> Engine | None:
+    """A synchronous engine on the same SQLite file as ``open_engine(url)``, for work done in
+    one go on the store's writer thread (``Store.run_direct``); ``None`` for anything but a
+    SQLite file (PostgreSQL, or an in-memory database that another engine could not share).
+
+    A transaction of many statements through the asynchronous driver hands every statement (and
+    its cursor, its rows and its close) to the driver's thread and back: a few dozen hand-overs
+    for an inquiry's audit. On the writer thread it is one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if (parsed.query.get("mode") or "") == "memory":
+        return None
+    engine = create_engine(
+        parsed.set(drivername="sqlite+pysqlite"),
+        hide_parameters=True,
+        connect_args={
+            "timeout": SQLITE_BUSY_TIMEOUT_S,
+            "factory": SQLiteConnection,
+            "check_same_thread": False,  # one writer thread uses it, not always the creator
+        },
+    )
     configure_sqlite(engine)
     return engine

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.domain.audit import AuditEntry, ChainHead, StoredEntry
@@ -71,25 +72,8 @@ class AuditRepository:
         self._conn = conn
 
     async def append(self, count: int, link: Link) -> list[AuditEntry]:
-        """Reserve ``count`` sequence numbers, store the entries ``link`` chains onto the head
-        as it was, and move the head to the last of them with the MAC ``link`` gives;
-        ``LookupError`` when the head row is missing. ``link`` may raise to refuse the append
-        (a forged head): the unit then rolls back.
-
-        Three statements: the head moves first, taking its lock before it is read (and before
-        ``link`` reads the clock, so times follow the sequence)."""
-        row = (await self._conn.execute(_ADVANCE_HEAD, {"count": count})).first()
-        if row is None:
-            raise LookupError("the audit_head row is missing")
-        previous = ChainHead(int(row.seq) - count, str(row.hash), _mac(row.mac))
-        linked = link(previous)
-        entries = list(linked.entries)
-        await self._conn.execute(_INSERT_ENTRIES, [row_from_entry(e) for e in entries])
-        last = entries[-1]
-        await self._conn.execute(
-            _SET_HEAD_HASH, {"head_hash": last.hash, "head_mac": linked.head_mac, "at": last.at}
-        )
-        return entries
+        """``append_rows`` on this unit's connection."""
+        return await self._conn.run_sync(append_rows, count, link)
 
     async def list(
         self,
@@ -154,6 +138,30 @@ class AuditRepository:
             None if head_seq is None else int(head_seq),
             None if last_seq is None else int(last_seq),
         )
+
+
+def append_rows(conn: Connection, count: int, link: Link) -> list[AuditEntry]:
+    """Reserve ``count`` sequence numbers, store the entries ``link`` chains onto the head as it
+    was, and move the head to the last of them with the MAC ``link`` gives; ``LookupError`` when
+    the head row is missing. ``link`` may raise to refuse the append (a forged head): the
+    transaction then rolls back.
+
+    Three statements: the head moves first, taking its lock before it is read (and before
+    ``link`` reads the clock, so times follow the sequence). Synchronous, so that it runs the
+    same in a unit of work (``AuditRepository.append``) and on the store's writer thread
+    (``gateway.services.audit_writer``)."""
+    row = conn.execute(_ADVANCE_HEAD, {"count": count}).first()
+    if row is None:
+        raise LookupError("the audit_head row is missing")
+    previous = ChainHead(int(row.seq) - count, str(row.hash), _mac(row.mac))
+    linked = link(previous)
+    entries = list(linked.entries)
+    conn.execute(_INSERT_ENTRIES, [row_from_entry(e) for e in entries])
+    last = entries[-1]
+    conn.execute(
+        _SET_HEAD_HASH, {"head_hash": last.hash, "head_mac": linked.head_mac, "at": last.at}
+    )
+    return entries
 
 
 def _mac(value: object) -> str | None:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -143,6 +144,31 @@ _DELETE_ANSWER = sa.delete(inquiry_answers).where(
     inquiry_answers.c.agency == sa.bindparam("a"),
 )
 _INSERT_ANSWER = sa.insert(inquiry_answers)
+
+
+def save_answer_rows(conn: Connection, answers: Sequence[InquiryAnswer]) -> None:
+    """Keep each of ``answers`` as the latest for its case, subject and agency: two statements
+    for any number (a batch's, or a group commit's). Of two answers with the same key, the
+    later one stays. Synchronous, for a unit of work and the store's writer thread alike."""
+    latest = {(a.case_number, a.subject_key, a.agency): a for a in answers}
+    if not latest:
+        return
+    conn.execute(_DELETE_ANSWER, [{"c": c, "s": s, "a": a} for c, s, a in latest])
+    conn.execute(
+        _INSERT_ANSWER,
+        [
+            {
+                "case_number": a.case_number,
+                "subject_key": a.subject_key,
+                "agency": a.agency,
+                "answered_at": a.answered_at,
+                "audit_seq": a.audit_seq,
+                "assets": assets_json(a.assets),
+                "found_value": covering_value(a.assets),
+            }
+            for a in latest.values()
+        ],
+    )
 
 
 class InquiryAnswer:
@@ -383,31 +409,9 @@ class ControlRepository:
         await self.save_answers([answer])
 
     async def save_answers(self, answers: Sequence[InquiryAnswer]) -> None:
-        """Keep each of ``answers`` as the latest for its case, subject and agency: two
-        statements for any number (a batch's, or a group commit's). Of two answers with the
-        same key, the later one stays."""
-        latest = {(a.case_number, a.subject_key, a.agency): a for a in answers}
-        if not latest:
-            return
-        await self._conn.execute(
-            _DELETE_ANSWER,
-            [{"c": c, "s": s, "a": a} for c, s, a in latest],
-        )
-        await self._conn.execute(
-            _INSERT_ANSWER,
-            [
-                {
-                    "case_number": a.case_number,
-                    "subject_key": a.subject_key,
-                    "agency": a.agency,
-                    "answered_at": a.answered_at,
-                    "audit_seq": a.audit_seq,
-                    "assets": assets_json(a.assets),
-                    "found_value": covering_value(a.assets),
-                }
-                for a in latest.values()
-            ],
-        )
+        """``save_answer_rows`` on this unit's connection."""
+        if answers:
+            await self._conn.run_sync(save_answer_rows, answers)
 
     async def answers(self, case_number: str) -> builtins.list[InquiryAnswer]:
         rows = await self._conn.execute(

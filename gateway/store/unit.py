@@ -20,14 +20,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.store.audit import AuditRepository
 from gateway.store.cases import CaseRepository
 from gateway.store.controls import ControlRepository
 from gateway.store.listing import ListingRepository
+
+_T = TypeVar("_T")
 
 
 class UnitOfWork:
@@ -46,9 +51,50 @@ class UnitOfWork:
 class Store:
     """The gateway's database, handed out one unit of work at a time."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, direct: Engine | None = None) -> None:
         self.engine = engine
         self._writer = asyncio.Lock()
+        # a synchronous engine on the same SQLite file (``open_direct_engine``), used by one
+        # thread of its own: ``run_direct``
+        self.direct = direct
+        self._thread: ThreadPoolExecutor | None = None
+
+    async def run_direct(self, work: Callable[[Connection], _T]) -> _T:
+        """Run ``work`` in one transaction of the direct engine, on the store's writer thread,
+        as a unit of work would (holding the writer lock): committed when it returns, rolled
+        back when it raises. For many statements at once: one hand-over to the thread instead
+        of several per statement. Cancelling the caller does not cut the transaction short:
+        the lock is held until it has ended."""
+        if self.direct is None:
+            raise RuntimeError("this store has no direct engine")
+        direct = self.direct
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
+
+        def in_transaction() -> _T:
+            with direct.begin() as connection:
+                return work(connection)
+
+        async with self._writer:
+            done = asyncio.get_running_loop().run_in_executor(self._thread, in_transaction)
+            cancelled: asyncio.CancelledError | None = None
+            while not done.done():
+                try:
+                    await asyncio.shield(done)
+                except asyncio.CancelledError as error:
+                    cancelled = error
+            if cancelled is not None:
+                raise cancelled
+            return done.result()
+
+    def close(self) -> None:
+        """Stop the writer thread and close the direct engine (the async engine is the
+        caller's to dispose)."""
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
+        if self.direct is not None:
+            self.direct.dispose()
 
     @contextlib.asynccontextmanager
     async def begin(self) -> AsyncIterator[UnitOfWork]:

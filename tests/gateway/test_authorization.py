@@ -452,10 +452,10 @@ async def test_no_answer_leaves_without_its_audit_entry(
 ):
     from gateway.services.audit import AuditLog, AuditUnavailableError
 
-    async def broken(self, unit, prepared):
+    def broken(self, conn, prepared):
         raise AuditUnavailableError("审计日志写入失败", "the audit log could not be written")
 
-    monkeypatch.setattr(AuditLog, "_append", broken)  # every append, grouped or in a unit
+    monkeypatch.setattr(AuditLog, "append_rows", broken)  # every append, grouped or in a unit
     query = (
         f'{{ debtor(subject: {{kind: NATURAL, id: "{RICH}"}}, caseNumber: "{CASE}") '
         "{ police { household { name address } } bank { accounts { accountNumber } } } }"

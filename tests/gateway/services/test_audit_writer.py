@@ -5,25 +5,39 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.services.audit import AuditEntry, AuditLog, AuditUnavailableError
 from gateway.services.audit_writer import AuditWriter
+from gateway.store import open_direct_engine
 from gateway.store.controls import InquiryAnswer
 from gateway.store.tables import audit_log, inquiry_answers
-from gateway.store.unit import Store, UnitOfWork
+from gateway.store.unit import Store
 from tests.gateway.services.audit_samples import KEY, Clock, record
 
 AT = datetime.datetime(2026, 5, 1, 8, 0, tzinfo=datetime.UTC)
 
 
-def writer_for(engine: AsyncEngine, **kwargs: int) -> tuple[AuditWriter, AuditLog, Store]:
-    store = Store(engine)
+@pytest.fixture(params=["unit", "direct"])
+def store(request: pytest.FixtureRequest, engine: AsyncEngine) -> Iterator[Store]:
+    """The store both ways a group is written: in a unit of work, and (on a SQLite file) in one
+    go on the store's writer thread, as the gateway does."""
+    direct = open_direct_engine(engine.url.render_as_string(hide_password=False))
+    if request.param == "direct" and direct is None:
+        pytest.skip("only a SQLite file has a direct engine")
+    store = Store(engine, direct if request.param == "direct" else None)
+    yield store
+    store.close()
+
+
+def writer_for(store: Store, **kwargs: int) -> tuple[AuditWriter, AuditLog, Store]:
     log = AuditLog(store, KEY, clock=Clock())
     return AuditWriter(log, store, **kwargs), log, store
 
@@ -33,10 +47,8 @@ async def count(engine: AsyncEngine, table: sa.Table) -> int:
         return int((await conn.execute(sa.select(sa.func.count()).select_from(table))).scalar_one())
 
 
-async def test_concurrent_requests_share_transactions_and_keep_their_own_entries(
-    engine: AsyncEngine,
-):
-    writer, log, _ = writer_for(engine)
+async def test_concurrent_requests_share_transactions_and_keep_their_own_entries(store: Store):
+    writer, log, _ = writer_for(store)
     requests = [[record(100 * i + j) for j in range(i % 3 + 1)] for i in range(50)]
     results = await asyncio.gather(*(writer.append(r) for r in requests))
     assert writer.groups < len(requests)  # grouped, not one transaction per request
@@ -51,16 +63,16 @@ async def test_concurrent_requests_share_transactions_and_keep_their_own_entries
     assert report.checked == len(every)
 
 
-async def test_a_group_is_bounded_by_its_size(engine: AsyncEngine):
-    writer, log, _ = writer_for(engine, max_group=4)
+async def test_a_group_is_bounded_by_its_size(store: Store):
+    writer, log, _ = writer_for(store, max_group=4)
     results = await asyncio.gather(*(writer.append([record(i)]) for i in range(20)))
     assert writer.groups >= 5
     assert sorted(e.seq for (e,) in results) == list(range(1, 21))
     assert (await log.verify()).ok
 
 
-async def test_answers_commit_with_their_entries(engine: AsyncEngine):
-    writer, _, _ = writer_for(engine)
+async def test_answers_commit_with_their_entries(store: Store, engine: AsyncEngine):
+    writer, _, _ = writer_for(store)
 
     def answers_of(n: int):
         def make(entries: list[AuditEntry]) -> list[InquiryAnswer]:
@@ -78,18 +90,18 @@ async def test_answers_commit_with_their_entries(engine: AsyncEngine):
 
 
 async def test_a_failed_group_fails_each_of_its_requests_and_writes_none(
-    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+    store: Store, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ):
-    writer, log, _ = writer_for(engine)
-    real = AuditLog.append_prepared
+    writer, log, _ = writer_for(store)
+    real = AuditLog.append_rows
     failures = [OperationalError("INSERT", {}, Exception("disk I/O error"))]
 
-    async def failing_once(self: AuditLog, unit: UnitOfWork, prepared):
+    def failing_once(self: AuditLog, conn: Connection, prepared):
         if failures:
             raise failures.pop()
-        return await real(self, unit, prepared)
+        return real(self, conn, prepared)
 
-    monkeypatch.setattr(AuditLog, "append_prepared", failing_once)
+    monkeypatch.setattr(AuditLog, "append_rows", failing_once)
     first = await asyncio.gather(
         *(writer.append([record(i)]) for i in range(5)), return_exceptions=True
     )
@@ -100,8 +112,8 @@ async def test_a_failed_group_fails_each_of_its_requests_and_writes_none(
     assert (await log.verify()).ok
 
 
-async def test_a_malformed_record_fails_its_caller_only(engine: AsyncEngine):
-    writer, _, _ = writer_for(engine)
+async def test_a_malformed_record_fails_its_caller_only(store: Store):
+    writer, _, _ = writer_for(store)
     results = await asyncio.gather(
         writer.append([record(1)]),
         writer.append([record(2, outcome="maybe")]),
@@ -110,12 +122,13 @@ async def test_a_malformed_record_fails_its_caller_only(engine: AsyncEngine):
     )
     first, malformed, third = results
     assert isinstance(malformed, ValueError)
-    assert isinstance(first, list) and isinstance(third, list)
+    assert isinstance(first, list)
+    assert isinstance(third, list)
     assert [e.request_id for e in first + third] == ["req-1", "req-3"]
 
 
-async def test_grouped_appends_and_units_auditing_changes_make_one_chain(engine: AsyncEngine):
-    writer, log, store = writer_for(engine)
+async def test_grouped_appends_and_units_auditing_changes_make_one_chain(store: Store):
+    writer, log, _ = writer_for(store)
 
     async def change(i: int) -> None:
         async with store.begin() as unit:
@@ -130,8 +143,8 @@ async def test_grouped_appends_and_units_auditing_changes_make_one_chain(engine:
     assert report.checked == 40
 
 
-async def test_a_cancelled_caller_still_has_its_entry_written(engine: AsyncEngine):
-    writer, _, _ = writer_for(engine)
+async def test_a_cancelled_caller_still_has_its_entry_written(store: Store, engine: AsyncEngine):
+    writer, _, _ = writer_for(store)
     caller = asyncio.ensure_future(writer.append([record(1)]))
     await asyncio.sleep(0)  # queued
     caller.cancel()
@@ -140,7 +153,9 @@ async def test_a_cancelled_caller_still_has_its_entry_written(engine: AsyncEngin
     assert await count(engine, audit_log) == 1  # the agencies were asked: it is on record
 
 
-async def test_the_auditor_keeps_an_inquirys_answers_with_its_entry(engine: AsyncEngine):
+async def test_the_auditor_keeps_an_inquirys_answers_with_its_entry(
+    store: Store, engine: AsyncEngine
+):
     # the Auditor's path: its writer, the answers from the profile, in the same group
     from gateway.auth.principal import Principal, Role
     from gateway.domain.cases import parse_case_number
@@ -150,7 +165,6 @@ async def test_the_auditor_keeps_an_inquirys_answers_with_its_entry(engine: Asyn
     from gateway.services.fanout import SubjectProfile
     from gateway.services.inquiry import InquiryKey, InquiryOptions
 
-    store = Store(engine)
     auditor = Auditor(AuditLog(store, KEY, clock=Clock()), store)
     number = parse_case_number("(2026)苏0812执7号")
     subject = parse_subject(SubjectKind.NATURAL, "320802198001010014")
