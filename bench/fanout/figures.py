@@ -8,7 +8,7 @@ from bench.fanout.measure import Config
 from bench.fanout.report import Figure
 
 TARGET_A = 1.10
-TARGET_B = 2.0
+TARGET_B = 2.5  # against strawberry with the same parse and validation caches (issue 13)
 
 
 def calls_text(calls: dict[str, float]) -> str:
@@ -20,14 +20,18 @@ def figures(config: Config, raw: dict[str, Any]) -> list[Figure]:
     mock = f"{config.latency_ms:g} ms"
     direct = len(lat["direct_agencies"])
     last = batch["runs"][-1]
+    runs = lat["run_p50s_ms"]
     return [
         Figure(
             "a_p50_ratio",
-            f"(a) debtor p50 / {mock}",
+            f"(a) debtor p50 / {mock}, median run",
             lat["p50_ratio"],
             f"<= {TARGET_A:.2f}",
             lat["p50_ratio"] <= TARGET_A,
-            detail=f"p50 {lat['p50_ms']:.1f} ms over {len(lat['samples_ms'])} queries",
+            detail=f"p50 {lat['p50_ms']:.1f} ms in the median of {len(runs)} runs of "
+            f"{len(lat['samples_ms']) // len(runs)} queries; the runs' p50 / {mock}: min "
+            f"{min(runs) / config.latency_ms:.3f}, median {lat['p50_ratio']:.3f}, max "
+            f"{max(runs) / config.latency_ms:.3f}",
         ),
         Figure(
             "a_p90_ratio",
@@ -83,25 +87,25 @@ def figures(config: Config, raw: dict[str, Any]) -> list[Figure]:
             f"p50; agency calls per query: {calls_text(leads['calls_per_query'])}",
         ),
         Figure(
-            "b_cpu_ratio",
-            "(b) gateway CPU / in-memory strawberry",
-            cpu["ratio"],
+            "b_cpu_ratio_cached",
+            "(b) gateway CPU / in-memory strawberry with the same parse and validation caches",
+            cpu["ratio_same_extensions"],
             f"<= {TARGET_B:.1f}",
-            cpu["ratio"] <= TARGET_B,
+            cpu["ratio_same_extensions"] <= TARGET_B,
             detail=f"{cpu['gateway_cpu_ms_per_query']:.2f} ms vs "
-            f"{cpu['baseline_cpu_ms_per_query']:.2f} ms per query, {cpu['queries']} queries",
+            f"{cpu['cached_baseline_cpu_ms_per_query']:.2f} ms per query, {cpu['queries']} "
+            "queries; the baseline has the gateway's schema extensions, so it parses and "
+            "validates once too",
         ),
         Figure(
-            "b_cpu_ratio_same_extensions",
-            "(b) gateway CPU / in-memory strawberry with the gateway's extensions",
-            cpu["ratio_same_extensions"],
+            "b_cpu_ratio",
+            "(b) as first defined: gateway CPU / in-memory strawberry without those caches",
+            cpu["ratio"],
             "",
             None,
-            detail=(
-                f"{cpu['gateway_cpu_ms_per_query']:.2f} ms vs "
-                f"{cpu['cached_baseline_cpu_ms_per_query']:.2f} ms: the baseline parses and "
-                "validates once too"
-            ),
+            detail=f"{cpu['gateway_cpu_ms_per_query']:.2f} ms vs "
+            f"{cpu['baseline_cpu_ms_per_query']:.2f} ms: the baseline parses and validates "
+            "every query (the target of 2.0 once set against it met only by that letter)",
         ),
         Figure(
             "c_calls_per_agency",

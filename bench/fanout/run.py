@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import os
 import signal
 import sys
 import tempfile
@@ -36,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cpu-queries", type=int, default=defaults.cpu_queries)
     parser.add_argument("--rounds", type=int, default=defaults.rounds)
     parser.add_argument("--latency-queries", type=int, default=defaults.latency_queries)
+    parser.add_argument("--latency-runs", type=int, default=defaults.latency_runs)
     parser.add_argument("--latency-ms", type=float, default=defaults.latency_ms)
     parser.add_argument("--floor-queries", type=int, default=defaults.floor_queries)
     parser.add_argument("--leads-queries", type=int, default=defaults.leads_queries)
@@ -50,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cpu_queries=args.cpu_queries,
         rounds=args.rounds,
         latency_queries=args.latency_queries,
+        latency_runs=args.latency_runs,
         latency_ms=args.latency_ms,
         floor_queries=args.floor_queries,
         leads_queries=args.leads_queries,
@@ -59,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # SIGTERM unwinds like Ctrl-C, so the subprocesses are stopped on the way out
     signal.signal(signal.SIGTERM, _terminated)
     started = time.perf_counter()
+    load_before = os.getloadavg()
     info = machine()
     with (
         tempfile.TemporaryDirectory(prefix="chakong-bench-") as tmp,
@@ -70,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     raw["date"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     raw["git"] = git_revision()
     raw["duration_s"] = time.perf_counter() - started
+    raw["load_before"], raw["load_after"] = list(load_before), list(os.getloadavg())
     figs = figures(config, raw)
     print()
     print(table(figs))
