@@ -554,6 +554,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.app import ConfigurationError, create_app
+    from gateway.runtime import tune_gc
     from gateway.server import uvicorn_options
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
@@ -566,6 +567,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     unknown = [a for a in AGENCIES.names() if not settings.agency(a).url]
     if unknown:
         log.info("agencies without a URL answer NOT_CONFIGURED: %s", ", ".join(unknown))
+    tune_gc(freeze=settings.gc_freeze, young_threshold=settings.gc_young_threshold)
     uvicorn.run(
         app,
         log_config=uvicorn_log_config(),

@@ -140,6 +140,11 @@ class Settings(BaseSettings):
     max_batch_subjects: int = Field(default=DEFAULT_BATCH_SUBJECTS, ge=1, le=5000)
     agencies: dict[str, AgencySettings] = Field(default_factory=dict)  # by agency name
     log_level: str = "info"
+    # the server's garbage collector (gateway.runtime): the start-up heap frozen out of every
+    # collection, and the young generation collected every N allocations instead of Python's
+    # 700 (0 keeps Python's default); bench/gc.py measures both against Python's defaults
+    gc_freeze: bool = True
+    gc_young_threshold: int = Field(default=50_000, ge=0, le=10_000_000)
     demo: bool = False  # the demo's fixed, public token and audit keys (never in production)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     audit_key: SecretStr = SecretStr("")  # keys the audit log's hash chain (HMAC-SHA256)

@@ -189,11 +189,15 @@ def _serve_command() -> list[str]:
 
 @contextlib.contextmanager
 def gateway(
-    workdir: Path, mocks: Mocks, command: list[str] | None = None, stop_timeout_s: float = 5.0
+    workdir: Path,
+    mocks: Mocks,
+    command: list[str] | None = None,
+    stop_timeout_s: float = 5.0,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[Gateway]:
     """``chakong serve`` (or ``command``) in a subprocess, configured by ``CHAKONG_*`` with keys
-    of its own (not demo mode); ready when this yields, stopped (SIGTERM, then SIGKILL after
-    ``stop_timeout_s``) on exit."""
+    of its own (not demo mode) and ``settings`` (more ``CHAKONG_*`` variables); ready when this
+    yields, stopped (SIGTERM, then SIGKILL after ``stop_timeout_s``) on exit."""
     port = free_port()
     keys = Keys.generate()
     env = _clean_env() | keys.env()
@@ -205,6 +209,7 @@ def gateway(
     for agency, url in mocks.urls.items():
         env[f"CHAKONG_AGENCIES__{agency.upper()}__URL"] = url
         env[f"CHAKONG_AGENCIES__{agency.upper()}__TOKEN"] = mocks.token
+    env |= settings or {}
     command = command or _serve_command()
     log = workdir / "gateway.log"
     with log.open("w") as out:

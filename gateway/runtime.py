@@ -1,0 +1,38 @@
+"""The interpreter's own settings for a long-running gateway process.
+
+A request allocates tens of thousands of short-lived objects (agency answers, GraphQL results,
+their dictionaries); with Python's defaults the young generation is collected every 700
+allocations, and every so often a full collection walks the whole heap, start-up modules and
+schema included. ``chakong serve`` calls ``tune_gc`` once the application is built, before the
+server starts (never the tests' process, which builds many applications):
+
+- ``gc.freeze()`` moves everything allocated so far (the imported modules, the schema, the
+  settings) to a permanent generation that collections no longer traverse;
+- the young generation's threshold is raised (``gc_young_threshold``), so the short-lived
+  objects of a request are mostly freed by reference counting before a collection sees them.
+
+Reference cycles are still collected, only less often; ``bench/gc.py`` records CPU and peak
+memory against Python's defaults.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def tune_gc(*, freeze: bool, young_threshold: int) -> None:
+    """Freeze the start-up heap and set the young generation's threshold (0: leave it)."""
+    if freeze:
+        gc.collect()
+        gc.freeze()
+    if young_threshold > 0:
+        _, middle, old = gc.get_threshold()
+        gc.set_threshold(young_threshold, middle, old)
+    log.debug(
+        "garbage collector: %d objects frozen, thresholds %s",
+        gc.get_freeze_count(),
+        gc.get_threshold(),
+    )
