@@ -143,6 +143,8 @@ def check_inquiry(principal: Principal, case: Case | None, subjects: Sequence[Su
 
     Information may be used only for the case it was requested for, and no measure may be
     taken against anyone who is not a debtor in that case: a creditor of the case is refused too.
+    Of the case's parties only those among ``subjects`` are looked at, so ``case`` may carry
+    just these (``Context.case_for_subjects`` reads no others).
     """
     if principal.role not in INQUIRERS:
         raise PermissionDeniedError(

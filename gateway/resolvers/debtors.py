@@ -84,8 +84,11 @@ async def resolve_debtors(
 
 
 async def authorize(context: Context, case_number: CaseNumber, subjects: list[Subject]) -> None:
-    """The case-scoped check of ``gateway.auth.policy``; a refusal is audited, then raised."""
-    case = await context.case(case_number)
+    """The case-scoped check of ``gateway.auth.policy``; a refusal is audited, then raised.
+
+    The check reads only the parties asked about (``Context.case_for_subjects``): whether each
+    is a debtor of the case does not depend on the case's other parties."""
+    case = await context.case_for_subjects(case_number, subjects)
     await context.enforce(
         lambda: check_inquiry(context.principal, case, subjects),
         action="inquiry",

@@ -57,8 +57,9 @@ async def report_inquiry(
     service = context.inquiries
     options = service.options(case_number, None, None, False)
     subject = report_subject(subject_id, kind)
-    await authorize(context, options.case_number, [subject])
+    # the report prints the case: read it whole first, and the check reads the same case
     case = await context.case(options.case_number)
+    await authorize(context, options.case_number, [subject])
     party = None if case is None else case.party(subject.key)
     if party is not None and party.subject.name:
         subject = parse_subject(subject.kind, subject.id, party.subject.name)

@@ -8,10 +8,11 @@ view to call through the context.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,7 @@ class Context:
     loader: DataLoader[InquiryKey, SubjectProfile] = field(init=False)
     listing_status: DataLoader[Subject, list[ListingEntry]] = field(init=False)
     _cases: dict[str, asyncio.Future[Case | None]] = field(init=False, default_factory=dict)
+    _case_parties: DataLoader[tuple[CaseNumber, Subject], Case | None] = field(init=False)
 
     def __post_init__(self) -> None:
         self.audit = AuditTrail(self.auditor, self.principal, self.request_id)
@@ -82,6 +84,8 @@ class Context:
         self.loader = inquiry_loader(self.inquiries, self.audit.start)
         # the list status of every profile of the request, in one query
         self.listing_status = DataLoader(load_fn=self._listing_of)
+        # the cases of the request's inquiries with the parties asked about, in one lookup
+        self._case_parties = DataLoader(load_fn=self._cases_for)
 
     async def _listing_of(self, subjects: Sequence[Subject]) -> list[list[ListingEntry]]:
         if self.listing is None:
@@ -99,7 +103,7 @@ class Context:
         return await self.audit.settle()
 
     async def case(self, case_number: CaseNumber) -> Case | None:
-        """The registered case, looked up once per request.
+        """The whole registered case, looked up once per request.
 
         Every resolver of the request that asks for the same case awaits the same lookup, so
         they all resume in the same turn of the loop and their inquiries still reach the
@@ -111,16 +115,42 @@ class Context:
             lookup = self._cases[key] = asyncio.ensure_future(self._get_case(case_number))
         return await asyncio.shield(lookup)
 
+    async def case_for_subjects(
+        self, case_number: CaseNumber, subjects: Sequence[Subject]
+    ) -> Case | None:
+        """The registered case as an inquiry about ``subjects`` needs it: its judges and, of its
+        parties, only those among ``subjects`` (``CaseRegister.get_for_subjects``), so the
+        lookup costs the same in a case of one party or of thousands. Not the whole case.
+
+        The subjects of every inquiry of the request into the same case are looked up together,
+        in one query, and their resolvers resume together, as with ``case``: aliased ``debtor``
+        fields stay one call per agency. A case the request has read whole (``case``) answers
+        without a query of its own.
+        """
+        whole = self._cases.get(case_number.canonical)
+        if whole is not None:
+            return await asyncio.shield(whole)
+        if not subjects:
+            return await self.case(case_number)
+        # the key is the subject's kind and canonical id (its name is not part of the party)
+        keys = [(case_number, dataclasses.replace(s, name=None)) for s in subjects]
+        return _one_case(await asyncio.shield(self._case_parties.load_many(keys)))
+
     async def _get_case(self, case_number: CaseNumber) -> Case | None:
         if self.cases is None:
             return None
-        try:
-            return await self.cases.get(case_number)
-        except SQLAlchemyError:
-            log.exception("the case register could not be read")
-            raise StoreUnavailableError(
-                "案件登记暂不可用，请稍后再试", "the case register is unavailable: try again later"
-            ) from None
+        return await _read(self.cases.get(case_number))
+
+    async def _cases_for(self, keys: Sequence[tuple[CaseNumber, Subject]]) -> list[Case | None]:
+        if self.cases is None:
+            return [None for _ in keys]
+        asked: dict[CaseNumber, list[Subject]] = {}
+        for number, subject in keys:
+            asked.setdefault(number, []).append(subject)
+        found: dict[CaseNumber, Case | None] = {}
+        for number, subjects in asked.items():
+            found[number] = await _read(self.cases.get_for_subjects(number, subjects))
+        return [found[number] for number, _ in keys]
 
     async def enforce(
         self,
@@ -135,3 +165,29 @@ class Context:
         await self.audit.enforce(
             check, action=action, case_number=case_number, subjects=subjects, detail=detail
         )
+
+
+async def _read(lookup: Awaitable[Case | None]) -> Case | None:
+    """A lookup in the case register; a database error is the register being unavailable."""
+    try:
+        return await lookup
+    except SQLAlchemyError:
+        log.exception("the case register could not be read")
+        raise StoreUnavailableError(
+            "案件登记暂不可用，请稍后再试", "the case register is unavailable: try again later"
+        ) from None
+
+
+def _one_case(found: Sequence[Case | None]) -> Case | None:
+    """The lookups of one case's subjects as one case: the parties of each lookup together (the
+    subjects of one request may have been looked up in more than one batch)."""
+    cases: list[Case] = []
+    for case in found:
+        if case is None:
+            return None
+        if not any(case is seen for seen in cases):
+            cases.append(case)
+    if len(cases) == 1:
+        return cases[0]
+    parties = {party.key: party for case in cases for party in case.parties}
+    return dataclasses.replace(cases[0], parties=tuple(parties.values()))

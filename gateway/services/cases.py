@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +19,7 @@ from gateway.auth.principal import Principal
 from gateway.domain.cases import CaseNumber
 from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.register import Case, CaseStatus, amount
+from gateway.domain.subjects import Subject
 from gateway.services.auditing import Auditor
 from gateway.store.unit import Store, UnitOfWork
 
@@ -60,9 +61,18 @@ class CaseRegister:
         self._clock = clock
 
     async def get(self, case_number: CaseNumber) -> Case | None:
-        """The case, with its judges and parties: two statements (every inquiry asks this)."""
+        """The whole case, with its judges and all its parties."""
         async with self._store.read() as unit:
             return await unit.cases.get(case_number)
+
+    async def get_for_subjects(
+        self, case_number: CaseNumber, subjects: Collection[Subject]
+    ) -> Case | None:
+        """The case with its judges and, of its parties, only those among ``subjects``: what an
+        inquiry about them needs, read by key whatever the number of parties
+        (``CaseRepository.get_for_subjects``). Not the whole case: use ``get`` for that."""
+        async with self._store.read() as unit:
+            return await unit.cases.get_for_subjects(case_number, subjects)
 
     async def list(
         self,

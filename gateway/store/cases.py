@@ -2,13 +2,17 @@
 
 ``CaseRepository`` works on the connection of a unit of work (``gateway.store.unit``); saving a
 case replaces it whole, so readers of a committed unit never see half a case.
+
+An inquiry reads its case with ``get_for_subjects``: the case row, its judges, and only the
+parties it asks about, looked up by the table's key, so its cost does not grow with the number
+of parties (a case may have thousands). Everything that needs the whole case reads ``get``.
 """
 
 from __future__ import annotations
 
 import builtins
 import datetime
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +42,30 @@ _PARTIES = (
     .where(case_parties.c.case_number == sa.bindparam("number"))
     .order_by(case_parties.c.position)
 )
+# some of the parties: every column of the key is bound, so both databases search the primary
+# key (case_number, subject_kind, subject_id) and never read the case's other parties; a row
+# value IN list ("(kind, id) IN (...)") would make SQLite scan the whole case instead
+_SOME_PARTIES = sa.select(
+    case_parties.c.role,
+    case_parties.c.subject_kind,
+    case_parties.c.subject_id,
+    case_parties.c.name,
+    case_parties.c.position,
+)
+_PARTIES_AMONG = _SOME_PARTIES.where(
+    case_parties.c.case_number == sa.bindparam("number"),
+    case_parties.c.subject_kind.in_(sa.bindparam("kinds", expanding=True)),
+    case_parties.c.subject_id.in_(sa.bindparam("ids", expanding=True)),
+)
+# ids per statement: far below SQLite's smallest limit on bound parameters (999)
+_IDS_PER_STATEMENT = 500
+# one subject (a debtor field, the report): no list to expand, so the SQL is not rendered again
+# for every lookup
+_ONE_PARTY = _SOME_PARTIES.where(
+    case_parties.c.case_number == sa.bindparam("number"),
+    case_parties.c.subject_kind == sa.bindparam("kind"),
+    case_parties.c.subject_id == sa.bindparam("id"),
+)
 
 
 class CaseRepository:
@@ -49,32 +77,58 @@ class CaseRepository:
         self._conn = conn
 
     async def get(self, case_number: CaseNumber) -> Case | None:
-        """The case, with its judges and parties: two statements (every inquiry asks this)."""
+        """The case, with its judges and all its parties: two statements."""
         number = case_number.canonical
-        # the case row once per judge (a case has at least one)
-        rows = (await self._conn.execute(_CASE_WITH_JUDGES, {"number": number})).all()
+        rows = await self._case_rows(number)
         if not rows:
             return None
         party_rows = await self._conn.execute(_PARTIES, {"number": number})
-        parties = tuple(
-            Party(
-                role=PartyRole(p.role),
-                subject=Subject(kind=SubjectKind(p.subject_kind), id=p.subject_id, name=p.name),
+        return _case(case_number, rows, tuple(_party(p) for p in party_rows.mappings()))
+
+    async def get_for_subjects(
+        self, case_number: CaseNumber, subjects: Collection[Subject]
+    ) -> Case | None:
+        """The case with its judges and, of its parties, only those who are among ``subjects``
+        (the same kind and canonical id: ``Subject.key``), in the case's order.
+
+        One statement for the case and its judges, one per ``_IDS_PER_STATEMENT`` subjects for
+        the parties, each an indexed lookup: the cost grows with the subjects asked about, not
+        with the case's parties. The ``parties`` of the case returned are therefore not all of
+        them: it is what an inquiry's check needs (``check_inquiry``: is each subject a debtor
+        of the case?) and must not be used as the whole case."""
+        number = case_number.canonical
+        rows = await self._case_rows(number)
+        if not rows:
+            return None
+        found = await self._parties_among(number, {(s.kind.value, s.id) for s in subjects})
+        found.sort(key=lambda p: p["position"])
+        return _case(case_number, rows, tuple(_party(p) for p in found))
+
+    async def _parties_among(
+        self, number: str, wanted: set[tuple[str, str]]
+    ) -> builtins.list[RowMapping]:
+        """The rows of the case's parties whose (kind, id) is ``wanted``, in no order."""
+        if len(wanted) == 1:
+            ((kind, subject_id),) = wanted
+            params = {"number": number, "kind": kind, "id": subject_id}
+            return builtins.list((await self._conn.execute(_ONE_PARTY, params)).mappings())
+        ids = sorted({subject_id for _, subject_id in wanted})
+        kinds = sorted({kind for kind, _ in wanted})
+        found: builtins.list[RowMapping] = []
+        for start in range(0, len(ids), _IDS_PER_STATEMENT):
+            chunk = ids[start : start + _IDS_PER_STATEMENT]
+            result = await self._conn.execute(
+                _PARTIES_AMONG, {"number": number, "kinds": kinds, "ids": chunk}
             )
-            for p in party_rows
-        )
-        row = rows[0]._mapping
-        return Case(
-            case_number=case_number,
-            court=row["court"],
-            judges=tuple(r.judge_id for r in rows if r.judge_id is not None),
-            parties=parties,
-            obligation=row["obligation"],
-            performed=row["performed"],
-            status=CaseStatus(row["status"]),
-            filed_on=row["filed_on"],
-            currency=row["currency"],
-        )
+            # kinds x ids may match a party of another kind with an id that was asked for
+            found.extend(
+                p for p in result.mappings() if (p["subject_kind"], p["subject_id"]) in wanted
+            )
+        return found
+
+    async def _case_rows(self, number: str) -> Sequence[RowMapping]:
+        """The case row once per judge (a case has at least one); none if not registered."""
+        return (await self._conn.execute(_CASE_WITH_JUDGES, {"number": number})).mappings().all()
 
     async def list(
         self,
@@ -198,9 +252,8 @@ class CaseRepository:
             .where(case_parties.c.case_number.in_(numbers))
             .order_by(case_parties.c.case_number, case_parties.c.position)
         )
-        for p in party_rows:
-            subject = Subject(kind=SubjectKind(p.subject_kind), id=p.subject_id, name=p.name)
-            parties[p.case_number].append(Party(role=PartyRole(p.role), subject=subject))
+        for p in party_rows.mappings():
+            parties[p["case_number"]].append(_party(p))
         return [
             Case(
                 case_number=parse_case_number(row["case_number"]),
@@ -215,3 +268,24 @@ class CaseRepository:
             )
             for row in rows
         ]
+
+
+def _party(row: RowMapping) -> Party:
+    subject = Subject(kind=SubjectKind(row["subject_kind"]), id=row["subject_id"], name=row["name"])
+    return Party(role=PartyRole(row["role"]), subject=subject)
+
+
+def _case(case_number: CaseNumber, rows: Sequence[RowMapping], parties: tuple[Party, ...]) -> Case:
+    """A case from its rows of ``_CASE_WITH_JUDGES`` and the parties read with them."""
+    row = rows[0]
+    return Case(
+        case_number=case_number,
+        court=row["court"],
+        judges=tuple(r["judge_id"] for r in rows if r["judge_id"] is not None),
+        parties=parties,
+        obligation=row["obligation"],
+        performed=row["performed"],
+        status=CaseStatus(row["status"]),
+        filed_on=row["filed_on"],
+        currency=row["currency"],
+    )

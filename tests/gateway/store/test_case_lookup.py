@@ -1,0 +1,104 @@
+"""An inquiry's case lookup (``get_for_subjects``): the case with only the parties asked about,
+read by the table's key, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.domain.cases import parse_case_number
+from gateway.domain.register import Case, Party, PartyRole
+from gateway.domain.subjects import Subject, SubjectKind, parse_subject, uscc_check_character
+from gateway.store.unit import Store
+from tests.gateway.case_samples import case_of, natural_people, party_statements
+from tests.gateway.store.databases import migrated_engine
+
+NOW = datetime.datetime(2026, 5, 1, 8, 0, tzinfo=datetime.UTC)
+COMPANY = parse_subject(
+    SubjectKind.LEGAL, "91320800MA1ABCDE1" + uscc_check_character("91320800MA1ABCDE1")
+)
+
+
+async def save(engine: AsyncEngine, case: Case) -> None:
+    async with Store(engine).begin() as unit:
+        await unit.cases.save(case, NOW)
+
+
+async def lookup(engine: AsyncEngine, case: Case, subjects: list[Subject]) -> Case | None:
+    async with Store(engine).read() as unit:
+        return await unit.cases.get_for_subjects(case.case_number, subjects)
+
+
+async def test_only_the_parties_asked_about_are_read(engine: AsyncEngine):
+    d0, d1, creditor, stranger = natural_people(4)
+    named = dataclasses.replace(d1, name="张三")
+    case = case_of("(2026)苏0812执1号", [d0, named, COMPANY], [creditor])
+    await save(engine, case)
+    asked = [
+        creditor,
+        dataclasses.replace(d1, name="另一个名字"),  # the name is not part of the key
+        stranger,
+        Subject(SubjectKind.LEGAL, d0.id),  # the id of a party, but of another kind
+    ]
+    found = await lookup(engine, case, asked)
+    # the asked parties as stored (name and role), in the case's order; the rest of the case
+    expected = (Party(PartyRole.DEBTOR, named), Party(PartyRole.CREDITOR, creditor))
+    assert found == dataclasses.replace(case, parties=expected)
+
+
+async def test_an_unknown_case_is_none_and_no_subject_reads_no_party(engine: AsyncEngine):
+    (debtor,) = natural_people(1)
+    case = case_of("(2026)苏0812执2号", [debtor])
+    missing = dataclasses.replace(case, case_number=parse_case_number("(2026)苏0812执404号"))
+    assert await lookup(engine, missing, [debtor]) is None
+    await save(engine, case)
+    assert await lookup(engine, case, []) == dataclasses.replace(case, parties=())
+
+
+async def test_a_thousand_party_case_reads_only_the_subjects_asked_about(engine: AsyncEngine):
+    people = natural_people(1000)
+    case = case_of("(2026)苏0812执3号", people)
+    await save(engine, case)
+    all_ids = {p.id for p in people}
+    with party_statements(engine) as one:
+        found = await lookup(engine, case, [people[999]])
+    assert found is not None
+    assert found.parties == (Party(PartyRole.DEBTOR, people[999]),)
+    assert len(one.seen) == 1
+    assert one.bound() & all_ids == {people[999].id}  # no other party was asked for
+    # a batch over more than one statement's worth of ids, asked in another order
+    asked = people[100:700][::-1]
+    with party_statements(engine) as batch:
+        found = await lookup(engine, case, asked)
+    assert found is not None
+    assert found.parties == tuple(Party(PartyRole.DEBTOR, p) for p in people[100:700])
+    assert found.debtors() == found.parties
+    assert len(batch.seen) == 2
+    assert batch.bound() & all_ids == {p.id for p in asked}
+
+
+@pytest.fixture
+async def sqlite(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    async with migrated_engine("sqlite", tmp_path) as engine:
+        yield engine
+
+
+async def test_sqlite_searches_the_parties_by_their_key_not_the_whole_case(sqlite: AsyncEngine):
+    people = natural_people(50)
+    case = case_of("(2026)苏0812执4号", people)
+    await save(sqlite, case)
+    with party_statements(sqlite) as statements:
+        await lookup(sqlite, case, [people[7]])
+        await lookup(sqlite, case, [people[7], people[30]])
+    assert len(statements.seen) == 2
+    for statement, params in statements.seen:
+        async with sqlite.connect() as conn:
+            plan = (await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)).all()
+        details = " ".join(row[-1] for row in plan)
+        assert "case_number=? AND subject_kind=? AND subject_id=?" in details, details
+        assert "SCAN case_parties" not in details
