@@ -191,7 +191,9 @@ def batch_subjects(count: int, legal_share: float = 0.25) -> list[dict[str, str]
     subjects: list[dict[str, str]] = []
     i = 0
     while len(subjects) < count - 1 - legal:
-        birth = datetime.date(1955, 1, 1) + datetime.timedelta(days=113 * i)
+        # every 200 subjects the birth dates start again (with other order numbers): a batch
+        # of any size stays in the past
+        birth = datetime.date(1955, 1, 1) + datetime.timedelta(days=113 * (i % 200))
         subject_id = normalize_resident_id(_resident_id(_REGIONS[i % 8], birth, 100 + i % 900))
         if subject_id != example["id"]:
             subjects.append({"kind": "NATURAL", "id": subject_id})
