@@ -155,7 +155,7 @@ async def open_resources(
     ``signer`` and ``audit_checkpoint_dir``, signed checkpoints are written on a schedule."""
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
     http = httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=30.0)
-    cache = RecordCache.from_url(settings.cache_url)
+    cache = RecordCache.from_url(settings.cache_url, max_entries=settings.cache_max_entries)
     engine = open_engine(settings.database_url)
     if await database_ready(engine):
         await upgrade(engine)  # the register and the audit log's tables, idempotent

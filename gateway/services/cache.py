@@ -1,10 +1,12 @@
-"""The per-source record cache: aiocache in memory (default) or Redis (shared by processes).
+"""The per-source record cache: in process (default, capped) or Redis (shared by processes).
 
 Entries are keyed by agency and subject, hold the answer (records, or ``None`` for "the agency
 does not know this subject") and when it was fetched. In memory the objects are kept as they
-are; in Redis they are the records' wire JSON (the agency's ``@record`` classes, validated back
-by pydantic), never pickles. Stampede protection is
-the fan-out's single-flight (``gateway.services.fanout``), which also covers batches.
+are, in a ``MemoryBackend`` that holds at most ``max_entries`` of them and evicts the least
+recently used; in Redis (aiocache) they are the records' wire JSON (the agency's ``@record``
+classes, validated back by pydantic), never pickles, and Redis's own ``maxmemory`` policy
+bounds them. Stampede protection is the fan-out's single-flight (``gateway.services.fanout``),
+which also covers batches.
 """
 
 from __future__ import annotations
@@ -12,24 +14,89 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
-from collections.abc import Sequence
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import pydantic
-from aiocache import RedisCache, SimpleMemoryCache
+from aiocache import RedisCache
 
 from connectors.registry import spec
 from gateway.domain.records import AgencyRecords, wire_adapter
+from gateway.settings import DEFAULT_CACHE_MAX_ENTRIES
 
 log = logging.getLogger(__name__)
+
+# the default cap of the in-process cache; ``Settings.cache_max_entries`` explains the number
+MEMORY_MAX_ENTRIES = DEFAULT_CACHE_MAX_ENTRIES
 
 
 @dataclass(frozen=True, slots=True)
 class CacheEntry:
     fetched_at: datetime.datetime
     records: AgencyRecords | None
+
+
+class MemoryBackend:
+    """The in-process backend: at most ``max_entries`` entries, each kept until its ttl.
+
+    It offers what ``RecordCache`` calls on a backend (``multi_get``, ``multi_set``,
+    ``exists``, ``clear``, ``close``), each O(1) per key. An expired entry is a miss and is
+    dropped when it is asked for; one never asked for again stays until it is the least
+    recently used, so expired entries never hold more than the cap. Reading or writing an entry
+    makes it the most recently used; a write past the cap evicts the least recently used.
+    Values are kept as they are (no copy, no serialisation): callers must not mutate them.
+    """
+
+    def __init__(
+        self, max_entries: int = MEMORY_MAX_ENTRIES, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        if max_entries < 1:
+            raise ValueError(f"max_entries must be at least 1, not {max_entries}")
+        self.max_entries = max_entries
+        self._clock = clock
+        # key -> (expiry on the clock, value), least recently used first
+        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    async def multi_get(self, keys: Sequence[str]) -> list[Any]:
+        now = self._clock()
+        return [self._get(key, now) for key in keys]
+
+    async def multi_set(self, pairs: Sequence[tuple[str, Any]], ttl: float) -> None:
+        expires_at = self._clock() + ttl
+        entries = self._entries
+        for key, value in pairs:
+            entries[key] = (expires_at, value)
+            entries.move_to_end(key)
+            if len(entries) > self.max_entries:
+                entries.popitem(last=False)
+
+    async def exists(self, key: str) -> bool:
+        found = self._entries.get(key)
+        return found is not None and found[0] > self._clock()
+
+    async def clear(self) -> None:
+        self._entries.clear()
+
+    async def close(self) -> None:
+        return None
+
+    def _get(self, key: str, now: float) -> Any:
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        expires_at, value = found
+        if expires_at <= now:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return value
 
 
 class RecordCache:
@@ -41,10 +108,13 @@ class RecordCache:
         self._namespace = namespace
 
     @classmethod
-    def from_url(cls, url: str) -> RecordCache:
+    def from_url(cls, url: str, *, max_entries: int = MEMORY_MAX_ENTRIES) -> RecordCache:
+        """A cache at ``url``: ``memory://`` (in process, at most ``max_entries`` entries, the
+        least recently used evicted) or ``redis://host:port/db`` (``rediss://`` for TLS), which
+        ignores ``max_entries``: Redis's own ``maxmemory`` policy bounds it."""
         parts = urlsplit(url)
         if parts.scheme == "memory":
-            return cls(SimpleMemoryCache(), serialize=False)
+            return cls(MemoryBackend(max_entries), serialize=False)
         if parts.scheme in ("redis", "rediss"):
             db = int(parts.path.lstrip("/") or 0)
             backend = RedisCache(
