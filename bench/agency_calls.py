@@ -1,0 +1,178 @@
+"""One agency call's CPU, whole and in parts: ``python -m bench.agency_calls [--rounds 300]``.
+
+The mocks run in a subprocess (their CPU is not counted) and answer at once. In this process,
+the gateway's connectors (``gateway.app.build_sources``: httpx over ``httpx-aiohttp``, as
+``chakong serve`` builds them) ask every agency that serves the example debtor, the nine at once
+as the fan-out does, ``--rounds`` times. Three ways, alternating, on the same connections:
+
+- **the connector's whole call**: ``connector.query(inquiry)``: the request body, the client,
+  the envelope checked, the records validated into the agency's domain records;
+- **the client alone**: the same POSTs with the same bodies through the same httpx client, the
+  answer read as bytes and nothing more;
+- **raw aiohttp**: the same POSTs through an ``aiohttp.ClientSession``, read as bytes: the
+  candidate transport, for comparison.
+
+CPU is ``time.process_time()`` per call. The target of issue 13: at most 0.5 ms per agency call
+including validation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import httpx
+from httpx_aiohttp import AiohttpTransport
+from pydantic import SecretStr
+
+from bench.fanout import procs, queries
+from bench.fanout.report import Figure, machine, markdown_table, run_header, table, write_section
+from bench.fanout.results import RESULTS
+from connectors.base import Inquiry, SourceConnector
+from gateway.app import build_sources
+from gateway.domain.cases import parse_case_number
+from gateway.domain.subjects import SubjectKind, parse_subject
+from gateway.settings import AgencySettings, Settings
+
+Round = Callable[[], Awaitable[None]]
+
+
+async def cpu_of(round_: Round, rounds: int) -> float:
+    start = time.process_time()
+    for _ in range(rounds):
+        await round_()
+    return time.process_time() - start
+
+
+async def measure(mocks: procs.Mocks, rounds: int) -> dict[str, float]:
+    serving = set(queries.serving("NATURAL"))
+    settings = Settings(
+        agencies={
+            agency: AgencySettings(url=url, token=SecretStr(mocks.token))
+            for agency, url in mocks.urls.items()
+            if agency in serving
+        }
+    )
+    case = parse_case_number(queries.CASE_NUMBER)
+    example = queries.example_subject()
+    subject = parse_subject(SubjectKind.NATURAL, example["id"], example["name"])
+    body = queries.agency_inquiry_body("bench-calls")
+    auth = {"Authorization": f"Bearer {mocks.token}", "Content-Type": "application/json"}
+    urls = [f"{mocks.urls[a]}/v1/inquiries" for a in sorted(serving)]
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+    async with (
+        httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=30.0) as http,
+        aiohttp.ClientSession() as session,
+    ):
+        sources, connectors = build_sources(settings, http)
+        ordered: list[SourceConnector] = [sources[a].connector for a in sorted(serving)]
+
+        async def whole() -> None:
+            inquiry = Inquiry(uuid.uuid4().hex, case, case.court, (subject,))
+            answers = await asyncio.gather(*(c.query(inquiry) for c in ordered))
+            if any(a.get(subject.key) is None for a in answers):
+                raise RuntimeError("an agency did not know the example debtor")
+
+        async def client() -> None:
+            answers = await asyncio.gather(
+                *(http.post(u, content=body, headers=auth) for u in urls)
+            )
+            for answer in answers:
+                answer.raise_for_status()
+                answer.read()
+
+        async def raw() -> None:
+            async def one(url: str) -> None:
+                async with session.post(url, data=body, headers=auth) as answer:
+                    answer.raise_for_status()
+                    await answer.read()
+
+            await asyncio.gather(*(one(u) for u in urls))
+
+        ways: dict[str, Round] = {"whole": whole, "client": client, "raw": raw}
+        for round_ in ways.values():  # warm-up, connections opened
+            await cpu_of(round_, 20)
+        totals = dict.fromkeys(ways, 0.0)
+        for _ in range(3):
+            for name, round_ in ways.items():
+                totals[name] += await cpu_of(round_, rounds // 3)
+        for connector in connectors:
+            await connector.aclose()
+    calls = (rounds // 3) * 3 * len(urls)
+    return {name: cpu / calls * 1000 for name, cpu in totals.items()} | {"calls": calls}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--no-write", dest="write", action="store_false")
+    args = parser.parse_args()
+    load_before = os.getloadavg()
+    with (
+        tempfile.TemporaryDirectory(prefix="chakong-calls-") as tmp,
+        procs.mock_agencies(Path(tmp)) as mocks,
+    ):
+        ms = asyncio.run(measure(mocks, args.rounds))
+    load_after = os.getloadavg()
+    figures = [
+        Figure(
+            "whole",
+            "CPU per agency call, the connector's whole call (ms)",
+            ms["whole"],
+            "<= 0.5",
+            ms["whole"] <= 0.5,
+            "{:.3f}",
+            f"{ms['whole'] - ms['client']:.3f} ms of it beyond the client: the body, the "
+            "envelope, the records' validation",
+        ),
+        Figure(
+            "client",
+            "CPU per agency call, the client alone (ms)",
+            ms["client"],
+            "",
+            None,
+            "{:.3f}",
+            "httpx over httpx-aiohttp, the answer read as bytes",
+        ),
+        Figure(
+            "raw",
+            "CPU per agency call, raw aiohttp (ms)",
+            ms["raw"],
+            "",
+            None,
+            "{:.3f}",
+            f"{ms['raw'] / ms['client']:.2f} x the client alone",
+        ),
+    ]
+    print(table(figures))
+    if args.write:
+        section = "\n\n".join(
+            [
+                "## One agency call (`bench/agency_calls.py`)",
+                run_header(
+                    f"python -m bench.agency_calls --rounds {args.rounds}",
+                    machine(),
+                    make_bench=False,
+                ),
+                f"Load average (1, 5, 15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} "
+                f"{load_before[2]:.2f}; after: {load_after[0]:.2f} {load_after[1]:.2f} "
+                f"{load_after[2]:.2f}.",
+                f"{int(ms['calls'])} calls each way: the nine agencies that serve the example "
+                "debtor asked at once, as the fan-out does, mocks answering at once in another "
+                "process; three ways alternating. See the module's docstring.",
+                markdown_table(figures),
+            ]
+        )
+        write_section(RESULTS, section, name="agency-calls")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
