@@ -369,6 +369,9 @@ async def test_ctrl_c_keeps_the_progress_and_the_same_command_goes_on(
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        # as at a terminal: a suite run in the background (``make test &``) ignores SIGINT, and
+        # a child inherits that, so Ctrl-C would never reach the command
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # Ctrl-C once two batches are on disk (the machine's speed decides when, not a timer)
     while not (progress.exists() and len(progress.read_text().splitlines()) >= 3):
