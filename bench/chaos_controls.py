@@ -44,9 +44,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bench.fanout.procs import (
     Keys,
     _clean_env,
-    _serve_command,
     _wait_ready,
     free_port,
+    serve_command,
     stop_process,
 )
 from bench.fanout.report import (
@@ -137,7 +137,7 @@ class GatewayProcess:
         log = self.workdir / f"gateway-{self.starts}.log"
         with log.open("w") as out:
             self.proc = subprocess.Popen(
-                _serve_command(),
+                serve_command(),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,

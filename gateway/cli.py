@@ -129,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="端口；默认 CHAKONG_PORT / port; default CHAKONG_PORT",
     )
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="网关进程数（每个 CPU 核一个）；默认 1 / gateway processes (one per CPU core); "
+        "default 1",
+    )
     serve.set_defaults(run=_run_serve)
 
     mocks = sub.add_parser(
@@ -550,12 +557,25 @@ async def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(
+            f"进程数应为 1 至 64 的整数 / the number of workers must be a whole number from 1 to "
+            f"64, not {text!r}"
+        )
+    return value
+
+
 def _run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.app import ConfigurationError, create_app
     from gateway.runtime import tune_gc
-    from gateway.server import uvicorn_options
+    from gateway.server import migrate_once, uvicorn_options
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = Settings(**overrides)
@@ -567,15 +587,21 @@ def _run_serve(args: argparse.Namespace) -> int:
     unknown = [a for a in AGENCIES.names() if not settings.agency(a).url]
     if unknown:
         log.info("agencies without a URL answer NOT_CONFIGURED: %s", ", ".join(unknown))
-    tune_gc(freeze=settings.gc_freeze, young_threshold=settings.gc_young_threshold)
-    uvicorn.run(
-        app,
-        log_config=uvicorn_log_config(),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        **uvicorn_options(settings),
-    )
+    options = uvicorn_options(settings) | {
+        "log_config": uvicorn_log_config(),
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+    }
+    if args.workers == 1:
+        tune_gc(freeze=settings.gc_freeze, young_threshold=settings.gc_young_threshold)
+        uvicorn.run(app, **options)
+        return 0
+    # each worker builds its own application from the environment (the overrides included);
+    # the schema is brought up to date once, here, so that they do not migrate at once
+    os.environ.update({f"CHAKONG_{k.upper()}": str(v) for k, v in overrides.items()})
+    asyncio.run(migrate_once(settings.database_url))
+    uvicorn.run("gateway.server:worker_app", factory=True, workers=args.workers, **options)
     return 0
 
 

@@ -175,7 +175,7 @@ class Keys:
         )
 
 
-def _serve_command() -> list[str]:
+def serve_command() -> list[str]:
     script = Path(sys.executable).with_name("chakong")
     if script.exists():
         return [str(script), "serve"]
@@ -210,7 +210,7 @@ def gateway(
         env[f"CHAKONG_AGENCIES__{agency.upper()}__URL"] = url
         env[f"CHAKONG_AGENCIES__{agency.upper()}__TOKEN"] = mocks.token
     env |= settings or {}
-    command = command or _serve_command()
+    command = command or serve_command()
     log = workdir / "gateway.log"
     with log.open("w") as out:
         proc = subprocess.Popen(

@@ -248,3 +248,30 @@ def test_printing_into_a_closed_pipe_ends_quietly(tmp_path, args):
     # --version and --help ignore a failed write and exit 0)
     expected = 128 + signal.SIGPIPE if args == ("schema",) else 0
     assert result.returncode == expected
+
+
+def test_serve_with_two_workers_answers_from_both_and_stops_on_ctrl_c(tmp_path, processes):
+    from bench.fanout.procs import free_port
+
+    port = free_port()
+    env = SERVE_KEYS | {"CHAKONG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'g.db'}"}
+    serve = Process("serve", "--port", str(port), "--workers", "2", cwd=tmp_path, env=env)
+    processes.append(serve)
+    workers = {serve.wait_for(r"Started server process \[(\d+)\]")[1] for _ in range(2)}
+    assert len(workers) == 2
+    serve.wait_for(r"Application startup complete")
+    serve.wait_for(r"Application startup complete")
+    for _ in range(10):
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
+        assert ready.status_code == 200, ready.text
+    assert serve.interrupt() == 0
+    with sqlite3.connect(tmp_path / "g.db") as db:  # migrated once, before the workers
+        assert db.execute("SELECT count(*) FROM audit_head").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("workers", ["0", "many", "65"])
+def test_serve_refuses_a_bad_number_of_workers(tmp_path, workers):
+    result = run_cli("serve", "--workers", workers, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "the number of workers must be a whole number from 1 to 64" in result.stderr
+    assert "Traceback" not in result.stderr
