@@ -35,6 +35,7 @@ from mocks.server import create_mock_app
 @dataclass(frozen=True, slots=True)
 class BaselineContext:
     profile: DebtorProfile
+    profiles: tuple[DebtorProfile, ...] = ()  # what ``debtors`` answers
 
 
 @strawberry.type
@@ -50,6 +51,18 @@ class BaselineQuery:
         fresh: bool = False,
     ) -> DebtorProfile:
         return info.context.profile
+
+    @strawberry.field
+    async def debtors(
+        self,
+        info: Info[BaselineContext, None],
+        subjects: list[SubjectInput],
+        case_number: str,
+        agencies: list[AgencyEnum] | None = None,
+        deadline_ms: int | None = None,
+        fresh: bool = False,
+    ) -> list[DebtorProfile]:
+        return list(info.context.profiles)
 
 
 def baseline_schema(*, gateway_extensions: bool = False) -> strawberry.Schema:
@@ -73,6 +86,17 @@ async def fetch_profile(
     subject: dict[str, str], case_number: str
 ) -> tuple[SubjectProfile, InquiryOptions]:
     """What the gateway's fan-out gets for ``subject`` from in-process mocks, once."""
+    (profile,), options = await fetch_profiles([subject], case_number)
+    missing = set(MOCK_AGENCIES) - {r.agency for r in profile.results}
+    if missing:
+        raise RuntimeError(f"the baseline's profile lacks {sorted(missing)}")
+    return profile, options
+
+
+async def fetch_profiles(
+    subjects: list[dict[str, str]], case_number: str
+) -> tuple[list[SubjectProfile], InquiryOptions]:
+    """What the gateway's fan-out gets for ``subjects`` from in-process mocks, once."""
     token = "bench-in-process"  # noqa: S105 - in-process mocks only
     mounts: dict[str, httpx.AsyncBaseTransport] = {}
     agencies: dict[str, AgencySettings] = {}
@@ -80,26 +104,30 @@ async def fetch_profile(
         host = f"{agency}.mock"
         mounts[f"all://{host}"] = httpx.ASGITransport(app=create_mock_app(agency, token=token))
         agencies[agency] = AgencySettings(url=f"http://{host}", token=SecretStr(token))
-    settings = Settings(agencies=agencies, database_url="sqlite+aiosqlite:///:memory:")
-    async with httpx.AsyncClient(mounts=mounts) as http:
+    settings = Settings(
+        agencies=agencies,
+        database_url="sqlite+aiosqlite:///:memory:",
+        max_batch_subjects=max(len(subjects), 1),
+        default_deadline_ms=120_000,
+        max_deadline_ms=120_000,
+    )
+    async with httpx.AsyncClient(mounts=mounts, timeout=120) as http:
         sources, connectors = build_sources(settings, http)
         cache = RecordCache.from_url("memory://")
         fanout = FanOut(sources, cache)
         service = InquiryService(fanout, inquiry_limits(settings))
         try:
             options = service.options(case_number, None, None, True)
-            kind = SubjectKind[subject["kind"]]
-            parsed = service.subjects([(kind, subject["id"], subject.get("name"))])
-            (profile,) = await service.inquire(parsed, options)
-            missing = set(MOCK_AGENCIES) - {r.agency for r in profile.results}
-            if missing:
-                raise RuntimeError(f"the baseline's profile lacks {sorted(missing)}")
+            parsed = service.subjects(
+                [(SubjectKind[s["kind"]], s["id"], s.get("name")) for s in subjects]
+            )
+            profiles = await service.inquire(parsed, options)
         finally:
             await fanout.aclose()
             for connector in connectors:
                 await connector.aclose()
             await cache.aclose()
-    return profile, options
+    return list(profiles), options
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +144,9 @@ async def run_baseline(
     query: str,
     variables: dict[str, Any],
     iterations: int,
+    profiles: tuple[DebtorProfile, ...] = (),
 ) -> BaselineRun:
-    context = BaselineContext(profile)
+    context = BaselineContext(profile, profiles)
     data: dict[str, Any] | None = None
     wall0, cpu0 = time.perf_counter(), time.process_time()
     for _ in range(iterations):

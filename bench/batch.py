@@ -1,0 +1,180 @@
+"""A 1,000-debtor batch against GraphQL's own floor: ``python -m bench.batch``.
+
+    python -m bench.batch [--debtors 1000] [--runs 3] [--no-write]
+
+The mocks answer at once, in a subprocess. ``chakong serve`` (SQLite in a temporary directory,
+its own keys, ``CHAKONG_MAX_BATCH_SUBJECTS`` raised to the batch) answers one ``debtors`` query
+of ``--debtors`` distinct debtors of one registered case (``bench.fanout.queries``: three in
+four natural persons, the example debtor among them), ``fresh: true``, ``--runs`` times after
+one warm-up: the time from sending it to having read the whole answer, and the gateway's CPU.
+
+The floor, in the same run: strawberry alone completing the same query over the same profiles
+held in memory (fetched once from the same mock data through the gateway's connectors and
+converted once), with the gateway's schema extensions (so the query is parsed and validated
+once), in this process. Figures: the batch's time over the floor (target 1.2), and the gateway's
+peak memory over its idle memory (``VmHWM`` after the runs less ``VmRSS`` before them) over the
+answer's size (target 1.5). The two answers are checked to be equal but for ``latencyMs``,
+``cached`` and the time stamps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from httpx_aiohttp import AiohttpTransport
+
+from bench.fanout import baseline, procs, queries
+from bench.fanout.client import Client, encode, register_case
+from bench.fanout.report import Figure, machine, markdown_table, run_header, table, write_section
+from bench.fanout.results import RESULTS
+from gateway.schema.debtor import DebtorProfile
+
+TARGET_TIME = 1.2
+TARGET_MEMORY = 1.5
+
+
+def rss_mb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/{pid}/status")
+
+
+async def gateway_runs(
+    gateway: procs.Gateway, debtors: list[dict[str, str]], runs: int
+) -> dict[str, Any]:
+    body = encode(queries.BATCH_QUERY, queries.batch_variables(len(debtors)))
+    async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=600) as http:
+        await register_case(http, gateway, debtors, queries.BATCH_CASE_NUMBER)
+        client = Client(http, gateway.url, gateway.judge_token)
+        await client.post(body)  # warm-up
+        idle = rss_mb(gateway.proc.pid, "VmRSS")
+        times, cpus = [], []
+        data: dict[str, Any] = {}
+        for index in range(runs):
+            cpu0 = procs.cpu_seconds(gateway.proc.pid)
+            elapsed, data = await client.post(body)
+            await asyncio.sleep(0.2)  # the audit group and the access log settle
+            cpus.append(procs.cpu_seconds(gateway.proc.pid) - cpu0)
+            times.append(elapsed)
+            print(f"  run {index + 1}/{runs}: {elapsed:.2f} s, {cpus[-1]:.2f} s CPU", flush=True)
+        peak = rss_mb(gateway.proc.pid, "VmHWM")
+    return {"times": times, "cpus": cpus, "idle_mb": idle, "peak_mb": peak, "data": data}
+
+
+async def floor_runs(debtors: list[dict[str, str]], runs: int) -> dict[str, Any]:
+    profiles, options = await baseline.fetch_profiles(debtors, queries.BATCH_CASE_NUMBER)
+    converted = tuple(DebtorProfile.from_domain(p, options) for p in profiles)
+    schema = baseline.baseline_schema(gateway_extensions=True)
+    variables = queries.batch_variables(len(debtors))
+    times = []
+    data: dict[str, Any] = {}
+    for index in range(runs + 1):
+        run = await baseline.run_baseline(
+            schema, converted[0], queries.BATCH_QUERY, variables, 1, profiles=converted
+        )
+        data = run.data
+        if index:  # the first one warms up
+            times.append(run.wall_s)
+    return {"times": times, "data": data}
+
+
+def stable(data: dict[str, Any]) -> Any:
+    """The answer without what differs between two fetches of the same records."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("fetchedAt",)}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return strip(queries.strip_volatile(data))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--debtors", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-write", dest="write", action="store_false")
+    args = parser.parse_args()
+    load_before = os.getloadavg()
+    debtors = queries.batch_subjects(args.debtors)
+    settings = {
+        "CHAKONG_MAX_BATCH_SUBJECTS": str(args.debtors),
+        "CHAKONG_DEFAULT_DEADLINE_MS": "120000",
+        "CHAKONG_MAX_DEADLINE_MS": "120000",
+    }
+    started = time.perf_counter()
+    with (
+        tempfile.TemporaryDirectory(prefix="chakong-batch-") as tmp,
+        procs.mock_agencies(Path(tmp)) as mocks,
+        procs.gateway(Path(tmp), mocks, settings=settings) as gateway,
+    ):
+        print(f"the gateway: {args.runs} batches of {args.debtors} debtors", flush=True)
+        served = asyncio.run(gateway_runs(gateway, debtors, args.runs))
+    print(f"the floor: strawberry alone, {args.runs} executions", flush=True)
+    floor = asyncio.run(floor_runs(debtors, args.runs))
+    load_after = os.getloadavg()
+    same = stable(served["data"]) == stable(json.loads(json.dumps(floor["data"])))
+    size_mb = len(json.dumps({"data": served["data"]}, ensure_ascii=False).encode()) / 1e6
+    batch_s = statistics.median(served["times"])
+    floor_s = statistics.median(floor["times"])
+    extra_mb = served["peak_mb"] - served["idle_mb"]
+    figures = [
+        Figure(
+            "time",
+            f"{args.debtors}-debtor batch / strawberry alone over the same profiles",
+            batch_s / floor_s,
+            f"<= {TARGET_TIME}",
+            batch_s / floor_s <= TARGET_TIME,
+            detail=f"median {batch_s:.2f} s (gateway CPU {statistics.median(served['cpus']):.2f} s)"
+            f" vs {floor_s:.2f} s, {args.runs} runs each",
+        ),
+        Figure(
+            "memory",
+            "gateway peak memory over idle / the answer's size",
+            extra_mb / size_mb,
+            f"<= {TARGET_MEMORY}",
+            extra_mb / size_mb <= TARGET_MEMORY,
+            detail=f"{served['peak_mb']:.0f} MB peak, {served['idle_mb']:.0f} MB idle; the "
+            f"answer {size_mb:.1f} MB",
+        ),
+    ]
+    print(table(figures))
+    verdict = "equal" if same else "NOT equal"
+    print(f"the two answers are {verdict}; {time.perf_counter() - started:.0f} s in all")
+    if not same:
+        return 1
+    if args.write:
+        section = "\n\n".join(
+            [
+                "## A 1,000-debtor batch (`bench/batch.py`)",
+                run_header(
+                    f"python -m bench.batch --debtors {args.debtors}", machine(), make_bench=False
+                ),
+                f"Load average (1, 5, 15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} "
+                f"{load_before[2]:.2f}; after: {load_after[0]:.2f} {load_after[1]:.2f} "
+                f"{load_after[2]:.2f}.",
+                f"One `debtors` query of {args.debtors} debtors, mocks answering at once; the "
+                "floor is strawberry alone completing the same query over the same profiles in "
+                "memory, parsed and validated once (its answer checked equal to the gateway's). "
+                "See the module's docstring.",
+                markdown_table(figures),
+            ]
+        )
+        write_section(RESULTS, section, name="batch")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
