@@ -33,7 +33,7 @@ from httpx_aiohttp import AiohttpTransport
 from pydantic import SecretStr
 
 from bench.fanout import procs, queries
-from bench.fanout.report import Figure, machine, markdown_table, run_header, table, write_section
+from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
 from connectors.base import Inquiry, SourceConnector
 from gateway.app import build_sources
@@ -153,24 +153,19 @@ def main() -> int:
     ]
     print(table(figures))
     if args.write:
-        section = "\n\n".join(
-            [
-                "## One agency call (`bench/agency_calls.py`)",
-                run_header(
-                    f"python -m bench.agency_calls --rounds {args.rounds}",
-                    machine(),
-                    make_bench=False,
-                ),
-                f"Load average (1, 5, 15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} "
-                f"{load_before[2]:.2f}; after: {load_after[0]:.2f} {load_after[1]:.2f} "
-                f"{load_after[2]:.2f}.",
+        write_bench_section(
+            name="agency-calls",
+            title="One agency call (`bench/agency_calls.py`)",
+            command=f"python -m bench.agency_calls --rounds {args.rounds}",
+            load=(load_before, load_after),
+            setup=(
                 f"{int(ms['calls'])} calls each way: the nine agencies that serve the example "
                 "debtor asked at once, as the fan-out does, mocks answering at once in another "
-                "process; three ways alternating. See the module's docstring.",
-                markdown_table(figures),
-            ]
+                "process; three ways alternating. See the module's docstring."
+            ),
+            figures=figures,
+            results=RESULTS,
         )
-        write_section(RESULTS, section, name="agency-calls")
     return 0
 
 

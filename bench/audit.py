@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.fanout.baseline import fetch_profile
 from bench.fanout.queries import example_subject
-from bench.fanout.report import Figure, machine, markdown_table, run_header, table, write_section
+from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
 from gateway.auth.principal import Principal, Role
 from gateway.services.audit import AuditLog
@@ -207,26 +207,22 @@ async def main_async(inquiries: int, write: bool) -> int:
             )
     print(table(figures))
     if write:
-        info = machine()
         skipped = "" if "postgresql" in backends else " PostgreSQL was not running: not measured."
-        section = "\n\n".join(
-            [
-                "## An inquiry's audit (`bench/audit.py`)",
-                run_header(
-                    f"python -m bench.audit --inquiries {inquiries}", info, make_bench=False
-                ),
-                f"Load average (1, 5, 15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} "
-                f"{load_before[2]:.2f}; after: {load_after[0]:.2f} {load_after[1]:.2f} "
-                f"{load_after[2]:.2f}.{skipped}",
+        write_bench_section(
+            name="audit",
+            title="An inquiry's audit (`bench/audit.py`)",
+            command=f"python -m bench.audit --inquiries {inquiries}",
+            load=(load_before, load_after),
+            setup=(
                 f"Each inquiry writes the example debtor's entry and {answers} answers (the "
                 f"agencies that take controls). {inquiries} measured inquiries per run after "
                 f"{WARM_UP} warm-up ones, each way run twice alternating, the lower CPU kept; "
-                "CPU is the benchmark process's (event loop and driver threads), per inquiry. "
-                "See the module's docstring.",
-                markdown_table(figures),
-            ]
+                "CPU is the benchmark process's (event loop and driver threads), per inquiry."
+                f"{skipped} See the module's docstring."
+            ),
+            figures=figures,
+            results=RESULTS,
         )
-        write_section(RESULTS, section, name="audit")
     return 0
 
 

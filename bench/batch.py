@@ -34,7 +34,7 @@ from httpx_aiohttp import AiohttpTransport
 
 from bench.fanout import baseline, procs, queries
 from bench.fanout.client import Client, encode, register_case
-from bench.fanout.report import Figure, machine, markdown_table, run_header, table, write_section
+from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
 from gateway.schema.debtor import DebtorProfile
 
@@ -156,23 +156,20 @@ def main() -> int:
     if not same:
         return 1
     if args.write:
-        section = "\n\n".join(
-            [
-                "## A 1,000-debtor batch (`bench/batch.py`)",
-                run_header(
-                    f"python -m bench.batch --debtors {args.debtors}", machine(), make_bench=False
-                ),
-                f"Load average (1, 5, 15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} "
-                f"{load_before[2]:.2f}; after: {load_after[0]:.2f} {load_after[1]:.2f} "
-                f"{load_after[2]:.2f}.",
+        write_bench_section(
+            name="batch",
+            title="A 1,000-debtor batch (`bench/batch.py`)",
+            command=f"python -m bench.batch --debtors {args.debtors}",
+            load=(load_before, load_after),
+            setup=(
                 f"One `debtors` query of {args.debtors} debtors, mocks answering at once; the "
                 "floor is strawberry alone completing the same query over the same profiles in "
                 "memory, parsed and validated once (its answer checked equal to the gateway's). "
-                "See the module's docstring.",
-                markdown_table(figures),
-            ]
+                "See the module's docstring."
+            ),
+            figures=figures,
+            results=RESULTS,
         )
-        write_section(RESULTS, section, name="batch")
     return 0
 
 

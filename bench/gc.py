@@ -28,7 +28,7 @@ from httpx_aiohttp import AiohttpTransport
 
 from bench.fanout import procs, queries
 from bench.fanout.client import Client, encode, register_cases
-from bench.fanout.report import Figure, machine, markdown_table, run_header, table, write_section
+from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
 
 PYTHON_DEFAULTS = {"CHAKONG_GC_FREEZE": "false", "CHAKONG_GC_YOUNG_THRESHOLD": "0"}
@@ -144,23 +144,22 @@ def main() -> int:
     print(table(figures))
     if args.write:
         command = f"python -m bench.gc --queries {args.queries} --batch {args.batch}"
-        section = "\n\n".join(
-            [
-                "## The garbage collector (`bench/gc.py`)",
-                run_header(command, machine(), make_bench=False),
-                f"Load average (1, 5, 15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} "
-                f"{load_before[2]:.2f}; after: {load_after[0]:.2f} {load_after[1]:.2f} "
-                f"{load_after[2]:.2f}.",
+        write_bench_section(
+            name="gc",
+            title="The garbage collector (`bench/gc.py`)",
+            command=command,
+            load=(load_before, load_after),
+            setup=(
                 "Two gateways against the same mocks (answering at once), one with the "
                 "gateway's settings (the start-up heap frozen, the young generation collected "
                 "every 50,000 allocations), one with Python's (700, nothing frozen); "
                 f"{args.rounds} rounds, each gateway in turn answering {args.queries} "
                 f"full-profile inquiries and one batch of {args.batch} debtors. See the "
-                "module's docstring.",
-                markdown_table(figures),
-            ]
+                "module's docstring."
+            ),
+            figures=figures,
+            results=RESULTS,
         )
-        write_section(RESULTS, section, name="gc")
     return 0
 
 

@@ -28,7 +28,7 @@ from httpx_aiohttp import AiohttpTransport
 
 from bench.fanout import baseline, procs, queries
 from bench.fanout.client import Client, encode, register_cases
-from bench.fanout.report import Figure, machine, markdown_table, run_header, table, write_section
+from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
 
 CONCURRENCY = (1, 10, 50)
@@ -152,24 +152,19 @@ def main() -> int:
     )
     print(table(figures))
     if args.write:
-        section = "\n\n".join(
-            [
-                "## Throughput (`bench/throughput.py`)",
-                run_header(
-                    f"python -m bench.throughput --seconds {args.seconds:g}",
-                    machine(),
-                    make_bench=False,
-                ),
-                f"Load average (1, 5, 15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} "
-                f"{load_before[2]:.2f}; after: {load_after[0]:.2f} {load_after[1]:.2f} "
-                f"{load_after[2]:.2f}.",
+        write_bench_section(
+            name="throughput",
+            title="Throughput (`bench/throughput.py`)",
+            command=f"python -m bench.throughput --seconds {args.seconds:g}",
+            load=(load_before, load_after),
+            setup=(
                 "Single-debtor full-profile inquiries (`fresh: true`), mocks answering at once "
                 "in one process beside the gateway on the same two cores, "
-                f"{args.seconds:g} s per row. See the module's docstring.",
-                markdown_table(figures),
-            ]
+                f"{args.seconds:g} s per row. See the module's docstring."
+            ),
+            figures=figures,
+            results=RESULTS,
         )
-        write_section(RESULTS, section, name="throughput")
     return 0
 
 

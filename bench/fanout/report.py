@@ -9,6 +9,7 @@ import platform
 import re
 import subprocess
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -156,3 +157,28 @@ def write_section(path: Path, section: str, name: str = "fanout") -> None:
     else:
         text = text.rstrip() + "\n\n" + body + "\n"
     path.write_text(text)
+
+
+def write_bench_section(
+    *,
+    name: str,
+    title: str,
+    command: str,
+    load: tuple[Sequence[float], Sequence[float]],
+    setup: str,
+    figures: list[Figure],
+    results: Path,
+) -> None:
+    """Write a smaller benchmark's section of ``results``: its title, how and where it ran, the
+    load average (1, 5, 15 min) at its start and end, its set-up and its figures."""
+    before, after = (" ".join(f"{x:.2f}" for x in values) for values in load)
+    section = "\n\n".join(
+        [
+            f"## {title}",
+            run_header(command, machine(), make_bench=False),
+            f"Load average (1, 5, 15 min) before: {before}; after: {after}.",
+            setup,
+            markdown_table(figures),
+        ]
+    )
+    write_section(results, section, name=name)
