@@ -26,6 +26,7 @@ import dataclasses
 import datetime
 import enum
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -541,9 +542,13 @@ def _weasyprint() -> ModuleType:
 
     Pango is a system library (Debian: libpango-1.0-0, libpangoft2-1.0-0), not a PyPI package:
     where it is missing, WeasyPrint's import fails with ``OSError``, and a PDF is refused with a
-    coded 503 while the HTML report still works."""
+    coded 503 while the HTML report still works. Without HarfBuzz's subsetter
+    (libharfbuzz-subset0) WeasyPrint warns at import that a future version will need it, and
+    subsets the font with fontTools meanwhile: the PDF is the same, so that warning is dropped."""
     try:
-        import weasyprint
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
+            import weasyprint
     except (OSError, ImportError):  # no Pango, or WeasyPrint itself not installed
         raise ReportUnavailableError(
             "打印 PDF 所需的系统库 Pango 未安装（Debian：apt-get install libpango-1.0-0 "

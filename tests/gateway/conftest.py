@@ -25,8 +25,4 @@ def processes() -> Iterator[list[Process]]:
     started: list[Process] = []
     yield started
     for process in started:
-        if process.proc.poll() is None:
-            process.proc.kill()
-            process.proc.wait()
-        if process.proc.stdout is not None:
-            process.proc.stdout.close()
+        process.stop()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +23,14 @@ SERVE_KEYS = {
 
 
 class Process:
+    """A ``chakong`` command running in its own process group, its output read by a thread.
+
+    The thread lets :meth:`wait_for` keep its deadline even while the process stays silent
+    (a blocking ``readline`` would wait forever), and the group lets :meth:`stop` end the
+    command's own children too (the workers of ``serve --workers``). SIGINT starts at its
+    default, as at a terminal, even where the suite runs with it ignored (in the background).
+    """
+
     def __init__(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gateway.cli", *args],
@@ -28,18 +39,31 @@ class Process:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
-        self.lines: list[str] = []
+        self.lines: list[str] = []  # the lines wait_for has read so far
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._rest: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._queue.put(line)
+        self._queue.put(None)  # end of output: every writer has gone
 
     def wait_for(self, pattern: str, timeout: float = 30) -> re.Match[str]:
         deadline = time.monotonic() + timeout
-        assert self.proc.stdout is not None
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                if self.proc.poll() is not None:
-                    break
-                continue
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._queue.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                self._queue.put(None)  # later calls see the end too
+                break
             self.lines.append(line)
             match = re.search(pattern, line)
             if match:
@@ -47,17 +71,35 @@ class Process:
         raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(self.lines)}")
 
     def interrupt(self) -> int:
+        """Ctrl-C: SIGINT to the command (only), its exit code once it has stopped."""
         self.proc.send_signal(signal.SIGINT)
         try:
             return self.proc.wait(timeout=15)
         finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
+            self.stop()
+
+    def stop(self) -> None:
+        """Kill whatever of the command's process group is still running; close its output."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        self._reader.join(timeout=10)
+        if self.proc.stdout is not None and not self._reader.is_alive():
+            self.proc.stdout.close()
 
     def output(self) -> str:
         """Everything the process wrote (call after it stopped)."""
-        rest = self.proc.stdout.read() if self.proc.stdout else ""
-        return "".join(self.lines) + rest
+        self._reader.join(timeout=10)
+        while True:
+            try:
+                line = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if line is None:
+                self._queue.put(None)
+                break
+            self.lines.append(line)
+        return "".join(self.lines)
 
 
 def run_cli(

@@ -53,8 +53,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
         yield url, judge
     finally:
         process.interrupt()
-        if process.proc.stdout is not None:
-            process.proc.stdout.close()
 
 
 class Browser:
