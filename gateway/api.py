@@ -55,6 +55,7 @@ from gateway.schema.listing import (
     PublicListingEntry,
 )
 from gateway.schema.permissions import FieldPermissions
+from gateway.schema.plain_fields import read_plain_fields_directly
 
 
 @strawberry.type(description="查询 / Queries")
@@ -306,8 +307,11 @@ def build_schema(
     ``extensions`` (factories, such as ``gateway.schema.limits.limit_extensions(...)``) run after
     the caches, so their validation hooks see the cached validation's result, and before
     ``MaskErrors``.
+
+    Plain attribute fields resolve with one ``getattr`` instead of strawberry's wrapper around it
+    (``gateway.schema.plain_fields``): the same answers, less CPU per field of a large batch.
     """
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         extensions=[
@@ -324,6 +328,8 @@ def build_schema(
             ),
         ],
     )
+    read_plain_fields_directly(schema)
+    return schema
 
 
 __all__ = ["Mutation", "Query", "build_schema"]

@@ -24,6 +24,7 @@ from gateway.app import build_sources, inquiry_limits
 from gateway.domain.subjects import SubjectKind
 from gateway.schema.common import AgencyEnum, SubjectInput
 from gateway.schema.debtor import DebtorProfile
+from gateway.schema.plain_fields import read_plain_fields_directly
 from gateway.services.cache import RecordCache
 from gateway.services.fanout import FanOut, SubjectProfile
 from gateway.services.inquiry import InquiryOptions, InquiryService
@@ -65,15 +66,22 @@ class BaselineQuery:
         return list(info.context.profiles)
 
 
-def baseline_schema(*, gateway_extensions: bool = False) -> strawberry.Schema:
+def baseline_schema(
+    *, gateway_extensions: bool = False, plain_fields: bool = False
+) -> strawberry.Schema:
     """The gateway's ``DebtorProfile`` types under a root that answers from memory.
 
-    Plain strawberry by default: figure (b)'s baseline, "strawberry executing the same query".
-    With ``gateway_extensions``, the extensions of the gateway's own schema too (its parser and
-    validation caches among them): the stricter baseline of the extra figure.
+    Plain strawberry by default: "strawberry executing the same query" as it comes. With
+    ``gateway_extensions``, the extensions of the gateway's own schema too (its parser and
+    validation caches among them); with ``plain_fields``, its plain attribute fields read with one
+    ``getattr`` as the gateway's are (``gateway.schema.plain_fields``). Both together: the same
+    treatment as the gateway's schema, the honest baseline.
     """
     extensions = list(build_schema().extensions) if gateway_extensions else []
-    return strawberry.Schema(query=BaselineQuery, extensions=extensions)
+    schema = strawberry.Schema(query=BaselineQuery, extensions=extensions)
+    if plain_fields:
+        read_plain_fields_directly(schema)
+    return schema
 
 
 async def build_profile(subject: dict[str, str], case_number: str) -> DebtorProfile:

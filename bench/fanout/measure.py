@@ -81,7 +81,7 @@ async def measure_cpu(
 
     profile = await baseline.build_profile(queries.example_subject(), queries.CASE_NUMBER)
     schema = baseline.baseline_schema()
-    cached_schema = baseline.baseline_schema(gateway_extensions=True)
+    cached_schema = baseline.baseline_schema(gateway_extensions=True, plain_fields=True)
     variables = queries.profile_variables()
     for warm in (schema, cached_schema):
         await baseline.run_baseline(warm, profile, queries.PROFILE_QUERY, variables, config.warmup)
