@@ -20,7 +20,7 @@ from gateway.domain.cases import parse_case_number
 from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.lifecycle import Action, ListingEvent
 from gateway.domain.listing import ExitCause, ListingState, Particulars
-from gateway.domain.subjects import parse_subject
+from gateway.domain.subjects import infer_subject, parse_subject
 from gateway.resolvers.errors import expected_errors
 from gateway.schema.context import Context
 from gateway.schema.listing import (
@@ -240,7 +240,8 @@ async def resolve_listing_entries(
     """The caller's own court's entries (the policy allows nothing wider)."""
     context = info.context
     number = None if case_number is None else parse_case_number(case_number).canonical
-    clean_id = None if subject_id is None else "".join(subject_id.split()).upper()
+    # the one normal form entries are stored in (NFKC, ASCII, an old 15-digit ID upgraded)
+    clean_id = None if subject_id is None else infer_subject(subject_id).id
     entries = await _service(context).list(
         court=context.principal.court or "",
         states=states or (),

@@ -33,7 +33,7 @@ from gateway.domain.listing import (
     age_on,
     birth_date,
 )
-from gateway.domain.subjects import Subject
+from gateway.domain.subjects import Subject, ascii_identifier
 from gateway.services.auditing import Auditor
 from gateway.store.listing import HistoryItem, LeadRow
 from gateway.store.unit import Store, UnitOfWork
@@ -238,7 +238,7 @@ class ListingService:
         """The public query: a name and at least four characters of the ID number or credit
         code; only published, unmasked entries, and never a minor (checked again here)."""
         clean_name = "".join(name.split())
-        clean_fragment = "".join(fragment.split()).upper()
+        clean_fragment = ascii_identifier(fragment)  # NFKC, ASCII only, as every ID enters
         if not clean_name or len(clean_fragment) < MIN_FRAGMENT or len(clean_fragment) > 18:
             raise InvalidInputError(
                 f"请输入姓名或名称，以及证件号码中连续的 {MIN_FRAGMENT} 至 18 位",

@@ -295,3 +295,31 @@ async def test_a_lead_shows_what_the_inquiry_in_its_case_found(gateway: Gateway)
     # the covering lead is ranked before the other, filed the same day
     order = [lead["caseNumber"] for lead in (await gateway.query(LEADS))["data"]["listingLeads"]]
     assert order.index(small) < order.index(large)
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+async def test_every_spelling_of_a_number_finds_the_same_entry_and_other_digits_are_refused(
+    gateway: Gateway,
+):
+    body = await gateway.query(WARN, {"w": warning()})
+    entry = body["data"]["warnDebtor"]["id"]
+    await event(gateway, "decideListing", entry, "2026-03-10", DECISION.replace("之一", "之三"))
+    await event(gateway, "publishListing", entry, "2026-03-11")
+    by_id = "query($s: String) { listingEntries(subjectId: $s) { id } }"
+    spaced = f"{RICH[:6]} {RICH[6:14]}-{RICH[14:]}"
+    for spelling in (RICH, full_width(RICH), spaced, RICH.lower()):
+        found = await gateway.query(by_id, {"s": spelling})
+        assert found["data"]["listingEntries"] == [{"id": entry}], spelling
+        public = await gateway.query(PUBLIC, {"n": NAME, "f": spelling[-8:]}, who=None)
+        assert len(public["data"]["publicListing"]) == 1, spelling
+    arabic_indic = "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in RICH)
+    for query, variables in (
+        (by_id, {"s": arabic_indic}),
+        (PUBLIC, {"n": NAME, "f": arabic_indic[-8:]}),
+    ):
+        refused = await gateway.query(query, variables, who=None if query is PUBLIC else "judge")
+        assert refused["errors"][0]["extensions"]["code"] == "INVALID_SUBJECT_ID"
+        assert arabic_indic not in str(refused)
