@@ -16,13 +16,19 @@ Each refusal is a ``ControlCheckError`` with a stable code and a message in Chin
 ``RENEWAL_AFTER_EXPIRY``    a renewal once the freeze has lapsed (it cannot be revived)
 ``DEDUCTION_EXCEEDS_FROZEN``       more than what is frozen on that asset for the case
 ``DEDUCTION_EXCEEDS_UNPERFORMED``  more than the case's unperformed amount
-``EXCESSIVE_FREEZE``        the case's frozen value would exceed the debt, fees and margin
+``EXCESSIVE_FREEZE``        the case's frozen value would exceed the debt, fees and margin, or
+                            one indivisible asset is already held beyond them for the case
 ==========================  =================================================================
 
 Only in-force figures count: a deduction applied or still in flight (``PENDING``, ``UNKNOWN``,
 or awaiting approval) is taken off the frozen amount and off the unperformed amount (an applied
 deduction has already raised the case's performed amount, so it is not counted twice). A freeze
 in flight counts as frozen. ``CaseLedger`` folds a case's operations into these figures.
+
+An indivisible asset (a house, land) whose value is unknown, or beyond the ceiling, may be held
+only as *the one* asset still needed: while one such is held for the case (in force, or in
+flight), no other indivisible asset may be frozen or seized. A house counts 0 toward the case's
+total (its value is unknown), so without this rule any number of houses would pass.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from gateway.domain.controls import (
     ControlAction,
     ControlOperation,
     OperationState,
+    legal_class,
 )
 from gateway.domain.errors import InvalidInputError
 
@@ -162,6 +169,19 @@ class CaseLedger:
 
     def frozen_value(self, today: datetime.date) -> Decimal:
         return sum((h.remaining for h in self.holdings.values() if h.in_force(today)), start=_ZERO)
+
+    def indivisible_beyond(self, today: datetime.date) -> Holding | None:
+        """The indivisible asset the case holds beyond the ceiling (allowed with its reason) or
+        at an unknown value, in force or in flight: the one the exception allows, if any."""
+        for holding in self.holdings.values():
+            control = holding.control
+            if (
+                holding.in_force(today)
+                and not legal_class(control.asset_class).divisible
+                and (control.excess_reason is not None or control.held_value is None)
+            ):
+                return holding
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +337,8 @@ def _check_hold(
         )
     if amount is not None and amount <= 0:
         raise refuse("AMOUNT_REQUIRED", "金额须大于零", "the amount must be more than zero")
+    if not divisible:
+        _check_one_indivisible(action, ledger, today)
     # no amount: the whole asset, at its value (unknown for a house)
     value = amount if amount is not None else asset.value
     fees = execution_fee(obligation)
@@ -340,4 +362,20 @@ def _check_hold(
         f"允许幅度之和 {ceiling}",
         f"excessive control: the case already holds {frozen}; another {shown} would exceed the "
         f"unperformed amount, the fees and the allowed margin ({ceiling})",
+    )
+
+
+def _check_one_indivisible(action: ControlAction, ledger: CaseLedger, today: datetime.date) -> None:
+    """Only one indivisible asset beyond the debt (or of unknown value) per case: a second one
+    would hold more than needed, though a house counts 0 toward the case's total."""
+    held = ledger.indivisible_beyond(today)
+    if held is None:
+        return
+    kind = held.control.asset_class
+    raise refuse(
+        "EXCESSIVE_FREEZE",
+        f"超标的查控：本案已{held.control.action.label_zh}一项不可分割财产（{kind}），"
+        f"不能再{action.label_zh}不可分割财产",
+        f"excessive control: one indivisible asset ({kind}) is already held for this case; "
+        f"no {action.value} of another indivisible asset",
     )

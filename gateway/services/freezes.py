@@ -181,7 +181,7 @@ class FreezeDesk:
             items.append(PlanItem(asset, action, amount, until, "现金类优先 / cash-like first"))
             need -= amount
             ceiling -= amount
-        if need > 0:
+        if need > 0 and ledger.indivisible_beyond(today) is None:  # one per case at most
             house = next((a for a in sorted(candidates, key=_rank) if not a.law.divisible), None)
             if house is not None and "seize" in AGENCIES.spec(house.agency).controls:
                 until = add_years(today, house.law.max_years) - datetime.timedelta(days=1)

@@ -11,11 +11,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.land.records import LandRecords
 from gateway.domain.cases import parse_case_number
 from gateway.domain.control_rules import ControlCheckError, ControlLimits
 from gateway.domain.controls import ControlAction, OperationState, request_id_for
 from gateway.domain.errors import ChakongError, PermissionDeniedError
 from gateway.services.controls import (
+    ControlCommand,
     ControlPolicy,
     IdempotencyConflictError,
 )
@@ -35,10 +37,13 @@ from tests.gateway.services.control_fakes import (
     World,
     bank_records,
     command,
+    land_records,
     make_case,
     ok,
     profile,
 )
+
+SECOND_HOUSE = "320802001001GB00002F00010001"
 
 
 @pytest.fixture
@@ -109,6 +114,7 @@ async def test_concurrent_requests_with_one_key_make_one_control(world: World):
         ({"until": datetime.date(2027, 6, 2)}, "PERIOD_TOO_LONG"),  # deposits: one year
         ({"until": None}, "PERIOD_REQUIRED"),
         ({"amount": "200000.00"}, "EXCESSIVE_FREEZE"),  # owed 100,000 + fees + 10 %
+        ({"amount": "0.00"}, "AMOUNT_REQUIRED"),  # a freeze of nothing
         (
             {"action": ControlAction.SEIZE, "agency": "land", "asset": HOUSE, "amount": "1"},
             "AMOUNT_NOT_ALLOWED",
@@ -223,6 +229,154 @@ async def test_a_release_needs_a_control_in_force(world: World):
     # released: the case may freeze its full ceiling again
     (again,) = await world.submit(command(amount="111540.00"), key="f2")
     assert again.state is OperationState.APPLIED
+
+
+async def refused(world: World, *commands, key: str, code: str) -> ControlCheckError:
+    """Submit ``commands``: refused with ``code`` and a bilingual message, nothing sent to an
+    agency and nothing kept or changed."""
+    posts = (dict(world.bank.posts), dict(world.land.posts))
+    before = await world.service.for_case(NUMBER)
+    case = await world.cases.get(NUMBER)
+    with pytest.raises(ControlCheckError) as caught:
+        await world.submit(*commands, key=key)
+    assert caught.value.code == code
+    assert caught.value.message_zh
+    assert caught.value.message_en
+    assert str(caught.value) == f"{caught.value.message_zh} / {caught.value.message_en}"
+    assert (dict(world.bank.posts), dict(world.land.posts)) == posts
+    assert await world.service.for_case(NUMBER) == before
+    assert await world.cases.get(NUMBER) == case
+    return caught.value
+
+
+async def test_a_deduction_without_an_amount_is_refused(world: World):
+    await world.submit(command(amount="60000.00"))
+    for key, amount in (("d1", None), ("d2", "0.00")):
+        error = await refused(
+            world,
+            command(ControlAction.DEDUCT, amount=amount, until=None),
+            key=key,
+            code="AMOUNT_REQUIRED",
+        )
+        assert "扣划须写明金额" in error.message_zh
+        assert "a deduction needs an amount" in error.message_en
+
+
+@pytest.mark.parametrize(
+    ("fault", "state"),
+    [
+        (None, None),  # no deduction before
+        ("ok", OperationState.APPLIED),  # applied: the performed amount is raised
+        ("lost", OperationState.UNKNOWN),  # applied, the answer lost
+        ("before", OperationState.UNKNOWN),  # never arrived, but maybe it did
+    ],
+)
+async def test_a_deduction_beyond_the_unperformed_amount_is_refused(world: World, fault, state):
+    # the full ceiling frozen: 111,540 on the account, 100,000 owed
+    await world.submit(command(amount="111540.00"))
+    owed = Decimal("100000.00")
+    if fault is not None:
+        world.bank.script = [fault]
+        (first,) = await world.submit(
+            command(ControlAction.DEDUCT, amount="50000.00", until=None), key="d1"
+        )
+        assert first.state is state
+        owed -= first.amount or 0
+    over = owed + Decimal("0.01")
+    # within what the case holds frozen on the account (at least 61,540), above what is owed
+    ledger = await world.service.for_case(NUMBER)
+    assert over < Decimal("111540.00") - sum(
+        (o.amount or 0) for o in ledger if o.action is ControlAction.DEDUCT
+    )
+    error = await refused(
+        world,
+        command(ControlAction.DEDUCT, amount=str(over), until=None),
+        key="d2",
+        code="DEDUCTION_EXCEEDS_UNPERFORMED",
+    )
+    assert f"超过本案未履行金额 {owed}" in error.message_zh
+    assert f"exceeds the case's unperformed amount {owed}" in error.message_en
+    # what is owed, exactly, may be deducted
+    (last,) = await world.submit(
+        command(ControlAction.DEDUCT, amount=str(owed), until=None), key="d3"
+    )
+    assert last.state is OperationState.APPLIED
+
+
+async def test_a_renewal_beyond_the_legal_maximum_is_refused(world: World):
+    (freeze,) = await world.submit(command(until=datetime.date(2026, 6, 30)))
+    # deposits: at most one year from the old end, 30 June 2027
+    error = await refused(
+        world,
+        command(ControlAction.RENEW, amount=None, until=datetime.date(2027, 7, 1)),
+        key="r1",
+        code="PERIOD_TOO_LONG",
+    )
+    assert "不超过 1 年" in error.message_zh
+    assert "2027-06-30" in error.message_zh
+    assert "within 1 year(s)" in error.message_en
+    assert "2027-06-30" in error.message_en
+    (renewal,) = await world.submit(
+        command(ControlAction.RENEW, amount=None, until=datetime.date(2027, 6, 30)), key="r2"
+    )
+    assert renewal.state is OperationState.APPLIED
+    assert renewal.target_id == freeze.id
+
+
+async def two_houses(world: World) -> None:
+    """The debtor's land answer, again, with two houses (each indivisible, of unknown value)."""
+    (house,) = land_records().real_estate
+    second = dataclasses.replace(house, unit_number=SECOND_HOUSE, location="淮安市某路2号")
+    await world.auditor.inquiries(
+        JUDGE,
+        "inquiry-2",
+        [profile(DEBTOR, ok("land", LandRecords(real_estate=(house, second))))],
+    )
+
+
+def seize(asset: str = HOUSE) -> ControlCommand:
+    return command(
+        ControlAction.SEIZE,
+        agency="land",
+        asset=asset,
+        amount=None,
+        until=datetime.date(2029, 5, 31),
+    )
+
+
+@pytest.mark.parametrize(
+    ("fault", "state"),
+    [("ok", OperationState.APPLIED), ("lost", OperationState.UNKNOWN)],
+)
+async def test_a_second_indivisible_asset_is_excessive(world: World, fault, state):
+    await two_houses(world)
+    world.land.script = [fault]
+    (first,) = await world.submit(seize())
+    assert first.state is state
+    assert first.excess_reason is not None
+    for key, asset in (("s2", SECOND_HOUSE), ("s3", HOUSE)):
+        error = await refused(world, seize(asset), key=key, code="EXCESSIVE_FREEZE")
+        assert "已查封一项不可分割财产" in error.message_zh
+        assert "one indivisible asset (real_estate) is already held" in error.message_en
+
+
+async def test_two_indivisible_assets_in_one_request_are_excessive(world: World):
+    await two_houses(world)
+    error = await refused(world, seize(), seize(SECOND_HOUSE), key="s", code="EXCESSIVE_FREEZE")
+    assert error.message_en.startswith("item 2: ")
+
+
+async def test_a_released_indivisible_asset_frees_the_exception(world: World):
+    await two_houses(world)
+    await world.submit(seize())
+    (release,) = await world.submit(
+        command(ControlAction.RELEASE, agency="land", asset=HOUSE, amount=None, until=None),
+        key="x",
+    )
+    assert release.state is OperationState.APPLIED
+    (second,) = await world.submit(seize(SECOND_HOUSE), key="s2")
+    assert second.state is OperationState.APPLIED
+    assert second.excess_reason is not None
 
 
 async def test_only_an_assigned_judge_may_control(world: World):

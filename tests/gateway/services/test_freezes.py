@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.bank.records import AccountFreeze, BankRecords, Deposit
+from connectors.land.records import LandRecords
 from gateway.domain.controls import ControlAction, OperationState
 from gateway.services.controls import ControlPolicy
 from gateway.services.freezes import FreezeDesk
@@ -109,6 +111,23 @@ async def test_the_plan_seizes_one_house_when_cash_falls_short(world: World):
     assert plan.items[1].asset.asset_id == HOUSE
     ops = await desk(world).apply_plan(JUDGE, "r", NUMBER, "ruling", "notice", "plan-2")
     assert ops[1].excess_reason is not None
+
+
+async def test_a_second_plan_proposes_no_second_house(world: World):
+    first = land_records().real_estate[0]
+    second = dataclasses.replace(first, unit_number=first.unit_number + "-2")
+    land = LandRecords(real_estate=(first, second))
+    await world.auditor.inquiries(
+        JUDGE,
+        "inquiry-2",
+        [profile(DEBTOR, ok("bank", bank_records(ACCOUNT, "30000.00")), ok("land", land))],
+    )
+    desk_ = desk(world)
+    await desk_.apply_plan(JUDGE, "r", NUMBER, "ruling", "notice", "plan-1")
+    again = await desk_.plan(JUDGE, NUMBER)
+    # the debt is still not covered, but the one indivisible asset the law allows is held
+    assert [i.asset.asset_class for i in again.items] == []
+    assert again.shortfall > 0
 
 
 async def test_the_plan_skips_what_another_case_holds(world: World):
