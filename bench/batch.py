@@ -79,6 +79,7 @@ async def floor_runs(debtors: list[dict[str, str]], runs: int) -> dict[str, Any]
     the batch is measured against), alternating, after one warm-up each."""
     profiles, options = await baseline.fetch_profiles(debtors, queries.BATCH_CASE_NUMBER)
     converted = tuple(DebtorProfile.from_domain(p, options) for p in profiles)
+    baseline.tune_gc_like_the_gateway()
     schemas = {
         "wrapped": baseline.baseline_schema(gateway_extensions=True),
         "plain": baseline.baseline_schema(gateway_extensions=True, plain_fields=True),

@@ -96,6 +96,7 @@ async def serve_runs(
 async def strawberry_alone(iterations: int = 300) -> float:
     """CPU ms per execution of the same query over in-memory records, with the caches."""
     profile = await baseline.build_profile(queries.example_subject(), queries.CASE_NUMBER)
+    baseline.tune_gc_like_the_gateway()  # the collector as the gateway has it
     schema = baseline.baseline_schema(gateway_extensions=True, plain_fields=True)
     variables = queries.profile_variables()
     await baseline.run_baseline(schema, profile, queries.PROFILE_QUERY, variables, 20)

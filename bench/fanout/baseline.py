@@ -22,6 +22,7 @@ from strawberry import Info
 from gateway.api import build_schema
 from gateway.app import build_sources, inquiry_limits
 from gateway.domain.subjects import SubjectKind
+from gateway.runtime import tune_gc
 from gateway.schema.common import AgencyEnum, SubjectInput
 from gateway.schema.debtor import DebtorProfile
 from gateway.schema.plain_fields import read_plain_fields_directly
@@ -82,6 +83,17 @@ def baseline_schema(
     if plain_fields:
         read_plain_fields_directly(schema)
     return schema
+
+
+def tune_gc_like_the_gateway() -> None:
+    """The garbage collector as ``chakong serve`` sets it (``gateway.runtime``, the settings'
+    defaults), in this process: a baseline run with Python's defaults would pay for collections
+    the gateway does not, and look slower than it is."""
+    defaults = Settings.model_fields
+    tune_gc(
+        freeze=bool(defaults["gc_freeze"].default),
+        young_threshold=int(defaults["gc_young_threshold"].default),
+    )
 
 
 async def build_profile(subject: dict[str, str], case_number: str) -> DebtorProfile:

@@ -80,6 +80,7 @@ async def measure_cpu(
         check_profile(gateway_data["debtor"], require_ok=True)
 
     profile = await baseline.build_profile(queries.example_subject(), queries.CASE_NUMBER)
+    baseline.tune_gc_like_the_gateway()  # the collector as the gateway has it
     schema = baseline.baseline_schema()
     cached_schema = baseline.baseline_schema(gateway_extensions=True, plain_fields=True)
     variables = queries.profile_variables()

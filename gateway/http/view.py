@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -223,9 +224,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         try:
-            content = self.encode_json(body).encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates the caller sent, echoed in a message
-            content = json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+            content = orjson.dumps(body)  # UTF-8, compact, as encode_json's but in C
+        except (orjson.JSONEncodeError, TypeError):  # what orjson will not write
+            try:
+                content = self.encode_json(body).encode("utf-8")
+            except UnicodeEncodeError:  # lone surrogates the caller sent, echoed in a message
+                content = json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode("ascii")
         return Response(
             content,
             status_code=status,
