@@ -5,7 +5,8 @@ What the service promises (``gateway.domain.controls`` says why):
 1. **Checked before any call.** The caller's scope (``gateway.auth.policy.check_control``), the
    idempotency key, then the legal checks (``gateway.domain.control_rules``) run in one unit of
    work holding the case row's lock, so two concurrent deductions cannot both fit under the
-   same ceiling.
+   same ceiling. A refused request (or approval) keeps nothing but its one ``denied`` audit
+   entry with the refusal's code, written in its own transaction after the unit rolled back.
 2. **Persisted before the first attempt.** The operation (state ``PENDING``, or
    ``AWAITING_APPROVAL`` for a deduction that needs a second judge), its idempotency key and its
    ``control.request`` audit entry commit together; only then is the agency called, with a
@@ -65,6 +66,7 @@ from gateway.domain.controls import (
 from gateway.domain.errors import ChakongError, InvalidInputError, StoreUnavailableError
 from gateway.domain.register import Case, PartyRole, amount
 from gateway.domain.seizure_queue import Standing, standings
+from gateway.services.audit import AuditUnavailableError
 from gateway.services.auditing import Auditor
 from gateway.store.controls import InquiryAnswer
 from gateway.store.unit import Store, UnitOfWork
@@ -173,7 +175,44 @@ class ControlService:
         Every command must pass for any to be made (a plan is all or nothing before the calls);
         each then has its own outcome. ``fingerprint`` (default: of the commands) is what the
         idempotency key is bound to: a freeze plan binds it to the mutation's own input, since
-        the plan it computes changes once it has been applied."""
+        the plan it computes changes once it has been applied.
+
+        A refused request (the caller's scope, the key, the input, a legal check) leaves one
+        ``control.request`` entry, ``denied`` with the refusal's code, written in its own
+        transaction once the refused unit of work has rolled back: nothing else is kept."""
+        try:
+            created, fresh = await self._request(
+                principal, request_id, commands, idempotency_key, fingerprint, court
+            )
+        except ChakongError as exc:
+            await self._refused(
+                principal,
+                request_id,
+                exc,
+                action="control.request",
+                case_number=_case_of(commands),
+                detail=_summary(commands),
+            )
+            raise
+        if not fresh:
+            return created
+        # each sent once, concurrently (a plan's controls go to different agencies and assets)
+        await asyncio.gather(
+            *(self._attempt(op) for op in created if op.state is OperationState.PENDING)
+        )
+        return await self.operations([op.id for op in created])
+
+    async def _request(
+        self,
+        principal: Principal,
+        request_id: str,
+        commands: Sequence[ControlCommand],
+        idempotency_key: str,
+        fingerprint: str | None,
+        court: str | None,
+    ) -> tuple[list[ControlOperation], bool]:
+        """The checks and the unit of work of ``submit``: the operations, and whether they were
+        made now (``False``: replayed from the key); a refusal is raised, not audited."""
         key = _key(principal, idempotency_key)
         if fingerprint is None:
             fingerprint = _fingerprint(commands)
@@ -181,26 +220,21 @@ class ControlService:
             court = commands[0].case_number.court if commands else ""
         replayed = await self._replay(court, key, fingerprint)
         if replayed is not None:
-            return replayed
+            return replayed, False
         if not commands:
             raise InvalidInputError("没有要办理的查控", "no control to make")
         cases = {c.case_number.canonical for c in commands}
         if len(cases) != 1 or commands[0].case_number.court != court:
             raise InvalidInputError("一次只能办理一个案件的查控", "controls of one case at a time")
-        await self._enforce(principal, request_id, commands[0].case_number)
+        await self._enforce(principal, commands[0].case_number)
         try:
-            created = await self._create(principal, request_id, commands, key, fingerprint)
+            return await self._create(principal, request_id, commands, key, fingerprint), True
         except IntegrityError:
             # the same key, committed by a concurrent request a moment ago
             replayed = await self._replay(court, key, fingerprint)
             if replayed is None:
                 raise
-            return replayed
-        # each sent once, concurrently (a plan's controls go to different agencies and assets)
-        await asyncio.gather(
-            *(self._attempt(op) for op in created if op.state is OperationState.PENDING)
-        )
-        return await self.operations([op.id for op in created])
+            return replayed, False
 
     async def _replay(
         self, court: str, key: str, fingerprint: str
@@ -256,17 +290,32 @@ class ControlService:
             )
         return created
 
-    async def _enforce(self, principal: Principal, request_id: str, number: CaseNumber) -> None:
-        """The caller's scope (``check_control``); a refusal is audited, then raised."""
+    async def _enforce(self, principal: Principal, number: CaseNumber) -> None:
+        """The caller's scope (``check_control``); ``submit`` audits a refusal."""
         async with self._store.read() as unit:
             case = await unit.cases.get(number)
-        try:
-            check_control(principal, case)
-        except ChakongError as exc:
-            await self._auditor.refused(
-                principal, request_id, exc, action="control.request", case_number=number.canonical
-            )
-            raise
+        check_control(principal, case)
+
+    async def _refused(
+        self,
+        principal: Principal,
+        request_id: str,
+        exc: ChakongError,
+        *,
+        action: str,
+        case_number: str | None,
+        detail: str | None,
+    ) -> None:
+        """Audit a refused request: one ``denied`` entry with the refusal's code, on the chain,
+        in its own transaction (the refused unit of work has rolled back: no state changed).
+
+        The store or the audit log being unavailable is a failure, not a refusal: not audited
+        here. Never raises for the log (``Auditor.refused``): the refusal stands."""
+        if isinstance(exc, (StoreUnavailableError, AuditUnavailableError)):
+            return
+        await self._auditor.refused(
+            principal, request_id, exc, action=action, case_number=case_number, detail=detail
+        )
 
     def _checked(
         self,
@@ -358,15 +407,37 @@ class ControlService:
     async def _decide(
         self, principal: Principal, request_id: str, operation_id: str, *, approve: bool
     ) -> ControlOperation:
+        """Approve or decline; a refusal (no such control, not an approver, the requester, not
+        awaiting approval) leaves one ``denied`` entry with its code, in its own transaction."""
         action = "control.approve" if approve else "control.decline"
-        op = await self.operation(operation_id)
+        known: ControlOperation | None = None
         try:
-            check_approval(principal, op.court, op.requested_by)
+            known = await self.operation(operation_id)
+            return await self._decided(principal, request_id, known, action, approve=approve)
         except ChakongError as exc:
-            await self._auditor.refused(
-                principal, request_id, exc, action=action, case_number=op.case_number
+            await self._refused(
+                principal,
+                request_id,
+                exc,
+                action=action,
+                case_number=None if known is None else known.case_number,
+                detail=f"op={operation_id[:40]}",
             )
             raise
+
+    async def _decided(
+        self,
+        principal: Principal,
+        request_id: str,
+        op: ControlOperation,
+        action: str,
+        *,
+        approve: bool,
+    ) -> ControlOperation:
+        """The decision itself, checked and committed with its entry (``_decide`` audits a
+        refusal)."""
+        operation_id = op.id
+        check_approval(principal, op.court, op.requested_by)
         async with self._store.begin() as unit:
             op = await unit.controls.get(operation_id) or op
             if op.state is not OperationState.AWAITING_APPROVAL:
@@ -646,6 +717,33 @@ def _key(principal: Principal, idempotency_key: str) -> str:
             f"the idempotency key must be 1 to {MAX_KEY_LENGTH} characters",
         )
     return fingerprint_of([principal.subject, key])
+
+
+def _case_of(commands: Sequence[ControlCommand]) -> str | None:
+    """The one case ``commands`` are of (``None`` when none, or more than one)."""
+    cases = {c.case_number.canonical for c in commands}
+    return cases.pop() if len(cases) == 1 else None
+
+
+def _summary(commands: Sequence[ControlCommand]) -> str | None:
+    """What a refused request asked for, as its audit entry's detail (bounded: the input was
+    not necessarily valid)."""
+    if not commands:
+        return None
+    parts = []
+    for c in commands[:_SUMMARY_ITEMS]:
+        part = f"{c.action.value} {c.agency[:16]}/{c.asset_id.strip()[:MAX_DOCUMENT_LENGTH]}"
+        if c.amount is not None:
+            part += f" amount={str(c.amount)[:32]}"
+        if c.until is not None:
+            part += f" until={c.until.isoformat()}"
+        parts.append(part)
+    if len(commands) > _SUMMARY_ITEMS:
+        parts.append(f"and {len(commands) - _SUMMARY_ITEMS} more")
+    return "; ".join(parts)
+
+
+_SUMMARY_ITEMS = 20
 
 
 def _fingerprint(commands: Sequence[ControlCommand]) -> str:

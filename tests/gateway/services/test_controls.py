@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.land.records import LandRecords
+from gateway.domain.audit import AuditEntry
 from gateway.domain.cases import parse_case_number
 from gateway.domain.control_rules import ControlCheckError, ControlLimits
 from gateway.domain.controls import ControlAction, OperationState, request_id_for
@@ -123,6 +124,7 @@ async def test_concurrent_requests_with_one_key_make_one_control(world: World):
     ],
 )
 async def test_each_legal_check_refuses_with_its_code(world: World, kwargs, code):
+    last = await last_seq(world)
     with pytest.raises(ControlCheckError) as caught:
         await world.submit(command(**kwargs))
     assert caught.value.code == code
@@ -130,6 +132,7 @@ async def test_each_legal_check_refuses_with_its_code(world: World, kwargs, code
     assert world.bank.posts == {}
     assert world.land.posts == {}
     assert await world.service.for_case(NUMBER) == []  # nothing was kept
+    await audited_once(world, last, "control.request", code)
 
 
 async def test_the_ceiling_counts_fees_and_the_margin(world: World):
@@ -231,15 +234,110 @@ async def test_a_release_needs_a_control_in_force(world: World):
     assert again.state is OperationState.APPLIED
 
 
+async def last_seq(world: World) -> int:
+    """The sequence number of the audit log's last entry (0 when empty)."""
+    entries = await world.log.list(limit=1)
+    return entries[0].seq if entries else 0
+
+
+async def audited_once(world: World, after: int, action: str, code: str) -> AuditEntry:
+    """The one audit entry written since ``after``: ``action`` refused with ``code``, by the
+    request that was refused; the chain still verifies."""
+    new = [e for e in await world.log.list(limit=1000) if e.seq > after]
+    assert len(new) == 1, [(e.action, e.outcome, e.code) for e in new]
+    (entry,) = new
+    assert (entry.action, entry.outcome, entry.code) == (action, "denied", code)
+    assert entry.request_id in ("req", "r")
+    report = await world.log.verify()
+    assert report.ok, report
+    return entry
+
+
+async def test_a_refused_control_leaves_one_audit_entry_and_no_control(world: World):
+    last = await last_seq(world)
+    with pytest.raises(ControlCheckError) as caught:
+        await world.submit(command(amount="200000.00"))
+    assert caught.value.code == "EXCESSIVE_FREEZE"
+    entry = await audited_once(world, last, "control.request", "EXCESSIVE_FREEZE")
+    assert entry.case_number == NUMBER.canonical
+    assert entry.actor == JUDGE.subject
+    assert entry.detail is not None
+    assert entry.detail.startswith("freeze bank/")
+    assert "amount=200000.00" in entry.detail
+    assert await world.service.for_case(NUMBER) == []  # no control row
+    assert world.bank.posts == {}
+    # the refusal kept nothing, not even the key: the same key may make a valid request
+    (op,) = await world.submit(command())
+    assert op.state is OperationState.APPLIED
+
+
+async def test_a_refused_plan_leaves_one_audit_entry_for_all_its_items(world: World):
+    await two_houses(world)
+    last = await last_seq(world)
+    with pytest.raises(ControlCheckError) as caught:
+        await world.submit(command(), seize(), seize(SECOND_HOUSE))
+    assert caught.value.code == "EXCESSIVE_FREEZE"
+    entry = await audited_once(world, last, "control.request", "EXCESSIVE_FREEZE")
+    assert entry.detail is not None
+    assert entry.detail.count("; ") == 2  # the three items asked for, in one entry
+    assert await world.service.for_case(NUMBER) == []  # the first item was not kept either
+
+
+async def test_a_reused_key_is_audited_as_refused_and_changes_nothing(world: World):
+    (first,) = await world.submit(command())
+    before = await world.service.for_case(NUMBER)
+    last = await last_seq(world)
+    with pytest.raises(IdempotencyConflictError):
+        await world.submit(command(amount="40000.00"))
+    await audited_once(world, last, "control.request", "IDEMPOTENCY_KEY_REUSED")
+    assert await world.service.for_case(NUMBER) == before
+    assert world.bank.posts == {first.request_id: 1}
+    # a replay is not a refusal: nothing more is written
+    last = await last_seq(world)
+    await world.submit(command())
+    assert await last_seq(world) == last
+
+
+async def test_refused_approvals_are_audited(engine: AsyncEngine):
+    world = World(engine, ControlPolicy(approval_above=Decimal(0)))
+    await world.setup()
+    await world.submit(command(amount="60000.00"))
+    (asked,) = await world.submit(
+        command(ControlAction.DEDUCT, amount="20000.00", until=None), key="d"
+    )
+    await world.service.decline(APPROVER, "r", asked.id)
+    for decide, action in (
+        (world.service.approve, "control.approve"),
+        (world.service.decline, "control.decline"),
+    ):
+        before = await world.service.operation(asked.id)
+        last = await last_seq(world)
+        with pytest.raises(ChakongError) as caught:
+            await decide(APPROVER, "r", asked.id)
+        assert caught.value.code == "NOT_AWAITING_APPROVAL"
+        entry = await audited_once(world, last, action, "NOT_AWAITING_APPROVAL")
+        assert entry.case_number == NUMBER.canonical
+        assert await world.service.operation(asked.id) == before
+        last = await last_seq(world)
+        with pytest.raises(ChakongError) as caught:
+            await decide(APPROVER, "r", "no-such-control")
+        assert caught.value.code == "CONTROL_NOT_FOUND"
+        entry = await audited_once(world, last, action, "CONTROL_NOT_FOUND")
+        assert entry.case_number is None
+    assert asked.request_id not in world.bank.posts
+
+
 async def refused(world: World, *commands, key: str, code: str) -> ControlCheckError:
     """Submit ``commands``: refused with ``code`` and a bilingual message, nothing sent to an
-    agency and nothing kept or changed."""
+    agency and nothing kept or changed but one ``denied`` audit entry with the code."""
     posts = (dict(world.bank.posts), dict(world.land.posts))
     before = await world.service.for_case(NUMBER)
     case = await world.cases.get(NUMBER)
+    last = await last_seq(world)
     with pytest.raises(ControlCheckError) as caught:
         await world.submit(*commands, key=key)
     assert caught.value.code == code
+    await audited_once(world, last, "control.request", code)
     assert caught.value.message_zh
     assert caught.value.message_en
     assert str(caught.value) == f"{caught.value.message_zh} / {caught.value.message_en}"
