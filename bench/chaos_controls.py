@@ -298,6 +298,7 @@ async def chaos(cases: int, kills: int, concurrency: int) -> dict[str, Any]:
             finally:
                 gateway.stop()
             ledger = mocks.apps["bank"].state.mock.ledger.snapshot()["controls"]
+            injected = dict(mocks.apps["bank"].state.mock.stats.control_faults)
     ours = {o["request_id"]: o for o in ops}
     deliveries = sum(int(seen["deliveries"]) for seen in ledger.values())
     return {
@@ -322,6 +323,7 @@ async def chaos(cases: int, kills: int, concurrency: int) -> dict[str, Any]:
         "run_s": clients_done - started,
         "reconcile_s": settled - clients_done,
         "faults": FAULTS.model_dump(),
+        "injected": injected,
     }
 
 
@@ -411,6 +413,12 @@ def figures(raw: dict[str, Any]) -> list[Figure]:
             "strays", "strays (requestIds no operation made)", c["strays"], "== 0", c["strays"] == 0
         ),
         count("applied", "applied", c["applied"], detail=f"rejected {c['rejected']}"),
+        count(
+            "injected",
+            "faults injected by the agency",
+            sum(c["injected"].values()),
+            detail=", ".join(f"{k} {n}" for k, n in sorted(c["injected"].items())),
+        ),
         count("deliveries", "deliveries seen by the agency", c["deliveries"]),
         count(
             "resent", "operations the gateway sent again (same requestId)", c["resent_by_gateway"]

@@ -81,6 +81,8 @@ async def create_control(request: Request) -> Response:
     if isinstance(body, Response):
         return body
     plan = forced or draw_control(state.control_faults, state.control_rng)
+    if plan.fault is not None:
+        _count(state, plan.fault.value)
     if state.control_faults.latency_ms and not await _sleep(
         state, state.control_faults.latency_ms / 1000
     ):
@@ -225,8 +227,14 @@ async def _sleep(state: MockState, seconds: float) -> bool:
     return True
 
 
+def _count(state: MockState, kind: str) -> None:
+    faults = state.stats.control_faults
+    faults[kind] = faults.get(kind, 0) + 1
+
+
 def _start_lag(state: MockState, request_id: str, plan: ControlPlan) -> None:
     if plan.lag_lookups or plan.lag_s:
+        _count(state, "status-lag")
         until = asyncio.get_running_loop().time() + plan.lag_s
         state.lags[request_id] = Lag(plan.lag_lookups, until)
 

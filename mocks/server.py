@@ -5,7 +5,7 @@
     POST /v1/inquiries       the contract (bearer token): one result per subject, in order
     GET  /openapi.json       the committed contract document, connectors/<agency>/openapi.json
     GET  /healthz            liveness, no token
-    GET  /_mock/stats        {"inquiries": n, "subjects": n}          (bearer token)
+    GET  /_mock/stats        {"inquiries": n, "subjects": n, "controlFaults": {kind: n}}
     POST /_mock/reset        zero the stats, restart the fault draws   (bearer token)
                              and empty the ledger
     GET  /_mock/faults       the FaultConfig                           (bearer token)
@@ -69,6 +69,16 @@ POLL_S = 0.05  # how often a hanging or delayed request looks for a departed cli
 class MockStats:
     inquiries: int = 0  # /v1/inquiries calls answered or faulted (not 400/401/413)
     subjects: int = 0  # subjects in those calls
+    # control faults injected, by kind (``mocks.faults.ControlFault``): status lags are counted
+    # when a control they delay is applied
+    control_faults: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "inquiries": self.inquiries,
+            "subjects": self.subjects,
+            "controlFaults": dict(sorted(self.control_faults.items())),
+        }
 
 
 @dataclass(eq=False)
@@ -352,7 +362,7 @@ async def _stats(request: Request) -> Response:
     state = state_of(request)
     if (denied := check_token(request, state)) is not None:
         return denied
-    return JSONResponse({"inquiries": state.stats.inquiries, "subjects": state.stats.subjects})
+    return JSONResponse(state.stats.as_json())
 
 
 async def _reset(request: Request) -> Response:
@@ -360,7 +370,7 @@ async def _reset(request: Request) -> Response:
     if (denied := check_token(request, state)) is not None:
         return denied
     state.reset()
-    return JSONResponse({"inquiries": 0, "subjects": 0})
+    return JSONResponse(state.stats.as_json())
 
 
 async def _faults(request: Request) -> Response:

@@ -216,6 +216,8 @@ async def test_configured_faults_apply_to_controls(
     assert answer.status_code == 500
     assert snapshot(app)["controls"]["ctl-1"]["applications"] == 1  # applied all the same
     assert (await client.get("/v1/controls/ctl-1", headers=AUTH)).json()["status"] == "applied"
+    stats = (await client.get("/_mock/stats", headers=AUTH)).json()
+    assert stats["controlFaults"] == {"error-after": 1}  # what the chaos run counts
 
 
 async def test_a_duplicate_delivery_is_applied_once(
@@ -237,6 +239,8 @@ async def test_a_lagging_status_lookup_answers_404_before_found(
     posted = await client.post("/v1/controls", json=first_control("bank", asset), headers=headers)
     assert posted.status_code == 200
     lookups = [(await client.get("/v1/controls/ctl-1", headers=AUTH)).status_code for _ in range(4)]
+    stats = (await client.get("/_mock/stats", headers=AUTH)).json()
+    assert stats["controlFaults"] == {"status-lag": 1}
     assert lookups == [404, 404, 200, 200]
     # the write side knows it all along: a resend is a replay, not a second freeze
     again = await client.post("/v1/controls", json=first_control("bank", asset), headers=AUTH)

@@ -202,12 +202,14 @@ async def test_stats_count_answered_and_faulted_inquiries_and_reset() -> None:
         assert (await client.get("/_mock/stats", headers=AUTH)).json() == {
             "inquiries": 2,
             "subjects": 3,
+            "controlFaults": {},
         }
         assert (state.stats.inquiries, state.stats.subjects) == (2, 3)
         assert (await client.post("/_mock/reset", headers=AUTH)).status_code == 200
         assert (await client.get("/_mock/stats", headers=AUTH)).json() == {
             "inquiries": 0,
             "subjects": 0,
+            "controlFaults": {},
         }
 
 
