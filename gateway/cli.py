@@ -743,12 +743,17 @@ def _default_subject(role: Role, args: argparse.Namespace) -> str:
 
 
 def _run_reconcile(args: argparse.Namespace) -> int:
+    from gateway.app import ConfigurationError, audit_key
     from gateway.cli_controls import reconcile_command
 
     settings = Settings()
-    return reconcile_command(
-        settings, _verify_key(settings), passes=max(1, args.passes), wait_s=max(0.0, args.wait)
-    )
+    try:
+        # the gateway's own key, never the demo's fallback: the reconciler writes to the chain
+        key = audit_key(settings)
+    except ConfigurationError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return reconcile_command(settings, key, passes=max(1, args.passes), wait_s=max(0.0, args.wait))
 
 
 def _run_audit_verify(args: argparse.Namespace) -> int:

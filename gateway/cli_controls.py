@@ -36,7 +36,6 @@ async def _reconcile(settings: Settings, key: bytes, passes: int, wait_s: float)
     try:
         async with open_resources(quiet, key) as resources:
             service = resources.controls
-            remaining = 0
             for index in range(passes):
                 report = await service.reconcile()
                 total = ReconcileReport(
@@ -45,12 +44,13 @@ async def _reconcile(settings: Settings, key: bytes, passes: int, wait_s: float)
                     total.resent + report.resent,
                     report.unresolved,
                 )
-                remaining = report.unresolved
                 if not report.examined or not report.unresolved:
                     break
                 if index + 1 < passes:
                     await asyncio.sleep(wait_s)
-    except SQLAlchemyError as exc:
+            # what is left in the database, those another reconciler is working included
+            remaining = await service.unsettled_count()
+    except (SQLAlchemyError, OSError) as exc:  # OSError: a refused connection, a missing folder
         print(f"无法读取数据库 / cannot read the database: {type(exc).__name__}", file=sys.stderr)
         return 1
     print(report_message(total, remaining))

@@ -540,6 +540,13 @@ class ControlService:
                 await unit.controls.unclaim(op.id, lease)
         return report
 
+    async def unsettled_count(self) -> int:
+        """What is left for a reconciler: UNKNOWN operations and PENDING ones past the grace,
+        including those another reconciler holds a lease on right now."""
+        stale = self._clock() - datetime.timedelta(seconds=self.policy.pending_grace_s)
+        async with self._store.read() as unit:
+            return await unit.controls.count_unsettled(stale)
+
     @property
     def _lease(self) -> datetime.timedelta:
         """Long enough for one operation's work: a status lookup and one resend, each bounded

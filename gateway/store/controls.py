@@ -297,6 +297,19 @@ class ControlRepository:
         )
         return [_operation(row._mapping) for row in rows]
 
+    async def count_unsettled(self, stale_before: datetime.datetime) -> int:
+        """How many operations a reconciler has yet to settle (``unsettled``'s, leases or not)."""
+        c = control_operations.c
+        count = await self._conn.scalar(
+            sa.select(sa.func.count()).where(
+                sa.or_(
+                    c.state == OperationState.UNKNOWN.value,
+                    sa.and_(c.state == OperationState.PENDING.value, c.updated_at < stale_before),
+                )
+            )
+        )
+        return int(count or 0)
+
     async def claim(
         self, op: ControlOperation, now: datetime.datetime, until: datetime.datetime
     ) -> bool:
