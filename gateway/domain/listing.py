@@ -1,7 +1,8 @@
 """The dishonest-debtor list (失信被执行人名单): entries and what they publish.
 
 An entry holds every field the source plan publishes (淮安实施方案 四(一)1) for a legal person
-(case number, organisation name, credit code, legal representative, executing court,
+(case number, organisation name, credit code (or the old organisation code), legal
+representative, executing court,
 enforcement-basis document number and issuing body, obligation, performance status,
 circumstance of dishonesty, publication / filing / revocation times, performed and unperformed
 parts, dishonesty level) and for a natural person (the same, with name, gender, age and ID
@@ -12,6 +13,10 @@ Grounds and terms, 《最高人民法院关于公布失信被执行人名单信�
 第一条 lists six grounds; 第二条 sets no term for the first (able to perform but refuses: listed
 until performed) and two years for the others, extendable by one to three years for violence or
 threats in serious circumstances or several acts of dishonesty. 第四条: a minor is never listed.
+
+The old organisation code (组织机构代码, GB 11714-1997) a legal person may still carry is nine
+characters: eight digits or capital letters, then a check character
+(``normalize_organisation_code``).
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ import datetime
 import enum
 from dataclasses import dataclass
 
-from gateway.domain.errors import InvalidInputError
-from gateway.domain.subjects import Subject, SubjectKind
+from gateway.domain.errors import InvalidInputError, InvalidSubjectError
+from gateway.domain.inputs import fold_identifier, printable
+from gateway.domain.subjects import Subject, SubjectKind, ascii_identifier
 
 RULES = "法释〔2017〕7号"
 ADULT_AGE = 18
@@ -185,6 +191,7 @@ class Particulars:
     legal_representative: str | None = None  # legal persons only
     filed_on: datetime.date | None = None  # 立案时间
     judge: str | None = None  # the judge answerable for the entry (not published)
+    organisation_code: str | None = None  # legal persons only: 组织机构代码, normal form
 
     def check(self) -> None:
         for value, zh, en in (
@@ -209,6 +216,15 @@ class Particulars:
                 "a legal person's entry needs its legal representative",
                 code="INVALID_INPUT",
             )
+        if self.organisation_code is not None:
+            if self.subject.kind is not SubjectKind.LEGAL:
+                raise ListingError(
+                    "组织机构代码仅适用于单位被执行人",
+                    "only a legal person's entry carries an organisation code",
+                    code="LISTING_ORGANISATION_CODE_NATURAL_PERSON",
+                )
+            if normalize_organisation_code(self.organisation_code) != self.organisation_code:
+                raise _bad_organisation_code(self.organisation_code, "格式不规范", "not normalised")
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +284,55 @@ def check_length(value: str | None, limit: int, zh: str, en: str) -> None:
             f"{en} may not exceed {limit} characters",
             code="INVALID_INPUT",
         )
+
+
+_ORGANISATION_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORGANISATION_BODY = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def organisation_check_character(body: str) -> str:
+    """GB 11714-1997: the weighted sum of the eight characters (digits their value, letters
+    A=10 to Z=35), C9 = 11 - sum mod 11; 10 is written ``X`` and 11 ``0``."""
+    total = sum(int(c, 36) * w for c, w in zip(body, _ORGANISATION_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
+def normalize_organisation_code(value: str) -> str:
+    """Validate an old organisation code (组织机构代码) and return its normal form: nine
+    characters, upper case, no dash (``71526726X``). Read as every identifier is
+    (``ascii_identifier``: NFKC, no whitespace, ASCII only, upper case); one dash is allowed,
+    before the check character only (``71526726-X``). Refused with
+    ``LISTING_ORGANISATION_CODE_INVALID``."""
+    folded = fold_identifier(value)
+    try:
+        code = ascii_identifier(value)
+    except InvalidSubjectError:
+        raise _bad_organisation_code(
+            folded, "含有无法识别的字符", "it has characters other than ASCII digits and letters"
+        ) from None
+    if "-" in folded and (folded.count("-") != 1 or folded[-2:-1] != "-"):
+        raise _bad_organisation_code(
+            folded, "连字符只能在校验码之前", "a dash may only precede the check character"
+        )
+    if len(code) != 9:
+        raise _bad_organisation_code(folded, "长度应为9位", "it must have 9 characters")
+    if any(c not in _ORGANISATION_BODY for c in code[:8]):
+        raise _bad_organisation_code(
+            folded, "本体代码应为数字或大写字母", "its first 8 characters must be digits or letters"
+        )
+    if code[8] != organisation_check_character(code[:8]):
+        raise _bad_organisation_code(folded, "校验码不符", "the check character does not match")
+    return code
+
+
+def _bad_organisation_code(value: str, zh: str, en: str) -> ListingError:
+    shown = printable(value, 32)
+    return ListingError(
+        f"组织机构代码 {shown} 无效：{zh}",
+        f"organisation code {shown} is invalid: {en}",
+        code="LISTING_ORGANISATION_CODE_INVALID",
+    )
 
 
 def birth_date(subject: Subject) -> datetime.date | None:

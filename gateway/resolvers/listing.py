@@ -19,8 +19,13 @@ from gateway.auth.principal import Role
 from gateway.domain.cases import parse_case_number
 from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.lifecycle import Action, ListingEvent
-from gateway.domain.listing import ExitCause, ListingState, Particulars
-from gateway.domain.subjects import infer_subject, parse_subject
+from gateway.domain.listing import (
+    ExitCause,
+    ListingState,
+    Particulars,
+    normalize_organisation_code,
+)
+from gateway.domain.subjects import Subject, SubjectKind, infer_subject, parse_subject
 from gateway.resolvers.errors import expected_errors
 from gateway.schema.context import Context
 from gateway.schema.listing import (
@@ -158,6 +163,16 @@ async def report_exit(
     return await _record(info, entry_id, action)
 
 
+def _organisation_code(subject: Subject, value: str | None) -> str | None:
+    """A legal person's organisation code in its normal form; a natural person's is kept as
+    given, for ``Particulars.check`` to refuse (an organisation code is for legal persons)."""
+    if value is None or not value.strip():
+        return None
+    if subject.kind is SubjectKind.NATURAL:
+        return value
+    return normalize_organisation_code(value)
+
+
 @expected_errors
 async def warn_debtor(
     info: Info[Context, None],
@@ -190,6 +205,7 @@ async def warn_debtor(
         performed_part=_text(warning.performed_part, "已履行部分", "the performed part"),
         unperformed_part=_text(warning.unperformed_part, "未履行部分", "the unperformed part"),
         legal_representative=(warning.legal_representative or "").strip() or None,
+        organisation_code=_organisation_code(subject, warning.organisation_code),
         filed_on=warning.filed_on,
         judge=judge,
     )

@@ -62,7 +62,10 @@ OverdueKind = strawberry.enum(
     service.OverdueKind,
     name="OverdueKind",
     description="逾期类型：REVIEW 纠正申请未按期审查，RECONSIDERATION 复议未按期决定，EXIT "
-    "履行完毕等后未按期屏蔽或撤销，EXPIRED_STILL_PUBLIC 有效期届满仍公开 / What is overdue",
+    "履行完毕等后未按期屏蔽或撤销，EXPIRED_STILL_PUBLIC 有效期届满仍公开，PERFORMED_STILL_PUBLIC "
+    "案件已全部履行（自全部履行之日起算）仍公开、未按期屏蔽或撤销 / What is overdue; "
+    "PERFORMED_STILL_PUBLIC: the case register shows the case fully performed, the entry is "
+    "still public past the mask-or-revoke deadline counted from that day",
 )
 DayUnit = strawberry.enum(
     calendar_domain.DayUnit,
@@ -129,6 +132,10 @@ class ListingEntry:
     legal_representative: str | None = strawberry.field(
         description="法定代表人 / Legal representative"
     )
+    organisation_code: str | None = strawberry.field(
+        description="组织机构代码（旧代码，仅单位被执行人，可无；9位，无连字符） / The old "
+        "organisation code (legal persons only, optional; 9 characters, no dash)"
+    )
     basis_document_number: str = strawberry.field(description="执行依据文号 / Basis document")
     basis_issuer: str = strawberry.field(description="作出执行依据单位 / Its issuer")
     obligation: str = strawberry.field(description="生效法律文书确定的义务 / Obligation")
@@ -175,6 +182,7 @@ class ListingEntry:
             gender=entry.gender,
             age=entry.age,
             legal_representative=p.legal_representative,
+            organisation_code=p.organisation_code,
             basis_document_number=p.basis_document_number,
             basis_issuer=p.basis_issuer,
             obligation=p.obligation,
@@ -216,6 +224,10 @@ class PublicListingEntry:
     legal_representative: str | None = strawberry.field(
         description="法定代表人 / Legal representative"
     )
+    organisation_code: str | None = strawberry.field(
+        description="组织机构代码（旧代码，仅单位被执行人，可无；9位，无连字符） / The old "
+        "organisation code (legal persons only, optional; 9 characters, no dash)"
+    )
     court: str = strawberry.field(description="执行法院 / Executing court")
     basis_document_number: str = strawberry.field(description="执行依据文号 / Basis document")
     basis_issuer: str = strawberry.field(description="作出执行依据单位 / Its issuer")
@@ -239,6 +251,7 @@ class PublicListingEntry:
             gender=entry.gender,
             age=entry.age,
             legal_representative=p.legal_representative,
+            organisation_code=p.organisation_code,
             court=p.court,
             basis_document_number=p.basis_document_number,
             basis_issuer=p.basis_issuer,
@@ -371,6 +384,12 @@ class ListingWarnInput:
     subject: SubjectInput = strawberry.field(description="被执行人 / The debtor")
     legal_representative: str | None = strawberry.field(
         default=None, description="法定代表人（单位必填） / Legal representative (organisations)"
+    )
+    organisation_code: str | None = strawberry.field(
+        default=None,
+        description="组织机构代码（旧代码，仅单位，可选；9位，校验码前可有连字符，全角亦可） / The "
+        "old organisation code (legal persons only, optional; 9 characters, a dash allowed before "
+        "the check character, full-width accepted)",
     )
     basis_document_number: str = strawberry.field(description="执行依据文号 / Basis document")
     basis_issuer: str = strawberry.field(description="作出执行依据单位 / Its issuer")

@@ -61,6 +61,8 @@ class OverdueKind(enum.Enum):
     RECONSIDERATION = "RECONSIDERATION"  # 复议未按期决定
     EXIT = "EXIT"  # 履行完毕等后未按期屏蔽或撤销
     EXPIRED_STILL_PUBLIC = "EXPIRED_STILL_PUBLIC"  # 有效期届满仍公开
+    # 案件已全部履行（立案登记的已履行金额达到执行标的）仍公开，未按期屏蔽或撤销
+    PERFORMED_STILL_PUBLIC = "PERFORMED_STILL_PUBLIC"
 
 
 _OVERDUE_RULES: Mapping[ListingState, tuple[OverdueKind, DeadlineKind, str]] = {
@@ -256,11 +258,18 @@ class ListingService:
     async def overdue(
         self, *, court: str | None, today: datetime.date | None = None
     ) -> builtins.list[OverdueItem]:
-        """What the court has not done in time, oldest first (``court=None``: every court)."""
+        """What the court has not done in time, oldest first (``court=None``: every court).
+
+        Besides the pending events and the expired entries: an entry still public whose case
+        the register shows fully performed (``cases.performed_on``) is late once the exit
+        deadline (mask or revoke) has run from that day, whether or not anyone recorded the
+        exit; an exit reported later than the performance counts from the performance, once.
+        Never masked automatically: it is an item for the judge."""
         day = _as_of(today or self.today())
         async with self._store.read() as unit:
             pending = await unit.listing.pending(list(_OVERDUE_RULES), court)
             expired = await unit.listing.public_expired(day, court)
+            performed = await unit.listing.performed_public(court)
         items: builtins.list[OverdueItem] = []
         dues: dict[tuple[datetime.date, DeadlineKind], tuple[Deadline, Due] | None] = {}
         for entry in pending:
@@ -273,6 +282,9 @@ class ListingService:
                 kind = OverdueKind.EXPIRED_STILL_PUBLIC
                 ends = entry.valid_until
                 items.extend(self._late(entry, kind, DeadlineKind.EXPIRY, ends, day, dues))
+        for entry, performed_on in performed:
+            kind = OverdueKind.PERFORMED_STILL_PUBLIC
+            items.extend(self._late(entry, kind, DeadlineKind.EXIT, performed_on, day, dues))
         items.sort(key=lambda i: (i.due.on, i.entry.id))
         return items
 
@@ -291,6 +303,8 @@ class ListingService:
                 continue
             if state == "EXPIRED":
                 kind, deadline_kind = OverdueKind.EXPIRED_STILL_PUBLIC, DeadlineKind.EXPIRY
+            elif state == "PERFORMED":
+                kind, deadline_kind = OverdueKind.PERFORMED_STILL_PUBLIC, DeadlineKind.EXIT
             else:
                 kind, deadline_kind, _ = _OVERDUE_RULES[ListingState(state)]
             key = (since, deadline_kind)

@@ -21,6 +21,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.domain.cases import CaseNumber, parse_case_number
+from gateway.domain.clock import court_date
 from gateway.domain.register import Case, CaseStatus, Party, PartyRole
 from gateway.domain.subjects import Subject, SubjectKind
 from gateway.store.tables import case_judges, case_parties, cases
@@ -177,11 +178,19 @@ class CaseRepository:
         }
         conn = self._conn
         updated = await conn.execute(
-            sa.update(cases).where(cases.c.case_number == number).values(**values)
+            sa.update(cases)
+            .where(cases.c.case_number == number)
+            .values(**values, performed_on=performed_on(case.performed, case.obligation, now))
         )
         if updated.rowcount == 0:
+            done = case.obligation > 0 and case.performed >= case.obligation
             await conn.execute(
-                sa.insert(cases).values(case_number=number, created_at=now, **values)
+                sa.insert(cases).values(
+                    case_number=number,
+                    created_at=now,
+                    performed_on=court_date(now) if done else None,
+                    **values,
+                )
             )
         else:
             await conn.execute(sa.delete(case_judges).where(case_judges.c.case_number == number))
@@ -227,7 +236,11 @@ class CaseRepository:
         result = await self._conn.execute(
             sa.update(cases)
             .where(cases.c.case_number == case_number.canonical)
-            .values(performed=performed, updated_at=now)
+            .values(
+                performed=performed,
+                performed_on=performed_on(performed, cases.c.obligation, now),
+                updated_at=now,
+            )
             .returning(cases.c.obligation)
         )
         row = result.first()
@@ -268,6 +281,22 @@ class CaseRepository:
             )
             for row in rows
         ]
+
+
+def performed_on(
+    performed: Decimal, obligation: Decimal | sa.ColumnElement[Decimal], now: datetime.datetime
+) -> sa.ColumnElement[datetime.date]:
+    """The new ``performed_on`` of an update setting ``performed``: the day it was first found
+    fully performed (a non-zero obligation reached) is kept, today is set if it is newly so,
+    and it is cleared if it no longer is. The list's overdue view counts from it."""
+    owed = (
+        obligation
+        if isinstance(obligation, sa.ColumnElement)
+        else sa.literal(obligation, cases.c.obligation.type)
+    )
+    done = sa.and_(owed > 0, sa.literal(performed, cases.c.performed.type) >= owed)
+    kept = sa.func.coalesce(cases.c.performed_on, sa.literal(court_date(now), sa.Date()))
+    return sa.case((done, kept), else_=sa.null())
 
 
 def _party(row: RowMapping) -> Party:

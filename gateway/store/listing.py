@@ -120,6 +120,7 @@ def entry_values(entry: ListingEntry) -> dict[str, Any]:
         "name": p.subject.name or "",
         "birth_date": entry.birth_date,
         "legal_representative": p.legal_representative,
+        "organisation_code": p.organisation_code,
         "basis_document_number": p.basis_document_number,
         "basis_issuer": p.basis_issuer,
         "obligation": p.obligation,
@@ -159,6 +160,7 @@ def entry_from_row(row: RowMapping) -> ListingEntry:
         legal_representative=row["legal_representative"],
         filed_on=row["filed_on"],
         judge=row["judge"],
+        organisation_code=row["organisation_code"],
     )
     decision = None
     if row["decision_document_number"] is not None:
@@ -328,8 +330,12 @@ class ListingRepository:
     async def pending(
         self, states: Sequence[ListingState], court: str | None
     ) -> builtins.list[ListingEntry]:
-        """Entries in ``states`` (the overdue view's candidates), of one court or all."""
-        query = sa.select(listing_entries).where(E.state.in_([s.value for s in states]))
+        """Entries in ``states`` (the overdue view's candidates), of one court or all; an exit
+        reported after the case was fully performed is not one: its period runs from the
+        performance (``performed_public``)."""
+        query = sa.select(listing_entries).where(
+            E.state.in_([s.value for s in states]), ~_PERFORMED_BEFORE_EXIT
+        )
         if court is not None:
             query = query.where(E.court == court)
         return [entry_from_row(r._mapping) for r in await self._conn.execute(query)]
@@ -352,15 +358,19 @@ class ListingRepository:
                 ),
                 else_=E.exit_reported_on,
             ),
-        ).where(E.state.in_([s.value for s in states]))
+        ).where(E.state.in_([s.value for s in states]), ~_PERFORMED_BEFORE_EXIT)
         expired = sa.select(E.court, E.judge, sa.literal("EXPIRED"), E.valid_until).where(
             E.public.is_(True), E.valid_until.is_not(None), E.valid_until < expired_before
+        )
+        performed = sa.select(E.court, E.judge, sa.literal("PERFORMED"), _CASE_PERFORMED_ON).where(
+            *_PERFORMED_STILL_PUBLIC
         )
         if court is not None:
             pending = pending.where(E.court == court)
             expired = expired.where(E.court == court)
+            performed = performed.where(E.court == court)
         found: builtins.list[tuple[str, str | None, str, datetime.date | None]] = []
-        for query in (pending, expired):
+        for query in (pending, expired, performed):
             found.extend((r[0], r[1], r[2], r[3]) for r in await self._conn.execute(query))
         return found
 
@@ -374,6 +384,22 @@ class ListingRepository:
         if court is not None:
             query = query.where(E.court == court)
         return [entry_from_row(r._mapping) for r in await self._conn.execute(query)]
+
+    async def performed_public(
+        self, court: str | None
+    ) -> builtins.list[tuple[ListingEntry, datetime.date]]:
+        """Entries still public whose case the register shows fully performed, with the day it
+        became so (``cases.performed_on``); an entry in EXIT_PENDING only if its exit was
+        reported later than that day (otherwise its period runs from the report)."""
+        query = sa.select(listing_entries, _CASE_PERFORMED_ON.label("case_performed_on")).where(
+            *_PERFORMED_STILL_PUBLIC
+        )
+        if court is not None:
+            query = query.where(E.court == court)
+        return [
+            (entry_from_row(r._mapping), r.case_performed_on)
+            for r in await self._conn.execute(query)
+        ]
 
     async def leads(self, filed_before: datetime.date, court: str | None) -> builtins.list[LeadRow]:
         """Debtors of open cases filed before ``filed_before`` and not fully performed, with no
@@ -448,4 +474,19 @@ _NEVER_PUBLIC = (
     ListingState.MASKED,
     ListingState.REVOKED,
     ListingState.LIFTED,
+)
+
+# the day the entry's case became fully performed (``cases.performed_on``), null while it is not
+_CASE_PERFORMED_ON = (
+    sa.select(cases.c.performed_on).where(cases.c.case_number == E.case_number).scalar_subquery()
+)
+# an exit reported after the case was fully performed: the period runs from the performance
+_PERFORMED_BEFORE_EXIT = sa.and_(
+    E.state == ListingState.EXIT_PENDING.value,
+    sa.func.coalesce(E.exit_reported_on > _CASE_PERFORMED_ON, False),
+)
+_PERFORMED_STILL_PUBLIC = (
+    E.public.is_(True),
+    _CASE_PERFORMED_ON.is_not(None),
+    sa.or_(E.state != ListingState.EXIT_PENDING.value, E.exit_reported_on > _CASE_PERFORMED_ON),
 )

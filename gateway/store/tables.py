@@ -82,6 +82,9 @@ cases = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("obligation", _money(), nullable=False),  # 执行标的
     sa.Column("performed", _money(), nullable=False),  # 已履行金额
+    # the court's date the performed amount reached a non-zero obligation (全部履行之日); null
+    # while it has not, cleared if it falls back (``gateway.store.cases.performed_on``)
+    sa.Column("performed_on", sa.Date(), nullable=True),
     sa.Column("currency", sa.String(3), nullable=False, server_default="CNY"),
     sa.Column("filed_on", sa.Date(), nullable=True),  # 立案日期
     sa.Column("created_at", UTCDateTime(), nullable=False),
@@ -198,6 +201,8 @@ listing_entries = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("birth_date", sa.Date(), nullable=True),  # natural persons: from the ID number
     sa.Column("legal_representative", sa.String(200), nullable=True),
+    # legal persons: the old organisation code (组织机构代码), normal form, when given
+    sa.Column("organisation_code", sa.String(9), nullable=True),
     sa.Column("basis_document_number", sa.String(128), nullable=False),
     sa.Column("basis_issuer", sa.String(200), nullable=False),
     sa.Column("obligation", sa.Text(), nullable=False),

@@ -20,6 +20,8 @@ from gateway.domain.listing import (
     ListingError,
     ListingState,
     Particulars,
+    normalize_organisation_code,
+    organisation_check_character,
     public_id,
 )
 from gateway.domain.subjects import Subject, SubjectKind
@@ -309,3 +311,74 @@ def test_relisting_from_every_state_that_ended_the_punishment(state):
     assert again.decision is not None
     assert again.decision.decided_on == D(2026, 6, 1)
     assert (again.masked_on, again.revoked_on, again.exit_cause) == (None, None, None)
+
+
+# 腾讯 (统一社会信用代码 9144030071526726XG): its organisation code is the credit code's 9th to
+# 17th characters, 71526726-X (sum 199, 11 - 199 mod 11 = 10, written X)
+ORGANISATION_CODE = "71526726X"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["71526726X", "71526726-X", "71526726x", " 7152 6726－Ｘ ", "７１５２６７２６-ｘ"],
+)
+def test_an_organisation_code_is_read_as_every_identifier_and_its_check_verified(spelling: str):
+    assert normalize_organisation_code(spelling) == ORGANISATION_CODE
+
+
+def test_the_organisation_check_character_follows_gb_11714():
+    assert organisation_check_character("71526726") == "X"
+    # every remainder: 11 is written 0, 10 is X, the others are their digit
+    checks = {organisation_check_character(f"{n:08d}") for n in range(0, 200)}
+    assert checks == set("0123456789X")
+    # letters count 10 (A) to 35 (Z): M22*3 + A10*7 + 1*9 + A10*10 + B11*5 + C12*8 + D13*4
+    # + E14*2 = 476, 476 mod 11 = 3, 11 - 3 = 8
+    assert organisation_check_character("MA1ABCDE") == "8"
+    assert normalize_organisation_code("ma1abcde-8") == "MA1ABCDE8"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "715267260",  # wrong check character
+        "71526726",  # too short
+        "71526726XX",  # too long
+        "7152-6726X",  # a dash elsewhere than before the check character
+        "71526726--X",
+        "7152672_X",  # not a digit or letter
+        "٧١٥٢٦٧٢٦X",  # Arabic-Indic digits: not ASCII after NFKC
+        "",
+    ],
+)
+def test_a_bad_organisation_code_is_refused_with_its_code(bad: str):
+    with pytest.raises(ListingError) as refused:
+        normalize_organisation_code(bad)
+    assert refused.value.code == "LISTING_ORGANISATION_CODE_INVALID"
+    assert "组织机构代码" in refused.value.message_zh
+    assert "organisation code" in refused.value.message_en
+
+
+def test_an_organisation_code_is_a_legal_persons_field_only():
+    entry, _ = warn(
+        "e1",
+        particulars(COMPANY, organisation_code=ORGANISATION_CODE),
+        on=WARNED_ON,
+        document_number="风险提示1号",
+        today=TODAY,
+    )
+    assert entry.particulars.organisation_code == ORGANISATION_CODE
+    assert warned(COMPANY).particulars.organisation_code is None  # optional
+    for subject, code, expected in (
+        (ADULT, ORGANISATION_CODE, "LISTING_ORGANISATION_CODE_NATURAL_PERSON"),
+        (COMPANY, "71526726-X", "LISTING_ORGANISATION_CODE_INVALID"),  # not in normal form
+        (COMPANY, "715267260", "LISTING_ORGANISATION_CODE_INVALID"),
+    ):
+        with pytest.raises(ListingError) as refused:
+            warn(
+                "e2",
+                particulars(subject, organisation_code=code),
+                on=WARNED_ON,
+                document_number="风险提示1号",
+                today=TODAY,
+            )
+        assert refused.value.code == expected

@@ -323,3 +323,47 @@ async def test_every_spelling_of_a_number_finds_the_same_entry_and_other_digits_
         refused = await gateway.query(query, variables, who=None if query is PUBLIC else "judge")
         assert refused["errors"][0]["extensions"]["code"] == "INVALID_SUBJECT_ID"
         assert arabic_indic not in str(refused)
+
+
+async def test_a_legal_persons_old_organisation_code_is_entered_at_the_warning_and_public(
+    gateway: Gateway,
+):
+    from tests.gateway.listing_samples import uscc
+
+    credit_code = uscc()
+    company = {"kind": "LEGAL", "id": credit_code, "name": "某某有限公司"}
+    body = await gateway.post(
+        "mutation($w: ListingWarnInput!) { warnDebtor(warning: $w) { id organisationCode } }",
+        {
+            "w": warning(
+                subject=company, legalRepresentative="王五", organisationCode="７１５２６７２６-ｘ"
+            )
+        },
+    )
+    assert "errors" not in body.json(), body.text
+    warned = body.json()["data"]["warnDebtor"]
+    assert warned["organisationCode"] == "71526726X"  # normal form: ASCII, upper case, no dash
+    entry = warned["id"]
+    await event(gateway, "decideListing", entry, "2026-03-10", DECISION.replace("之一", "之四"))
+    await event(gateway, "publishListing", entry, "2026-03-11")
+    public = await gateway.query(
+        "query($n: String!, $f: String!) { publicListing(name: $n, idFragment: $f) { "
+        "idNumber organisationCode } }",
+        {"n": "某某有限公司", "f": credit_code[-6:]},
+        who=None,
+    )
+    assert public["data"]["publicListing"] == [
+        {"idNumber": credit_code, "organisationCode": "71526726X"}
+    ]
+    # refused: a wrong check character, and any code for a natural person
+    for overrides, code in (
+        (
+            {"subject": company, "legalRepresentative": "王五", "organisationCode": "71526726-0"},
+            "LISTING_ORGANISATION_CODE_INVALID",
+        ),
+        ({"organisationCode": "71526726X"}, "LISTING_ORGANISATION_CODE_NATURAL_PERSON"),
+    ):
+        refused = await gateway.query(WARN, {"w": warning(**overrides)})
+        error = refused["errors"][0]
+        assert error["extensions"]["code"] == code, refused
+        assert "组织机构代码" in error["message"]

@@ -406,3 +406,179 @@ async def test_leads_carry_what_the_inquiries_found_and_covering_ones_come_first
         False,
     )
     assert (third.found_value, third.inquired_at, third.assets_cover_debt) == (None, None, False)
+
+
+async def test_a_legal_persons_organisation_code_is_stored_and_public(engine: AsyncEngine):
+    svc, _ = service(engine, Today(D(2026, 6, 1)))
+    entry = await svc.warn(
+        particulars(COMPANY, organisation_code="71526726X"),
+        on=D(2026, 3, 2),
+        document_number="提示",
+        reason="",
+        principal=JUDGE,
+        request_id="o",
+    )
+    assert (await svc.require(entry.id)).particulars.organisation_code == "71526726X"
+    on = D(2026, 3, 10)
+    for action in (Action(E.DECIDE, on, decision=decision(on)), Action(E.PUBLISH, on)):
+        await svc.record(entry.id, action, principal=JUDGE, request_id="o")
+    (shown,) = await svc.public_search(COMPANY.name or "", COMPANY.id[-6:])
+    assert shown.particulars.organisation_code == "71526726X"
+    # entries without one (every natural person's) read back as None
+    assert (await published(svc)).particulars.organisation_code is None
+
+
+async def performed_case(
+    engine: AsyncEngine, log: AuditLog, clock: Today, number: str = "(2026)苏0812执123号"
+):
+    """A case of ADULT (the entries' debtor) with an obligation of 100, and its register."""
+    from decimal import Decimal
+
+    from gateway.domain.register import Party, PartyRole, new_case
+    from gateway.services.cases import CaseRegister
+
+    register = CaseRegister(Store(engine), Auditor(log), clock=clock)
+    case = new_case(
+        number,
+        court="苏0812",
+        judges=["J001"],
+        parties=[Party(PartyRole.DEBTOR, ADULT)],
+        obligation=Decimal(100),
+        filed_on=D(2026, 1, 5),
+    )
+    await register.save(case, principal=SYSTEM, request_id="c")
+    return register, case.case_number
+
+
+SYSTEM = Principal(Role.COURT_SYSTEM, subject="system", court="苏0812")
+
+
+@pytest.mark.parametrize(
+    ("profile", "due_on"),
+    # fully performed on Fri 29 May 2026: the plan's 3 days end on Mon 1 June; the national 3
+    # working days are Mon 1, Tue 2, Wed 3 June
+    [(SOURCE_PLAN, D(2026, 6, 1)), (NATIONAL, D(2026, 6, 3))],
+)
+async def test_a_public_entry_of_a_performed_case_is_overdue_from_the_performance(
+    engine: AsyncEngine, profile: DeadlineProfile, due_on: datetime.date
+):
+    from decimal import Decimal
+
+    clock = Today(D(2026, 5, 1))
+    svc, log = service(engine, clock, profile)
+    register, number = await performed_case(engine, log, clock)
+    entry = await published(svc)
+    other_debtor = Subject(SubjectKind.NATURAL, resident_id(D(1970, 1, 1), "777"), "李四")
+    other = await svc.warn(
+        particulars(other_debtor, case_number="(2026)苏0812执124号"),
+        on=D(2026, 3, 2),
+        document_number="提示",
+        reason="",
+        principal=JUDGE,
+        request_id="o",
+    )
+    on = D(2026, 3, 10)
+    for action in (Action(E.DECIDE, on, decision=decision(on)), Action(E.PUBLISH, on)):
+        other = await svc.record(other.id, action, principal=JUDGE, request_id="o")
+    clock.day = D(2026, 5, 20)  # partly performed: nothing runs
+    await register.record_performance(number, Decimal(60), principal=SYSTEM, request_id="p")
+    assert await svc.overdue(court=None, today=D(2026, 7, 1)) == []
+    clock.day = D(2026, 5, 29)  # fully performed, nobody records the exit
+    await register.record_performance(number, Decimal(100), principal=SYSTEM, request_id="p")
+    clock.day = D(2026, 6, 1)  # a later change of the case does not move the day
+    await register.record_performance(number, Decimal(100), principal=SYSTEM, request_id="p")
+    assert await svc.overdue(court=None, today=due_on) == []
+    assert await svc.accountability(court=None, today=due_on) == []
+    day_after = due_on + datetime.timedelta(days=1)
+    (item,) = await svc.overdue(court="苏0812", today=day_after)
+    assert (item.entry.id, item.kind, item.since, item.due.on, item.days_overdue) == (
+        entry.id,
+        OverdueKind.PERFORMED_STILL_PUBLIC,
+        D(2026, 5, 29),
+        due_on,
+        1,
+    )
+    assert other.public  # another case's public entry is not concerned
+    assert await svc.overdue(court="苏0803", today=day_after) == []
+    (row,) = await svc.accountability(court=None, today=day_after)
+    assert (row.court, row.judge, row.kind, row.count, row.oldest_due) == (
+        "苏0812",
+        "J001",
+        OverdueKind.PERFORMED_STILL_PUBLIC,
+        1,
+        due_on,
+    )
+    # an item for the judge, never an automatic masking
+    assert (await svc.require(entry.id)).state is S.PUBLISHED
+    # an exit reported after the performance does not restart the period: one item, as before
+    report = Action(E.REPORT_EXIT, day_after, exit_cause=ExitCause.PERFORMED)
+    clock.day = day_after
+    await svc.record(entry.id, report, principal=JUDGE, request_id="x")
+    (item,) = await svc.overdue(court=None, today=day_after)
+    assert (item.kind, item.since, item.due.on) == (
+        OverdueKind.PERFORMED_STILL_PUBLIC,
+        D(2026, 5, 29),
+        due_on,
+    )
+    (row,) = await svc.accountability(court=None, today=day_after)
+    assert (row.kind, row.count) == (OverdueKind.PERFORMED_STILL_PUBLIC, 1)
+    # masked: nothing is overdue any more
+    mask = Action(E.MASK, day_after, document_number="屏蔽1号")
+    await svc.record(entry.id, mask, principal=JUDGE, request_id="m")
+    assert await svc.overdue(court=None, today=day_after) == []
+    assert await svc.accountability(court=None, today=day_after) == []
+
+
+async def test_performance_falling_back_clears_the_day_and_an_earlier_exit_keeps_its_own(
+    engine: AsyncEngine,
+):
+    from decimal import Decimal
+
+    clock = Today(D(2026, 5, 1))
+    svc, log = service(engine, clock, NATIONAL)
+    register, number = await performed_case(engine, log, clock)
+    entry = await published(svc)
+    clock.day = D(2026, 5, 4)
+    await register.record_performance(number, Decimal(100), principal=SYSTEM, request_id="p")
+    clock.day = D(2026, 5, 6)  # corrected: not fully performed after all
+    await register.record_performance(number, Decimal(99), principal=SYSTEM, request_id="p")
+    assert await svc.overdue(court=None, today=D(2026, 7, 1)) == []
+    # the exit was reported first (a settlement), the case fully performed later: the period
+    # runs from the report, counted once as an EXIT item
+    report = Action(E.REPORT_EXIT, D(2026, 5, 29), exit_cause=ExitCause.SETTLEMENT)
+    clock.day = D(2026, 5, 29)
+    await svc.record(entry.id, report, principal=JUDGE, request_id="x")
+    clock.day = D(2026, 6, 1)
+    await register.record_performance(number, Decimal(100), principal=SYSTEM, request_id="p")
+    (item,) = await svc.overdue(court=None, today=D(2026, 6, 4))
+    assert (item.kind, item.since, item.due.on) == (OverdueKind.EXIT, D(2026, 5, 29), D(2026, 6, 3))
+    (row,) = await svc.accountability(court=None, today=D(2026, 6, 4))
+    assert (row.kind, row.count) == (OverdueKind.EXIT, 1)
+
+
+async def test_a_case_registered_fully_performed_counts_from_its_registration(
+    engine: AsyncEngine,
+):
+    import dataclasses
+    from decimal import Decimal
+
+    clock = Today(D(2026, 5, 29))
+    svc, log = service(engine, clock, SOURCE_PLAN)
+    entry = await published(svc)
+    register, number = await performed_case(engine, log, clock)
+    case = await register.get(number)
+    assert case is not None
+    await register.save(
+        dataclasses.replace(case, performed=Decimal(100)), principal=SYSTEM, request_id="s"
+    )
+    clock.day = D(2026, 6, 10)  # re-registered unchanged later: the day stays
+    await register.save(
+        dataclasses.replace(case, performed=Decimal(100)), principal=SYSTEM, request_id="s"
+    )
+    assert await svc.overdue(court=None, today=D(2026, 6, 1)) == []
+    (item,) = await svc.overdue(court=None, today=D(2026, 6, 2))
+    assert (item.entry.id, item.kind, item.since) == (
+        entry.id,
+        OverdueKind.PERFORMED_STILL_PUBLIC,
+        D(2026, 5, 29),
+    )

@@ -64,7 +64,7 @@ async def test_upgrade_creates_the_schema_at_head(engine: AsyncEngine):
     assert await current_revision(engine) is None
     assert not await is_up_to_date(engine)
     await upgrade(engine)
-    assert await current_revision(engine) == head_revision() == "0006"
+    assert await current_revision(engine) == head_revision() == "0007"
     assert await is_up_to_date(engine)
     assert await table_names(engine) >= TABLES
     async with engine.connect() as conn:
