@@ -397,8 +397,8 @@ def _parser() -> argparse.ArgumentParser:
         "--batch",
         type=int,
         default=100,
-        help="每批人数；网关拒绝时自动减半 / debtors per request; halved while the gateway "
-        "answers BATCH_TOO_LARGE or COST_LIMIT_EXCEEDED",
+        help="每批人数；超过网关上限时按其上限，超过费用上限时减半 / debtors per request; the "
+        "gateway's own limit once it answers BATCH_TOO_LARGE, halved on COST_LIMIT_EXCEEDED",
     )
     inquire.add_argument(
         "--deadline-ms",

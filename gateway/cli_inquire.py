@@ -8,8 +8,9 @@ Nothing runs in process, so a clerk's machine needs no agency settings and no ke
 writes one spreadsheet: a row per asset, a sheet of each agency's status per debtor, and a sheet
 of the rows it could not ask about, each with a coded reason. Progress is kept beside the output
 (``results.xlsx.progress``, one JSON line per finished batch): after an interruption the same
-command skips the debtors already asked about. A batch's size starts at ``--batch`` and is halved
-while the gateway answers BATCH_TOO_LARGE or COST_LIMIT_EXCEEDED; RATE_LIMITED waits as told.
+command skips the debtors already asked about. A batch's size starts at ``--batch``; the gateway's
+BATCH_TOO_LARGE tells its limit, which the batches then keep to, and COST_LIMIT_EXCEEDED halves
+them; RATE_LIMITED waits as told.
 """
 
 from __future__ import annotations
@@ -64,10 +65,11 @@ STATUS_ZH = {
 class CliError(Exception):
     """A coded failure of the whole command (not of one row): printed, exit status 1."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, limit: int | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self.limit = limit  # the gateway's own limit, where its refusal tells it
 
 
 # --- the gateway, over HTTP --------------------------------------------------------------------
@@ -120,8 +122,11 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 
 
 def error_of(error: dict[str, Any], status: int) -> CliError:
-    code = str((error.get("extensions") or {}).get("code") or f"HTTP_{status}")
-    return CliError(code, str(error.get("message", "")))
+    extensions = error.get("extensions") or {}
+    code = str(extensions.get("code") or f"HTTP_{status}")
+    limit = extensions.get("limit")
+    told = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else None
+    return CliError(code, str(error.get("message", "")), limit=told)
 
 
 # --- the subjects file -------------------------------------------------------------------------
@@ -612,7 +617,8 @@ async def run_inquire(
             data = await gateway.graphql(query, variables)
         except CliError as exc:
             if exc.code in SHRINK_CODES and size > 1:
-                size = max(1, size // 2)
+                # the gateway's own limit where it tells it (BATCH_TOO_LARGE), else half
+                size = min(exc.limit, size - 1) if exc.limit is not None else max(1, size // 2)
                 continue
             refused = _refused_subject(exc, batch)
             if refused is None:

@@ -53,9 +53,18 @@ class InvalidCaseNumberError(InvalidInputError):
 
 
 class LimitExceededError(ChakongError):
-    """The request asks for more than the gateway allows; the caller must ask for less."""
+    """The request asks for more than the gateway allows; the caller must ask for less.
+
+    ``limit``, where there is one number to respect (the subjects of a batch), is told to the
+    caller too (``extensions.limit``), so a client can size its next request to it."""
 
     code = "LIMIT_EXCEEDED"
+
+    def __init__(
+        self, message_zh: str, message_en: str, *, code: str | None = None, limit: int | None = None
+    ) -> None:
+        super().__init__(message_zh, message_en, code=code)
+        self.limit = limit
 
 
 class RateLimitedError(LimitExceededError):

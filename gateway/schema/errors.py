@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
-from gateway.domain.errors import ChakongError
+from gateway.domain.errors import ChakongError, LimitExceededError
 from gateway.domain.subjects import mask_ids_in_text
 
 
 def to_graphql_error(exc: ChakongError) -> GraphQLError:
     # the original error rides along (never shown) so the view can answer its HTTP status
     zh, en = mask_ids_in_text(exc.message_zh), mask_ids_in_text(exc.message_en)
-    return GraphQLError(
-        f"{zh} / {en}",
-        original_error=exc,
-        extensions={"code": exc.code, "messageZh": zh, "messageEn": en},
-    )
+    extensions: dict[str, object] = {"code": exc.code, "messageZh": zh, "messageEn": en}
+    if isinstance(exc, LimitExceededError) and exc.limit is not None:
+        extensions["limit"] = exc.limit
+    return GraphQLError(f"{zh} / {en}", original_error=exc, extensions=extensions)

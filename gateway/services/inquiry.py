@@ -83,6 +83,7 @@ class InquiryService:
                 f"一次最多查询 {limit} 个被执行人，本次为 {len(items)} 个",
                 f"at most {limit} subjects per request, got {len(items)}",
                 code="BATCH_TOO_LARGE",
+                limit=limit,
             )
         parsed = []
         for index, (kind, value, name) in enumerate(items):

@@ -215,6 +215,7 @@ async def test_batch_larger_than_the_limit_is_rejected(mocks: MockServers, tmp_p
         ids = batch_ids(6)
         body = await gw.query(BATCH_QUERY, {"subjects": [natural(i) for i in ids], "case": CASE})
     assert body["errors"][0]["extensions"]["code"] == "BATCH_TOO_LARGE"
+    assert body["errors"][0]["extensions"]["limit"] == 5  # a client sizes its next batch to it
     assert await mock_calls(mocks) == calls_per_agency(0)
 
 
