@@ -59,10 +59,9 @@ class ReportEndpoint:
     async def handle(self, request: Request) -> Response:
         try:
             case, subject, kind, fmt = _params(request)
-            if fmt == "pdf":
-                ensure_font()
             context = await self._context(request)
-            report = await report_inquiry(context, case, subject, kind)
+            ready = ensure_font if fmt == "pdf" else None  # checked once the caller may ask
+            report = await report_inquiry(context, case, subject, kind, ready=ready)
             if fmt == "pdf":
                 async with self._printing:  # one at a time: it takes a core for seconds
                     body = await asyncio.to_thread(render_pdf, report)

@@ -16,6 +16,8 @@ systems, which is all that ``check_case_read`` (the ``controls`` field's check) 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gateway.auth.policy import check_root_fields
 from gateway.domain.errors import InvalidSubjectError, StoreUnavailableError
 from gateway.domain.subjects import Subject, SubjectKind, infer_subject, parse_subject
@@ -44,10 +46,17 @@ def report_subject(value: str, kind: str | None) -> Subject:
 
 
 async def report_inquiry(
-    context: Context, case_number: str, subject_id: str, kind: str | None = None
+    context: Context,
+    case_number: str,
+    subject_id: str,
+    kind: str | None = None,
+    *,
+    ready: Callable[[], None] | None = None,
 ) -> Report:
     """Inquire about one debtor of a case, with its leads, for the report; raises the same
-    coded errors as the ``debtor`` field (and audits the same refusals)."""
+    coded errors as the ``debtor`` field (and audits the same refusals). ``ready`` runs once the
+    caller is allowed and before any agency is asked (a PDF that cannot be printed is refused
+    there: a caller who may not ask is told so first, and nobody is asked for nothing)."""
     principal = context.principal
     await context.enforce(
         lambda: check_root_fields(principal, [REPORT_FIELD]),
@@ -60,6 +69,8 @@ async def report_inquiry(
     # the report prints the case: read it whole first, and the check reads the same case
     case = await context.case(options.case_number)
     await authorize(context, options.case_number, [subject])
+    if ready is not None:
+        ready()
     party = None if case is None else case.party(subject.key)
     if party is not None and party.subject.name:
         subject = parse_subject(subject.kind, subject.id, party.subject.name)

@@ -358,6 +358,10 @@ async def test_a_pdf_without_pango_is_refused_before_anybody_is_asked(
     assert "Pango" in error["message"]
     assert await debtor_entries(gateway) == []
     assert (await report(gateway, format="html")).status_code == 200  # the HTML still works
+    # who may not ask is told so, not that the PDF cannot be printed
+    refused = await report(gateway, who="admin", format="pdf")
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN_OPERATION"
 
 
 async def test_a_pdf_without_its_font_asks_nobody(
