@@ -3,6 +3,7 @@ one transaction, nothing deleted, the public query, and the overdue view in both
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 
 import pytest
@@ -19,11 +20,13 @@ from gateway.domain.subjects import Subject, SubjectKind
 from gateway.services.audit import AuditLog, AuditUnavailableError
 from gateway.services.auditing import Auditor
 from gateway.services.listing import (
+    ListingConflictError,
     ListingNotFoundError,
     ListingService,
     OverdueKind,
     higher_court,
 )
+from gateway.store.listing import ListingRepository
 from gateway.store.tables import listing_entries, listing_events
 from gateway.store.unit import Store
 from tests.gateway.listing_samples import ADULT, COMPANY, decision, particulars, resident_id
@@ -582,3 +585,95 @@ async def test_a_case_registered_fully_performed_counts_from_its_registration(
         OverdueKind.PERFORMED_STILL_PUBLIC,
         D(2026, 5, 29),
     )
+
+
+class Race:
+    """Holds every ``record()`` that reads an entry until ``parties`` of them have read it: all
+    go on from the same starting version."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, parties: int) -> None:
+        barrier = asyncio.Barrier(parties)
+        read = ListingRepository.get
+
+        async def get(self: ListingRepository, entry_id: str) -> ListingEntry | None:
+            entry = await read(self, entry_id)
+            await asyncio.wait_for(barrier.wait(), 10)
+            return entry
+
+        monkeypatch.setattr(ListingRepository, "get", get)
+
+
+async def test_two_gateways_recording_on_the_same_version_apply_one_and_refuse_the_other(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+):
+    # two gateway processes (a store, and its writer lock, each) on one database: both read
+    # the entry at the same version before either writes
+    clock = Today(D(2026, 6, 1))
+    first, log = service(engine, clock)
+    second, _ = service(engine, clock)
+    entry = await published(first)
+    before = len(await log.list())
+    report = Action(E.REPORT_EXIT, D(2026, 5, 1), exit_cause=ExitCause.PERFORMED)
+    lift = Action(E.LIFT, D(2026, 5, 1), document_number="担保1号")
+    Race(monkeypatch, 2)
+    results = await asyncio.gather(
+        first.record(entry.id, report, principal=JUDGE, request_id="a"),
+        second.record(entry.id, lift, principal=JUDGE, request_id="b"),
+        return_exceptions=True,
+    )
+    monkeypatch.undo()
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert len(errors) == 1, f"both events applied over the same version: {results}"
+    (refused,) = errors
+    if not isinstance(refused, ListingConflictError):
+        raise refused
+    (applied,) = [r for r in results if isinstance(r, ListingEntry)]
+    assert refused.code == "LISTING_CONFLICT"
+    assert (refused.message_zh, refused.message_en) == (
+        "条目已被他人更新，请刷新后重试",
+        "the entry changed meanwhile: read it again and retry",
+    )
+    won, lost = ("a", "b") if applied.state is S.EXIT_PENDING else ("b", "a")
+    assert applied.state in {S.EXIT_PENDING, S.LIFTED}
+    assert applied.version == entry.version + 1
+    # the refused event left nothing: the entry is the applied one's, one history row, one
+    # audit entry (a refusal is not audited: its unit rolled back whole)
+    assert await first.get(entry.id) == applied
+    history = await first.history(entry.id)
+    assert [h.event for h in history] == [
+        E.WARN,
+        E.DECIDE,
+        E.PUBLISH,
+        E.REPORT_EXIT if won == "a" else E.LIFT,
+    ]
+    assert lost not in {h.request_id for h in history}
+    audit = list(reversed(await log.list()))
+    assert len(audit) == before + 1
+    assert audit[-1].action == ("listing.report_exit" if won == "a" else "listing.lift")
+    assert audit[-1].request_id == won
+    assert (await log.verify()).ok
+
+
+async def test_in_one_gateway_concurrent_events_queue_and_the_second_sees_the_first(
+    engine: AsyncEngine,
+):
+    # the store's writer lock runs them one after the other: the second reads the entry as the
+    # first left it, so the lifecycle (not the version check) refuses what no longer applies
+    svc, log = service(engine, Today(D(2026, 6, 1)))
+    entry = await published(svc)
+    before = len(await log.list())
+    report = Action(E.REPORT_EXIT, D(2026, 5, 1), exit_cause=ExitCause.PERFORMED)
+    lift = Action(E.LIFT, D(2026, 5, 1), document_number="担保1号")
+    results = await asyncio.gather(
+        svc.record(entry.id, report, principal=JUDGE, request_id="a"),
+        svc.record(entry.id, lift, principal=JUDGE, request_id="b"),
+        return_exceptions=True,
+    )
+    applied, refused = results
+    assert isinstance(applied, ListingEntry)
+    assert (applied.state, applied.version) == (S.EXIT_PENDING, entry.version + 1)
+    assert isinstance(refused, ListingError)
+    assert refused.code == "LISTING_INVALID_TRANSITION"
+    assert await svc.get(entry.id) == applied
+    assert [h.event for h in await svc.history(entry.id)][-1] is E.REPORT_EXIT
+    assert len(await log.list()) == before + 1
