@@ -132,6 +132,16 @@ def assets_from_json(agency: str, text: str) -> builtins.list[Asset]:
     ]
 
 
+def _unsettled(stale_before: datetime.datetime) -> sa.ColumnElement[bool]:
+    """UNKNOWN, or PENDING and untouched since ``stale_before`` (its process stopped mid-attempt):
+    what a reconciler has to settle."""
+    c = control_operations.c
+    return sa.or_(
+        c.state == OperationState.UNKNOWN.value,
+        sa.and_(c.state == OperationState.PENDING.value, c.updated_at < stale_before),
+    )
+
+
 def _unclaimed(now: datetime.datetime) -> sa.ColumnElement[bool]:
     claimed = control_operations.c.claimed_until
     return sa.or_(claimed.is_(None), claimed < now)
@@ -285,13 +295,7 @@ class ControlRepository:
         c = control_operations.c
         rows = await self._conn.execute(
             sa.select(control_operations)
-            .where(
-                sa.or_(
-                    c.state == OperationState.UNKNOWN.value,
-                    sa.and_(c.state == OperationState.PENDING.value, c.updated_at < stale_before),
-                ),
-                _unclaimed(now),
-            )
+            .where(_unsettled(stale_before), _unclaimed(now))
             .order_by(c.updated_at, c.id)
             .limit(limit)
         )
@@ -299,14 +303,10 @@ class ControlRepository:
 
     async def count_unsettled(self, stale_before: datetime.datetime) -> int:
         """How many operations a reconciler has yet to settle (``unsettled``'s, leases or not)."""
-        c = control_operations.c
         count = await self._conn.scalar(
-            sa.select(sa.func.count()).where(
-                sa.or_(
-                    c.state == OperationState.UNKNOWN.value,
-                    sa.and_(c.state == OperationState.PENDING.value, c.updated_at < stale_before),
-                )
-            )
+            sa.select(sa.func.count())
+            .select_from(control_operations)
+            .where(_unsettled(stale_before))
         )
         return int(count or 0)
 
