@@ -1,16 +1,20 @@
 """One agency call's CPU, whole and in parts: ``python -m bench.agency_calls [--rounds 300]``.
 
 The mocks run in a subprocess (their CPU is not counted) and answer at once. In this process,
-the gateway's connectors (``gateway.app.build_sources``: httpx over ``httpx-aiohttp``, as
-``chakong serve`` builds them) ask every agency that serves the example debtor, the nine at once
-as the fan-out does, ``--rounds`` times. Three ways, alternating, on the same connections:
+the gateway's connectors (``gateway.app.build_sources`` over ``gateway.app.agency_http``, as
+``chakong serve`` builds them: the reads sent straight on an aiohttp session,
+``connectors.client.AiohttpReads``) ask every agency that serves the example debtor, the nine at
+once as the fan-out does, ``--rounds`` times. Four ways, alternating, on the same session:
 
 - **the connector's whole call**: ``connector.query(inquiry)``: the request body, the client,
   the envelope checked, the records validated into the agency's domain records;
-- **the client alone**: the same POSTs with the same bodies through the same httpx client, the
-  answer read as bytes and nothing more;
-- **raw aiohttp**: the same POSTs through an ``aiohttp.ClientSession``, read as bytes: the
-  candidate transport, for comparison.
+- **the same call through httpx**: the same connectors reading through the httpx client over
+  the same session (``connectors.client.HttpxReads``, httpx-aiohttp), as the gateway read until
+  December 2026: the baseline of the change;
+- **the client alone**: the same POSTs with the same bodies through ``AiohttpReads``, the answer
+  read as bytes and nothing more;
+- **raw aiohttp**: the same POSTs through the ``aiohttp.ClientSession`` itself, read as bytes:
+  the floor.
 
 CPU is ``time.process_time()`` per call. The target of issue 13: at most 0.5 ms per agency call
 including validation.
@@ -27,16 +31,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import aiohttp
-import httpx
-from httpx_aiohttp import AiohttpTransport
 from pydantic import SecretStr
 
 from bench.fanout import procs, queries
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
 from connectors.base import Inquiry, SourceConnector
-from gateway.app import build_sources
+from connectors.client import AiohttpReads, HttpxReads
+from gateway.app import agency_http, build_sources
 from gateway.domain.cases import parse_case_number
 from gateway.domain.subjects import SubjectKind, parse_subject
 from gateway.settings import AgencySettings, Settings
@@ -66,27 +68,27 @@ async def measure(mocks: procs.Mocks, rounds: int) -> dict[str, float]:
     body = queries.agency_inquiry_body("bench-calls")
     auth = {"Authorization": f"Bearer {mocks.token}", "Content-Type": "application/json"}
     urls = [f"{mocks.urls[a]}/v1/inquiries" for a in sorted(serving)]
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    async with (
-        httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=30.0) as http,
-        aiohttp.ClientSession() as session,
-    ):
-        sources, connectors = build_sources(settings, http)
+    http, session = agency_http()
+    reads = AiohttpReads(session)
+    try:
+        sources, _ = build_sources(settings, http, reads)
+        _, through_httpx = build_sources(settings, http, HttpxReads(http))
         ordered: list[SourceConnector] = [sources[a].connector for a in sorted(serving)]
+        ordered_httpx = sorted(through_httpx, key=lambda c: c.agency)
 
-        async def whole() -> None:
-            inquiry = Inquiry(uuid.uuid4().hex, case, case.court, (subject,))
-            answers = await asyncio.gather(*(c.query(inquiry) for c in ordered))
-            if any(a.get(subject.key) is None for a in answers):
-                raise RuntimeError("an agency did not know the example debtor")
+        def calls(connectors: list[SourceConnector]) -> Round:
+            async def round_() -> None:
+                inquiry = Inquiry(uuid.uuid4().hex, case, case.court, (subject,))
+                answers = await asyncio.gather(*(c.query(inquiry) for c in connectors))
+                if any(a.get(subject.key) is None for a in answers):
+                    raise RuntimeError("an agency did not know the example debtor")
+
+            return round_
 
         async def client() -> None:
-            answers = await asyncio.gather(
-                *(http.post(u, content=body, headers=auth) for u in urls)
-            )
-            for answer in answers:
-                answer.raise_for_status()
-                answer.read()
+            answers = await asyncio.gather(*(reads.post("bench", u, body, auth) for u in urls))
+            if any(answer.status_code != 200 for answer in answers):
+                raise RuntimeError("an agency refused the benchmark's call")
 
         async def raw() -> None:
             async def one(url: str) -> None:
@@ -96,17 +98,23 @@ async def measure(mocks: procs.Mocks, rounds: int) -> dict[str, float]:
 
             await asyncio.gather(*(one(u) for u in urls))
 
-        ways: dict[str, Round] = {"whole": whole, "client": client, "raw": raw}
+        ways: dict[str, Round] = {
+            "whole": calls(ordered),
+            "httpx": calls(ordered_httpx),
+            "client": client,
+            "raw": raw,
+        }
         for round_ in ways.values():  # warm-up, connections opened
             await cpu_of(round_, 20)
         totals = dict.fromkeys(ways, 0.0)
         for _ in range(3):
             for name, round_ in ways.items():
                 totals[name] += await cpu_of(round_, rounds // 3)
-        for connector in connectors:
-            await connector.aclose()
-    calls = (rounds // 3) * 3 * len(urls)
-    return {name: cpu / calls * 1000 for name, cpu in totals.items()} | {"calls": calls}
+    finally:
+        await http.aclose()
+        await session.close()
+    calls_made = (rounds // 3) * 3 * len(urls)
+    return {name: cpu / calls_made * 1000 for name, cpu in totals.items()} | {"calls": calls_made}
 
 
 def main() -> int:
@@ -133,13 +141,23 @@ def main() -> int:
             "envelope, the records' validation",
         ),
         Figure(
+            "httpx",
+            "CPU per agency call, the same call through httpx (ms)",
+            ms["httpx"],
+            "",
+            None,
+            "{:.3f}",
+            f"the gateway's read path until now; the whole call above is "
+            f"{ms['whole'] / ms['httpx']:.2f} x this",
+        ),
+        Figure(
             "client",
             "CPU per agency call, the client alone (ms)",
             ms["client"],
             "",
             None,
             "{:.3f}",
-            "httpx over httpx-aiohttp, the answer read as bytes",
+            "AiohttpReads, the answer read as bytes",
         ),
         Figure(
             "raw",
@@ -148,7 +166,7 @@ def main() -> int:
             "",
             None,
             "{:.3f}",
-            f"{ms['raw'] / ms['client']:.2f} x the client alone",
+            f"the floor; the client alone is {ms['client'] / ms['raw']:.2f} x this",
         ),
     ]
     print(table(figures))
@@ -161,7 +179,7 @@ def main() -> int:
             setup=(
                 f"{int(ms['calls'])} calls each way: the nine agencies that serve the example "
                 "debtor asked at once, as the fan-out does, mocks answering at once in another "
-                "process; three ways alternating. See the module's docstring."
+                "process; four ways alternating. See the module's docstring."
             ),
             figures=figures,
             results=RESULTS,

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
+from connectors.client import ReadClient, read_client
 from gateway.domain.cases import CaseNumber
 from gateway.domain.controls import ControlOutcome, ControlRequest
 from gateway.domain.records import AgencyRecords
@@ -91,14 +92,21 @@ class ControlConnector(Protocol):
 
 
 class Connector(ABC):
-    """Base of the connectors: the agency's spec, its endpoint and the shared HTTP client."""
+    """Base of the connectors: the agency's spec, its endpoint and the shared HTTP client;
+    ``reads`` is how ``query`` sends (by default through ``client``; the gateway gives raw
+    aiohttp on the session under ``client``, see ``connectors.client``)."""
 
     def __init__(
-        self, spec: AgencySpec[Any], endpoint: AgencyEndpoint, client: httpx.AsyncClient
+        self,
+        spec: AgencySpec[Any],
+        endpoint: AgencyEndpoint,
+        client: httpx.AsyncClient,
+        reads: ReadClient | None = None,
     ) -> None:
         self.spec = spec
         self.endpoint = endpoint
         self.client = client  # shared, owned by the application's lifespan
+        self.reads = reads if reads is not None else read_client(client)
 
     @property
     def agency(self) -> str:

@@ -43,6 +43,7 @@ import httpx
 import pydantic
 from pydantic import Field
 
+from connectors.client import read_capped
 from connectors.envelope import ContractModel
 from connectors.errors import MalformedResponseError
 from connectors.transport import check_status, map_transport_errors
@@ -352,14 +353,8 @@ async def _exchange(
     async with client.stream(
         method, url, content=content, headers=headers, follow_redirects=False
     ) as response:
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > MAX_ANSWER_BYTES:
-                return _answered(response, b"")
-            chunks.append(chunk)
-        return _answered(response, b"".join(chunks))
+        content = await read_capped(response.aiter_bytes(), MAX_ANSWER_BYTES)
+        return _answered(response, content or b"")
 
 
 def _answered(streamed: httpx.Response, content: bytes) -> httpx.Response:

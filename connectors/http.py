@@ -1,7 +1,8 @@
 """The read side over HTTP: one ``POST /v1/inquiries`` per batch, answered straight into the
 agency's records, and ``HttpConnector``, the connector every agency uses (reads and controls).
 
-Transport failures and statuses are mapped in ``connectors.transport``."""
+The request goes out through a ``connectors.client.ReadClient`` (raw aiohttp in the gateway);
+transport failures and statuses are mapped in ``connectors.transport``."""
 
 from __future__ import annotations
 
@@ -12,17 +13,16 @@ import httpx
 import pydantic
 
 from connectors.base import AgencyEndpoint, Connector, Inquiry
+from connectors.client import MAX_BODY_BYTES, ReadClient
 from connectors.control import get_control_status, post_control
 from connectors.envelope import InquiryRequest, InquiryResponse, SubjectRef
-from connectors.errors import ConnectorError, MalformedResponseError
+from connectors.errors import ConnectorError
 from connectors.transport import check_status, malformed, map_transport_errors
 from gateway.domain.controls import ControlOutcome, ControlRequest
 from gateway.domain.records import AgencyRecords, wire_adapter
 
 if TYPE_CHECKING:
     from connectors.spec import AgencySpec
-
-MAX_BODY_BYTES = 32 * 1024 * 1024
 
 
 def inquiry_body(inquiry: Inquiry) -> bytes:
@@ -36,7 +36,7 @@ def inquiry_body(inquiry: Inquiry) -> bytes:
 
 
 async def post_inquiry(
-    client: httpx.AsyncClient,
+    client: ReadClient,
     endpoint: AgencyEndpoint,
     agency: str,
     inquiry: Inquiry,
@@ -51,11 +51,8 @@ async def post_inquiry(
         "Accept": "application/json",
         "X-Request-Id": inquiry.request_id,
     }
-    with map_transport_errors(agency):
-        answer = await client.post(url, content=inquiry_body(inquiry), headers=headers)
+    answer = await client.post(agency, url, inquiry_body(inquiry), headers)
     check_status(agency, answer)
-    if len(answer.content) > MAX_BODY_BYTES:
-        raise MalformedResponseError(f"{agency} 响应过大", f"{agency} sent an oversized answer")
     try:
         parsed = response.validate_json(answer.content)
     except pydantic.ValidationError as exc:
@@ -79,13 +76,17 @@ class HttpConnector(Connector):
     """The connector of every agency that speaks the agency contract as it is written."""
 
     def __init__(
-        self, spec: AgencySpec[Any], endpoint: AgencyEndpoint, client: httpx.AsyncClient
+        self,
+        spec: AgencySpec[Any],
+        endpoint: AgencyEndpoint,
+        client: httpx.AsyncClient,
+        reads: ReadClient | None = None,
     ) -> None:
-        super().__init__(spec, endpoint, client)
+        super().__init__(spec, endpoint, client, reads)
         self._response = response_adapter(spec.records)
 
     async def query(self, inquiry: Inquiry) -> Mapping[str, AgencyRecords | None]:
-        return await post_inquiry(self.client, self.endpoint, self.agency, inquiry, self._response)
+        return await post_inquiry(self.reads, self.endpoint, self.agency, inquiry, self._response)
 
     async def control(self, request: ControlRequest) -> ControlOutcome:
         return await post_control(self.client, self.endpoint, self.agency, request)
@@ -101,6 +102,7 @@ def response_adapter(records: type[Any]) -> pydantic.TypeAdapter[InquiryResponse
 
 
 __all__ = [
+    "MAX_BODY_BYTES",
     "ConnectorError",
     "HttpConnector",
     "check_status",

@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import datetime
 import email.utils
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
+from typing import Protocol
 
 import aiohttp
 import httpx
@@ -27,7 +29,10 @@ def map_transport_errors(agency: str) -> Iterator[None]:
     """Turn every transport exception into a ``ConnectorError`` (``raise ... from exc``).
 
     httpx-aiohttp reports a dropped connection (aiohttp's ``ServerDisconnectedError``) as
-    ``httpx.ConnectTimeout``; the aiohttp cause tells it apart from a real timeout.
+    ``httpx.ConnectTimeout``; the aiohttp cause tells it apart from a real timeout. Raw aiohttp
+    (``connectors.client.AiohttpReads``) raises its own classes: its timeouts are
+    ``ServerTimeoutError`` or, for a total timeout, ``TimeoutError``. A deadline kept with
+    ``asyncio.timeout`` around a call cancels it instead, which passes through.
     """
     try:
         yield
@@ -47,11 +52,31 @@ def map_transport_errors(agency: str) -> Iterator[None]:
         raise unavailable(agency, "无法连接或连接中断", "connection refused or dropped") from exc
     except httpx.HTTPError as exc:
         raise unavailable(agency, "通信失败", f"transport failure ({type(exc).__name__})") from exc
+    except (aiohttp.ServerTimeoutError, TimeoutError) as exc:
+        raise SourceTimeoutError(f"{agency} 响应超时", f"{agency} did not answer in time") from exc
+    except aiohttp.ClientConnectorError as exc:
+        raise unavailable(agency, "无法连接", "connection refused") from exc
+    except aiohttp.ClientConnectionError as exc:
+        raise unavailable(agency, "连接中断", "the connection was dropped") from exc
     except aiohttp.ClientError as exc:  # anything the transport did not map
         raise unavailable(agency, "通信失败", f"transport failure ({type(exc).__name__})") from exc
 
 
-def check_status(agency: str, response: httpx.Response) -> None:
+class Answered(Protocol):
+    """What ``check_status`` reads of an answer: an ``httpx.Response`` or a
+    ``connectors.client.Answer``."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+def check_status(agency: str, response: Answered) -> None:
     """Raise the ``ConnectorError`` that an HTTP error status means."""
     status = response.status_code
     if status < 300:
@@ -76,10 +101,10 @@ def check_status(agency: str, response: httpx.Response) -> None:
     )
 
 
-def _problem_title(response: httpx.Response) -> str:
+def _problem_title(response: Answered) -> str:
     """The problem document's title, cut short: it is the agency's own words, shown to a judge."""
-    with contextlib.suppress(ValueError, AttributeError, TypeError):
-        title = response.json().get("title")
+    with contextlib.suppress(ValueError, AttributeError, TypeError, RecursionError):
+        title = json.loads(response.content).get("title")
         if isinstance(title, str) and title:
             return f": {title[:120]}"
     return ""

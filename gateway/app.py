@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
 from sqlalchemy import text
@@ -23,6 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 
 from connectors.base import AgencyEndpoint, Connector, ControlConnector, SourceConnector
+from connectors.client import AiohttpReads, ReadClient
 from connectors.http import HttpConnector
 from connectors.registry import AGENCIES
 from connectors.resilience import CircuitBreaker
@@ -85,10 +87,25 @@ class Resources:
     freezes: FreezeDesk
 
 
+def agency_http() -> tuple[httpx.AsyncClient, aiohttp.ClientSession]:
+    """The gateway's HTTP to the agencies: one aiohttp session, so one connection pool, with
+    the reads sent straight on it (``connectors.client.AiohttpReads``) and everything else
+    (controls, status look-ups) through an httpx client over it. No cookies are kept between
+    calls. Closing the httpx client closes the session. Call it in a running event loop."""
+    session = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=5.0),
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=30.0, sock_read=30.0),
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
+    http = httpx.AsyncClient(transport=AiohttpTransport(client=session), timeout=30.0)
+    return http, session
+
+
 def build_sources(
-    settings: Settings, http: httpx.AsyncClient
+    settings: Settings, http: httpx.AsyncClient, reads: ReadClient | None = None
 ) -> tuple[dict[str, Source], list[SourceConnector]]:
-    """A source (connector, policies, breaker) for each agency that has a URL."""
+    """A source (connector, policies, breaker) for each agency that has a URL; the connectors
+    read through ``reads`` (by default through ``http``)."""
     sources: dict[str, Source] = {}
     connectors: list[SourceConnector] = []
     for spec in AGENCIES:
@@ -96,7 +113,7 @@ def build_sources(
         if not conf.url:
             continue  # NOT_CONFIGURED
         endpoint = AgencyEndpoint(conf.url, conf.token.get_secret_value(), conf.max_batch)
-        connector = (spec.connector or HttpConnector)(spec, endpoint, http)
+        connector = (spec.connector or HttpConnector)(spec, endpoint, http, reads)
         connectors.append(connector)
         sources[spec.name] = Source(connector, _policy(conf), _breaker(conf))
     return sources, connectors
@@ -153,15 +170,14 @@ async def open_resources(
 ) -> AsyncIterator[Resources]:
     """The shared resources; ``key`` chains the audit log (see ``audit_key``); with a
     ``signer`` and ``audit_checkpoint_dir``, signed checkpoints are written on a schedule."""
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    http = httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=30.0)
+    http, session = agency_http()
     cache = RecordCache.from_url(settings.cache_url, max_entries=settings.cache_max_entries)
     engine = open_engine(settings.database_url)
     if await database_ready(engine):
         await upgrade(engine)  # the register and the audit log's tables, idempotent
     else:
         log.warning("the database at %s is not reachable; /readyz reports it", engine.url)
-    sources, connectors = build_sources(settings, http)
+    sources, connectors = build_sources(settings, http, AiohttpReads(session))
     fanout = FanOut(sources, cache)
     inquiries = InquiryService(fanout, inquiry_limits(settings))
     # one per engine: its units share one writer lock; on a SQLite file, audit groups are
@@ -222,6 +238,7 @@ async def open_resources(
         for connector in connectors:
             await connector.aclose()
         await http.aclose()
+        await session.close()
         await cache.aclose()
         store.close()
         await engine.dispose()

@@ -2,7 +2,8 @@
 
 found, not found, batch, 401, 429, 5xx, timeout, reset, malformed body, and no secret in any
 error text. A new connector is covered by adding it to ``connectors.registry`` and its mock to
-``mocks.registry``.
+``mocks.registry``. Every test runs twice: the reads straight on an aiohttp session, as the
+gateway sends them (``gateway.app.agency_http``), and through an httpx client over real sockets.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 from httpx_aiohttp import AiohttpTransport
 
 from connectors.base import AgencyEndpoint, Connector, Inquiry
+from connectors.client import AiohttpReads, HttpxReads
 from connectors.errors import (
     AgencyAuthenticationError,
     AgencyRateLimitedError,
@@ -28,6 +30,7 @@ from connectors.errors import (
 from connectors.http import HttpConnector
 from connectors.registry import AGENCIES, UnknownAgencyError
 from connectors.resilience import CircuitBreaker
+from gateway.app import agency_http
 from gateway.domain.cases import parse_case_number
 from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import Subject, SubjectKind
@@ -59,15 +62,28 @@ class Harness:
 NAMES = sorted(AGENCIES.names())
 
 
+@pytest.fixture(params=["aiohttp", "httpx"])
+def way(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(params=NAMES)
-async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+async def harness(request: pytest.FixtureRequest, way: str) -> AsyncIterator[Harness]:
     agency: str = request.param
-    async with (
-        MockServers([agency], token=TOKEN, fault_seed=7) as mocks,
-        httpx.AsyncClient(transport=AiohttpTransport(), timeout=5) as client,
-    ):
+    async with MockServers([agency], token=TOKEN, fault_seed=7) as mocks:
         endpoint = AgencyEndpoint(mocks.urls[agency], TOKEN)
-        yield Harness(agency, HttpConnector(AGENCIES.spec(agency), endpoint, client), mocks)
+        if way == "aiohttp":
+            client, session = agency_http()
+            reads: AiohttpReads | HttpxReads = AiohttpReads(session)
+        else:
+            client = httpx.AsyncClient(transport=AiohttpTransport(), timeout=5)
+            reads = HttpxReads(client)
+        try:
+            connector = HttpConnector(AGENCIES.spec(agency), endpoint, client, reads)
+            assert connector.reads is reads
+            yield Harness(agency, connector, mocks)
+        finally:
+            await client.aclose()
 
 
 def subject(tier: Tier, kind: Literal["natural", "legal"] = "natural") -> Subject:

@@ -35,8 +35,12 @@ def test_every_httpx_transport_error_is_mapped(cls):
 
 @pytest.mark.parametrize("cls", aiohttp_client_errors(), ids=lambda c: c.__name__)
 def test_every_aiohttp_client_error_is_mapped(cls):
-    with pytest.raises(ConnectorError), map_transport_errors("bank"):
+    # raised as is by the reads sent straight on aiohttp (connectors.client.AiohttpReads)
+    with pytest.raises(ConnectorError) as caught, map_transport_errors("bank"):
         raise instance(cls)
+    timeout = issubclass(cls, aiohttp.ServerTimeoutError)
+    assert isinstance(caught.value, SourceTimeoutError) is timeout
+    assert isinstance(caught.value, SourceUnavailableError) is not timeout
 
 
 def test_a_dropped_connection_reported_as_connect_timeout_is_unavailable():
