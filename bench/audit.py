@@ -14,7 +14,11 @@ Two ways are measured in the same run, alternating, on a fresh database each:
   unit of work per inquiry, the append (three statements) and the answers (two statements per
   agency) in it;
 - **group commit** (``gateway.services.audit_writer``, what the gateway does now): requests
-  queue their entries and one drain writes everything queued in one transaction.
+  queue their entries and one drain writes everything queued in one transaction; on SQLite on
+  the store's writer thread, on PostgreSQL straight on asyncpg (``gateway.store.pg_driver``);
+- on PostgreSQL also **group commit through SQLAlchemy** (``Store(driver_writes=False)``): the
+  same groups through SQLAlchemy's asyncpg adapter, as the gateway wrote them until December
+  2026, the baseline of the driver path.
 
 At concurrency 1 (one inquiry after another) and 50 (50 callers, each inquiring in a loop), on
 SQLite (a file in a temporary directory, WAL) and on PostgreSQL at 127.0.0.1:5432 when it is
@@ -63,7 +67,7 @@ PG = ("127.0.0.1", 5432)
 @dataclass(frozen=True, slots=True)
 class Run:
     backend: str
-    way: str  # "single" or "group"
+    way: str  # "single", "group" or "group-sqlalchemy"
     concurrency: int
     inquiries: int
     cpu_s: float
@@ -119,7 +123,7 @@ async def measure(
     async with database(backend) as url:
         engine = open_engine(url)
         # as the gateway opens it: on a SQLite file, with its direct engine
-        store = Store(engine, open_direct_engine(url))
+        store = Store(engine, open_direct_engine(url), driver_writes=way != "group-sqlalchemy")
         try:
             await upgrade(engine)
             auditor = Auditor(AuditLog(store, KEY), store)
@@ -127,6 +131,7 @@ async def measure(
             def write(n: int) -> Awaitable[object]:
                 if way == "single":
                     return one_transaction_each(auditor, store, items, n)
+                # "group", or "group-sqlalchemy" on a store that does not use the driver
                 return auditor.inquiries(JUDGE, f"req-{n}", items)
 
             for n in range(WARM_UP):
@@ -142,13 +147,15 @@ async def measure(
             await asyncio.gather(*(caller() for _ in range(concurrency)))
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             groups = (auditor.writer.groups - groups_before) if auditor.writer else None
+            if way.startswith("group") and groups is None:
+                raise RuntimeError("the auditor has no group writer")
             report = await auditor.log.verify()
             if not report.ok or report.checked != WARM_UP + inquiries:
                 raise RuntimeError(f"the chain did not verify after the run: {report}")
         finally:
             store.close()
             await engine.dispose()
-    return Run(backend, way, concurrency, inquiries, cpu, wall, groups if way == "group" else None)
+    return Run(backend, way, concurrency, inquiries, cpu, wall, groups if way != "single" else None)
 
 
 Measure = Callable[[str, str, int], Awaitable[Run]]
@@ -163,10 +170,11 @@ async def main_async(inquiries: int, write: bool) -> int:
     runs: dict[tuple[str, str, int], Run] = {}
     for backend in backends:
         for concurrency in (1, 50):
-            for way in ("single", "group", "single", "group"):  # alternating, best of two
+            ways = ["single", "group"] + (["group-sqlalchemy"] if backend == "postgresql" else [])
+            for way in ways * 2:  # alternating, best of two
                 run = await measure(backend, way, concurrency, inquiries, items)
                 print(
-                    f"{backend:10} c={concurrency:<3} {way:6} {run.cpu_ms:6.2f} ms CPU/inquiry, "
+                    f"{backend:10} c={concurrency:<3} {way:16} {run.cpu_ms:6.2f} ms CPU/inquiry, "
                     f"{run.inquiries / run.wall_s:7.0f} inquiries/s"
                     + ("" if run.groups is None else f", {run.groups} transactions"),
                     flush=True,
@@ -205,6 +213,20 @@ async def main_async(inquiries: int, write: bool) -> int:
                     f"{single.inquiries / single.wall_s:.0f} inquiries/s",
                 )
             )
+            through = runs.get((backend, "group-sqlalchemy", concurrency))
+            if through is not None:
+                figures.append(
+                    Figure(
+                        f"{backend}-{concurrency}-driver",
+                        f"group commit on asyncpg / through SQLAlchemy, {name}",
+                        group.cpu_s / through.cpu_s,
+                        "",
+                        None,
+                        "{:.3f}",
+                        f"{group.cpu_ms:.2f} ms vs {through.cpu_ms:.2f} ms through SQLAlchemy's "
+                        f"adapter ({through.groups} transactions)",
+                    )
+                )
     print(table(figures))
     if write:
         skipped = "" if "postgresql" in backends else " PostgreSQL was not running: not measured."

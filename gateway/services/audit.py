@@ -45,6 +45,7 @@ from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.sources import SourceResult
 from gateway.domain.subjects import Subject, mask_id, mask_ids_in_text
 from gateway.services.audit_chain import AuditChain, as_utc, canonical_id, check_link
+from gateway.store import pg_driver
 from gateway.store.audit import Link, Linked, append_rows
 from gateway.store.tables import AUDIT_GENESIS_HASH
 from gateway.store.unit import Store, UnitOfWork
@@ -201,6 +202,21 @@ class AuditLog:
                 "the audit log is not initialised (no head row): run the migrations",
             ) from None
         except SQLAlchemyError as exc:
+            raise _unwritable() from exc
+
+    async def append_rows_driver(
+        self, conn: Any, prepared: Sequence[Mapping[str, Any]]
+    ) -> builtins.list[AuditEntry]:
+        """``append_rows`` on an asyncpg connection in its transaction (``Store.run_driver``,
+        ``gateway.store.pg_driver``): the same statements, the same chain, the same errors."""
+        try:
+            return await pg_driver.append_rows(conn, len(prepared), self._linker(prepared))
+        except LookupError:
+            raise AuditUnavailableError(
+                "审计日志未初始化（缺少链头记录），请先执行数据库迁移",
+                "the audit log is not initialised (no head row): run the migrations",
+            ) from None
+        except pg_driver.DRIVER_ERRORS as exc:
             raise _unwritable() from exc
 
     async def _append(

@@ -8,7 +8,8 @@ drain at a time takes everything queued (up to ``max_group`` entries), chains it
 in one append, stores the answers in two statements, commits, and only then hands each request
 its own entries. On a SQLite file the group's transaction runs on the store's writer thread in
 one go (``Store.run_direct``), not statement by statement through the asynchronous driver's
-thread; elsewhere (PostgreSQL) in a unit of work. A request whose group did not commit gets the
+thread; on PostgreSQL straight on asyncpg (``Store.run_driver``, ``gateway.store.pg_driver``);
+elsewhere in a unit of work. A request whose group did not commit gets the
 error and is not answered; a request is never told its entries are written before they are.
 
 The chain is computed where it always was (``AuditLog``, under the head's lock), so the group's
@@ -37,6 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.domain.errors import ChakongError
 from gateway.services.audit import AuditEntry, AuditLog, AuditRecord, AuditUnavailableError
+from gateway.store import pg_driver
 from gateway.store.controls import InquiryAnswer, save_answer_rows
 from gateway.store.unit import Store
 
@@ -44,6 +46,9 @@ log = logging.getLogger(__name__)
 
 # a request's stored entries -> the inquiry answers to keep with them
 AnswersOf = Callable[[Sequence[AuditEntry]], Iterable[InquiryAnswer]]
+
+# what a group's transaction raises when the database fails it, on either path
+_WRITE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, *pg_driver.DRIVER_ERRORS)
 
 # entries per transaction: a group this size commits in a few ms; a larger backlog takes turns
 DEFAULT_MAX_GROUP = 1000
@@ -104,21 +109,22 @@ class AuditWriter:
             entries = self._log.append_rows(
                 conn, [fields for pending in group for fields in pending.prepared]
             )
-            mine: list[list[AuditEntry]] = []
-            answers: list[InquiryAnswer] = []
-            start = 0
-            for pending in group:
-                own = entries[start : start + len(pending.prepared)]
-                start += len(own)
-                mine.append(own)
-                if pending.answers_of is not None:
-                    answers.extend(pending.answers_of(own))
+            mine, answers = _split(group, entries)
             save_answer_rows(conn, answers)
+            return mine
+
+        async def write_on_driver(conn: Any) -> list[list[AuditEntry]]:
+            prepared = [fields for pending in group for fields in pending.prepared]
+            entries = await self._log.append_rows_driver(conn, prepared)
+            mine, answers = _split(group, entries)
+            await pg_driver.save_answer_rows(conn, answers)
             return mine
 
         try:
             if self._store.direct is not None:
                 mine = await self._store.run_direct(write)
+            elif self._store.on_asyncpg:
+                mine = await self._store.run_driver(write_on_driver)
             else:
                 async with self._store.begin() as unit:
                     mine = await unit.connection.run_sync(write)
@@ -127,7 +133,7 @@ class AuditWriter:
             raise
         except ChakongError as exc:
             _fail(group, exc)
-        except SQLAlchemyError as exc:
+        except _WRITE_ERRORS as exc:
             log.error("an audit group of %d requests could not be written: %s", len(group), exc)
             _fail(group, _unwritable())
         except Exception:
@@ -138,6 +144,22 @@ class AuditWriter:
             for pending, own in zip(group, mine, strict=True):
                 if not pending.done.done():
                     pending.done.set_result(own)
+
+
+def _split(
+    group: Sequence[_Pending], entries: Sequence[AuditEntry]
+) -> tuple[list[list[AuditEntry]], list[InquiryAnswer]]:
+    """Each request's own entries (contiguous, in the order queued), and the answers to keep."""
+    mine: list[list[AuditEntry]] = []
+    answers: list[InquiryAnswer] = []
+    start = 0
+    for pending in group:
+        own = list(entries[start : start + len(pending.prepared)])
+        start += len(own)
+        mine.append(own)
+        if pending.answers_of is not None:
+            answers.extend(pending.answers_of(own))
+    return mine, answers
 
 
 def _fail(group: Sequence[_Pending], error: ChakongError) -> None:

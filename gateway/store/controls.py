@@ -164,21 +164,31 @@ def save_answer_rows(conn: Connection, answers: Sequence[InquiryAnswer]) -> None
     if not latest:
         return
     conn.execute(_DELETE_ANSWER, [{"c": c, "s": s, "a": a} for c, s, a in latest])
-    conn.execute(
-        _INSERT_ANSWER,
-        [
-            {
-                "case_number": a.case_number,
-                "subject_key": a.subject_key,
-                "agency": a.agency,
-                "answered_at": a.answered_at,
-                "audit_seq": a.audit_seq,
-                "assets": assets_json(a.assets),
-                "found_value": covering_value(a.assets),
-            }
-            for a in latest.values()
-        ],
-    )
+    conn.execute(_INSERT_ANSWER, [answer_row(a) for a in latest.values()])
+
+
+ANSWER_FIELDS = (
+    "case_number",
+    "subject_key",
+    "agency",
+    "answered_at",
+    "audit_seq",
+    "assets",
+    "found_value",
+)
+
+
+def answer_row(answer: InquiryAnswer) -> dict[str, Any]:
+    """The ``inquiry_answers`` row of ``answer`` (its ``ANSWER_FIELDS``)."""
+    return {
+        "case_number": answer.case_number,
+        "subject_key": answer.subject_key,
+        "agency": answer.agency,
+        "answered_at": answer.answered_at,
+        "audit_seq": answer.audit_seq,
+        "assets": assets_json(answer.assets),
+        "found_value": covering_value(answer.assets),
+    }
 
 
 class InquiryAnswer:

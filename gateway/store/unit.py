@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -51,8 +51,12 @@ class UnitOfWork:
 class Store:
     """The gateway's database, handed out one unit of work at a time."""
 
-    def __init__(self, engine: AsyncEngine, direct: Engine | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, direct: Engine | None = None, *, driver_writes: bool = True
+    ) -> None:
         self.engine = engine
+        # on asyncpg, may the hot path's statements go to the driver directly (``run_driver``)?
+        self._driver_writes = driver_writes
         self._writer = asyncio.Lock()
         # a synchronous engine on the same SQLite file (``open_direct_engine``), used by one
         # thread of its own: ``run_direct``
@@ -86,6 +90,28 @@ class Store:
             if cancelled is not None:
                 raise cancelled
             return done.result()
+
+    @property
+    def on_asyncpg(self) -> bool:
+        """Is the database PostgreSQL through asyncpg, with ``run_driver`` allowed?"""
+        return self._driver_writes and self.engine.dialect.driver == "asyncpg"
+
+    async def run_driver(self, work: Callable[[Any], Awaitable[_T]]) -> _T:
+        """Run ``work`` on a pooled connection's asyncpg connection, in one transaction of the
+        driver's own, as a unit of work would (holding the writer lock): committed when it
+        returns, rolled back when it raises or is cancelled. For the few statements every
+        request runs (``gateway.store.pg_driver``): SQLAlchemy's adapter is not in the way.
+        SQLAlchemy never sees a statement on this connection, so when the pool takes it back
+        its reset has nothing to roll back."""
+        if not self.on_asyncpg:
+            raise RuntimeError("this store is not on asyncpg")
+        async with self._writer, self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            if driver is None:
+                raise RuntimeError("the pooled connection has no driver connection")
+            async with driver.transaction():
+                return await work(driver)
 
     def close(self) -> None:
         """Stop the writer thread and close the direct engine (the async engine is the

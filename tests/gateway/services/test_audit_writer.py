@@ -7,17 +7,21 @@ import asyncio
 import datetime
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
+import asyncpg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.domain.controls import Asset
 from gateway.services.audit import AuditEntry, AuditLog, AuditUnavailableError
 from gateway.services.audit_writer import AuditWriter
-from gateway.store import open_direct_engine
-from gateway.store.controls import InquiryAnswer
+from gateway.store import open_direct_engine, pg_driver
+from gateway.store.audit import Link
+from gateway.store.controls import InquiryAnswer, assets_from_json
 from gateway.store.tables import audit_log, inquiry_answers
 from gateway.store.unit import Store
 from tests.gateway.services.audit_samples import KEY, Clock, record
@@ -25,14 +29,21 @@ from tests.gateway.services.audit_samples import KEY, Clock, record
 AT = datetime.datetime(2026, 5, 1, 8, 0, tzinfo=datetime.UTC)
 
 
-@pytest.fixture(params=["unit", "direct"])
+@pytest.fixture(params=["unit", "direct", "driver"])
 def store(request: pytest.FixtureRequest, engine: AsyncEngine) -> Iterator[Store]:
-    """The store both ways a group is written: in a unit of work, and (on a SQLite file) in one
-    go on the store's writer thread, as the gateway does."""
+    """The store every way a group is written: in a unit of work through SQLAlchemy, and as the
+    gateway does: on a SQLite file in one go on the store's writer thread, on PostgreSQL
+    straight on asyncpg (``gateway.store.pg_driver``)."""
     direct = open_direct_engine(engine.url.render_as_string(hide_password=False))
     if request.param == "direct" and direct is None:
         pytest.skip("only a SQLite file has a direct engine")
-    store = Store(engine, direct if request.param == "direct" else None)
+    if request.param == "driver" and engine.dialect.driver != "asyncpg":
+        pytest.skip("only PostgreSQL is written straight on its driver")
+    store = Store(
+        engine,
+        direct if request.param == "direct" else None,
+        driver_writes=request.param == "driver",
+    )
     yield store
     store.close()
 
@@ -101,7 +112,15 @@ async def test_a_failed_group_fails_each_of_its_requests_and_writes_none(
             raise failures.pop()
         return real(self, conn, prepared)
 
+    async def failing_once_on_driver(conn: Any, count: int, link: Link) -> list[AuditEntry]:
+        if failures:
+            failures.pop()
+            raise asyncpg.exceptions.DiskFullError("could not extend file")
+        return await real_driver(conn, count, link)
+
+    real_driver = pg_driver.append_rows
     monkeypatch.setattr(AuditLog, "append_rows", failing_once)
+    monkeypatch.setattr(pg_driver, "append_rows", failing_once_on_driver)
     first = await asyncio.gather(
         *(writer.append([record(i)]) for i in range(5)), return_exceptions=True
     )
@@ -181,3 +200,52 @@ async def test_the_auditor_keeps_an_inquirys_answers_with_its_entry(
     # the latest of the three, by the order the group chained them
     assert [(r.agency, r.audit_seq) for r in rows] == [("bank", max(e.seq for (e,) in entries))]
     assert Decimal(rows[0].found_value) == 0
+
+
+async def test_both_paths_on_postgresql_store_the_same_rows_and_one_chain(engine: AsyncEngine):
+    """The driver path (``gateway.store.pg_driver``) stores what SQLAlchemy's path stores: the
+    two write alternately on one database, the chain verifies over both (``verify`` reads the
+    rows back through SQLAlchemy and recomputes every hash), and their answers read back
+    alike."""
+    if engine.dialect.driver != "asyncpg":
+        pytest.skip("only PostgreSQL is written straight on its driver")
+    through_sqlalchemy = Store(engine, driver_writes=False)
+    on_driver = Store(engine)
+    log = AuditLog(on_driver, KEY, clock=Clock())
+    writers = {
+        "sqlalchemy": AuditWriter(log, through_sqlalchemy),
+        "driver": AuditWriter(log, on_driver),
+    }
+    account = Asset("bank", "6222 0001", "deposits", Decimal("1234.50"), label="活期 账户")
+
+    def answers_of(path: str):
+        def make(entries: list[AuditEntry]) -> list[InquiryAnswer]:
+            (entry,) = entries
+            return [
+                InquiryAnswer(f"case-{path}", "subject", "bank", entry.at, entry.seq, [account])
+            ]
+
+        return make
+
+    for i in range(6):
+        path = "driver" if i % 2 else "sqlalchemy"
+        await writers[path].append([record(i, detail=f"{path} 第{i}条")], answers_of(path))
+    assert {w.groups for w in writers.values()} == {3}
+    report = await log.verify()
+    assert report.ok, report
+    assert report.checked == 6
+    async with engine.connect() as conn:
+        entries = (await conn.execute(sa.select(audit_log).order_by(audit_log.c.seq))).all()
+        answers = {r.case_number: r for r in (await conn.execute(sa.select(inquiry_answers))).all()}
+    assert [e.detail for e in entries] == [
+        f"{'driver' if i % 2 else 'sqlalchemy'} 第{i}条" for i in range(6)
+    ]
+    assert all(e.at.tzinfo is not None for e in entries)
+    sqlalchemy_row, driver_row = answers["case-sqlalchemy"], answers["case-driver"]
+    assert (sqlalchemy_row.audit_seq, driver_row.audit_seq) == (5, 6)
+    assert sqlalchemy_row.assets == driver_row.assets
+    assert assets_from_json("bank", driver_row.assets) == [account]
+    assert sqlalchemy_row.found_value == driver_row.found_value == Decimal("1234.50")
+    assert driver_row.answered_at == entries[5].at
+    through_sqlalchemy.close()
+    on_driver.close()
