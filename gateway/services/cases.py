@@ -21,6 +21,7 @@ from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.register import Case, CaseStatus, amount
 from gateway.domain.subjects import Subject
 from gateway.services.auditing import Auditor
+from gateway.store.cases import case_for_subjects
 from gateway.store.unit import Store, UnitOfWork
 
 MAX_LIST_LIMIT = 500
@@ -70,9 +71,11 @@ class CaseRegister:
     ) -> Case | None:
         """The case with its judges and, of its parties, only those among ``subjects``: what an
         inquiry about them needs, read by key whatever the number of parties
-        (``CaseRepository.get_for_subjects``). Not the whole case: use ``get`` for that."""
-        async with self._store.read() as unit:
-            return await unit.cases.get_for_subjects(case_number, subjects)
+        (``gateway.store.cases.case_for_subjects``, on a reader thread of a SQLite file). Not
+        the whole case: use ``get`` for that."""
+        return await self._store.run_read(
+            lambda conn: case_for_subjects(conn, case_number, subjects)
+        )
 
     async def list(
         self,

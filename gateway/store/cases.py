@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -89,43 +90,8 @@ class CaseRepository:
     async def get_for_subjects(
         self, case_number: CaseNumber, subjects: Collection[Subject]
     ) -> Case | None:
-        """The case with its judges and, of its parties, only those who are among ``subjects``
-        (the same kind and canonical id: ``Subject.key``), in the case's order.
-
-        One statement for the case and its judges, one per ``_IDS_PER_STATEMENT`` subjects for
-        the parties, each an indexed lookup: the cost grows with the subjects asked about, not
-        with the case's parties. The ``parties`` of the case returned are therefore not all of
-        them: it is what an inquiry's check needs (``check_inquiry``: is each subject a debtor
-        of the case?) and must not be used as the whole case."""
-        number = case_number.canonical
-        rows = await self._case_rows(number)
-        if not rows:
-            return None
-        found = await self._parties_among(number, {(s.kind.value, s.id) for s in subjects})
-        found.sort(key=lambda p: p["position"])
-        return _case(case_number, rows, tuple(_party(p) for p in found))
-
-    async def _parties_among(
-        self, number: str, wanted: set[tuple[str, str]]
-    ) -> builtins.list[RowMapping]:
-        """The rows of the case's parties whose (kind, id) is ``wanted``, in no order."""
-        if len(wanted) == 1:
-            ((kind, subject_id),) = wanted
-            params = {"number": number, "kind": kind, "id": subject_id}
-            return builtins.list((await self._conn.execute(_ONE_PARTY, params)).mappings())
-        ids = sorted({subject_id for _, subject_id in wanted})
-        kinds = sorted({kind for kind, _ in wanted})
-        found: builtins.list[RowMapping] = []
-        for start in range(0, len(ids), _IDS_PER_STATEMENT):
-            chunk = ids[start : start + _IDS_PER_STATEMENT]
-            result = await self._conn.execute(
-                _PARTIES_AMONG, {"number": number, "kinds": kinds, "ids": chunk}
-            )
-            # kinds x ids may match a party of another kind with an id that was asked for
-            found.extend(
-                p for p in result.mappings() if (p["subject_kind"], p["subject_id"]) in wanted
-            )
-        return found
+        """``case_for_subjects`` on this repository's connection."""
+        return await self._conn.run_sync(case_for_subjects, case_number, subjects)
 
     async def _case_rows(self, number: str) -> Sequence[RowMapping]:
         """The case row once per judge (a case has at least one); none if not registered."""
@@ -297,6 +263,49 @@ def performed_on(
     done = sa.and_(owed > 0, sa.literal(performed, cases.c.performed.type) >= owed)
     kept = sa.func.coalesce(cases.c.performed_on, sa.literal(court_date(now), sa.Date()))
     return sa.case((done, kept), else_=sa.null())
+
+
+def case_for_subjects(
+    conn: Connection, case_number: CaseNumber, subjects: Collection[Subject]
+) -> Case | None:
+    """The case with its judges and, of its parties, only those who are among ``subjects``
+    (the same kind and canonical id: ``Subject.key``), in the case's order.
+
+    One statement for the case and its judges, one per ``_IDS_PER_STATEMENT`` subjects for
+    the parties, each an indexed lookup: the cost grows with the subjects asked about, not
+    with the case's parties. The ``parties`` of the case returned are therefore not all of
+    them: it is what an inquiry's check needs (``check_inquiry``: is each subject a debtor
+    of the case?) and must not be used as the whole case.
+
+    Synchronous, so that it runs as it is on a reader thread of a SQLite file
+    (``Store.run_read``: one hand-over instead of several per statement) and through a unit's
+    connection (``run_sync``) elsewhere."""
+    number = case_number.canonical
+    rows = conn.execute(_CASE_WITH_JUDGES, {"number": number}).mappings().all()
+    if not rows:
+        return None
+    found = _parties_among(conn, number, {(s.kind.value, s.id) for s in subjects})
+    found.sort(key=lambda p: p["position"])
+    return _case(case_number, rows, tuple(_party(p) for p in found))
+
+
+def _parties_among(
+    conn: Connection, number: str, wanted: set[tuple[str, str]]
+) -> builtins.list[RowMapping]:
+    """The rows of the case's parties whose (kind, id) is ``wanted``, in no order."""
+    if len(wanted) == 1:
+        ((kind, subject_id),) = wanted
+        params = {"number": number, "kind": kind, "id": subject_id}
+        return builtins.list(conn.execute(_ONE_PARTY, params).mappings())
+    ids = sorted({subject_id for _, subject_id in wanted})
+    kinds = sorted({kind for kind, _ in wanted})
+    found: builtins.list[RowMapping] = []
+    for start in range(0, len(ids), _IDS_PER_STATEMENT):
+        chunk = ids[start : start + _IDS_PER_STATEMENT]
+        result = conn.execute(_PARTIES_AMONG, {"number": number, "kinds": kinds, "ids": chunk})
+        # kinds x ids may match a party of another kind with an id that was asked for
+        found.extend(p for p in result.mappings() if (p["subject_kind"], p["subject_id"]) in wanted)
+    return found
 
 
 def _party(row: RowMapping) -> Party:

@@ -62,6 +62,7 @@ class Store:
         # thread of its own: ``run_direct``
         self.direct = direct
         self._thread: ThreadPoolExecutor | None = None
+        self._readers: ThreadPoolExecutor | None = None
 
     async def run_direct(self, work: Callable[[Connection], _T]) -> _T:
         """Run ``work`` in one transaction of the direct engine, on the store's writer thread,
@@ -91,6 +92,25 @@ class Store:
                 raise cancelled
             return done.result()
 
+    async def run_read(self, work: Callable[[Connection], _T]) -> _T:
+        """Run ``work``, which only reads, on a connection of its own: on a SQLite file on one
+        of the store's reader threads through the direct engine (one hand-over to the thread,
+        where the asynchronous driver makes several per statement; write-ahead logging lets
+        them read beside the writer), elsewhere through the asynchronous engine (``run_sync``).
+        No lock is taken. For the reads every request makes (the case lookup)."""
+        if self.direct is None:
+            async with self.engine.connect() as connection:
+                return await connection.run_sync(work)
+        direct = self.direct
+        if self._readers is None:
+            self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store-reader")
+
+        def on_connection() -> _T:
+            with direct.connect() as connection:
+                return work(connection)
+
+        return await asyncio.get_running_loop().run_in_executor(self._readers, on_connection)
+
     @property
     def on_asyncpg(self) -> bool:
         """Is the database PostgreSQL through asyncpg, with ``run_driver`` allowed?"""
@@ -119,6 +139,9 @@ class Store:
         if self._thread is not None:
             self._thread.shutdown(wait=True)
             self._thread = None
+        if self._readers is not None:
+            self._readers.shutdown(wait=True)
+            self._readers = None
         if self.direct is not None:
             self.direct.dispose()
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.cases import parse_case_number
 from gateway.domain.register import Case, Party, PartyRole
 from gateway.domain.subjects import Subject, SubjectKind, parse_subject, uscc_check_character
+from gateway.store import open_direct_engine
+from gateway.store.cases import case_for_subjects
 from gateway.store.unit import Store
 from tests.gateway.case_samples import case_of, natural_people, party_statements
 from tests.gateway.store.databases import migrated_engine
@@ -102,3 +106,30 @@ async def test_sqlite_searches_the_parties_by_their_key_not_the_whole_case(sqlit
         details = " ".join(row[-1] for row in plan)
         assert "case_number=? AND subject_kind=? AND subject_id=?" in details, details
         assert "SCAN case_parties" not in details
+
+
+async def test_the_reader_path_finds_the_same_and_sees_every_commit(engine: AsyncEngine):
+    """``Store.run_read``, as the register looks a case up for an inquiry: on a SQLite file on a
+    reader thread through the direct engine, elsewhere through the asynchronous engine; the
+    same case as the unit's path, and a case saved after a first look is found by the next."""
+    people = natural_people(300)
+    case = case_of("(2026)苏0812执5号", people)
+    direct = open_direct_engine(engine.url.render_as_string(hide_password=False))
+    store = Store(engine, direct)
+    threads: list[str] = []
+
+    def read(conn: Connection, subjects: list[Subject]) -> Case | None:
+        threads.append(threading.current_thread().name)
+        return case_for_subjects(conn, case.case_number, subjects)
+
+    try:
+        assert await store.run_read(lambda conn: read(conn, people[:1])) is None
+        await save(engine, case)
+        for asked in (people[:1], people[::-1]):
+            expected = await lookup(engine, case, asked)
+            assert expected is not None
+            assert await store.run_read(lambda conn, asked=asked: read(conn, asked)) == expected
+        on_reader = [name.startswith("store-reader") for name in threads]
+        assert on_reader == [direct is not None] * 3
+    finally:
+        store.close()
