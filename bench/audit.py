@@ -11,7 +11,7 @@ connectors; every measured inquiry writes that profile's entry and answers again
 Two ways are measured in the same run, alternating, on a fresh database each:
 
 - **one transaction per inquiry** (the baseline, as the gateway wrote until group commit): a
-  unit of work per inquiry, the append (three statements) and the answers (two statements per
+  unit of work per inquiry, the append (three statements) and the answers (one statement per
   agency) in it;
 - **group commit** (``gateway.services.audit_writer``, what the gateway does now): requests
   queue their entries and one drain writes everything queued in one transaction; on SQLite on

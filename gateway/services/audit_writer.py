@@ -5,7 +5,7 @@ committed before its answer leaves the gateway. One transaction per request made
 pay for a connection, a transaction and a dozen statements; at any concurrency most of that is
 the same work done again. ``AuditWriter.append`` queues the request's entries and waits; one
 drain at a time takes everything queued (up to ``max_group`` entries), chains it onto the head
-in one append, stores the answers in two statements, commits, and only then hands each request
+in one append, stores the answers in one statement, commits, and only then hands each request
 its own entries. On a SQLite file the group's transaction runs on the store's writer thread in
 one go (``Store.run_direct``), not statement by statement through the asynchronous driver's
 thread; on PostgreSQL straight on asyncpg (``Store.run_driver``, ``gateway.store.pg_driver``);

@@ -1,7 +1,7 @@
 """An inquiry's audit group on PostgreSQL, written straight through asyncpg.
 
 Every inquiry commits its audit entry (and the answers a control may later name) before its
-answer leaves the gateway: five statements in one transaction, the same as
+answer leaves the gateway: four statements in one transaction, the same as
 ``gateway.store.audit.append_rows`` and ``gateway.store.controls.save_answer_rows`` run through
 SQLAlchemy. Through SQLAlchemy's asyncpg adapter each statement passes a greenlet switch, the
 compiled-statement cache and the result machinery, which at one inquiry at a time cost about
@@ -25,7 +25,7 @@ import asyncpg
 
 from gateway.domain.audit import AuditEntry, ChainHead
 from gateway.store.audit import Link, row_from_entry
-from gateway.store.controls import ANSWER_FIELDS, InquiryAnswer, answer_row
+from gateway.store.controls import ANSWER_FIELDS, ANSWER_KEY, InquiryAnswer, answer_row
 from gateway.store.tables import AUDIT_HEAD_ID, audit_log
 
 # what the driver raises when a statement or the connection fails
@@ -48,10 +48,11 @@ def _insert(table: str, columns: Sequence[str]) -> str:
 ADVANCE_HEAD = "UPDATE audit_head SET seq = seq + $1 WHERE id = $2 RETURNING seq, hash, mac"
 INSERT_ENTRIES = _insert("audit_log", _ENTRY_COLUMNS)
 SET_HEAD_HASH = "UPDATE audit_head SET hash = $1, mac = $2, updated_at = $3 WHERE id = $4"
-DELETE_ANSWER = (
-    "DELETE FROM inquiry_answers WHERE case_number = $1 AND subject_key = $2 AND agency = $3"
+UPSERT_ANSWER = (
+    _insert("inquiry_answers", ANSWER_FIELDS)
+    + f" ON CONFLICT ({', '.join(ANSWER_KEY)}) DO UPDATE SET "
+    + ", ".join(f"{name} = EXCLUDED.{name}" for name in ANSWER_FIELDS if name not in ANSWER_KEY)
 )
-INSERT_ANSWER = _insert("inquiry_answers", ANSWER_FIELDS)
 
 
 def _utc(value: datetime.datetime) -> datetime.datetime:
@@ -87,12 +88,11 @@ def _entry_values(entry: AuditEntry) -> tuple[Any, ...]:
 
 async def save_answer_rows(conn: asyncpg.Connection, answers: Sequence[InquiryAnswer]) -> None:
     """``gateway.store.controls.save_answer_rows`` on the driver: the latest answer per case,
-    subject and agency, in two statements."""
+    subject and agency, in one statement."""
     latest = {(a.case_number, a.subject_key, a.agency): a for a in answers}
     if not latest:
         return
-    await conn.executemany(DELETE_ANSWER, list(latest))
-    await conn.executemany(INSERT_ANSWER, [_answer_values(a) for a in latest.values()])
+    await conn.executemany(UPSERT_ANSWER, [_answer_values(a) for a in latest.values()])
 
 
 def _answer_values(answer: InquiryAnswer) -> tuple[Any, ...]:

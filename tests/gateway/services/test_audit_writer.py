@@ -100,6 +100,30 @@ async def test_answers_commit_with_their_entries(store: Store, engine: AsyncEngi
     }
 
 
+async def test_a_later_answer_replaces_the_one_kept_for_its_key(store: Store, engine: AsyncEngine):
+    writer, _, _ = writer_for(store)
+    later = AT + datetime.timedelta(hours=1)
+    found = Asset("bank", "6222 0001", "deposits", Decimal("88.00"))
+
+    def answer(at: datetime.datetime, assets: list[Asset], agency: str = "bank"):
+        def make(entries: list[AuditEntry]) -> list[InquiryAnswer]:
+            (entry,) = entries
+            return [InquiryAnswer("case-1", "subject", agency, at, entry.seq, assets)]
+
+        return make
+
+    await writer.append([record(1)], answer(AT, []))
+    await writer.append([record(2)], answer(AT, [], agency="land"))  # another key: kept
+    (entry,) = await writer.append([record(3)], answer(later, [found]))  # a later group
+    async with engine.connect() as conn:
+        rows = {r.agency: r for r in (await conn.execute(sa.select(inquiry_answers))).all()}
+    assert set(rows) == {"bank", "land"}
+    bank = rows["bank"]
+    assert (bank.audit_seq, bank.answered_at, bank.found_value) == (3, later, Decimal("88.00"))
+    assert entry.seq == 3
+    assert assets_from_json("bank", bank.assets) == [found]
+
+
 async def test_a_failed_group_fails_each_of_its_requests_and_writes_none(
     store: Store, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ):

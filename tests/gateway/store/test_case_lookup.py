@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -128,7 +129,7 @@ async def test_the_reader_path_finds_the_same_and_sees_every_commit(engine: Asyn
         for asked in (people[:1], people[::-1]):
             expected = await lookup(engine, case, asked)
             assert expected is not None
-            assert await store.run_read(lambda conn, asked=asked: read(conn, asked)) == expected
+            assert await store.run_read(functools.partial(read, subjects=asked)) == expected
         on_reader = [name.startswith("store-reader") for name in threads]
         assert on_reader == [direct is not None] * 3
     finally:
