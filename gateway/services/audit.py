@@ -205,12 +205,18 @@ class AuditLog:
             raise _unwritable() from exc
 
     async def append_rows_driver(
-        self, conn: Any, prepared: Sequence[Mapping[str, Any]]
+        self,
+        conn: Any,
+        prepared: Sequence[Mapping[str, Any]],
+        answers_of: pg_driver.AnswersOf | None = None,
     ) -> builtins.list[AuditEntry]:
         """``append_rows`` on an asyncpg connection in its transaction (``Store.run_driver``,
-        ``gateway.store.pg_driver``): the same statements, the same chain, the same errors."""
+        ``gateway.store.pg_driver``), with the answers ``answers_of`` makes of the entries
+        written in the same statement: the same rows, the same chain, the same errors."""
         try:
-            return await pg_driver.append_rows(conn, len(prepared), self._linker(prepared))
+            return await pg_driver.append_rows(
+                conn, len(prepared), self._linker(prepared), answers_of
+            )
         except LookupError:
             raise AuditUnavailableError(
                 "审计日志未初始化（缺少链头记录），请先执行数据库迁移",

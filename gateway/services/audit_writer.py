@@ -115,10 +115,15 @@ class AuditWriter:
 
         async def write_on_driver(conn: Any) -> list[list[AuditEntry]]:
             prepared = [fields for pending in group for fields in pending.prepared]
-            entries = await self._log.append_rows_driver(conn, prepared)
-            mine, answers = _split(group, entries)
-            await pg_driver.save_answer_rows(conn, answers)
-            return mine
+            split: list[list[list[AuditEntry]]] = []
+
+            def answers_of(entries: Sequence[AuditEntry]) -> list[InquiryAnswer]:
+                mine, answers = _split(group, entries)
+                split.append(mine)
+                return answers
+
+            await self._log.append_rows_driver(conn, prepared, answers_of)
+            return split[-1]
 
         try:
             if self._store.direct is not None:

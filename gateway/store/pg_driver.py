@@ -1,14 +1,14 @@
 """An inquiry's audit group on PostgreSQL, written straight through asyncpg.
 
 Every inquiry commits its audit entry (and the answers a control may later name) before its
-answer leaves the gateway: four statements in one transaction, the same as
-``gateway.store.audit.append_rows`` and ``gateway.store.controls.save_answer_rows`` run through
-SQLAlchemy. Through SQLAlchemy's asyncpg adapter each statement passes a greenlet switch, the
-compiled-statement cache and the result machinery, which at one inquiry at a time cost about
-twice the CPU of the driver's own calls (``python -m bench.audit``). Here the same statements,
-written from the same table definitions, go to the driver directly, prepared once per
-connection by asyncpg's statement cache, in a transaction of the driver's own
-(``Store.run_driver``).
+answer leaves the gateway: through SQLAlchemy (``gateway.store.audit.append_rows``, then
+``gateway.store.controls.save_answer_rows``) four statements in a transaction, each passing its
+asyncpg adapter's greenlet switch, compiled-statement cache and result machinery. At one
+inquiry at a time that, and each statement's round trip to the server, is most of the audit's
+CPU (``python -m bench.audit``). Here the same rows, from the same table definitions, go to the
+driver directly in two statements (the head, then everything else in ``WRITE_GROUP``), prepared
+once per connection by asyncpg's statement cache, in a transaction of the driver's own
+(``Store.run_driver``): four round trips with the transaction's own, where there were six.
 
 Only what the audit writer does on every inquiry is here; everything else, and every other
 database, keeps the SQLAlchemy path. The two paths are tested to store the same rows and the
@@ -18,15 +18,17 @@ same chain (``tests/gateway/services/test_audit_writer.py``).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from gateway.domain.audit import AuditEntry, ChainHead
 from gateway.store.audit import Link, row_from_entry
 from gateway.store.controls import ANSWER_FIELDS, ANSWER_KEY, InquiryAnswer, answer_row
-from gateway.store.tables import AUDIT_HEAD_ID, audit_log
+from gateway.store.tables import AUDIT_HEAD_ID, audit_log, inquiry_answers
 
 # what the driver raises when a statement or the connection fails
 DRIVER_ERRORS: tuple[type[Exception], ...] = (
@@ -35,24 +37,56 @@ DRIVER_ERRORS: tuple[type[Exception], ...] = (
     OSError,
 )
 
-_ENTRY_COLUMNS = tuple(column.name for column in audit_log.columns)
-
-
-def _insert(table: str, columns: Sequence[str]) -> str:
-    names = ", ".join(columns)
-    places = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    # names from our own table definitions, never from input
-    return f"INSERT INTO {table} ({names}) VALUES ({places})"  # noqa: S608
-
+_ENTRY_COLUMNS = tuple(audit_log.columns)
+_ANSWER_COLUMNS = tuple(inquiry_answers.columns[name] for name in ANSWER_FIELDS)
 
 ADVANCE_HEAD = "UPDATE audit_head SET seq = seq + $1 WHERE id = $2 RETURNING seq, hash, mac"
-INSERT_ENTRIES = _insert("audit_log", _ENTRY_COLUMNS)
-SET_HEAD_HASH = "UPDATE audit_head SET hash = $1, mac = $2, updated_at = $3 WHERE id = $4"
-UPSERT_ANSWER = (
-    _insert("inquiry_answers", ANSWER_FIELDS)
-    + f" ON CONFLICT ({', '.join(ANSWER_KEY)}) DO UPDATE SET "
-    + ", ".join(f"{name} = EXCLUDED.{name}" for name in ANSWER_FIELDS if name not in ANSWER_KEY)
-)
+
+
+def _write_group() -> str:
+    """The rest of a group in one statement: the entries, the head's hash and MAC, and the
+    answers (an insert that replaces the row of the same key), each table's rows as one array
+    per column (``unnest``). Built from the table definitions, never from input."""
+    dialect = postgresql.asyncpg.dialect()  # type: ignore[no-untyped-call]
+    places = iter(range(1, len(_ENTRY_COLUMNS) + len(_ANSWER_COLUMNS) + 5))
+
+    def array_of(column: sa.Column[Any]) -> str:
+        # strings and numbers as they come: an explicit cast to VARCHAR(n) or NUMERIC(p, s)
+        # would cut a value short where the insert's own assignment refuses it, as through
+        # SQLAlchemy
+        if isinstance(column.type, sa.String):
+            return "TEXT[]"
+        if isinstance(column.type, sa.Numeric):
+            return "NUMERIC[]"
+        return f"{column.type.compile(dialect)}[]"
+
+    def rows(columns: Sequence[sa.Column[Any]]) -> str:
+        arrays = ", ".join(f"${next(places)}::{array_of(c)}" for c in columns)
+        return f"SELECT * FROM unnest({arrays})"  # noqa: S608 - our own column names
+
+    entries = rows(_ENTRY_COLUMNS)
+    head = ", ".join(f"{name} = ${next(places)}" for name in ("hash", "mac", "updated_at"))
+    head_id = next(places)
+    answers = rows(_ANSWER_COLUMNS)
+    replaced = ", ".join(
+        f"{name} = EXCLUDED.{name}" for name in ANSWER_FIELDS if name not in ANSWER_KEY
+    )
+    return (
+        f"WITH entries AS (INSERT INTO audit_log ({_names(_ENTRY_COLUMNS)}) {entries}), "  # noqa: S608
+        f"head AS (UPDATE audit_head SET {head} WHERE id = ${head_id}) "
+        f"INSERT INTO inquiry_answers ({_names(_ANSWER_COLUMNS)}) {answers} "
+        f"ON CONFLICT ({', '.join(ANSWER_KEY)}) DO UPDATE SET {replaced}"
+    )
+
+
+def _names(columns: Sequence[sa.Column[Any]]) -> str:
+    return ", ".join(c.name for c in columns)
+
+
+WRITE_GROUP = _write_group()
+
+# the answers to keep, made from a group's entries once they are chained
+AnswersOf = Callable[[Sequence[AuditEntry]], Sequence[InquiryAnswer]]
 
 
 def _utc(value: datetime.datetime) -> datetime.datetime:
@@ -62,9 +96,13 @@ def _utc(value: datetime.datetime) -> datetime.datetime:
     return value.astimezone(datetime.UTC)
 
 
-async def append_rows(conn: asyncpg.Connection, count: int, link: Link) -> list[AuditEntry]:
-    """``gateway.store.audit.append_rows`` on the driver: the head moves first (its row lock),
-    the entries are stored, the head takes the last hash and its MAC."""
+async def append_rows(
+    conn: asyncpg.Connection, count: int, link: Link, answers_of: AnswersOf | None = None
+) -> list[AuditEntry]:
+    """``gateway.store.audit.append_rows`` and ``gateway.store.controls.save_answer_rows`` on
+    the driver, in two statements: the head moves first (its row lock) and is read; then the
+    entries chained onto it, the head's new hash and MAC, and the answers ``answers_of`` makes
+    of the entries (the latest per case, subject and agency) go in ``WRITE_GROUP``."""
     row = await conn.fetchrow(ADVANCE_HEAD, count, AUDIT_HEAD_ID)
     if row is None:
         raise LookupError("the audit_head row is missing")
@@ -74,28 +112,32 @@ async def append_rows(conn: asyncpg.Connection, count: int, link: Link) -> list[
     )
     linked = link(previous)
     entries = list(linked.entries)
-    await conn.executemany(INSERT_ENTRIES, [_entry_values(e) for e in entries])
+    answers = answers_of(entries) if answers_of is not None else ()
+    latest = {(a.case_number, a.subject_key, a.agency): a for a in answers}
     last = entries[-1]
-    await conn.execute(SET_HEAD_HASH, last.hash, linked.head_mac, _utc(last.at), AUDIT_HEAD_ID)
+    await conn.execute(
+        WRITE_GROUP,
+        *_columns([_entry_row(e) for e in entries], _ENTRY_COLUMNS),
+        last.hash,
+        linked.head_mac,
+        _utc(last.at),
+        AUDIT_HEAD_ID,
+        *_columns([_answer_row(a) for a in latest.values()], _ANSWER_COLUMNS),
+    )
     return entries
 
 
-def _entry_values(entry: AuditEntry) -> tuple[Any, ...]:
+def _columns(rows: Sequence[dict[str, Any]], columns: Sequence[sa.Column[Any]]) -> list[list[Any]]:
+    return [[row[c.name] for row in rows] for c in columns]
+
+
+def _entry_row(entry: AuditEntry) -> dict[str, Any]:
     row = row_from_entry(entry)
     row["at"] = _utc(row["at"])
-    return tuple(row[name] for name in _ENTRY_COLUMNS)
+    return row
 
 
-async def save_answer_rows(conn: asyncpg.Connection, answers: Sequence[InquiryAnswer]) -> None:
-    """``gateway.store.controls.save_answer_rows`` on the driver: the latest answer per case,
-    subject and agency, in one statement."""
-    latest = {(a.case_number, a.subject_key, a.agency): a for a in answers}
-    if not latest:
-        return
-    await conn.executemany(UPSERT_ANSWER, [_answer_values(a) for a in latest.values()])
-
-
-def _answer_values(answer: InquiryAnswer) -> tuple[Any, ...]:
+def _answer_row(answer: InquiryAnswer) -> dict[str, Any]:
     row = answer_row(answer)
     row["answered_at"] = _utc(row["answered_at"])
-    return tuple(row[name] for name in ANSWER_FIELDS)
+    return row

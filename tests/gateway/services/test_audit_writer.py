@@ -136,11 +136,13 @@ async def test_a_failed_group_fails_each_of_its_requests_and_writes_none(
             raise failures.pop()
         return real(self, conn, prepared)
 
-    async def failing_once_on_driver(conn: Any, count: int, link: Link) -> list[AuditEntry]:
+    async def failing_once_on_driver(
+        conn: Any, count: int, link: Link, answers_of: Any = None
+    ) -> list[AuditEntry]:
         if failures:
             failures.pop()
             raise asyncpg.exceptions.DiskFullError("could not extend file")
-        return await real_driver(conn, count, link)
+        return await real_driver(conn, count, link, answers_of)
 
     real_driver = pg_driver.append_rows
     monkeypatch.setattr(AuditLog, "append_rows", failing_once)
