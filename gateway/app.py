@@ -169,8 +169,26 @@ async def open_resources(
     settings: Settings, key: bytes, signer: CheckpointSigner | None = None
 ) -> AsyncIterator[Resources]:
     """The shared resources; ``key`` chains the audit log (see ``audit_key``); with a
-    ``signer`` and ``audit_checkpoint_dir``, signed checkpoints are written on a schedule."""
+    ``signer`` and ``audit_checkpoint_dir``, signed checkpoints are written on a schedule. The
+    agencies' HTTP session is closed however the rest fails to open (a database URL with no
+    driver, say), so it is never left for the collector to complain about."""
     http, session = agency_http()
+    try:
+        async with _open_resources(settings, key, signer, http, session) as resources:
+            yield resources
+    finally:
+        await http.aclose()
+        await session.close()
+
+
+@contextlib.asynccontextmanager
+async def _open_resources(
+    settings: Settings,
+    key: bytes,
+    signer: CheckpointSigner | None,
+    http: httpx.AsyncClient,
+    session: aiohttp.ClientSession,
+) -> AsyncIterator[Resources]:
     cache = RecordCache.from_url(settings.cache_url, max_entries=settings.cache_max_entries)
     engine = open_engine(settings.database_url)
     if await database_ready(engine):
@@ -237,8 +255,6 @@ async def open_resources(
         await fanout.aclose()
         for connector in connectors:
             await connector.aclose()
-        await http.aclose()
-        await session.close()
         await cache.aclose()
         store.close()
         await engine.dispose()
