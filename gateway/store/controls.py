@@ -167,10 +167,17 @@ def save_answer_rows(conn: Connection, answers: Sequence[InquiryAnswer]) -> None
     (an insert that replaces the row of the same key) for any number (a batch's, or a group
     commit's). Of two answers with the same key, the later one stays. Synchronous, for a unit
     of work and the store's writer thread alike."""
-    latest = {(a.case_number, a.subject_key, a.agency): a for a in answers}
+    latest = latest_answers(answers)
     if not latest:
         return
-    conn.execute(_ANSWER_UPSERTS[conn.dialect.name], [answer_row(a) for a in latest.values()])
+    conn.execute(_ANSWER_UPSERTS[conn.dialect.name], [answer_row(a) for a in latest])
+
+
+def latest_answers(answers: Iterable[InquiryAnswer]) -> list[InquiryAnswer]:
+    """One answer per case, subject and agency, the later of two with the same key: an upsert
+    may touch a row once."""
+    latest = {(a.case_number, a.subject_key, a.agency): a for a in answers}
+    return list(latest.values())
 
 
 ANSWER_FIELDS = (

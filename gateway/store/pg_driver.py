@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import sqlalchemy as sa
@@ -27,8 +27,14 @@ from sqlalchemy.dialects import postgresql
 
 from gateway.domain.audit import AuditEntry, ChainHead
 from gateway.store.audit import Link, row_from_entry
-from gateway.store.controls import ANSWER_FIELDS, ANSWER_KEY, InquiryAnswer, answer_row
-from gateway.store.tables import AUDIT_HEAD_ID, audit_log, inquiry_answers
+from gateway.store.controls import (
+    ANSWER_FIELDS,
+    ANSWER_KEY,
+    InquiryAnswer,
+    answer_row,
+    latest_answers,
+)
+from gateway.store.tables import AUDIT_HEAD_ID, UTCDateTime, audit_log, inquiry_answers
 
 # what the driver raises when a statement or the connection fails
 DRIVER_ERRORS: tuple[type[Exception], ...] = (
@@ -36,6 +42,9 @@ DRIVER_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.InterfaceError,
     OSError,
 )
+
+_DIALECT = postgresql.asyncpg.dialect()  # type: ignore[no-untyped-call]
+_UTC = UTCDateTime()
 
 _ENTRY_COLUMNS = tuple(audit_log.columns)
 _ANSWER_COLUMNS = tuple(inquiry_answers.columns[name] for name in ANSWER_FIELDS)
@@ -47,7 +56,7 @@ def _write_group() -> str:
     """The rest of a group in one statement: the entries, the head's hash and MAC, and the
     answers (an insert that replaces the row of the same key), each table's rows as one array
     per column (``unnest``). Built from the table definitions, never from input."""
-    dialect = postgresql.asyncpg.dialect()  # type: ignore[no-untyped-call]
+    dialect = _DIALECT
     places = iter(range(1, len(_ENTRY_COLUMNS) + len(_ANSWER_COLUMNS) + 5))
 
     def array_of(column: sa.Column[Any]) -> str:
@@ -90,10 +99,9 @@ AnswersOf = Callable[[Sequence[AuditEntry]], Sequence[InquiryAnswer]]
 
 
 def _utc(value: datetime.datetime) -> datetime.datetime:
-    """As ``UTCDateTime`` binds it: aware, in UTC; a naive time is refused."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("timestamps must be timezone-aware / 时间必须带时区")
-    return value.astimezone(datetime.UTC)
+    """As the column's ``UTCDateTime`` binds it on PostgreSQL: aware, in UTC; a naive time is
+    refused."""
+    return cast(datetime.datetime, _UTC.process_bind_param(value, _DIALECT))
 
 
 async def append_rows(
@@ -113,7 +121,6 @@ async def append_rows(
     linked = link(previous)
     entries = list(linked.entries)
     answers = answers_of(entries) if answers_of is not None else ()
-    latest = {(a.case_number, a.subject_key, a.agency): a for a in answers}
     last = entries[-1]
     await conn.execute(
         WRITE_GROUP,
@@ -122,7 +129,7 @@ async def append_rows(
         linked.head_mac,
         _utc(last.at),
         AUDIT_HEAD_ID,
-        *_columns([_answer_row(a) for a in latest.values()], _ANSWER_COLUMNS),
+        *_columns([_answer_row(a) for a in latest_answers(answers)], _ANSWER_COLUMNS),
     )
     return entries
 
