@@ -24,6 +24,7 @@ from __future__ import annotations
 import builtins
 import datetime
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,7 @@ from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.sources import SourceResult
 from gateway.domain.subjects import Subject, mask_id, mask_ids_in_text
 from gateway.services.audit_chain import AuditChain, as_utc, canonical_id, check_link
-from gateway.store import pg_driver
+from gateway.store import pg_driver, sqlite_driver
 from gateway.store.audit import Link, Linked, append_rows
 from gateway.store.tables import AUDIT_GENESIS_HASH
 from gateway.store.unit import Store, UnitOfWork
@@ -197,10 +198,7 @@ class AuditLog:
         try:
             return append_rows(conn, len(prepared), self._linker(prepared))
         except LookupError:
-            raise AuditUnavailableError(
-                "审计日志未初始化（缺少链头记录），请先执行数据库迁移",
-                "the audit log is not initialised (no head row): run the migrations",
-            ) from None
+            raise _no_head() from None
         except SQLAlchemyError as exc:
             raise _unwritable() from exc
 
@@ -218,11 +216,26 @@ class AuditLog:
                 conn, len(prepared), self._linker(prepared), answers_of
             )
         except LookupError:
-            raise AuditUnavailableError(
-                "审计日志未初始化（缺少链头记录），请先执行数据库迁移",
-                "the audit log is not initialised (no head row): run the migrations",
-            ) from None
+            raise _no_head() from None
         except pg_driver.DRIVER_ERRORS as exc:
+            raise _unwritable() from exc
+
+    def append_rows_sqlite(
+        self,
+        conn: sqlite3.Connection,
+        prepared: Sequence[Mapping[str, Any]],
+        answers_of: sqlite_driver.AnswersOf | None = None,
+    ) -> builtins.list[AuditEntry]:
+        """``append_rows`` on the sqlite3 connection of a transaction on the store's writer
+        thread (``Store.run_direct``, ``gateway.store.sqlite_driver``), with the answers
+        ``answers_of`` makes of the entries: the same rows, the same chain, the same errors."""
+        try:
+            return sqlite_driver.append_rows(
+                conn, len(prepared), self._linker(prepared), answers_of
+            )
+        except LookupError:
+            raise _no_head() from None
+        except sqlite_driver.DRIVER_ERRORS as exc:
             raise _unwritable() from exc
 
     async def _append(
@@ -445,6 +458,13 @@ def _report(
         seq,
         head_hash=head.hash,
         checkpoint_seq=checkpoint_seq,
+    )
+
+
+def _no_head() -> AuditUnavailableError:
+    return AuditUnavailableError(
+        "审计日志未初始化（缺少链头记录），请先执行数据库迁移",
+        "the audit log is not initialised (no head row): run the migrations",
     )
 
 

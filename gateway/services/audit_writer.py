@@ -8,9 +8,11 @@ drain at a time takes everything queued (up to ``max_group`` entries), chains it
 in one append, stores the answers in one statement, commits, and only then hands each request
 its own entries. On a SQLite file the group's transaction runs on the store's writer thread in
 one go (``Store.run_direct``), not statement by statement through the asynchronous driver's
-thread; on PostgreSQL straight on asyncpg (``Store.run_driver``, ``gateway.store.pg_driver``);
-elsewhere in a unit of work. A request whose group did not commit gets the
-error and is not answered; a request is never told its entries are written before they are.
+thread, its statements straight on sqlite3 (``gateway.store.sqlite_driver``); on PostgreSQL
+straight on asyncpg (``Store.run_driver``, ``gateway.store.pg_driver``); elsewhere in a unit of
+work. With ``Store(driver_writes=False)`` the statements go through SQLAlchemy everywhere. A
+request whose group did not commit gets the error and is not answered; a request is never told
+its entries are written before they are.
 
 The chain is computed where it always was (``AuditLog``, under the head's lock), so the group's
 entries are one contiguous run, each request's entries contiguous within it and in the order
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -38,7 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.domain.errors import ChakongError
 from gateway.services.audit import AuditEntry, AuditLog, AuditRecord, AuditUnavailableError
-from gateway.store import pg_driver
+from gateway.store import pg_driver, sqlite_driver
 from gateway.store.controls import InquiryAnswer, save_answer_rows
 from gateway.store.unit import Store
 
@@ -48,7 +51,11 @@ log = logging.getLogger(__name__)
 AnswersOf = Callable[[Sequence[AuditEntry]], Iterable[InquiryAnswer]]
 
 # what a group's transaction raises when the database fails it, on either path
-_WRITE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, *pg_driver.DRIVER_ERRORS)
+_WRITE_ERRORS: tuple[type[Exception], ...] = (
+    SQLAlchemyError,
+    *pg_driver.DRIVER_ERRORS,
+    *sqlite_driver.DRIVER_ERRORS,
+)
 
 # entries per transaction: a group this size commits in a few ms; a larger backlog takes turns
 DEFAULT_MAX_GROUP = 1000
@@ -105,33 +112,38 @@ class AuditWriter:
             await self._commit(group)
 
     async def _commit(self, group: list[_Pending]) -> None:
-        def write(conn: Connection) -> list[list[AuditEntry]]:
-            entries = self._log.append_rows(
-                conn, [fields for pending in group for fields in pending.prepared]
-            )
+        prepared = [fields for pending in group for fields in pending.prepared]
+        split: list[list[list[AuditEntry]]] = []
+
+        def answers_of(entries: Sequence[AuditEntry]) -> list[InquiryAnswer]:
             mine, answers = _split(group, entries)
-            save_answer_rows(conn, answers)
-            return mine
+            split.append(mine)
+            return answers
+
+        def write(conn: Connection) -> list[list[AuditEntry]]:
+            entries = self._log.append_rows(conn, prepared)
+            save_answer_rows(conn, answers_of(entries))
+            return split[-1]
+
+        def write_on_sqlite3(conn: Connection) -> list[list[AuditEntry]]:
+            raw = conn.connection.dbapi_connection
+            if not isinstance(raw, sqlite3.Connection):
+                raise RuntimeError("the direct engine's connection is not sqlite3's")
+            self._log.append_rows_sqlite(raw, prepared, answers_of)
+            return split[-1]
 
         async def write_on_driver(conn: Any) -> list[list[AuditEntry]]:
-            prepared = [fields for pending in group for fields in pending.prepared]
-            split: list[list[list[AuditEntry]]] = []
-
-            def answers_of(entries: Sequence[AuditEntry]) -> list[InquiryAnswer]:
-                mine, answers = _split(group, entries)
-                split.append(mine)
-                return answers
-
             await self._log.append_rows_driver(conn, prepared, answers_of)
             return split[-1]
 
+        store = self._store
         try:
-            if self._store.direct is not None:
-                mine = await self._store.run_direct(write)
-            elif self._store.on_asyncpg:
-                mine = await self._store.run_driver(write_on_driver)
+            if store.direct is not None:
+                mine = await store.run_direct(write_on_sqlite3 if store.driver_writes else write)
+            elif store.on_asyncpg:
+                mine = await store.run_driver(write_on_driver)
             else:
-                async with self._store.begin() as unit:
+                async with store.begin() as unit:
                     mine = await unit.connection.run_sync(write)
         except asyncio.CancelledError:
             _fail(group, _unwritable())

@@ -55,7 +55,7 @@ class Store:
         self, engine: AsyncEngine, direct: Engine | None = None, *, driver_writes: bool = True
     ) -> None:
         self.engine = engine
-        # on asyncpg, may the hot path's statements go to the driver directly (``run_driver``)?
+        # may the hot path's statements go to the driver directly (``driver_writes``)?
         self._driver_writes = driver_writes
         self._writer = asyncio.Lock()
         # a synchronous engine on the same SQLite file (``open_direct_engine``), used by one
@@ -110,6 +110,12 @@ class Store:
                 return work(connection)
 
         return await asyncio.get_running_loop().run_in_executor(self._readers, on_connection)
+
+    @property
+    def driver_writes(self) -> bool:
+        """May the hot path's statements go to the driver directly: sqlite3 on the writer
+        thread (``run_direct``), asyncpg through ``run_driver``?"""
+        return self._driver_writes
 
     @property
     def on_asyncpg(self) -> bool:

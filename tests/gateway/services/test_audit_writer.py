@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import re
+import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -19,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.domain.controls import Asset
 from gateway.services.audit import AuditEntry, AuditLog, AuditUnavailableError
 from gateway.services.audit_writer import AuditWriter
-from gateway.store import open_direct_engine, pg_driver
+from gateway.store import open_direct_engine, pg_driver, sqlite_driver
 from gateway.store.audit import Link
 from gateway.store.controls import InquiryAnswer, assets_from_json
 from gateway.store.tables import audit_log, inquiry_answers
@@ -31,17 +33,19 @@ AT = datetime.datetime(2026, 5, 1, 8, 0, tzinfo=datetime.UTC)
 
 @pytest.fixture(params=["unit", "direct", "driver"])
 def store(request: pytest.FixtureRequest, engine: AsyncEngine) -> Iterator[Store]:
-    """The store every way a group is written: in a unit of work through SQLAlchemy, and as the
-    gateway does: on a SQLite file in one go on the store's writer thread, on PostgreSQL
-    straight on asyncpg (``gateway.store.pg_driver``)."""
+    """The store every way a group is written: in a unit of work through SQLAlchemy; on a
+    SQLite file in one go on the store's writer thread through SQLAlchemy ("direct"); and as
+    the gateway does ("driver"): on a SQLite file on the writer thread straight on sqlite3
+    (``gateway.store.sqlite_driver``), on PostgreSQL straight on asyncpg
+    (``gateway.store.pg_driver``)."""
     direct = open_direct_engine(engine.url.render_as_string(hide_password=False))
     if request.param == "direct" and direct is None:
         pytest.skip("only a SQLite file has a direct engine")
-    if request.param == "driver" and engine.dialect.driver != "asyncpg":
-        pytest.skip("only PostgreSQL is written straight on its driver")
+    if request.param == "driver" and direct is None and engine.dialect.driver != "asyncpg":
+        pytest.skip("only a SQLite file and PostgreSQL are written straight on their driver")
     store = Store(
         engine,
-        direct if request.param == "direct" else None,
+        direct if request.param != "unit" else None,
         driver_writes=request.param == "driver",
     )
     yield store
@@ -144,9 +148,19 @@ async def test_a_failed_group_fails_each_of_its_requests_and_writes_none(
             raise asyncpg.exceptions.DiskFullError("could not extend file")
         return await real_driver(conn, count, link, answers_of)
 
+    def failing_once_on_sqlite3(
+        conn: Any, count: int, link: Link, answers_of: Any = None
+    ) -> list[AuditEntry]:
+        if failures:
+            failures.pop()
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_sqlite3(conn, count, link, answers_of)
+
     real_driver = pg_driver.append_rows
+    real_sqlite3 = sqlite_driver.append_rows
     monkeypatch.setattr(AuditLog, "append_rows", failing_once)
     monkeypatch.setattr(pg_driver, "append_rows", failing_once_on_driver)
+    monkeypatch.setattr(sqlite_driver, "append_rows", failing_once_on_sqlite3)
     first = await asyncio.gather(
         *(writer.append([record(i)]) for i in range(5)), return_exceptions=True
     )
@@ -228,15 +242,18 @@ async def test_the_auditor_keeps_an_inquirys_answers_with_its_entry(
     assert Decimal(rows[0].found_value) == 0
 
 
-async def test_both_paths_on_postgresql_store_the_same_rows_and_one_chain(engine: AsyncEngine):
-    """The driver path (``gateway.store.pg_driver``) stores what SQLAlchemy's path stores: the
-    two write alternately on one database, the chain verifies over both (``verify`` reads the
-    rows back through SQLAlchemy and recomputes every hash), and their answers read back
-    alike."""
-    if engine.dialect.driver != "asyncpg":
-        pytest.skip("only PostgreSQL is written straight on its driver")
-    through_sqlalchemy = Store(engine, driver_writes=False)
-    on_driver = Store(engine)
+async def test_both_paths_store_the_same_rows_and_one_chain(engine: AsyncEngine):
+    """The driver paths (``gateway.store.sqlite_driver`` on a SQLite file,
+    ``gateway.store.pg_driver`` on PostgreSQL) store what SQLAlchemy's path stores: the two
+    write alternately on one database, the chain verifies over both (``verify`` reads the rows
+    back through SQLAlchemy and recomputes every hash), their answers read back alike, and
+    the values are stored alike (on SQLite, where a column keeps whatever it is given, the
+    same storage class and the same text for every time)."""
+    direct = open_direct_engine(engine.url.render_as_string(hide_password=False))
+    if direct is None and engine.dialect.driver != "asyncpg":
+        pytest.skip("only a SQLite file and PostgreSQL are written straight on their driver")
+    through_sqlalchemy = Store(engine, direct, driver_writes=False)
+    on_driver = Store(engine, direct)
     log = AuditLog(on_driver, KEY, clock=Clock())
     writers = {
         "sqlalchemy": AuditWriter(log, through_sqlalchemy),
@@ -263,6 +280,25 @@ async def test_both_paths_on_postgresql_store_the_same_rows_and_one_chain(engine
     async with engine.connect() as conn:
         entries = (await conn.execute(sa.select(audit_log).order_by(audit_log.c.seq))).all()
         answers = {r.case_number: r for r in (await conn.execute(sa.select(inquiry_answers))).all()}
+        if engine.dialect.name == "sqlite":
+            stored = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT typeof(at), at, typeof(seq), typeof(detail) FROM audit_log "
+                        "UNION ALL SELECT typeof(answered_at), answered_at, typeof(audit_seq), "
+                        "typeof(found_value) FROM inquiry_answers UNION ALL "
+                        "SELECT typeof(updated_at), updated_at, typeof(seq), typeof(hash) "
+                        "FROM audit_head"
+                    )
+                )
+            ).all()
+            assert {(kind, seq, other) for kind, _, seq, other in stored} <= {
+                ("text", "integer", "text"),
+                ("text", "integer", "real"),
+            }
+            assert all(
+                re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", at) for _, at, *_ in stored
+            )
     assert [e.detail for e in entries] == [
         f"{'driver' if i % 2 else 'sqlalchemy'} 第{i}条" for i in range(6)
     ]

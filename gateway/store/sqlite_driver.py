@@ -1,0 +1,119 @@
+"""An inquiry's audit group on a SQLite file, written straight through sqlite3.
+
+The audit writer's group runs on the store's writer thread in one transaction of the direct
+engine (``Store.run_direct``). Through SQLAlchemy (``gateway.store.audit.append_rows``, then
+``gateway.store.controls.save_answer_rows``) each of its four statements builds an execution
+context, processes every parameter of every row through its compiled statement and wraps its
+cursor in a result: at one inquiry at a time most of the audit's CPU, and in a 1,000-debtor
+batch (1,000 entries and about 5,000 answers in one group) a tenth of the batch's
+(``python -m bench.audit``, ``python -m bench.batch``). Here the same four statements, built
+once from the same table definitions, go to the transaction's own sqlite3 connection with
+``executemany``, each value bound as its column's type binds it on SQLite (the type's own
+bind processor), so the stored rows are the same as SQLAlchemy's.
+
+Only what the audit writer does on every inquiry is here; everything else keeps the SQLAlchemy
+path. The two paths are tested to store the same rows and one chain
+(``tests/gateway/services/test_audit_writer.py``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import pysqlite
+
+from gateway.domain.audit import AuditEntry, ChainHead
+from gateway.store.audit import Link, row_from_entry
+from gateway.store.controls import (
+    ANSWER_FIELDS,
+    ANSWER_KEY,
+    InquiryAnswer,
+    answer_row,
+    latest_answers,
+)
+from gateway.store.tables import AUDIT_HEAD_ID, audit_head, audit_log, inquiry_answers
+
+# what the driver raises when a statement fails
+DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
+
+# the answers to keep, made from a group's entries once they are chained
+AnswersOf = Callable[[Sequence[AuditEntry]], Sequence[InquiryAnswer]]
+
+_DIALECT = pysqlite.dialect()
+
+Row = Callable[[Mapping[str, Any]], tuple[Any, ...]]
+
+
+def _binder(columns: Sequence[sa.Column[Any]]) -> Row:
+    """A row's values in ``columns`` order, each as its column's type binds it on SQLite (for
+    example ``UTCDateTime``: aware, then the UTC wall time as SQLAlchemy's text)."""
+    names = tuple(c.name for c in columns)
+    processors = tuple(c.type.dialect_impl(_DIALECT).bind_processor(_DIALECT) for c in columns)
+    if all(p is None for p in processors):
+        return lambda row: tuple(row[name] for name in names)
+    pairs = tuple(zip(names, processors, strict=True))
+
+    def bind(row: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            row[name] if process is None else process(row[name]) for name, process in pairs
+        )
+
+    return bind
+
+
+def _insert(table: sa.Table, columns: Sequence[sa.Column[Any]]) -> str:
+    names = ", ".join(c.name for c in columns)
+    places = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {table.name} ({names}) VALUES ({places})"  # noqa: S608 - our own names
+
+
+_ENTRY_COLUMNS = tuple(audit_log.columns)
+_ANSWER_COLUMNS = tuple(inquiry_answers.columns[name] for name in ANSWER_FIELDS)
+
+ADVANCE_HEAD = "UPDATE audit_head SET seq = seq + ? WHERE id = ? RETURNING seq, hash, mac"
+INSERT_ENTRIES = _insert(audit_log, _ENTRY_COLUMNS)
+SET_HEAD = "UPDATE audit_head SET hash = ?, mac = ?, updated_at = ? WHERE id = ?"
+UPSERT_ANSWERS = (
+    _insert(inquiry_answers, _ANSWER_COLUMNS)
+    + f" ON CONFLICT ({', '.join(ANSWER_KEY)}) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in ANSWER_FIELDS if name not in ANSWER_KEY)
+)
+
+_entry_values = _binder(_ENTRY_COLUMNS)
+_answer_values = _binder(_ANSWER_COLUMNS)
+_head_at = _binder((audit_head.c.updated_at,))
+
+
+def append_rows(
+    conn: sqlite3.Connection, count: int, link: Link, answers_of: AnswersOf | None = None
+) -> list[AuditEntry]:
+    """``gateway.store.audit.append_rows`` and ``gateway.store.controls.save_answer_rows`` on
+    the sqlite3 connection of a transaction (the direct engine's, on the writer thread): the
+    head moves first (taking the write lock before it is read), then the entries chained onto
+    it, the head's new hash and MAC, and the answers ``answers_of`` makes of the entries (the
+    latest per case, subject and agency). Committed or rolled back by the caller's
+    transaction."""
+    cursor = conn.cursor()
+    try:
+        cursor.execute(ADVANCE_HEAD, (count, AUDIT_HEAD_ID))
+        rows = cursor.fetchall()  # the statement finishes before the next one starts
+        if not rows:
+            raise LookupError("the audit_head row is missing")
+        seq, head_hash, mac = rows[0]
+        previous = ChainHead(int(seq) - count, str(head_hash), None if mac is None else str(mac))
+        linked = link(previous)
+        entries = list(linked.entries)
+        cursor.executemany(INSERT_ENTRIES, [_entry_values(row_from_entry(e)) for e in entries])
+        last = entries[-1]
+        (at,) = _head_at({"updated_at": last.at})
+        cursor.execute(SET_HEAD, (last.hash, linked.head_mac, at, AUDIT_HEAD_ID))
+        if answers_of is not None:
+            latest = latest_answers(answers_of(entries))
+            if latest:
+                cursor.executemany(UPSERT_ANSWERS, [_answer_values(answer_row(a)) for a in latest])
+        return entries
+    finally:
+        cursor.close()
