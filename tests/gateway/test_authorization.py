@@ -452,10 +452,16 @@ async def test_no_answer_leaves_without_its_audit_entry(
 ):
     from gateway.services.audit import AuditLog, AuditUnavailableError
 
-    def broken(self, conn, prepared):
+    def broken(self, conn, prepared, answers_of=None):
         raise AuditUnavailableError("审计日志写入失败", "the audit log could not be written")
 
-    monkeypatch.setattr(AuditLog, "append_rows", broken)  # every append, grouped or in a unit
+    async def broken_on_asyncpg(self, conn, prepared, answers_of=None):
+        broken(self, conn, prepared)
+
+    # every append, grouped (on sqlite3, asyncpg or through SQLAlchemy) or in a unit
+    monkeypatch.setattr(AuditLog, "append_rows", broken)
+    monkeypatch.setattr(AuditLog, "append_rows_sqlite", broken)
+    monkeypatch.setattr(AuditLog, "append_rows_driver", broken_on_asyncpg)
     query = (
         f'{{ debtor(subject: {{kind: NATURAL, id: "{RICH}"}}, caseNumber: "{CASE}") '
         "{ police { household { name address } } bank { accounts { accountNumber } } } }"
