@@ -119,10 +119,13 @@ class GatewayGraphQL(GraphQL[Context, None]):
             media = negotiated
             params = await read_params(request, self.max_body_bytes)
             context = await self._request_context(request)
-            query = self._query(params, context.principal)
-            result = await self._execute(request.method, query, params, context)
-            # nothing leaves before its audit entries are committed
-            failure = await context.settle()
+            try:
+                query = self._query(params, context.principal)
+                result = await self._execute(request.method, query, params, context)
+                # nothing leaves before its audit entries are committed
+                failure = await context.settle()
+            finally:
+                context.release()
             if failure is not None:
                 raise RefusedRequestError.from_error(failure, failure.http_status or 503)
         except RefusedRequestError as refused:

@@ -1,0 +1,35 @@
+"""What a request loaded goes with its answer, not when the garbage collector gets round to it.
+
+The request's context and its dataloaders refer to each other, and the gateway's collector runs
+full collections rarely (``gateway.runtime``): a batch's profiles held by the loaders' caches
+stayed in memory long after the answer, and the process grew with every batch served."""
+
+from __future__ import annotations
+
+import gc
+
+from gateway.services.audit import AuditEntry
+from gateway.services.fanout import SubjectProfile
+from tests.conftest import CASE, Gateway, example_debtors
+
+
+def alive(kind: type) -> int:
+    return sum(1 for o in gc.get_objects() if isinstance(o, kind))
+
+
+async def test_a_batchs_profiles_are_freed_with_its_answer(gateway: Gateway):
+    debtors = example_debtors()
+    subjects = ", ".join(f'{{kind: {d["kind"]}, id: "{d["id"]}"}}' for d in debtors)
+    query = (
+        f'{{ debtors(subjects: [{subjects}], caseNumber: "{CASE}", fresh: true) '
+        "{ subject { id } summary { classes { count } } } }"
+    )
+    gc.collect()
+    gc.disable()  # what is freed below is freed by its references going, not by a collection
+    try:
+        before = alive(SubjectProfile), alive(AuditEntry)
+        body = await gateway.query(query)
+        assert len(body["data"]["debtors"]) == len(debtors) > 1
+        assert (alive(SubjectProfile), alive(AuditEntry)) == before
+    finally:
+        gc.enable()
