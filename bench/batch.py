@@ -17,8 +17,11 @@ converted once), with the gateway's schema extensions (so the query is parsed an
 once) and its plain attribute fields read with one ``getattr`` as the gateway's schema reads them
 (``gateway/schema/plain_fields.py``), in this process; and beside it the floor as strawberry
 comes, each plain field through strawberry's own wrapper, to show what that change saves.
-Figures: the batch's time over the floor (target 1.2), and the gateway's peak memory over its idle
-memory (``VmHWM`` after the runs less ``VmRSS`` before them) over the answer's size (target 1.5).
+Figures: the batch's time over the floor (target 1.2), and the gateway's peak memory over the
+process before any batch (``VmHWM`` after the runs less ``VmRSS`` before the warm-up) over the
+answer's size (target 1.5); beside it the same over the process idle after the warm-up batch
+(``VmRSS`` then), which is what a process that has served a batch takes for the next: CPython's
+allocator keeps the memory the first batch took.
 The two answers are checked to be equal but for ``latencyMs``, ``cached`` and the time stamps.
 """
 
@@ -98,6 +101,7 @@ async def alternating(
     async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=600) as http:
         await register_case(http, gateway, debtors, queries.BATCH_CASE_NUMBER)
         client = Client(http, gateway.url, gateway.judge_token)
+        fresh = rss_mb(gateway.proc.pid, "VmRSS")  # before any batch
         await client.post(body)  # warm-up
         for name in floor.schemas:
             await floor.run(name)
@@ -123,6 +127,7 @@ async def alternating(
     if floor_data["wrapped"] != floor_data["plain"]:
         raise RuntimeError("the plain fields changed the floor's answer")
     return out | {
+        "fresh_mb": fresh,
         "idle_mb": idle,
         "peak_mb": peak,
         "data": data,
@@ -181,6 +186,7 @@ def main() -> int:
     wrapped_s = statistics.median(served["wrapped"])
     rounds = sorted(t / f for t, f in zip(served["times"], served["plain"], strict=True))
     extra_mb = served["peak_mb"] - served["idle_mb"]
+    first_mb = served["peak_mb"] - served["fresh_mb"]
     figures = [
         Figure(
             "time",
@@ -204,12 +210,23 @@ def main() -> int:
         ),
         Figure(
             "memory",
-            "gateway peak memory over idle / the answer's size",
-            extra_mb / size_mb,
+            "gateway peak memory over the process before any batch / the answer's size",
+            first_mb / size_mb,
             f"<= {TARGET_MEMORY}",
-            extra_mb / size_mb <= TARGET_MEMORY,
-            detail=f"{served['peak_mb']:.0f} MB peak, {served['idle_mb']:.0f} MB idle; the "
-            f"answer {size_mb:.1f} MB",
+            first_mb / size_mb <= TARGET_MEMORY,
+            detail=f"{served['peak_mb']:.0f} MB peak, {served['fresh_mb']:.0f} MB before the "
+            f"first batch; the answer {size_mb:.1f} MB",
+        ),
+        Figure(
+            "memory-steady",
+            "gateway peak memory over idle after a first batch / the answer's size",
+            extra_mb / size_mb,
+            "",
+            None,
+            detail=f"{served['peak_mb']:.0f} MB peak, {served['idle_mb']:.0f} MB idle after the "
+            "warm-up batch (as this figure was measured until December 2026, when it was the "
+            "target's): what a process that has served a batch takes for the next; CPython keeps "
+            "the memory the first batch took for the ones after it",
         ),
     ]
     print(table(figures))
