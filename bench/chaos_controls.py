@@ -51,6 +51,7 @@ from bench.fanout.procs import (
 )
 from bench.fanout.report import (
     Figure,
+    load_average,
     machine,
     markdown_table,
     run_header,
@@ -450,7 +451,7 @@ def section(raw: dict[str, Any], figs: list[Figure], info: dict[str, str], load:
     return (
         "## Controls under chaos (`bench/chaos_controls.py`)\n\n"
         + run_header(COMMAND, info, make_bench=False)
-        + f" Load average (1 min): {load}.\n\n"
+        + f"\n\n{load}\n\n"
         "Set-up: a real gateway (`chakong serve`, SQLite) and the bank mock in the benchmark "
         f"process with control faults ({faults}); {c['cases']} cases, each a chain of freeze, "
         "renew, deduct and release over GraphQL with an idempotency key, 32 chains at once; the "
@@ -478,7 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "latency": asyncio.run(latency(args.latency_samples)),
     }
     info = machine()
-    load = f"{load_before[0]:.2f} before the run, {os.getloadavg()[0]:.2f} after"
+    load = load_average(load_before, os.getloadavg())
     figs = figures(raw)
     print(table(figs))
     print(json.dumps(raw, indent=2, default=str))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from httpx_aiohttp import AiohttpTransport
 
 from bench.fanout.report import (
     Figure,
+    load_average,
     machine,
     markdown_table,
     run_header,
@@ -126,11 +128,13 @@ def figures(raw: dict[str, object]) -> list[Figure]:
     return out
 
 
-def section(raw: dict[str, object], figs: list[Figure], info: dict[str, str]) -> str:
+def section(raw: dict[str, object], figs: list[Figure], info: dict[str, str], load: str) -> str:
     return f"""\
 ## Hedged reads (`bench/hedging.py`)
 
 {run_header(COMMAND, info)}
+
+{load}
 
 One mock land registry on a loopback socket answers with long-tailed latency (lognormal, median
 {raw["tail_ms"]} ms, p99 about ten times the median). Two fan-out engines with the real land
@@ -149,11 +153,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tail-ms", type=float, default=20.0)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
+    before = os.getloadavg()
     raw = asyncio.run(measure(args.inquiries, args.tail_ms))
+    load = load_average(before, os.getloadavg())
     figs = figures(raw)
     print(table(figs))
     if not args.no_write:
-        write_section(RESULTS, section(raw, figs, machine()), name="hedging")
+        write_section(RESULTS, section(raw, figs, machine(), load), name="hedging")
         print(f"wrote {RESULTS}")
     return 0 if all(f.passed is not False for f in figs) else 1
 

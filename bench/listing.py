@@ -35,6 +35,7 @@ from stdnum.cn import ric
 
 from bench.fanout.report import (
     Figure,
+    load_average,
     machine,
     markdown_table,
     run_header,
@@ -233,9 +234,8 @@ async def main_async(entries: int, queries: int, write: bool) -> int:
             [
                 "## The list (`bench/listing.py`)",
                 run_header(f"python -m bench.listing --entries {entries}", info, make_bench=False),
-                f"Load average (1, 5, 15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} "
-                f"{load_before[2]:.2f}; after: {load_after[0]:.2f} {load_after[1]:.2f} "
-                f"{load_after[2]:.2f}. The machine is shared: figures vary between runs.",
+                load_average(load_before, load_after)
+                + " The machine is shared: figures vary between runs.",
                 f"Set-up: {entries:,} generated entries in one SQLite file ({size_mb:,.0f} MB, "
                 f"loaded in {load_s:.0f} s), states weighted like a working list ("
                 + ", ".join(f"{s.value} {w:g}%" for s, w in WEIGHTS.items())

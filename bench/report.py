@@ -23,7 +23,15 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 
-from bench.fanout.report import Figure, machine, markdown_table, run_header, table, write_section
+from bench.fanout.report import (
+    Figure,
+    load_average,
+    machine,
+    markdown_table,
+    run_header,
+    table,
+    write_section,
+)
 from gateway.app import Resources, auth_settings, create_app
 from gateway.auth.tokens import TokenService
 from gateway.demo import demo_tokens, seed_demo_cases
@@ -70,13 +78,13 @@ async def measure(runs: int) -> dict[str, object]:
                 await one("html")  # fills the cache: what follows is the report, not the agencies
                 times: dict[str, list[float]] = {"html": [], "pdf": []}
                 pdf = b""
-                loads = [os.getloadavg()[0]]
+                loads = [os.getloadavg()]
                 for _ in range(runs):
                     for fmt in ("html", "pdf"):
                         elapsed, body = await one(fmt)
                         times[fmt].append(elapsed)
                         pdf = body if fmt == "pdf" else pdf
-                loads.append(os.getloadavg()[0])
+                loads.append(os.getloadavg())
     import pypdf
 
     return {
@@ -85,7 +93,7 @@ async def measure(runs: int) -> dict[str, object]:
         "pdf_ms": statistics.median(times["pdf"]),
         "pages": len(pypdf.PdfReader(io.BytesIO(pdf)).pages),
         "pdf_kib": len(pdf) / 1024,
-        "load": f"{loads[0]:.2f} before, {loads[1]:.2f} after",
+        "load": load_average(loads[0], loads[1]),
     }
 
 
@@ -110,7 +118,8 @@ def section(raw: dict[str, object], figs: list[Figure], info: dict[str, str]) ->
 ## The inquiry report (`bench/report.py`)
 
 {run_header(COMMAND, info, make_bench=False)}
-Load average (1 min): {raw["load"]}.
+
+{raw["load"]}
 
 The demo in process (the ten mocks on loopback, a demo-mode gateway on SQLite, the demo's cases)
 and the judge's token. After one HTML report that fills the cache, {raw["runs"]} reports of the
@@ -130,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     raw = asyncio.run(measure(args.runs))
     figs = figures(raw)
     print(table(figs))
-    print(f"load average: {raw['load']}")
+    print(raw["load"])
     if not args.no_write:
         write_section(RESULTS, section(raw, figs, machine()), name="report")
         print(f"wrote {RESULTS}")

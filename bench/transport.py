@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,6 +25,7 @@ from httpx_aiohttp import AiohttpTransport
 from bench.fanout import procs
 from bench.fanout.report import (
     Figure,
+    load_average,
     machine,
     markdown_table,
     run_header,
@@ -109,17 +111,20 @@ def figures(ms: dict[str, float]) -> list[Figure]:
     ]
 
 
-def section(args: argparse.Namespace, figs: list[Figure], info: dict[str, str]) -> str:
+def section(args: argparse.Namespace, figs: list[Figure], info: dict[str, str], load: str) -> str:
     return f"""\
 ## HTTP client stacks (`bench/transport.py`)
 
 {run_header(COMMAND, info)} httpx {info["httpx"]}, httpx-aiohttp {info["httpx-aiohttp"]},
 aiohttp {info["aiohttp"]}.
 
+{load}
+
 {args.requests} GETs at concurrency {args.concurrency} from the benchmark process to a mock
 agency's `/healthz` in another process, {args.rounds} alternating rounds per client; the client's
 CPU time (`time.process_time()`) per request, as a ratio to httpx over `httpx-aiohttp`, which the
-gateway uses: it keeps httpx's API, and the fan-out pays the client's cost once per agency.
+gateway's controls and status look-ups use (its reads go straight on aiohttp since December 2026:
+`connectors/client.py`, measured per whole agency call by `python -m bench.agency_calls`).
 
 {markdown_table(figs)}
 """
@@ -132,16 +137,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
+    before = os.getloadavg()
     with (
         tempfile.TemporaryDirectory(prefix="chakong-transport-") as tmp,
         procs.mock_agencies(Path(tmp)) as mocks,
     ):
         url = next(iter(mocks.urls.values())) + "/healthz"
         ms = asyncio.run(measure(url, args.requests, args.concurrency, args.rounds))
+    load = load_average(before, os.getloadavg())
     figs = figures(ms)
     print(table(figs))
     if not args.no_write:
-        write_section(RESULTS, section(args, figs, machine()), name="transport")
+        write_section(RESULTS, section(args, figs, machine(), load), name="transport")
         print(f"wrote {RESULTS}")
     return 0
 

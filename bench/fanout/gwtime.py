@@ -2,13 +2,16 @@
 
 Before the server starts, a few of the gateway's methods are wrapped (the classes' attributes
 are replaced in this process only; no gateway file changes) so that every call records its wall
-time and the process's CPU time (all threads: SQLite runs in aiosqlite's thread) while it ran:
+time and the process's CPU time (all threads: the store's reader and writer threads too) while
+it ran:
 
 - ``request``: the whole HTTP request to ``/graphql`` after routing (``AuthMiddleware``: token,
   rate limit, GraphQL parse / validate / execute, response);
-- ``case_lookup``: ``CaseRegister.get``, the case read before the fan-out;
+- ``case_lookup``: ``CaseRegister.get_for_subjects``, the case's judges and the parties asked
+  about, read before the fan-out (on a SQLite file on one of the store's reader threads);
 - ``fanout``: ``FanOut.inquire``, the agency calls;
-- ``audit_append``: ``AuditLog.append``, the hash-chained audit transaction after it;
+- ``audit_append``: ``AuditWriter.append``, from queueing the inquiry's entry to its group's
+  commit (on a SQLite file on the store's writer thread), after the fan-out;
 - ``token_verify``: ``TokenService.verify``.
 
 With requests sent one at a time, the CPU time of a stage is the stage's own (little else runs).
@@ -32,7 +35,7 @@ from starlette.types import Receive, Scope, Send
 from gateway.auth.tokens import TokenService
 from gateway.cli import main
 from gateway.http.middleware import AuthMiddleware
-from gateway.services.audit import AuditLog
+from gateway.services.audit_writer import AuditWriter
 from gateway.services.cases import CaseRegister
 from gateway.services.fanout import FanOut
 
@@ -95,9 +98,11 @@ def _timed_request(fn: Asgi) -> Asgi:
 def install() -> None:
     """Wrap the stages' methods (in this process)."""
     AuthMiddleware.__call__ = _timed_request(AuthMiddleware.__call__)  # type: ignore[method-assign,assignment]
-    CaseRegister.get = timed_async("case_lookup", CaseRegister.get)  # type: ignore[method-assign]
+    CaseRegister.get_for_subjects = timed_async(  # type: ignore[method-assign]
+        "case_lookup", CaseRegister.get_for_subjects
+    )
     FanOut.inquire = timed_async("fanout", FanOut.inquire)  # type: ignore[method-assign]
-    AuditLog.append = timed_async("audit_append", AuditLog.append)  # type: ignore[method-assign]
+    AuditWriter.append = timed_async("audit_append", AuditWriter.append)  # type: ignore[method-assign]
     TokenService.verify = timed("token_verify", TokenService.verify)  # type: ignore[method-assign]
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import pstats
 import statistics
 import sys
@@ -39,7 +40,7 @@ from bench.fanout import baseline, procs, queries
 from bench.fanout.client import Client, direct_floor, encode, register_case, set_latency
 from bench.fanout.figures import TARGET_A
 from bench.fanout.measure import Config
-from bench.fanout.report import machine, run_header, write_section
+from bench.fanout.report import load_average, machine, run_header, write_section
 from bench.fanout.results import RESULTS
 
 OUT = Path(__file__).resolve().parent.parent / "out" / "fanout.prof"
@@ -262,9 +263,9 @@ STAGE_ROWS = (  # (key, what it is)
     ("direct", "floor: the bench asking the 9 mocks at once, no gateway"),
     ("request", "in the gateway: the whole request (after routing)"),
     ("token_verify", "  the token check (JWT)"),
-    ("case_lookup", "  the case lookup (case, judges, parties)"),
+    ("case_lookup", "  the case lookup (its judges, the parties asked about)"),
     ("fanout", "  the fan-out (9 agency calls, concurrent)"),
-    ("audit_append", "  the audit append (one transaction, beside the answer's completion)"),
+    ("audit_append", "  the audit entry, queued to its group's commit (beside the answer)"),
     ("rest", "  after the fan-out: the answer completed, its audit entry committed"),
     ("fanout_over_direct", "fan-out - floor: the connectors' own share"),
     ("transport", "client - request: HTTP to and from the gateway"),
@@ -272,7 +273,11 @@ STAGE_ROWS = (  # (key, what it is)
 
 
 def stages_section(
-    runs: list[tuple[str, dict[str, float]]], count: int, latency_ms: float, target: float
+    runs: list[tuple[str, dict[str, float]]],
+    count: int,
+    latency_ms: float,
+    target: float,
+    load: str,
 ) -> str:
     info = machine()
     header = "| p50, ms | " + " | ".join(title for title, _ in runs) + " |"
@@ -290,6 +295,8 @@ def stages_section(
 
 {run_header("python -m bench.fanout.profile --part stages", info, make_bench=False)}
 
+{load}
+
 The gateway (`chakong serve`, set up as for the fan-out benchmark) runs with timing wrappers
 (`bench/fanout/gwtime.py`: the methods are wrapped in its process, no gateway file changes) that
 record each stage's wall time and the process's CPU time while it ran; the mocks answer in a fixed
@@ -301,9 +308,10 @@ case whose only party is the example debtor.
 
 Against (a)'s target of {target:.2f} x {latency_ms:g} ms = {target * latency_ms:.0f} ms: the case
 lookup ({lookup:.1f} ms) comes before the fan-out, since no agency may be asked before the
-inquiry is allowed. The audit append starts when the agencies have answered and runs while
-GraphQL completes the answer; the answer is sent once both are done, {after:.1f} ms after the
-fan-out. The append's own wall time is longer than alone, as both share one interpreter.
+inquiry is allowed. The audit entry is queued when the agencies have answered, and its group is
+written on the store's writer thread while GraphQL completes the answer; the answer is sent once
+both are done, {after:.1f} ms after the fan-out. Wall times overlap, and a stage's CPU is the
+whole process's while it ran, as the stages share one interpreter.
 """
 
 
@@ -374,6 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{args.stage_queries} sequential queries (bench.fanout.gwtime's timing wrappers):"
         )
         rows = []
+        load_before = os.getloadavg()
         for title, case_debtors in (
             (f"the benchmark's case: {len(debtors)} DEBTOR parties", debtors),
             ("a case with the example debtor as its only party", debtors[:1]),
@@ -383,7 +392,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             short = f"case of {len(case_debtors)} part{'ies' if len(case_debtors) > 1 else 'y'}"
             rows.append((short, stages_rows(client, stages)))
         if not args.no_write:
-            section = stages_section(rows, args.stage_queries, args.latency_ms, TARGET_A)
+            load = load_average(load_before, os.getloadavg())
+            section = stages_section(rows, args.stage_queries, args.latency_ms, TARGET_A, load)
             write_section(RESULTS, section, name="fanout-stages")
             print(f"wrote {RESULTS}")
     return 0

@@ -159,6 +159,13 @@ def write_section(path: Path, section: str, name: str = "fanout") -> None:
     path.write_text(text)
 
 
+def load_average(before: Sequence[float], after: Sequence[float]) -> str:
+    """The sentence every section gives: the load average (1, 5, 15 min) when the benchmark
+    started and when it ended, since the machines it runs on are shared."""
+    start, end = (" ".join(f"{x:.2f}" for x in values) for values in (before, after))
+    return f"Load average (1, 5, 15 min) before: {start}; after: {end}."
+
+
 def write_bench_section(
     *,
     name: str,
@@ -171,12 +178,11 @@ def write_bench_section(
 ) -> None:
     """Write a smaller benchmark's section of ``results``: its title, how and where it ran, the
     load average (1, 5, 15 min) at its start and end, its set-up and its figures."""
-    before, after = (" ".join(f"{x:.2f}" for x in values) for values in load)
     section = "\n\n".join(
         [
             f"## {title}",
             run_header(command, machine(), make_bench=False),
-            f"Load average (1, 5, 15 min) before: {before}; after: {after}.",
+            load_average(*load),
             setup,
             markdown_table(figures),
         ]
