@@ -48,6 +48,7 @@ from gateway.domain.subjects import Subject, mask_id, mask_ids_in_text
 from gateway.services.audit_chain import AuditChain, as_utc, canonical_id, check_link
 from gateway.store import pg_driver, sqlite_driver
 from gateway.store.audit import Link, Linked, append_rows
+from gateway.store.controls import AnswersOf
 from gateway.store.tables import AUDIT_GENESIS_HASH
 from gateway.store.unit import Store, UnitOfWork
 
@@ -206,7 +207,7 @@ class AuditLog:
         self,
         conn: Any,
         prepared: Sequence[Mapping[str, Any]],
-        answers_of: pg_driver.AnswersOf | None = None,
+        answers_of: AnswersOf | None = None,
     ) -> builtins.list[AuditEntry]:
         """``append_rows`` on an asyncpg connection in its transaction (``Store.run_driver``,
         ``gateway.store.pg_driver``), with the answers ``answers_of`` makes of the entries
@@ -224,7 +225,7 @@ class AuditLog:
         self,
         conn: sqlite3.Connection,
         prepared: Sequence[Mapping[str, Any]],
-        answers_of: sqlite_driver.AnswersOf | None = None,
+        answers_of: AnswersOf | None = None,
     ) -> builtins.list[AuditEntry]:
         """``append_rows`` on the sqlite3 connection of a transaction on the store's writer
         thread (``Store.run_direct``, ``gateway.store.sqlite_driver``), with the answers

@@ -32,7 +32,7 @@ import asyncio
 import logging
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,13 +42,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from gateway.domain.errors import ChakongError
 from gateway.services.audit import AuditEntry, AuditLog, AuditRecord, AuditUnavailableError
 from gateway.store import pg_driver, sqlite_driver
-from gateway.store.controls import InquiryAnswer, save_answer_rows
+from gateway.store.controls import AnswersOf, InquiryAnswer, save_answer_rows
 from gateway.store.unit import Store
 
 log = logging.getLogger(__name__)
-
-# a request's stored entries -> the inquiry answers to keep with them
-AnswersOf = Callable[[Sequence[AuditEntry]], Iterable[InquiryAnswer]]
 
 # what a group's transaction raises when the database fails it, on either path
 _WRITE_ERRORS: tuple[type[Exception], ...] = (

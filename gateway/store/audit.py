@@ -151,9 +151,7 @@ def append_rows(conn: Connection, count: int, link: Link) -> list[AuditEntry]:
     same in a unit of work (``AuditRepository.append``) and on the store's writer thread
     (``gateway.services.audit_writer``)."""
     row = conn.execute(_ADVANCE_HEAD, {"count": count}).first()
-    if row is None:
-        raise LookupError("the audit_head row is missing")
-    previous = ChainHead(int(row.seq) - count, str(row.hash), _mac(row.mac))
+    previous = head_before(row, count)
     linked = link(previous)
     entries = list(linked.entries)
     conn.execute(_INSERT_ENTRIES, [row_from_entry(e) for e in entries])
@@ -162,6 +160,16 @@ def append_rows(conn: Connection, count: int, link: Link) -> list[AuditEntry]:
         _SET_HEAD_HASH, {"head_hash": last.hash, "head_mac": linked.head_mac, "at": last.at}
     )
     return entries
+
+
+def head_before(advanced: Sequence[Any] | None, count: int) -> ChainHead:
+    """The head an append of ``count`` entries extends, from the row (``seq``, ``hash``,
+    ``mac``) the head's advance returned, on whichever path it ran; ``LookupError`` when there
+    was none (the head row is missing)."""
+    if advanced is None:
+        raise LookupError("the audit_head row is missing")
+    seq, head_hash, mac = advanced
+    return ChainHead(int(seq) - count, str(head_hash), _mac(mac))
 
 
 def _mac(value: object) -> str | None:

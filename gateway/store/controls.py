@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import datetime
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.domain.audit import AuditEntry
 from gateway.domain.controls import (
     Asset,
     ControlAction,
@@ -203,6 +204,12 @@ def answer_row(answer: InquiryAnswer) -> dict[str, Any]:
         "found_value": covering_value(answer.assets),
     }
 
+
+# the answers' columns in ANSWER_FIELDS order, for the paths that write them on the driver
+ANSWER_COLUMNS = tuple(inquiry_answers.columns[name] for name in ANSWER_FIELDS)
+
+# a request's stored audit entries -> the inquiry answers to keep with them
+AnswersOf = Callable[[Sequence[AuditEntry]], Iterable["InquiryAnswer"]]
 
 # built once: every inquiry's audit group runs one
 _ANSWER_UPSERTS = {

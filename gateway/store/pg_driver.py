@@ -18,23 +18,25 @@ same chain (``tests/gateway/services/test_audit_writer.py``).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, cast
 
 import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from gateway.domain.audit import AuditEntry, ChainHead
-from gateway.store.audit import Link, row_from_entry
+from gateway.domain.audit import AuditEntry
+from gateway.store.audit import Link, head_before, row_from_entry
 from gateway.store.controls import (
+    ANSWER_COLUMNS,
     ANSWER_FIELDS,
     ANSWER_KEY,
+    AnswersOf,
     InquiryAnswer,
     answer_row,
     latest_answers,
 )
-from gateway.store.tables import AUDIT_HEAD_ID, UTCDateTime, audit_log, inquiry_answers
+from gateway.store.tables import AUDIT_HEAD_ID, UTCDateTime, audit_log
 
 # what the driver raises when a statement or the connection fails
 DRIVER_ERRORS: tuple[type[Exception], ...] = (
@@ -47,7 +49,6 @@ _DIALECT = postgresql.asyncpg.dialect()  # type: ignore[no-untyped-call]
 _UTC = UTCDateTime()
 
 _ENTRY_COLUMNS = tuple(audit_log.columns)
-_ANSWER_COLUMNS = tuple(inquiry_answers.columns[name] for name in ANSWER_FIELDS)
 
 ADVANCE_HEAD = "UPDATE audit_head SET seq = seq + $1 WHERE id = $2 RETURNING seq, hash, mac"
 
@@ -57,7 +58,7 @@ def _write_group() -> str:
     answers (an insert that replaces the row of the same key), each table's rows as one array
     per column (``unnest``). Built from the table definitions, never from input."""
     dialect = _DIALECT
-    places = iter(range(1, len(_ENTRY_COLUMNS) + len(_ANSWER_COLUMNS) + 5))
+    places = iter(range(1, len(_ENTRY_COLUMNS) + len(ANSWER_COLUMNS) + 5))
 
     def array_of(column: sa.Column[Any]) -> str:
         # strings and numbers as they come: an explicit cast to VARCHAR(n) or NUMERIC(p, s)
@@ -76,14 +77,14 @@ def _write_group() -> str:
     entries = rows(_ENTRY_COLUMNS)
     head = ", ".join(f"{name} = ${next(places)}" for name in ("hash", "mac", "updated_at"))
     head_id = next(places)
-    answers = rows(_ANSWER_COLUMNS)
+    answers = rows(ANSWER_COLUMNS)
     replaced = ", ".join(
         f"{name} = EXCLUDED.{name}" for name in ANSWER_FIELDS if name not in ANSWER_KEY
     )
     return (
         f"WITH entries AS (INSERT INTO audit_log ({_names(_ENTRY_COLUMNS)}) {entries}), "  # noqa: S608
         f"head AS (UPDATE audit_head SET {head} WHERE id = ${head_id}) "
-        f"INSERT INTO inquiry_answers ({_names(_ANSWER_COLUMNS)}) {answers} "
+        f"INSERT INTO inquiry_answers ({_names(ANSWER_COLUMNS)}) {answers} "
         f"ON CONFLICT ({', '.join(ANSWER_KEY)}) DO UPDATE SET {replaced}"
     )
 
@@ -93,9 +94,6 @@ def _names(columns: Sequence[sa.Column[Any]]) -> str:
 
 
 WRITE_GROUP = _write_group()
-
-# the answers to keep, made from a group's entries once they are chained
-AnswersOf = Callable[[Sequence[AuditEntry]], Sequence[InquiryAnswer]]
 
 
 def _utc(value: datetime.datetime) -> datetime.datetime:
@@ -111,14 +109,7 @@ async def append_rows(
     the driver, in two statements: the head moves first (its row lock) and is read; then the
     entries chained onto it, the head's new hash and MAC, and the answers ``answers_of`` makes
     of the entries (the latest per case, subject and agency) go in ``WRITE_GROUP``."""
-    row = await conn.fetchrow(ADVANCE_HEAD, count, AUDIT_HEAD_ID)
-    if row is None:
-        raise LookupError("the audit_head row is missing")
-    mac = row["mac"]
-    previous = ChainHead(
-        int(row["seq"]) - count, str(row["hash"]), None if mac is None else str(mac)
-    )
-    linked = link(previous)
+    linked = link(head_before(await conn.fetchrow(ADVANCE_HEAD, count, AUDIT_HEAD_ID), count))
     entries = list(linked.entries)
     answers = answers_of(entries) if answers_of is not None else ()
     last = entries[-1]
@@ -129,7 +120,7 @@ async def append_rows(
         linked.head_mac,
         _utc(last.at),
         AUDIT_HEAD_ID,
-        *_columns([_answer_row(a) for a in latest_answers(answers)], _ANSWER_COLUMNS),
+        *_columns([_answer_row(a) for a in latest_answers(answers)], ANSWER_COLUMNS),
     )
     return entries
 

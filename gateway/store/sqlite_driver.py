@@ -25,12 +25,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import pysqlite
 
-from gateway.domain.audit import AuditEntry, ChainHead
-from gateway.store.audit import Link, row_from_entry
+from gateway.domain.audit import AuditEntry
+from gateway.store.audit import Link, head_before, row_from_entry
 from gateway.store.controls import (
+    ANSWER_COLUMNS,
     ANSWER_FIELDS,
     ANSWER_KEY,
-    InquiryAnswer,
+    AnswersOf,
     answer_row,
     latest_answers,
 )
@@ -38,9 +39,6 @@ from gateway.store.tables import AUDIT_HEAD_ID, audit_head, audit_log, inquiry_a
 
 # what the driver raises when a statement fails
 DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
-
-# the answers to keep, made from a group's entries once they are chained
-AnswersOf = Callable[[Sequence[AuditEntry]], Sequence[InquiryAnswer]]
 
 _DIALECT = pysqlite.dialect()
 
@@ -71,19 +69,18 @@ def _insert(table: sa.Table, columns: Sequence[sa.Column[Any]]) -> str:
 
 
 _ENTRY_COLUMNS = tuple(audit_log.columns)
-_ANSWER_COLUMNS = tuple(inquiry_answers.columns[name] for name in ANSWER_FIELDS)
 
 ADVANCE_HEAD = "UPDATE audit_head SET seq = seq + ? WHERE id = ? RETURNING seq, hash, mac"
 INSERT_ENTRIES = _insert(audit_log, _ENTRY_COLUMNS)
 SET_HEAD = "UPDATE audit_head SET hash = ?, mac = ?, updated_at = ? WHERE id = ?"
 UPSERT_ANSWERS = (
-    _insert(inquiry_answers, _ANSWER_COLUMNS)
+    _insert(inquiry_answers, ANSWER_COLUMNS)
     + f" ON CONFLICT ({', '.join(ANSWER_KEY)}) DO UPDATE SET "
     + ", ".join(f"{name} = excluded.{name}" for name in ANSWER_FIELDS if name not in ANSWER_KEY)
 )
 
 _entry_values = _binder(_ENTRY_COLUMNS)
-_answer_values = _binder(_ANSWER_COLUMNS)
+_answer_values = _binder(ANSWER_COLUMNS)
 _head_at = _binder((audit_head.c.updated_at,))
 
 
@@ -100,11 +97,7 @@ def append_rows(
     try:
         cursor.execute(ADVANCE_HEAD, (count, AUDIT_HEAD_ID))
         rows = cursor.fetchall()  # the statement finishes before the next one starts
-        if not rows:
-            raise LookupError("the audit_head row is missing")
-        seq, head_hash, mac = rows[0]
-        previous = ChainHead(int(seq) - count, str(head_hash), None if mac is None else str(mac))
-        linked = link(previous)
+        linked = link(head_before(rows[0] if rows else None, count))
         entries = list(linked.entries)
         cursor.executemany(INSERT_ENTRIES, [_entry_values(row_from_entry(e)) for e in entries])
         last = entries[-1]
