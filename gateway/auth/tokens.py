@@ -24,6 +24,9 @@ from gateway.domain.errors import AuthenticationError
 from gateway.settings import DEMO_KEY_ID, DEMO_SECRET, AuthSettings
 
 ALGORITHM = "HS256"
+# how many verified tokens a token service keeps (``TokenService.verify``): a few hundred bytes
+# each; only a token signed with one of the keys is kept
+VERIFIED_TOKENS = 4096
 
 # what each role's token must carry besides sub and role
 _SCOPE_CLAIMS: dict[Role, tuple[str, ...]] = {
@@ -58,6 +61,8 @@ class TokenService:
         self.settings = settings
         self._keys = {kid: key.get_secret_value() for kid, key in settings.keys.items()}
         self._clock = clock or (lambda: datetime.datetime.now(datetime.UTC))
+        # tokens whose signature and claims verified: token -> (its claims, its principal)
+        self._verified: dict[str, tuple[Mapping[str, Any], Principal]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -105,7 +110,28 @@ class TokenService:
         return jwt.encode(payload, self._keys[kid], algorithm=ALGORITHM, headers={"kid": kid})
 
     def verify(self, token: str) -> Principal:
-        """The principal of a token; ``AuthenticationError`` subclasses for every failure."""
+        """The principal of a token; ``AuthenticationError`` subclasses for every failure.
+
+        A token that verified is kept (the last ``VERIFIED_TOKENS``), so that the next request
+        with it skips the signature and the claims' checks, which give the same answer for the
+        same text under the same keys; its times are checked again every time, against the
+        clock."""
+        known = self._verified.get(token)
+        if known is not None:
+            claims, principal = known
+            try:
+                self._check_times(claims)
+            except AuthenticationError:
+                del self._verified[token]
+                raise
+            return principal
+        principal, claims = self._verify(token)
+        if len(self._verified) >= VERIFIED_TOKENS:
+            del self._verified[next(iter(self._verified))]  # the longest kept
+        self._verified[token] = (claims, principal)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, Mapping[str, Any]]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -132,7 +158,7 @@ class TokenService:
         except jwt.PyJWTError as exc:
             raise _invalid("令牌无效", f"the token is invalid ({_reason(exc)})") from None
         self._check_times(claims)
-        return _principal(claims)
+        return _principal(claims), claims
 
     def _check_times(self, claims: Mapping[str, Any]) -> None:
         now = self._clock().timestamp()

@@ -184,3 +184,51 @@ def test_time_claims_may_be_fractional() -> None:
     }
     token = jwt.encode(payload, KEY_A, algorithm="HS256", headers={"kid": "k1"})
     assert service({"k1": KEY_A}).verify(token).subject == "x"
+
+
+def test_a_verified_token_is_kept_but_its_times_are_checked_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second request with a token skips the signature check (``jwt.decode`` is not called
+    again) and gets the same principal; once the clock passes the token's expiry it is refused
+    with its own code, and no longer kept. Tokens that fail are never kept."""
+    now = [NOW]
+    tokens = TokenService(
+        AuthSettings(keys={"k1": SecretStr(KEY_A)}, token_ttl_s=3600), clock=lambda: now[0]
+    )
+    token = tokens.issue(Role.JUDGE, subject="zhang", court="苏0812", judge="J001")
+    decoded: list[str] = []
+    real_decode = jwt.decode
+
+    def counting(raw: str, *args: object, **kwargs: object) -> object:
+        decoded.append(raw)
+        return real_decode(raw, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jwt, "decode", counting)
+    first = tokens.verify(token)
+    assert tokens.verify(token) == first
+    assert decoded == [token]
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    for _ in range(2):
+        with pytest.raises(TokenInvalidError):
+            tokens.verify(forged)
+    assert decoded == [token, forged, forged]  # a refused token is checked every time
+    now[0] = NOW + datetime.timedelta(hours=2)
+    with pytest.raises(TokenExpiredError):
+        tokens.verify(token)
+    now[0] = NOW  # kept no longer: verified from scratch
+    assert tokens.verify(token) == first
+    assert decoded == [token, forged, forged, token]
+
+
+def test_the_kept_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("gateway.auth.tokens.VERIFIED_TOKENS", 3)
+    tokens = service({"k1": KEY_A})
+    issued = [
+        tokens.issue(Role.JUDGE, subject=f"judge{i}", court="苏0812", judge=f"J{i:03d}")
+        for i in range(5)
+    ]
+    principals = [tokens.verify(t) for t in issued]
+    assert len(tokens._verified) == 3
+    assert list(tokens._verified) == issued[2:]  # the longest kept went first
+    assert [tokens.verify(t) for t in issued] == principals
