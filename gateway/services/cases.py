@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import datetime
+import sqlite3
 from collections.abc import Callable, Collection
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.register import Case, CaseStatus, amount
 from gateway.domain.subjects import Subject
 from gateway.services.auditing import Auditor
+from gateway.store import sqlite_driver
 from gateway.store.cases import case_for_subjects
 from gateway.store.unit import Store, UnitOfWork
 
@@ -70,11 +72,18 @@ class CaseRegister:
         self, case_number: CaseNumber, subjects: Collection[Subject]
     ) -> Case | None:
         """The case with its judges and, of its parties, only those among ``subjects``: what an
-        inquiry about them needs, read by key whatever the number of parties
-        (``gateway.store.cases.case_for_subjects``, on a reader thread of a SQLite file). Not
-        the whole case: use ``get`` for that."""
+        inquiry about them needs, read by key whatever the number of parties. Not the whole
+        case: use ``get`` for that. On a SQLite file, a few subjects (``INLINE_SUBJECTS``: a
+        single inquiry's) are read in the event loop on its own sqlite3 connection
+        (``gateway.store.sqlite_driver.case_for_subjects``), more (a batch's) on a reader
+        thread (``gateway.store.cases.case_for_subjects``), as everything is on PostgreSQL."""
+
+        def inline(conn: sqlite3.Connection) -> Case | None:
+            return sqlite_driver.case_for_subjects(conn, case_number, subjects)
+
+        few = len(subjects) <= sqlite_driver.INLINE_SUBJECTS
         return await self._store.run_read(
-            lambda conn: case_for_subjects(conn, case_number, subjects)
+            lambda conn: case_for_subjects(conn, case_number, subjects), inline if few else None
         )
 
     async def list(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import builtins
 import datetime
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +28,7 @@ from gateway.domain.subjects import Subject, SubjectKind
 from gateway.store.tables import case_judges, case_parties, cases
 
 # built once: every inquiry looks its case up
-_CASE_WITH_JUDGES = (
+CASE_WITH_JUDGES = (
     sa.select(cases, case_judges.c.judge_id)
     .join(case_judges, case_judges.c.case_number == cases.c.case_number, isouter=True)
     .where(cases.c.case_number == sa.bindparam("number"))
@@ -63,7 +63,7 @@ _PARTIES_AMONG = _SOME_PARTIES.where(
 _IDS_PER_STATEMENT = 500
 # one subject (a debtor field, the report): no list to expand, so the SQL is not rendered again
 # for every lookup
-_ONE_PARTY = _SOME_PARTIES.where(
+ONE_PARTY = _SOME_PARTIES.where(
     case_parties.c.case_number == sa.bindparam("number"),
     case_parties.c.subject_kind == sa.bindparam("kind"),
     case_parties.c.subject_id == sa.bindparam("id"),
@@ -95,7 +95,7 @@ class CaseRepository:
 
     async def _case_rows(self, number: str) -> Sequence[RowMapping]:
         """The case row once per judge (a case has at least one); none if not registered."""
-        return (await self._conn.execute(_CASE_WITH_JUDGES, {"number": number})).mappings().all()
+        return (await self._conn.execute(CASE_WITH_JUDGES, {"number": number})).mappings().all()
 
     async def list(
         self,
@@ -281,12 +281,23 @@ def case_for_subjects(
     (``Store.run_read``: one hand-over instead of several per statement) and through a unit's
     connection (``run_sync``) elsewhere."""
     number = case_number.canonical
-    rows = conn.execute(_CASE_WITH_JUDGES, {"number": number}).mappings().all()
+    rows = conn.execute(CASE_WITH_JUDGES, {"number": number}).mappings().all()
     if not rows:
         return None
     found = _parties_among(conn, number, {(s.kind.value, s.id) for s in subjects})
     found.sort(key=lambda p: p["position"])
-    return _case(case_number, rows, tuple(_party(p) for p in found))
+    return case_from_rows(case_number, rows, found)
+
+
+def case_from_rows(
+    case_number: CaseNumber,
+    rows: Sequence[Mapping[Any, Any]],
+    parties: Sequence[Mapping[Any, Any]],
+) -> Case:
+    """The case of ``case_for_subjects`` from its rows of ``CASE_WITH_JUDGES`` and the rows of
+    the parties found, in the case's order (also read through sqlite3:
+    ``gateway.store.sqlite_driver.case_for_subjects``)."""
+    return _case(case_number, rows, tuple(_party(p) for p in parties))
 
 
 def _parties_among(
@@ -296,7 +307,7 @@ def _parties_among(
     if len(wanted) == 1:
         ((kind, subject_id),) = wanted
         params = {"number": number, "kind": kind, "id": subject_id}
-        return builtins.list(conn.execute(_ONE_PARTY, params).mappings())
+        return builtins.list(conn.execute(ONE_PARTY, params).mappings())
     ids = sorted({subject_id for _, subject_id in wanted})
     kinds = sorted({kind for kind, _ in wanted})
     found: builtins.list[RowMapping] = []
@@ -308,13 +319,15 @@ def _parties_among(
     return found
 
 
-def _party(row: RowMapping) -> Party:
+def _party(row: Mapping[Any, Any]) -> Party:
     subject = Subject(kind=SubjectKind(row["subject_kind"]), id=row["subject_id"], name=row["name"])
     return Party(role=PartyRole(row["role"]), subject=subject)
 
 
-def _case(case_number: CaseNumber, rows: Sequence[RowMapping], parties: tuple[Party, ...]) -> Case:
-    """A case from its rows of ``_CASE_WITH_JUDGES`` and the parties read with them."""
+def _case(
+    case_number: CaseNumber, rows: Sequence[Mapping[Any, Any]], parties: tuple[Party, ...]
+) -> Case:
+    """A case from its rows of ``CASE_WITH_JUDGES`` and the parties read with them."""
     row = rows[0]
     return Case(
         case_number=case_number,

@@ -1,4 +1,7 @@
-"""An inquiry's audit group on a SQLite file, written straight through sqlite3.
+"""What every inquiry does on a SQLite file, straight through sqlite3: its audit group and its
+case lookup.
+
+The audit group.
 
 The audit writer's group runs on the store's writer thread in one transaction of the direct
 engine (``Store.run_direct``). Through SQLAlchemy (``gateway.store.audit.append_rows``, then
@@ -11,21 +14,33 @@ once from the same table definitions, go to the transaction's own sqlite3 connec
 ``executemany``, each value bound as its column's type binds it on SQLite (the type's own
 bind processor), so the stored rows are the same as SQLAlchemy's.
 
-Only what the audit writer does on every inquiry is here; everything else keeps the SQLAlchemy
-path. The two paths are tested to store the same rows and one chain
-(``tests/gateway/services/test_audit_writer.py``).
+The case lookup. ``case_for_subjects`` is ``gateway.store.cases.case_for_subjects`` on a plain
+sqlite3 connection: the same statements, compiled once from the same SQLAlchemy statements, and
+every value read as SQLAlchemy reads it (the column type's own result processor), so the case is
+the same. It serves the lookups of a few subjects (``INLINE_SUBJECTS``) on the event loop's own
+connection (``Store.run_read``): a read of a few rows by key costs less than the hand-over to a
+reader thread would.
+
+Only what the audit writer and the case check do on every inquiry is here; everything else keeps
+the SQLAlchemy path. The two paths are tested to store the same rows and one chain
+(``tests/gateway/services/test_audit_writer.py``) and to read the same cases
+(``tests/gateway/store/test_case_lookup.py``).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import pysqlite
 
 from gateway.domain.audit import AuditEntry
+from gateway.domain.cases import CaseNumber
+from gateway.domain.register import Case
+from gateway.domain.subjects import Subject
+from gateway.store import cases as case_sql
 from gateway.store.audit import Link, head_before, row_from_entry
 from gateway.store.controls import (
     ANSWER_COLUMNS,
@@ -110,3 +125,59 @@ def append_rows(
         return entries
     finally:
         cursor.close()
+
+
+# at most this many subjects are looked up by key on the event loop's own connection; more (a
+# batch) go to a reader thread, where the hand-over is small beside the reads
+INLINE_SUBJECTS = 16
+
+
+class _Select:
+    """A SELECT compiled once for SQLite: its text, where each named parameter goes, and each
+    column's name with SQLAlchemy's result processor for it."""
+
+    def __init__(self, statement: sa.Select[Any]) -> None:
+        compiled = statement.compile(dialect=_DIALECT)
+        self.sql = str(compiled)
+        self.order = tuple(compiled.positiontup or ())
+        columns = statement.selected_columns
+        self.names = tuple(c.name for c in columns)
+        processors = tuple(
+            c.type.dialect_impl(_DIALECT).result_processor(_DIALECT, None) for c in columns
+        )
+        self.pairs = tuple(zip(self.names, processors, strict=True))
+
+    def rows(self, conn: sqlite3.Connection, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        cursor = conn.execute(self.sql, tuple(params[name] for name in self.order))
+        try:
+            fetched = cursor.fetchall()
+        finally:
+            cursor.close()
+        return [
+            {
+                name: value if process is None else process(value)
+                for (name, process), value in zip(self.pairs, row, strict=True)
+            }
+            for row in fetched
+        ]
+
+
+_CASE_WITH_JUDGES = _Select(case_sql.CASE_WITH_JUDGES)
+_ONE_PARTY = _Select(case_sql.ONE_PARTY)
+
+
+def case_for_subjects(
+    conn: sqlite3.Connection, case_number: CaseNumber, subjects: Collection[Subject]
+) -> Case | None:
+    """``gateway.store.cases.case_for_subjects`` on a sqlite3 connection: the case with its
+    judges and, of its parties, only those among ``subjects``, each read by the table's key
+    (one statement per distinct subject: meant for a few, ``INLINE_SUBJECTS``)."""
+    number = case_number.canonical
+    rows = _CASE_WITH_JUDGES.rows(conn, {"number": number})
+    if not rows:
+        return None
+    found: list[dict[str, Any]] = []
+    for kind, subject_id in sorted({(s.kind.value, s.id) for s in subjects}):
+        found.extend(_ONE_PARTY.rows(conn, {"number": number, "kind": kind, "id": subject_id}))
+    found.sort(key=lambda p: p["position"])
+    return case_sql.case_from_rows(case_number, rows, found)

@@ -20,19 +20,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gateway.store import SQLiteConnection
 from gateway.store.audit import AuditRepository
 from gateway.store.cases import CaseRepository
 from gateway.store.controls import ControlRepository
 from gateway.store.listing import ListingRepository
 
 _T = TypeVar("_T")
+
+# SQLite's primary result codes for a file another connection holds
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 class UnitOfWork:
@@ -63,6 +69,9 @@ class Store:
         self.direct = direct
         self._thread: ThreadPoolExecutor | None = None
         self._readers: ThreadPoolExecutor | None = None
+        # the event loop's own connection to the SQLite file, for reads of a few rows
+        # (``run_read``'s ``on_sqlite3``); opened on first use
+        self._inline: sqlite3.Connection | None = None
 
     async def run_direct(self, work: Callable[[Connection], _T]) -> _T:
         """Run ``work`` in one transaction of the direct engine, on the store's writer thread,
@@ -92,15 +101,37 @@ class Store:
                 raise cancelled
             return done.result()
 
-    async def run_read(self, work: Callable[[Connection], _T]) -> _T:
+    async def run_read(
+        self,
+        work: Callable[[Connection], _T],
+        on_sqlite3: Callable[[sqlite3.Connection], _T] | None = None,
+    ) -> _T:
         """Run ``work``, which only reads, on a connection of its own: on a SQLite file on one
         of the store's reader threads through the direct engine (one hand-over to the thread,
         where the asynchronous driver makes several per statement; write-ahead logging lets
         them read beside the writer), elsewhere through the asynchronous engine (``run_sync``).
-        No lock is taken. For the reads every request makes (the case lookup)."""
+        No lock is taken. For the reads every request makes (the case lookup).
+
+        ``on_sqlite3``, the same read on a plain sqlite3 connection, runs instead on a SQLite
+        file (unless the store keeps to SQLAlchemy: ``driver_writes=False``), on the event
+        loop's own connection, in the loop: for a read of a few rows by key, which costs less
+        than the hand-over to a thread (``python -m bench.fanout.profile --part stages``). That
+        connection never waits for a lock (no busy timeout, and ``query_only``): when the file
+        is busy, as it can be for a moment while another process checkpoints or recovers it,
+        ``work`` runs on a reader thread as above, which waits; so it does when the sqlite3
+        read fails otherwise, and fails there as SQLAlchemy's reads do."""
         if self.direct is None:
             async with self.engine.connect() as connection:
                 return await connection.run_sync(work)
+        if on_sqlite3 is not None and self._driver_writes:
+            try:
+                return on_sqlite3(self._inline_connection())
+            except sqlite3.Error as exc:
+                # the reader thread reads instead: it waits where the file is busy, and fails
+                # as every read through SQLAlchemy does where it cannot (a file that cannot be
+                # opened: STORE_UNAVAILABLE); a connection that failed otherwise is not kept
+                if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in _BUSY:
+                    self._close_inline()
         direct = self.direct
         if self._readers is None:
             self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store-reader")
@@ -110,6 +141,33 @@ class Store:
                 return work(connection)
 
         return await asyncio.get_running_loop().run_in_executor(self._readers, on_connection)
+
+    def _close_inline(self) -> None:
+        if self._inline is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._inline.close()
+            self._inline = None
+
+    def _inline_connection(self) -> sqlite3.Connection:
+        """The event loop's own connection to the direct engine's file: autocommit (each
+        SELECT reads one snapshot and ends), read only, never waiting for a lock."""
+        if self._inline is None:
+            if self.direct is None or not self.direct.url.database:
+                raise RuntimeError("this store has no SQLite file")
+            # mode=rw: a file that is not there is not created (the reader thread then fails
+            # as SQLAlchemy's reads do)
+            uri = Path(self.direct.url.database).absolute().as_uri() + "?mode=rw"
+            connection = sqlite3.connect(
+                uri,
+                uri=True,
+                timeout=0,
+                isolation_level=None,
+                check_same_thread=False,  # closed by close(), wherever that runs
+                factory=SQLiteConnection,
+            )
+            connection.execute("PRAGMA query_only=ON")
+            self._inline = connection
+        return self._inline
 
     @property
     def driver_writes(self) -> bool:
@@ -148,6 +206,7 @@ class Store:
         if self._readers is not None:
             self._readers.shutdown(wait=True)
             self._readers = None
+        self._close_inline()
         if self.direct is not None:
             self.direct.dispose()
 

@@ -3,12 +3,16 @@ read by the table's key, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime
 import functools
+import sqlite3
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection
@@ -17,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.domain.cases import parse_case_number
 from gateway.domain.register import Case, Party, PartyRole
 from gateway.domain.subjects import Subject, SubjectKind, parse_subject, uscc_check_character
-from gateway.store import open_direct_engine
+from gateway.store import open_direct_engine, sqlite_driver
 from gateway.store.cases import case_for_subjects
 from gateway.store.unit import Store
 from tests.gateway.case_samples import case_of, natural_people, party_statements
@@ -133,4 +137,131 @@ async def test_the_reader_path_finds_the_same_and_sees_every_commit(engine: Asyn
         on_reader = [name.startswith("store-reader") for name in threads]
         assert on_reader == [direct is not None] * 3
     finally:
+        store.close()
+
+
+async def test_sqlite3_reads_the_same_case_as_sqlalchemy(sqlite: AsyncEngine, tmp_path: Path):
+    """``sqlite_driver.case_for_subjects``, the event loop's read of a few subjects: the same
+    case, value for value (the amounts as ``Decimal``, the filing date as a date, the judges in
+    their order), as SQLAlchemy's ``case_for_subjects``."""
+    d0, d1, creditor, stranger = natural_people(4)
+    case = dataclasses.replace(
+        case_of(
+            "(2026)苏0812执6号", [d0, dataclasses.replace(d1, name="张三"), COMPANY], [creditor]
+        ),
+        judges=("J009", "J001", "J005"),
+        obligation=Decimal("123456.78"),
+        performed=Decimal("0.05"),
+        filed_on=datetime.date(2026, 2, 28),
+    )
+    await save(sqlite, case)
+    raw = sqlite3.connect(str(tmp_path / "chakong.db"))
+    try:
+        asks = [
+            [],
+            [d1],
+            [COMPANY, creditor],
+            [stranger, Subject(SubjectKind.LEGAL, d0.id)],
+            [creditor, dataclasses.replace(d1, name="另一个名字"), d0, COMPANY, stranger],
+        ]
+        for asked in asks:
+            expected = await lookup(sqlite, case, asked)
+            found = sqlite_driver.case_for_subjects(raw, case.case_number, asked)
+            assert found == expected
+            assert found is not None
+            assert type(found.obligation) is Decimal
+        missing = parse_case_number("(2026)苏0812执404号")
+        assert sqlite_driver.case_for_subjects(raw, missing, [d0]) is None
+    finally:
+        raw.close()
+
+
+def _reads(store: Store, case: Case) -> tuple[list[str], Callable[..., Any]]:
+    """The threads a ``run_read`` ran on, and a function that reads ``case`` through it with
+    both the SQLAlchemy work and the sqlite3 one."""
+    threads: list[str] = []
+
+    def work(conn: Connection, subjects: list[Subject]) -> Case | None:
+        threads.append("sqlalchemy:" + threading.current_thread().name)
+        return case_for_subjects(conn, case.case_number, subjects)
+
+    def on_sqlite3(conn: sqlite3.Connection, subjects: list[Subject]) -> Case | None:
+        threads.append("sqlite3:" + threading.current_thread().name)
+        return sqlite_driver.case_for_subjects(conn, case.case_number, subjects)
+
+    async def read(subjects: list[Subject]) -> Case | None:
+        return await store.run_read(
+            functools.partial(work, subjects=subjects),
+            functools.partial(on_sqlite3, subjects=subjects),
+        )
+
+    return threads, read
+
+
+async def test_a_few_subjects_are_read_in_the_loop_and_see_every_commit(
+    sqlite: AsyncEngine, tmp_path: Path
+):
+    people = natural_people(3)
+    case = case_of("(2026)苏0812执7号", people[:1])
+    store = Store(sqlite, open_direct_engine(f"sqlite+aiosqlite:///{tmp_path / 'chakong.db'}"))
+    threads, read = _reads(store, case)
+    try:
+        assert await read(people[:1]) is None
+        await save(sqlite, case)  # committed by another connection after the first read
+        assert await read(people[:2]) == await lookup(sqlite, case, people[:2])
+        await save(sqlite, case_of("(2026)苏0812执7号", people[:2]))
+        found = await read(people[:2])
+        assert found is not None
+        assert len(found.parties) == 2
+        main = threading.current_thread().name
+        assert threads == [f"sqlite3:{main}"] * 3
+    finally:
+        store.close()
+    # a store kept to SQLAlchemy reads on a reader thread
+    kept = Store(
+        sqlite,
+        open_direct_engine(f"sqlite+aiosqlite:///{tmp_path / 'chakong.db'}"),
+        driver_writes=False,
+    )
+    threads, read = _reads(kept, case)
+    try:
+        assert await read(people[:1]) is not None
+        assert len(threads) == 1
+        assert threads[0].startswith("sqlalchemy:store-reader")
+    finally:
+        kept.close()
+
+
+async def test_a_busy_file_sends_the_read_to_a_reader_thread_which_waits(
+    sqlite: AsyncEngine, tmp_path: Path
+):
+    """The loop's connection never waits for a lock: while another connection holds the file
+    (here an exclusive lock), the read goes to a reader thread, which waits for it; the next
+    read is in the loop again."""
+    people = natural_people(2)
+    case = case_of("(2026)苏0812执8号", people)
+    await save(sqlite, case)
+    await sqlite.dispose()  # its pooled connections would keep the other one from the lock
+    path = tmp_path / "chakong.db"
+    store = Store(sqlite, open_direct_engine(f"sqlite+aiosqlite:///{path}"))
+    threads, read = _reads(store, case)
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        holder.execute("UPDATE cases SET court = court")
+        reading = asyncio.ensure_future(read(people[:1]))
+        await asyncio.sleep(0.3)
+        assert not reading.done()  # waiting on the reader thread, not refused
+        holder.close()  # lets go of the lock
+        found = await asyncio.wait_for(reading, 10)
+        assert found is not None
+        assert found.parties == case.parties[:1]
+        assert await read(people[1:]) is not None
+        main = threading.current_thread().name
+        assert [t.split(":")[0] for t in threads] == ["sqlite3", "sqlalchemy", "sqlite3"]
+        assert threads[1].endswith(tuple(f"store-reader_{i}" for i in range(2)))
+        assert threads[2] == f"sqlite3:{main}"
+    finally:
+        holder.close()
         store.close()
