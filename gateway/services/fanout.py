@@ -200,7 +200,10 @@ class FanOut:
         size = call.source.policy.max_batch
         chunks = [subjects[i : i + size] for i in range(0, len(subjects), size)]
         try:
-            await asyncio.gather(*(self._fetch_chunk(call, chunk) for chunk in chunks))
+            if len(chunks) == 1:  # one call (almost always): no task of its own
+                await self._fetch_chunk(call, chunks[0])
+            else:
+                await asyncio.gather(*(self._fetch_chunk(call, chunk) for chunk in chunks))
         finally:
             failed = _Outcome(SourceStatus.ERROR, message=INTERNAL_ERROR_MESSAGE)
             self._settle(call.agency, subjects, failed)
