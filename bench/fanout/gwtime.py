@@ -8,11 +8,12 @@ it ran:
 - ``request``: the whole HTTP request to ``/graphql`` after routing (``AuthMiddleware``: token,
   rate limit, GraphQL parse / validate / execute, response);
 - ``case_lookup``: ``CaseRegister.get_for_subjects``, the case's judges and the parties asked
-  about, read before the fan-out (on a SQLite file on one of the store's reader threads);
+  about, read before the fan-out (on a SQLite file, for a single inquiry, in the event loop on
+  the store's own sqlite3 connection);
 - ``fanout``: ``FanOut.inquire``, the agency calls;
 - ``audit_append``: ``AuditWriter.append``, from queueing the inquiry's entry to its group's
   commit (on a SQLite file on the store's writer thread), after the fan-out;
-- ``token_verify``: ``TokenService.verify``.
+- ``token_verify``: ``TokenService.verify`` (a token verified once is then looked up).
 
 With requests sent one at a time, the CPU time of a stage is the stage's own (little else runs).
 The samples, in ms, are written as JSON to OUT.json when the server stops (SIGTERM).

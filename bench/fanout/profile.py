@@ -69,8 +69,8 @@ LAYERS: tuple[tuple[str, tuple[Frame, ...], tuple[Frame, ...]], ...] = (
     ("  of which JSON encoding of the response", (("gateway/http/view.py", "encode_json"),), ()),
     ("  of which the token check (JWT)", (("gateway/http/middleware.py", "_authenticate"),), ()),
     (
-        "  the case lookup (event-loop thread only; SQLite runs in aiosqlite's)",
-        (("gateway/services/cases.py", "get"),),
+        "  the case lookup (on SQLite in the event loop, a batch's on a reader thread)",
+        (("gateway/services/cases.py", "get_for_subjects"),),
         (),
     ),
     (

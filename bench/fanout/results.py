@@ -104,8 +104,9 @@ raised so that it never refuses, though it still runs) in another, and the load 
 `COURT_SYSTEM` registers two cases (`saveCase`: OPEN, judge {queries.JUDGE}): the example case
 {queries.CASE_NUMBER} with the example debtor, for the single inquiries, and
 {queries.BATCH_CASE_NUMBER} with the batch's debtors, for the batch; every inquiry is sent as that
-judge's bearer token (JWT). So every inquiry pays what the gateway does now: the token check, the
-case lookup (two SQLite statements: the case with its judges, then its parties) before the
+judge's bearer token (JWT). So every inquiry pays what the gateway does now: the token check (a
+token verified once is kept by the process, its times checked on every request), the case lookup
+(two SQLite statements: the case with its judges, then its parties, in the event loop) before the
 fan-out, and the hash-chained audit append (one SQLite transaction), which starts when the agencies
 have answered, runs while GraphQL completes the answer, and is committed before the answer is
 sent. Queries ask with
