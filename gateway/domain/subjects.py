@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stdnum.cn import ric
 
@@ -45,10 +45,12 @@ class Subject:
     kind: SubjectKind
     id: str
     name: str | None = None
+    # "natural:320...": the subject's key in every map of the fan-out, the cache and the audit
+    # (the name is not part of it); made once, as an inquiry reads it about a hundred times
+    key: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        return f"{self.kind.value}:{self.id}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.kind.value}:{self.id}")
 
     @property
     def masked_id(self) -> str:
