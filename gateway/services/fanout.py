@@ -95,11 +95,59 @@ class _Outcome:
     attempts: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    """A flight's outcome and when it settled (the event loop's clock): each request waiting
+    on it counts its latency from its own start."""
+
+    outcome: _Outcome
+    at: float
+
+
+@dataclass(slots=True)
+class _Ask:
+    """One agency's part of one request: the answers known, the subjects still to be
+    answered, and the flights they wait on."""
+
+    agency: str
+    source: Source | None
+    answers: dict[str, SourceResult] = field(default_factory=dict)
+    pending: list[Subject] = field(default_factory=list)
+    waits: dict[str, asyncio.Future[_Settled]] = field(default_factory=dict)
+
+    @property
+    def cache_ttl_s(self) -> float:
+        return 0.0 if self.source is None else self.source.policy.cache_ttl_s
+
+    def take_cached(self, entries: Sequence[CacheEntry | None], elapsed_s: float) -> None:
+        """Answer the pending subjects found in the cache; the rest stay pending."""
+        still: list[Subject] = []
+        for subject, entry in zip(self.pending, entries, strict=True):
+            if entry is None:
+                still.append(subject)
+            else:
+                self.answers[subject.key] = _from_cache(self.agency, entry, elapsed_s)
+        self.pending = still
+
+    def results(self, started: float, now: float) -> dict[str, SourceResult]:
+        """Every subject's answer, once the wait is over (at ``now``): the agency's latency is
+        until its last flight settled, or until ``now`` if one had not."""
+        if not self.waits:
+            return self.answers
+        flights = self.waits.values()
+        ended = max(f.result().at for f in flights) if all(f.done() for f in flights) else now
+        latency = (ended - started) * 1000
+        for key, flight in self.waits.items():
+            outcome = flight.result().outcome if flight.done() else _timed_out(self.agency)
+            self.answers[key] = _result(self.agency, outcome, latency)
+        return self.answers
+
+
 class FanOut:
     def __init__(self, sources: Mapping[str, Source], cache: RecordCache) -> None:
         self.sources = dict(sources)
         self.cache = cache
-        self._inflight: dict[tuple[str, str], asyncio.Future[_Outcome]] = {}
+        self._inflight: dict[tuple[str, str], asyncio.Future[_Settled]] = {}
         self._fetches: set[asyncio.Future[None]] = set()
 
     async def inquire(
@@ -112,13 +160,38 @@ class FanOut:
         deadline_s: float,
         fresh: bool = False,
     ) -> list[SubjectProfile]:
-        """Ask every agency in ``agencies`` about every subject, within ``deadline_s`` seconds."""
+        """Ask every agency in ``agencies`` about every subject, within ``deadline_s`` seconds.
+
+        In three steps, all agencies at once: what each agency cannot or need not be asked
+        (not configured, not applicable, cached unless ``fresh``); the fetches, shared with any
+        request already asking an agency about a subject (single flight), started as tasks of
+        their own that outlive a cancelled caller; then one wait for all of them, bounded by
+        the deadline."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + deadline_s
+        started = loop.time()
+        deadline = started + deadline_s
         unique = list(dict.fromkeys(subjects))
-        per_agency = await asyncio.gather(
-            *(self._ask(agency, unique, case_number, court, deadline, fresh) for agency in agencies)
-        )
+        asks = [self._plan(agency, unique) for agency in agencies]
+        if not fresh:
+            cached = [a for a in asks if a.pending and a.cache_ttl_s > 0]
+            if cached:
+                entries = await asyncio.gather(
+                    *(self.cache.get_many(a.agency, [s.key for s in a.pending]) for a in cached)
+                )
+                elapsed = loop.time() - started
+                for ask, found in zip(cached, entries, strict=True):
+                    ask.take_cached(found, elapsed)
+        flights: set[asyncio.Future[_Settled]] = set()
+        for ask in asks:
+            if ask.pending:
+                self._join(ask, case_number, court, deadline)
+                flights.update(ask.waits.values())
+        if flights:
+            # one timer for every agency and subject; the flights are shared with other
+            # requests, so they are waited for, never cancelled here
+            await asyncio.wait(flights, timeout=max(0.0, deadline - loop.time()))
+        now = loop.time()
+        per_agency = [ask.results(started, now) for ask in asks]
         return [
             SubjectProfile(
                 subject=subject,
@@ -128,61 +201,39 @@ class FanOut:
             for subject in subjects
         ]
 
-    async def _ask(
-        self,
-        agency: str,
-        subjects: list[Subject],
-        case_number: CaseNumber,
-        court: str,
-        deadline: float,
-        fresh: bool,
-    ) -> dict[str, SourceResult]:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
+    def _plan(self, agency: str, subjects: list[Subject]) -> _Ask:
+        """What ``agency`` is to be asked of ``subjects``: the answers known without asking
+        (not configured, not applicable) and the subjects pending."""
         source = self.sources.get(agency)
+        ask = _Ask(agency, source)
         if source is None:
-            return {s.key: _not_configured(agency) for s in subjects}
-        results: dict[str, SourceResult] = {}
-        applicable = []
+            ask.answers = {s.key: _not_configured(agency) for s in subjects}
+            return ask
         for subject in subjects:
             if source.connector.applies_to(subject):
-                applicable.append(subject)
+                ask.pending.append(subject)
             else:
-                results[subject.key] = SourceResult(agency, SourceStatus.NOT_APPLICABLE)
-        pending = applicable
-        if not fresh and source.policy.cache_ttl_s > 0 and pending:
-            entries = await self.cache.get_many(agency, [s.key for s in pending])
-            pending = []
-            for subject, entry in zip(applicable, entries, strict=True):
-                if entry is None:
-                    pending.append(subject)
-                else:
-                    results[subject.key] = _from_cache(agency, entry, loop.time() - started)
-        waits: dict[str, asyncio.Future[_Outcome]] = {}
+                ask.answers[subject.key] = SourceResult(agency, SourceStatus.NOT_APPLICABLE)
+        return ask
+
+    def _join(self, ask: _Ask, case_number: CaseNumber, court: str, deadline: float) -> None:
+        """The flights of ``ask``'s pending subjects: joined where another request is already
+        asking, started (one fetch for all the others) where none is."""
         owned: list[Subject] = []
-        for subject in pending:
-            flight = self._inflight.get((agency, subject.key))
+        for subject in ask.pending:
+            flight = self._inflight.get((ask.agency, subject.key))
             if flight is None:
-                flight = loop.create_future()
-                self._inflight[(agency, subject.key)] = flight
+                flight = asyncio.get_running_loop().create_future()
+                self._inflight[(ask.agency, subject.key)] = flight
                 owned.append(subject)
-            waits[subject.key] = flight
-        if owned:
+            ask.waits[subject.key] = flight
+        if owned and ask.source is not None:
             # the fetch outlives a cancelled caller: others may be waiting on it (bounded by
             # the deadline); aclose() cancels what is left at shutdown
-            call = _Call(agency, source, case_number, court, deadline)
+            call = _Call(ask.agency, ask.source, case_number, court, deadline)
             fetch = asyncio.ensure_future(self._fetch(call, owned))
             self._fetches.add(fetch)
             fetch.add_done_callback(self._fetch_done)
-        if waits:
-            # one timer for all the subjects of this agency, not one per subject; the flights
-            # are shared with other requests, so they are waited for, never cancelled here
-            await asyncio.wait(waits.values(), timeout=max(0.0, deadline - loop.time()))
-            latency = (loop.time() - started) * 1000
-            for key, flight in waits.items():
-                outcome = flight.result() if flight.done() else _timed_out(agency)
-                results[key] = _result(agency, outcome, latency)
-        return results
 
     async def aclose(self) -> None:
         """Cancel the fetches still running (at shutdown)."""
@@ -220,10 +271,11 @@ class FanOut:
         await self.cache.set_many(call.agency, to_cache, call.source.policy.cache_ttl_s)
 
     def _settle(self, agency: str, subjects: list[Subject], outcome: _Outcome) -> None:
+        settled = _Settled(outcome, asyncio.get_running_loop().time())
         for subject in subjects:
             flight = self._inflight.pop((agency, subject.key), None)
             if flight is not None and not flight.done():
-                flight.set_result(outcome)
+                flight.set_result(settled)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,10 +304,11 @@ async def _call_agency(call: _Call, subjects: list[Subject]) -> dict[str, _Outco
         return source.connector.query(inquiry)
 
     try:
-        async with asyncio.timeout_at(call.deadline):
-            try:
-                answers = await _attempt(source, send, timeout)
-            except TransientError as first:
+        try:
+            # the first attempt's one timer is the earlier of its timeout and the deadline
+            answers = await _attempt(source, send, timeout, call.deadline)
+        except TransientError as first:
+            async with asyncio.timeout_at(call.deadline):
                 answers = await _retry(call, send, timeout, first)
     except ConnectorError as exc:
         if isinstance(exc, RequestRejectedError):
@@ -309,7 +362,7 @@ async def _retry(
         with attempt:
             if replay:
                 raise replay.pop()
-            answers = await _attempt(call.source, send, attempt_timeout_s)
+            answers = await _attempt(call.source, send, attempt_timeout_s, call.deadline)
     return answers
 
 
@@ -317,14 +370,20 @@ async def _attempt(
     source: Source,
     send: Callable[[], Awaitable[Mapping[str, AgencyRecords | None]]],
     attempt_timeout_s: float,
+    deadline: float,
 ) -> Mapping[str, AgencyRecords | None]:
-    """One attempt (hedged, if the source's policy says so), bounded by the attempt timeout."""
+    """One attempt (hedged, if the source's policy says so), bounded by the attempt timeout
+    and the request's deadline, on one timer: ``SourceTimeoutError`` (which may be retried)
+    when the attempt's own timeout ran out first, ``TimeoutError`` when the deadline did."""
     loop = asyncio.get_running_loop()
     started = loop.time()
+    own_end = started + attempt_timeout_s
     try:
-        async with asyncio.timeout(attempt_timeout_s):
+        async with asyncio.timeout_at(min(own_end, deadline)):
             answers = await hedged(send, source.hedge_delay())
     except TimeoutError as exc:
+        if own_end >= deadline:
+            raise
         agency = source.connector.agency
         raise SourceTimeoutError(
             f"{agency} 在 {attempt_timeout_s:g} 秒内未响应",
