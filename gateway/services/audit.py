@@ -228,7 +228,7 @@ class AuditLog:
         answers_of: AnswersOf | None = None,
     ) -> builtins.list[AuditEntry]:
         """``append_rows`` on the sqlite3 connection of a transaction on the store's writer
-        thread (``Store.run_direct``, ``gateway.store.sqlite_driver``), with the answers
+        thread (``Store.run_sqlite3``, ``gateway.store.sqlite_driver``), with the answers
         ``answers_of`` makes of the entries: the same rows, the same chain, the same errors."""
         try:
             return sqlite_driver.append_rows(

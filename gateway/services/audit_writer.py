@@ -7,8 +7,9 @@ the same work done again. ``AuditWriter.append`` queues the request's entries an
 drain at a time takes everything queued (up to ``max_group`` entries), chains it onto the head
 in one append, stores the answers in one statement, commits, and only then hands each request
 its own entries. On a SQLite file the group's transaction runs on the store's writer thread in
-one go (``Store.run_direct``), not statement by statement through the asynchronous driver's
-thread, its statements straight on sqlite3 (``gateway.store.sqlite_driver``); on PostgreSQL
+one go (``Store.run_sqlite3``, on that thread's own sqlite3 connection), not statement by
+statement through the asynchronous driver's thread, its statements straight on sqlite3
+(``gateway.store.sqlite_driver``); on PostgreSQL
 straight on asyncpg (``Store.run_driver``, ``gateway.store.pg_driver``); elsewhere in a unit of
 work. With ``Store(driver_writes=False)`` the statements go through SQLAlchemy everywhere. A
 request whose group did not commit gets the error and is not answered; a request is never told
@@ -122,11 +123,8 @@ class AuditWriter:
             save_answer_rows(conn, answers_of(entries))
             return split[-1]
 
-        def write_on_sqlite3(conn: Connection) -> list[list[AuditEntry]]:
-            raw = conn.connection.dbapi_connection
-            if not isinstance(raw, sqlite3.Connection):
-                raise RuntimeError("the direct engine's connection is not sqlite3's")
-            self._log.append_rows_sqlite(raw, prepared, answers_of)
+        def write_on_sqlite3(conn: sqlite3.Connection) -> list[list[AuditEntry]]:
+            self._log.append_rows_sqlite(conn, prepared, answers_of)
             return split[-1]
 
         async def write_on_driver(conn: Any) -> list[list[AuditEntry]]:
@@ -135,8 +133,10 @@ class AuditWriter:
 
         store = self._store
         try:
-            if store.direct is not None:
-                mine = await store.run_direct(write_on_sqlite3 if store.driver_writes else write)
+            if store.direct is not None and store.driver_writes:
+                mine = await store.run_sqlite3(write_on_sqlite3)
+            elif store.direct is not None:
+                mine = await store.run_direct(write)
             elif store.on_asyncpg:
                 mine = await store.run_driver(write_on_driver)
             else:

@@ -23,6 +23,12 @@ __all__ = ["configure_sqlite", "open_direct_engine", "open_engine"]
 
 
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    sqlite_pragmas(dbapi_connection)
+
+
+def sqlite_pragmas(dbapi_connection: sqlite3.Connection) -> None:
+    """The pragmas of every connection to the gateway's SQLite file, the engines' and the
+    store's own (``gateway.store.unit.Store``)."""
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")

@@ -3,8 +3,9 @@ case lookup.
 
 The audit group.
 
-The audit writer's group runs on the store's writer thread in one transaction of the direct
-engine (``Store.run_direct``). Through SQLAlchemy (``gateway.store.audit.append_rows``, then
+The audit writer's group runs on the store's writer thread in one transaction, on that thread's
+own sqlite3 connection (``Store.run_sqlite3``; ``Store.run_direct`` for SQLAlchemy's path).
+Through SQLAlchemy (``gateway.store.audit.append_rows``, then
 ``gateway.store.controls.save_answer_rows``) each of its four statements builds an execution
 context, processes every parameter of every row through its compiled statement and wraps its
 cursor in a result: at one inquiry at a time most of the audit's CPU, and in a 1,000-debtor

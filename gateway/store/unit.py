@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.store import SQLiteConnection
+from gateway.store import SQLITE_BUSY_TIMEOUT_S, SQLiteConnection, sqlite_pragmas
 from gateway.store.audit import AuditRepository
 from gateway.store.cases import CaseRepository
 from gateway.store.controls import ControlRepository
@@ -72,6 +72,8 @@ class Store:
         # the event loop's own connection to the SQLite file, for reads of a few rows
         # (``run_read``'s ``on_sqlite3``); opened on first use
         self._inline: sqlite3.Connection | None = None
+        # the writer thread's own connection to it (``run_sqlite3``); opened on first use
+        self._writer_conn: sqlite3.Connection | None = None
 
     async def run_direct(self, work: Callable[[Connection], _T]) -> _T:
         """Run ``work`` in one transaction of the direct engine, on the store's writer thread,
@@ -82,15 +84,43 @@ class Store:
         if self.direct is None:
             raise RuntimeError("this store has no direct engine")
         direct = self.direct
-        if self._thread is None:
-            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
 
         def in_transaction() -> _T:
             with direct.begin() as connection:
                 return work(connection)
 
+        return await self._on_writer_thread(in_transaction)
+
+    async def run_sqlite3(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """``run_direct`` on the writer thread's own sqlite3 connection to the direct engine's
+        file, kept open (no pool checkout, no SQLAlchemy connection around it): ``BEGIN
+        IMMEDIATE``, ``work``, ``COMMIT``; rolled back when it raises. For the statements every
+        inquiry writes (``gateway.store.sqlite_driver``)."""
+
+        def in_transaction() -> _T:
+            connection = self._writer_connection()
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(connection)
+                connection.execute("COMMIT")
+            except BaseException:
+                try:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                except sqlite3.Error:
+                    self._close_writer_connection()  # not to be trusted: the next one opens
+                raise
+            return result
+
+        return await self._on_writer_thread(in_transaction)
+
+    async def _on_writer_thread(self, call: Callable[[], _T]) -> _T:
+        """``call`` on the store's writer thread, holding the writer lock until it has ended,
+        even when the caller is cancelled."""
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         async with self._writer:
-            done = asyncio.get_running_loop().run_in_executor(self._thread, in_transaction)
+            done = asyncio.get_running_loop().run_in_executor(self._thread, call)
             cancelled: asyncio.CancelledError | None = None
             while not done.done():
                 try:
@@ -100,6 +130,32 @@ class Store:
             if cancelled is not None:
                 raise cancelled
             return done.result()
+
+    def _writer_connection(self) -> sqlite3.Connection:
+        """The writer thread's sqlite3 connection (opened there, on first use), configured as
+        the direct engine's: the same pragmas, the same busy timeout, explicit transactions."""
+        if self._writer_conn is None:
+            connection = sqlite3.connect(
+                self._file(),
+                timeout=SQLITE_BUSY_TIMEOUT_S,
+                isolation_level=None,
+                check_same_thread=False,  # closed by close(), once the thread has stopped
+                factory=SQLiteConnection,
+            )
+            sqlite_pragmas(connection)
+            self._writer_conn = connection
+        return self._writer_conn
+
+    def _close_writer_connection(self) -> None:
+        if self._writer_conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._writer_conn.close()
+            self._writer_conn = None
+
+    def _file(self) -> str:
+        if self.direct is None or not self.direct.url.database:
+            raise RuntimeError("this store has no SQLite file")
+        return self.direct.url.database
 
     async def run_read(
         self,
@@ -152,11 +208,9 @@ class Store:
         """The event loop's own connection to the direct engine's file: autocommit (each
         SELECT reads one snapshot and ends), read only, never waiting for a lock."""
         if self._inline is None:
-            if self.direct is None or not self.direct.url.database:
-                raise RuntimeError("this store has no SQLite file")
             # mode=rw: a file that is not there is not created (the reader thread then fails
             # as SQLAlchemy's reads do)
-            uri = Path(self.direct.url.database).absolute().as_uri() + "?mode=rw"
+            uri = Path(self._file()).absolute().as_uri() + "?mode=rw"
             connection = sqlite3.connect(
                 uri,
                 uri=True,
@@ -203,6 +257,7 @@ class Store:
         if self._thread is not None:
             self._thread.shutdown(wait=True)
             self._thread = None
+        self._close_writer_connection()
         if self._readers is not None:
             self._readers.shutdown(wait=True)
             self._readers = None
