@@ -41,6 +41,14 @@ _T = TypeVar("_T")
 _BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
+def _close(connection: sqlite3.Connection | None) -> None:
+    """Close one of the store's own sqlite3 connections, if open, whatever its state (its
+    attribute then becomes ``None``, and the next use opens another)."""
+    if connection is not None:
+        with contextlib.suppress(sqlite3.Error):
+            connection.close()
+
+
 class UnitOfWork:
     """The repositories of one transaction (or of one read-only connection)."""
 
@@ -108,7 +116,9 @@ class Store:
                     if connection.in_transaction:
                         connection.execute("ROLLBACK")
                 except sqlite3.Error:
-                    self._close_writer_connection()  # not to be trusted: the next one opens
+                    # not to be trusted: the next transaction opens another
+                    _close(self._writer_conn)
+                    self._writer_conn = None
                 raise
             return result
 
@@ -146,12 +156,6 @@ class Store:
             self._writer_conn = connection
         return self._writer_conn
 
-    def _close_writer_connection(self) -> None:
-        if self._writer_conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._writer_conn.close()
-            self._writer_conn = None
-
     def _file(self) -> str:
         if self.direct is None or not self.direct.url.database:
             raise RuntimeError("this store has no SQLite file")
@@ -187,7 +191,8 @@ class Store:
                 # as every read through SQLAlchemy does where it cannot (a file that cannot be
                 # opened: STORE_UNAVAILABLE); a connection that failed otherwise is not kept
                 if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in _BUSY:
-                    self._close_inline()
+                    _close(self._inline)
+                    self._inline = None
         direct = self.direct
         if self._readers is None:
             self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store-reader")
@@ -197,12 +202,6 @@ class Store:
                 return work(connection)
 
         return await asyncio.get_running_loop().run_in_executor(self._readers, on_connection)
-
-    def _close_inline(self) -> None:
-        if self._inline is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._inline.close()
-            self._inline = None
 
     def _inline_connection(self) -> sqlite3.Connection:
         """The event loop's own connection to the direct engine's file: autocommit (each
@@ -257,11 +256,13 @@ class Store:
         if self._thread is not None:
             self._thread.shutdown(wait=True)
             self._thread = None
-        self._close_writer_connection()
+        _close(self._writer_conn)
+        self._writer_conn = None
         if self._readers is not None:
             self._readers.shutdown(wait=True)
             self._readers = None
-        self._close_inline()
+        _close(self._inline)
+        self._inline = None
         if self.direct is not None:
             self.direct.dispose()
 
