@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.fanout.report import machine, run_header, write_section
+from bench.fanout.report import git_revision, machine, run_header, write_section
 
 HERE = Path(__file__).resolve().parents[1]
 RESULTS = HERE / "bench" / "RESULTS.md"
@@ -84,13 +84,6 @@ def run(side: Side) -> None:
     side.loads.append((before, os.getloadavg()[0]))
 
 
-def revision(tree: Path) -> str:
-    done = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=tree, capture_output=True, text=True
-    )
-    return done.stdout.strip() or "unknown"
-
-
 def section(before: Side, after: Side) -> str:
     rows = []
     for label in FIGURES:
@@ -114,7 +107,7 @@ def section(before: Side, after: Side) -> str:
     return (
         "## Before and after (`bench/before_after.py`)\n\n"
         + run_header(COMMAND, machine(), make_bench=False)
-        + f"\n\nBefore: git {revision(before.tree)}; after: git {revision(after.tree)}. "
+        + f"\n\nBefore: git {git_revision(before.tree)}; after: git {git_revision(after.tree)}. "
         f"{len(after.runs)} runs of `python -m bench.fanout --no-write` on each side, "
         "alternating (the order swapped every round). Each cell is min / median / max over the "
         "runs; every figure is a ratio to a baseline of its own run, lower is better, and the "

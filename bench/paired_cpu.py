@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -120,19 +119,6 @@ def figures(raw: dict[str, Any]) -> list[Figure]:
     ]
 
 
-def git_head(checkout: Path) -> str:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return "(not a git checkout)"
-    return out.stdout.strip()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.paired_cpu",
@@ -156,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_write:
         return 0
     setup = (
-        f"Before: git {git_head(before)}; after: git {git_revision()}, this checkout. Two "
+        f"Before: git {git_revision(before)}; after: git {git_revision()}, this checkout. Two "
         "gateways (`chakong serve`, each with its own SQLite file, keys and case) at once "
         "against the same mock agencies, "
         f"answering at once; {args.rounds} rounds of {args.queries} sequential full-profile "

@@ -51,14 +51,15 @@ def machine() -> dict[str, str]:
     return info
 
 
-def git_revision() -> str:
-    """The short commit the benchmark ran on, or "unknown"."""
+def git_revision(checkout: Path | None = None) -> str:
+    """The short commit of ``checkout`` (by default this one, which the benchmark runs on), or
+    "unknown"."""
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         out = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
             capture_output=True,
             text=True,
-            cwd=Path(__file__).resolve().parent,
+            cwd=checkout or Path(__file__).resolve().parent,
             timeout=5,
             check=False,
         )
