@@ -1,20 +1,23 @@
 """One agency call's CPU, whole and in parts: ``python -m bench.agency_calls [--rounds 300]``.
 
 The mocks run in a subprocess (their CPU is not counted) and answer at once. In this process,
-the gateway's connectors (``gateway.app.build_sources`` over ``gateway.app.agency_http``, as
-``chakong serve`` builds them: the reads sent straight on an aiohttp session,
-``connectors.client.AiohttpReads``) ask every agency that serves the example debtor, the nine at
-once as the fan-out does, ``--rounds`` times. Four ways, alternating, on the same session:
+the gateway's connectors (``gateway.app.build_sources``, as ``chakong serve`` builds them: the
+reads on the gateway's own HTTP/1.1 connections, ``gateway.app.agency_reads``,
+``connectors.wire.WireReads``) ask every agency that serves the example debtor, the nine at once
+as the fan-out does, ``--rounds`` times. Six ways, alternating:
 
 - **the connector's whole call**: ``connector.query(inquiry)``: the request body, the client,
   the envelope checked, the records validated into the agency's domain records;
+- **the same call straight on aiohttp**: the same connectors reading on an aiohttp session
+  (``connectors.client.AiohttpReads`` over ``gateway.app.agency_http``'s session), as the
+  gateway read from early to mid December 2026: the baseline of the last change;
 - **the same call through httpx**: the same connectors reading through the httpx client over
-  the same session (``connectors.client.HttpxReads``, httpx-aiohttp), as the gateway read until
-  December 2026: the baseline of the change;
-- **the client alone**: the same POSTs with the same bodies through ``AiohttpReads``, the answer
+  that session (``connectors.client.HttpxReads``, httpx-aiohttp), as the gateway read until
+  then;
+- **the client alone**: the same POSTs with the same bodies through ``WireReads``, the answer
   read as bytes and nothing more;
-- **raw aiohttp**: the same POSTs through the ``aiohttp.ClientSession`` itself, read as bytes:
-  the floor.
+- **aiohttp's client alone**: the same through ``AiohttpReads``;
+- **raw aiohttp**: the same POSTs through the ``aiohttp.ClientSession`` itself, read as bytes.
 
 CPU is ``time.process_time()`` per call. The target of issue 13: at most 0.5 ms per agency call
 including validation.
@@ -38,7 +41,8 @@ from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
 from connectors.base import Inquiry, SourceConnector
 from connectors.client import AiohttpReads, HttpxReads
-from gateway.app import agency_http, build_sources
+from connectors.wire import WireReads
+from gateway.app import agency_http, agency_reads, build_sources
 from gateway.domain.cases import parse_case_number
 from gateway.domain.subjects import SubjectKind, parse_subject
 from gateway.settings import AgencySettings, Settings
@@ -69,11 +73,14 @@ async def measure(mocks: procs.Mocks, rounds: int) -> dict[str, float]:
     auth = {"Authorization": f"Bearer {mocks.token}", "Content-Type": "application/json"}
     urls = [f"{mocks.urls[a]}/v1/inquiries" for a in sorted(serving)]
     http, session = agency_http()
-    reads = AiohttpReads(session)
+    wire = agency_reads()
+    on_aiohttp = AiohttpReads(session)
     try:
-        sources, _ = build_sources(settings, http, reads)
+        sources, _ = build_sources(settings, http, wire)
+        _, through_aiohttp = build_sources(settings, http, on_aiohttp)
         _, through_httpx = build_sources(settings, http, HttpxReads(http))
         ordered: list[SourceConnector] = [sources[a].connector for a in sorted(serving)]
+        ordered_aiohttp = sorted(through_aiohttp, key=lambda c: c.agency)
         ordered_httpx = sorted(through_httpx, key=lambda c: c.agency)
 
         def calls(connectors: list[SourceConnector]) -> Round:
@@ -85,10 +92,13 @@ async def measure(mocks: procs.Mocks, rounds: int) -> dict[str, float]:
 
             return round_
 
-        async def client() -> None:
-            answers = await asyncio.gather(*(reads.post("bench", u, body, auth) for u in urls))
-            if any(answer.status_code != 200 for answer in answers):
-                raise RuntimeError("an agency refused the benchmark's call")
+        def client(reads: WireReads | AiohttpReads) -> Round:
+            async def round_() -> None:
+                answers = await asyncio.gather(*(reads.post("bench", u, body, auth) for u in urls))
+                if any(answer.status_code != 200 for answer in answers):
+                    raise RuntimeError("an agency refused the benchmark's call")
+
+            return round_
 
         async def raw() -> None:
             async def one(url: str) -> None:
@@ -100,8 +110,10 @@ async def measure(mocks: procs.Mocks, rounds: int) -> dict[str, float]:
 
         ways: dict[str, Round] = {
             "whole": calls(ordered),
+            "aiohttp": calls(ordered_aiohttp),
             "httpx": calls(ordered_httpx),
-            "client": client,
+            "client": client(wire),
+            "aiohttp_client": client(on_aiohttp),
             "raw": raw,
         }
         for round_ in ways.values():  # warm-up, connections opened
@@ -111,6 +123,7 @@ async def measure(mocks: procs.Mocks, rounds: int) -> dict[str, float]:
             for name, round_ in ways.items():
                 totals[name] += await cpu_of(round_, rounds // 3)
     finally:
+        await wire.close()
         await http.aclose()
         await session.close()
     calls_made = (rounds // 3) * 3 * len(urls)
@@ -141,13 +154,23 @@ def main() -> int:
             "envelope, the records' validation",
         ),
         Figure(
+            "aiohttp",
+            "CPU per agency call, the same call straight on aiohttp (ms)",
+            ms["aiohttp"],
+            "",
+            None,
+            "{:.3f}",
+            f"the gateway's read path before its own client; the whole call above is "
+            f"{ms['whole'] / ms['aiohttp']:.2f} x this",
+        ),
+        Figure(
             "httpx",
             "CPU per agency call, the same call through httpx (ms)",
             ms["httpx"],
             "",
             None,
             "{:.3f}",
-            f"the gateway's read path until now; the whole call above is "
+            f"the read path before that; the whole call above is "
             f"{ms['whole'] / ms['httpx']:.2f} x this",
         ),
         Figure(
@@ -157,7 +180,17 @@ def main() -> int:
             "",
             None,
             "{:.3f}",
-            "AiohttpReads, the answer read as bytes",
+            "WireReads, the answer read as bytes",
+        ),
+        Figure(
+            "aiohttp_client",
+            "CPU per agency call, aiohttp's client alone (ms)",
+            ms["aiohttp_client"],
+            "",
+            None,
+            "{:.3f}",
+            f"AiohttpReads, read as bytes; the gateway's own client is "
+            f"{ms['client'] / ms['aiohttp_client']:.2f} x this",
         ),
         Figure(
             "raw",
@@ -166,7 +199,8 @@ def main() -> int:
             "",
             None,
             "{:.3f}",
-            f"the floor; the client alone is {ms['client'] / ms['raw']:.2f} x this",
+            f"the aiohttp session itself, read as bytes; the gateway's own client is "
+            f"{ms['client'] / ms['raw']:.2f} x this",
         ),
     ]
     print(table(figures))
@@ -179,7 +213,7 @@ def main() -> int:
             setup=(
                 f"{int(ms['calls'])} calls each way: the nine agencies that serve the example "
                 "debtor asked at once, as the fan-out does, mocks answering at once in another "
-                "process; four ways alternating. See the module's docstring."
+                "process; six ways alternating. See the module's docstring."
             ),
             figures=figures,
             results=RESULTS,

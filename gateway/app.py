@@ -24,10 +24,11 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 
 from connectors.base import AgencyEndpoint, Connector, ControlConnector, SourceConnector
-from connectors.client import AiohttpReads, ReadClient
+from connectors.client import ReadClient
 from connectors.http import HttpConnector
 from connectors.registry import AGENCIES
 from connectors.resilience import CircuitBreaker
+from connectors.wire import WireReads
 from gateway import explorer
 from gateway.auth.principal import ANONYMOUS
 from gateway.auth.ratelimit import RateLimiter
@@ -87,18 +88,44 @@ class Resources:
     freezes: FreezeDesk
 
 
+# the agencies' connections: at most this many open at once, an idle one kept this long; a
+# connection is given this long to open and an answer this long to come (backstops: the
+# fan-out's deadline bounds every read, and the control policy every control)
+AGENCY_CONNECTIONS = 200
+AGENCY_KEEPALIVE_S = 5.0
+AGENCY_CONNECT_TIMEOUT_S = 30.0
+AGENCY_READ_TIMEOUT_S = 30.0
+
+
 def agency_http() -> tuple[httpx.AsyncClient, aiohttp.ClientSession]:
-    """The gateway's HTTP to the agencies: one aiohttp session, so one connection pool, with
-    the reads sent straight on it (``connectors.client.AiohttpReads``) and everything else
-    (controls, status look-ups) through an httpx client over it. No cookies are kept between
-    calls. Closing the httpx client closes the session. Call it in a running event loop."""
+    """The gateway's HTTP to the agencies for everything but the reads (controls, status
+    look-ups): an httpx client over one aiohttp session. No cookies are kept between calls.
+    Closing the httpx client closes the session. Call it in a running event loop."""
     session = aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=5.0),
-        timeout=aiohttp.ClientTimeout(total=None, sock_connect=30.0, sock_read=30.0),
+        connector=aiohttp.TCPConnector(
+            limit=AGENCY_CONNECTIONS, keepalive_timeout=AGENCY_KEEPALIVE_S
+        ),
+        timeout=aiohttp.ClientTimeout(
+            total=None, sock_connect=AGENCY_CONNECT_TIMEOUT_S, sock_read=AGENCY_READ_TIMEOUT_S
+        ),
         cookie_jar=aiohttp.DummyCookieJar(),
     )
-    http = httpx.AsyncClient(transport=AiohttpTransport(client=session), timeout=30.0)
+    http = httpx.AsyncClient(
+        transport=AiohttpTransport(client=session), timeout=AGENCY_READ_TIMEOUT_S
+    )
     return http, session
+
+
+def agency_reads() -> WireReads:
+    """The read side's ``POST /v1/inquiries``, on the gateway's own HTTP/1.1 connections
+    (``connectors.wire``): about half the CPU of aiohttp's per call. Call it in a running event
+    loop; ``close()`` it when done."""
+    return WireReads(
+        limit=AGENCY_CONNECTIONS,
+        keepalive_s=AGENCY_KEEPALIVE_S,
+        connect_timeout_s=AGENCY_CONNECT_TIMEOUT_S,
+        read_timeout_s=AGENCY_READ_TIMEOUT_S,
+    )
 
 
 def build_sources(
@@ -170,13 +197,16 @@ async def open_resources(
 ) -> AsyncIterator[Resources]:
     """The shared resources; ``key`` chains the audit log (see ``audit_key``); with a
     ``signer`` and ``audit_checkpoint_dir``, signed checkpoints are written on a schedule. The
-    agencies' HTTP session is closed however the rest fails to open (a database URL with no
-    driver, say), so it is never left for the collector to complain about."""
+    agencies' HTTP session and connections are closed however the rest fails to open (a
+    database URL with no driver, say), so they are never left for the collector to complain
+    about."""
     http, session = agency_http()
+    reads = agency_reads()
     try:
-        async with _open_resources(settings, key, signer, http, session) as resources:
+        async with _open_resources(settings, key, signer, http, reads) as resources:
             yield resources
     finally:
+        await reads.close()
         await http.aclose()
         await session.close()
 
@@ -187,7 +217,7 @@ async def _open_resources(
     key: bytes,
     signer: CheckpointSigner | None,
     http: httpx.AsyncClient,
-    session: aiohttp.ClientSession,
+    reads: ReadClient,
 ) -> AsyncIterator[Resources]:
     cache = RecordCache.from_url(settings.cache_url, max_entries=settings.cache_max_entries)
     engine = open_engine(settings.database_url)
@@ -195,7 +225,7 @@ async def _open_resources(
         await upgrade(engine)  # the register and the audit log's tables, idempotent
     else:
         log.warning("the database at %s is not reachable; /readyz reports it", engine.url)
-    sources, connectors = build_sources(settings, http, AiohttpReads(session))
+    sources, connectors = build_sources(settings, http, reads)
     fanout = FanOut(sources, cache)
     inquiries = InquiryService(fanout, inquiry_limits(settings))
     # one per engine: its units share one writer lock; on a SQLite file, audit groups are

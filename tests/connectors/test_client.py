@@ -1,6 +1,7 @@
-"""The two ways a read is sent (``connectors.client``), against a raw socket server that does
-what an agency's server might: answer too much, redirect, drop the connection, never answer,
-compress. Both ways must give the same ``Answer`` or the same ``ConnectorError``."""
+"""The three ways a read is sent (``connectors.wire``, the gateway's own; ``connectors.client``:
+straight on aiohttp, through httpx), against a raw socket server that does what an agency's
+server might: answer too much, redirect, drop the connection, never answer, compress. Every way
+must give the same ``Answer`` or the same ``ConnectorError``."""
 
 from __future__ import annotations
 
@@ -22,24 +23,11 @@ from connectors.errors import (
     SourceTimeoutError,
     SourceUnavailableError,
 )
+from connectors.wire import WireReads
+from tests.connectors.raw_http import read_request, response
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 BODY = json.dumps({"requestId": "r1", "agency": "bank", "results": []}).encode()
-
-
-async def read_request(reader: asyncio.StreamReader) -> bytes:
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = 0
-    for line in head.decode("latin-1").split("\r\n"):
-        name, _, value = line.partition(":")
-        if name.strip().lower() == "content-length":
-            length = int(value)
-    return head + await reader.readexactly(length)
-
-
-def response(status: str, body: bytes, *headers: str) -> bytes:
-    lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", *headers, "", ""]
-    return "\r\n".join(lines).encode() + body
 
 
 class Server:
@@ -70,10 +58,14 @@ async def server() -> AsyncIterator[Server]:
         listening.close()
 
 
-@pytest.fixture(params=["aiohttp", "httpx"])
+@pytest.fixture(params=["wire", "aiohttp", "httpx"])
 async def reads(request: pytest.FixtureRequest) -> AsyncIterator[ReadClient]:
-    # a short read timeout on both, so "never answers" is quick
-    if request.param == "aiohttp":
+    # a short read timeout on each, so "never answers" is quick
+    if request.param == "wire":
+        wire = WireReads(connect_timeout_s=2.0, read_timeout_s=0.3)
+        yield wire
+        await wire.close()
+    elif request.param == "aiohttp":
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=2.0, sock_read=0.3)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             yield AiohttpReads(session)

@@ -2,8 +2,11 @@
 
 found, not found, batch, 401, 429, 5xx, timeout, reset, malformed body, and no secret in any
 error text. A new connector is covered by adding it to ``connectors.registry`` and its mock to
-``mocks.registry``. Every test runs twice: the reads straight on an aiohttp session, as the
-gateway sends them (``gateway.app.agency_http``), and through an httpx client over real sockets.
+``mocks.registry``. Every test runs twice, over real sockets: the reads on the gateway's own
+HTTP/1.1 connections, as it sends them (``gateway.app.agency_reads``), and through an httpx
+client, as a connector given only that reads. (Reads straight on an aiohttp session, the
+gateway's way until December 2026, are still one of ``connectors.client``'s ways and tested with
+the others in ``test_client.py``.)
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import pytest
 from httpx_aiohttp import AiohttpTransport
 
 from connectors.base import AgencyEndpoint, Connector, Inquiry
-from connectors.client import AiohttpReads, HttpxReads
+from connectors.client import HttpxReads, ReadClient
 from connectors.errors import (
     AgencyAuthenticationError,
     AgencyRateLimitedError,
@@ -30,7 +33,8 @@ from connectors.errors import (
 from connectors.http import HttpConnector
 from connectors.registry import AGENCIES, UnknownAgencyError
 from connectors.resilience import CircuitBreaker
-from gateway.app import agency_http
+from connectors.wire import WireReads
+from gateway.app import agency_http, agency_reads
 from gateway.domain.cases import parse_case_number
 from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import Subject, SubjectKind
@@ -62,7 +66,7 @@ class Harness:
 NAMES = sorted(AGENCIES.names())
 
 
-@pytest.fixture(params=["aiohttp", "httpx"])
+@pytest.fixture(params=["wire", "httpx"])
 def way(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -72,9 +76,11 @@ async def harness(request: pytest.FixtureRequest, way: str) -> AsyncIterator[Har
     agency: str = request.param
     async with MockServers([agency], token=TOKEN, fault_seed=7) as mocks:
         endpoint = AgencyEndpoint(mocks.urls[agency], TOKEN)
-        if way == "aiohttp":
-            client, session = agency_http()
-            reads: AiohttpReads | HttpxReads = AiohttpReads(session)
+        wire: WireReads | None = None
+        if way == "wire":
+            client, _ = agency_http()
+            wire = agency_reads()
+            reads: ReadClient = wire
         else:
             client = httpx.AsyncClient(transport=AiohttpTransport(), timeout=5)
             reads = HttpxReads(client)
@@ -84,6 +90,8 @@ async def harness(request: pytest.FixtureRequest, way: str) -> AsyncIterator[Har
             yield Harness(agency, connector, mocks)
         finally:
             await client.aclose()
+            if wire is not None:
+                await wire.close()
 
 
 def subject(tier: Tier, kind: Literal["natural", "legal"] = "natural") -> Subject:
