@@ -72,6 +72,11 @@ _ID_LIKE = re.compile(
 )
 
 
+def contains_id_like(text: str) -> bool:
+    """Whether ``mask_ids_in_text`` would mask anything in ``text``."""
+    return _ID_LIKE.search(text) is not None
+
+
 def mask_ids_in_text(text: str) -> str:
     """``text`` with every ID-number-like token masked as ``mask_id`` does."""
     return _ID_LIKE.sub(lambda m: mask_id(m.group(0).upper()), text)
