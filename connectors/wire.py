@@ -17,8 +17,10 @@ httptools (the C parser uvicorn already uses):
   or after decompression;
 * no redirect followed, no cookie, no proxy (as the aiohttp session was configured);
 * at most ``limit`` connections open at once, all origins together;
-* a connect timeout, and a read timeout for the whole answer (a backstop: the fan-out's
-  deadline, kept with ``asyncio.timeout`` around each call, is the real bound).
+* a connect timeout, and a read timeout: no byte of the answer for that long (a backstop: the
+  fan-out's deadline, kept with ``asyncio.timeout`` around each call, is the real bound). One
+  timer per request, moved on only when it fires: a byte that comes costs a clock reading;
+* at most ``MAX_HEAD_BYTES`` of status line and headers.
 
 It raises only ``ConnectorError`` subclasses (and ``CancelledError``), with the same classes
 and messages as ``connectors.transport`` gives the aiohttp and httpx errors. A call cancelled
@@ -43,6 +45,7 @@ from connectors.errors import ConnectorError, SourceTimeoutError
 from connectors.transport import unavailable
 
 _Origin = tuple[str, str, int]  # scheme, host, port
+MAX_HEAD_BYTES = 64 * 1024
 
 
 class _Headers(dict[str, str]):
@@ -73,7 +76,11 @@ class _InvalidAnswerError(Exception):
 class _Connection(asyncio.Protocol):
     """One keep-alive connection, parsing one answer at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, read_timeout_s: float) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._read_timeout_s = read_timeout_s
+        self._last_byte = 0.0
+        self._timer: asyncio.TimerHandle | None = None
         self.transport: asyncio.Transport | None = None
         self.lost = False
         self.idle_since = 0.0
@@ -83,6 +90,7 @@ class _Connection(asyncio.Protocol):
 
     def _reset(self) -> None:
         self._headers: dict[str, str] = {}
+        self._head_size = 0
         self._parts: list[bytes] = []
         self._size = 0
         self._started = False
@@ -103,6 +111,7 @@ class _Connection(asyncio.Protocol):
             self.close()
             return
         self._started = True
+        self._last_byte = self._loop.time()
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserError:
@@ -120,6 +129,10 @@ class _Connection(asyncio.Protocol):
 
     # httptools callbacks
     def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_size += len(name) + len(value)
+        if self._head_size > MAX_HEAD_BYTES:
+            self._settle(_InvalidAnswerError())
+            return
         key = name.decode("latin-1").lower()
         text = value.decode("latin-1")
         known = self._headers.get(key)
@@ -145,6 +158,15 @@ class _Connection(asyncio.Protocol):
         self._settle(None)
 
     # the request
+    def _check_silence(self) -> None:
+        """The read timer fired: time out if no byte came for the whole timeout, else wait for
+        the rest of it from the last byte."""
+        ends = self._last_byte + self._read_timeout_s
+        if self._loop.time() >= ends:
+            self._settle(TimeoutError())
+        else:
+            self._timer = self._loop.call_at(ends, self._check_silence)
+
     def _settle(self, error: Exception | None) -> None:
         waiter = self._waiter
         if waiter is None or waiter.done():
@@ -158,7 +180,10 @@ class _Connection(asyncio.Protocol):
         """Send ``request``; (status, headers, body, whether the connection may be reused)."""
         transport = self.transport
         self._reset()
-        self._waiter = waiter = asyncio.get_running_loop().create_future()
+        loop = self._loop
+        self._waiter = waiter = loop.create_future()
+        self._last_byte = loop.time()
+        self._timer = loop.call_at(self._last_byte + self._read_timeout_s, self._check_silence)
         try:
             if transport is None or self.lost or transport.is_closing():
                 raise _DroppedError(fresh=True)
@@ -166,6 +191,7 @@ class _Connection(asyncio.Protocol):
             await waiter
         finally:
             self._waiter = None
+            self._timer.cancel()
         headers = _Headers(self._headers)
         if self.too_big:
             self.close()
@@ -256,8 +282,7 @@ class WireReads:
             if connection is None:
                 connection = await self._connect(agency, origin)
             try:
-                async with asyncio.timeout(self._read_timeout_s):
-                    status, headers, raw, reusable = await connection.exchange(request)
+                status, headers, raw, reusable = await connection.exchange(request)
             except _DroppedError as exc:
                 connection.close()
                 if reused and exc.fresh:
@@ -266,7 +291,7 @@ class WireReads:
             except _InvalidAnswerError as exc:
                 connection.close()
                 raise unavailable(agency, "通信失败", "transport failure (not HTTP/1.1)") from exc
-            except BaseException:  # cancelled, timed out: the answer is half read
+            except BaseException:  # cancelled, or no byte for the read timeout: half read
                 connection.close()
                 raise
             if status == 0:  # past the cap while reading
@@ -311,7 +336,11 @@ class WireReads:
         try:
             async with asyncio.timeout(self._connect_timeout_s):
                 _, connection = await loop.create_connection(
-                    _Connection, host, port, ssl=context, server_hostname=host if context else None
+                    lambda: _Connection(self._read_timeout_s),
+                    host,
+                    port,
+                    ssl=context,
+                    server_hostname=host if context else None,
                 )
         except TimeoutError as exc:
             raise SourceTimeoutError(

@@ -89,8 +89,8 @@ class Resources:
 
 
 # the agencies' connections: at most this many open at once, an idle one kept this long; a
-# connection is given this long to open and an answer this long to come (backstops: the
-# fan-out's deadline bounds every read, and the control policy every control)
+# connection is given this long to open, and an answer may fall silent this long (backstops:
+# the fan-out's deadline bounds every read, and the control policy every control)
 AGENCY_CONNECTIONS = 200
 AGENCY_KEEPALIVE_S = 5.0
 AGENCY_CONNECT_TIMEOUT_S = 30.0

@@ -323,3 +323,34 @@ async def test_https_checks_the_agency_certificate(tmp_path: Path):
             await trusting.close()
             await untrusting.close()
     assert [number for number, _ in srv.requests] == [1, 1]
+
+
+async def test_the_read_timeout_is_a_silence_not_the_whole_answer(server: Server):
+    async def drip(_c: int, _n: int, _r: asyncio.StreamReader, w: asyncio.StreamWriter) -> bool:
+        whole = response("200 OK", BODY)
+        step = len(whole) // 8 + 1
+        for start in range(0, len(whole), step):  # 8 parts 0.1 s apart: 0.7 s in all
+            w.write(whole[start : start + step])
+            await w.drain()
+            await asyncio.sleep(0.1)
+        return True
+
+    server.script = drip
+    wire = WireReads(read_timeout_s=0.4)
+    try:
+        assert await post(wire, server) == BODY
+    finally:
+        await wire.close()
+
+
+async def test_endless_headers_are_not_http(wire: WireReads, server: Server):
+    async def endless(_c: int, _n: int, _r: asyncio.StreamReader, w: asyncio.StreamWriter) -> bool:
+        w.write(b"HTTP/1.1 200 OK\r\n")
+        for i in range(2_000):
+            w.write(b"X-Padding-%d: %s\r\n" % (i, b"x" * 100))
+        await w.drain()
+        return True
+
+    server.script = endless
+    with pytest.raises(SourceUnavailableError, match="not HTTP"):
+        await post(wire, server)
