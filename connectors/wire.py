@@ -16,7 +16,9 @@ httptools (the C parser uvicorn already uses):
 * ``gzip`` and ``deflate`` answers decompressed; no answer larger than ``MAX_BODY_BYTES``, before
   or after decompression;
 * no redirect followed, no cookie, no proxy (as the aiohttp session was configured);
-* at most ``limit`` connections open at once, all origins together;
+* at most ``limit`` calls at once, all origins together, so at most that many connections in
+  use; an origin keeps idle the most it had in use, and the expired ones are closed when a
+  connection to it comes back;
 * a connect timeout, and a read timeout: no byte of the answer for that long (a backstop: the
   fan-out's deadline, kept with ``asyncio.timeout`` around each call, is the real bound). One
   timer per request, moved on only when it fires: a byte that comes costs a clock reading;
@@ -41,11 +43,12 @@ import httptools
 
 from connectors import client as client_module
 from connectors.client import Answer, oversized
-from connectors.errors import ConnectorError, SourceTimeoutError
+from connectors.errors import SourceTimeoutError
 from connectors.transport import unavailable
 
 _Origin = tuple[str, str, int]  # scheme, host, port
 MAX_HEAD_BYTES = 64 * 1024
+_now = time.monotonic  # the pool's clock, for idle connections
 
 
 class _Headers(dict[str, str]):
@@ -264,7 +267,10 @@ class WireReads:
         origin, head = self._target(url)
         lines = [head]
         for name, value in headers.items():
-            lines.append(f"{name}: {value}\r\n".encode("latin-1"))
+            line = f"{name}: {value}"
+            if "\r" in line or "\n" in line:  # one header must not write another
+                raise ValueError(f"a line break in the request header {name!r}")
+            lines.append(f"{line}\r\n".encode("latin-1"))
         lines.append(b"Accept-Encoding: gzip, deflate\r\nContent-Length: %d\r\n\r\n" % len(body))
         lines.append(body)
         request = b"".join(lines)
@@ -312,7 +318,7 @@ class WireReads:
 
     def _take(self, origin: _Origin) -> tuple[_Connection | None, bool]:
         idle = self._idle.get(origin)
-        now = time.monotonic()
+        now = _now()
         while idle:
             connection = idle.pop()
             if not connection.lost and now - connection.idle_since < self._keepalive_s:
@@ -324,8 +330,11 @@ class WireReads:
         if not reusable or self._closed:
             connection.close()
             return
-        connection.idle_since = time.monotonic()
-        self._idle.setdefault(origin, []).append(connection)
+        now = connection.idle_since = _now()
+        idle = self._idle.setdefault(origin, [])
+        while idle and (idle[0].lost or now - idle[0].idle_since >= self._keepalive_s):
+            idle.pop(0).close()  # the oldest first: those the agency closed or that expired
+        idle.append(connection)
 
     async def _connect(self, agency: str, origin: _Origin) -> _Connection:
         scheme, host, port = origin
@@ -346,7 +355,11 @@ class WireReads:
             raise SourceTimeoutError(
                 f"{agency} 连接超时", f"{agency} did not accept the connection in time"
             ) from exc
-        except (OSError, ssl.SSLError) as exc:
+        except ssl.SSLError as exc:
+            raise unavailable(
+                agency, "TLS 握手失败", "the TLS handshake failed (certificate or protocol)"
+            ) from exc
+        except OSError as exc:
             raise unavailable(agency, "无法连接", "connection refused") from exc
         return connection
 
@@ -359,4 +372,4 @@ class WireReads:
         self._idle.clear()
 
 
-__all__ = ["ConnectorError", "WireReads"]
+__all__ = ["MAX_HEAD_BYTES", "WireReads"]

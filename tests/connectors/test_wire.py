@@ -30,6 +30,15 @@ BODY = b'{"requestId": "r1", "agency": "bank", "results": []}'
 Script = Callable[[int, int, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[bool]]
 
 
+async def settles(condition: Callable[[], bool]) -> bool:
+    """Whether ``condition`` holds within 5 s (the server sees a close a few loop turns later)."""
+    for _ in range(500):
+        if condition():
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
 async def keep_answering(
     _c: int, _n: int, _r: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> bool:
@@ -317,7 +326,7 @@ async def test_https_checks_the_agency_certificate(tmp_path: Path):
         try:
             assert await post(trusting, srv) == BODY
             assert await post(trusting, srv) == BODY
-            with pytest.raises(SourceUnavailableError):
+            with pytest.raises(SourceUnavailableError, match="TLS handshake"):
                 await post(untrusting, srv)
         finally:
             await trusting.close()
@@ -354,3 +363,42 @@ async def test_endless_headers_are_not_http(wire: WireReads, server: Server):
     server.script = endless
     with pytest.raises(SourceUnavailableError, match="not HTTP"):
         await post(wire, server)
+
+
+async def test_expired_idle_connections_are_closed_when_one_comes_back(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+):
+    from connectors import wire as wire_module
+
+    clock = [1000.0]
+    monkeypatch.setattr(wire_module, "_now", lambda: clock[0])
+    started = asyncio.Event()
+
+    async def together(_c: int, _n: int, _r: asyncio.StreamReader, w: asyncio.StreamWriter) -> bool:
+        if not started.is_set():
+            await asyncio.sleep(0.05)  # the first three calls overlap: three connections
+        w.write(response("200 OK", BODY))
+        await w.drain()
+        return True
+
+    server.script = together
+    wire = WireReads(keepalive_s=10.0)
+    try:
+        await asyncio.gather(*(post(wire, server) for _ in range(3)))
+        started.set()
+        clock[0] += 6  # the last connection back is used again, the other two wait
+        await post(wire, server)
+        clock[0] += 6  # those two have waited 12 s: closed when the one in use comes back
+        await post(wire, server)
+        assert await settles(lambda: server.open_now == 1)
+    finally:
+        await wire.close()
+    assert server.connections == 3
+    assert [number for number, _ in server.requests][3:] == [3, 3]
+    assert await settles(lambda: server.open_now == 0)  # the last closed with the pool
+
+
+async def test_a_header_cannot_write_another(wire: WireReads, server: Server):
+    with pytest.raises(ValueError, match="line break"):
+        await wire.post("bank", server.url, b"{}", {"X-Request-Id": "r1\r\nX-Evil: 1"})
+    assert server.requests == []
