@@ -76,6 +76,10 @@ class _InvalidAnswerError(Exception):
     """The agency's bytes are not an HTTP/1.1 answer."""
 
 
+class _OversizedError(Exception):
+    """The answer's body passed ``MAX_BODY_BYTES`` while it was read."""
+
+
 class _Connection(asyncio.Protocol):
     """One keep-alive connection, parsing one answer at a time."""
 
@@ -195,12 +199,10 @@ class _Connection(asyncio.Protocol):
         finally:
             self._waiter = None
             self._timer.cancel()
-        headers = _Headers(self._headers)
         if self.too_big:
-            self.close()
-            return 0, headers, b"", False
+            raise _OversizedError()
         reusable = self.complete and self._framed and self.keep_alive and not self.lost
-        return self.status, headers, b"".join(self._parts), reusable
+        return self.status, _Headers(self._headers), b"".join(self._parts), reusable
 
     def close(self) -> None:
         self.lost = True
@@ -297,11 +299,12 @@ class WireReads:
             except _InvalidAnswerError as exc:
                 connection.close()
                 raise unavailable(agency, "通信失败", "transport failure (not HTTP/1.1)") from exc
+            except _OversizedError as exc:
+                connection.close()  # the rest of the answer is still coming
+                raise oversized(agency) from exc
             except BaseException:  # cancelled, or no byte for the read timeout: half read
                 connection.close()
                 raise
-            if status == 0:  # past the cap while reading
-                raise oversized(agency)
             self._give_back(origin, connection, reusable)
             try:
                 content = _decoded(

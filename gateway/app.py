@@ -88,7 +88,7 @@ class Resources:
     freezes: FreezeDesk
 
 
-# the agencies' connections: at most this many open at once, an idle one kept this long; a
+# the agencies' connections: at most this many in use at once, an idle one kept this long; a
 # connection is given this long to open, and an answer may fall silent this long (backstops:
 # the fan-out's deadline bounds every read, and the control policy every control)
 AGENCY_CONNECTIONS = 200

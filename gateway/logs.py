@@ -110,20 +110,29 @@ def _ascii(match: re.Match[str]) -> str:
     return folded if len(folded) == 1 and folded.isascii() else char
 
 
+# the decodings, in order, each with when it is needed (cheaper than matching for nothing), then
+# the separators dropped one kind after the other: the same steps for the check and the masking
+_DECODINGS: tuple[
+    tuple[Callable[[str], bool], re.Pattern[str], Callable[[re.Match[str]], str]], ...
+] = (
+    (lambda text: "%" in text, _PERCENT_CHAR, _percent),
+    (lambda text: "\\" in text, _ESCAPE, _escape),
+    (lambda text: not text.isascii(), _NON_ASCII, _ascii),
+)
+_SEPARATORS = (_BETWEEN_DIGITS, _BESIDE_DIGITS)
+
+
 def _holds_identifier(text: str) -> bool:
     """Whether any of the views ``mask_identifiers`` matches holds an identifier: the same
     rewrites, on the text alone. Most lines hold none (a subject's number is logged masked), and
     for them this is all the work: the views' spans, a pair of numbers per character, cost about
     five times as much."""
-    if "%" in text:
-        text = _PERCENT_CHAR.sub(_percent, text)
-    if "\\" in text:
-        text = _ESCAPE.sub(_escape, text)
-    if not text.isascii():
-        text = _NON_ASCII.sub(_ascii, text)
+    for needed, pattern, replace in _DECODINGS:
+        if needed(text):
+            text = pattern.sub(replace, text)
     if contains_id_like(text):
         return True
-    for separator in (_BETWEEN_DIGITS, _BESIDE_DIGITS):
+    for separator in _SEPARATORS:
         text = separator.sub("", text)
         if contains_id_like(text):
             return True
@@ -138,17 +147,14 @@ def mask_identifiers(text: str) -> str:
 def _masked(text: str) -> str:
     """``mask_identifiers`` without the check first."""
     view = _View(text)
-    if "%" in text:
-        view.rewrite(_PERCENT_CHAR, _percent)
-    if "\\" in view.text:
-        view.rewrite(_ESCAPE, _escape)
-    if not view.text.isascii():
-        view.rewrite(_NON_ASCII, _ascii)
+    for needed, pattern, replace in _DECODINGS:
+        if needed(view.text):
+            view.rewrite(pattern, replace)
     spans = view.masked_spans()
     # without the separators between a number's parts; each view is matched, as dropping a
     # separator may also glue a number to its neighbour ("200 320812...", "id 320812..."),
     # which then no longer stands alone
-    for separator in (_BETWEEN_DIGITS, _BESIDE_DIGITS):
+    for separator in _SEPARATORS:
         view.rewrite(separator, lambda _: "")
         spans |= view.masked_spans()
     if not spans:
