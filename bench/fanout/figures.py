@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 from bench.fanout.measure import Config
@@ -17,6 +18,7 @@ def calls_text(calls: dict[str, float]) -> str:
 
 def figures(config: Config, raw: dict[str, Any]) -> list[Figure]:
     lat, cpu, leads, batch = raw["latency"], raw["cpu"], raw["leads"], raw["batch"]
+    rounds = cpu["round_ratios_same_extensions"]
     mock = f"{config.latency_ms:g} ms"
     direct = len(lat["direct_agencies"])
     last = batch["runs"][-1]
@@ -95,7 +97,8 @@ def figures(config: Config, raw: dict[str, Any]) -> list[Figure]:
             detail=f"{cpu['gateway_cpu_ms_per_query']:.2f} ms vs "
             f"{cpu['cached_baseline_cpu_ms_per_query']:.2f} ms per query, {cpu['queries']} "
             "queries; the baseline has the gateway's schema extensions, so it parses and "
-            "validates once too",
+            f"validates once too; the {len(rounds)} rounds' own ratios: min {rounds[0]:.3f}, "
+            f"median {statistics.median(rounds):.3f}, max {rounds[-1]:.3f}",
         ),
         Figure(
             "b_cpu_ratio",

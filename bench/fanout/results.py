@@ -143,7 +143,8 @@ What each figure is:
   affairs, the controlled enterprises from the business registry, asked together), mocks at {mock},
   {config.leads_queries} queries. About 2 rounds, so about 2 x (a). No target.
 - **(b) gateway CPU / in-memory strawberry with the same parse and validation caches**: mocks at
-  zero latency; the gateway process's CPU time (utime + stime from `/proc/<pid>/stat`) per
+  zero latency; the gateway process's CPU time (each thread's, to the nanosecond, from
+  `/proc/<pid>/task/<tid>/schedstat`) per
   full-profile query over {cpu["queries"]} queries, as a ratio to strawberry executing the same
   query with the same variables over the same records held in memory (all ten agencies' records
   and the summary, fetched once from the same mock data through the gateway's connectors and
@@ -151,10 +152,12 @@ What each figure is:
   gateway's schema extensions, so that it parses and validates the query once, as the gateway
   does with strawberry's `ParserCache` and `ValidationCache`), timed with `time.process_time()`
   in the benchmark process over as many executions. Measured in {config.rounds} alternating
-  rounds. The two results are checked to be equal (but for `latencyMs` and `cached`). Target <=
-  {TARGET_B:.1f}: the token check, the case lookup, the audit entry and nine agency calls in
-  about 1.5 times the execution itself. The baseline has no token, no case lookup, no agency call
-  and no audit entry.
+  rounds, the baseline's executions of each round right after the gateway's queries; the figure
+  is all rounds' CPU together, and beside it the rounds' own ratios, which show how much the
+  machine's speed moved during the run. The two results are checked to be equal (but for
+  `latencyMs` and `cached`). Target <= {TARGET_B:.1f}: the token check, the case lookup, the
+  audit entry and nine agency calls in about 1.5 times the execution itself. The baseline has no
+  token, no case lookup, no agency call and no audit entry.
 - **(b) as first defined**: the same gateway CPU against plain strawberry without those caches,
   which parses and validates every query (most of its time). Kept under its own name; no target.
 - **(c) agency calls per {batch["subjects"]}-debtor batch**: one `debtors` query (the same
