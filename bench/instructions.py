@@ -23,7 +23,7 @@ a change that noise cannot hide, and, set against (b), how fast each side's inst
    way: instrumentation on for ``--queries`` executions after a warm-up.
 
 3. The same runs again without valgrind, ``--cpu-queries`` of each, timed by the processes' CPU
-   (user and system, from ``/proc``), as figure (b) is.
+   (every thread's, from ``/proc``), as figure (b) is.
 
 Figures: millions of instructions per query of each kind and per baseline execution; the full
 profile's count over the baseline's ((b) in instructions) beside its CPU time over the
@@ -116,18 +116,19 @@ class Counter:
 
 
 class CpuMeter:
-    """Measures a process's CPU seconds (user and system, every thread) instead."""
+    """Measures a process's CPU seconds instead (every thread's, to the nanosecond, as figure
+    (b) reads the gateway's: ``procs.thread_cpu_seconds``)."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
 
     @contextlib.contextmanager
     def measuring(self, into: list[float]) -> Iterator[None]:
-        cpu0 = procs.cpu_seconds(self.pid)
+        cpu0 = procs.thread_cpu_seconds(self.pid)
         try:
             yield
         finally:
-            into.append(procs.cpu_seconds(self.pid) - cpu0)
+            into.append(procs.thread_cpu_seconds(self.pid) - cpu0)
 
 
 Meter = Counter | CpuMeter
@@ -167,24 +168,20 @@ def measure_gateway(n: int, *, count: bool) -> dict[str, float]:
             "CHAKONG_DEFAULT_DEADLINE_MS": DEADLINE_MS,
             "CHAKONG_MAX_DEADLINE_MS": DEADLINE_MS,
         }
-        startup = procs.STARTUP_TIMEOUT_S
-        procs.STARTUP_TIMEOUT_S = STARTUP_TIMEOUT_S
-        try:
-            with (
-                procs.mock_agencies(Path(tmp)) as mocks,
-                procs.gateway(
-                    Path(tmp),
-                    mocks,
-                    command if count else None,
-                    stop_timeout_s=60.0,
-                    settings=settings,
-                ) as gateway,
-            ):
-                pid = gateway.proc.pid
-                meter: Meter = Counter(pid, out) if count else CpuMeter(pid)
-                return asyncio.run(per_kind(gateway, meter, n))
-        finally:
-            procs.STARTUP_TIMEOUT_S = startup
+        with (
+            procs.mock_agencies(Path(tmp)) as mocks,
+            procs.gateway(
+                Path(tmp),
+                mocks,
+                command if count else None,
+                stop_timeout_s=60.0,
+                settings=settings,
+                startup_timeout_s=STARTUP_TIMEOUT_S,
+            ) as gateway,
+        ):
+            pid = gateway.proc.pid
+            meter: Meter = Counter(pid, out) if count else CpuMeter(pid)
+            return asyncio.run(per_kind(gateway, meter, n))
 
 
 def _line(stream: IO[str] | None) -> str:

@@ -209,10 +209,12 @@ def gateway(
     command: list[str] | None = None,
     stop_timeout_s: float = 5.0,
     settings: dict[str, str] | None = None,
+    startup_timeout_s: float = STARTUP_TIMEOUT_S,
 ) -> Iterator[Gateway]:
     """``chakong serve`` (or ``command``) in a subprocess, configured by ``CHAKONG_*`` with keys
     of its own (not demo mode) and ``settings`` (more ``CHAKONG_*`` variables); ready when this
-    yields, stopped (SIGTERM, then SIGKILL after ``stop_timeout_s``) on exit."""
+    yields (within ``startup_timeout_s``), stopped (SIGTERM, then SIGKILL after
+    ``stop_timeout_s``) on exit."""
     port = free_port()
     keys = Keys.generate()
     env = _clean_env() | keys.env()
@@ -239,15 +241,17 @@ def gateway(
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(proc, url, log)
+        _wait_ready(proc, url, log, startup_timeout_s)
         shown = " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command))
         yield Gateway(proc, url, shown, log, *keys.tokens())
     finally:
         stop_process(proc, stop_timeout_s)
 
 
-def _wait_ready(proc: subprocess.Popen[str], url: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+def _wait_ready(
+    proc: subprocess.Popen[str], url: str, log: Path, timeout_s: float = STARTUP_TIMEOUT_S
+) -> None:
+    deadline = time.monotonic() + timeout_s
     with httpx.Client(timeout=2.0) as client:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -256,4 +260,4 @@ def _wait_ready(proc: subprocess.Popen[str], url: str, log: Path) -> None:
                 if client.get(f"{url}/readyz").status_code == 200:
                     return
             time.sleep(0.1)
-    raise RuntimeError(f"the gateway was not ready in {STARTUP_TIMEOUT_S:g} s:\n{_tail(log)}")
+    raise RuntimeError(f"the gateway was not ready in {timeout_s:g} s:\n{_tail(log)}")
