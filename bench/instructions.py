@@ -135,13 +135,21 @@ class CpuMeter:
 Meter = Counter | CpuMeter
 
 
+# each kind of query: its name in the figures, its text, and whether it asks about the example
+# debtor (with figure (b)'s variables)
+KINDS = {
+    "profile": ("full profile (figure (b)'s query)", queries.PROFILE_QUERY, True),
+    "one_field": ("the same inquiry selecting caseNumber alone", ONE_FIELD_QUERY, True),
+    "trivial": ("{ me { role } }", TRIVIAL_QUERY, False),
+}
+
+
 async def per_kind(gateway: procs.Gateway, meter: Meter, n: int) -> dict[str, float]:
     """What ``meter`` measures per query of each kind."""
     variables = queries.profile_variables()
     kinds = {
-        "profile": encode(queries.PROFILE_QUERY, variables),
-        "one_field": encode(ONE_FIELD_QUERY, variables),
-        "trivial": encode(TRIVIAL_QUERY, {}),
+        kind: encode(query, variables if debtor else {})
+        for kind, (_, query, debtor) in KINDS.items()
     }
     found: dict[str, float] = {}
     async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=600.0) as http:
@@ -247,13 +255,6 @@ def worker() -> int:
     return 0
 
 
-KINDS = {
-    "profile": "full profile (figure (b)'s query)",
-    "one_field": "the same inquiry selecting caseNumber alone",
-    "trivial": "{ me { role } }",
-}
-
-
 def figures(
     counts: dict[str, float], base_count: float, cpus: dict[str, float], base_cpu: float
 ) -> list[Figure]:
@@ -282,7 +283,7 @@ def figures(
             detail=f"{cpus['profile'] * 1000:.2f} ms vs {base_cpu * 1000:.2f} ms of CPU",
         ),
     ]
-    for kind, name in KINDS.items():
+    for kind, (name, _, _) in KINDS.items():
         found.append(
             Figure(
                 kind,
