@@ -74,12 +74,21 @@ def baseline_schema(
 
     Plain strawberry by default: "strawberry executing the same query" as it comes. With
     ``gateway_extensions``, the extensions of the gateway's own schema too (its parser and
-    validation caches among them); with ``plain_fields``, its plain attribute fields read with one
-    ``getattr`` as the gateway's are (``gateway.schema.plain_fields``). Both together: the same
-    treatment as the gateway's schema, the honest baseline.
+    validation caches among them) and its execution context class (an execution freed by
+    reference counting, ``gateway.schema.execution``); with ``plain_fields``, its plain
+    attribute fields read with one ``getattr`` as the gateway's are
+    (``gateway.schema.plain_fields``). Both together: the same treatment as the gateway's
+    schema, the honest baseline.
     """
-    extensions = list(build_schema().extensions) if gateway_extensions else []
-    schema = strawberry.Schema(query=BaselineQuery, extensions=extensions)
+    if gateway_extensions:
+        gateway = build_schema()
+        schema = strawberry.Schema(
+            query=BaselineQuery,
+            extensions=list(gateway.extensions),
+            execution_context_class=gateway.execution_context_class,
+        )
+    else:
+        schema = strawberry.Schema(query=BaselineQuery)
     if plain_fields:
         read_plain_fields_directly(schema)
     return schema
