@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from strawberry.dataloader import DataLoader
@@ -61,6 +61,11 @@ def inquiry_loader(
     return DataLoader(load_fn=load, max_batch_size=service.limits.max_batch_subjects * 4)
 
 
+async def _released(keys: Sequence[Any]) -> list[Any]:
+    """A released context's loaders' function: a request loads nothing after its answer."""
+    raise RuntimeError("this request's context has been released")
+
+
 @dataclass(slots=True)
 class Context:
     inquiries: InquiryService
@@ -103,11 +108,13 @@ class Context:
         gateway's tuned collector runs rarely (``gateway.runtime``). Until then the loaders'
         caches kept every profile of the request alive (and its audit trail every entry): a
         1,000-debtor batch left tens of MB behind, and the process grew with every batch.
-        Emptied here, they go with the answer, and only the small cycle waits for the
-        collector."""
+        Emptied here, they go with the answer; and with the loaders' functions replaced, no
+        cycle is left either: the context is freed by its last reference going, not by a
+        collection (``tests/gateway/schema/test_execution.py``)."""
         for loader in (self.loader, self.listing_status, self._case_parties):
             loader.clear_all()
             loader.batch = None
+            loader.load_fn = _released
         self._cases.clear()
         self.audit.written.clear()
 

@@ -1,5 +1,5 @@
-"""An execution is freed by its references going, not left for the garbage collector
-(``gateway.schema.execution``)."""
+"""A request is freed by its references going, not left for the garbage collector: its
+execution (``gateway.schema.execution``) and its context (``Context.release``)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,19 @@ from typing import Any
 
 import strawberry
 from graphql.execution.executor import Executor
+from strawberry.dataloader import DataLoader
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.examples import EXAMPLE_QUERY
+from gateway.schema.context import Context
 from gateway.schema.execution import ReleasingExecutionContext
 from tests.conftest import CASE, Gateway, example_debtors
 
 
 @contextmanager
-def collector_off() -> Iterator[list[int]]:
-    """The collector off for the block; on exit, the number of graphql-core executors that only
-    a collection could free is appended to the list yielded (the objects themselves are not
+def collector_off(kind: type = Executor) -> Iterator[list[int]]:
+    """The collector off for the block; on exit, the number of objects of ``kind`` that only a
+    collection could free is appended to the list yielded (the objects themselves are not
     kept: what this holds would be the next block's garbage)."""
     gc.collect()
     gc.disable()
@@ -32,7 +34,7 @@ def collector_off() -> Iterator[list[int]]:
         gc.set_debug(gc.DEBUG_SAVEALL)
         try:
             gc.collect()
-            found.append(sum(1 for o in gc.garbage if isinstance(o, Executor)))
+            found.append(sum(1 for o in gc.garbage if isinstance(o, kind)))
         finally:
             gc.set_debug(0)
             gc.garbage.clear()
@@ -107,16 +109,17 @@ async def test_a_failure_beside_running_work_answers_as_before() -> None:
     assert outcomes[ReleasingExecutionContext] == (None, ["no item here"])
 
 
-async def served(gateway: Gateway, ask: Callable[[], Awaitable[dict[str, Any]]]) -> int:
-    """Executors left for the collector by one request ``ask`` makes (after one to warm up)."""
+async def served(gateway: Gateway, ask: Callable[[], Awaitable[dict[str, Any]]], kind: type) -> int:
+    """Objects of ``kind`` left for the collector by one request ``ask`` makes (after one to
+    warm up)."""
     await ask()
-    with collector_off() as executors:
+    with collector_off(kind) as left:
         body = await ask()
         assert "errors" not in body, body
-    return executors[0]
+    return left[0]
 
 
-async def test_the_gateways_inquiry_leaves_no_execution_for_the_collector(gateway: Gateway):
+async def test_the_gateways_inquiry_leaves_nothing_for_the_collector(gateway: Gateway):
     variables = {"subject": example_debtors()[0], "caseNumber": CASE, "fresh": True}
     query = EXAMPLE_QUERY.replace(
         "$caseNumber: String!)", "$caseNumber: String!, $fresh: Boolean!)"
@@ -126,4 +129,7 @@ async def test_the_gateways_inquiry_leaves_no_execution_for_the_collector(gatewa
     async def inquiry() -> dict[str, Any]:
         return await gateway.query(query, variables)
 
-    assert await served(gateway, inquiry) == 0
+    assert await served(gateway, inquiry, Executor) == 0
+    # its context and the dataloaders it made, whose functions were the context's methods
+    assert await served(gateway, inquiry, Context) == 0
+    assert await served(gateway, inquiry, DataLoader) == 0
