@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.types import ExecutionContext
 
 from gateway.domain.errors import INTERNAL_ERROR_MESSAGE
@@ -57,6 +57,7 @@ from gateway.schema.listing import (
 )
 from gateway.schema.permissions import FieldPermissions
 from gateway.schema.plain_fields import read_plain_fields_directly
+from gateway.schema.validation import ValidationCache, ValidationsByText
 
 
 @strawberry.type(description="查询 / Queries")
@@ -321,7 +322,8 @@ def build_schema(
         extensions=[
             # factories: strawberry keeps one LRU per maxsize, shared by every request
             functools.partial(ParserCache, maxsize=256),
-            functools.partial(ValidationCache, maxsize=256),
+            # keyed on the query's text, not its parsed document (gateway.schema.validation)
+            functools.partial(ValidationCache, ValidationsByText(maxsize=256)),
             FieldPermissions,  # before any limit: who may ask at all comes first
             TextInputs,  # no text with a control character or lone surrogate gets further
             *extensions,
