@@ -160,11 +160,54 @@ def write_section(path: Path, section: str, name: str = "fanout") -> None:
     path.write_text(text)
 
 
+PROC_STAT = Path("/proc/stat")
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """The whole machine's CPU time so far, in clock ticks: (steal, all), from the first line of
+    ``/proc/stat`` (user, nice, system, idle, iowait, irq, softirq, steal; guest time is counted
+    in user already); ``None`` where there is no such file."""
+    try:
+        fields = PROC_STAT.read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    ticks = [int(x) for x in fields[1:9]]
+    return ticks[7], sum(ticks)
+
+
+# taken when a benchmark imports this module, as it starts
+_STARTED_TICKS = _cpu_ticks()
+
+
+def steal_percent() -> float | None:
+    """The share of the machine's CPU time the host took as steal (running other guests on its
+    CPUs) since this benchmark started; ``None`` where it cannot be read. The load average does
+    not show it, and on a shared host it explains much of the scatter between runs."""
+    now = _cpu_ticks()
+    if now is None or _STARTED_TICKS is None or now[1] <= _STARTED_TICKS[1]:
+        return None
+    return (now[0] - _STARTED_TICKS[0]) / (now[1] - _STARTED_TICKS[1]) * 100
+
+
+def steal_sentence(steal: float | None) -> str:
+    if steal is None:
+        return "Steal time: not readable here."
+    return (
+        f"Steal time while it ran (the host running others on this machine's CPUs, from "
+        f"`/proc/stat`): {steal:.1f}% of the CPU time."
+    )
+
+
 def load_average(before: Sequence[float], after: Sequence[float]) -> str:
-    """The sentence every section gives: the load average (1, 5, 15 min) when the benchmark
-    started and when it ended, since the machines it runs on are shared."""
+    """The sentences every section gives: the load average (1, 5, 15 min) when the benchmark
+    started and when it ended, and the host's steal time in between, since the machines it runs
+    on are shared."""
     start, end = (" ".join(f"{x:.2f}" for x in values) for values in (before, after))
-    return f"Load average (1, 5, 15 min) before: {start}; after: {end}."
+    return f"Load average (1, 5, 15 min) before: {start}; after: {end}. " + steal_sentence(
+        steal_percent()
+    )
 
 
 def write_bench_section(

@@ -11,7 +11,7 @@ from typing import Any
 from bench.fanout import queries
 from bench.fanout.figures import TARGET_A, TARGET_B, calls_text
 from bench.fanout.measure import Config
-from bench.fanout.report import Figure, markdown_table, write_section
+from bench.fanout.report import Figure, markdown_table, steal_sentence, write_section
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BENCH_DIR / "RESULTS.md"
@@ -94,7 +94,7 @@ Machine: {info["cpu"]}, {info["nproc"]} CPUs (nproc), {info["memory"]} memory,
 {info["python"]}, {info["os"]}.
 Packages: {packages}.
 Load average (1, 5, 15 min) at the start: {_load(raw, "load_before")}; at the end:
-{_load(raw, "load_after")}.
+{_load(raw, "load_after")}. {steal_sentence(raw.get("steal_percent"))}
 
 Set-up: the ten mock agencies (`bench/fanout/mockproc.py`) in one subprocess, the gateway
 (`{raw["gateway_command"]}`, SQLite in a temporary directory, its own token key and audit key from

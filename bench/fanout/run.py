@@ -22,7 +22,7 @@ from types import FrameType
 from bench.fanout import procs
 from bench.fanout.figures import figures
 from bench.fanout.measure import Config, measure
-from bench.fanout.report import git_revision, machine, table
+from bench.fanout.report import git_revision, machine, steal_percent, table
 from bench.fanout.results import record
 
 
@@ -75,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     raw["git"] = git_revision()
     raw["duration_s"] = time.perf_counter() - started
     raw["load_before"], raw["load_after"] = list(load_before), list(os.getloadavg())
+    raw["steal_percent"] = steal_percent()
     figs = figures(config, raw)
     print()
     print(table(figs))
