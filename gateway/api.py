@@ -320,9 +320,11 @@ def build_schema(
         mutation=Mutation,
         execution_context_class=ReleasingExecutionContext,
         extensions=[
-            # factories: strawberry keeps one LRU per maxsize, shared by every request
+            # factories, an instance per request; the caches behind them are shared by every
+            # request: strawberry keeps one parse LRU per maxsize, and the validations (keyed on
+            # the query's text, not its parsed document: gateway.schema.validation) are this
+            # schema's own
             functools.partial(ParserCache, maxsize=256),
-            # keyed on the query's text, not its parsed document (gateway.schema.validation)
             functools.partial(ValidationCache, ValidationsByText(maxsize=256)),
             FieldPermissions,  # before any limit: who may ask at all comes first
             TextInputs,  # no text with a control character or lone surrogate gets further

@@ -149,8 +149,9 @@ What each figure is:
   query with the same variables over the same records held in memory (all ten agencies' records
   and the summary, fetched once from the same mock data through the gateway's connectors and
   converted once to a `DebtorProfile`; a schema whose `debtor` resolver returns it, with the
-  gateway's schema extensions, so that it parses and validates the query once, as the gateway
-  does with strawberry's `ParserCache` and `ValidationCache`), timed with `time.process_time()`
+  gateway's schema extensions and execution class, so that it parses and validates the query
+  once and frees each execution by reference counting, as the gateway does), timed with
+  `time.process_time()`
   in the benchmark process over as many executions. Measured in {config.rounds} alternating
   rounds, the baseline's executions of each round right after the gateway's queries; the figure
   is all rounds' CPU together, and beside it the rounds' own ratios, which show how much the
