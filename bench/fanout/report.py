@@ -184,7 +184,7 @@ _STARTED_TICKS = _cpu_ticks()
 def steal_percent() -> float | None:
     """The share of the machine's CPU time the host took as steal (running other guests on its
     CPUs) since this benchmark started; ``None`` where it cannot be read. The load average does
-    not show it, and on a shared host it explains much of the scatter between runs."""
+    not show it, and a host that takes much of it slows a run down."""
     now = _cpu_ticks()
     if now is None or _STARTED_TICKS is None or now[1] <= _STARTED_TICKS[1]:
         return None

@@ -151,14 +151,13 @@ What each figure is:
   converted once to a `DebtorProfile`; a schema whose `debtor` resolver returns it, with the
   gateway's schema extensions and execution class, so that it parses and validates the query
   once and frees each execution by reference counting, as the gateway does), timed with
-  `time.process_time()`
-  in the benchmark process over as many executions. Measured in {config.rounds} alternating
-  rounds, the baseline's executions of each round right after the gateway's queries; the figure
-  is all rounds' CPU together, and beside it the rounds' own ratios, which show how much the
-  machine's speed moved during the run. The two results are checked to be equal (but for
-  `latencyMs` and `cached`). Target <= {TARGET_B:.1f}: the token check, the case lookup, the
-  audit entry and nine agency calls in about 1.5 times the execution itself. The baseline has no
-  token, no case lookup, no agency call and no audit entry.
+  `time.process_time()` in the benchmark process over as many executions. Measured in
+  {config.rounds} alternating rounds, the baseline's executions of each round right after the
+  gateway's queries; the figure is all rounds' CPU together, and beside it the rounds' own
+  ratios, which show how much the machine's speed moved during the run. The two results are
+  checked to be equal (but for `latencyMs` and `cached`). Target <= {TARGET_B:.1f}: the token
+  check, the case lookup, the audit entry and nine agency calls in about 1.5 times the execution
+  itself. The baseline has no token, no case lookup, no agency call and no audit entry.
 - **(b) as first defined**: the same gateway CPU against plain strawberry without those caches,
   which parses and validates every query (most of its time). Kept under its own name; no target.
 - **(c) agency calls per {batch["subjects"]}-debtor batch**: one `debtors` query (the same

@@ -48,8 +48,9 @@ class ValidationsByText:
 
 
 class ValidationCache(SchemaExtension):
-    """strawberry's ``ValidationCache``, keyed on the query's text (``cache``); a request
-    without text (a document given already parsed) is validated as strawberry would."""
+    """strawberry's ``ValidationCache``, keyed on the query's text (``cache``). A request
+    without text (a document given already parsed) is left alone: strawberry validates a
+    document no hook has validated (as does ``RequestLimits``, after this hook)."""
 
     def __init__(self, cache: ValidationsByText) -> None:
         super().__init__()
@@ -58,18 +59,13 @@ class ValidationCache(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
         document = ctx.graphql_document
-        if document is not None:
-            if ctx.query is None:
-                ctx.pre_execution_errors = validate_document(
-                    ctx.schema._schema, document, ctx.validation_rules
-                )
-            else:
-                key = (ctx.schema._schema, ctx.query, ctx.validation_rules)
-                errors = self.cache.get(key)
-                if errors is None:
-                    errors = validate_document(ctx.schema._schema, document, ctx.validation_rules)
-                    self.cache.put(key, errors)
-                ctx.pre_execution_errors = errors
+        if document is not None and ctx.query is not None:
+            key = (ctx.schema._schema, ctx.query, ctx.validation_rules)
+            errors = self.cache.get(key)
+            if errors is None:
+                errors = validate_document(ctx.schema._schema, document, ctx.validation_rules)
+                self.cache.put(key, errors)
+            ctx.pre_execution_errors = errors
         yield
 
 
