@@ -119,6 +119,42 @@ async def test_stop_is_bounded_while_a_client_waits_on_a_hung_request() -> None:
                 assert response.status_code >= 500
 
 
+async def test_stop_lets_a_request_in_flight_finish_its_answer_then_refuses_new_ones() -> None:
+    """The server stops at once when told (no tick to wait for), but gracefully: a request
+    already running gets its whole answer, and the app's lifespan shutdown runs after it."""
+    arrived, release = asyncio.Event(), asyncio.Event()
+    shut_down: list[str] = []
+
+    async def slow(request: Request) -> PlainTextResponse:
+        arrived.set()
+        await release.wait()
+        return PlainTextResponse("答复 / answer")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        shut_down.append("after the answer" if release.is_set() else "before the answer")
+
+    server = AppServer(Starlette(routes=[Route("/", slow)], lifespan=lifespan))
+    await server.start()
+    url = server.url
+    async with httpx.AsyncClient(timeout=DID_NOT_HANG_S) as client:
+        answer = asyncio.create_task(client.get(url))
+        await arrived.wait()
+        stopping = asyncio.create_task(server.stop())
+        await asyncio.sleep(0.05)
+        assert not stopping.done()  # waiting for the request in flight
+        release.set()
+        async with asyncio.timeout(DID_NOT_HANG_S):
+            response = await answer
+            await stopping
+        assert (response.status_code, response.text) == (200, "答复 / answer")
+        assert shut_down == ["after the answer"]
+        assert not server.running
+        with pytest.raises(httpx.ConnectError):
+            await client.get(url)
+
+
 @pytest.mark.parametrize("how", ["header", "config"])
 async def test_reset_drops_the_connection_mid_answer(how: str) -> None:
     faults = FaultConfig(reset_rate=1.0) if how == "config" else None
