@@ -105,7 +105,7 @@ def agency_http() -> tuple[httpx.AsyncClient, aiohttp.ClientSession]:
     Closing the httpx client closes the session. Call it in a running event loop."""
     session = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(
-            limit=AGENCY_CONNECTIONS, keepalive_timeout=AGENCY_KEEPALIVE_S
+            limit=AGENCY_CONNECTIONS, keepalive_timeout=AGENCY_KEEPALIVE_S, ssl=agency_tls()
         ),
         timeout=aiohttp.ClientTimeout(
             total=None, sock_connect=AGENCY_CONNECT_TIMEOUT_S, sock_read=AGENCY_READ_TIMEOUT_S
@@ -113,6 +113,8 @@ def agency_http() -> tuple[httpx.AsyncClient, aiohttp.ClientSession]:
         cookie_jar=aiohttp.DummyCookieJar(),
     )
     http = httpx.AsyncClient(
+        # the session's connector does the TLS; the transport would otherwise build a context
+        # of its own (loading a CA bundle, about 30 ms) that it never uses with a session given
         transport=AiohttpTransport(client=session, verify=agency_tls()),
         timeout=AGENCY_READ_TIMEOUT_S,
     )
@@ -121,10 +123,12 @@ def agency_http() -> tuple[httpx.AsyncClient, aiohttp.ClientSession]:
 
 @functools.cache
 def agency_tls() -> ssl.SSLContext:
-    """The TLS context of ``agency_http``: httpx's default (its CA bundle, certificates and
-    host names verified), built once per process. Loading the CAs takes about 30 ms, and the
-    transport built a context of its own for every app (the test suite builds hundreds)."""
-    return httpx.create_ssl_context()
+    """The TLS of every connection to an agency, reads (``agency_reads``) and controls
+    (``agency_http``) alike: certificates and host names verified against the machine's CA
+    store (where a court's IT adds the CA of the government network), or the bundle
+    ``SSL_CERT_FILE`` names (``tests/gateway/test_agency_tls.py``). Built once per process:
+    loading the CAs takes about 30 ms."""
+    return ssl.create_default_context()
 
 
 def agency_reads() -> WireReads:
@@ -132,6 +136,7 @@ def agency_reads() -> WireReads:
     (``connectors.wire``): about half the CPU of aiohttp's per call. Call it in a running event
     loop; ``close()`` it when done."""
     return WireReads(
+        ssl_context=agency_tls(),
         limit=AGENCY_CONNECTIONS,
         keepalive_s=AGENCY_KEEPALIVE_S,
         connect_timeout_s=AGENCY_CONNECT_TIMEOUT_S,
