@@ -131,6 +131,10 @@ class AuditWriter:
             await self._log.append_rows_driver(conn, prepared, answers_of)
             return split[-1]
 
+        async def write_on_driver_if_head(conn: Any) -> list[list[AuditEntry]] | None:
+            written = await self._log.append_rows_driver_if_head(conn, prepared, answers_of)
+            return None if written is None else split[-1]
+
         store = self._store
         try:
             if store.direct is not None and store.driver_writes:
@@ -138,7 +142,12 @@ class AuditWriter:
             elif store.direct is not None:
                 mine = await store.run_direct(write)
             elif store.on_asyncpg:
-                mine = await store.run_driver(write_on_driver)
+                # one statement onto the head this process wrote last; where another wrote
+                # since, the transaction that reads the head
+                written = await store.run_driver(write_on_driver_if_head, transaction=False)
+                if written is None:
+                    written = await store.run_driver(write_on_driver)
+                mine = written
             else:
                 async with store.begin() as unit:
                     mine = await unit.connection.run_sync(write)

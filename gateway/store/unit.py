@@ -233,13 +233,19 @@ class Store:
         """Is the database PostgreSQL through asyncpg, with ``run_driver`` allowed?"""
         return self._driver_writes and self.engine.dialect.driver == "asyncpg"
 
-    async def run_driver(self, work: Callable[[Any], Awaitable[_T]]) -> _T:
+    async def run_driver(
+        self, work: Callable[[Any], Awaitable[_T]], *, transaction: bool = True
+    ) -> _T:
         """Run ``work`` on a pooled connection's asyncpg connection, in one transaction of the
         driver's own, as a unit of work would (holding the writer lock): committed when it
         returns, rolled back when it raises or is cancelled. For the few statements every
         request runs (``gateway.store.pg_driver``): SQLAlchemy's adapter is not in the way.
         SQLAlchemy never sees a statement on this connection, so when the pool takes it back
-        its reset has nothing to roll back."""
+        its reset has nothing to roll back.
+
+        ``transaction=False``: no transaction around ``work``, each of its statements commits
+        on its own (for work of one statement, which is atomic by itself). A connection that
+        was closed under ``work`` is not given back to the pool."""
         if not self.on_asyncpg:
             raise RuntimeError("this store is not on asyncpg")
         async with self._writer, self.engine.connect() as connection:
@@ -247,8 +253,17 @@ class Store:
             driver = raw.driver_connection
             if driver is None:
                 raise RuntimeError("the pooled connection has no driver connection")
-            async with driver.transaction():
-                return await work(driver)
+            try:
+                if not transaction:
+                    return await work(driver)
+                async with driver.transaction():
+                    return await work(driver)
+            except BaseException:
+                # SQLAlchemy never saw the error: a connection that the server or the network
+                # closed would go back to the pool and fail whoever takes it next
+                if driver.is_closed():
+                    await connection.invalidate()
+                raise
 
     def close(self) -> None:
         """Stop the writer thread and close the direct engine (the async engine is the

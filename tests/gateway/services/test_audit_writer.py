@@ -311,3 +311,132 @@ async def test_both_paths_store_the_same_rows_and_one_chain(engine: AsyncEngine)
     assert driver_row.answered_at == entries[5].at
     through_sqlalchemy.close()
     on_driver.close()
+
+
+class _Paths:
+    """Which way each group went on PostgreSQL: one statement onto the head this process
+    wrote last (``pg_driver.append_rows_if_head``, "one", or "moved" when the head had moved
+    and nothing was written), or the transaction that reads the head ("transaction")."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.taken: list[str] = []
+        one, transaction = pg_driver.append_rows_if_head, pg_driver.append_rows
+
+        async def on_one(*args: Any, **kwargs: Any) -> list[AuditEntry] | None:
+            written = await one(*args, **kwargs)
+            self.taken.append("moved" if written is None else "one")
+            return written
+
+        async def on_transaction(*args: Any, **kwargs: Any) -> list[AuditEntry]:
+            self.taken.append("transaction")
+            return await transaction(*args, **kwargs)
+
+        monkeypatch.setattr(pg_driver, "append_rows_if_head", on_one)
+        monkeypatch.setattr(pg_driver, "append_rows", on_transaction)
+
+
+def _postgresql_store(engine: AsyncEngine) -> Store:
+    if engine.dialect.driver != "asyncpg":
+        pytest.skip("the one-statement append is PostgreSQL's (asyncpg)")
+    return Store(engine, None)
+
+
+def _answer(n: int):
+    def make(entries: list[AuditEntry]) -> list[InquiryAnswer]:
+        (entry,) = entries
+        return [InquiryAnswer(f"case-{n}", "subject", "bank", entry.at, entry.seq, [])]
+
+    return make
+
+
+async def test_on_postgresql_a_group_is_one_statement_onto_the_head_this_process_wrote(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+):
+    """Two gateway processes on one database (two stores, two logs, two writers): each
+    appends in one statement while the head is the one it wrote last, and through the
+    transaction that reads the head when the other has appended since; every entry and answer
+    is stored once, and the chain verifies."""
+    paths = _Paths(monkeypatch)
+    clock = Clock()  # one wall clock for both processes
+    stores = {name: _postgresql_store(engine) for name in ("a", "b")}
+    writers = {
+        name: AuditWriter(AuditLog(store, KEY, clock=clock), store)
+        for name, store in stores.items()
+    }
+    order = ["a", "a", "a", "b", "a", "a", "b", "b"]
+    written = [
+        (await writers[name].append([record(i)], _answer(i)))[0] for i, name in enumerate(order)
+    ]
+    assert paths.taken == [
+        "transaction",  # a: no head written yet
+        "one",
+        "one",
+        "transaction",  # b: no head written yet
+        "moved",  # a: b appended since; nothing written
+        "transaction",
+        "one",  # a again
+        "moved",  # b: a appended since
+        "transaction",
+        "one",
+    ]
+    assert [e.seq for e in written] == list(range(1, len(order) + 1))
+    report = await AuditLog(stores["a"], KEY).verify()
+    assert report.ok, report
+    assert report.checked == len(order)
+    async with engine.connect() as conn:
+        entries = (await conn.execute(sa.select(audit_log).order_by(audit_log.c.seq))).all()
+        answers = (await conn.execute(sa.select(inquiry_answers))).all()
+    assert [r.request_id for r in entries] == [f"req-{i}" for i in range(len(order))]
+    assert sorted((r.case_number, r.audit_seq) for r in answers) == sorted(
+        (f"case-{i}", i + 1) for i in range(len(order))
+    )
+    for store in stores.values():
+        store.close()
+
+
+async def test_on_postgresql_a_changed_head_is_never_extended_in_one_statement(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+):
+    """The head row changed in the database (a forged MAC) after this process wrote it: the
+    one statement writes nothing, and the transaction that reads the head refuses it."""
+    paths = _Paths(monkeypatch)
+    store = _postgresql_store(engine)
+    writer = AuditWriter(AuditLog(store, KEY, clock=Clock()), store)
+    await writer.append([record(1)])
+    await writer.append([record(2)])
+    async with engine.begin() as conn:
+        await conn.execute(sa.text("UPDATE audit_head SET mac = 'forged' WHERE id = 1"))
+    with pytest.raises(AuditUnavailableError) as refused:
+        await writer.append([record(3)])
+    assert "tampered" in refused.value.message_en
+    assert paths.taken == ["transaction", "one", "moved", "transaction"]
+    assert await count(engine, audit_log) == 2
+    store.close()
+
+
+async def test_on_postgresql_a_failed_statement_writes_nothing_and_the_next_reads_the_head(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+):
+    paths = _Paths(monkeypatch)
+    store = _postgresql_store(engine)
+    log = AuditLog(store, KEY, clock=Clock())
+    writer = AuditWriter(log, store)
+    await writer.append([record(1)], _answer(1))
+    one = pg_driver.append_rows_if_head
+
+    async def failing(conn: Any, *args: Any, **kwargs: Any) -> list[AuditEntry] | None:
+        await conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # the link drops
+        return await one(conn, *args, **kwargs)
+
+    monkeypatch.setattr(pg_driver, "append_rows_if_head", failing)
+    with pytest.raises(AuditUnavailableError):
+        await writer.append([record(2)], _answer(2))
+    assert await count(engine, audit_log) == 1  # an answer never leaves without its entry
+    assert await count(engine, inquiry_answers) == 1
+    monkeypatch.setattr(pg_driver, "append_rows_if_head", one)
+    (entry,) = await writer.append([record(3)], _answer(3))  # the head read again
+    (after,) = await writer.append([record(4)], _answer(4))
+    assert (entry.seq, after.seq) == (2, 3)
+    assert paths.taken == ["transaction", "transaction", "one"]
+    assert (await log.verify()).ok
+    store.close()
