@@ -16,7 +16,8 @@ Two ways are measured in the same run, alternating, on a fresh database each:
 - **group commit** (``gateway.services.audit_writer``, what the gateway does now): requests
   queue their entries and one drain writes everything queued in one transaction; on SQLite on
   the store's writer thread straight on sqlite3 (``gateway.store.sqlite_driver``), on
-  PostgreSQL straight on asyncpg (``gateway.store.pg_driver``);
+  PostgreSQL straight on asyncpg (``gateway.store.pg_driver``: in one statement onto the head
+  the process wrote last, which is every group here but the first, else in a transaction);
 - **group commit through SQLAlchemy** (``Store(driver_writes=False)``): the same groups, their
   statements through SQLAlchemy (on SQLite still on the writer thread, on PostgreSQL through its
   asyncpg adapter), as the gateway wrote them until December 2026: the baseline of the driver
