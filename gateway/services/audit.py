@@ -158,8 +158,12 @@ class AuditLog:
         self._chain = AuditChain(key)  # refuses an empty key
         self._store = store
         self._clock = clock
-        # the head as this process last wrote it on asyncpg (``append_rows_driver_if_head``)
+        # the head as this process last wrote it on asyncpg (``append_rows_driver_if_head``),
+        # and how that went lately: after the head was found moved, the next 1, 3, 7, ... 63
+        # groups are written the usual way without trying
         self._driver_head: ChainHead | None = None
+        self._head_misses = 0
+        self._head_skips = 0
 
     def subject_digest(self, subject: Subject | str) -> str:
         """HMAC-SHA256 of the canonical id: how entries about one exact id are found."""
@@ -240,9 +244,17 @@ class AuditLog:
         the head yet or the head has moved since (another process, or a unit of work, appended):
         the caller then appends with ``append_rows_driver`` in a transaction, which reads the
         head under its lock and checks its MAC. A head changed in the database is never
-        extended here: it differs from the one this process wrote, so nothing is written."""
+        extended here: it differs from the one this process wrote, so nothing is written.
+
+        Where several processes append in turn (``--workers``), most tries would find the head
+        moved and cost a round trip for nothing: after each such miss, this process leaves out
+        twice as many groups before it tries again (up to 63), and one try that writes ends
+        the wait."""
         head = self._driver_head
         if head is None:
+            return None
+        if self._head_skips:
+            self._head_skips -= 1
             return None
         self._driver_head = None
         try:
@@ -251,8 +263,12 @@ class AuditLog:
             )
         except pg_driver.DRIVER_ERRORS as exc:
             raise _unwritable() from exc
-        if entries is not None:
-            self._driver_head = self._head_after(entries)
+        if entries is None:
+            self._head_misses = min(self._head_misses + 1, 6)
+            self._head_skips = 2**self._head_misses - 1
+            return None
+        self._head_misses = 0
+        self._driver_head = self._head_after(entries)
         return entries
 
     def _head_after(self, entries: Sequence[AuditEntry]) -> ChainHead:

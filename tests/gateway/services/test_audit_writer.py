@@ -354,8 +354,9 @@ async def test_on_postgresql_a_group_is_one_statement_onto_the_head_this_process
 ):
     """Two gateway processes on one database (two stores, two logs, two writers): each
     appends in one statement while the head is the one it wrote last, and through the
-    transaction that reads the head when the other has appended since; every entry and answer
-    is stored once, and the chain verifies."""
+    transaction that reads the head when the other has appended since, trying again after
+    waits that double with each miss; every entry and answer is stored once, and the chain
+    verifies."""
     paths = _Paths(monkeypatch)
     clock = Clock()  # one wall clock for both processes
     stores = {name: _postgresql_store(engine) for name in ("a", "b")}
@@ -363,21 +364,19 @@ async def test_on_postgresql_a_group_is_one_statement_onto_the_head_this_process
         name: AuditWriter(AuditLog(store, KEY, clock=clock), store)
         for name, store in stores.items()
     }
-    order = ["a", "a", "a", "b", "a", "a", "b", "b"]
+    order = ["a", "a", "a", "b", "a", "a", "b"] + ["a"] * 6
     written = [
         (await writers[name].append([record(i)], _answer(i)))[0] for i, name in enumerate(order)
     ]
     assert paths.taken == [
-        "transaction",  # a: no head written yet
-        "one",
-        "one",
+        *("transaction", "one", "one"),  # a: the head read once, then one statement
         "transaction",  # b: no head written yet
-        "moved",  # a: b appended since; nothing written
-        "transaction",
-        "one",  # a again
-        "moved",  # b: a appended since
-        "transaction",
-        "one",
+        *("moved", "transaction"),  # a: b appended since: nothing written, the head read
+        "transaction",  # a: one group without trying (one miss)
+        *("moved", "transaction"),  # b: a appended since
+        *("moved", "transaction"),  # a: b appended since (a second miss)
+        *("transaction",) * 3,  # a: three groups without trying
+        *("one", "one"),  # a: tries again, the head is its own, and stays so
     ]
     assert [e.seq for e in written] == list(range(1, len(order) + 1))
     report = await AuditLog(stores["a"], KEY).verify()
