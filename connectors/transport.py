@@ -38,6 +38,8 @@ def map_transport_errors(agency: str) -> Iterator[None]:
         yield
     except httpx.TimeoutException as exc:
         cause = exc.__cause__
+        if isinstance(cause, aiohttp.ClientSSLError):  # reported as a timeout too
+            raise tls_failed(agency) from exc
         if isinstance(cause, aiohttp.ClientConnectionError) and not isinstance(
             cause, aiohttp.ServerTimeoutError | TimeoutError
         ):
@@ -54,6 +56,8 @@ def map_transport_errors(agency: str) -> Iterator[None]:
         raise unavailable(agency, "通信失败", f"transport failure ({type(exc).__name__})") from exc
     except (aiohttp.ServerTimeoutError, TimeoutError) as exc:
         raise SourceTimeoutError(f"{agency} 响应超时", f"{agency} did not answer in time") from exc
+    except aiohttp.ClientSSLError as exc:
+        raise tls_failed(agency) from exc
     except aiohttp.ClientConnectorError as exc:
         raise unavailable(agency, "无法连接", "connection refused") from exc
     except aiohttp.ClientConnectionError as exc:
@@ -124,6 +128,12 @@ def _retry_after(value: str | None) -> float | None:
 
 def unavailable(agency: str, zh: str, en: str) -> SourceUnavailableError:
     return SourceUnavailableError(f"{agency} 不可用：{zh}", f"{agency} is unavailable: {en}")
+
+
+def tls_failed(agency: str) -> SourceUnavailableError:
+    """The agency's TLS handshake failed: most often a certificate the machine does not trust
+    (its CA is not in the machine's store or ``SSL_CERT_FILE``), or one for another host."""
+    return unavailable(agency, "TLS 握手失败", "the TLS handshake failed (certificate or protocol)")
 
 
 def malformed(agency: str, detail: str) -> MalformedResponseError:

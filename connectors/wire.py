@@ -44,7 +44,7 @@ import httptools
 from connectors import client as client_module
 from connectors.client import Answer, oversized
 from connectors.errors import SourceTimeoutError
-from connectors.transport import unavailable
+from connectors.transport import tls_failed, unavailable
 
 _Origin = tuple[str, str, int]  # scheme, host, port
 MAX_HEAD_BYTES = 64 * 1024
@@ -359,9 +359,7 @@ class WireReads:
                 f"{agency} 连接超时", f"{agency} did not accept the connection in time"
             ) from exc
         except ssl.SSLError as exc:
-            raise unavailable(
-                agency, "TLS 握手失败", "the TLS handshake failed (certificate or protocol)"
-            ) from exc
+            raise tls_failed(agency) from exc
         except OSError as exc:
             raise unavailable(agency, "无法连接", "connection refused") from exc
         return connection

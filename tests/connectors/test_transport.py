@@ -52,6 +52,24 @@ def test_a_dropped_connection_reported_as_connect_timeout_is_unavailable():
 
 
 @pytest.mark.parametrize(
+    "cls",
+    [c for c in aiohttp_client_errors() if issubclass(c, aiohttp.ClientSSLError)],
+    ids=lambda c: c.__name__,
+)
+@pytest.mark.parametrize("how", ["as is", "as httpx.ConnectTimeout"])
+def test_a_failed_tls_handshake_says_so(cls, how):
+    # httpx-aiohttp reports aiohttp's certificate errors as httpx.ConnectTimeout too
+    error: BaseException = instance(cls)
+    if how != "as is":
+        error = httpx.ConnectTimeout("cannot connect")
+        error.__cause__ = instance(cls)
+    with pytest.raises(SourceUnavailableError) as caught, map_transport_errors("bank"):
+        raise error
+    assert "TLS handshake failed" in caught.value.message_en
+    assert "TLS 握手失败" in caught.value.message_zh
+
+
+@pytest.mark.parametrize(
     ("status", "error"),
     [
         (400, RequestRejectedError),
