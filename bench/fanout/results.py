@@ -16,7 +16,7 @@ from bench.fanout.report import Figure, markdown_table, steal_sentence, write_se
 BENCH_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BENCH_DIR / "RESULTS.md"
 RAW = BENCH_DIR / "out" / "fanout.json"
-RUNS = BENCH_DIR / "out" / "fanout-runs.jsonl"  # the key figures of every written run
+RUNS = BENCH_DIR / "fanout-runs.jsonl"  # the key figures of every written run (kept in git)
 HISTORY = 5  # runs shown in RESULTS.md, this one included
 COMMAND = "python -m bench.fanout   (make bench)"
 
@@ -50,7 +50,8 @@ def runs_table(runs: list[dict[str, Any]]) -> str:
     if len(runs) < 2:
         return ""
     lines = [
-        f"The last {len(runs)} runs written here (`bench/out/fanout-runs.jsonl`), this one last:",
+        f"The last {len(runs)} runs written here (`bench/fanout-runs.jsonl`, in git), this one "
+        "last:",
         "",
         "| run | " + " | ".join(name for _, name, _ in _HISTORY_COLUMNS) + " |",
         "|---|" + "---:|" * len(_HISTORY_COLUMNS),
