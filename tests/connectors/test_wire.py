@@ -7,7 +7,6 @@ The server here is a raw socket server that records which connection each reques
 from __future__ import annotations
 
 import asyncio
-import datetime
 import ssl
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -15,13 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from connectors.errors import MalformedResponseError, SourceUnavailableError
 from connectors.wire import WireReads
+from tests.certificates import self_signed
 from tests.connectors.raw_http import read_request, response
 
 BODY = b'{"requestId": "r1", "agency": "bank", "results": []}'
@@ -282,34 +278,6 @@ async def test_a_compressed_answer_over_the_cap_once_inflated_is_malformed(
     server.script = bomb
     with pytest.raises(MalformedResponseError, match="oversized"):
         await post(wire, server)
-
-
-def self_signed(tmp: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
 
 
 async def test_https_checks_the_agency_certificate(tmp_path: Path):
