@@ -137,16 +137,16 @@ async def append_rows(
     of the entries (the latest per case, subject and agency) go in ``WRITE_GROUP``."""
     linked = link(head_before(await conn.fetchrow(ADVANCE_HEAD, count, AUDIT_HEAD_ID), count))
     entries = list(linked.entries)
-    answers = answers_of(entries) if answers_of is not None else ()
+    entry_arrays, answer_arrays = _arrays(entries, answers_of)
     last = entries[-1]
     await conn.execute(
         WRITE_GROUP,
-        *_columns([_entry_row(e) for e in entries], _ENTRY_COLUMNS),
+        *entry_arrays,
         last.hash,
         linked.head_mac,
         _utc(last.at),
         AUDIT_HEAD_ID,
-        *_columns([_answer_row(a) for a in latest_answers(answers)], ANSWER_COLUMNS),
+        *answer_arrays,
     )
     return entries
 
@@ -167,13 +167,13 @@ async def append_rows_if_head(
     entries, the head and the answers are all written, or none."""
     linked = link(head)
     entries = list(linked.entries)
-    answers = answers_of(entries) if answers_of is not None else ()
+    entry_arrays, answer_arrays = _arrays(entries, answers_of)
     last = entries[-1]
     if last.seq != head.seq + count:
         raise ValueError("the linked entries do not follow the head")
     moved = await conn.fetchval(
         APPEND_IF_HEAD,
-        *_columns([_entry_row(e) for e in entries], _ENTRY_COLUMNS),
+        *entry_arrays,
         last.seq,
         last.hash,
         linked.head_mac,
@@ -182,9 +182,21 @@ async def append_rows_if_head(
         head.seq,
         head.hash,
         head.mac,
-        *_columns([_answer_row(a) for a in latest_answers(answers)], ANSWER_COLUMNS),
+        *answer_arrays,
     )
     return entries if moved else None
+
+
+def _arrays(
+    entries: Sequence[AuditEntry], answers_of: AnswersOf | None
+) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The rows of a group's entries and of the answers ``answers_of`` makes of them (the
+    latest per case, subject and agency), one array per column, as both statements take them."""
+    answers = answers_of(entries) if answers_of is not None else ()
+    return (
+        _columns([_entry_row(e) for e in entries], _ENTRY_COLUMNS),
+        _columns([_answer_row(a) for a in latest_answers(answers)], ANSWER_COLUMNS),
+    )
 
 
 def _columns(rows: Sequence[dict[str, Any]], columns: Sequence[sa.Column[Any]]) -> list[list[Any]]:
