@@ -95,25 +95,34 @@ class _Outcome:
     attempts: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class _Settled:
-    """A flight's outcome and when it settled (the event loop's clock): each request waiting
-    on it counts its latency from its own start."""
+@dataclass(eq=False, slots=True)
+class _Flight:
+    """One fetch from one agency, shared by every request that asks the agency about one of
+    its subjects before that subject is settled: each subject's outcome and when it settled
+    (the event loop's clock; each request waiting counts its latency from its own start), and
+    one future, done once every subject is settled. One future per fetch, not per subject: a
+    1,000-debtor batch waits on nine, not 9,000."""
 
-    outcome: _Outcome
-    at: float
+    done: asyncio.Future[None]
+    size: int = 0  # subjects, known once every one of them has joined
+    settled: dict[str, tuple[_Outcome, float]] = field(default_factory=dict)
+
+    def settle(self, key: str, outcome: _Outcome, at: float) -> None:
+        self.settled[key] = (outcome, at)
+        if len(self.settled) == self.size:
+            self.done.set_result(None)
 
 
 @dataclass(slots=True)
 class _Ask:
     """One agency's part of one request: the answers known, the subjects still to be
-    answered, and the flights they wait on."""
+    answered, and the flight that answers each of those."""
 
     agency: str
     source: Source | None
     answers: dict[str, SourceResult] = field(default_factory=dict)
     pending: list[Subject] = field(default_factory=list)
-    waits: dict[str, asyncio.Future[_Settled]] = field(default_factory=dict)
+    waits: dict[str, _Flight] = field(default_factory=dict)
 
     @property
     def cache_ttl_s(self) -> float:
@@ -134,12 +143,13 @@ class _Ask:
         until its last flight settled, or until ``now`` if one had not."""
         if not self.waits:
             return self.answers
-        flights = self.waits.values()
-        ended = max(f.result().at for f in flights) if all(f.done() for f in flights) else now
+        settled = [flight.settled.get(key) for key, flight in self.waits.items()]
+        times = [known[1] for known in settled if known is not None]
+        ended = max(times) if len(times) == len(settled) else now
         latency = (ended - started) * 1000
-        for key, flight in self.waits.items():
-            outcome = flight.result().outcome if flight.done() else _timed_out(self.agency)
-            self.answers[key] = _result(self.agency, outcome, latency)
+        late = _timed_out(self.agency)
+        for key, known in zip(self.waits, settled, strict=True):
+            self.answers[key] = _result(self.agency, late if known is None else known[0], latency)
         return self.answers
 
 
@@ -147,7 +157,7 @@ class FanOut:
     def __init__(self, sources: Mapping[str, Source], cache: RecordCache) -> None:
         self.sources = dict(sources)
         self.cache = cache
-        self._inflight: dict[tuple[str, str], asyncio.Future[_Settled]] = {}
+        self._inflight: dict[tuple[str, str], _Flight] = {}
         self._fetches: set[asyncio.Future[None]] = set()
 
     async def inquire(
@@ -181,11 +191,10 @@ class FanOut:
                 elapsed = loop.time() - started
                 for ask, found in zip(cached, entries, strict=True):
                     ask.take_cached(found, elapsed)
-        flights: set[asyncio.Future[_Settled]] = set()
+        flights: set[asyncio.Future[None]] = set()
         for ask in asks:
             if ask.pending:
-                self._join(ask, case_number, court, deadline)
-                flights.update(ask.waits.values())
+                flights.update(self._join(ask, case_number, court, deadline))
         if flights:
             # one timer for every agency and subject; the flights are shared with other
             # requests, so they are waited for, never cancelled here
@@ -216,24 +225,33 @@ class FanOut:
                 ask.answers[subject.key] = SourceResult(agency, SourceStatus.NOT_APPLICABLE)
         return ask
 
-    def _join(self, ask: _Ask, case_number: CaseNumber, court: str, deadline: float) -> None:
+    def _join(
+        self, ask: _Ask, case_number: CaseNumber, court: str, deadline: float
+    ) -> set[asyncio.Future[None]]:
         """The flights of ``ask``'s pending subjects: joined where another request is already
-        asking, started (one fetch for all the others) where none is."""
+        asking, started (one fetch for all the others) where none is; the futures to wait on."""
         owned: list[Subject] = []
+        started: _Flight | None = None
+        joined: set[asyncio.Future[None]] = set()
         for subject in ask.pending:
             flight = self._inflight.get((ask.agency, subject.key))
             if flight is None:
-                flight = asyncio.get_running_loop().create_future()
-                self._inflight[(ask.agency, subject.key)] = flight
+                if started is None:
+                    started = _Flight(asyncio.get_running_loop().create_future())
+                # in the map at once: a second subject with this key (another name) joins it
+                flight = self._inflight[(ask.agency, subject.key)] = started
                 owned.append(subject)
             ask.waits[subject.key] = flight
-        if owned and ask.source is not None:
+            joined.add(flight.done)
+        if started is not None and ask.source is not None:
+            started.size = len(owned)
             # the fetch outlives a cancelled caller: others may be waiting on it (bounded by
             # the deadline); aclose() cancels what is left at shutdown
             call = _Call(ask.agency, ask.source, case_number, court, deadline)
-            fetch = asyncio.ensure_future(self._fetch(call, owned))
+            fetch = asyncio.ensure_future(self._fetch(call, owned, started))
             self._fetches.add(fetch)
             fetch.add_done_callback(self._fetch_done)
+        return joined
 
     async def aclose(self) -> None:
         """Cancel the fetches still running (at shutdown)."""
@@ -246,36 +264,39 @@ class FanOut:
         if not fetch.cancelled() and fetch.exception() is not None:
             log.error("fan-out fetch failed", exc_info=fetch.exception())
 
-    async def _fetch(self, call: _Call, subjects: list[Subject]) -> None:
-        """Fetch for ``subjects`` and settle their in-flight futures, whatever happens."""
+    async def _fetch(self, call: _Call, subjects: list[Subject], flight: _Flight) -> None:
+        """Fetch for ``subjects`` and settle them in ``flight``, whatever happens."""
         size = call.source.policy.max_batch
         chunks = [subjects[i : i + size] for i in range(0, len(subjects), size)]
         try:
             if len(chunks) == 1:  # one call (almost always): no task of its own
-                await self._fetch_chunk(call, chunks[0])
+                await self._fetch_chunk(call, chunks[0], flight)
             else:
-                await asyncio.gather(*(self._fetch_chunk(call, chunk) for chunk in chunks))
+                await asyncio.gather(*(self._fetch_chunk(call, c, flight) for c in chunks))
         finally:
-            failed = _Outcome(SourceStatus.ERROR, message=INTERNAL_ERROR_MESSAGE)
-            self._settle(call.agency, subjects, failed)
+            if not flight.done.done():  # a subject the calls did not settle: a bug, or shutdown
+                failed = _Outcome(SourceStatus.ERROR, message=INTERNAL_ERROR_MESSAGE)
+                self._settle(call.agency, flight, {s.key: failed for s in subjects})
 
-    async def _fetch_chunk(self, call: _Call, subjects: list[Subject]) -> None:
+    async def _fetch_chunk(self, call: _Call, subjects: list[Subject], flight: _Flight) -> None:
         outcomes = await _call_agency(call, subjects)
         to_cache = [
             (key, CacheEntry(outcome.fetched_at, outcome.records))
             for key, outcome in outcomes.items()
             if outcome.status.answered and outcome.fetched_at is not None
         ]
-        for subject in subjects:
-            self._settle(call.agency, [subject], outcomes[subject.key])
+        # settled before the cache is written: those waiting need not wait for the cache
+        self._settle(call.agency, flight, outcomes)
         await self.cache.set_many(call.agency, to_cache, call.source.policy.cache_ttl_s)
 
-    def _settle(self, agency: str, subjects: list[Subject], outcome: _Outcome) -> None:
-        settled = _Settled(outcome, asyncio.get_running_loop().time())
-        for subject in subjects:
-            flight = self._inflight.pop((agency, subject.key), None)
-            if flight is not None and not flight.done():
-                flight.set_result(settled)
+    def _settle(self, agency: str, flight: _Flight, outcomes: Mapping[str, _Outcome]) -> None:
+        """Settle each subject of ``outcomes`` not yet settled: a request asking about it from
+        now on starts a fetch of its own."""
+        at = asyncio.get_running_loop().time()
+        for key, outcome in outcomes.items():
+            if key not in flight.settled:
+                del self._inflight[(agency, key)]
+                flight.settle(key, outcome, at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,6 +278,33 @@ async def test_concurrent_misses_make_one_call_stampede_protection():
     assert all(p[0].results[0].status is SourceStatus.OK for p in profiles)
 
 
+async def test_one_subject_under_two_names_is_asked_once_and_both_are_answered_at_once():
+    """The same number under two names is one subject to the agency (its key): one call for
+    it, and the request's wait ends with that call's answer, not at the deadline."""
+    named = Subject(ALICE.kind, ALICE.id, "张三")
+    fake = FakeConnector("police")
+    profiles = await ask(make_fanout(fake), subjects=[ALICE, named], deadline_s=30)
+    assert [p.results[0].status for p in profiles] == [SourceStatus.OK] * 2
+    assert [len(c.subjects) for c in fake.calls] == [1]
+    assert profiles[0].results[0].latency_ms < 15_000  # not the 30 s deadline
+
+
+async def test_a_split_call_answers_what_came_back_and_times_out_only_the_rest():
+    """One fetch split in two calls (``max_batch``): the part that answered before the
+    deadline is answered, the part still out is a timeout."""
+
+    def bob_hangs(inquiry: Inquiry, _call: int):
+        return asyncio.sleep(30) if BOB in inquiry.subjects else None
+
+    fake = FakeConnector("police", behaviour=bob_hangs)
+    policy = SourcePolicy(attempt_timeout_s=60, max_attempts=1, max_batch=1)
+    fanout = make_fanout(fake, policy=policy)
+    profiles = await ask(fanout, subjects=[ALICE, BOB], deadline_s=0.3)
+    assert [p.results[0].status for p in profiles] == [SourceStatus.OK, SourceStatus.TIMEOUT]
+    assert len(fake.calls) == 2
+    await fanout.aclose()
+
+
 async def test_a_batch_is_one_call_per_agency_and_split_only_past_max_batch():
     subjects = [Subject(SubjectKind.NATURAL, f"{i:018d}") for i in range(200)]
     police, bank = FakeConnector("police"), FakeConnector("bank")
