@@ -30,6 +30,8 @@ the SQLAlchemy path. The two paths are tested to store the same rows and one cha
 
 from __future__ import annotations
 
+import functools
+import operator
 import sqlite3
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
@@ -51,7 +53,13 @@ from gateway.store.controls import (
     answer_row,
     latest_answers,
 )
-from gateway.store.tables import AUDIT_HEAD_ID, audit_head, audit_log, inquiry_answers
+from gateway.store.tables import (
+    AUDIT_HEAD_ID,
+    UTCDateTime,
+    audit_head,
+    audit_log,
+    inquiry_answers,
+)
 
 # what the driver raises when a statement fails
 DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
@@ -63,19 +71,39 @@ Row = Callable[[Mapping[str, Any]], tuple[Any, ...]]
 
 def _binder(columns: Sequence[sa.Column[Any]]) -> Row:
     """A row's values in ``columns`` order, each as its column's type binds it on SQLite (for
-    example ``UTCDateTime``: aware, then the UTC wall time as SQLAlchemy's text)."""
+    example ``UTCDateTime``: aware, then the UTC wall time as SQLAlchemy's text). Read in one
+    ``itemgetter`` call; a date-time column's text is kept for the few instants a group holds
+    (an inquiry's entries share one, its answers one per agency call): formatting one takes
+    longer than reading all the other columns of a row."""
     names = tuple(c.name for c in columns)
     processors = tuple(c.type.dialect_impl(_DIALECT).bind_processor(_DIALECT) for c in columns)
-    if all(p is None for p in processors):
-        return lambda row: tuple(row[name] for name in names)
-    pairs = tuple(zip(names, processors, strict=True))
+    converted = tuple(
+        (index, _kept(process) if isinstance(column.type, UTCDateTime) else process)
+        for index, (column, process) in enumerate(zip(columns, processors, strict=True))
+        if process is not None
+    )
+    # itemgetter of one name gives the value, not a tuple of it
+    get: Callable[[Mapping[str, Any]], Any] = (
+        operator.itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    )
 
     def bind(row: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            row[name] if process is None else process(row[name]) for name, process in pairs
-        )
+        values: tuple[Any, ...] = get(row)
+        if not converted:
+            return values
+        bound = list(values)
+        for index, process in converted:
+            bound[index] = process(bound[index])
+        return tuple(bound)
 
     return bind
+
+
+def _kept(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``process`` remembering its last few results: aware date-times that are equal are the
+    same instant, which ``UTCDateTime`` binds as the same text (a naive one is refused, and a
+    refusal is not remembered)."""
+    return functools.lru_cache(maxsize=64)(process)
 
 
 def _insert(table: sa.Table, columns: Sequence[sa.Column[Any]]) -> str:
