@@ -140,7 +140,7 @@ class _Ask:
 
     def results(self, started: float, now: float) -> dict[str, SourceResult]:
         """Every subject's answer, once the wait is over (at ``now``): the agency's latency is
-        until its last flight settled, or until ``now`` if one had not."""
+        until the last of its subjects settled, or until ``now`` if one had not."""
         if not self.waits:
             return self.answers
         settled = [flight.settled.get(key) for key, flight in self.waits.items()]
