@@ -169,6 +169,7 @@ def test_the_quick_check_says_yes_exactly_where_masking_changes_the_line():
         "320812199001011256", "32081219900101125X", "320812900101125", "91320812MA0002015P",
         " ", "-", "+", "%33", "%EF%BC%93", "%E3", "\\u0033", "\\\\u0033", "\\u{33}", "３", "Ｘ",
         "－", "a", "X", "1", "12", "2026-12-03 ", "苏", "id=", "%", "\\", "********",
+        "\u0130", "\u0131", "\u017f", "\u212a", "٣", "inquiry case ", "MA",
     ]  # fmt: skip
     rnd = random.Random(13)
     holding = 0
@@ -181,3 +182,21 @@ def test_the_quick_check_says_yes_exactly_where_masking_changes_the_line():
         assert holds == (logs._masked(line) != line), line
         holding += holds
     assert 1_000 < holding < 19_000  # both answers were tried, many times
+
+
+def test_the_quick_check_counts_every_character_an_identifier_may_be_written_with():
+    # the check skips a line with no run of 15 such characters with six digits among them:
+    # every character the identifiers' pattern takes (ignoring case; any Unicode digit) is one
+    from gateway import logs
+    from gateway.domain.subjects import contains_id_like
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    counted = set(re.findall(logs._ID_CHAR, every))
+    taken = {
+        c
+        for c in re.findall(r"\w", every)  # a superset of what the pattern could take
+        # as a credit code's second character, and as an ID number's sixth digit
+        if contains_id_like(f"9{c}320812MA0002015P") or contains_id_like(f"32081{c}199001011256")
+    }
+    assert set("0123456789ABCDEFGHJKLMNPQRTUWXYabc٣３") <= taken  # the probes work
+    assert taken <= counted, sorted(hex(ord(c)) for c in taken - counted)
