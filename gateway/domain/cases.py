@@ -70,13 +70,13 @@ _LEGACY = re.compile(
 def parse_case_number(value: str, *, today: datetime.date | None = None) -> CaseNumber:
     """Parse and validate an enforcement case number; raises ``InvalidCaseNumberError``."""
     text = fold_identifier(value)
-    shown = mask_ids_in_text(printable(text))
     if not text:
         raise InvalidCaseNumberError("案号不能为空", "the case number must not be empty")
     legacy = _LEGACY.match(text) if "字第" in text else None
     current = None if "字第" in text else _CURRENT.match(text)
     match = current or legacy
     if match is None:
+        shown = _shown(text)
         raise InvalidCaseNumberError(
             f"无法识别的案号“{shown}”，应如 (2026)苏0802执123号 或 （2015）淮中执字第00123号",
             f"unrecognised case number '{shown}': expected the form (2026)苏0802执123号 "
@@ -97,6 +97,7 @@ def parse_case_number(value: str, *, today: datetime.date | None = None) -> Case
     else:
         court, case_type = match["court"], match["type"]
     if not case_type.startswith("执"):
+        shown = _shown(text)
         raise InvalidCaseNumberError(
             f"案号“{shown}”不是执行案件（案件类型“{case_type}”）",
             f"case number '{shown}' is not an enforcement case (case type '{case_type}')",
@@ -107,3 +108,9 @@ def parse_case_number(value: str, *, today: datetime.date | None = None) -> Case
         raise InvalidCaseNumberError("案件序号不能为0", "the case sequence number must not be 0")
     form = CaseNumberForm.CURRENT if current else CaseNumberForm.LEGACY
     return CaseNumber(year=year, court=court, case_type=case_type, sequence=sequence, form=form)
+
+
+def _shown(text: str) -> str:
+    """A refused case number as its error message shows it: printable, identifiers masked
+    (built only for the message: a valid number, every inquiry's, needs none)."""
+    return mask_ids_in_text(printable(text))
