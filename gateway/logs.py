@@ -48,7 +48,7 @@ _BESIDE_DIGITS = re.compile(rf"(?<=\d){_SEP}(?=[0-9A-Za-z])|(?<=[0-9A-Za-z]){_SE
 # credit code's letters, which the identifiers' pattern matches ignoring case: with it, [A-Z]
 # also matches these four non-ASCII letters), six digits in a row among them; the views join
 # characters only across runs of at most three separators
-_ID_CHAR = r"[0-9A-Za-z\d\u0130\u0131\u017f\u212a]"
+_ID_CHAR = r"[A-Za-z\d\u0130\u0131\u017f\u212a]"  # \d: every Unicode digit, ASCII ones too
 _ID_RUN = re.compile(rf"{_ID_CHAR}(?:{_SEP_CHAR}{{0,3}}{_ID_CHAR})*")
 _SIX_DIGITS = re.compile(rf"\d(?:{_SEP_CHAR}{{0,3}}\d){{5}}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,10 @@ class run_gateway:  # noqa: N801 - used like a function: `async with run_gateway
     async def __aexit__(self, *exc: object) -> None:
         await self.client.aclose()
         await self.server.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the migrated PostgreSQL template the storage tests made, if they made one."""
+    databases = sys.modules.get("tests.gateway.store.databases")
+    if databases is not None:
+        databases.drop_template()

@@ -107,7 +107,7 @@ class App:
 
 @pytest.fixture(params=BACKENDS)
 async def app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[App]:
-    async with scratch_database(request.param, tmp_path) as url:
+    async with scratch_database(request.param, tmp_path, migrated=True) as url:
         settings_ = Settings(
             database_url=url,
             demo=True,
