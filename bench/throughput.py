@@ -10,7 +10,11 @@ seconds after a warm-up: requests answered a second and the gateway's CPU per re
 processes, from ``/proc``); the mocks' CPU is printed beside it, since on two cores they compete
 with the gateway. Beside them, strawberry alone: the same query executed in this process over
 the same records held in memory, with the same parse and validation caches, one after another
-(its requests a second are the inverse of its CPU per request).
+(its requests a second are the inverse of its CPU per request), measured once the gateways have
+stopped. Each row says its CPU per request as a multiple of strawberry's per execution, and one
+figure gives that multiple for one process at concurrency 50 (no target): figure (b) of
+``bench.fanout`` is the same comparison at concurrency 1, one query after another, where each
+request starts on an idle machine.
 """
 
 from __future__ import annotations
@@ -136,10 +140,25 @@ def main() -> int:
                     "",
                     None,
                     "{:.1f}",
-                    f"{r['cpu_ms']:.2f} ms of gateway CPU per request; the mocks "
+                    f"{r['cpu_ms']:.2f} ms of gateway CPU per request "
+                    f"({r['cpu_ms'] / alone_ms:.2f} x strawberry alone's); the mocks "
                     f"{r['mocks_cpu_ms']:.2f} ms",
                 )
             )
+    loaded = runs[1][max(CONCURRENCY)]["cpu_ms"]
+    figures.append(
+        Figure(
+            "loaded-ratio",
+            f"gateway CPU per request, 1 process, concurrency {max(CONCURRENCY)} / strawberry "
+            "alone's per execution",
+            loaded / alone_ms,
+            "",
+            None,
+            "{:.2f}",
+            f"{loaded:.2f} ms vs {alone_ms:.2f} ms; at concurrency 1 "
+            f"{runs[1][1]['cpu_ms'] / alone_ms:.2f} (figure (b)'s way of asking)",
+        )
+    )
     figures.append(
         Figure(
             "strawberry",
