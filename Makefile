@@ -55,6 +55,7 @@ bench: install
 	-$(BIN)/python -m bench.agency_calls
 	-$(BIN)/python -m bench.batch
 	-$(BIN)/python -m bench.instructions
+	-$(BIN)/python -m bench.wakeup
 	-$(BIN)/python -m bench.hedging
 	-$(BIN)/python -m bench.transport
 	-$(BIN)/python -m bench.report
