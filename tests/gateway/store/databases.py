@@ -24,7 +24,13 @@ from gateway.store import configure_sqlite
 from gateway.store.migrate import upgrade
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
-PG_MAINTENANCE = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/postgres"
+
+
+def _pg_url(name: str) -> str:
+    return f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+
+
+PG_MAINTENANCE = _pg_url("postgres")
 
 # parametrise a fixture with these: the PostgreSQL case carries the ``postgres`` marker
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -38,10 +44,6 @@ def postgres_reachable() -> bool:
         return False
 
 
-def _pg_url(name: str) -> str:
-    return f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
-
-
 @contextlib.asynccontextmanager
 async def scratch_database(
     backend: str, tmp_path: Path, *, migrated: bool = False
@@ -51,11 +53,7 @@ async def scratch_database(
     if backend == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'chakong.db'}"
         if migrated:
-            engine = open_engine(url)
-            try:
-                await upgrade(engine)
-            finally:
-                await engine.dispose()
+            await _migrate(url)
         yield url
         return
     if not postgres_reachable():
@@ -66,7 +64,7 @@ async def scratch_database(
     try:
         yield _pg_url(name)
     finally:
-        await _maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await _drop(name)
 
 
 _template: str | None = None  # this process's migrated template database, once made
@@ -79,16 +77,22 @@ async def _migrated_template() -> str:
     if _template is None:
         name = f"chakong_template_{uuid.uuid4().hex[:16]}"
         await _maintenance(f'CREATE DATABASE "{name}"')
-        engine = open_engine(_pg_url(name))
         try:
-            await upgrade(engine)
+            await _migrate(_pg_url(name))
         except BaseException:
-            await engine.dispose()
-            await _maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await _drop(name)
             raise
-        await engine.dispose()
         _template = name
     return _template
+
+
+async def _migrate(url: str) -> None:
+    """The schema at head in the database at ``url``, its engine disposed of afterwards."""
+    engine = open_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
 
 
 def drop_template() -> None:
@@ -96,7 +100,11 @@ def drop_template() -> None:
     global _template
     if _template is not None:
         name, _template = _template, None
-        asyncio.run(_maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(_drop(name))
+
+
+async def _drop(name: str) -> None:
+    await _maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def _maintenance(statement: str) -> None:
