@@ -14,7 +14,7 @@ measures, with no gateway and no network, what that costs on the machine it runs
    nothing but ``await asyncio.sleep(p)``, for p of 1, 10 and 100 ms;
 2. **the same work after idle**: strawberry executing figure (b)'s query over the in-memory profile
    (``bench.fanout.baseline``: the same schema, extensions, caches and garbage-collector settings),
-   its own CPU (``time.thread_time`` around each execution, the idle gap not counted), back to
+   its own CPU (``baseline.run_baseline`` of one execution, the idle gap not counted), back to
    back and after an idle gap (``await asyncio.sleep`` on uvloop) of 1, 5, 20 and 200 ms before
    each execution. Each gap's median execution over the back-to-back median is the figure:
    1.00 where idling costs nothing. The gaps take turns within each of ``--rounds`` rounds.
@@ -77,21 +77,13 @@ async def executions_after_gaps(rounds: int) -> dict[int, list[float]]:
     profile = await baseline.build_profile(queries.example_subject(), queries.CASE_NUMBER)
     baseline.tune_gc_like_the_gateway()
     schema = baseline.baseline_schema(gateway_extensions=True, plain_fields=True)
-    context = baseline.BaselineContext(profile)
     variables = queries.profile_variables()
 
     async def execute() -> float:
-        start = time.thread_time()
-        result = await schema.execute(
-            queries.PROFILE_QUERY, variable_values=variables, context_value=context
-        )
-        spent = time.thread_time() - start
-        if result.errors or not result.data:
-            raise RuntimeError(f"the baseline query failed: {result.errors}")
-        return spent * 1000
+        run = await baseline.run_baseline(schema, profile, queries.PROFILE_QUERY, variables, 1)
+        return run.cpu_s * 1000
 
-    for _ in range(20):  # warm-up: the parse and validation caches filled
-        await execute()
+    await baseline.run_baseline(schema, profile, queries.PROFILE_QUERY, variables, 20)  # warm-up
     spent: dict[int, list[float]] = {gap: [] for gap in GAPS_MS}
     for index in range(rounds):
         for gap in GAPS_MS:
