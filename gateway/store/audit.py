@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -177,11 +178,13 @@ def _mac(value: object) -> str | None:
 
 
 def row_from_entry(entry: AuditEntry) -> dict[str, Any]:
-    """The ``audit_log`` row of ``entry``: its lists and maps as JSON text."""
+    """The ``audit_log`` row of ``entry``: its lists and maps as compact JSON text, the maps'
+    keys sorted (orjson: a group commit writes a row for every entry, a 1,000-debtor batch a
+    thousand; rows written before by the standard library, with spaces, read the same)."""
     row = {name: getattr(entry, name) for name in _COLUMNS}
-    row["agencies"] = json.dumps(list(entry.agencies), ensure_ascii=False)
-    row["statuses"] = json.dumps(entry.statuses, ensure_ascii=False, sort_keys=True)
-    row["record_counts"] = json.dumps(entry.record_counts, sort_keys=True)
+    row["agencies"] = orjson.dumps(entry.agencies).decode()
+    row["statuses"] = orjson.dumps(entry.statuses, option=orjson.OPT_SORT_KEYS).decode()
+    row["record_counts"] = orjson.dumps(entry.record_counts, option=orjson.OPT_SORT_KEYS).decode()
     return row
 
 

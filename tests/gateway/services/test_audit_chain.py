@@ -6,13 +6,17 @@ import dataclasses
 import datetime
 import hashlib
 import hmac
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gateway.domain.audit import ChainProblem, StoredEntry
 from gateway.services.audit_chain import (
     HASHED,
     AuditChain,
+    canonical_bytes,
     canonical_id,
     canonical_json,
     chain_message,
@@ -39,6 +43,52 @@ def test_canonical_json_is_sorted_compact_utf8_with_utc_microseconds():
         canonical_json({"at": datetime.datetime(2026, 5, 1)})
     with pytest.raises(TypeError, match="set"):
         canonical_json({"x": {1}})
+
+
+# what an entry is made of (no floats: see ``canonical_bytes``), with integers past 64 bits, every
+# character but lone surrogates, and times in several offsets, naive ones too
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text()
+    | st.datetimes(timezones=st.none() | st.timezones())
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _written(write: Any, fields: Any) -> bytes | tuple[type[BaseException], str]:
+    try:
+        written = write(fields)
+    except (TypeError, ValueError) as exc:
+        return type(exc), str(exc)
+    return written if isinstance(written, bytes) else written.encode()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.text(), _VALUES, max_size=6))
+def test_canonical_bytes_are_the_canonical_json_or_its_error(fields):
+    assert _written(canonical_bytes, fields) == _written(canonical_json, fields)
+
+
+def test_canonical_bytes_of_what_only_one_writer_takes_fall_back_to_the_standard_library():
+    assert canonical_bytes({"n": 2**70}) == b'{"n":1180591620717411303424}'
+    int_keyed: Any = {1: "a"}  # json writes the key as text; orjson refuses it
+    assert canonical_bytes(int_keyed) == b'{"1":"a"}'
+    with pytest.raises(TypeError, match="cannot hash a set"):
+        canonical_bytes({"x": {1}})
+    with pytest.raises(ValueError, match="timezone-aware"):
+        canonical_bytes({"at": datetime.datetime(2026, 5, 1)})
+    with pytest.raises(TypeError, match="cannot hash a StoredEntry"):
+        canonical_bytes({"entry": stored()[0]})  # a dataclass, which orjson alone would write
 
 
 def test_an_entry_hash_is_the_keyed_hmac_of_the_previous_hash_and_the_fields():
