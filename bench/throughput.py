@@ -34,6 +34,7 @@ from bench.fanout import baseline, procs, queries
 from bench.fanout.client import Client, encode, register_cases
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
+from bench.options import seconds
 
 CONCURRENCY = (1, 10, 50)
 
@@ -110,7 +111,7 @@ async def strawberry_alone(iterations: int = 300) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--seconds", type=seconds, default=8.0)
     parser.add_argument("--no-write", dest="write", action="store_false")
     args = parser.parse_args()
     load_before = os.getloadavg()

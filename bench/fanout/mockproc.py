@@ -17,6 +17,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from bench.options import milliseconds
 from mocks.faults import FaultConfig
 from mocks.runner import MockServers
 
@@ -58,7 +59,9 @@ async def serve(token: str, latency_ms: float) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fanout.mockproc")
     parser.add_argument("--token", required=True, help="bearer token every mock expects")
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="fixed latency per call")
+    parser.add_argument(
+        "--latency-ms", type=milliseconds, default=0.0, help="fixed latency per call"
+    )
     args = parser.parse_args(argv)
     asyncio.run(serve(args.token, args.latency_ms))
     return 0

@@ -42,6 +42,7 @@ from bench.fanout.figures import TARGET_A
 from bench.fanout.measure import Config
 from bench.fanout.report import load_average, machine, run_header, write_section
 from bench.fanout.results import RESULTS
+from bench.options import count, milliseconds
 
 OUT = Path(__file__).resolve().parent.parent / "out" / "fanout.prof"
 
@@ -361,10 +362,12 @@ async def direct_floor_only(mocks: procs.Mocks, latency_ms: float, count: int) -
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fanout.profile", description=__doc__)
-    parser.add_argument("--queries", type=int, default=300, help="for the cProfile part")
-    parser.add_argument("--top", type=int, default=20)
-    parser.add_argument("--stage-queries", type=int, default=60, help="for the stages part")
-    parser.add_argument("--latency-ms", type=float, default=200.0, help="for the stages part")
+    parser.add_argument("--queries", type=count(), default=300, help="for the cProfile part")
+    parser.add_argument("--top", type=count(), default=20)
+    parser.add_argument("--stage-queries", type=count(), default=60, help="for the stages part")
+    parser.add_argument(
+        "--latency-ms", type=milliseconds, default=200.0, help="for the stages part"
+    )
     parser.add_argument("--part", choices=("all", "cprofile", "baseline", "stages"), default="all")
     parser.add_argument("--no-write", action="store_true", help="leave RESULTS.md alone")
     args = parser.parse_args(argv)

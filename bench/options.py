@@ -1,0 +1,44 @@
+"""The benchmarks' command-line numbers: a count or a duration out of range is refused by
+argparse with a one-line message and exit status 2, as a typo in a name is, instead of ending
+in a Python error after the set-up (a division by zero rounds, a median of no samples)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+
+
+def count(minimum: int = 1) -> Callable[[str], int]:
+    """An integer option of at least ``minimum`` (rounds, queries, runs: at least one)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+
+    parse.__name__ = "count"  # argparse names the type in its message
+    return parse
+
+
+def milliseconds(text: str) -> float:
+    """A latency or a duration: a finite number, zero or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number, zero or more, not {text}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """A duration to measure over: a finite number above zero."""
+    value = milliseconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be more than zero")
+    return value
