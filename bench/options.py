@@ -1,6 +1,6 @@
 """The benchmarks' command-line numbers: a count or a duration out of range is refused by
-argparse with a one-line message and exit status 2, as a typo in a name is, instead of ending
-in a Python error after the set-up (a division by zero rounds, a median of no samples)."""
+argparse with a one-line message and exit status 2, as a misspelt option is, instead of a
+Python error after the set-up (dividing by zero rounds, the median of no samples)."""
 
 from __future__ import annotations
 
