@@ -184,25 +184,31 @@ class _Connection(asyncio.Protocol):
             waiter.set_exception(error)
 
     async def exchange(self, request: bytes) -> tuple[int, _Headers, bytes, bool]:
-        """Send ``request``; (status, headers, body, whether the connection may be reused)."""
+        """Send ``request``; (status, headers, body, whether the connection may be reused).
+
+        Each exchange starts from the state ``_reset`` leaves and ends by resetting it, so a
+        connection back in the pool holds no answer: its body (up to ``MAX_BODY_BYTES`` per
+        connection) would otherwise stay in memory until the connection's next call."""
         transport = self.transport
-        self._reset()
         loop = self._loop
         self._waiter = waiter = loop.create_future()
         self._last_byte = loop.time()
         self._timer = loop.call_at(self._last_byte + self._read_timeout_s, self._check_silence)
         try:
-            if transport is None or self.lost or transport.is_closing():
-                raise _DroppedError(fresh=True)
-            transport.write(request)
-            await waiter
+            try:
+                if transport is None or self.lost or transport.is_closing():
+                    raise _DroppedError(fresh=True)
+                transport.write(request)
+                await waiter
+            finally:
+                self._waiter = None
+                self._timer.cancel()
+            if self.too_big:
+                raise _OversizedError()
+            reusable = self.complete and self._framed and self.keep_alive and not self.lost
+            return self.status, _Headers(self._headers), b"".join(self._parts), reusable
         finally:
-            self._waiter = None
-            self._timer.cancel()
-        if self.too_big:
-            raise _OversizedError()
-        reusable = self.complete and self._framed and self.keep_alive and not self.lost
-        return self.status, _Headers(self._headers), b"".join(self._parts), reusable
+            self._reset()
 
     def close(self) -> None:
         self.lost = True

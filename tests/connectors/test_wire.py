@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import tracemalloc
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -370,3 +371,26 @@ async def test_a_header_cannot_write_another(wire: WireReads, server: Server):
     with pytest.raises(ValueError, match="line break"):
         await wire.post("bank", server.url, b"{}", {"X-Request-Id": "r1\r\nX-Evil: 1"})
     assert server.requests == []
+
+
+async def test_an_idle_connection_keeps_no_answer(wire: WireReads, server: Server):
+    big = b"x" * (4 * 1024 * 1024)
+
+    async def large(_c: int, _n: int, _r: asyncio.StreamReader, w: asyncio.StreamWriter) -> bool:
+        w.write(response("200 OK", big))
+        await w.drain()
+        return True
+
+    server.script = large
+    await post(wire, server)  # the connection opened, and the pool's own allocations made
+    tracemalloc.start()
+    try:
+        content = await post(wire, server)  # on the same connection, back in the pool after it
+        assert len(content) == len(big)
+        del content
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # the answer's bytes went with the caller's last reference: the idle connection holds none
+    assert held < len(big) // 8
+    assert [number for number, _ in server.requests] == [1, 1]
