@@ -39,7 +39,7 @@ from pydantic import SecretStr
 from bench.fanout import procs, queries
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
-from bench.options import count
+from bench.options import at_least
 from connectors.base import Inquiry, SourceConnector
 from connectors.client import AiohttpReads, HttpxReads
 from connectors.wire import WireReads
@@ -133,7 +133,7 @@ async def measure(mocks: procs.Mocks, rounds: int) -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=count(), default=300)
+    parser.add_argument("--rounds", type=at_least(1), default=300)
     parser.add_argument("--no-write", dest="write", action="store_false")
     args = parser.parse_args()
     load_before = os.getloadavg()

@@ -52,7 +52,7 @@ from bench.fanout.baseline import fetch_profile
 from bench.fanout.queries import example_subject
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
-from bench.options import count
+from bench.options import at_least
 from gateway.auth.principal import Principal, Role
 from gateway.services.audit import AuditLog
 from gateway.services.auditing import Auditor, Inquiries, inquiry_answers, inquiry_records
@@ -255,7 +255,7 @@ async def main_async(inquiries: int, write: bool) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--inquiries", type=count(), default=600)
+    parser.add_argument("--inquiries", type=at_least(1), default=600)
     parser.add_argument("--no-write", dest="write", action="store_false")
     args = parser.parse_args()
     return asyncio.run(main_async(args.inquiries, args.write))

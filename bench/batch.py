@@ -45,7 +45,7 @@ from bench.fanout import baseline, procs, queries
 from bench.fanout.client import Client, encode, register_case
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
-from bench.options import count
+from bench.options import at_least
 from gateway.schema.debtor import DebtorProfile
 
 TARGET_TIME = 1.2
@@ -151,8 +151,8 @@ def stable(data: dict[str, Any]) -> Any:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--debtors", type=count(), default=1000)
-    parser.add_argument("--runs", type=count(), default=5)
+    parser.add_argument("--debtors", type=at_least(1), default=1000)
+    parser.add_argument("--runs", type=at_least(1), default=5)
     parser.add_argument("--no-write", dest="write", action="store_false")
     args = parser.parse_args()
     load_before = os.getloadavg()

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.fanout.report import git_revision, machine, run_header, write_section
-from bench.options import count
+from bench.options import at_least
 
 HERE = Path(__file__).resolve().parents[1]
 RESULTS = HERE / "bench" / "RESULTS.md"
@@ -123,7 +123,7 @@ def section(before: Side, after: Side) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.before_after", description=__doc__)
     parser.add_argument("--before", type=Path, required=True, help="a checkout with a .venv")
-    parser.add_argument("--runs", type=count(), default=3)
+    parser.add_argument("--runs", type=at_least(1), default=3)
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     before, after = Side("before", args.before.resolve()), Side("after", HERE)

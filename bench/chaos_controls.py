@@ -58,7 +58,7 @@ from bench.fanout.report import (
     table,
     write_section,
 )
-from bench.options import count
+from bench.options import at_least
 from gateway.auth.principal import Role
 from gateway.auth.tokens import TokenService
 from gateway.settings import AuthSettings
@@ -468,10 +468,10 @@ def section(raw: dict[str, Any], figs: list[Figure], info: dict[str, str], load:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--cases", type=count(), default=520, help="four controls each")
-    parser.add_argument("--kills", type=count(0), default=2)
-    parser.add_argument("--concurrency", type=count(), default=32)
-    parser.add_argument("--latency-samples", type=count(), default=40)
+    parser.add_argument("--cases", type=at_least(1), default=520, help="four controls each")
+    parser.add_argument("--kills", type=at_least(0), default=2)
+    parser.add_argument("--concurrency", type=at_least(1), default=32)
+    parser.add_argument("--latency-samples", type=at_least(1), default=40)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()

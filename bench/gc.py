@@ -30,7 +30,7 @@ from bench.fanout import procs, queries
 from bench.fanout.client import Client, encode, register_cases
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
-from bench.options import count
+from bench.options import at_least
 
 PYTHON_DEFAULTS = {"CHAKONG_GC_FREEZE": "false", "CHAKONG_GC_YOUNG_THRESHOLD": "0"}
 
@@ -95,9 +95,9 @@ async def measure(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--queries", type=count(), default=300)
-    parser.add_argument("--batch", type=count(), default=500)
-    parser.add_argument("--rounds", type=count(), default=3)
+    parser.add_argument("--queries", type=at_least(1), default=300)
+    parser.add_argument("--batch", type=at_least(1), default=500)
+    parser.add_argument("--rounds", type=at_least(1), default=3)
     parser.add_argument("--no-write", dest="write", action="store_false")
     args = parser.parse_args()
     load_before = os.getloadavg()

@@ -28,7 +28,7 @@ from bench.fanout.report import (
     table,
     write_section,
 )
-from bench.options import count, milliseconds
+from bench.options import at_least, milliseconds
 from connectors.base import AgencyEndpoint
 from connectors.http import HttpConnector
 from connectors.registry import AGENCIES
@@ -150,7 +150,7 @@ more agency calls.
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__)
-    parser.add_argument("--inquiries", type=count(), default=1000)  # p99 of 1000: 10 samples
+    parser.add_argument("--inquiries", type=at_least(1), default=1000)  # p99 of 1000: 10 samples
     parser.add_argument("--tail-ms", type=milliseconds, default=20.0)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)

@@ -54,7 +54,7 @@ from bench.fanout.client import Client, encode, register_case
 from bench.fanout.profile import bench_debtors
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
-from bench.options import count
+from bench.options import at_least
 
 WARMUP = 30
 STARTUP_TIMEOUT_S = 600.0  # the gateway's start-up under valgrind takes about ten seconds
@@ -327,8 +327,8 @@ def figures(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--queries", type=count(), default=60, help="per kind, counted")
-    parser.add_argument("--cpu-queries", type=count(), default=300, help="per kind, timed")
+    parser.add_argument("--queries", type=at_least(1), default=60, help="per kind, counted")
+    parser.add_argument("--cpu-queries", type=at_least(1), default=300, help="per kind, timed")
     parser.add_argument("--no-write", dest="write", action="store_false")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

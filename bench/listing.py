@@ -42,7 +42,7 @@ from bench.fanout.report import (
     table,
     write_section,
 )
-from bench.options import count
+from bench.options import at_least
 from gateway.demo_list import GIVEN, SURNAMES, build, plans
 from gateway.domain.calendar import WorkingCalendar
 from gateway.domain.deadlines import SOURCE_PLAN
@@ -253,8 +253,8 @@ async def main_async(entries: int, queries: int, write: bool) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
-    parser.add_argument("--entries", type=count(), default=1_000_000)
-    parser.add_argument("--queries", type=count(), default=2000)
+    parser.add_argument("--entries", type=at_least(1), default=1_000_000)
+    parser.add_argument("--queries", type=at_least(1), default=2000)
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args()
     return asyncio.run(main_async(args.entries, args.queries, not args.no_write))

@@ -9,8 +9,10 @@ import math
 from collections.abc import Callable
 
 
-def count(minimum: int = 1) -> Callable[[str], int]:
-    """An integer option of at least ``minimum`` (rounds, queries, runs: at least one)."""
+def at_least(minimum: int) -> Callable[[str], int]:
+    """A whole-number option of at least ``minimum`` (rounds, queries, runs: at least 1). Named
+    so as not to shadow, or be shadowed by, the ``count`` the benchmarks use for their own
+    counts."""
 
     def parse(text: str) -> int:
         try:
@@ -21,7 +23,7 @@ def count(minimum: int = 1) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
         return value
 
-    parse.__name__ = "count"  # argparse names the type in its message
+    parse.__name__ = "at_least"  # argparse names the type in its message
     return parse
 
 

@@ -31,7 +31,7 @@ from bench.fanout import procs, queries
 from bench.fanout.client import Client, encode, register_cases
 from bench.fanout.report import Figure, git_revision, table, write_bench_section
 from bench.fanout.results import RESULTS
-from bench.options import count
+from bench.options import at_least
 
 ROUND_PAUSE_S = 0.05  # lets the last answer's audit group and the CPU counters settle
 
@@ -126,9 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         description=(__doc__ or "").split("\n\n")[0],
     )
     parser.add_argument("--before", type=Path, required=True, help="a checkout with a .venv")
-    parser.add_argument("--queries", type=count(), default=200, help="per gateway and round")
-    parser.add_argument("--rounds", type=count(), default=12)
-    parser.add_argument("--warmup", type=count(0), default=30)
+    parser.add_argument("--queries", type=at_least(1), default=200, help="per gateway and round")
+    parser.add_argument("--rounds", type=at_least(1), default=12)
+    parser.add_argument("--warmup", type=at_least(0), default=30)
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     before = args.before.resolve()

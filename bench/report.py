@@ -32,7 +32,7 @@ from bench.fanout.report import (
     table,
     write_section,
 )
-from bench.options import count
+from bench.options import at_least
 from gateway.app import Resources, auth_settings, create_app
 from gateway.auth.tokens import TokenService
 from gateway.demo import demo_tokens, seed_demo_cases
@@ -134,7 +134,7 @@ PDF, with the font slices the text needs). No target: the figures say how long a
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__)
-    parser.add_argument("--runs", type=count(), default=3)
+    parser.add_argument("--runs", type=at_least(1), default=3)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     raw = asyncio.run(measure(args.runs))

@@ -32,7 +32,7 @@ from bench.fanout.report import (
     table,
     write_section,
 )
-from bench.options import count
+from bench.options import at_least
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 COMMAND = "python -m bench.transport"
@@ -133,9 +133,9 @@ gateway's controls and status look-ups use (its reads go straight on aiohttp sin
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__)
-    parser.add_argument("--requests", type=count(), default=2000)
-    parser.add_argument("--concurrency", type=count(), default=50)
-    parser.add_argument("--rounds", type=count(), default=2)
+    parser.add_argument("--requests", type=at_least(1), default=2000)
+    parser.add_argument("--concurrency", type=at_least(1), default=50)
+    parser.add_argument("--rounds", type=at_least(1), default=2)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     before = os.getloadavg()

@@ -43,7 +43,7 @@ import uvloop
 from bench.fanout import baseline, queries
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
-from bench.options import count
+from bench.options import at_least
 
 PERIODS_S = (0.001, 0.01, 0.1)
 WAKE_SPAN_S = 1.5  # how long each wake-up measurement sleeps in all
@@ -105,7 +105,7 @@ async def executions_after_gaps(rounds: int) -> dict[int, list[float]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=count(), default=3)
+    parser.add_argument("--rounds", type=at_least(1), default=3)
     parser.add_argument("--no-write", dest="write", action="store_false")
     args = parser.parse_args()
     load_before = os.getloadavg()

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bench.options import count, milliseconds, seconds
+from bench.options import at_least, milliseconds, seconds
 
 # every benchmark's entry point, each with an option that must be positive
 ENTRY_POINTS = [
@@ -47,13 +47,13 @@ def test_a_benchmark_refuses_a_number_out_of_range(
     assert "Traceback" not in err
 
 
-def test_count_takes_whole_numbers_from_its_minimum():
-    assert count()("3") == 3
-    assert count(0)("0") == 0
+def test_at_least_takes_whole_numbers_from_its_minimum():
+    assert at_least(1)("3") == 3
+    assert at_least(0)("0") == 0
     with pytest.raises(argparse.ArgumentTypeError, match="at least 1, not 0"):
-        count()("0")
+        at_least(1)("0")
     with pytest.raises(argparse.ArgumentTypeError, match="not a whole number"):
-        count()("2.5")
+        at_least(1)("2.5")
 
 
 def test_durations_are_finite_and_not_negative():

@@ -42,7 +42,7 @@ from bench.fanout.figures import TARGET_A
 from bench.fanout.measure import Config
 from bench.fanout.report import load_average, machine, run_header, write_section
 from bench.fanout.results import RESULTS
-from bench.options import count, milliseconds
+from bench.options import at_least, milliseconds
 
 OUT = Path(__file__).resolve().parent.parent / "out" / "fanout.prof"
 
@@ -362,9 +362,9 @@ async def direct_floor_only(mocks: procs.Mocks, latency_ms: float, count: int) -
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fanout.profile", description=__doc__)
-    parser.add_argument("--queries", type=count(), default=300, help="for the cProfile part")
-    parser.add_argument("--top", type=count(), default=20)
-    parser.add_argument("--stage-queries", type=count(), default=60, help="for the stages part")
+    parser.add_argument("--queries", type=at_least(1), default=300, help="for the cProfile part")
+    parser.add_argument("--top", type=at_least(1), default=20)
+    parser.add_argument("--stage-queries", type=at_least(1), default=60, help="for the stages part")
     parser.add_argument(
         "--latency-ms", type=milliseconds, default=200.0, help="for the stages part"
     )

@@ -24,7 +24,7 @@ from bench.fanout.figures import figures
 from bench.fanout.measure import Config, measure
 from bench.fanout.report import git_revision, machine, steal_percent, table
 from bench.fanout.results import record
-from bench.options import count, milliseconds
+from bench.options import at_least, milliseconds
 
 
 def _terminated(signum: int, frame: FrameType | None) -> None:
@@ -34,16 +34,16 @@ def _terminated(signum: int, frame: FrameType | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fanout", description=__doc__)
     defaults = Config()
-    parser.add_argument("--warmup", type=count(0), default=defaults.warmup)
-    parser.add_argument("--cpu-queries", type=count(), default=defaults.cpu_queries)
-    parser.add_argument("--rounds", type=count(), default=defaults.rounds)
-    parser.add_argument("--latency-queries", type=count(), default=defaults.latency_queries)
-    parser.add_argument("--latency-runs", type=count(), default=defaults.latency_runs)
+    parser.add_argument("--warmup", type=at_least(0), default=defaults.warmup)
+    parser.add_argument("--cpu-queries", type=at_least(1), default=defaults.cpu_queries)
+    parser.add_argument("--rounds", type=at_least(1), default=defaults.rounds)
+    parser.add_argument("--latency-queries", type=at_least(1), default=defaults.latency_queries)
+    parser.add_argument("--latency-runs", type=at_least(1), default=defaults.latency_runs)
     parser.add_argument("--latency-ms", type=milliseconds, default=defaults.latency_ms)
-    parser.add_argument("--floor-queries", type=count(), default=defaults.floor_queries)
-    parser.add_argument("--leads-queries", type=count(), default=defaults.leads_queries)
-    parser.add_argument("--batch-size", type=count(), default=defaults.batch_size)
-    parser.add_argument("--batch-runs", type=count(), default=defaults.batch_runs)
+    parser.add_argument("--floor-queries", type=at_least(1), default=defaults.floor_queries)
+    parser.add_argument("--leads-queries", type=at_least(1), default=defaults.leads_queries)
+    parser.add_argument("--batch-size", type=at_least(1), default=defaults.batch_size)
+    parser.add_argument("--batch-runs", type=at_least(1), default=defaults.batch_runs)
     parser.add_argument(
         "--no-write", action="store_true", help="print only; leave RESULTS.md and out/ alone"
     )
