@@ -30,6 +30,7 @@ class Client:
             "Accept": "application/json",
             "Authorization": f"Bearer {token}",
         }
+        self.last_size = 0  # the bytes of the last answer's body, as the gateway sent them
 
     async def post(self, body: bytes) -> tuple[float, dict[str, Any]]:
         """(seconds until the whole response was read, the response's ``data``)."""
@@ -40,6 +41,7 @@ class Client:
             raise RuntimeError(
                 f"the gateway answered HTTP {response.status_code}: {response.text[:500]}"
             )
+        self.last_size = len(response.content)
         payload = response.json()
         if payload.get("errors") or not payload.get("data"):
             raise RuntimeError(f"the query failed: {json.dumps(payload)[:1000]}")
