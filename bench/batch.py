@@ -37,6 +37,7 @@ import argparse
 import asyncio
 import gc
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -70,9 +71,14 @@ def rss_mb(pid: int, field: str) -> float:
     raise RuntimeError(f"no {field} in /proc/{pid}/status")
 
 
-def reset_peak_rss() -> None:
-    """This process's ``VmHWM`` set back to its ``VmRSS`` (Linux 4.0 and later)."""
-    Path("/proc/self/clear_refs").write_text("5")
+def reset_peak_rss() -> bool:
+    """This process's ``VmHWM`` set back to its ``VmRSS`` (Linux 4.0 and later); False where
+    the kernel or a sandbox does not allow it."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def floor_memory(debtors: int) -> dict[str, float]:
@@ -99,10 +105,10 @@ async def measure_floor_memory(debtors: int) -> dict[str, float]:
     pid = os.getpid()
     gc.collect()
     before = rss_mb(pid, "VmRSS")
-    reset_peak_rss()
+    reset = reset_peak_rss()
     _, data = await floor.run("plain")
     body = orjson.dumps({"data": data})
-    peak = rss_mb(pid, "VmHWM")
+    peak = rss_mb(pid, "VmHWM") if reset else math.nan  # else the profiles' fetch's peak
     size = len(body)
     del data, body
     gc.collect()
@@ -300,9 +306,14 @@ def main() -> int:
             (floor_mem["peak_mb"] - floor_mem["before_mb"]) / floor_mem["answer_mb"],
             "",
             None,
-            detail=f"a fresh process holding the profiles: {floor_mem['peak_mb']:.0f} MB peak, "
-            f"{floor_mem['before_mb']:.0f} MB before its first execution and the answer's "
-            f"encoding (orjson); its objects at their peak (tracemalloc): "
+            detail=(
+                f"a fresh process holding the profiles: {floor_mem['peak_mb']:.0f} MB peak, "
+                f"{floor_mem['before_mb']:.0f} MB before its first execution and the answer's "
+                "encoding (orjson)"
+                if not math.isnan(floor_mem["peak_mb"])
+                else "its peak not measured here (/proc/self/clear_refs cannot be written)"
+            )
+            + "; its objects at their peak (tracemalloc): "
             f"{floor_mem['traced_mb']:.1f} MB, "
             f"{floor_mem['traced_mb'] / floor_mem['answer_mb']:.2f} x the answer, of which "
             f"{floor_mem['result_mb']:.1f} MB before encoding (graphql-core's result, built whole)",
