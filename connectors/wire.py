@@ -195,19 +195,17 @@ class _Connection(asyncio.Protocol):
         self._last_byte = loop.time()
         self._timer = loop.call_at(self._last_byte + self._read_timeout_s, self._check_silence)
         try:
-            try:
-                if transport is None or self.lost or transport.is_closing():
-                    raise _DroppedError(fresh=True)
-                transport.write(request)
-                await waiter
-            finally:
-                self._waiter = None
-                self._timer.cancel()
+            if transport is None or self.lost or transport.is_closing():
+                raise _DroppedError(fresh=True)
+            transport.write(request)
+            await waiter
             if self.too_big:
                 raise _OversizedError()
             reusable = self.complete and self._framed and self.keep_alive and not self.lost
             return self.status, _Headers(self._headers), b"".join(self._parts), reusable
-        finally:
+        finally:  # nothing is awaited after the answer: no callback runs before this
+            self._waiter = None
+            self._timer.cancel()
             self._reset()
 
     def close(self) -> None:
