@@ -29,18 +29,25 @@ def at_least(minimum: int) -> Callable[[str], int]:
 
 def milliseconds(text: str) -> float:
     """A latency or a duration: a finite number, zero or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value < 0:
+    value = _finite(text)
+    if value < 0:
         raise argparse.ArgumentTypeError(f"must be a finite number, zero or more, not {text}")
     return value
 
 
 def seconds(text: str) -> float:
     """A duration to measure over: a finite number above zero."""
-    value = milliseconds(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be more than zero")
+    value = _finite(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number more than zero, not {text}")
+    return value
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {text}")
     return value
