@@ -1,4 +1,8 @@
-"""``chakong reconcile``: settle UNKNOWN controls from the command line, then report."""
+"""``chakong reconcile``: settle UNKNOWN controls from the command line, then report.
+
+Where the gateways run no reconciler (``CHAKONG_CONTROLS__RECONCILE_INTERVAL_S=0``) this command is
+the reconciler, so it also forgets the idempotency keys past their retention, as the gateway's
+reconciler does once an hour."""
 
 from __future__ import annotations
 
@@ -50,8 +54,11 @@ async def _reconcile(settings: Settings, key: bytes, passes: int, wait_s: float)
                     await asyncio.sleep(wait_s)
             # what is left in the database, those another reconciler is working included
             remaining = await service.unsettled_count()
+            purged = await service.purge_keys()
     except (SQLAlchemyError, OSError) as exc:  # OSError: a refused connection, a missing folder
         print(f"无法读取数据库 / cannot read the database: {type(exc).__name__}", file=sys.stderr)
         return 1
     print(report_message(total, remaining))
+    if purged:
+        print(f"清除过期幂等键 {purged} 个 / forgot {purged} expired idempotency keys")
     return 0 if remaining == 0 else 1

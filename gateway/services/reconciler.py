@@ -6,20 +6,36 @@ conditional UPDATE that works on SQLite and PostgreSQL and runs out if the proce
 passes never look up or resend the same operation together; each state change is still a
 compare-and-set, and the agencies are idempotent on the ``requestId``. A failing pass is logged and
 the loop goes on; only cancellation (the lifespan's exit) stops it.
+
+The loop also forgets idempotency keys past their retention (``ControlService.purge_keys``), but
+only once an hour: the retention is at least 30 days, so purging on every pass would take the
+store's writer lock every few seconds for nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 from gateway.services.controls import ControlService
 
 log = logging.getLogger(__name__)
 
+PURGE_EVERY_S = 3600.0  # idempotency keys live at least 30 days; an hour late is nothing
 
-async def reconcile_forever(service: ControlService, interval_s: float) -> None:
-    """Run a reconciliation pass, then wait ``interval_s``, until cancelled."""
+
+async def reconcile_forever(
+    service: ControlService,
+    interval_s: float,
+    *,
+    purge_every_s: float = PURGE_EVERY_S,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """Run a reconciliation pass, then wait ``interval_s``, until cancelled; purge expired
+    idempotency keys after the first pass and then at most once every ``purge_every_s``."""
+    next_purge = clock()
     while True:
         try:
             report = await service.reconcile()
@@ -31,7 +47,11 @@ async def reconcile_forever(service: ControlService, interval_s: float) -> None:
                     report.resent,
                     report.unresolved,
                 )
-            await service.purge_keys()
+            if clock() >= next_purge:
+                next_purge = clock() + purge_every_s
+                purged = await service.purge_keys()
+                if purged:
+                    log.info("forgot %d expired idempotency keys", purged)
         except asyncio.CancelledError:
             raise
         except Exception:

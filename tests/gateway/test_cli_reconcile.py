@@ -7,7 +7,9 @@ open, and an agency it has no URL for, end in a clear message and a non-zero exi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
+import sqlite3
 import subprocess
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -374,3 +376,28 @@ async def test_a_control_under_another_lease_is_not_reported_settled(
     (after,) = (await operations(url, [lost_id])).values()
     assert after.state is OperationState.UNKNOWN
     assert result.returncode != 0 or "0 left to settle" not in result.stdout
+
+
+async def test_reconcile_forgets_the_idempotency_keys_past_their_retention(
+    bank: MockServers, tmp_path: Path
+):
+    """With no reconciler in the gateways, the command is the one that forgets old keys."""
+    await seed(bank, tmp_path, LOST, NEVER_SEEN)  # keys freeze-0 and freeze-1, made today
+    select = "SELECT key FROM control_idempotency ORDER BY created_at"
+    with contextlib.closing(sqlite3.connect(tmp_path / "gateway.db")) as db, db:
+        older, newer = [key for (key,) in db.execute(select)]  # kept hashed
+        # freeze-0's made long before any retention (SQLite keeps the UTC wall time as text)
+        db.execute(
+            "UPDATE control_idempotency SET created_at = '2000-01-01 00:00:00.000000'"
+            " WHERE key = ?",
+            (older,),
+        )
+    url = database_url(tmp_path)
+    result = await chakong("reconcile", "--wait", "0", cwd=tmp_path, env=cli_env(url, bank))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        summary(2, 1, 1, 0, 0),
+        "清除过期幂等键 1 个 / forgot 1 expired idempotency keys",
+    ]
+    with contextlib.closing(sqlite3.connect(tmp_path / "gateway.db")) as db:
+        assert [key for (key,) in db.execute(select)] == [newer]

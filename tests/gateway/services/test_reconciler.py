@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import logging
 from pathlib import Path
+from typing import cast
 
+import pytest
+
+from gateway.services.controls import ControlService, ReconcileReport
+from gateway.services.reconciler import reconcile_forever
 from gateway.settings import ControlSettings
 from mocks.faults import ControlFaultConfig
 from mocks.runner import MockServers
@@ -56,3 +62,41 @@ async def test_the_lifespan_reconciles_a_lost_answer(tmp_path: Path):
         seen = mocks.apps["bank"].state.mock.ledger.snapshot()["controls"][control["requestId"]]
         assert seen["applications"] == 1
         assert seen["deliveries"] == 1
+
+
+class _Passes:
+    """A control service whose passes each take ten seconds of a fake clock; the eighth is the
+    lifespan's exit."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.passes = 0
+        self.purged_at: list[int] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def reconcile(self) -> ReconcileReport:
+        self.passes += 1
+        if self.passes == 8:
+            raise asyncio.CancelledError
+        self.now += 10.0
+        return ReconcileReport()
+
+    async def purge_keys(self) -> int:
+        self.purged_at.append(self.passes)
+        return 2
+
+
+async def test_expired_keys_are_purged_after_the_first_pass_then_once_a_period(caplog):
+    fake = _Passes()
+    service = cast(ControlService, fake)
+    with (
+        caplog.at_level(logging.INFO, logger="gateway.services.reconciler"),
+        pytest.raises(asyncio.CancelledError),
+    ):
+        await reconcile_forever(service, 0, purge_every_s=25, clock=fake.clock)
+    assert fake.passes == 8
+    # passes end at 10, 20, ... 70 s: purged at 10 s, then not before 35 s (40), then 65 s (70)
+    assert fake.purged_at == [1, 4, 7]
+    assert caplog.messages.count("forgot 2 expired idempotency keys") == 3
