@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 from gateway.domain.clock import court_today
 from gateway.domain.errors import InvalidCaseNumberError
-from gateway.domain.inputs import fold_identifier, printable
-from gateway.domain.subjects import mask_ids_in_text
+from gateway.domain.inputs import fold_identifier
+from gateway.domain.subjects import echoed
 
 
 class CaseNumberForm(enum.Enum):
@@ -113,4 +113,4 @@ def parse_case_number(value: str, *, today: datetime.date | None = None) -> Case
 def _shown(text: str) -> str:
     """A refused case number as its error message shows it: printable, identifiers masked
     (built only for the message: a valid number, every inquiry's, needs none)."""
-    return mask_ids_in_text(printable(text))
+    return echoed(text)

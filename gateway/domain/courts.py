@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from gateway.domain.errors import InvalidInputError
+from gateway.domain.subjects import echoed
 
 # 31 provincial-level regions, then the Production and Construction Corps and military courts
 PROVINCES = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新兵军"
@@ -28,9 +29,10 @@ def parse_court_code(value: str) -> str:
     is not one."""
     code = value.strip()
     if not _COURT_CODE.fullmatch(code):
+        shown = echoed(code, 20)
         raise InvalidCourtCodeError(
-            f"未知的法院代码“{code[:20]}”：应为省级简称加 0、2 或 4 位数字，如 苏0812",
-            f"unknown court code '{code[:20]}': expected a province abbreviation and 0, 2 or 4 "
+            f"未知的法院代码“{shown}”：应为省级简称加 0、2 或 4 位数字，如 苏0812",
+            f"unknown court code '{shown}': expected a province abbreviation and 0, 2 or 4 "
             "digits, as in case numbers (苏0812)",
         )
     return code

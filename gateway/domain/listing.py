@@ -26,8 +26,8 @@ import enum
 from dataclasses import dataclass
 
 from gateway.domain.errors import InvalidInputError, InvalidSubjectError
-from gateway.domain.inputs import fold_identifier, printable
-from gateway.domain.subjects import Subject, SubjectKind, ascii_identifier
+from gateway.domain.inputs import fold_identifier
+from gateway.domain.subjects import Subject, SubjectKind, ascii_identifier, echoed
 
 RULES = "法释〔2017〕7号"
 ADULT_AGE = 18
@@ -327,7 +327,7 @@ def normalize_organisation_code(value: str) -> str:
 
 
 def _bad_organisation_code(value: str, zh: str, en: str) -> ListingError:
-    shown = printable(value, 32)
+    shown = echoed(value, 32)
     return ListingError(
         f"组织机构代码 {shown} 无效：{zh}",
         f"organisation code {shown} is invalid: {en}",

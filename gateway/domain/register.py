@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from gateway.domain.cases import CaseNumber, parse_case_number
 from gateway.domain.errors import InvalidInputError
-from gateway.domain.inputs import check_text, printable
-from gateway.domain.subjects import Subject, mask_ids_in_text
+from gateway.domain.inputs import check_text
+from gateway.domain.subjects import Subject, echoed, mask_ids_in_text
 
 # NUMERIC(18, 2) holds more, but SQLite keeps amounts exactly only up to 15 significant digits
 MAX_AMOUNT = Decimal("9999999999999.99")
@@ -168,7 +168,7 @@ def amount(value: Decimal | int | str, name_zh: str, name_en: str) -> Decimal:
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation:
-        shown = mask_ids_in_text(printable(str(value), 30))
+        shown = echoed(str(value), 30)
         raise InvalidAmountError(
             f"{name_zh}“{shown}”不是数字", f"{name_en} '{shown}' is not a number"
         ) from None

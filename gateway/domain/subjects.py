@@ -82,6 +82,18 @@ def mask_ids_in_text(text: str) -> str:
     return _ID_LIKE.sub(lambda m: mask_id(m.group(0).upper()), text)
 
 
+_LONGEST_ID = 18  # what _ID_LIKE matches is at most this long
+
+
+def echoed(value: str, limit: int = 40) -> str:
+    """``value`` as an error message may echo it: every identifier in it masked, then cut to
+    ``limit`` characters, refused characters shown as U+FFFD (``printable``). In that order: an
+    ID number cut short is no longer one the masking recognises, and 17 of its 18 digits would
+    show. Only the first ``limit`` + 18 characters are read: an identifier that starts before
+    the cut ends within them, and is matched as in the whole text."""
+    return printable(mask_ids_in_text(value[: limit + _LONGEST_ID]), limit)
+
+
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # Registration authority codes of GB 32100-2015: 1-9 for the registering departments,

@@ -66,6 +66,7 @@ from gateway.domain.controls import (
 from gateway.domain.errors import ChakongError, InvalidInputError, StoreUnavailableError
 from gateway.domain.register import Case, PartyRole, amount
 from gateway.domain.seizure_queue import Standing, standings
+from gateway.domain.subjects import echoed
 from gateway.services.audit import AuditUnavailableError
 from gateway.services.auditing import Auditor
 from gateway.store.controls import InquiryAnswer
@@ -421,7 +422,7 @@ class ControlService:
                 exc,
                 action=action,
                 case_number=None if known is None else known.case_number,
-                detail=f"op={operation_id[:40]}",
+                detail=f"op={echoed(operation_id)}",
             )
             raise
 
@@ -709,9 +710,8 @@ def _requester(op: ControlOperation) -> Principal:
 
 
 def _not_found(operation_id: str) -> ControlNotFoundError:
-    return ControlNotFoundError(
-        f"查控 {operation_id[:40]} 不存在", f"no control {operation_id[:40]}"
-    )
+    shown = echoed(operation_id)
+    return ControlNotFoundError(f"查控 {shown} 不存在", f"no control {shown}")
 
 
 def _key(principal: Principal, idempotency_key: str) -> str:

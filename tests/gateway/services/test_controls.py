@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -325,6 +326,21 @@ async def test_refused_approvals_are_audited(engine: AsyncEngine):
         entry = await audited_once(world, last, action, "CONTROL_NOT_FOUND")
         assert entry.case_number is None
     assert asked.request_id not in world.bank.posts
+
+
+async def test_an_unknown_control_id_is_echoed_with_an_id_number_in_it_masked(engine: AsyncEngine):
+    """Cut to 40 characters before masking, an ID number running across the cut showed 17 of
+    its digits in the message and in the audit entry's detail."""
+    world = World(engine, ControlPolicy(approval_above=Decimal(0)))
+    await world.setup()
+    asked_for = "号" * 23 + "320802198503150018"  # the cut falls before its last digit
+    last = await last_seq(world)
+    with pytest.raises(ChakongError) as caught:
+        await world.service.approve(APPROVER, "r", asked_for)
+    entry = await audited_once(world, last, "control.approve", "CONTROL_NOT_FOUND")
+    for text in (caught.value.message_zh, caught.value.message_en, entry.detail or ""):
+        assert "号" * 23 + "320802" in text
+        assert re.search(r"\d{7}", text) is None, text
 
 
 async def refused(world: World, *commands, key: str, code: str) -> ControlCheckError:
