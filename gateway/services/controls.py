@@ -739,9 +739,10 @@ def _summary(commands: Sequence[ControlCommand]) -> str | None:
         return None
     parts = []
     for c in commands[:_SUMMARY_ITEMS]:
-        part = f"{c.action.value} {c.agency[:16]}/{c.asset_id.strip()[:MAX_DOCUMENT_LENGTH]}"
+        asset = echoed(c.asset_id.strip(), MAX_DOCUMENT_LENGTH)
+        part = f"{c.action.value} {echoed(c.agency, 16)}/{asset}"
         if c.amount is not None:
-            part += f" amount={str(c.amount)[:32]}"
+            part += f" amount={echoed(str(c.amount), 32)}"
         if c.until is not None:
             part += f" until={c.until.isoformat()}"
         parts.append(part)

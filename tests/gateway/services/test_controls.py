@@ -272,6 +272,36 @@ async def test_a_refused_control_leaves_one_audit_entry_and_no_control(world: Wo
     assert op.state is OperationState.APPLIED
 
 
+async def test_a_refused_controls_audit_detail_masks_an_id_number_its_cut_would_split(
+    world: World,
+):
+    """An asset id over 64 characters is refused, and the refusal's detail quotes it cut to 64:
+    masked first, an ID number across the cut does not show 14 of its digits."""
+    asset = "账" * 50 + "320802198503150018"
+    last = await last_seq(world)
+    with pytest.raises(ChakongError) as caught:
+        await world.submit(command(asset=asset))
+    assert "64" in caught.value.message_en
+    entry = await audited_once(world, last, "control.request", caught.value.code)
+    assert entry.detail is not None
+    assert "账" * 50 + "320802" + "*" * 8 in entry.detail
+    assert re.search(r"\d{7}", entry.detail.split(" amount=")[0]) is None, entry.detail
+
+
+async def test_a_refused_controls_audit_detail_masks_an_id_number_sent_as_the_agency(
+    world: World,
+):
+    """The agency is quoted cut to 16 characters: masked first, 16 digits do not show."""
+    last = await last_seq(world)
+    with pytest.raises(ChakongError) as caught:
+        await world.submit(command(agency="320802198503150018"))
+    entry = await audited_once(world, last, "control.request", caught.value.code)
+    assert entry.detail is not None
+    agency = entry.detail.split("/")[0]
+    assert agency == "freeze 320802" + "*" * 8 + "00"  # the masked number, cut to 16
+    assert re.search(r"\d{7}", agency) is None, entry.detail
+
+
 async def test_a_refused_plan_leaves_one_audit_entry_for_all_its_items(world: World):
     await two_houses(world)
     last = await last_seq(world)
