@@ -83,6 +83,9 @@ def mask_ids_in_text(text: str) -> str:
 
 
 _LONGEST_ID = 18  # what _ID_LIKE matches is at most this long
+# in a refused value, any run of 15 digits or more, glued to letters or not: an ID number written
+# inside a longer token, which _ID_LIKE leaves alone (it matches numbers standing alone only)
+_LONG_DIGITS = re.compile(r"\d{15,}X?", re.IGNORECASE)
 
 
 def echoed(value: str, limit: int = 40) -> str:
@@ -90,8 +93,14 @@ def echoed(value: str, limit: int = 40) -> str:
     ``limit`` characters, refused characters shown as U+FFFD (``printable``). In that order: an
     ID number cut short is no longer one the masking recognises, and 17 of its 18 digits would
     show. Only the first ``limit`` + 18 characters are read: an identifier that starts before
-    the cut ends within them, and is matched as in the whole text."""
-    return printable(mask_ids_in_text(value[: limit + _LONGEST_ID]), limit)
+    the cut ends within them, and is matched as in the whole text.
+
+    A refused value is masked more widely than text in general: any run of 15 digits or more
+    too, wherever it stands (``abc320812199001011256``). Masking too much of a value that was
+    refused costs the caller nothing; a number that is part of a longer token would otherwise
+    be quoted whole."""
+    runs = _LONG_DIGITS.sub(lambda m: mask_id(m.group(0).upper()), value[: limit + _LONGEST_ID])
+    return printable(mask_ids_in_text(runs), limit)
 
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

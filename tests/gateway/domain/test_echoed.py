@@ -60,3 +60,34 @@ def test_a_refused_value_never_echoes_an_id_number_across_the_cut(name: str, cut
         parse(refused)
     for message in (caught.value.message_zh, caught.value.message_en):
         assert SEVEN_DIGITS.search(message) is None, message
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        # glued to letters: not a number standing alone, which is all mask_ids_in_text masks
+        ("xxx" + ID, "xxx320802********0018"),
+        (ID + "号", "320802********0018号"),
+        # a lower-case check letter, and full-width digits (what \d matches, NFKC or not)
+        (ID[:17] + "x", "320802********001X"),
+        ("３２０８０２１９８５０３１５００１８", "３２０８０２********００１８"),
+        # inside a longer run of digits
+        ("7" + ID + "7", "732080" + "*" * 10 + "0187"),
+    ],
+)
+def test_a_long_run_of_digits_is_masked_wherever_it_stands(value: str, shown: str):
+    assert echoed(value) == shown
+
+
+def test_what_holds_no_long_run_of_digits_is_quoted_as_written():
+    for value in ("(2026)苏0812执123号", "12345678901234", "abc 1234-5678-9012-3456"):
+        assert echoed(value) == value
+
+
+@pytest.mark.parametrize("name", PARSERS)
+def test_a_refused_value_never_echoes_an_id_number_glued_to_letters(name: str):
+    parse, _ = PARSERS[name]
+    with pytest.raises(ChakongError) as caught:
+        parse("x" + ID)
+    for message in (caught.value.message_zh, caught.value.message_en):
+        assert SEVEN_DIGITS.search(message) is None, message
