@@ -1,8 +1,9 @@
 """What an error message echoes of a refused value: identifiers masked before the value is cut.
 
 Cut first, an ID number that runs across the cut is no longer one the masking recognises: up to
-17 of its 18 digits showed (the 18th, the check digit, follows from them). Every parser that
-echoes what it refused goes through ``echoed``."""
+17 of its 18 digits showed (the 18th, the check digit, follows from them). A refused value also
+has any run of 15 digits or more masked, even one glued to letters. Every parser that echoes what
+it refused goes through ``echoed``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from gateway.domain.listing import normalize_organisation_code
 from gateway.domain.register import amount
 from gateway.domain.subjects import echoed
 
-ID = "320802198503150018"  # a valid resident ID number
+ID = "320802198503150018"  # shaped as a resident ID number (masking does not check the digit)
 CREDIT_CODE = "91320802MA1ABCDE8X"[:17] + "0"  # the shape the masking matches
 SEVEN_DIGITS = re.compile(r"\d{7}")  # a masked ID shows six, then stars
 
