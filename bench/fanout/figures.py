@@ -111,6 +111,17 @@ def figures(config: Config, raw: dict[str, Any]) -> list[Figure]:
             "every query (the target of 2.0 once set against it met only by that letter)",
         ),
         Figure(
+            "b_sleeps_per_query",
+            "(b) the gateway's threads going to sleep per query",
+            cpu["gateway_sleeps_per_query"],
+            "",
+            None,
+            fmt="{:.1f}",
+            detail="voluntary context switches of all its threads (waiting for the client, the "
+            "agencies, the audit writer, the GIL), each a wake-up to pay for; the cached "
+            f"baseline's process: {cpu['cached_baseline_sleeps_per_query']:.2f} per execution",
+        ),
+        Figure(
             "c_calls_per_agency",
             f"(c) agency calls per {batch['subjects']}-debtor batch",
             batch["max_calls_per_agency"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import time
 from collections.abc import Sequence
@@ -90,7 +91,7 @@ async def measure_cpu(
 
     per_round = max(1, config.cpu_queries // config.rounds)
     gw_cpu = gw_wall = base_cpu = 0.0
-    gw_n = base_n = 0
+    gw_n = base_n = gw_sleeps = base_sleeps = 0
     rounds = []
     zero_latencies: list[float] = []
     base_data: dict[str, Any] = {}
@@ -101,6 +102,7 @@ async def measure_cpu(
         )
         base_data = run.data
         await asyncio.sleep(0.05)
+        sleeps0 = procs.voluntary_switches(gateway.proc.pid)
         cpu0, wall0 = procs.thread_cpu_seconds(gateway.proc.pid), time.perf_counter()
         for _ in range(per_round):
             elapsed, gateway_data = await client.post(profile_body)
@@ -108,11 +110,14 @@ async def measure_cpu(
         wall = time.perf_counter() - wall0
         await asyncio.sleep(0.05)
         cpu = procs.thread_cpu_seconds(gateway.proc.pid) - cpu0
+        gw_sleeps += procs.voluntary_switches(gateway.proc.pid) - sleeps0
         # the cached baseline right after the gateway: the two sides of a round's own ratio
         # within a second of each other
+        own_sleeps0 = procs.voluntary_switches(os.getpid())
         cached_run = await baseline.run_baseline(
             cached_schema, profile, queries.PROFILE_QUERY, variables, per_round
         )
+        base_sleeps += procs.voluntary_switches(os.getpid()) - own_sleeps0
         cached_cpu += cached_run.cpu_s
         check_profile(gateway_data["debtor"], require_ok=True)
         rounds.append(
@@ -142,6 +147,9 @@ async def measure_cpu(
         "baseline_cpu_ms_per_query": base_cpu / base_n * 1000,
         "ratio": (gw_cpu / gw_n) / (base_cpu / base_n),
         "cached_baseline_cpu_ms_per_query": cached_cpu / base_n * 1000,
+        # the gateway's 300 inquiries, then the cached baseline's executions in this process
+        "gateway_sleeps_per_query": gw_sleeps / gw_n,
+        "cached_baseline_sleeps_per_query": base_sleeps / base_n,
         "ratio_same_extensions": (gw_cpu / gw_n) / (cached_cpu / base_n),
         "round_ratios_same_extensions": sorted(
             r["gateway_cpu_s"] / r["cached_baseline_cpu_s"] for r in rounds

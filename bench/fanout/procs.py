@@ -63,6 +63,24 @@ def thread_cpu_seconds(pid: int) -> float:
     return total / 1e9
 
 
+def voluntary_switches(pid: int) -> int:
+    """How many times process ``pid``'s threads have gone off the CPU by themselves (waiting for
+    the network, another thread, a lock or the GIL): the sum of ``voluntary_ctxt_switches`` in
+    ``/proc/<pid>/task/<tid>/status``. Each is a sleep and a wake-up; on a virtual machine a
+    wake-up costs tens to hundreds of microseconds of CPU (``bench/wakeup.py``). The same caveat
+    as ``thread_cpu_seconds``: a thread that ended is missing from the next reading."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            status = (task / "status").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("voluntary_ctxt_switches:"):
+                total += int(line.split()[1])
+    return total
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
