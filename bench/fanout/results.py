@@ -161,8 +161,8 @@ What each figure is:
   itself. The baseline has no token, no case lookup, no agency call and no audit entry.
 - **(b) as first defined**: the same gateway CPU against plain strawberry without those caches,
   which parses and validates every query (most of its time). Kept under its own name; no target.
-- **(b) the gateway's threads going to sleep per query**: over the same 300 queries, the sum of
-  the gateway's threads' `voluntary_ctxt_switches` (`/proc/<pid>/task/<tid>/status`): each time a
+- **(b) the gateway's threads going to sleep per query**: over (b)'s queries, the sum of the
+  gateway's threads' `voluntary_ctxt_switches` (`/proc/<pid>/task/<tid>/status`): each time a
   thread waited (for the client, the agencies, the audit writer, the GIL) and was woken again.
   Beside it, the benchmark process's own over the cached baseline's executions, which never wait.
   A wake-up costs CPU that executing back to back does not (`bench/wakeup.py`: tens to hundreds
