@@ -48,6 +48,7 @@ from connectors.envelope import ContractModel
 from connectors.errors import MalformedResponseError
 from connectors.transport import check_status, map_transport_errors
 from gateway.domain.controls import ControlAction, ControlOutcome, ControlRequest, ControlStatus
+from gateway.domain.subjects import cut_masked
 
 if TYPE_CHECKING:
     from connectors.base import AgencyEndpoint
@@ -399,12 +400,14 @@ def _problem_title(content: bytes) -> str | None:
 
 
 def _agency_words(text: str | None, endpoint: AgencyEndpoint) -> str:
-    """The agency's own words, safe to show: one line, cut short, the gateway's token masked."""
+    """The agency's own words, safe to show: one line, cut short (an ID number in them masked
+    before the cut, so that none is left cut short and unrecognised), the gateway's token
+    masked."""
     if not text:
         return ""
     if endpoint.token:
         text = text.replace(endpoint.token, "***")
-    return " ".join(text.split())[:MAX_AGENCY_TEXT]
+    return cut_masked(" ".join(text.split()), MAX_AGENCY_TEXT)
 
 
 __all__ = [

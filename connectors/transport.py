@@ -22,6 +22,7 @@ from connectors.errors import (
     SourceTimeoutError,
     SourceUnavailableError,
 )
+from gateway.domain.subjects import cut_masked
 
 
 @contextlib.contextmanager
@@ -106,11 +107,12 @@ def check_status(agency: str, response: Answered) -> None:
 
 
 def _problem_title(response: Answered) -> str:
-    """The problem document's title, cut short: it is the agency's own words, shown to a judge."""
+    """The problem document's title, cut short (an ID number in it masked before the cut): it is
+    the agency's own words, shown to a judge."""
     with contextlib.suppress(ValueError, AttributeError, TypeError, RecursionError):
         title = json.loads(response.content).get("title")
         if isinstance(title, str) and title:
-            return f": {title[:120]}"
+            return f": {cut_masked(title, 120)}"
     return ""
 
 

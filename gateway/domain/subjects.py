@@ -88,19 +88,25 @@ _LONGEST_ID = 18  # what _ID_LIKE matches is at most this long
 _LONG_DIGITS = re.compile(r"\d{15,}X?", re.IGNORECASE)
 
 
+def cut_masked(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with its identifiers masked first, as
+    ``mask_ids_in_text`` masks them in the whole text: cut first, an ID number running across the
+    cut would no longer be one it recognises, and up to 17 of its 18 digits would show. Only the
+    first ``limit`` + 18 characters are read: an identifier that starts before the cut ends
+    within them, and is matched as in the whole text."""
+    return mask_ids_in_text(text[: limit + _LONGEST_ID])[:limit]
+
+
 def echoed(value: str, limit: int = 40) -> str:
-    """``value`` as an error message may echo it: every identifier in it masked, then cut to
-    ``limit`` characters, refused characters shown as U+FFFD (``printable``). In that order: an
-    ID number cut short is no longer one the masking recognises, and 17 of its 18 digits would
-    show. Only the first ``limit`` + 18 characters are read: an identifier that starts before
-    the cut ends within them, and is matched as in the whole text.
+    """``value`` as an error message may echo it: ``cut_masked``, refused characters shown as
+    U+FFFD (``printable``).
 
     A refused value is masked more widely than text in general: any run of 15 digits or more
     too, wherever it stands (``abc320812199001011256``). Masking too much of a value that was
     refused costs the caller nothing; a number that is part of a longer token would otherwise
     be quoted whole."""
     runs = _LONG_DIGITS.sub(lambda m: mask_id(m.group(0).upper()), value[: limit + _LONGEST_ID])
-    return printable(mask_ids_in_text(runs), limit)
+    return printable(cut_masked(runs, limit), limit)
 
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

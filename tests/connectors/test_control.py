@@ -230,6 +230,19 @@ async def test_the_agencys_words_are_cut_short(answer):
 @pytest.mark.parametrize(
     "answer",
     [
+        problem(422, "x" * 105 + " 320802198503150018 closed"),
+        answering(200, answer_body("rejected", reason="x" * 105 + " 320802198503150018 closed")),
+    ],
+)
+async def test_an_id_number_across_the_cut_of_the_agencys_words_is_masked_before_it(answer):
+    outcome, _ = await send(answer)
+    assert "x" * 105 + " 320802********" in outcome.message_en
+    assert re.search(r"\d{7}", outcome.message_en) is None, outcome.message_en
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
         problem(400, f"bad header: Authorization: Bearer {TOKEN}"),
         problem(401, f"token {TOKEN} expired"),
         answering(200, answer_body("rejected", reason=f"caller {TOKEN} not allowed")),

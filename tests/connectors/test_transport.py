@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import aiohttp
 import httpx
 import pytest
@@ -93,6 +95,15 @@ def test_error_statuses(status, error):
 
 def test_success_statuses_pass():
     check_status("bank", httpx.Response(200, request=REQUEST))
+
+
+def test_an_id_number_across_the_titles_cut_is_masked_before_it():
+    title = "x" * 105 + " 320802198503150018 is closed"  # the cut falls after 14 of its digits
+    response = httpx.Response(422, json={"title": title}, request=REQUEST)
+    with pytest.raises(RequestRejectedError) as caught:
+        check_status("bank", response)
+    assert "x" * 105 + " 320802********" in caught.value.message_en
+    assert re.search(r"\d{7}", caught.value.message_en) is None, caught.value.message_en
 
 
 def test_a_problem_title_is_shown_cut_short_and_a_body_that_is_not_json_is_ignored():
