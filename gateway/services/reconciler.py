@@ -9,7 +9,8 @@ the loop goes on; only cancellation (the lifespan's exit) stops it.
 
 The loop also forgets idempotency keys past their retention (``ControlService.purge_keys``), but
 only once an hour: the retention is at least 30 days, so purging on every pass would take the
-store's writer lock every few seconds for nothing.
+store's writer lock every few seconds for nothing. A purge that fails is tried again on the next
+pass, not an hour later.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ async def reconcile_forever(
     clock: Callable[[], float] = time.monotonic,
 ) -> None:
     """Run a reconciliation pass, then wait ``interval_s``, until cancelled; purge expired
-    idempotency keys after the first pass and then at most once every ``purge_every_s``."""
+    idempotency keys after the first pass and then at most once every ``purge_every_s`` after
+    one that succeeded."""
     next_purge = clock()
     while True:
         try:
@@ -48,8 +50,9 @@ async def reconcile_forever(
                     report.unresolved,
                 )
             if clock() >= next_purge:
-                next_purge = clock() + purge_every_s
                 purged = await service.purge_keys()
+                # only once it succeeded: a failed purge is tried again on the next pass
+                next_purge = clock() + purge_every_s
                 if purged:
                     log.info("forgot %d expired idempotency keys", purged)
         except asyncio.CancelledError:

@@ -68,10 +68,11 @@ class _Passes:
     """A control service whose passes each take ten seconds of a fake clock; the eighth is the
     lifespan's exit."""
 
-    def __init__(self) -> None:
+    def __init__(self, failing_purges: int = 0) -> None:
         self.now = 0.0
         self.passes = 0
         self.purged_at: list[int] = []
+        self.failing_purges = failing_purges  # the first purges fail, as a busy database would
 
     def clock(self) -> float:
         return self.now
@@ -85,6 +86,8 @@ class _Passes:
 
     async def purge_keys(self) -> int:
         self.purged_at.append(self.passes)
+        if len(self.purged_at) <= self.failing_purges:
+            raise OSError("the database is busy")
         return 2
 
 
@@ -100,3 +103,17 @@ async def test_expired_keys_are_purged_after_the_first_pass_then_once_a_period(c
     # passes end at 10, 20, ... 70 s: purged at 10 s, then not before 35 s (40), then 65 s (70)
     assert fake.purged_at == [1, 4, 7]
     assert caplog.messages.count("forgot 2 expired idempotency keys") == 3
+
+
+async def test_a_failed_purge_is_tried_again_on_the_next_pass(caplog):
+    fake = _Passes(failing_purges=2)
+    service = cast(ControlService, fake)
+    with (
+        caplog.at_level(logging.INFO, logger="gateway.services.reconciler"),
+        pytest.raises(asyncio.CancelledError),
+    ):
+        await reconcile_forever(service, 0, purge_every_s=25, clock=fake.clock)
+    # failed at 10 and 20 s, done at 30 s, then not before 55 s (60)
+    assert fake.purged_at == [1, 2, 3, 6]
+    assert caplog.messages.count("a reconciliation pass failed; the next one will try again") == 2
+    assert caplog.messages.count("forgot 2 expired idempotency keys") == 2
