@@ -8,6 +8,7 @@ import os
 import platform
 import re
 import subprocess
+import sys
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -191,13 +192,36 @@ def steal_percent() -> float | None:
     return (now[0] - _STARTED_TICKS[0]) / (now[1] - _STARTED_TICKS[1]) * 100
 
 
+# above this share of steal time a run's figures say more about the host than about the code: on
+# the machines here, runs at 0.0% were the rule, and one make bench at 8.5 to 13.3% found its CPU
+# figures 1.5 to 2.7 times those of the run recorded before it (docs/operations.md)
+STEAL_WARNING_PERCENT = 2.0
+
+
 def steal_sentence(steal: float | None) -> str:
     if steal is None:
         return "Steal time: not readable here."
-    return (
+    sentence = (
         f"Steal time while it ran (the host running others on this machine's CPUs, from "
         f"`/proc/stat`): {steal:.1f}% of the CPU time."
     )
+    if steal >= STEAL_WARNING_PERCENT:
+        sentence += f" {_STOLEN}"
+    return sentence
+
+
+_STOLEN = (
+    f"That is {STEAL_WARNING_PERCENT:g}% or more: the host was busy with others, and this run's "
+    "figures are not comparable to a quiet run's."
+)
+
+
+def steal_warning(steal: float | None) -> str | None:
+    """What a benchmark prints when the host took ``STEAL_WARNING_PERCENT`` or more of the CPU
+    time while it ran, so that nobody records such a run unawares; None otherwise."""
+    if steal is None or steal < STEAL_WARNING_PERCENT:
+        return None
+    return f"warning: steal time {steal:.1f}% while this ran. {_STOLEN} Run it again to record it."
 
 
 def load_average(before: Sequence[float], after: Sequence[float]) -> str:
@@ -221,7 +245,11 @@ def write_bench_section(
     results: Path,
 ) -> None:
     """Write a smaller benchmark's section of ``results``: its title, how and where it ran, the
-    load average (1, 5, 15 min) at its start and end, its set-up and its figures."""
+    load average (1, 5, 15 min) at its start and end, its set-up and its figures; with a warning
+    on standard error when the host took much of the CPU as steal time meanwhile."""
+    warning = steal_warning(steal_percent())
+    if warning:
+        print(warning, file=sys.stderr)
     section = "\n\n".join(
         [
             f"## {title}",

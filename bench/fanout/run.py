@@ -22,7 +22,7 @@ from types import FrameType
 from bench.fanout import procs
 from bench.fanout.figures import figures
 from bench.fanout.measure import Config, measure
-from bench.fanout.report import git_revision, machine, steal_percent, table
+from bench.fanout.report import git_revision, machine, steal_percent, steal_warning, table
 from bench.fanout.results import record
 from bench.options import at_least, milliseconds
 
@@ -81,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(table(figs))
     print(f"\n{raw['duration_s']:.0f} s in all")
+    warning = steal_warning(raw["steal_percent"])
+    if warning:
+        print(warning, file=sys.stderr)
     if not args.no_write:
         record(config, raw, figs, info)
     return 0 if all(f.passed is not False for f in figs) else 1
