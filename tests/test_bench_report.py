@@ -34,7 +34,8 @@ def test_a_run_with_much_steal_time_says_so(monkeypatch: pytest.MonkeyPatch, tmp
     assert warning is not None
     assert warning.startswith("warning: steal time 8.5% while this ran.")
     assert report.steal_sentence(8.5).endswith("figures are not comparable to a quiet run's.")
-    # and a benchmark that records its section prints it, from /proc/stat as it is then
+    # and a benchmark that records its section prints it (``load_average``, which every
+    # benchmark's section calls), from /proc/stat as it is then
     stat = tmp_path / "stat"
     stat.write_text("cpu  100 0 50 800 10 0 10 30 0 0\n")
     monkeypatch.setattr(report, "PROC_STAT", stat)

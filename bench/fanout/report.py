@@ -227,11 +227,14 @@ def steal_warning(steal: float | None) -> str | None:
 def load_average(before: Sequence[float], after: Sequence[float]) -> str:
     """The sentences every section gives: the load average (1, 5, 15 min) when the benchmark
     started and when it ended, and the host's steal time in between, since the machines it runs
-    on are shared."""
+    on are shared. Every benchmark but ``bench.fanout`` (which prints its own) calls this as it
+    ends, so here a run with much steal time is also told on standard error."""
     start, end = (" ".join(f"{x:.2f}" for x in values) for values in (before, after))
-    return f"Load average (1, 5, 15 min) before: {start}; after: {end}. " + steal_sentence(
-        steal_percent()
-    )
+    steal = steal_percent()
+    warning = steal_warning(steal)
+    if warning:
+        print(warning, file=sys.stderr)
+    return f"Load average (1, 5, 15 min) before: {start}; after: {end}. " + steal_sentence(steal)
 
 
 def write_bench_section(
@@ -245,11 +248,7 @@ def write_bench_section(
     results: Path,
 ) -> None:
     """Write a smaller benchmark's section of ``results``: its title, how and where it ran, the
-    load average (1, 5, 15 min) at its start and end, its set-up and its figures; with a warning
-    on standard error when the host took much of the CPU as steal time meanwhile."""
-    warning = steal_warning(steal_percent())
-    if warning:
-        print(warning, file=sys.stderr)
+    load average (1, 5, 15 min) at its start and end, its set-up and its figures."""
     section = "\n\n".join(
         [
             f"## {title}",
