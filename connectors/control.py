@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime
 import enum
-import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -46,7 +45,12 @@ from pydantic import Field
 from connectors.client import read_capped
 from connectors.envelope import ContractModel
 from connectors.errors import MalformedResponseError
-from connectors.transport import check_status, map_transport_errors
+from connectors.transport import (
+    MAX_AGENCY_TEXT,
+    check_status,
+    map_transport_errors,
+    problem_title,
+)
 from gateway.domain.controls import ControlAction, ControlOutcome, ControlRequest, ControlStatus
 from gateway.domain.subjects import cut_masked
 
@@ -54,7 +58,6 @@ if TYPE_CHECKING:
     from connectors.base import AgencyEndpoint
 
 MAX_ANSWER_BYTES = 64 * 1024  # a control answer is a few hundred bytes
-MAX_AGENCY_TEXT = 120  # characters of the agency's own words shown to a judge
 
 
 class ControlBody(ContractModel):
@@ -300,7 +303,7 @@ async def post_control(
     status, content = answered.status_code, answered.content
     if not 200 <= status < 300:
         rule = status_rule(status)
-        title = _problem_title(content) if rule is OutcomeRule.REJECTED else None
+        title = problem_title(content) if rule is OutcomeRule.REJECTED else None
         return rule.outcome(agency, http_status=status, detail=_agency_words(title, endpoint))
     answer = _parse_answer(content, request.request_id)
     if answer is None:
@@ -388,15 +391,6 @@ def _answer_outcome(
         )
     detail = _agency_words(answer.reason, endpoint)
     return OutcomeRule.REJECTED.outcome(agency, http_status=status, detail=detail)
-
-
-def _problem_title(content: bytes) -> str | None:
-    try:
-        problem = json.loads(content)
-    except (ValueError, RecursionError):
-        return None
-    title = problem.get("title") if isinstance(problem, dict) else None
-    return title if isinstance(title, str) else None
 
 
 def _agency_words(text: str | None, endpoint: AgencyEndpoint) -> str:

@@ -106,14 +106,25 @@ def check_status(agency: str, response: Answered) -> None:
     )
 
 
+MAX_AGENCY_TEXT = 120  # characters of the agency's own words shown to a judge
+
+
+def problem_title(content: bytes) -> str | None:
+    """The ``title`` of an RFC 9457 problem document, the agency's own words; None when the body
+    is not such a document or its title is not a string. Both sides read it here."""
+    try:
+        problem = json.loads(content)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    title = problem.get("title") if isinstance(problem, dict) else None
+    return title if isinstance(title, str) else None
+
+
 def _problem_title(response: Answered) -> str:
     """The problem document's title, cut short (an ID number in it masked before the cut): it is
     the agency's own words, shown to a judge."""
-    with contextlib.suppress(ValueError, AttributeError, TypeError, RecursionError):
-        title = json.loads(response.content).get("title")
-        if isinstance(title, str) and title:
-            return f": {cut_masked(title, 120)}"
-    return ""
+    title = problem_title(response.content)
+    return f": {cut_masked(title, MAX_AGENCY_TEXT)}" if title else ""
 
 
 def _retry_after(value: str | None) -> float | None:
