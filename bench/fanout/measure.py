@@ -147,7 +147,7 @@ async def measure_cpu(
         "baseline_cpu_ms_per_query": base_cpu / base_n * 1000,
         "ratio": (gw_cpu / gw_n) / (base_cpu / base_n),
         "cached_baseline_cpu_ms_per_query": cached_cpu / base_n * 1000,
-        # the gateway's 300 inquiries, then the cached baseline's executions in this process
+        # (b)'s inquiries to the gateway, then the cached baseline's executions in this process
         "gateway_sleeps_per_query": gw_sleeps / gw_n,
         "cached_baseline_sleeps_per_query": base_sleeps / base_n,
         "ratio_same_extensions": (gw_cpu / gw_n) / (cached_cpu / base_n),
