@@ -11,9 +11,20 @@ context, processes every parameter of every row through its compiled statement a
 cursor in a result: at one inquiry at a time most of the audit's CPU, and in a 1,000-debtor
 batch (1,000 entries and about 5,000 answers in one group) a tenth of the batch's
 (``python -m bench.audit``, ``python -m bench.batch``). Here the same four statements, built
-once from the same table definitions, go to the transaction's own sqlite3 connection with
-``executemany``, each value bound as its column's type binds it on SQLite (the type's own
-bind processor), so the stored rows are the same as SQLAlchemy's.
+once from the same table definitions, go to the transaction's own sqlite3 connection, each
+value bound as its column's type binds it on SQLite (the type's own bind processor), so the
+stored rows are the same as SQLAlchemy's.
+
+The entries and the answers go in as INSERTs of many rows each (``ManyRows``), not with
+``executemany``: sqlite3 lets go of the GIL for every step of a statement, and ``executemany``
+steps once per row. While the event loop's thread is busy (a batch's answer being completed),
+the writer thread then waits for the GIL again after every row: 5,000 rows took 8 ms on their
+own and 1.3 to 1.45 s beside a busy thread, and a 1,000-debtor batch's answer waited 70 to 90 ms
+for its audit group after GraphQL had completed it. A statement of many rows is one step: in
+statements of at most ``MOST_ROWS`` rows (fewer where SQLite allows fewer parameters), then one
+each for the rest's powers of two, so that a group of any size uses a few statement texts, each
+prepared once and kept by sqlite3's statement cache (about 125 bytes for each of a prepared
+statement's parameters: some 2 MB for all of them).
 
 The case lookup. ``case_for_subjects`` is ``gateway.store.cases.case_for_subjects`` on a plain
 sqlite3 connection: the same statements, compiled once from the same SQLAlchemy statements, and
@@ -106,21 +117,60 @@ def _kept(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return functools.lru_cache(maxsize=64)(process)
 
 
-def _insert(table: sa.Table, columns: Sequence[sa.Column[Any]]) -> str:
-    names = ", ".join(c.name for c in columns)
-    places = ", ".join("?" for _ in columns)
-    return f"INSERT INTO {table.name} ({names}) VALUES ({places})"  # noqa: S608 - our own names
+# the most rows one INSERT of ``ManyRows`` takes (a power of two)
+MOST_ROWS = 256
+
+
+class ManyRows:
+    """An INSERT into ``table``'s ``columns`` (then ``tail``, an ON CONFLICT clause) of any
+    number of rows, in as few statements as it takes: ``MOST_ROWS`` rows each (or the largest
+    power of two whose parameters the connection allows), then one for each power of two of the
+    rest, largest first. So 1,000 rows are 3 statements of 256, then 128, 64, 32 and 8: seven
+    steps instead of 1,000, and never more than one text for each power of two up to
+    ``MOST_ROWS``."""
+
+    def __init__(self, table: sa.Table, columns: Sequence[sa.Column[Any]], tail: str = "") -> None:
+        names = ", ".join(c.name for c in columns)
+        self._head = f"INSERT INTO {table.name} ({names}) VALUES "  # noqa: S608 - our own names
+        self._row = "(" + ", ".join("?" for _ in columns) + ")"
+        self._tail = tail
+        self.width = len(columns)
+        self._texts: dict[int, str] = {}
+
+    def text(self, rows: int) -> str:
+        text = self._texts.get(rows)
+        if text is None:
+            text = self._head + ", ".join([self._row] * rows) + self._tail
+            self._texts[rows] = text
+        return text
+
+    def most_rows(self, conn: sqlite3.Connection) -> int:
+        """The rows of one statement: ``MOST_ROWS``, or fewer where the connection allows
+        fewer parameters (999 before SQLite 3.32), a power of two either way."""
+        fit = min(MOST_ROWS, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // self.width)
+        return 1 << (max(fit, 1).bit_length() - 1)
+
+    def insert(self, cursor: sqlite3.Cursor, rows: Sequence[tuple[Any, ...]]) -> None:
+        most = self.most_rows(cursor.connection)
+        start, left = 0, len(rows)
+        while left:
+            size = most if left >= most else 1 << (left.bit_length() - 1)
+            values = [value for row in rows[start : start + size] for value in row]
+            cursor.execute(self.text(size), values)
+            start += size
+            left -= size
 
 
 _ENTRY_COLUMNS = tuple(audit_log.columns)
 
 ADVANCE_HEAD = "UPDATE audit_head SET seq = seq + ? WHERE id = ? RETURNING seq, hash, mac"
-INSERT_ENTRIES = _insert(audit_log, _ENTRY_COLUMNS)
+INSERT_ENTRIES = ManyRows(audit_log, _ENTRY_COLUMNS)
 SET_HEAD = "UPDATE audit_head SET hash = ?, mac = ?, updated_at = ? WHERE id = ?"
-UPSERT_ANSWERS = (
-    _insert(inquiry_answers, ANSWER_COLUMNS)
-    + f" ON CONFLICT ({', '.join(ANSWER_KEY)}) DO UPDATE SET "
-    + ", ".join(f"{name} = excluded.{name}" for name in ANSWER_FIELDS if name not in ANSWER_KEY)
+UPSERT_ANSWERS = ManyRows(
+    inquiry_answers,
+    ANSWER_COLUMNS,
+    f" ON CONFLICT ({', '.join(ANSWER_KEY)}) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in ANSWER_FIELDS if name not in ANSWER_KEY),
 )
 
 _entry_values = _binder(_ENTRY_COLUMNS)
@@ -143,14 +193,14 @@ def append_rows(
         rows = cursor.fetchall()  # the statement finishes before the next one starts
         linked = link(head_before(rows[0] if rows else None, count))
         entries = list(linked.entries)
-        cursor.executemany(INSERT_ENTRIES, [_entry_values(row_from_entry(e)) for e in entries])
+        INSERT_ENTRIES.insert(cursor, [_entry_values(row_from_entry(e)) for e in entries])
         last = entries[-1]
         (at,) = _head_at({"updated_at": last.at})
         cursor.execute(SET_HEAD, (last.hash, linked.head_mac, at, AUDIT_HEAD_ID))
         if answers_of is not None:
             latest = latest_answers(answers_of(entries))
             if latest:
-                cursor.executemany(UPSERT_ANSWERS, [_answer_values(answer_row(a)) for a in latest])
+                UPSERT_ANSWERS.insert(cursor, [_answer_values(answer_row(a)) for a in latest])
         return entries
     finally:
         cursor.close()

@@ -7,8 +7,9 @@ import asyncio
 import datetime
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -24,9 +25,10 @@ from gateway.services.audit_writer import AuditWriter
 from gateway.store import open_direct_engine, pg_driver, sqlite_driver
 from gateway.store.audit import Link
 from gateway.store.controls import InquiryAnswer, assets_from_json
-from gateway.store.tables import audit_log, inquiry_answers
+from gateway.store.tables import audit_head, audit_log, inquiry_answers
 from gateway.store.unit import Store
 from tests.gateway.services.audit_samples import KEY, Clock, record
+from tests.gateway.store.databases import migrated_engine
 
 AT = datetime.datetime(2026, 5, 1, 8, 0, tzinfo=datetime.UTC)
 
@@ -311,6 +313,94 @@ async def test_both_paths_store_the_same_rows_and_one_chain(engine: AsyncEngine)
     assert driver_row.answered_at == entries[5].at
     through_sqlalchemy.close()
     on_driver.close()
+
+
+_AGENCIES = ("bank", "police", "tax")
+
+
+def _three_answers(entries: Sequence[AuditEntry]) -> list[InquiryAnswer]:
+    """Three agencies' answers for each entry, one of them naming an account."""
+    account = Asset("bank", "6222 0001", "deposits", Decimal("1234.50"), label="活期 账户")
+    return [
+        InquiryAnswer(
+            entry.case_number or "",
+            f"subject-{entry.seq}",
+            agency,
+            entry.at,
+            entry.seq,
+            [account] if agency == "bank" else [],
+        )
+        for entry in entries
+        for agency in _AGENCIES
+    ]
+
+
+def _stored_rows(path: Path) -> list[tuple[Any, ...]]:
+    """Every stored value of the audit tables with its SQLite storage class, in key order."""
+    conn = sqlite3.connect(path)
+    try:
+        rows: list[tuple[Any, ...]] = []
+        for table, order in (
+            (audit_log, "seq"),
+            (inquiry_answers, "case_number, subject_key, agency"),
+            (audit_head, "id"),
+        ):
+            typed = ", ".join(f"typeof({c.name}), {c.name}" for c in table.columns)
+            query = f"SELECT {typed} FROM {table.name} ORDER BY {order}"  # noqa: S608 - ours
+            rows.extend(conn.execute(query))
+        return rows
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("variable_limit", [None, 100])
+async def test_a_large_group_goes_in_a_few_statements_and_is_stored_as_sqlalchemy_stores_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable_limit: int | None
+):
+    """A group of a batch's size, straight on sqlite3, takes a few INSERTs of many rows (each
+    statement lets go of the GIL once, where ``executemany`` did so for every row), and stores
+    every value exactly as SQLAlchemy's path stores it, across the statements' seams. Where
+    SQLite allows fewer parameters (999 before 3.32; here 100), the statements hold fewer
+    rows."""
+    inserts: list[str] = []
+    real = sqlite_driver.append_rows
+
+    def traced(conn: sqlite3.Connection, *args: Any) -> list[AuditEntry]:
+        if variable_limit is not None:
+            conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, variable_limit)
+        conn.set_trace_callback(
+            lambda sql: inserts.append(sql) if sql.startswith("INSERT") else None
+        )
+        try:
+            return real(conn, *args)
+        finally:
+            conn.set_trace_callback(None)
+
+    monkeypatch.setattr(sqlite_driver, "append_rows", traced)
+    records = [record(i) for i in range(300)]
+    for path in ("sqlalchemy", "driver"):
+        (tmp_path / path).mkdir()
+        async with migrated_engine("sqlite", tmp_path / path) as engine:
+            direct = open_direct_engine(engine.url.render_as_string(hide_password=False))
+            store = Store(engine, direct, driver_writes=path == "driver")
+            log = AuditLog(store, KEY, clock=Clock())
+            writer = AuditWriter(log, store)
+            entries = await writer.append(records, _three_answers)
+            assert writer.groups == 1
+            assert len(entries) == 300
+            report = await log.verify()
+            assert report.ok, report
+            assert await count(engine, inquiry_answers) == 900
+            store.close()
+    assert _stored_rows(tmp_path / "driver" / "chakong.db") == _stored_rows(
+        tmp_path / "sqlalchemy" / "chakong.db"
+    )
+    # 300 entries and 900 answers: 300 + 900 statements with executemany
+    if variable_limit is None:
+        assert 2 <= len(inserts) <= 12
+    else:
+        # 20 columns an entry, 7 an answer: at most 5 entries, 14 answers a statement
+        assert len(inserts) >= 300 // 5 + 900 // 14
 
 
 class _Paths:
