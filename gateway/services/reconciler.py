@@ -10,7 +10,7 @@ the loop goes on; only cancellation (the lifespan's exit) stops it.
 The loop also forgets idempotency keys past their retention (``ControlService.purge_keys``), but
 only once an hour: the retention is at least 30 days, so purging on every pass would take the
 store's writer lock every few seconds for nothing. A purge that fails is tried again on the next
-pass, not an hour later.
+pass, not an hour later; a pass that fails is followed by the purge that was due all the same.
 """
 
 from __future__ import annotations
@@ -49,14 +49,21 @@ async def reconcile_forever(
                     report.resent,
                     report.unresolved,
                 )
-            if clock() >= next_purge:
-                purged = await service.purge_keys()
-                # only once it succeeded: a failed purge is tried again on the next pass
-                next_purge = clock() + purge_every_s
-                if purged:
-                    log.info("forgot %d expired idempotency keys", purged)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("a reconciliation pass failed; the next one will try again")
+        # a pass that failed does not hold the purge back, nor a failed purge the next pass
+        if clock() >= next_purge:
+            try:
+                purged = await service.purge_keys()
+            except Exception:
+                log.exception(
+                    "expired idempotency keys could not be purged; the next pass will try again"
+                )
+            else:
+                # only once it succeeded: a failed purge is tried again on the next pass
+                next_purge = clock() + purge_every_s
+                if purged:
+                    log.info("forgot %d expired idempotency keys", purged)
         await asyncio.sleep(interval_s)

@@ -68,11 +68,12 @@ class _Passes:
     """A control service whose passes each take ten seconds of a fake clock; the eighth is the
     lifespan's exit."""
 
-    def __init__(self, failing_purges: int = 0) -> None:
+    def __init__(self, failing_purges: int = 0, failing_passes: int = 0) -> None:
         self.now = 0.0
         self.passes = 0
         self.purged_at: list[int] = []
         self.failing_purges = failing_purges  # the first purges fail, as a busy database would
+        self.failing_passes = failing_passes  # the first passes fail, as an agency's fault would
 
     def clock(self) -> float:
         return self.now
@@ -82,6 +83,8 @@ class _Passes:
         if self.passes == 8:
             raise asyncio.CancelledError
         self.now += 10.0
+        if self.passes <= self.failing_passes:
+            raise RuntimeError("the agency answered nonsense")
         return ReconcileReport()
 
     async def purge_keys(self) -> int:
@@ -115,5 +118,24 @@ async def test_a_failed_purge_is_tried_again_on_the_next_pass(caplog):
         await reconcile_forever(service, 0, purge_every_s=25, clock=fake.clock)
     # failed at 10 and 20 s, done at 30 s, then not before 55 s (60)
     assert fake.purged_at == [1, 2, 3, 6]
-    assert caplog.messages.count("a reconciliation pass failed; the next one will try again") == 2
+    assert (
+        caplog.messages.count(
+            "expired idempotency keys could not be purged; the next pass will try again"
+        )
+        == 2
+    )
     assert caplog.messages.count("forgot 2 expired idempotency keys") == 2
+
+
+async def test_a_failed_pass_does_not_hold_back_the_purge_that_is_due(caplog):
+    fake = _Passes(failing_passes=4)
+    service = cast(ControlService, fake)
+    with (
+        caplog.at_level(logging.INFO, logger="gateway.services.reconciler"),
+        pytest.raises(asyncio.CancelledError),
+    ):
+        await reconcile_forever(service, 0, purge_every_s=25, clock=fake.clock)
+    # the first four passes fail; the purges fall due as they would have: 10 s, 40 s, 70 s
+    assert fake.purged_at == [1, 4, 7]
+    assert caplog.messages.count("a reconciliation pass failed; the next one will try again") == 4
+    assert caplog.messages.count("forgot 2 expired idempotency keys") == 3
