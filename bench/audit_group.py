@@ -19,9 +19,10 @@ ways, alternating, in ``--runs`` rounds:
   statements' one-row text through ``executemany``, which steps once per row.
 
 Each is timed on its own (the writer alone) and beside a thread that runs Python the whole time
-(a loop of additions, as the completing answer keeps the GIL busy). The figures are the medians
-of the rounds: the group's time beside the busy thread, each way, and their ratio. No target:
-the batch's own figure is ``bench.batch``'s.
+(a loop of additions, as the completing answer keeps the GIL busy), in a process whose garbage
+collector is set as ``chakong serve`` sets it. The figures are the medians of the rounds: the
+group's time beside the busy thread, each way, and their ratio. No target: the batch's own figure
+is ``bench.batch``'s.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.fanout.baseline import tune_gc_like_the_gateway
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
 from bench.options import at_least
@@ -171,6 +173,8 @@ def _nothing() -> Iterator[None]:
 
 async def main_async(entries: int, runs: int, write: bool) -> int:
     load_before = os.getloadavg()
+    # as in ``chakong serve``: without it, a full collection now and then doubled a group's time
+    tune_gc_like_the_gateway()
     group = records(entries)
     times: dict[tuple[str, bool], list[float]] = {(w, b): [] for w in WAYS for b in (False, True)}
     for index in range(runs):
