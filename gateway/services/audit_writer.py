@@ -57,6 +57,10 @@ _WRITE_ERRORS: tuple[type[Exception], ...] = (
 
 # entries per transaction: a group this size commits in a few ms; a larger backlog takes turns
 DEFAULT_MAX_GROUP = 1000
+# a group of at most this many entries is written on the event loop's own connection where it
+# can be (``Store.run_sqlite3``'s ``inline``): a few inquiries' entries and answers take less
+# than the hand-over to the writer thread; a batch's, on the thread
+INLINE_ENTRIES = 16
 
 
 @dataclass(slots=True)
@@ -138,7 +142,9 @@ class AuditWriter:
         store = self._store
         try:
             if store.direct is not None and store.driver_writes:
-                mine = await store.run_sqlite3(write_on_sqlite3)
+                mine = await store.run_sqlite3(
+                    write_on_sqlite3, inline=len(prepared) <= INLINE_ENTRIES
+                )
             elif store.direct is not None:
                 mine = await store.run_direct(write)
             elif store.on_asyncpg:
