@@ -1,0 +1,165 @@
+"""Single inquiries while a 1,000-debtor batch runs: ``python -m bench.batch_neighbours``.
+
+    python -m bench.batch_neighbours [--debtors 1000] [--rounds 5] [--no-write]
+
+A process completes a batch's answer in one stretch on its event loop, so its other requests
+wait meanwhile. What a judge sees of it: the ten mock agencies answer at once (a subprocess of
+their own); ``chakong serve`` (SQLite in a temporary directory, its own keys,
+``CHAKONG_MAX_BATCH_SUBJECTS`` raised to the batch) runs as one process, then with
+``--workers 2``. For each, ``--rounds`` times: one ``debtors`` query of ``--debtors`` debtors
+(``fresh: true``) and, from 50 ms after it was sent until its answer has arrived, the README's
+single full-profile inquiry of the example debtor, one after another, each on a new connection
+(a judge's browser opening one; which process accepts it is the kernel's choice). Beside it the
+same single inquiries with no batch running. Figures: the single inquiries' median and highest
+latency during the batches, each way, and the batch's own time. No target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from httpx_aiohttp import AiohttpTransport
+
+from bench.fanout import procs, queries
+from bench.fanout.client import Client, encode, register_case
+from bench.fanout.report import Figure, table, write_bench_section
+from bench.fanout.results import RESULTS
+from bench.options import at_least
+
+ALONE = 40  # single inquiries with no batch running, after as many warm-up ones
+START_AFTER_S = 0.05  # the batch's request is on its way before the first single inquiry
+
+
+def http_client(*, keep_alive: bool) -> httpx.AsyncClient:
+    """Over aiohttp, connections kept (the batch's); or httpx's own transport keeping none, so
+    that every request opens a new connection (aiohttp's pool would keep it whatever httpx's
+    limits say)."""
+    if keep_alive:
+        return httpx.AsyncClient(transport=AiohttpTransport(), timeout=600)
+    return httpx.AsyncClient(timeout=600, limits=httpx.Limits(max_keepalive_connections=0))
+
+
+async def singles_until(client: Client, body: bytes, done: asyncio.Event) -> list[float]:
+    """Single inquiries one after another until ``done``: their latencies in seconds."""
+    await asyncio.sleep(START_AFTER_S)
+    latencies: list[float] = []
+    while not done.is_set():
+        start = time.perf_counter()
+        await client.post(body)
+        latencies.append(time.perf_counter() - start)
+    return latencies
+
+
+async def serve_rounds(
+    gateway: procs.Gateway, debtors: list[dict[str, str]], rounds: int
+) -> dict[str, list[float]]:
+    batch_body = encode(queries.BATCH_QUERY, queries.batch_variables(len(debtors)))
+    single_body = encode(queries.PROFILE_QUERY, queries.profile_variables())
+    out: dict[str, list[float]] = {"alone": [], "during": [], "batch": []}
+    async with http_client(keep_alive=True) as http, http_client(keep_alive=False) as fresh:
+        await register_case(http, gateway, [queries.example_subject()], queries.CASE_NUMBER)
+        await register_case(http, gateway, debtors, queries.BATCH_CASE_NUMBER)
+        batch = Client(http, gateway.url, gateway.judge_token)
+        single = Client(fresh, gateway.url, gateway.judge_token)
+        await batch.post(batch_body)  # warm-up, every worker's first batch alike or not
+        for _ in range(ALONE):
+            await single.post(single_body)
+        for _ in range(ALONE):
+            start = time.perf_counter()
+            await single.post(single_body)
+            out["alone"].append(time.perf_counter() - start)
+        for index in range(rounds):
+            done = asyncio.Event()
+            singles = asyncio.ensure_future(singles_until(single, single_body, done))
+            elapsed, _ = await batch.post(batch_body)
+            done.set()
+            latencies = await singles
+            out["batch"].append(elapsed)
+            out["during"].extend(latencies)
+            print(
+                f"  round {index + 1}/{rounds}: the batch {elapsed:.2f} s; {len(latencies)} single "
+                f"inquiries meanwhile, the slowest {max(latencies) * 1000:.0f} ms",
+                flush=True,
+            )
+            await asyncio.sleep(0.3)  # the audit group and the access log settle
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--debtors", type=at_least(1), default=1000)
+    parser.add_argument("--rounds", type=at_least(1), default=5)
+    parser.add_argument("--no-write", dest="write", action="store_false")
+    args = parser.parse_args()
+    load_before = os.getloadavg()
+    debtors = queries.batch_subjects(args.debtors)
+    settings = {
+        "CHAKONG_MAX_BATCH_SUBJECTS": str(args.debtors),
+        "CHAKONG_DEFAULT_DEADLINE_MS": "120000",
+        "CHAKONG_MAX_DEADLINE_MS": "120000",
+    }
+    served: dict[int, dict[str, list[float]]] = {}
+    for workers in (1, 2):
+        command = procs.serve_command() + (["--workers", str(workers)] if workers > 1 else [])
+        print(f"{workers} process(es): {args.rounds} batches of {args.debtors} debtors", flush=True)
+        with (
+            tempfile.TemporaryDirectory(prefix="chakong-neighbours-") as tmp,
+            procs.mock_agencies(Path(tmp)) as mocks,
+            procs.gateway(Path(tmp), mocks, command=command, settings=settings) as gateway,
+        ):
+            served[workers] = asyncio.run(serve_rounds(gateway, debtors, args.rounds))
+    load_after = os.getloadavg()
+    figures: list[Figure] = []
+    for workers, out in served.items():
+        name = "1 process" if workers == 1 else f"{workers} processes"
+        during = out["during"]
+        figures += [
+            Figure(
+                f"during-median-{workers}",
+                f"single inquiry during a batch, median, {name} (ms)",
+                statistics.median(during) * 1000,
+                "",
+                None,
+                "{:.0f}",
+                f"{len(during)} inquiries over {len(out['batch'])} batches; with no batch "
+                f"running: median {statistics.median(out['alone']) * 1000:.1f} ms",
+            ),
+            Figure(
+                f"during-max-{workers}",
+                f"single inquiry during a batch, the slowest, {name} (ms)",
+                max(during) * 1000,
+                "",
+                None,
+                "{:.0f}",
+                f"the batch itself: median {statistics.median(out['batch']):.2f} s",
+            ),
+        ]
+    print(table(figures))
+    if args.write:
+        write_bench_section(
+            name="batch-neighbours",
+            title="Single inquiries while a batch runs (`bench/batch_neighbours.py`)",
+            command=f"python -m bench.batch_neighbours --debtors {args.debtors} "
+            f"--rounds {args.rounds}",
+            load=(load_before, load_after),
+            setup=(
+                f"`chakong serve` as one process, then two (`--workers 2`), mocks answering at "
+                f"once; {args.rounds} batches of {args.debtors} debtors each, and the single "
+                "full-profile inquiry sent one after another on new connections while each ran "
+                f"(and {ALONE} times with no batch). See the module's docstring."
+            ),
+            figures=figures,
+            results=RESULTS,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
