@@ -10,8 +10,10 @@ their own); ``chakong serve`` (SQLite in a temporary directory, its own keys,
 (``fresh: true``) and, from 50 ms after it was sent until its answer has arrived, the README's
 single full-profile inquiry of the example debtor, one after another, each on a new connection
 (a judge's browser opening one; which process accepts it is the kernel's choice). Beside it the
-same single inquiries with no batch running. Figures: the single inquiries' median and highest
-latency during the batches, each way, and the batch's own time. No target.
+same single inquiries with no batch running. Figures, each way: the batches during which a
+single inquiry took half the batch's time or more (it was accepted by the busy process and
+waited for the batch's answer to be completed), the single inquiries' median and highest latency
+during the batches, and the batch's own time. No target.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ async def serve_rounds(
 ) -> dict[str, list[float]]:
     batch_body = encode(queries.BATCH_QUERY, queries.batch_variables(len(debtors)))
     single_body = encode(queries.PROFILE_QUERY, queries.profile_variables())
-    out: dict[str, list[float]] = {"alone": [], "during": [], "batch": []}
+    out: dict[str, list[float]] = {"alone": [], "during": [], "batch": [], "slowest": []}
     async with http_client(keep_alive=True) as http, http_client(keep_alive=False) as fresh:
         await register_case(http, gateway, [queries.example_subject()], queries.CASE_NUMBER)
         await register_case(http, gateway, debtors, queries.BATCH_CASE_NUMBER)
@@ -83,6 +85,7 @@ async def serve_rounds(
             latencies = await singles
             out["batch"].append(elapsed)
             out["during"].extend(latencies)
+            out["slowest"].append(max(latencies))
             print(
                 f"  round {index + 1}/{rounds}: the batch {elapsed:.2f} s; {len(latencies)} single "
                 f"inquiries meanwhile, the slowest {max(latencies) * 1000:.0f} ms",
@@ -120,7 +123,18 @@ def main() -> int:
     for workers, out in served.items():
         name = "1 process" if workers == 1 else f"{workers} processes"
         during = out["during"]
+        # an inquiry that waited half the batch's time or more was held up by it
+        held = sum(s >= b / 2 for s, b in zip(out["slowest"], out["batch"], strict=True))
         figures += [
+            Figure(
+                f"held-{workers}",
+                f"batches during which a single inquiry waited for the batch, {name}",
+                held,
+                "",
+                None,
+                "{:.0f}",
+                f"of {len(out['batch'])}: an inquiry that took half the batch's time or more",
+            ),
             Figure(
                 f"during-median-{workers}",
                 f"single inquiry during a batch, median, {name} (ms)",
