@@ -11,6 +11,7 @@ from gateway.auth.policy import check_inquiry
 from gateway.domain.cases import CaseNumber
 from gateway.domain.subjects import Subject
 from gateway.resolvers.errors import expected_errors
+from gateway.resolvers.pacing import paced
 from gateway.schema.common import AgencyEnum, SubjectInput, agency_names
 from gateway.schema.context import Context
 from gateway.schema.debtor import DebtorProfile
@@ -80,7 +81,8 @@ async def resolve_debtors(
     parsed = service.subjects([(s.kind, s.id, s.name) for s in subjects])
     await authorize(info.context, options.case_number, parsed)
     profiles = await info.context.loader.load_many([InquiryKey(s, options) for s in parsed])
-    return [DebtorProfile.from_domain(p, options) for p in profiles]
+    # completed a few at a time, the event loop free in between (gateway/resolvers/pacing.py)
+    return paced([DebtorProfile.from_domain(p, options) for p in profiles])
 
 
 async def authorize(context: Context, case_number: CaseNumber, subjects: list[Subject]) -> None:

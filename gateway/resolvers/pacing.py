@@ -1,0 +1,63 @@
+"""A batch's answer completed a few debtors at a time, the event loop free in between.
+
+graphql-core completes a list of plain values in one stretch: for a 1,000-debtor batch about a
+second of Python in which the process answers nothing else, a judge's single inquiry included
+(``python -m bench.batch_neighbours``). A list field may also resolve to awaitables, each item
+completed once it is resolved (graphql-core gathers them as tasks); ``paced`` hands the items
+over that way, ``PACE_EVERY`` at a time: the first group at once, each next one when the group
+before it has begun, one turn of the event loop later. Between two groups the loop polls its
+sockets and runs whatever else is ready, so another request waits for a group (about 10 ms),
+not for the whole completion. The answer, its errors and its order are unchanged: each item
+resolves to the same value, and graphql-core completes it as it would have.
+
+Only the completion is paced. The work before it (the agencies' answers validated and made
+into records, the cache, the audit's records: about a third of a batch's time) still runs in
+stretches of tens of milliseconds, and a request that arrives then waits for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Sequence
+from typing import TypeVar, cast
+
+_T = TypeVar("_T")
+
+# debtors a turn of the event loop: a full profile takes about 1 ms to complete, so another
+# request waits about 10 ms for a group (with 25, a judge's inquiry during a 1,000-debtor batch
+# took a median of 234 ms, with 10 94 ms, at the same cost to the batch: `bench.batch_neighbours`)
+PACE_EVERY = 10
+
+
+def paced(items: Sequence[_T], every: int = PACE_EVERY) -> list[_T]:
+    """``items`` as they are when there are ``every`` or fewer; otherwise an awaitable for
+    each, released ``every`` at a time, one turn of the event loop apart. Typed as a list of
+    ``_T`` for the resolver's signature (strawberry builds the schema from it): graphql-core
+    completes an awaitable item as the value it resolves to."""
+    if len(items) <= every:
+        return list(items)
+    loop = asyncio.get_running_loop()
+    # an event per group: each waiting item has a future of its own, so one item cancelled
+    # (graphql-core cancels the rest when one fails) cancels no other
+    gates = [asyncio.Event() for _ in range((len(items) + every - 1) // every)]
+    gates[0].set()
+    # whether a group has had its first item through (which opens the next group): the first
+    # to run, not a given one, so that one item cancelled holds no group back
+    begun = [False] * len(gates)
+
+    async def released(index: int, value: _T) -> _T:
+        group = index // every
+        await gates[group].wait()
+        if not begun[group]:
+            begun[group] = True
+            if group + 1 < len(gates):
+                # the next group once the loop has had its turn: a callback for the next
+                # iteration, which wakes the next group's items for the one after it
+                loop.call_soon(gates[group + 1].set)
+        return value
+
+    awaitables: list[Awaitable[_T]] = [released(i, value) for i, value in enumerate(items)]
+    return cast("list[_T]", awaitables)
+
+
+__all__ = ["PACE_EVERY", "paced"]
