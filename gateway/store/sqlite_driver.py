@@ -18,9 +18,10 @@ stored rows are the same as SQLAlchemy's.
 The entries and the answers go in as INSERTs of many rows each (``ManyRows``), not with
 ``executemany``: sqlite3 lets go of the GIL for every step of a statement, and ``executemany``
 steps once per row. While the event loop's thread is busy (a batch's answer being completed),
-the writer thread then waits for the GIL again after every row: 5,000 rows took 8 ms on their
-own and 1.3 to 1.45 s beside a busy thread, and a 1,000-debtor batch's answer waited 70 to 90 ms
-for its audit group after GraphQL had completed it. A statement of many rows is one step: in
+the writer thread then waits for the GIL again after every row: a batch's group (1,000 entries,
+5,000 answers) took about 14 times as long that way beside a thread running Python
+(``python -m bench.audit_group``), and a 1,000-debtor batch's answer waited 70 to 90 ms for its
+audit group after GraphQL had completed it. A statement of many rows is one step: in
 statements of at most ``MOST_ROWS`` rows (fewer where SQLite allows fewer parameters), then one
 each for the rest's powers of two, so that a group of any size uses a few statement texts, each
 prepared once and kept by sqlite3's statement cache (about 125 bytes for each of a prepared
