@@ -26,7 +26,7 @@ Part of that difference is waking: at zero mock latency an inquiry's seven or so
 tens of µs each, and with the agencies at 200 ms the inquiry's work follows a long idle gap and
 takes about twice the CPU (``bench.fanout.profile --part stages``). The rest is how fast the
 gateway's larger body of code runs one request at a time: under load, where the process seldom
-sleeps, its CPU per request falls to 1.6 to 1.9 times strawberry's (``bench.throughput``).
+sleeps, its CPU per request falls to 1.5 to 1.9 times strawberry's (``bench.throughput``).
 """
 
 from __future__ import annotations
