@@ -37,7 +37,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +154,7 @@ async def one_group(way: str, busy: bool, entries: int, group: list[AuditRecord]
             log = AuditLog(store, KEY, clock=lambda: datetime.datetime.now(datetime.UTC))
             writer = AuditWriter(log, store, max_group=entries)
             await writer.append(group[:1], answers_of)  # the writer thread and its connection
-            with one_row_a_step() if way == WAYS[1] else _nothing(), busy_thread(busy):
+            with one_row_a_step() if way == WAYS[1] else nullcontext(), busy_thread(busy):
                 start = time.perf_counter()
                 written = await writer.append(group, answers_of)
                 elapsed = time.perf_counter() - start
@@ -164,11 +164,6 @@ async def one_group(way: str, busy: bool, entries: int, group: list[AuditRecord]
             store.close()
             await engine.dispose()
     return elapsed
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 async def main_async(entries: int, runs: int, write: bool) -> int:

@@ -64,6 +64,16 @@ TARGET_TIME = 1.2
 TARGET_MEMORY = 1.5
 
 
+def batch_settings(debtors: int) -> dict[str, str]:
+    """The gateway's settings for batches of ``debtors``: the batch limit raised to it, and
+    deadlines long enough that the mocks' 1,000-subject answers never time out."""
+    return {
+        "CHAKONG_MAX_BATCH_SUBJECTS": str(debtors),
+        "CHAKONG_DEFAULT_DEADLINE_MS": "120000",
+        "CHAKONG_MAX_DEADLINE_MS": "120000",
+    }
+
+
 def rss_mb(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
@@ -236,11 +246,7 @@ def main() -> int:
         return 0
     load_before = os.getloadavg()
     debtors = queries.batch_subjects(args.debtors)
-    settings = {
-        "CHAKONG_MAX_BATCH_SUBJECTS": str(args.debtors),
-        "CHAKONG_DEFAULT_DEADLINE_MS": "120000",
-        "CHAKONG_MAX_DEADLINE_MS": "120000",
-    }
+    settings = batch_settings(args.debtors)
     started = time.perf_counter()
     print(f"the floor's memory, in a process of its own: {args.debtors} debtors", flush=True)
     floor_mem = floor_memory(args.debtors)

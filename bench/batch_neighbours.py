@@ -29,8 +29,9 @@ from pathlib import Path
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
+from bench.batch import batch_settings
 from bench.fanout import procs, queries
-from bench.fanout.client import Client, encode, register_case
+from bench.fanout.client import Client, encode, register_cases
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
 from bench.options import at_least
@@ -59,15 +60,12 @@ async def singles_until(client: Client, body: bytes, done: asyncio.Event) -> lis
     return latencies
 
 
-async def serve_rounds(
-    gateway: procs.Gateway, debtors: list[dict[str, str]], rounds: int
-) -> dict[str, list[float]]:
-    batch_body = encode(queries.BATCH_QUERY, queries.batch_variables(len(debtors)))
+async def serve_rounds(gateway: procs.Gateway, debtors: int, rounds: int) -> dict[str, list[float]]:
+    batch_body = encode(queries.BATCH_QUERY, queries.batch_variables(debtors))
     single_body = encode(queries.PROFILE_QUERY, queries.profile_variables())
     out: dict[str, list[float]] = {"alone": [], "during": [], "batch": [], "slowest": []}
     async with http_client(keep_alive=True) as http, http_client(keep_alive=False) as fresh:
-        await register_case(http, gateway, [queries.example_subject()], queries.CASE_NUMBER)
-        await register_case(http, gateway, debtors, queries.BATCH_CASE_NUMBER)
+        await register_cases(http, gateway, debtors)
         batch = Client(http, gateway.url, gateway.judge_token)
         single = Client(fresh, gateway.url, gateway.judge_token)
         await batch.post(batch_body)  # warm-up, every worker's first batch alike or not
@@ -102,12 +100,7 @@ def main() -> int:
     parser.add_argument("--no-write", dest="write", action="store_false")
     args = parser.parse_args()
     load_before = os.getloadavg()
-    debtors = queries.batch_subjects(args.debtors)
-    settings = {
-        "CHAKONG_MAX_BATCH_SUBJECTS": str(args.debtors),
-        "CHAKONG_DEFAULT_DEADLINE_MS": "120000",
-        "CHAKONG_MAX_DEADLINE_MS": "120000",
-    }
+    settings = batch_settings(args.debtors)
     served: dict[int, dict[str, list[float]]] = {}
     for workers in (1, 2):
         command = procs.serve_command() + (["--workers", str(workers)] if workers > 1 else [])
@@ -117,7 +110,7 @@ def main() -> int:
             procs.mock_agencies(Path(tmp)) as mocks,
             procs.gateway(Path(tmp), mocks, command=command, settings=settings) as gateway,
         ):
-            served[workers] = asyncio.run(serve_rounds(gateway, debtors, args.rounds))
+            served[workers] = asyncio.run(serve_rounds(gateway, args.debtors, args.rounds))
     load_after = os.getloadavg()
     figures: list[Figure] = []
     for workers, out in served.items():
