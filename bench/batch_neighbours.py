@@ -2,11 +2,13 @@
 
     python -m bench.batch_neighbours [--debtors 1000] [--rounds 5] [--no-write]
 
-A process completes a batch's answer in one stretch on its event loop, so its other requests
-wait meanwhile. What a judge sees of it: the ten mock agencies answer at once (a subprocess of
-their own); ``chakong serve`` (SQLite in a temporary directory, its own keys,
+A process's requests share its event loop and its GIL, so what a judge sees of a batch another
+caller sent to the same process: the ten mock agencies answer at once (a subprocess of their
+own); ``chakong serve`` (SQLite in a temporary directory, its own keys,
 ``CHAKONG_MAX_BATCH_SUBJECTS`` raised to the batch) runs as one process, then with
-``--workers 2``. For each, ``--rounds`` times: one ``debtors`` query of ``--debtors`` debtors
+``--workers 2``, then as one process with Python's thread switch interval
+(``CHAKONG_SWITCH_INTERVAL_MS=0``: 5 ms, against the gateway's 1 ms; ``gateway.runtime`` says why
+it matters). Each way, ``--rounds`` times: one ``debtors`` query of ``--debtors`` debtors
 (``fresh: true``) and, from 50 ms after it was sent until its answer has arrived, the README's
 single full-profile inquiry of the example debtor, one after another, each on a new connection
 (a judge's browser opening one; which process accepts it is the kernel's choice). Beside it the
@@ -37,6 +39,17 @@ from bench.fanout.results import RESULTS
 from bench.options import at_least
 
 ALONE = 40  # single inquiries with no batch running, after as many warm-up ones
+# how the gateway runs: figure keys, names, processes, settings beside the batch's
+WAYS: tuple[tuple[str, str, int, dict[str, str]], ...] = (
+    ("1", "1 process", 1, {}),
+    ("2", "2 processes", 2, {}),
+    (
+        "1-python-switch",
+        "1 process, Python's 5 ms thread switch interval",
+        1,
+        {"CHAKONG_SWITCH_INTERVAL_MS": "0"},
+    ),
+)
 START_AFTER_S = 0.05  # the batch's request is on its way before the first single inquiry
 
 
@@ -100,28 +113,28 @@ def main() -> int:
     parser.add_argument("--no-write", dest="write", action="store_false")
     args = parser.parse_args()
     load_before = os.getloadavg()
-    settings = batch_settings(args.debtors)
-    served: dict[int, dict[str, list[float]]] = {}
-    for workers in (1, 2):
+    served: dict[str, dict[str, list[float]]] = {}
+    for key, name, workers, extra in WAYS:
         command = procs.serve_command() + (["--workers", str(workers)] if workers > 1 else [])
-        print(f"{workers} process(es): {args.rounds} batches of {args.debtors} debtors", flush=True)
+        settings = batch_settings(args.debtors) | extra
+        print(f"{name}: {args.rounds} batches of {args.debtors} debtors", flush=True)
         with (
             tempfile.TemporaryDirectory(prefix="chakong-neighbours-") as tmp,
             procs.mock_agencies(Path(tmp)) as mocks,
             procs.gateway(Path(tmp), mocks, command=command, settings=settings) as gateway,
         ):
-            served[workers] = asyncio.run(serve_rounds(gateway, args.debtors, args.rounds))
+            served[key] = asyncio.run(serve_rounds(gateway, args.debtors, args.rounds))
     load_after = os.getloadavg()
     figures: list[Figure] = []
-    for workers, out in served.items():
-        name = "1 process" if workers == 1 else f"{workers} processes"
+    for key, name, _, _ in WAYS:
+        out = served[key]
         during = out["during"]
         # the batches whose slowest single inquiry took half the batch's time or more
         held = sum(s >= b / 2 for s, b in zip(out["slowest"], out["batch"], strict=True))
         p90 = statistics.quantiles(during, n=10)[-1] if len(during) > 1 else during[0]
         figures += [
             Figure(
-                f"during-p90-{workers}",
+                f"during-p90-{key}",
                 f"single inquiry during a batch, p90, {name} (ms)",
                 p90 * 1000,
                 "",
@@ -131,7 +144,7 @@ def main() -> int:
                 f"{len(out['batch'])}",
             ),
             Figure(
-                f"during-median-{workers}",
+                f"during-median-{key}",
                 f"single inquiry during a batch, median, {name} (ms)",
                 statistics.median(during) * 1000,
                 "",
@@ -141,7 +154,7 @@ def main() -> int:
                 f"running: median {statistics.median(out['alone']) * 1000:.1f} ms",
             ),
             Figure(
-                f"during-max-{workers}",
+                f"during-max-{key}",
                 f"single inquiry during a batch, the slowest, {name} (ms)",
                 max(during) * 1000,
                 "",
@@ -159,7 +172,9 @@ def main() -> int:
             f"--rounds {args.rounds}",
             load=(load_before, load_after),
             setup=(
-                f"`chakong serve` as one process, then two (`--workers 2`), mocks answering at "
+                f"`chakong serve` as one process, then two (`--workers 2`), then one process "
+                "with Python's thread switch interval (`CHAKONG_SWITCH_INTERVAL_MS=0`, 5 ms "
+                "against the gateway's 1 ms), mocks answering at "
                 f"once; {args.rounds} batches of {args.debtors} debtors each, and the single "
                 "full-profile inquiry sent one after another on new connections while each ran "
                 f"(and {ALONE} times with no batch). See the module's docstring."

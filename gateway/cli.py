@@ -574,7 +574,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.app import ConfigurationError, create_app
-    from gateway.runtime import tune_gc
+    from gateway.runtime import tune_gc, tune_threads
     from gateway.server import migrate_once, uvicorn_options
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
@@ -595,6 +595,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     }
     if args.workers == 1:
         tune_gc(freeze=settings.gc_freeze, young_threshold=settings.gc_young_threshold)
+        tune_threads(switch_interval_ms=settings.switch_interval_ms)
         uvicorn.run(app, **options)
         return 0
     # each worker builds its own application from the environment (the overrides included);

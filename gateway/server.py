@@ -25,13 +25,14 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 def worker_app() -> Starlette:
     """One worker of ``chakong serve --workers N``: the gateway built from the environment,
-    the garbage collector tuned for it (``gateway.runtime``)."""
+    the garbage collector and the thread switch interval tuned for it (``gateway.runtime``)."""
     from gateway.app import create_app
-    from gateway.runtime import tune_gc
+    from gateway.runtime import tune_gc, tune_threads
 
     settings = Settings()
     app = create_app(settings)
     tune_gc(freeze=settings.gc_freeze, young_threshold=settings.gc_young_threshold)
+    tune_threads(switch_interval_ms=settings.switch_interval_ms)
     return app
 
 

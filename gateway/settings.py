@@ -153,6 +153,12 @@ class Settings(BaseSettings):
     # 700 (0 keeps Python's default); bench/gc.py measures both against Python's defaults
     gc_freeze: bool = True
     gc_young_threshold: int = Field(default=50_000, ge=0, le=10_000_000)
+    # how long a thread runs before another waiting for the GIL may have it (Python's: 5 ms;
+    # 0 keeps it): the audit's writer thread writes a batch's group while the event loop
+    # completes the batch's answer, and after each statement it waits up to this long to have
+    # the GIL back; a judge's audit entry queued behind that group waits for all of it
+    # (gateway.runtime; python -m bench.batch_neighbours measures it)
+    switch_interval_ms: float = Field(default=1.0, ge=0, le=100)
     demo: bool = False  # the demo's fixed, public token and audit keys (never in production)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     audit_key: SecretStr = SecretStr("")  # keys the audit log's hash chain (HMAC-SHA256)
