@@ -16,11 +16,12 @@ memory against Python's defaults.
 
 ``tune_threads`` shortens the interval after which a thread waiting for the GIL gets it
 (``switch_interval_ms``, 1 ms against Python's 5). The event loop's thread holds the GIL for
-seconds on end while it completes a batch's answer; meanwhile the store's writer thread writes
+about a second while it completes a batch's answer; meanwhile the store's writer thread writes
 the batch's audit group, and after every statement (sqlite3 lets the GIL go while SQLite works)
 it waits a whole interval to have the GIL back. With Python's 5 ms, that group took about half
-a second, and a judge's inquiry whose entry was queued behind it waited as long
-(``python -m bench.batch_neighbours``, which runs one process both ways). A thread that is
+a second (timing lines added for the measurement), and a judge's inquiry whose entry was queued
+behind it waited as long (``python -m bench.batch_neighbours``, which runs one process both
+ways). A thread that is
 alone is not affected: the interval only matters when another is waiting.
 """
 
