@@ -21,8 +21,8 @@ the batch's audit group, and after every statement (sqlite3 lets the GIL go whil
 it waits a whole interval to have the GIL back. With Python's 5 ms, that group took about half
 a second (timing lines added for the measurement), and a judge's inquiry whose entry was queued
 behind it waited as long (``python -m bench.batch_neighbours``, which runs one process both
-ways). A thread that is
-alone is not affected: the interval only matters when another is waiting.
+ways). A thread that is alone is not affected: the interval only matters when another is
+waiting.
 """
 
 from __future__ import annotations
