@@ -43,6 +43,12 @@ log = logging.getLogger(__name__)
 # SQLite's primary result codes for a file another connection holds
 _BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
+
+def _busy(exc: sqlite3.Error) -> bool:
+    """Did ``exc`` come of a file another connection holds (not of a connection to drop)?"""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in _BUSY
+
+
 # the event loop's writer connection checkpoints nothing itself (a checkpoint copies the
 # write-ahead log into the database file and syncs it: not work for the loop); after this many
 # of its commits, the writer thread checkpoints (PASSIVE), as SQLite would after 1,000 pages
@@ -164,7 +170,7 @@ class Store:
             connection.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             # busy: another process writes; otherwise a connection not to be kept
-            if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in _BUSY:
+            if not _busy(exc):
                 self._drop_inline_writer()
             raise _InlineBeginError from exc
         return self._finish(connection, work, self._drop_inline_writer)
@@ -223,20 +229,7 @@ class Store:
         """The event loop's own connection for small writes: explicit transactions, the
         pragmas of every connection, no busy timeout, no automatic checkpoint."""
         if self._inline_writer is None:
-            connection = sqlite3.connect(
-                self._file(),
-                timeout=0,
-                isolation_level=None,
-                check_same_thread=False,  # closed by close(), wherever that runs
-                factory=SQLiteConnection,
-            )
-            try:
-                sqlite_pragmas(connection)
-                connection.execute("PRAGMA wal_autocheckpoint=0")
-            except sqlite3.Error:
-                _close(connection)
-                raise
-            self._inline_writer = connection
+            self._inline_writer = self._writer_sqlite3(0, "PRAGMA wal_autocheckpoint=0")
         return self._inline_writer
 
     async def _on_writer_thread(self, call: Callable[[], _T]) -> _T:
@@ -260,16 +253,28 @@ class Store:
         """The writer thread's sqlite3 connection (opened there, on first use), configured as
         the direct engine's: the same pragmas, the same busy timeout, explicit transactions."""
         if self._writer_conn is None:
-            connection = sqlite3.connect(
-                self._file(),
-                timeout=SQLITE_BUSY_TIMEOUT_S,
-                isolation_level=None,
-                check_same_thread=False,  # closed by close(), once the thread has stopped
-                factory=SQLiteConnection,
-            )
-            sqlite_pragmas(connection)
-            self._writer_conn = connection
+            self._writer_conn = self._writer_sqlite3(SQLITE_BUSY_TIMEOUT_S)
         return self._writer_conn
+
+    def _writer_sqlite3(self, timeout: float, *pragmas: str) -> sqlite3.Connection:
+        """A new sqlite3 connection to write the direct engine's file: explicit transactions,
+        the pragmas of every connection and then ``pragmas``, waiting ``timeout`` seconds for
+        another writer's lock; closed, not handed out, when a pragma fails."""
+        connection = sqlite3.connect(
+            self._file(),
+            timeout=timeout,
+            isolation_level=None,
+            check_same_thread=False,  # closed by close(), wherever that runs
+            factory=SQLiteConnection,
+        )
+        try:
+            sqlite_pragmas(connection)
+            for pragma in pragmas:
+                connection.execute(pragma)
+        except sqlite3.Error:
+            _close(connection)
+            raise
+        return connection
 
     def _file(self) -> str:
         if self.direct is None or not self.direct.url.database:
@@ -305,7 +310,7 @@ class Store:
                 # the reader thread reads instead: it waits where the file is busy, and fails
                 # as every read through SQLAlchemy does where it cannot (a file that cannot be
                 # opened: STORE_UNAVAILABLE); a connection that failed otherwise is not kept
-                if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in _BUSY:
+                if not _busy(exc):
                     _close(self._inline)
                     self._inline = None
         direct = self.direct
