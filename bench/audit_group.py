@@ -41,6 +41,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from bench.audit import KEY
 from bench.fanout.baseline import tune_gc_like_the_gateway
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
@@ -54,7 +55,6 @@ from gateway.store.controls import InquiryAnswer
 from gateway.store.migrate import upgrade
 from gateway.store.unit import Store
 
-KEY = b"bench-audit-key-0123456789abcdef"
 CASE = "(2026)苏0812执124号"
 SUBJECT = parse_subject(SubjectKind.NATURAL, "320802198001010014", "张三")
 AGENCIES = ("bank", "securities", "land", "fund", "insurance")

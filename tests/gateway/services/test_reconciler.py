@@ -94,14 +94,19 @@ class _Passes:
         return 2
 
 
-async def test_expired_keys_are_purged_after_the_first_pass_then_once_a_period(caplog):
-    fake = _Passes()
-    service = cast(ControlService, fake)
+async def _until_the_lifespan_exits(fake: _Passes, caplog: pytest.LogCaptureFixture) -> None:
+    """The loop over ``fake``'s passes, a purge due every 25 s, its log captured, until the
+    eighth pass stops it as the lifespan's exit does."""
     with (
         caplog.at_level(logging.INFO, logger="gateway.services.reconciler"),
         pytest.raises(asyncio.CancelledError),
     ):
-        await reconcile_forever(service, 0, purge_every_s=25, clock=fake.clock)
+        await reconcile_forever(cast(ControlService, fake), 0, purge_every_s=25, clock=fake.clock)
+
+
+async def test_expired_keys_are_purged_after_the_first_pass_then_once_a_period(caplog):
+    fake = _Passes()
+    await _until_the_lifespan_exits(fake, caplog)
     assert fake.passes == 8
     # passes end at 10, 20, ... 70 s: purged at 10 s, then not before 35 s (40), then 65 s (70)
     assert fake.purged_at == [1, 4, 7]
@@ -110,12 +115,7 @@ async def test_expired_keys_are_purged_after_the_first_pass_then_once_a_period(c
 
 async def test_a_failed_purge_is_tried_again_on_the_next_pass(caplog):
     fake = _Passes(failing_purges=2)
-    service = cast(ControlService, fake)
-    with (
-        caplog.at_level(logging.INFO, logger="gateway.services.reconciler"),
-        pytest.raises(asyncio.CancelledError),
-    ):
-        await reconcile_forever(service, 0, purge_every_s=25, clock=fake.clock)
+    await _until_the_lifespan_exits(fake, caplog)
     # failed at 10 and 20 s, done at 30 s, then not before 55 s (60)
     assert fake.purged_at == [1, 2, 3, 6]
     assert (
@@ -129,12 +129,7 @@ async def test_a_failed_purge_is_tried_again_on_the_next_pass(caplog):
 
 async def test_a_failed_pass_does_not_hold_back_the_purge_that_is_due(caplog):
     fake = _Passes(failing_passes=4)
-    service = cast(ControlService, fake)
-    with (
-        caplog.at_level(logging.INFO, logger="gateway.services.reconciler"),
-        pytest.raises(asyncio.CancelledError),
-    ):
-        await reconcile_forever(service, 0, purge_every_s=25, clock=fake.clock)
+    await _until_the_lifespan_exits(fake, caplog)
     # the first four passes fail; the purges fall due as they would have: 10 s, 40 s, 70 s
     assert fake.purged_at == [1, 4, 7]
     assert caplog.messages.count("a reconciliation pass failed; the next one will try again") == 4
