@@ -16,6 +16,7 @@ from gateway.schema.common import AgencyEnum, SubjectInput, agency_names
 from gateway.schema.context import Context
 from gateway.schema.debtor import DebtorProfile
 from gateway.services.inquiry import InquiryKey
+from gateway.services.turns import in_turns
 
 SubjectArg = Annotated[
     SubjectInput, strawberry.argument(description="被执行人 / The judgment debtor")
@@ -81,8 +82,12 @@ async def resolve_debtors(
     parsed = service.subjects([(s.kind, s.id, s.name) for s in subjects])
     await authorize(info.context, options.case_number, parsed)
     profiles = await info.context.loader.load_many([InquiryKey(s, options) for s in parsed])
-    # completed a few at a time, the event loop free in between (gateway/resolvers/pacing.py)
-    return paced([DebtorProfile.from_domain(p, options) for p in profiles])
+    # converted and completed a few at a time, the event loop free in between
+    # (gateway/services/turns.py, gateway/resolvers/pacing.py)
+    converted: list[DebtorProfile] = []
+    async for group in in_turns(profiles):
+        converted.extend(DebtorProfile.from_domain(p, options) for p in group)
+    return paced(converted)
 
 
 async def authorize(context: Context, case_number: CaseNumber, subjects: list[Subject]) -> None:

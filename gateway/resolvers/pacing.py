@@ -10,9 +10,12 @@ sockets and runs whatever else is ready, so another request waits for a group (a
 not for the whole completion. The answer, its errors and its order are unchanged: each item
 resolves to the same value, and graphql-core completes it as it would have.
 
-Only the completion is paced. The work before it (the agencies' answers validated and made
-into records, the cache, the audit's records: about a third of a batch's time) still runs in
-stretches of tens of milliseconds, and a request that arrives then waits for them.
+The work before the completion is sliced too where it loops over the batch's subjects: the
+agencies' results made into profiles, their status counted for the log, the audit's records,
+the profiles converted for the schema (``gateway.services.turns``, 50 a slice). What is left in
+long stretches is each agency's answer validated into records (tens of milliseconds, several
+in one turn when the agencies answer together) and graphql-core starting a task for each
+debtor the completion hands over.
 """
 
 from __future__ import annotations

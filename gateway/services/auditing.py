@@ -36,6 +36,7 @@ from gateway.services.audit import (
 from gateway.services.audit_writer import AuditWriter
 from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryKey
+from gateway.services.turns import in_turns
 from gateway.store.controls import InquiryAnswer
 from gateway.store.unit import Store, UnitOfWork
 
@@ -68,7 +69,9 @@ class Auditor:
         self, principal: Principal, request_id: str, items: Inquiries
     ) -> list[AuditEntry]:
         """The entries of a batch of inquiries, one per subject; raises when not written."""
-        records = inquiry_records(principal, request_id, items)
+        records: list[AuditRecord] = []
+        async for group in in_turns(items):  # a batch's, the event loop free in between
+            records.extend(inquiry_records(principal, request_id, group))
         if not records:
             return []
         if self.writer is None:

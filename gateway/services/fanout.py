@@ -42,6 +42,7 @@ from gateway.domain.records import AgencyRecords
 from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import Subject
 from gateway.services.cache import CacheEntry, RecordCache
+from gateway.services.turns import TURN, in_turns
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,12 @@ class _Ask:
         until the last of its subjects settled, or until ``now`` if one had not."""
         if not self.waits:
             return self.answers
-        settled = [flight.settled.get(key) for key, flight in self.waits.items()]
+        # as they stood at ``now``: one settled since, while the request gave the event loop a
+        # turn (``gateway.services.turns``), is late all the same
+        settled = [
+            known if known is not None and known[1] <= now else None
+            for known in (flight.settled.get(key) for key, flight in self.waits.items())
+        ]
         times = [known[1] for known in settled if known is not None]
         ended = max(times) if len(times) == len(settled) else now
         latency = (ended - started) * 1000
@@ -200,15 +206,22 @@ class FanOut:
             # requests, so they are waited for, never cancelled here
             await asyncio.wait(flights, timeout=max(0.0, deadline - loop.time()))
         now = loop.time()
-        per_agency = [ask.results(started, now) for ask in asks]
-        return [
-            SubjectProfile(
-                subject=subject,
-                case_number=case_number,
-                results=tuple(answers[subject.key] for answers in per_agency),
+        # a batch's results and profiles in slices, the event loop free in between
+        # (gateway/services/turns.py): an agency's results are about as many as its subjects
+        per_agency: list[dict[str, SourceResult]] = []
+        async for some in in_turns(asks, max(1, TURN // (len(unique) or 1))):
+            per_agency.extend(ask.results(started, now) for ask in some)
+        profiles: list[SubjectProfile] = []
+        async for group in in_turns(subjects):
+            profiles.extend(
+                SubjectProfile(
+                    subject=subject,
+                    case_number=case_number,
+                    results=tuple(answers[subject.key] for answers in per_agency),
+                )
+                for subject in group
             )
-            for subject in subjects
-        ]
+        return profiles
 
     def _plan(self, agency: str, subjects: list[Subject]) -> _Ask:
         """What ``agency`` is to be asked of ``subjects``: the answers known without asking

@@ -16,8 +16,10 @@ from connectors.errors import (
 from connectors.resilience import CircuitBreaker
 from gateway.domain.sources import SourceStatus
 from gateway.domain.subjects import Subject, SubjectKind
+from gateway.services import fanout as fanout_module
 from gateway.services.cache import RecordCache
-from gateway.services.fanout import SourcePolicy
+from gateway.services.fanout import SourcePolicy, _Ask, _Flight, _Outcome
+from gateway.services.turns import TURN, in_turns
 from tests.gateway.services.fanout_fakes import (
     ACME,
     ALICE,
@@ -404,3 +406,38 @@ async def test_without_hedging_the_same_hang_is_a_timeout():
     (profile,) = await ask(fanout)
     assert profile.results[0].status is SourceStatus.TIMEOUT
     assert len(fake.calls) == 21
+
+
+async def test_a_batchs_results_and_profiles_are_made_in_slices(monkeypatch):
+    # the event loop's turn between slices is in_turns' own test (test_turns.py); here, that the
+    # fan-out hands its loops over to it: an agency's results a slice, profiles TURN a slice
+    sliced: list[tuple[int, int]] = []
+
+    def recording(items, every=TURN):
+        sliced.append((len(items), every))
+        return in_turns(items, every)
+
+    monkeypatch.setattr(fanout_module, "in_turns", recording)
+    subjects = [Subject(SubjectKind.NATURAL, f"{i:018d}") for i in range(120)]
+    profiles = await ask(make_fanout(FakeConnector("police"), FakeConnector("bank")), subjects)
+    assert sliced == [(2, 1), (120, TURN)]
+    assert [p.subject for p in profiles] == subjects
+    both = {"police": SourceStatus.OK, "bank": SourceStatus.OK}
+    assert all(statuses(p) == both for p in profiles)
+    sliced.clear()
+    await ask(make_fanout(FakeConnector("police"), FakeConnector("bank")))
+    assert sliced == [(2, TURN), (1, TURN)]  # one slice each
+
+
+async def test_results_are_as_they_stood_when_the_wait_ended():
+    # a subject settled after the wait ended (while the request gave the loop a turn) is late
+    loop = asyncio.get_running_loop()
+    flight = _Flight(loop.create_future(), size=2)
+    flight.settle("early", _Outcome(SourceStatus.OK, records=EMPTY), at=10.2)
+    flight.settle("late", _Outcome(SourceStatus.OK, records=EMPTY), at=10.9)
+    asked = _Ask("police", None, waits={"early": flight, "late": flight})
+    results = asked.results(started=10.0, now=10.5)
+    assert results["early"].status is SourceStatus.OK
+    assert results["late"].status is SourceStatus.TIMEOUT
+    # the agency's latency runs until the wait ended, as for any subject not settled by then
+    assert results["early"].latency_ms == pytest.approx(500)
