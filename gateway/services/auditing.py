@@ -37,7 +37,7 @@ from gateway.services.audit_writer import AuditWriter
 from gateway.services.fanout import SubjectProfile
 from gateway.services.inquiry import InquiryKey
 from gateway.services.turns import in_turns
-from gateway.store.controls import InquiryAnswer
+from gateway.store.controls import AnswerDraft, InquiryAnswer
 from gateway.store.unit import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -70,8 +70,13 @@ class Auditor:
     ) -> list[AuditEntry]:
         """The entries of a batch of inquiries, one per subject; raises when not written."""
         records: list[AuditRecord] = []
-        async for group in in_turns(items):  # a batch's, the event loop free in between
+        drafts: list[list[AnswerDraft]] = []  # each entry's answers, but for the entry's own
+        # a batch's, the event loop free in between; the answers made here, not in the group's
+        # transaction, which holds the write lock (and the entries queued behind it)
+        async for group in in_turns(items):
             records.extend(inquiry_records(principal, request_id, group))
+            if self.writer is not None:
+                drafts.extend(answer_drafts(key, profile) for key, profile in group)
         if not records:
             return []
         if self.writer is None:
@@ -79,9 +84,9 @@ class Auditor:
 
         def answers_of(entries: Sequence[AuditEntry]) -> list[InquiryAnswer]:
             return [
-                answer
-                for entry, (key, profile) in zip(entries, items, strict=True)
-                for answer in inquiry_answers(key, profile, entry.seq, entry.at)
+                draft.entered(entry.seq, entry.at)
+                for entry, mine in zip(entries, drafts, strict=True)
+                for draft in mine
             ]
 
         return await self.writer.append(records, answers_of)
@@ -166,8 +171,14 @@ def inquiry_records(principal: Principal, request_id: str, items: Inquiries) -> 
 def inquiry_answers(
     key: InquiryKey, profile: SubjectProfile, seq: int, at: datetime.datetime
 ) -> list[InquiryAnswer]:
-    """What the agencies that take controls answered, as the assets a control may name."""
-    answers = []
+    """What the agencies that take controls answered, as the assets a control may name: kept
+    with the entry numbered ``seq``, written at ``at``."""
+    return [draft.entered(seq, at) for draft in answer_drafts(key, profile)]
+
+
+def answer_drafts(key: InquiryKey, profile: SubjectProfile) -> list[AnswerDraft]:
+    """``inquiry_answers`` before the entry is written: all but its number and time."""
+    drafts = []
     for result in profile.results:
         if not result.status.answered or result.agency not in AGENCIES:
             continue
@@ -175,17 +186,16 @@ def inquiry_answers(
         if spec.assets is None:
             continue
         assets = [] if result.records is None else list(spec.assets(result.records))
-        answers.append(
-            InquiryAnswer(
+        drafts.append(
+            AnswerDraft(
                 key.options.case_number.canonical,
                 key.subject.key,
                 result.agency,
-                result.fetched_at or at,
-                seq,
+                result.fetched_at,
                 assets,
             )
         )
-    return answers
+    return drafts
 
 
 class AuditTrail:

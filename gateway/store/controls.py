@@ -200,8 +200,8 @@ def answer_row(answer: InquiryAnswer) -> dict[str, Any]:
         "agency": answer.agency,
         "answered_at": answer.answered_at,
         "audit_seq": answer.audit_seq,
-        "assets": assets_json(answer.assets),
-        "found_value": covering_value(answer.assets),
+        "assets": answer.assets_json,
+        "found_value": answer.found_value,
     }
 
 
@@ -221,7 +221,15 @@ _ANSWER_UPSERTS = {
 class InquiryAnswer:
     """The latest answer of one agency about one subject in one case."""
 
-    __slots__ = ("agency", "answered_at", "assets", "audit_seq", "case_number", "subject_key")
+    __slots__ = (
+        "_stored",
+        "agency",
+        "answered_at",
+        "assets",
+        "audit_seq",
+        "case_number",
+        "subject_key",
+    )
 
     def __init__(
         self,
@@ -231,6 +239,8 @@ class InquiryAnswer:
         answered_at: datetime.datetime,
         audit_seq: int,
         assets: Sequence[Asset],
+        *,
+        stored: tuple[str, Decimal] | None = None,
     ) -> None:
         self.case_number = case_number
         self.subject_key = subject_key
@@ -238,6 +248,59 @@ class InquiryAnswer:
         self.answered_at = answered_at
         self.audit_seq = audit_seq
         self.assets = tuple(assets)
+        self._stored = stored  # (assets_json, covering_value) of the assets, once made
+
+    @property
+    def assets_json(self) -> str:
+        """The assets as the row keeps them (``assets_json``), made once."""
+        return self._parts()[0]
+
+    @property
+    def found_value(self) -> Decimal:
+        """What the assets found towards a debt (``covering_value``), made once."""
+        return self._parts()[1]
+
+    def _parts(self) -> tuple[str, Decimal]:
+        if self._stored is None:
+            self._stored = (assets_json(self.assets), covering_value(self.assets))
+        return self._stored
+
+
+class AnswerDraft:
+    """An answer to keep with an inquiry's audit entry, made before the entry is: all of it
+    (the assets' JSON and found value included) but the entry's sequence number and, where the
+    agency's answer carries no time of its own, the entry's time. A batch's drafts are made
+    before its audit group is queued, so that the group's transaction, which holds the write
+    lock and every entry queued behind it, only binds them (``gateway.services.auditing``)."""
+
+    __slots__ = ("agency", "assets", "case_number", "fetched_at", "stored", "subject_key")
+
+    def __init__(
+        self,
+        case_number: str,
+        subject_key: str,
+        agency: str,
+        fetched_at: datetime.datetime | None,
+        assets: Sequence[Asset],
+    ) -> None:
+        self.case_number = case_number
+        self.subject_key = subject_key
+        self.agency = agency
+        self.fetched_at = fetched_at
+        self.assets = tuple(assets)
+        self.stored = (assets_json(self.assets), covering_value(self.assets))
+
+    def entered(self, audit_seq: int, at: datetime.datetime) -> InquiryAnswer:
+        """The answer kept with the entry numbered ``audit_seq``, written at ``at``."""
+        return InquiryAnswer(
+            self.case_number,
+            self.subject_key,
+            self.agency,
+            self.fetched_at or at,
+            audit_seq,
+            self.assets,
+            stored=self.stored,
+        )
 
 
 class ControlRepository:

@@ -244,6 +244,61 @@ async def test_the_auditor_keeps_an_inquirys_answers_with_its_entry(
     assert Decimal(rows[0].found_value) == 0
 
 
+async def test_the_auditor_makes_a_batchs_answers_before_queueing_its_group(
+    store: Store, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+):
+    # the group's transaction holds the write lock and every entry queued behind it: the
+    # answers' assets are made into JSON before the group is queued, once each, and the
+    # transaction only binds each to its entry's number (and time, where the agency gave none)
+    from gateway.auth.principal import Principal, Role
+    from gateway.domain.cases import parse_case_number
+    from gateway.domain.sources import SourceResult, SourceStatus
+    from gateway.domain.subjects import Subject, SubjectKind
+    from gateway.services.auditing import Auditor
+    from gateway.services.fanout import SubjectProfile
+    from gateway.services.inquiry import InquiryKey, InquiryOptions
+    from gateway.store import controls
+
+    made: list[str] = []
+    real_json = controls.assets_json
+
+    def counted(assets: Any) -> str:
+        made.append("json")
+        return real_json(assets)
+
+    monkeypatch.setattr(controls, "assets_json", counted)
+    writer_append = AuditWriter.append
+    at_queueing: list[int] = []
+
+    async def append(self: AuditWriter, *args: Any, **kwargs: Any) -> list[AuditEntry]:
+        at_queueing.append(len(made))
+        return await writer_append(self, *args, **kwargs)
+
+    monkeypatch.setattr(AuditWriter, "append", append)
+    auditor = Auditor(AuditLog(store, KEY, clock=Clock()), store)
+    number = parse_case_number("(2026)苏0812执7号")
+    options = InquiryOptions(number, ("bank",), 5000, False)
+    items = []
+    for n in range(60):  # more than a slice of the event loop's turns
+        subject = Subject(SubjectKind.NATURAL, f"{n:018d}")
+        fetched = None if n % 2 else AT  # the entry's time where the agency's answer has none
+        result = SourceResult("bank", SourceStatus.NOT_FOUND, fetched_at=fetched)
+        items.append((InquiryKey(subject, options), SubjectProfile(subject, number, (result,))))
+    judge = Principal(Role.JUDGE, "judge-zhou", court="苏0812", judge="judge-zhou")
+    entries = await auditor.inquiries(judge, "batch", items)
+    assert at_queueing == [60]  # all made before the group was queued
+    assert len(made) == 60  # and none made again in its transaction
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.select(inquiry_answers))).all()
+    by_seq = {r.audit_seq: r for r in rows}
+    assert sorted(by_seq) == [e.seq for e in entries]
+    for n, entry in enumerate(entries):
+        row = by_seq[entry.seq]
+        assert row.subject_key == items[n][0].subject.key
+        assert row.answered_at == (entry.at if n % 2 else AT)
+        assert (row.assets, Decimal(row.found_value)) == ("[]", Decimal(0))
+
+
 async def test_both_paths_store_the_same_rows_and_one_chain(engine: AsyncEngine):
     """The driver paths (``gateway.store.sqlite_driver`` on a SQLite file,
     ``gateway.store.pg_driver`` on PostgreSQL) store what SQLAlchemy's path stores: the two
