@@ -70,9 +70,9 @@ class Auditor:
     ) -> list[AuditEntry]:
         """The entries of a batch of inquiries, one per subject; raises when not written."""
         records: list[AuditRecord] = []
-        drafts: list[list[AnswerDraft]] = []  # each entry's answers, but for the entry's own
-        # a batch's, the event loop free in between; the answers made here, not in the group's
-        # transaction, which holds the write lock (and the entries queued behind it)
+        drafts: list[list[AnswerDraft]] = []  # each entry's answers, but its number and time
+        # a batch's in slices, the event loop free in between; the answers made here, not in the
+        # group's transaction, which holds the write lock (and the entries queued behind it)
         async for group in in_turns(items):
             records.extend(inquiry_records(principal, request_id, group))
             if self.writer is not None:

@@ -248,7 +248,8 @@ class InquiryAnswer:
         self.answered_at = answered_at
         self.audit_seq = audit_seq
         self.assets = tuple(assets)
-        self._stored = stored  # (assets_json, covering_value) of the assets, once made
+        # (assets_json, covering_value) of the assets, once made (an AnswerDraft makes them early)
+        self._stored = stored
 
     @property
     def assets_json(self) -> str:
