@@ -248,7 +248,7 @@ class InquiryAnswer:
         self.answered_at = answered_at
         self.audit_seq = audit_seq
         self.assets = tuple(assets)
-        # (assets_json, covering_value) of the assets, once made (an AnswerDraft makes them early)
+        # stored_parts(assets), once made (an AnswerDraft makes them early)
         self._stored = stored
 
     @property
@@ -263,8 +263,14 @@ class InquiryAnswer:
 
     def _parts(self) -> tuple[str, Decimal]:
         if self._stored is None:
-            self._stored = (assets_json(self.assets), covering_value(self.assets))
+            self._stored = stored_parts(self.assets)
         return self._stored
+
+
+def stored_parts(assets: Sequence[Asset]) -> tuple[str, Decimal]:
+    """What an answer's row keeps of ``assets``: their JSON (``assets_json``) and what they
+    found towards a debt (``covering_value``)."""
+    return assets_json(assets), covering_value(assets)
 
 
 class AnswerDraft:
@@ -289,7 +295,7 @@ class AnswerDraft:
         self.agency = agency
         self.fetched_at = fetched_at
         self.assets = tuple(assets)
-        self.stored = (assets_json(self.assets), covering_value(self.assets))
+        self.stored = stored_parts(self.assets)
 
     def entered(self, audit_seq: int, at: datetime.datetime) -> InquiryAnswer:
         """The answer kept with the entry numbered ``audit_seq``, written at ``at``."""
