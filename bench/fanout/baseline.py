@@ -76,7 +76,8 @@ def baseline_schema(
     ``gateway_extensions``, the extensions of the gateway's own schema too (its parser and
     validation caches among them) and its execution context class (an execution freed by
     reference counting, ``gateway.schema.execution``); with ``plain_fields``, its plain
-    attribute fields read with one ``getattr`` as the gateway's are
+    attribute fields read with one ``getattr`` as the gateway's are, and those of a scalar or
+    enum type completed in one step by that class as the gateway's are
     (``gateway.schema.plain_fields``). Both together: the same treatment as the gateway's
     schema, the honest baseline.
     """
