@@ -20,8 +20,12 @@ with the same ``coerce_output_value`` when the value is an ordinary one: not nul
 field, not an exception, and coerced without an error to a value. Anything else (a missing
 attribute, a value the scalar refuses, a null where the schema promises a value) goes the whole
 way through graphql-core, which reads the attribute again and makes the error it always made;
-a plain attribute has no side effect to repeat. With a resolver middleware (a schema extension
-with a ``resolve`` hook, which must see every field) it completes every field graphql-core's way.
+a plain attribute has no side effect to repeat. An object that selects only such fields (most
+of a profile's records: an account, a property, a policy) is completed in one step as a whole,
+without the path graphql-core makes for each of its fields; should one of its values not be an
+ordinary one, the whole object goes graphql-core's way, so its errors come as they always came.
+With a resolver middleware (a schema extension with a ``resolve`` hook, which must see every
+field) it completes every field graphql-core's way.
 
 The answer, its errors and the schema's text are unchanged (``tests/gateway/schema/
 test_plain_fields.py`` checks them against strawberry's own path); ``bench/batch.py`` measures
@@ -43,7 +47,7 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, UndefinedType
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
@@ -121,10 +125,36 @@ def read_plain_fields_directly(schema: strawberry.Schema) -> int:
     return replaced
 
 
+# what ``_completed`` answers for a value graphql-core must complete itself
+_NOT_ORDINARY: Any = object()
+
+
+def _completed(source: Any, plain: PlainLeaf) -> Any:
+    """``plain``'s field of ``source`` as graphql-core would complete it, when its value is an
+    ordinary one; ``_NOT_ORDINARY`` when graphql-core must (an error, or a value it may refuse)."""
+    try:
+        value = getattr(source, plain.attribute)
+        if value is None:
+            return None if plain.nullable else _NOT_ORDINARY
+        if value is Undefined or isinstance(value, Exception):
+            return _NOT_ORDINARY
+        coerced = plain.leaf.coerce_output_value(value)
+    except Exception:  # graphql-core's way makes the error
+        return _NOT_ORDINARY
+    return _NOT_ORDINARY if coerced is None or coerced is Undefined else coerced
+
+
+# an object's selection (graphql-core makes one per object type and selection, and hands the
+# same one over for every object of a list), its type, and the plain leaves it reads, in order,
+# when it selects nothing else
+_Selection = tuple[GroupedFieldSet, GraphQLObjectType, tuple[tuple[str, PlainLeaf], ...] | None]
+
+
 class PlainFieldsExecutionContext(ReleasingExecutionContext):
     """The gateway's execution: freed by reference counting (``ReleasingExecutionContext``),
     and its plain scalar and enum fields completed in one step where their value is an
-    ordinary one (see the module's docstring)."""
+    ordinary one (see the module's docstring): an object that selects only such fields in
+    one step as a whole, and such a field of any other object on its own."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,6 +167,53 @@ class PlainFieldsExecutionContext(ReleasingExecutionContext):
         self._plain_leaves: dict[int, PlainLeaf] = (
             {} if middleware is not None else self.schema.extensions.get(PLAIN_LEAVES, {})
         )
+        # by the selection's ``id``; each entry holds its selection, so no id is reused
+        self._selections: dict[int, _Selection] = {}
+
+    def _plain_reads(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> tuple[tuple[str, PlainLeaf], ...] | None:
+        """The plain leaves ``grouped_field_set`` reads on ``parent_type``, in order, when it
+        selects nothing else; ``None`` otherwise."""
+        known = self._selections.get(id(grouped_field_set))
+        if known is not None and known[0] is grouped_field_set and known[1] is parent_type:
+            return known[2]
+        reads: list[tuple[str, PlainLeaf]] = []
+        for response_name, field_details_list in grouped_field_set.items():
+            field = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
+            plain = self._plain_leaves.get(id(field)) if field is not None else None
+            if plain is None:
+                break
+            reads.append((response_name, plain))
+        else:
+            found: tuple[tuple[str, PlainLeaf], ...] | None = tuple(reads) or None
+            self._selections[id(grouped_field_set)] = (grouped_field_set, parent_type, found)
+            return found
+        self._selections[id(grouped_field_set)] = (grouped_field_set, parent_type, None)
+        return None
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        if self._plain_leaves:
+            reads = self._plain_reads(parent_type, grouped_field_set)
+            if reads is not None:
+                results: dict[str, Any] = {}
+                for response_name, plain in reads:
+                    value = _completed(source_value, plain)
+                    if value is _NOT_ORDINARY:
+                        break  # the whole object graphql-core's way: the same errors, in order
+                    results[response_name] = value
+                else:
+                    return results
+        return super().execute_fields(
+            parent_type, source_value, path, grouped_field_set, position_context
+        )
 
     def execute_field(
         self,
@@ -146,22 +223,13 @@ class PlainFieldsExecutionContext(ReleasingExecutionContext):
         path: Path,
         position_context: Any,
     ) -> AwaitableOrValue[Any] | UndefinedType:
-        leaves = self._plain_leaves
-        if leaves:
+        if self._plain_leaves:
             field = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
-            plain = leaves.get(id(field)) if field is not None else None
+            plain = self._plain_leaves.get(id(field)) if field is not None else None
             if plain is not None:
-                try:
-                    value = getattr(source, plain.attribute)
-                    if value is None:
-                        if plain.nullable:
-                            return None
-                    elif value is not Undefined and not isinstance(value, Exception):
-                        coerced = plain.leaf.coerce_output_value(value)
-                        if coerced is not None and coerced is not Undefined:
-                            return coerced
-                except Exception:  # noqa: S110  # graphql-core's way below makes the error
-                    pass
+                value = _completed(source, plain)
+                if value is not _NOT_ORDINARY:
+                    return value
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )

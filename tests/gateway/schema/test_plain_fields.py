@@ -118,7 +118,9 @@ FIELDS = "displayName amount note colour total tags doubled"
     [
         f"{{ items {{ {FIELDS} }} }}",
         f"{{ odd {{ {FIELDS} }} }}",
-        "{ odd { note colour } }",
+        "{ odd { note colour } }",  # objects of plain leaves only: completed whole
+        "{ odd { amount colour total } }",
+        "{ odd { displayName note } }",
         "{ broken { displayName } }",  # an attribute the object lacks: the same error
         "{ broken { note doubled } }",
         "{ items { a: amount b: amount ...on Item { amount } } }",
@@ -159,6 +161,10 @@ def test_plain_scalar_fields_with_ordinary_values_are_completed_without_a_resolv
     # `items` and its item's `doubled` (resolvers of their own) and `tags` (a list): not the
     # four scalar and enum fields
     assert _Counting.infos == 3
+    # an object that selects only such fields: completed whole, no info for any of them
+    _Counting.infos = 0
+    assert outcome(schema, "{ items { displayName amount note colour total } }")[1] == []
+    assert _Counting.infos == 1
     _Counting.infos = 0
     outcome(schema, "{ odd { amount } }")
     # `odd`, and `amount` for the four rows whose value graphql-core must turn into an error
