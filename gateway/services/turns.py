@@ -21,7 +21,7 @@ from typing import TypeVar
 _T = TypeVar("_T")
 
 # items a slice: a profile's conversion takes 0.1 to 0.25 ms, so a slice is a stretch of about
-# 5 to 12 ms; the completion's own slices (``gateway.resolvers.pacing``) are about 10 ms
+# 5 to 12 ms; the completion's own slices (``gateway.resolvers.pacing``) are about 5 ms
 TURN = 50
 
 
