@@ -49,9 +49,7 @@ async def reconcile_forever(
                     report.resent,
                     report.unresolved,
                 )
-        except asyncio.CancelledError:
-            raise
-        except Exception:
+        except Exception:  # not CancelledError (a BaseException): a stop ends the loop
             log.exception("a reconciliation pass failed; the next one will try again")
         # a pass that failed does not hold the purge back, nor a failed purge the next pass
         if clock() >= next_purge:
