@@ -84,10 +84,12 @@ async def measure_cpu(
     baseline.tune_gc_like_the_gateway()  # the collector as the gateway has it
     schema = baseline.baseline_schema()
     cached_schema = baseline.baseline_schema(gateway_extensions=True, plain_fields=True)
+    # the same caches, each field strawberry's and graphql-core's own way (no plain fields)
+    stock_schema = baseline.baseline_schema(gateway_extensions=True)
     variables = queries.profile_variables()
-    for warm in (schema, cached_schema):
+    for warm in (schema, cached_schema, stock_schema):
         await baseline.run_baseline(warm, profile, queries.PROFILE_QUERY, variables, config.warmup)
-    cached_cpu = 0.0
+    cached_cpu = stock_cpu = 0.0
 
     per_round = max(1, config.cpu_queries // config.rounds)
     gw_cpu = gw_wall = base_cpu = 0.0
@@ -119,6 +121,12 @@ async def measure_cpu(
         )
         base_sleeps += procs.voluntary_switches(os.getpid()) - own_sleeps0
         cached_cpu += cached_run.cpu_s
+        stock_run = await baseline.run_baseline(
+            stock_schema, profile, queries.PROFILE_QUERY, variables, per_round
+        )
+        stock_cpu += stock_run.cpu_s
+        if stock_run.data != cached_run.data:
+            raise RuntimeError("the plain fields changed the baseline's answer")
         check_profile(gateway_data["debtor"], require_ok=True)
         rounds.append(
             {
@@ -151,6 +159,8 @@ async def measure_cpu(
         "gateway_sleeps_per_query": gw_sleeps / gw_n,
         "cached_baseline_sleeps_per_query": base_sleeps / base_n,
         "ratio_same_extensions": (gw_cpu / gw_n) / (cached_cpu / base_n),
+        "stock_baseline_cpu_ms_per_query": stock_cpu / base_n * 1000,
+        "ratio_stock_fields": (gw_cpu / gw_n) / (stock_cpu / base_n),
         "round_ratios_same_extensions": sorted(
             r["gateway_cpu_s"] / r["cached_baseline_cpu_s"] for r in rounds
         ),

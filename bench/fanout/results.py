@@ -159,6 +159,13 @@ What each figure is:
   checked to be equal (but for `latencyMs` and `cached`). Target <= {TARGET_B:.1f}: the token
   check, the case lookup, the audit entry and nine agency calls in about 1.5 times the execution
   itself. The baseline has no token, no case lookup, no agency call and no audit entry.
+  The baseline's schema also reads its plain fields as the gateway's does, and completes those
+  of a scalar or enum type in one step as the gateway's execution does
+  (`gateway/schema/plain_fields.py`): the same execution on both sides.
+- **(b) against the same caches, each field strawberry's own way**: the same gateway CPU against
+  the same baseline without those plain fields (each field through strawberry's wrapper and
+  graphql-core's whole path, as strawberry comes), in the same rounds. What the gateway's
+  execution saves shows as the difference to (b); no target.
 - **(b) as first defined**: the same gateway CPU against plain strawberry without those caches,
   which parses and validates every query (most of its time). Kept under its own name; no target.
 - **(b) the gateway's threads going to sleep per query**: over (b)'s queries, the sum of the
