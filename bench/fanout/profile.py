@@ -310,9 +310,10 @@ case whose only party is the example debtor.
 Against (a)'s target of {target:.2f} x {latency_ms:g} ms = {target * latency_ms:.0f} ms: the case
 lookup ({lookup:.1f} ms) comes before the fan-out, since no agency may be asked before the
 inquiry is allowed. The audit entry is queued when the agencies have answered, and its group is
-written on the store's writer thread while GraphQL completes the answer; the answer is sent once
-both are done, {after:.1f} ms after the fan-out. Wall times overlap, and a stage's CPU is the
-whole process's while it ran, as the stages share one interpreter.
+written beside GraphQL's completion of the answer (a few inquiries' group in the event loop
+itself, a larger one on the store's writer thread: `gateway/services/audit_writer.py`); the
+answer is sent once both are done, {after:.1f} ms after the fan-out. Wall times overlap, and a
+stage's CPU is the whole process's while it ran, as the stages share one interpreter.
 """
 
 
