@@ -115,13 +115,16 @@ def read_plain_fields_directly(schema: strawberry.Schema) -> int:
                 continue
             default = definition.default_resolver
             name = definition.python_name
-            resolve = _attribute(name) if default is getattr else _through(default, name)
+            if default is getattr:
+                resolve = _attribute(name)
+                leaf = _plain_leaf(field, name)
+                if leaf is not None:
+                    leaves[id(field)] = leaf
+            else:
+                resolve = _through(default, name)
             resolve._is_default = True  # type: ignore[attr-defined]  # as strawberry marks its own
             field.resolve = resolve
             replaced += 1
-            leaf = _plain_leaf(field, name) if default is getattr else None
-            if leaf is not None:
-                leaves[id(field)] = leaf
     return replaced
 
 
@@ -178,6 +181,7 @@ class PlainFieldsExecutionContext(ReleasingExecutionContext):
         known = self._selections.get(id(grouped_field_set))
         if known is not None and known[0] is grouped_field_set and known[1] is parent_type:
             return known[2]
+        found: tuple[tuple[str, PlainLeaf], ...] | None = None
         reads: list[tuple[str, PlainLeaf]] = []
         for response_name, field_details_list in grouped_field_set.items():
             field = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
@@ -186,11 +190,9 @@ class PlainFieldsExecutionContext(ReleasingExecutionContext):
                 break
             reads.append((response_name, plain))
         else:
-            found: tuple[tuple[str, PlainLeaf], ...] | None = tuple(reads) or None
-            self._selections[id(grouped_field_set)] = (grouped_field_set, parent_type, found)
-            return found
-        self._selections[id(grouped_field_set)] = (grouped_field_set, parent_type, None)
-        return None
+            found = tuple(reads) or None
+        self._selections[id(grouped_field_set)] = (grouped_field_set, parent_type, found)
+        return found
 
     def execute_fields(
         self,
