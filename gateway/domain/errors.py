@@ -3,6 +3,7 @@
     ChakongError                 root; every error carries a stable ``code`` and a bilingual message
     ├── InvalidInputError        fix the request and send it again (GraphQL error, never a 500)
     │   ├── InvalidSubjectError  an ID number or credit code that does not validate
+    │   │   └── InvalidSubjectNameError  a name too long to send to an agency (INVALID_INPUT)
     │   └── InvalidCaseNumberError
     ├── LimitExceededError       make the request smaller (batch size, deadline range, cost)
     │   └── RateLimitedError     slow down: wait ``retry_after_s`` (HTTP 429)
@@ -46,6 +47,13 @@ class InvalidInputError(ChakongError):
 
 class InvalidSubjectError(InvalidInputError):
     code = "INVALID_SUBJECT_ID"
+
+
+class InvalidSubjectNameError(InvalidSubjectError):
+    """A subject whose number validates but whose name is longer than the agency contract
+    carries; every place that names a bad subject's position names this one's too."""
+
+    code = "INVALID_INPUT"
 
 
 class InvalidCaseNumberError(InvalidInputError):

@@ -17,13 +17,12 @@ from decimal import Decimal, InvalidOperation
 from gateway.domain.cases import CaseNumber, parse_case_number
 from gateway.domain.errors import InvalidInputError
 from gateway.domain.inputs import check_text
-from gateway.domain.subjects import Subject, echoed, mask_ids_in_text
+from gateway.domain.subjects import MAX_NAME_LENGTH, Subject, echoed, mask_ids_in_text
 
 # NUMERIC(18, 2) holds more, but SQLite keeps amounts exactly only up to 15 significant digits
 MAX_AMOUNT = Decimal("9999999999999.99")
 _CENT = Decimal("0.01")
 MAX_JUDGE_ID_LENGTH = 64
-MAX_NAME_LENGTH = 200  # a party's name (case_parties.name)
 
 
 class InvalidAmountError(InvalidInputError):

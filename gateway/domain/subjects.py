@@ -17,6 +17,9 @@ Every number is read through ``ascii_identifier`` first: the normal form of
 become ASCII digits), without dashes, upper-cased (the ``X`` check digit, a credit code's
 letters), and ASCII only: what NFKC leaves non-ASCII (Arabic-Indic or other digits) is refused.
 Every error message shows the number masked (``mask_id``), whatever kind it was sent as.
+
+A subject's name is optional and free text, but at most ``MAX_NAME_LENGTH`` characters: the
+length the agency contract carries (``connectors.envelope.SubjectRef``) and the register stores.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from dataclasses import dataclass, field
 from stdnum.cn import ric
 
 from gateway.domain.clock import court_today
-from gateway.domain.errors import InvalidSubjectError
+from gateway.domain.errors import InvalidSubjectError, InvalidSubjectNameError
 from gateway.domain.inputs import fold_identifier, printable
+
+MAX_NAME_LENGTH = 200  # a subject's name: SubjectRef.name of the agency contract, case_parties.name
 
 
 class SubjectKind(enum.Enum):
@@ -182,6 +187,11 @@ def parse_subject(kind: SubjectKind, value: str, name: str | None = None) -> Sub
     else:
         canonical = normalize_uscc(value)
     clean_name = name.strip() if name else None
+    if clean_name and len(clean_name) > MAX_NAME_LENGTH:
+        raise InvalidSubjectNameError(
+            f"姓名或名称超过 {MAX_NAME_LENGTH} 个字符",
+            f"the name is longer than {MAX_NAME_LENGTH} characters",
+        )
     return Subject(kind=kind, id=canonical, name=clean_name or None)
 
 

@@ -95,7 +95,7 @@ async def save_case(
         try:
             subject = parse_subject(party.kind, party.id, party.name)
         except InvalidSubjectError as exc:
-            raise InvalidSubjectError(
+            raise type(exc)(  # InvalidSubjectError or its kind, the code kept
                 f"第{index + 1}个当事人：{exc.message_zh}", f"parties[{index}]: {exc.message_en}"
             ) from None
         parties.append(Party(role=party.role, subject=subject))

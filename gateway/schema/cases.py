@@ -39,7 +39,9 @@ class PartyInput:
     role: domain.PartyRole = strawberry.field(description="当事人地位 / Role in the case")
     kind: SubjectKind = strawberry.field(description="主体类型 / Kind of subject")
     id: str = strawberry.field(description="身份证号码或统一社会信用代码 / ID number or USCC")
-    name: str | None = strawberry.field(default=None, description="姓名或名称 / Name")
+    name: str | None = strawberry.field(
+        default=None, description="姓名或名称，至多200字 / Name, at most 200 characters"
+    )
 
 
 @strawberry.input(description="登记或更新一个案件（整体替换） / A case to register or replace")

@@ -71,7 +71,9 @@ class SubjectInput:
             "(18 characters); full-width digits are read as ASCII (NFKC)"
         )
     )
-    name: str | None = strawberry.field(default=None, description="姓名或名称 / Name")
+    name: str | None = strawberry.field(
+        default=None, description="姓名或名称，至多200字 / Name, at most 200 characters"
+    )
 
 
 @strawberry.type(description="被执行人 / A judgment debtor")

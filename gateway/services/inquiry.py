@@ -93,7 +93,7 @@ class InquiryService:
             except InvalidSubjectError as exc:
                 if len(items) == 1:
                     raise
-                raise InvalidSubjectError(
+                raise type(exc)(  # InvalidSubjectError or its kind, the code kept
                     f"第{index + 1}个被执行人：{exc.message_zh}",
                     f"subjects[{index}]: {exc.message_en}",
                 ) from None

@@ -15,7 +15,7 @@ from typing import Protocol, TypeVar
 
 from connectors.business.records import BusinessRecords
 from connectors.civil.records import CivilRecords
-from gateway.domain.errors import InvalidSubjectError
+from gateway.domain.errors import InvalidSubjectError, InvalidSubjectNameError
 from gateway.domain.records import AgencyRecords
 from gateway.domain.subjects import Subject, SubjectKind, parse_subject
 from gateway.services.fanout import SubjectProfile
@@ -93,6 +93,11 @@ async def _records(
 def _subject(kind: SubjectKind, value: str, name: str | None) -> Subject | None:
     try:
         return parse_subject(kind, value, name)
+    except InvalidSubjectNameError:
+        # the agency's name is longer than the contract carries: the lead is asked about by its
+        # number alone, which is what the agencies match on
+        log.warning("a lead's %s name over the contract's length was left out", kind.value)
+        return parse_subject(kind, value)
     except InvalidSubjectError:
         # an agency's bad identifier is its data problem, not the judge's: skip the lead
         log.warning("a lead with an invalid %s identifier was skipped", kind.value)

@@ -285,6 +285,7 @@ def test_the_plan_keeps_the_debtors_and_names_each_bad_row():
         Row(4, DEBTORS[0], None, "robot"),
         Row(5, STRANGER, None, None),
         Row(6, DEBTORS[0].lower(), None, None),
+        Row(7, DEBTORS[1], "名" * 201, None),  # longer than the agency contract carries
     ]
     subjects, bad = plan(rows, {debtor.key})
     assert subjects == [debtor]
@@ -294,6 +295,7 @@ def test_the_plan_keeps_the_debtors_and_names_each_bad_row():
         (4, "INVALID_SUBJECT_ID"),
         (5, "NOT_A_DEBTOR"),
         (6, "DUPLICATE"),
+        (7, "INVALID_INPUT"),
     ]
     assert STRANGER not in bad[3].reason  # masked, as everywhere
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
-from gateway.domain.errors import InvalidSubjectError
+from gateway.domain.errors import InvalidSubjectError, InvalidSubjectNameError
 from gateway.domain.subjects import (
     SubjectKind,
     infer_subject,
@@ -150,6 +150,23 @@ def test_subject_key_and_masking():
     assert subject.key == f"natural:{subject.id}"
     assert subject.masked_id == subject.id[:6] + "********" + subject.id[-4:]
     assert mask_id("12345") == "*****"
+
+
+def test_a_name_longer_than_the_agency_contract_carries_is_refused_with_a_code():
+    number = resident_id("320802", datetime.date(1985, 3, 15), 1)
+    assert parse_subject(SubjectKind.NATURAL, number, f" {'名' * 200} ").name == "名" * 200
+    for make in (
+        lambda: parse_subject(SubjectKind.NATURAL, number, "名" * 201),
+        lambda: parse_subject(SubjectKind.LEGAL, "91320812MA00020007", "x" * 201),
+        lambda: infer_subject(number, "名" * 201),
+    ):
+        with pytest.raises(InvalidSubjectNameError) as caught:
+            make()
+        assert caught.value.code == "INVALID_INPUT"
+        assert "200" in caught.value.message_zh
+        assert "200" in caught.value.message_en
+        # named by its position wherever a bad number is
+        assert isinstance(caught.value, InvalidSubjectError)
 
 
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")

@@ -227,6 +227,32 @@ async def test_a_bad_subject_in_a_batch_is_named_by_position(gateway: Gateway):
     assert "subjects[2]" in error["message"]
 
 
+async def test_a_name_longer_than_the_agency_contract_is_refused_before_any_agency(
+    mocks: MockServers, gateway: Gateway
+):
+    # every agency answered "internal gateway error" for it, the contract's 200 exceeded
+    long_name = "名" * 201
+    body = await gateway.query(
+        STATUS_QUERY, {"subject": {**natural(RICH), "name": long_name}, "case": CASE}
+    )
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert "200" in error["extensions"]["messageEn"]
+    assert "200" in error["extensions"]["messageZh"]
+    ids = batch_ids(3)
+    subjects = [natural(ids[0]), {**natural(ids[1]), "name": long_name}, natural(ids[2])]
+    body = await gateway.query(BATCH_QUERY, {"subjects": subjects, "case": CASE})
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    assert "subjects[1]" in body["errors"][0]["message"]
+    assert await mock_calls(mocks) == calls_per_agency(0)
+    # 200 characters, once trimmed, are asked about
+    body = await gateway.query(
+        STATUS_QUERY, {"subject": {**natural(RICH), "name": f" {'名' * 200} "}, "case": CASE}
+    )
+    assert "errors" not in body
+    assert {s["status"] for s in body["data"]["debtor"]["sources"]} <= {"OK", "NOT_APPLICABLE"}
+
+
 async def test_graphql_validation_errors_keep_their_message(gateway: Gateway):
     body = await gateway.query(
         '{ debtor(subject: {kind: ROBOT, id: "1"}, caseNumber: "x") { caseNumber } }'

@@ -38,8 +38,8 @@ class Loader:
         return [await self.load(k) for k in keys]
 
 
-def civil(spouse_id: str | None) -> SourceResult:
-    spouse = None if spouse_id is None else Spouse(name="王芳", id_number=spouse_id)
+def civil(spouse_id: str | None, name: str = "王芳") -> SourceResult:
+    spouse = None if spouse_id is None else Spouse(name=name, id_number=spouse_id)
     return SourceResult("civil", SourceStatus.OK, records=CivilRecords(current_spouse=spouse))
 
 
@@ -71,6 +71,17 @@ async def test_no_spouse_and_a_bad_spouse_id_are_no_lead():
         loader = Loader(debtor)
         assert await leads.spouse(loader, debtor, options) is None
         assert loader.asked == []
+
+
+async def test_a_spouse_named_beyond_the_contract_is_asked_about_by_number_alone():
+    options = InquiryOptions(CASE, ("civil",), 5000, fresh=False)
+    for name, asked_as in (("王" * 201, None), ("王" * 200, "王" * 200)):
+        debtor = profile(DEBTOR, civil(SPOUSE_ID, name))
+        loader = Loader(debtor)
+        found = await leads.spouse(loader, debtor, options)
+        assert found is not None
+        (key,) = loader.asked
+        assert (key.subject.id, key.subject.name) == (SPOUSE_ID, asked_as)
 
 
 async def test_controlled_enterprises_are_leads_and_the_business_registry_is_asked_first():
