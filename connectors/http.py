@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import orjson
 import pydantic
 
 from connectors.base import AgencyEndpoint, Connector, Inquiry
@@ -25,14 +26,35 @@ if TYPE_CHECKING:
     from connectors.spec import AgencySpec
 
 
+def _keys(model: type[pydantic.BaseModel]) -> dict[str, str]:
+    """A contract model's JSON keys by field name: the names it declares, written once."""
+    return {name: field.alias or name for name, field in model.model_fields.items()}
+
+
+_REQUEST = _keys(InquiryRequest)
+_SUBJECT = _keys(SubjectRef)
+
+
 def inquiry_body(inquiry: Inquiry) -> bytes:
-    request = InquiryRequest(
-        request_id=inquiry.request_id,
-        case_number=inquiry.case_number.canonical,
-        court=inquiry.court,
-        subjects=[SubjectRef(kind=s.kind.value, id=s.id, name=s.name) for s in inquiry.subjects],
+    """The ``InquiryRequest`` of the contract as JSON, as its ``model_dump_json(by_alias=True,
+    exclude_none=True)`` writes it, without building and validating the model (a quarter of the
+    time: nine bodies an inquiry). What the model would check holds where the values entered:
+    the subjects' numbers are canonical, their names at most 200 characters
+    (``gateway.domain.subjects``), a batch at most 1,000 (``Settings.max_batch``)."""
+    kind, id_, name = _SUBJECT["kind"], _SUBJECT["id"], _SUBJECT["name"]
+    return orjson.dumps(
+        {
+            _REQUEST["request_id"]: inquiry.request_id,
+            _REQUEST["case_number"]: inquiry.case_number.canonical,
+            _REQUEST["court"]: inquiry.court,
+            _REQUEST["subjects"]: [
+                {kind: s.kind.value, id_: s.id}
+                if s.name is None
+                else {kind: s.kind.value, id_: s.id, name: s.name}
+                for s in inquiry.subjects
+            ],
+        }
     )
-    return request.model_dump_json(by_alias=True, exclude_none=True).encode()
 
 
 async def post_inquiry(

@@ -7,12 +7,17 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from connectors.base import AgencyEndpoint, ControlConnector, SourceConnector
-from connectors.http import HttpConnector
+from connectors.base import AgencyEndpoint, ControlConnector, Inquiry, SourceConnector
+from connectors.envelope import InquiryRequest, SubjectRef
+from connectors.http import HttpConnector, inquiry_body
 from connectors.registry import AGENCIES
+from gateway.domain.cases import parse_case_number
 from gateway.domain.controls import ControlAction, ControlRequest, ControlStatus
 from gateway.domain.subjects import Subject, SubjectKind
+from tests.mocks.helpers import resident_ids
 
 TOKEN = "connector-test-token-2b7d"
 FREEZE = ControlRequest(
@@ -99,3 +104,56 @@ def test_the_specs_declare_the_controls_of_the_source_plan() -> None:
     }
     every = {a.value for a in ControlAction}
     assert all(c <= every for c in controls.values())
+
+
+# --- the request body --------------------------------------------------------------------------
+
+_NAMES = st.none() | st.text(
+    st.characters(blacklist_categories=("Cc", "Cs"), whitelist_characters="\t\n\r"), max_size=200
+).map(lambda name: name.strip() or None)  # what parse_subject lets in
+
+
+@st.composite
+def inquiries(draw: st.DrawFn) -> Inquiry:
+    people = resident_ids(40)
+    subjects = draw(
+        st.lists(
+            st.builds(
+                Subject,
+                st.sampled_from(SubjectKind),
+                st.sampled_from([*people, "91320812MA00020007", "A1320812MA0002015X"]),
+                _NAMES,
+            ),
+            min_size=1,
+            max_size=30,
+        )
+    )
+    case = parse_case_number(
+        draw(st.sampled_from(["(2026)苏0812执123号", "（2015）淮中执字第00123号"]))
+    )
+    request_id = draw(st.text("0123456789abcdef-", min_size=1, max_size=64))
+    return Inquiry(request_id, case, case.court, tuple(subjects))
+
+
+@given(inquiries())
+def test_the_request_body_is_the_contracts_request(inquiry: Inquiry) -> None:
+    """``inquiry_body`` writes the JSON itself: what the contract's own model writes, and what
+    it validates (the mock agencies validate it on their side too)."""
+    declared = InquiryRequest(
+        request_id=inquiry.request_id,
+        case_number=inquiry.case_number.canonical,
+        court=inquiry.court,
+        subjects=[SubjectRef(kind=s.kind.value, id=s.id, name=s.name) for s in inquiry.subjects],
+    )
+    body = inquiry_body(inquiry)
+    assert json.loads(body) == json.loads(
+        declared.model_dump_json(by_alias=True, exclude_none=True)
+    )
+    assert InquiryRequest.model_validate_json(body) == declared
+
+
+def test_a_full_batch_with_the_longest_names_is_within_the_contract() -> None:
+    case = parse_case_number("(2026)苏0812执123号")
+    people = [Subject(SubjectKind.NATURAL, i, "名" * 200) for i in resident_ids(1000)]
+    body = inquiry_body(Inquiry("r" * 64, case, case.court, tuple(people)))
+    assert len(InquiryRequest.model_validate_json(body).subjects) == 1000
