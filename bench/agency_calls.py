@@ -19,9 +19,9 @@ as the fan-out does, ``--rounds`` times. Six ways, alternating:
 - **aiohttp's client alone**: the same through ``AiohttpReads``;
 - **raw aiohttp**: the same POSTs through the ``aiohttp.ClientSession`` itself, read as bytes.
 
-CPU is ``time.process_time()`` per call, on uvloop as the gateway runs (``bench.loop``; on
-asyncio's own loop until December 2026). The target of issue 13: at most 0.5 ms per agency call
-including validation.
+CPU is ``time.process_time()`` per call, on uvloop as the gateway runs
+(``gateway.runtime.run_event_loop``; on asyncio's own loop until December 2026). The target of
+issue 13: at most 0.5 ms per agency call including validation.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bench import loop
 from bench.fanout import procs, queries
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
@@ -48,6 +47,7 @@ from connectors.wire import WireReads
 from gateway.app import agency_http, agency_reads, build_sources
 from gateway.domain.cases import parse_case_number
 from gateway.domain.subjects import SubjectKind, parse_subject
+from gateway.runtime import run_event_loop
 from gateway.settings import AgencySettings, Settings
 
 Round = Callable[[], Awaitable[None]]
@@ -143,7 +143,7 @@ def main() -> int:
         tempfile.TemporaryDirectory(prefix="chakong-calls-") as tmp,
         procs.mock_agencies(Path(tmp)) as mocks,
     ):
-        ms = loop.run(measure(mocks, args.rounds))
+        ms = run_event_loop(measure(mocks, args.rounds))
     load_after = os.getloadavg()
     figures = [
         Figure(

@@ -28,8 +28,8 @@ SQLite (a file in a temporary directory, WAL) and on PostgreSQL at 127.0.0.1:543
 running (a scratch database, dropped afterwards). CPU is this process's
 (``time.process_time()``: the event loop and the driver's threads), per inquiry, after 20
 warm-up inquiries; PostgreSQL's own server CPU is not in it. The loop is uvloop, the gateway's
-(``bench.loop``; asyncio's own until December 2026). The chain is verified after each
-run. Target: group commit at most 1 ms of CPU per inquiry (issue 13).
+(``gateway.runtime.run_event_loop``; asyncio's own until December 2026). The chain is verified
+after each run. Target: group commit at most 1 ms of CPU per inquiry (issue 13).
 """
 
 from __future__ import annotations
@@ -49,13 +49,13 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bench import loop
 from bench.fanout.baseline import fetch_profile
 from bench.fanout.queries import example_subject
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
 from bench.options import at_least
 from gateway.auth.principal import Principal, Role
+from gateway.runtime import run_event_loop
 from gateway.services.audit import AuditLog
 from gateway.services.auditing import Auditor, Inquiries, inquiry_answers, inquiry_records
 from gateway.services.inquiry import InquiryKey
@@ -260,7 +260,7 @@ def main() -> int:
     parser.add_argument("--inquiries", type=at_least(1), default=600)
     parser.add_argument("--no-write", dest="write", action="store_false")
     args = parser.parse_args()
-    return loop.run(main_async(args.inquiries, args.write))
+    return run_event_loop(main_async(args.inquiries, args.write))
 
 
 if __name__ == "__main__":

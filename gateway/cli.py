@@ -14,15 +14,16 @@ import os
 import secrets
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr, ValidationError
 
 from connectors.registry import AGENCIES
 from gateway.auth.principal import PERMISSIONS, Role
 from gateway.logs import mask_root_handlers, uvicorn_log_config
+from gateway.runtime import run_event_loop
 from gateway.settings import AgencySettings, Settings
 
 if TYPE_CHECKING:
@@ -504,7 +505,7 @@ def _gateway_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    return _run(_demo(args))
+    return run_event_loop(_demo(args))
 
 
 async def _demo(args: argparse.Namespace) -> int:
@@ -607,7 +608,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_mocks(args: argparse.Namespace) -> int:
-    return _run(_mocks(args))
+    return run_event_loop(_mocks(args))
 
 
 async def _mocks(args: argparse.Namespace) -> int:
@@ -971,15 +972,6 @@ def _client_command(
     except OSError as exc:  # the input or output file
         print(f"文件错误 / file error: {exc}", file=sys.stderr)
     return 1
-
-
-def _run(main: Coroutine[Any, Any, int]) -> int:
-    """Run on uvloop where it is installed (as uvicorn does for ``serve``), else asyncio."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(main)
-    return uvloop.run(main)
 
 
 def _report_seeding(task: asyncio.Task[int]) -> None:

@@ -1,4 +1,4 @@
-"""The interpreter's own settings for a long-running gateway process.
+"""The interpreter's own settings for a long-running gateway process, and its event loop.
 
 A request allocates tens of thousands of short-lived objects (agency answers, GraphQL results,
 their dictionaries); with Python's defaults the young generation is collected every 700
@@ -27,11 +27,27 @@ waiting.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import sys
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+
+def run_event_loop(main: Coroutine[Any, Any, _T]) -> _T:
+    """Run ``main`` on uvloop where it is installed (as uvicorn does for ``chakong serve``), else
+    on asyncio's own loop: the CLI's commands, and the benchmarks that time the gateway's code in
+    their own process (the loop's CPU counts in them)."""
+    try:
+        import uvloop
+    except ImportError:  # not on Windows
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 def tune_gc(*, freeze: bool, young_threshold: int) -> None:
