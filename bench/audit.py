@@ -160,7 +160,7 @@ async def measure(
             if not report.ok or report.checked != WARM_UP + inquiries:
                 raise RuntimeError(f"the chain did not verify after the run: {report}")
         finally:
-            store.close()
+            await store.aclose()
             await engine.dispose()
     return Run(backend, way, concurrency, inquiries, cpu, wall, groups if way != "single" else None)
 

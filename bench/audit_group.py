@@ -161,7 +161,7 @@ async def one_group(way: str, busy: bool, entries: int, group: list[AuditRecord]
             if len(written) != entries or not (await log.verify()).ok:
                 raise RuntimeError("the group was not written whole")
         finally:
-            store.close()
+            await store.aclose()
             await engine.dispose()
     return elapsed
 

@@ -302,7 +302,7 @@ async def _open_resources(
         for connector in connectors:
             await connector.aclose()
         await cache.aclose()
-        store.close()
+        await store.aclose()
         await engine.dispose()
 
 

@@ -22,11 +22,13 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -54,6 +56,13 @@ def _busy(exc: sqlite3.Error) -> bool:
 # of its commits, the writer thread checkpoints (PASSIVE), as SQLite would after 1,000 pages
 CHECKPOINT_EVERY = 256
 
+# ``run_driver`` keeps its asyncpg connection between calls; one idle for longer than this is
+# closed and another opened before the next call, rather than trusting a link that a server's
+# idle timeout or a firewall may have cut while nothing used it
+DRIVER_IDLE_S = 30.0
+# how long closing it waits for the server before ending the link without it
+DRIVER_CLOSE_TIMEOUT_S = 2.0
+
 
 class _InlineBeginError(Exception):
     """The event loop's writer connection could not begin: the writer thread does the work."""
@@ -65,6 +74,25 @@ def _close(connection: sqlite3.Connection | None) -> None:
     if connection is not None:
         with contextlib.suppress(sqlite3.Error):
             connection.close()
+
+
+def _fit_after(driver: asyncpg.Connection, exc: BaseException) -> bool:
+    """May ``run_driver`` use its connection again after ``work`` raised ``exc``? Only after an
+    error of the gateway's own (a refused head, say), with the link idle and open: never after
+    the driver's or the network's, nor a cancellation, which can leave a statement running."""
+    if not isinstance(exc, Exception) or isinstance(exc, (asyncpg.PostgresError, OSError)):
+        return False
+    if isinstance(exc, asyncpg.InterfaceError):
+        return False
+    return not driver.is_closed() and not driver.is_in_transaction()
+
+
+async def _close_driver(driver: asyncpg.Connection) -> None:
+    """Close an asyncpg connection, telling the server; end it at once if that fails."""
+    try:
+        await driver.close(timeout=DRIVER_CLOSE_TIMEOUT_S)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
+        driver.terminate()
 
 
 class UnitOfWork:
@@ -112,6 +140,11 @@ class Store:
         self._checkpoint_every = checkpoint_every
         self._checkpointing: asyncio.Future[None] | None = None
         self.checkpoints = 0
+        # ``run_driver``'s asyncpg connection, kept between calls (opened through the engine,
+        # so as the pool's are, then detached from the pool), and when it was last used
+        self._driver: asyncpg.Connection | None = None
+        self._driver_used = 0.0
+        self.driver_connects = 0  # connections ``run_driver`` opened (for tests)
 
     async def run_direct(self, work: Callable[[Connection], _T]) -> _T:
         """Run ``work`` in one transaction of the direct engine, on the store's writer thread,
@@ -356,38 +389,75 @@ class Store:
     async def run_driver(
         self, work: Callable[[Any], Awaitable[_T]], *, transaction: bool = True
     ) -> _T:
-        """Run ``work`` on a pooled connection's asyncpg connection, in one transaction of the
+        """Run ``work`` on the store's own asyncpg connection, in one transaction of the
         driver's own, as a unit of work would (holding the writer lock): committed when it
         returns, rolled back when it raises or is cancelled. For the few statements every
         request runs (``gateway.store.pg_driver``): SQLAlchemy's adapter is not in the way.
-        SQLAlchemy never sees a statement on this connection, so when the pool takes it back
-        its reset has nothing to roll back.
+
+        The connection is opened as the pool's are (the engine's settings, the dialect's set-up)
+        and then kept by the store, outside the pool, for the next call: a checkout from the
+        pool and its return cost more CPU than the one statement of an inquiry's audit group.
+        The writer lock makes the store its only user at a time. It is opened again after any
+        failure that may have left it unfit (a driver or network error, a cancellation, a
+        transaction left open) and after ``DRIVER_IDLE_S`` unused; ``aclose`` closes it, and
+        ``close`` ends it without waiting.
 
         ``transaction=False``: no transaction around ``work``, each of its statements commits
-        on its own (for work of one statement, which is atomic by itself). A connection that
-        was closed under ``work`` is not given back to the pool."""
+        on its own (for work of one statement, which is atomic by itself)."""
         if not self.on_asyncpg:
             raise RuntimeError("this store is not on asyncpg")
-        async with self._writer, self.engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            driver = raw.driver_connection
-            if driver is None:
-                raise RuntimeError("the pooled connection has no driver connection")
+        async with self._writer:
+            driver = await self._driver_connection()
             try:
                 if not transaction:
                     return await work(driver)
                 async with driver.transaction():
                     return await work(driver)
-            except BaseException:
-                # SQLAlchemy never saw the error: a connection that the server or the network
-                # closed would go back to the pool and fail whoever takes it next
-                if driver.is_closed():
-                    await connection.invalidate()
+            except BaseException as exc:
+                if not _fit_after(driver, exc):
+                    self._end_driver_connection()
                 raise
+            finally:
+                self._driver_used = time.monotonic()
+
+    async def _driver_connection(self) -> asyncpg.Connection:
+        driver = self._driver
+        if driver is not None and (
+            driver.is_closed() or time.monotonic() - self._driver_used > DRIVER_IDLE_S
+        ):
+            self._driver = None
+            await _close_driver(driver)
+            driver = None
+        if driver is None:
+            pooled = await self.engine.raw_connection()
+            driver = pooled.driver_connection
+            pooled.detach()  # the store's now, not the pool's: the pool opens another in its place
+            if not isinstance(driver, asyncpg.Connection):
+                raise RuntimeError("the engine's connection has no asyncpg connection")
+            self._driver = driver
+            self.driver_connects += 1
+        return driver
+
+    def _end_driver_connection(self) -> None:
+        """Drop ``run_driver``'s connection at once, without waiting for the server (the next
+        call opens another)."""
+        driver, self._driver = self._driver, None
+        if driver is not None and not driver.is_closed():
+            driver.terminate()
+
+    async def aclose(self) -> None:
+        """``close``, after closing ``run_driver``'s connection the polite way (telling the
+        server); what the gateway calls at shutdown."""
+        driver, self._driver = self._driver, None
+        if driver is not None:
+            await _close_driver(driver)
+        self.close()
 
     def close(self) -> None:
-        """Stop the writer thread and close the direct engine (the async engine is the
-        caller's to dispose)."""
+        """Stop the writer thread, close the direct engine and end ``run_driver``'s connection
+        without waiting (``aclose`` closes it telling the server); the async engine is the
+        caller's to dispose."""
+        self._end_driver_connection()
         if self._checkpointing is not None and not self._checkpointing.done():
             # not begun, or its thread's work is waited for below: nothing reopens the thread
             self._checkpointing.cancel()

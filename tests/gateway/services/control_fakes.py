@@ -189,6 +189,10 @@ class World:
             self.store, self.auditor, connectors, policy, clock=self.clock
         )
 
+    async def aclose(self) -> None:
+        """Close the store (its PostgreSQL connection for audit groups among what it holds)."""
+        await self.store.aclose()
+
     async def setup(self, obligation: str = "100000.00") -> None:
         await self.cases.save(make_case(obligation), principal=SYSTEM, request_id="setup")
         await self.auditor.inquiries(

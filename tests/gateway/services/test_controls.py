@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import datetime
 import re
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 
 import pytest
@@ -48,9 +49,26 @@ from tests.gateway.services.control_fakes import (
 SECOND_HOUSE = "320802001001GB00002F00010001"
 
 
+# a world under a policy of the test's own, closed at the test's end
+Worlds = Callable[[ControlPolicy], World]
+
+
 @pytest.fixture
-async def world(engine: AsyncEngine) -> World:
-    w = World(engine, ControlPolicy(approval_above=None, pending_grace_s=30))
+async def worlds(engine: AsyncEngine) -> AsyncIterator[Worlds]:
+    made: list[World] = []
+
+    def make(policy: ControlPolicy) -> World:
+        made.append(World(engine, policy))
+        return made[-1]
+
+    yield make
+    for world in made:
+        await world.aclose()
+
+
+@pytest.fixture
+async def world(worlds: Worlds) -> World:
+    w = worlds(ControlPolicy(approval_above=None, pending_grace_s=30))
     await w.setup()
     return w
 
@@ -329,8 +347,8 @@ async def test_a_reused_key_is_audited_as_refused_and_changes_nothing(world: Wor
     assert await last_seq(world) == last
 
 
-async def test_refused_approvals_are_audited(engine: AsyncEngine):
-    world = World(engine, ControlPolicy(approval_above=Decimal(0)))
+async def test_refused_approvals_are_audited(worlds: Worlds):
+    world = worlds(ControlPolicy(approval_above=Decimal(0)))
     await world.setup()
     await world.submit(command(amount="60000.00"))
     (asked,) = await world.submit(
@@ -358,10 +376,10 @@ async def test_refused_approvals_are_audited(engine: AsyncEngine):
     assert asked.request_id not in world.bank.posts
 
 
-async def test_an_unknown_control_id_is_echoed_with_an_id_number_in_it_masked(engine: AsyncEngine):
+async def test_an_unknown_control_id_is_echoed_with_an_id_number_in_it_masked(worlds: Worlds):
     """Cut to 40 characters before masking, an ID number running across the cut showed 17 of
     its digits in the message and in the audit entry's detail."""
-    world = World(engine, ControlPolicy(approval_above=Decimal(0)))
+    world = worlds(ControlPolicy(approval_above=Decimal(0)))
     await world.setup()
     asked_for = "号" * 23 + "320802198503150018"  # the cut falls before its last digit
     last = await last_seq(world)
@@ -537,8 +555,8 @@ async def test_only_an_assigned_judge_may_control(world: World):
 # --- maker-checker ----------------------------------------------------------------------------
 
 
-async def test_a_deduction_waits_for_a_second_judge(engine: AsyncEngine):
-    world = World(engine, ControlPolicy(approval_above=Decimal(0)))
+async def test_a_deduction_waits_for_a_second_judge(worlds: Worlds):
+    world = worlds(ControlPolicy(approval_above=Decimal(0)))
     await world.setup()
     await world.submit(command(amount="60000.00"))
     (asked,) = await world.submit(
@@ -568,8 +586,8 @@ async def test_a_deduction_waits_for_a_second_judge(engine: AsyncEngine):
     assert caught2.value.code == "NOT_AWAITING_APPROVAL"
 
 
-async def test_a_declined_deduction_is_never_sent(engine: AsyncEngine):
-    world = World(engine, ControlPolicy(approval_above=Decimal("10000")))
+async def test_a_declined_deduction_is_never_sent(worlds: Worlds):
+    world = worlds(ControlPolicy(approval_above=Decimal("10000")))
     await world.setup()
     await world.submit(command(amount="60000.00"))
     (small,) = await world.submit(
@@ -674,8 +692,8 @@ async def test_a_rejection_is_adopted(world: World):
     assert again.state is OperationState.APPLIED
 
 
-async def test_an_attempt_that_hangs_is_unknown_after_the_attempt_timeout(engine: AsyncEngine):
-    world = World(engine, ControlPolicy(approval_above=None, attempt_timeout_s=0.05))
+async def test_an_attempt_that_hangs_is_unknown_after_the_attempt_timeout(worlds: Worlds):
+    world = worlds(ControlPolicy(approval_above=None, attempt_timeout_s=0.05))
     await world.setup()
     world.bank.script = ["hang"]
     (op,) = await world.submit(command())
@@ -759,8 +777,8 @@ async def test_concurrent_deductions_never_pass_the_frozen_amount_together(world
     assert [r.code for r in refused] == ["DEDUCTION_EXCEEDS_FROZEN"]
 
 
-async def test_two_judges_keys_never_meet(engine: AsyncEngine):
-    world = World(engine, ControlPolicy(approval_above=None))
+async def test_two_judges_keys_never_meet(worlds: Worlds):
+    world = worlds(ControlPolicy(approval_above=None))
     await world.setup()
     await world.cases.save(
         make_case_with_judges(["judge-zhou", "judge-wu"]), principal=SYSTEM, request_id="s"

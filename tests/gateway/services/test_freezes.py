@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -33,10 +34,13 @@ OTHER_ACCOUNT = "6222020000000009"
 
 
 @pytest.fixture
-async def world(engine: AsyncEngine) -> World:
+async def world(engine: AsyncEngine) -> AsyncIterator[World]:
     w = World(engine, ControlPolicy(approval_above=None))
-    await w.setup()
-    return w
+    try:
+        await w.setup()
+        yield w
+    finally:
+        await w.aclose()
 
 
 def desk(world: World) -> FreezeDesk:

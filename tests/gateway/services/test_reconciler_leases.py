@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 from collections import Counter
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -44,13 +45,16 @@ class Overlapping:
 
 
 @pytest.fixture
-async def world(engine: AsyncEngine) -> World:
+async def world(engine: AsyncEngine) -> AsyncIterator[World]:
     w = World(engine, ControlPolicy(approval_above=None))
-    await w.setup()
-    w.bank.script = ["lost"] * CONTROLS  # applied, the answers lost: UNKNOWN
-    for n in range(CONTROLS):
-        await w.submit(command(amount="1000.00"), key=f"k-{n}")
-    return w
+    try:
+        await w.setup()
+        w.bank.script = ["lost"] * CONTROLS  # applied, the answers lost: UNKNOWN
+        for n in range(CONTROLS):
+            await w.submit(command(amount="1000.00"), key=f"k-{n}")
+        yield w
+    finally:
+        await w.aclose()
 
 
 def reconciler(world: World, bank: Overlapping) -> ControlService:

@@ -5,6 +5,7 @@ or lapses, with the dates the agency gives it (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -82,22 +83,25 @@ class LedgerAgency:
 
 
 @pytest.fixture
-async def world(engine: AsyncEngine) -> World:
+async def world(engine: AsyncEngine) -> AsyncIterator[World]:
     w = World(engine, ControlPolicy(approval_above=None))
-    await w.setup()
-    second = new_case(
-        SECOND,
-        court=COURT,
-        judges=["judge-zhou"],
-        parties=[Party(PartyRole.DEBTOR, DEBTOR), Party(PartyRole.CREDITOR, CREDITOR)],
-        obligation="500000.00",
-        performed="0",
-    )
-    await w.cases.save(second, principal=SYSTEM, request_id="setup-2")
-    await w.auditor.inquiries(
-        JUDGE, "inquiry-2", [profile(DEBTOR, ok("land", land_records()), number=SECOND)]
-    )
-    return w
+    try:
+        await w.setup()
+        second = new_case(
+            SECOND,
+            court=COURT,
+            judges=["judge-zhou"],
+            parties=[Party(PartyRole.DEBTOR, DEBTOR), Party(PartyRole.CREDITOR, CREDITOR)],
+            obligation="500000.00",
+            performed="0",
+        )
+        await w.cases.save(second, principal=SYSTEM, request_id="setup-2")
+        await w.auditor.inquiries(
+            JUDGE, "inquiry-2", [profile(DEBTOR, ok("land", land_records()), number=SECOND)]
+        )
+        yield w
+    finally:
+        await w.aclose()
 
 
 def seize(number, until: datetime.date) -> ControlCommand:
