@@ -112,6 +112,25 @@ async def test_a_dropped_link_is_replaced_on_the_next_call(store: Store, engine:
     assert await wait_gone(engine, first)
 
 
+async def test_a_link_the_server_ended_while_idle_is_replaced_before_use(
+    store: Store, engine: AsyncEngine
+):
+    """The server ends the connection between two groups (a restart, an administrator): the
+    next call notices before using it and opens another, rather than failing its inquiries."""
+    first = await backend_pid(store)
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    held = store._driver
+    assert held is not None
+    for _ in range(100):  # the end of the link reaches the event loop as end of file
+        if held.is_closed():
+            break
+        await asyncio.sleep(0.05)
+    assert held.is_closed()
+    assert await backend_pid(store) != first  # no error: a fresh connection
+    assert store.driver_connects == 2
+
+
 async def test_a_database_error_replaces_the_connection(store: Store, engine: AsyncEngine):
     first = await backend_pid(store)
 
