@@ -48,11 +48,13 @@ unit: install
 	$(BIN)/pytest
 
 # every figure an inquiry's CPU is judged by (figures (a) to (c), the audit and a batch's audit
-# group, one agency call, the 1,000-debtor batch), then the others; a MISS does not stop the rest
+# group, the case lookup, one agency call, the 1,000-debtor batch), then the others; a MISS does
+# not stop the rest
 bench: install
 	-$(BIN)/python -m bench.fanout
 	-$(BIN)/python -m bench.audit
 	-$(BIN)/python -m bench.audit_group
+	-$(BIN)/python -m bench.case_lookup
 	-$(BIN)/python -m bench.agency_calls
 	-$(BIN)/python -m bench.batch
 	-$(BIN)/python -m bench.instructions

@@ -11,9 +11,10 @@ from __future__ import annotations
 import builtins
 import datetime
 import sqlite3
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from decimal import Decimal
 
+import asyncpg
 from sqlalchemy.exc import IntegrityError
 
 from gateway.auth.principal import Principal
@@ -22,7 +23,7 @@ from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.domain.register import Case, CaseStatus, amount
 from gateway.domain.subjects import Subject
 from gateway.services.auditing import Auditor
-from gateway.store import sqlite_driver
+from gateway.store import pg_driver, sqlite_driver
 from gateway.store.cases import case_for_subjects
 from gateway.store.unit import Store, UnitOfWork
 
@@ -76,14 +77,23 @@ class CaseRegister:
         case: use ``get`` for that. On a SQLite file, a few subjects (``INLINE_SUBJECTS``: a
         single inquiry's) are read in the event loop on its own sqlite3 connection
         (``gateway.store.sqlite_driver.case_for_subjects``), more (a batch's) on a reader
-        thread (``gateway.store.cases.case_for_subjects``), as everything is on PostgreSQL."""
+        thread (``gateway.store.cases.case_for_subjects``). On PostgreSQL, one subject (a
+        single inquiry's) is read on the store's kept reader connection
+        (``gateway.store.pg_driver.case_for_subject``) when it is free; more, or while it is
+        not, through the pool."""
 
         def inline(conn: sqlite3.Connection) -> Case | None:
             return sqlite_driver.case_for_subjects(conn, case_number, subjects)
 
+        def kept(conn: asyncpg.Connection) -> Awaitable[Case | None]:
+            (subject,) = subjects
+            return pg_driver.case_for_subject(conn, case_number, subject)
+
         few = len(subjects) <= sqlite_driver.INLINE_SUBJECTS
         return await self._store.run_read(
-            lambda conn: case_for_subjects(conn, case_number, subjects), inline if few else None
+            lambda conn: case_for_subjects(conn, case_number, subjects),
+            inline if few else None,
+            kept if len(subjects) == 1 else None,
         )
 
     async def list(

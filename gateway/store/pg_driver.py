@@ -17,15 +17,19 @@ transaction, written only if the head row has not changed (``APPEND_IF_HEAD``,
 time. Where the head has moved, nothing is written and the four-round-trip path runs, reading
 and checking the head under its lock as always.
 
-Only what the audit writer does on every inquiry is here; everything else, and every other
-database, keeps the SQLAlchemy path. The two paths are tested to store the same rows and the
+And a single inquiry's case lookup (``case_for_subject``): the same two statements as
+``gateway.store.cases.case_for_subjects`` makes for one subject, compiled once for asyncpg, on
+the store's kept reader connection (``Store.run_read``'s ``on_asyncpg``).
+
+Only what every inquiry does is here; everything else, and every other database, keeps the
+SQLAlchemy path. The two paths are tested to store the same rows and the
 same chain (``tests/gateway/services/test_audit_writer.py``).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 import asyncpg
@@ -33,6 +37,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from gateway.domain.audit import AuditEntry, ChainHead
+from gateway.domain.cases import CaseNumber
+from gateway.domain.register import Case
+from gateway.domain.subjects import Subject
+from gateway.store import cases as case_sql
 from gateway.store.audit import Link, head_before, row_from_entry
 from gateway.store.controls import (
     ANSWER_COLUMNS,
@@ -213,3 +221,52 @@ def _answer_row(answer: InquiryAnswer) -> dict[str, Any]:
     row = answer_row(answer)
     row["answered_at"] = _utc(row["answered_at"])
     return row
+
+
+class _Select:
+    """A SELECT compiled once for asyncpg: its text, where each named parameter goes, and each
+    column's name with SQLAlchemy's result processor for it (none for a number: asyncpg gives
+    ``NUMERIC`` as ``Decimal``, as SQLAlchemy's asyncpg dialect leaves it)."""
+
+    def __init__(self, statement: sa.Select[Any]) -> None:
+        compiled = statement.compile(dialect=_DIALECT)
+        self.sql = str(compiled)
+        self.order = tuple(compiled.positiontup or ())
+        self.pairs = tuple((c.name, _result_processor(c)) for c in statement.selected_columns)
+
+    async def rows(
+        self, conn: asyncpg.Connection, params: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        fetched = await conn.fetch(self.sql, *(params[name] for name in self.order))
+        return [
+            {
+                name: value if process is None else process(value)
+                for (name, process), value in zip(self.pairs, row.values(), strict=True)
+            }
+            for row in fetched
+        ]
+
+
+def _result_processor(column: sa.ColumnElement[Any]) -> Callable[[Any], Any] | None:
+    if isinstance(column.type, sa.Numeric) and column.type.asdecimal:
+        return None
+    processor = column.type.dialect_impl(_DIALECT).result_processor(_DIALECT, None)
+    return cast(Callable[[Any], Any] | None, processor)
+
+
+_CASE_WITH_JUDGES = _Select(case_sql.CASE_WITH_JUDGES)
+_ONE_PARTY = _Select(case_sql.ONE_PARTY)
+
+
+async def case_for_subject(
+    conn: asyncpg.Connection, case_number: CaseNumber, subject: Subject
+) -> Case | None:
+    """``gateway.store.cases.case_for_subjects`` of one subject on an asyncpg connection: the
+    case with its judges and, of its parties, only ``subject`` if it is one, read by the
+    table's key; the same two statements, the same rows."""
+    number = case_number.canonical
+    rows = await _CASE_WITH_JUDGES.rows(conn, {"number": number})
+    if not rows:
+        return None
+    params = {"number": number, "kind": subject.kind.value, "id": subject.id}
+    return case_sql.case_from_rows(case_number, rows, await _ONE_PARTY.rows(conn, params))

@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,12 +29,14 @@ from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.store import SQLITE_BUSY_TIMEOUT_S, SQLiteConnection, sqlite_pragmas
 from gateway.store.audit import AuditRepository
 from gateway.store.cases import CaseRepository
 from gateway.store.controls import ControlRepository
+from gateway.store.kept import KeptConnection
 from gateway.store.listing import ListingRepository
 
 _T = TypeVar("_T")
@@ -56,12 +57,16 @@ def _busy(exc: sqlite3.Error) -> bool:
 # of its commits, the writer thread checkpoints (PASSIVE), as SQLite would after 1,000 pages
 CHECKPOINT_EVERY = 256
 
-# ``run_driver`` keeps its asyncpg connection between calls; one idle for longer than this is
-# closed and another opened before the next call, rather than trusting a link that a server's
-# idle timeout or a firewall may have cut while nothing used it
-DRIVER_IDLE_S = 30.0
-# how long closing it waits for the server before ending the link without it
-DRIVER_CLOSE_TIMEOUT_S = 2.0
+
+# what a read on the kept PostgreSQL connection may fail with, the link's opening included: the
+# read is then made again through the pool
+_KEPT_READ_ERRORS: tuple[type[Exception], ...] = (
+    SQLAlchemyError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+    TimeoutError,
+)
 
 
 class _InlineBeginError(Exception):
@@ -74,25 +79,6 @@ def _close(connection: sqlite3.Connection | None) -> None:
     if connection is not None:
         with contextlib.suppress(sqlite3.Error):
             connection.close()
-
-
-def _fit_after(driver: asyncpg.Connection, exc: BaseException) -> bool:
-    """May ``run_driver`` use its connection again after ``work`` raised ``exc``? Only after an
-    error of the gateway's own (a refused head, say), with the link idle and open: never after
-    the driver's or the network's, nor a cancellation, which can leave a statement running."""
-    if not isinstance(exc, Exception) or isinstance(exc, (asyncpg.PostgresError, OSError)):
-        return False
-    if isinstance(exc, asyncpg.InterfaceError):
-        return False
-    return not driver.is_closed() and not driver.is_in_transaction()
-
-
-async def _close_driver(driver: asyncpg.Connection) -> None:
-    """Close an asyncpg connection, telling the server; end it at once if that fails."""
-    try:
-        await driver.close(timeout=DRIVER_CLOSE_TIMEOUT_S)
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
-        driver.terminate()
 
 
 class UnitOfWork:
@@ -140,11 +126,10 @@ class Store:
         self._checkpoint_every = checkpoint_every
         self._checkpointing: asyncio.Future[None] | None = None
         self.checkpoints = 0
-        # ``run_driver``'s asyncpg connection, kept between calls (opened through the engine,
-        # so as the pool's are, then detached from the pool), and when it was last used
-        self._driver: asyncpg.Connection | None = None
-        self._driver_used = 0.0
-        self.driver_connects = 0  # connections ``run_driver`` opened (for tests)
+        # on PostgreSQL, the connections kept outside the pool: ``run_driver``'s, and the one
+        # ``run_read`` reads a few rows on when no other read is using it
+        self.kept_writer = KeptConnection(engine)
+        self.kept_reader = KeptConnection(engine)
 
     async def run_direct(self, work: Callable[[Connection], _T]) -> _T:
         """Run ``work`` in one transaction of the direct engine, on the store's writer thread,
@@ -318,6 +303,7 @@ class Store:
         self,
         work: Callable[[Connection], _T],
         on_sqlite3: Callable[[sqlite3.Connection], _T] | None = None,
+        on_asyncpg: Callable[[Any], Awaitable[_T]] | None = None,
     ) -> _T:
         """Run ``work``, which only reads, on a connection of its own: on a SQLite file on one
         of the store's reader threads through the direct engine (one hand-over to the thread,
@@ -332,7 +318,20 @@ class Store:
         connection never waits for a lock (no busy timeout, and ``query_only``): when the file
         is busy, as it can be for a moment while another process checkpoints or recovers it,
         ``work`` runs on a reader thread as above, which waits; so it does when the sqlite3
-        read fails otherwise, and fails there as SQLAlchemy's reads do."""
+        read fails otherwise, and fails there as SQLAlchemy's reads do.
+
+        ``on_asyncpg``, the same read on an asyncpg connection, runs instead on PostgreSQL
+        (unless ``driver_writes=False``), on the store's kept reader connection
+        (``gateway.store.kept``) when no other read is using it: no checkout from the pool, no
+        SQLAlchemy connection and no hand-over to its adapter. A read that finds it in use, or
+        that fails there (the database or the link), runs as ``work`` on a pooled connection,
+        and fails there as SQLAlchemy's reads do: a read may be made twice."""
+        if on_asyncpg is not None and self.on_asyncpg and not self.kept_reader.in_use:
+            try:
+                async with self.kept_reader.use() as connection:
+                    return await on_asyncpg(connection)
+            except _KEPT_READ_ERRORS as exc:
+                log.info("a read on the kept connection failed, read again: %s", type(exc).__name__)
         if self.direct is None:
             async with self.engine.connect() as connection:
                 return await connection.run_sync(work)
@@ -394,70 +393,34 @@ class Store:
         returns, rolled back when it raises or is cancelled. For the few statements every
         request runs (``gateway.store.pg_driver``): SQLAlchemy's adapter is not in the way.
 
-        The connection is opened as the pool's are (the engine's settings, the dialect's set-up)
-        and then kept by the store, outside the pool, for the next call: a checkout from the
-        pool and its return cost more CPU than the one statement of an inquiry's audit group.
-        The writer lock makes the store its only user at a time. It is opened again after any
-        failure that may have left it unfit (a driver or network error, a cancellation, a
-        transaction left open) and after ``DRIVER_IDLE_S`` unused; ``aclose`` closes it, and
-        ``close`` ends it without waiting.
+        The connection is the store's own, kept outside the pool between calls
+        (``gateway.store.kept``): a checkout from the pool and its return cost more CPU than the
+        one statement of an inquiry's audit group. The writer lock makes the store its only
+        user at a time.
 
         ``transaction=False``: no transaction around ``work``, each of its statements commits
         on its own (for work of one statement, which is atomic by itself)."""
         if not self.on_asyncpg:
             raise RuntimeError("this store is not on asyncpg")
-        async with self._writer:
-            driver = await self._driver_connection()
-            try:
-                if not transaction:
-                    return await work(driver)
-                async with driver.transaction():
-                    return await work(driver)
-            except BaseException as exc:
-                if not _fit_after(driver, exc):
-                    self._end_driver_connection()
-                raise
-            finally:
-                self._driver_used = time.monotonic()
-
-    async def _driver_connection(self) -> asyncpg.Connection:
-        driver = self._driver
-        if driver is not None and (
-            driver.is_closed() or time.monotonic() - self._driver_used > DRIVER_IDLE_S
-        ):
-            self._driver = None
-            await _close_driver(driver)
-            driver = None
-        if driver is None:
-            pooled = await self.engine.raw_connection()
-            driver = pooled.driver_connection
-            pooled.detach()  # the store's now, not the pool's: the pool opens another in its place
-            if not isinstance(driver, asyncpg.Connection):
-                raise RuntimeError("the engine's connection has no asyncpg connection")
-            self._driver = driver
-            self.driver_connects += 1
-        return driver
-
-    def _end_driver_connection(self) -> None:
-        """Drop ``run_driver``'s connection at once, without waiting for the server (the next
-        call opens another)."""
-        driver, self._driver = self._driver, None
-        if driver is not None and not driver.is_closed():
-            driver.terminate()
+        async with self._writer, self.kept_writer.use() as driver:
+            if not transaction:
+                return await work(driver)
+            async with driver.transaction():
+                return await work(driver)
 
     async def aclose(self) -> None:
-        """``close``, after closing ``run_driver``'s connection the polite way (telling the
+        """``close``, after closing the kept PostgreSQL connections the polite way (telling the
         server); what the gateway calls at shutdown."""
-        driver, self._driver = self._driver, None
-        if driver is not None:
-            await _close_driver(driver)
+        await self.kept_writer.aclose()
+        await self.kept_reader.aclose()
         self.close()
 
     def close(self) -> None:
-        """Stop the writer thread, close the direct engine and end ``run_driver``'s connection
-        without waiting (``aclose`` closes it telling the server); the async engine is the
-        caller's to dispose."""
-        self._end_driver_connection()
+        """Stop the writer thread, close the direct engine and end the kept PostgreSQL
+        connections without waiting (``aclose`` closes them telling the server); the async
+        engine is the caller's to dispose."""
+        self.kept_writer.end()
+        self.kept_reader.end()
         if self._checkpointing is not None and not self._checkpointing.done():
             # not begun, or its thread's work is waited for below: nothing reopens the thread
             self._checkpointing.cancel()

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import asyncpg
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from stdnum.cn import ric
@@ -59,7 +61,9 @@ class Statements:
 
 @contextlib.contextmanager
 def party_statements(engine: AsyncEngine) -> Iterator[Statements]:
-    """Record the statements that read ``case_parties`` while the block runs."""
+    """Record the statements that read ``case_parties`` while the block runs: through the
+    engine (SQLAlchemy's event), and on PostgreSQL also straight on asyncpg, as a single
+    inquiry's lookup reads on the store's kept connection (``gateway.store.pg_driver``)."""
     statements = Statements()
 
     def record(
@@ -68,8 +72,17 @@ def party_statements(engine: AsyncEngine) -> Iterator[Statements]:
         if "FROM case_parties" in statement:
             statements.seen.append((statement, tuple(params)))
 
+    fetch = asyncpg.Connection.fetch
+
+    async def fetch_recorded(self: asyncpg.Connection, query: str, *args: Any, **kw: Any) -> Any:
+        if "FROM case_parties" in query:
+            statements.seen.append((query, args))
+        return await fetch(self, query, *args, **kw)
+
     sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
-        yield statements
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(asyncpg.Connection, "fetch", fetch_recorded)
+            yield statements
     finally:
         sa.event.remove(engine.sync_engine, "before_cursor_execute", record)

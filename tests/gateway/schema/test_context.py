@@ -39,12 +39,15 @@ IDS = {p.id for p in PEOPLE}
 
 
 @pytest.fixture
-async def register(engine: AsyncEngine) -> CaseRegister:
+async def register(engine: AsyncEngine) -> AsyncIterator[CaseRegister]:
     """The register, holding ``CASE``: 1,000 debtors and a creditor."""
     store = Store(engine)
-    cases = CaseRegister(store, Auditor(AuditLog(store, b"context-test-audit-key-0123456789")))
-    await cases.save(case_of(CASE, DEBTORS, [CREDITOR]), principal=SYSTEM, request_id="setup")
-    return cases
+    try:
+        cases = CaseRegister(store, Auditor(AuditLog(store, b"context-test-audit-key-0123456789")))
+        await cases.save(case_of(CASE, DEBTORS, [CREDITOR]), principal=SYSTEM, request_id="setup")
+        yield cases
+    finally:
+        await store.aclose()
 
 
 def context(register: CaseRegister | None) -> Context:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -196,8 +197,10 @@ def test_a_duplicate_party_is_named_by_its_masked_id():
 
 
 @pytest.fixture
-def store(engine: AsyncEngine) -> Store:
-    return Store(engine)
+async def store(engine: AsyncEngine) -> AsyncIterator[Store]:
+    store = Store(engine)
+    yield store
+    await store.aclose()
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
-"""``Store.run_driver`` on PostgreSQL: one asyncpg connection of the store's own, kept between
-calls outside the pool, opened again after whatever may have left it unfit, and closed with the
-store."""
+"""The store's kept PostgreSQL connections (``gateway.store.kept``): ``Store.run_driver``'s, one
+asyncpg connection of the store's own kept between calls outside the pool, opened again after
+whatever may have left it unfit, and closed with the store; and the reader a single inquiry's
+case lookup reads on, which gives what the pool's path gives and leaves to it what it cannot do."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +18,18 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
-from gateway.store import unit
+from gateway.domain.cases import parse_case_number
+from gateway.domain.register import Case, Party, PartyRole
+from gateway.domain.subjects import Subject
+from gateway.services.audit import AuditLog
+from gateway.services.auditing import Auditor
+from gateway.services.cases import CaseRegister
+from gateway.store import kept, pg_driver
 from gateway.store.unit import Store
+from tests.gateway.case_samples import case_of, natural_people
 from tests.gateway.store.databases import migrated_engine
+
+NOW = datetime.datetime(2026, 5, 1, 8, 0, tzinfo=datetime.UTC)
 
 pytestmark = pytest.mark.postgres
 
@@ -67,7 +79,7 @@ async def test_the_connection_is_kept_between_calls_and_is_not_the_pools(
     first = await backend_pid(store)
     assert await backend_pid(store) == first
     assert await backend_pid(store) == first
-    assert store.driver_connects == 1
+    assert store.kept_writer.connects == 1
     pool = engine.sync_engine.pool
     assert isinstance(pool, QueuePool)
     assert pool.checkedout() == 0  # given up by the pool, not held from it
@@ -95,7 +107,7 @@ async def test_an_error_of_the_work_rolls_back_and_keeps_the_connection(store: S
 
     assert await store.run_driver(rows) == 0
     assert await backend_pid(store) == first
-    assert store.driver_connects == 1
+    assert store.kept_writer.connects == 1
 
 
 async def test_a_dropped_link_is_replaced_on_the_next_call(store: Store, engine: AsyncEngine):
@@ -108,7 +120,7 @@ async def test_a_dropped_link_is_replaced_on_the_next_call(store: Store, engine:
         await store.run_driver(drop)
     second = await backend_pid(store)
     assert second != first
-    assert store.driver_connects == 2
+    assert store.kept_writer.connects == 2
     assert await wait_gone(engine, first)
 
 
@@ -120,7 +132,7 @@ async def test_a_link_the_server_ended_while_idle_is_replaced_before_use(
     first = await backend_pid(store)
     async with engine.connect() as conn:
         await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
-    held = store._driver
+    held = store.kept_writer.connection
     assert held is not None
     for _ in range(100):  # the end of the link reaches the event loop as end of file
         if held.is_closed():
@@ -128,7 +140,7 @@ async def test_a_link_the_server_ended_while_idle_is_replaced_before_use(
         await asyncio.sleep(0.05)
     assert held.is_closed()
     assert await backend_pid(store) != first  # no error: a fresh connection
-    assert store.driver_connects == 2
+    assert store.kept_writer.connects == 2
 
 
 async def test_a_database_error_replaces_the_connection(store: Store, engine: AsyncEngine):
@@ -167,7 +179,7 @@ async def test_a_connection_idle_too_long_is_closed_and_another_opened(
     store: Store, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ):
     first = await backend_pid(store)
-    monkeypatch.setattr(unit, "DRIVER_IDLE_S", 0.05)
+    monkeypatch.setattr(kept, "IDLE_S", 0.05)
     await asyncio.sleep(0.1)
     second = await backend_pid(store)
     assert second != first
@@ -185,3 +197,72 @@ async def test_aclose_closes_it_and_close_ends_it_at_once(engine: AsyncEngine):
     pid = await backend_pid(abrupt)
     abrupt.close()
     assert await wait_gone(engine, pid)
+
+
+# --- the reader ------------------------------------------------------------------------------
+
+
+async def lookup(store: Store, case: Case, subjects: list[Subject]) -> Case | None:
+    register = CaseRegister(store, Auditor(AuditLog(store, b"k" * 32)))
+    return await register.get_for_subjects(case.case_number, subjects)
+
+
+async def saved_case(store: Store) -> tuple[Case, list[Subject]]:
+    debtor, other, creditor, stranger = natural_people(4)
+    named = dataclasses.replace(other, name="张三")
+    case = case_of("(2026)苏0812执5号", [debtor, named], [creditor])
+    async with store.begin() as unit:
+        await unit.cases.save(case, NOW)
+    return case, [debtor, other, creditor, stranger]
+
+
+async def test_a_single_subjects_lookup_reads_on_the_kept_connection_as_the_pool_would(
+    store: Store, engine: AsyncEngine
+):
+    case, (debtor, other, creditor, stranger) = await saved_case(store)
+    through_pool = Store(engine, driver_writes=False)  # SQLAlchemy's path, as before
+    unknown = dataclasses.replace(case, case_number=parse_case_number("(2026)苏0812执6号"))
+    try:
+        for asked in ([debtor], [other], [creditor], [stranger]):
+            found = await lookup(store, case, asked)
+            assert found == await lookup(through_pool, case, asked)
+            assert found is not None
+        assert await lookup(store, unknown, [debtor]) is None
+    finally:
+        await through_pool.aclose()
+    assert store.kept_reader.connects == 1  # every one of them on the one kept connection
+    named = await lookup(store, case, [other])
+    assert named is not None
+    assert named.parties == (Party(PartyRole.DEBTOR, dataclasses.replace(other, name="张三")),)
+    assert named.obligation == case.obligation
+    assert (named.judges, named.status) == (case.judges, case.status)
+
+
+async def test_lookups_at_once_share_the_kept_connection_with_the_pool(store: Store):
+    case, people = await saved_case(store)
+    asked = [people[i % 3] for i in range(12)]
+    found = await asyncio.gather(*(lookup(store, case, [subject]) for subject in asked))
+    for subject, got in zip(asked, found, strict=True):
+        assert got is not None
+        assert [p.subject.key for p in got.parties] == [subject.key]
+    assert store.kept_reader.connects == 1
+    assert not store.kept_reader.in_use
+
+
+async def test_a_read_that_fails_on_the_kept_connection_is_read_again_through_the_pool(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+):
+    case, (debtor, *_) = await saved_case(store)
+    first = await lookup(store, case, [debtor])
+    rows = pg_driver._ONE_PARTY.rows
+
+    async def dropped(conn: Any, params: Any) -> Any:
+        await conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # the link drops
+        return await rows(conn, params)
+
+    monkeypatch.setattr(pg_driver._ONE_PARTY, "rows", dropped)
+    assert await lookup(store, case, [debtor]) == first  # read again, through the pool
+    assert store.kept_reader.connection is None  # the dropped link is not kept
+    monkeypatch.undo()
+    assert await lookup(store, case, [debtor]) == first
+    assert store.kept_reader.connects == 2

@@ -1,0 +1,218 @@
+"""A single inquiry's case lookup: CPU per lookup, the gateway's way against SQLAlchemy's.
+
+    python -m bench.case_lookup [--lookups 2000] [--no-write]
+
+Before any agency is asked, an inquiry reads its case: the case and its judges, and of its
+parties only the one asked about, by key (``CaseRegister.get_for_subjects``). A case of 1,000
+debtors is registered, and each measured lookup asks about one of them (a different one each
+time, so no database cache of a single row flatters either side), one lookup after another.
+
+Two ways, alternating, the lower CPU of two runs each kept:
+
+- **the gateway's**: on a SQLite file, the event loop's own sqlite3 connection
+  (``gateway.store.sqlite_driver``); on PostgreSQL, the store's kept connection straight on
+  asyncpg (``gateway.store.pg_driver``, ``gateway.store.kept``: December 2026);
+- **through SQLAlchemy** (``Store(driver_writes=False)``, the baseline): on a SQLite file a
+  reader thread through the direct engine, on PostgreSQL a connection checked out of the pool
+  for each lookup and the statements through SQLAlchemy's asyncpg adapter (``run_sync``), as the
+  gateway read on PostgreSQL until December 2026.
+
+On SQLite (a file in a temporary directory) and on PostgreSQL at 127.0.0.1:5432 when it is
+running (a scratch database, dropped afterwards). CPU is this process's (``time.process_time()``:
+the event loop and the store's threads) per lookup, after 50 warm-up lookups; PostgreSQL's own
+server CPU is not in it. The loop is uvloop, the gateway's (``gateway.runtime.run_event_loop``).
+Both ways' answers are checked equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from stdnum.cn import ric
+
+from bench.audit import database, postgres_running
+from bench.fanout.report import Figure, table, write_bench_section
+from bench.fanout.results import RESULTS
+from bench.options import at_least
+from gateway.domain.cases import parse_case_number
+from gateway.domain.register import Case, Party, PartyRole, new_case
+from gateway.domain.subjects import Subject, SubjectKind, parse_subject
+from gateway.runtime import run_event_loop
+from gateway.services.audit import AuditLog
+from gateway.services.auditing import Auditor
+from gateway.services.cases import CaseRegister
+from gateway.store import open_direct_engine, open_engine
+from gateway.store.migrate import upgrade
+from gateway.store.unit import Store
+
+CASE = "(2026)苏0812执321号"
+PARTIES = 1000
+WARM_UP = 50
+KEY = b"bench-case-lookup-key-0123456789"
+NOW = datetime.datetime(2026, 12, 1, 8, 0, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    backend: str
+    way: str  # "gateway" or "sqlalchemy"
+    lookups: int
+    cpu_s: float
+    wall_s: float
+    kept_connects: int
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu_s * 1000 / self.lookups
+
+
+def debtors(count: int) -> list[Subject]:
+    """``count`` natural persons with valid resident ids."""
+    people = []
+    for seq in range(count):
+        first17 = f"3208031980{seq // 1000 % 12 + 1:02d}01{seq % 1000:03d}"
+        people.append(
+            parse_subject(SubjectKind.NATURAL, first17 + ric.calc_check_digit(first17 + "0"))
+        )
+    return people
+
+
+def the_case(people: list[Subject]) -> Case:
+    return new_case(
+        CASE,
+        court="苏0812",
+        judges=["J001"],
+        parties=[Party(PartyRole.DEBTOR, p) for p in people],
+        obligation=Decimal(1000),
+    )
+
+
+async def measure(backend: str, url: str, way: str, lookups: int, people: list[Subject]) -> Run:
+    engine = open_engine(url)
+    store = Store(engine, open_direct_engine(url), driver_writes=way == "gateway")
+    try:
+        register = CaseRegister(store, Auditor(AuditLog(store, KEY)))
+        number = parse_case_number(CASE)
+        for n in range(WARM_UP):
+            await register.get_for_subjects(number, [people[n % len(people)]])
+        cpu, wall = time.process_time(), time.perf_counter()
+        for n in range(lookups):
+            found = await register.get_for_subjects(number, [people[n % len(people)]])
+            if found is None or len(found.parties) != 1:
+                raise RuntimeError("the lookup did not find the debtor asked about")
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        connects = store.kept_reader.connects
+    finally:
+        await store.aclose()
+        await engine.dispose()
+    return Run(backend, way, lookups, cpu, wall, connects)
+
+
+async def same_answers(url: str, people: list[Subject]) -> None:
+    """Both ways give the same case for the same subject (the first, the last, a stranger)."""
+    engine = open_engine(url)
+    stores = [Store(engine, open_direct_engine(url), driver_writes=w) for w in (True, False)]
+    try:
+        number = parse_case_number(CASE)
+        stranger = debtors(PARTIES + 1)[-1]
+        for subject in (people[0], people[-1], stranger):
+            answers = [
+                await CaseRegister(s, Auditor(AuditLog(s, KEY))).get_for_subjects(number, [subject])
+                for s in stores
+            ]
+            if answers[0] != answers[1]:
+                raise RuntimeError(f"the two ways read different cases: {answers}")
+    finally:
+        for store in stores:
+            await store.aclose()
+        await engine.dispose()
+
+
+async def main_async(lookups: int, write: bool) -> int:
+    load_before = os.getloadavg()
+    people = debtors(PARTIES)
+    backends = ["sqlite"] + (["postgresql"] if postgres_running() else [])
+    runs: dict[tuple[str, str], Run] = {}
+    for backend in backends:
+        async with database(backend) as url:
+            engine = open_engine(url)
+            try:
+                await upgrade(engine)
+                async with Store(engine).begin() as unit:
+                    await unit.cases.save(the_case(people), NOW)
+            finally:
+                await engine.dispose()
+            await same_answers(url, people)
+            for way in ("gateway", "sqlalchemy") * 2:  # alternating, best of two
+                run = await measure(backend, url, way, lookups, people)
+                print(
+                    f"{backend:10} {way:10} {run.cpu_ms:6.3f} ms CPU/lookup, "
+                    f"{run.lookups / run.wall_s:7.0f} lookups/s",
+                    flush=True,
+                )
+                if (backend, way) not in runs or run.cpu_s < runs[(backend, way)].cpu_s:
+                    runs[(backend, way)] = run
+    load_after = os.getloadavg()
+    figures: list[Figure] = []
+    for backend in backends:
+        mine, base = runs[(backend, "gateway")], runs[(backend, "sqlalchemy")]
+        where = "its own sqlite3 connection" if backend == "sqlite" else "the kept connection"
+        figures.append(
+            Figure(
+                f"{backend}-ms",
+                f"case lookup CPU, {backend}, the gateway's way (ms)",
+                mine.cpu_ms,
+                "",
+                None,
+                "{:.3f}",
+                f"on {where}; {mine.lookups / mine.wall_s:.0f} lookups/s"
+                + (f"; {mine.kept_connects} connection(s) opened" if backend != "sqlite" else ""),
+            )
+        )
+        figures.append(
+            Figure(
+                f"{backend}-ratio",
+                f"case lookup CPU, {backend}, the gateway's way / through SQLAlchemy",
+                mine.cpu_s / base.cpu_s,
+                "",
+                None,
+                "{:.3f}",
+                f"{mine.cpu_ms:.3f} ms vs {base.cpu_ms:.3f} ms; through SQLAlchemy "
+                f"{base.lookups / base.wall_s:.0f} lookups/s",
+            )
+        )
+    print(table(figures))
+    if write:
+        skipped = "" if "postgresql" in backends else " PostgreSQL was not running: not measured."
+        write_bench_section(
+            name="case-lookup",
+            title="A single inquiry's case lookup (`bench/case_lookup.py`)",
+            command=f"python -m bench.case_lookup --lookups {lookups}",
+            load=(load_before, load_after),
+            setup=(
+                f"A case of {PARTIES} debtors; {lookups} lookups of one debtor each (a different "
+                f"one each time) after {WARM_UP} warm-up ones, one after another; each way run "
+                "twice alternating, the lower CPU kept; CPU is the benchmark process's, per "
+                f"lookup. Both ways' answers checked equal.{skipped} See the module's docstring."
+            ),
+            figures=figures,
+            results=RESULTS,
+        )
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lookups", type=at_least(1), default=2000)
+    parser.add_argument("--no-write", dest="write", action="store_false")
+    args = parser.parse_args()
+    return run_event_loop(main_async(args.lookups, args.write))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""An asyncpg connection the store keeps between uses, outside SQLAlchemy's pool.
+
+Checking a connection out of the pool and giving it back costs more CPU than the one statement
+of an inquiry's audit group, or the two of its case lookup (about 0.15 to 0.2 ms on the machines
+measured: ``python -m bench.audit``, ``python -m bench.case_lookup``). For those, the store keeps
+a connection of its own: opened as the pool's are (the engine's settings, the dialect's set-up),
+then detached from the pool, which opens another in its place when it needs one.
+
+A kept connection is used by one caller at a time (``use``; ``in_use`` tells a caller that may
+go elsewhere). It is opened again after any failure that may have left it unfit (a driver or
+network error, a cancellation, a transaction left open), after the server ended it, and after
+``IDLE_S`` unused, rather than trusting a link that a server's idle timeout or a firewall may
+have cut while nothing used it. ``aclose`` closes it telling the server; ``end`` ends it at
+once, without waiting (``Store.close``, which is synchronous).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+# a kept connection unused for longer than this is closed and another opened before its next use
+IDLE_S = 30.0
+# how long closing it waits for the server before ending the link without it
+CLOSE_TIMEOUT_S = 2.0
+
+
+class KeptConnection:
+    """One asyncpg connection of the store's own, for one caller at a time."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: asyncpg.Connection | None = None
+        self._used = 0.0
+        self.in_use = False
+        self.connects = 0  # connections opened (for tests and the benchmarks)
+
+    @property
+    def connection(self) -> asyncpg.Connection | None:
+        """The connection kept now, if any (for tests)."""
+        return self._connection
+
+    @contextlib.asynccontextmanager
+    async def use(self) -> AsyncIterator[asyncpg.Connection]:
+        """The kept connection, opened if need be, for the body of the ``async with``; ended if
+        the body raises anything that may have left it unfit. Not re-entrant: a caller that
+        finds it ``in_use`` must go elsewhere or wait its turn under a lock of its own."""
+        if self.in_use:
+            raise RuntimeError("the kept connection is in use")
+        self.in_use = True
+        try:
+            connection = await self._open()
+            try:
+                yield connection
+            except BaseException as exc:
+                if not _fit_after(connection, exc):
+                    self.end()
+                raise
+        finally:
+            self._used = time.monotonic()
+            self.in_use = False
+
+    async def _open(self) -> asyncpg.Connection:
+        connection = self._connection
+        if connection is not None and (
+            connection.is_closed() or time.monotonic() - self._used > IDLE_S
+        ):
+            self._connection = None
+            await _close(connection)
+            connection = None
+        if connection is None:
+            pooled = await self._engine.raw_connection()
+            driver = pooled.driver_connection
+            pooled.detach()  # the store's now, not the pool's: the pool opens another in its place
+            if not isinstance(driver, asyncpg.Connection):
+                raise RuntimeError("the engine's connection has no asyncpg connection")
+            self._connection = connection = driver
+            self.connects += 1
+        return connection
+
+    def end(self) -> None:
+        """End the connection at once, without waiting for the server (the next use opens
+        another)."""
+        connection, self._connection = self._connection, None
+        if connection is not None and not connection.is_closed():
+            connection.terminate()
+
+    async def aclose(self) -> None:
+        """Close the connection, telling the server."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await _close(connection)
+
+
+def _fit_after(connection: asyncpg.Connection, exc: BaseException) -> bool:
+    """May the connection be used again after its user raised ``exc``? Only after an error of
+    the gateway's own (a refused head, say), with the link idle and open: never after the
+    driver's or the network's, nor a cancellation, which can leave a statement running."""
+    if not isinstance(exc, Exception):
+        return False
+    if isinstance(exc, (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)):
+        return False
+    return not connection.is_closed() and not connection.is_in_transaction()
+
+
+async def _close(connection: asyncpg.Connection) -> None:
+    """Close an asyncpg connection, telling the server; end it at once if that fails."""
+    try:
+        await connection.close(timeout=CLOSE_TIMEOUT_S)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
+        connection.terminate()
