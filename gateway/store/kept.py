@@ -1,17 +1,19 @@
 """An asyncpg connection the store keeps between uses, outside SQLAlchemy's pool.
 
 Checking a connection out of the pool and giving it back costs more CPU than the one statement
-of an inquiry's audit group, or the two of its case lookup (about 0.15 to 0.2 ms on the machines
-measured: ``python -m bench.audit``, ``python -m bench.case_lookup``). For those, the store keeps
-a connection of its own: opened as the pool's are (the engine's settings, the dialect's set-up),
-then detached from the pool, which opens another in its place when it needs one.
+of an inquiry's audit group, or the two of its case lookup (the audit's CPU per inquiry fell from
+about 0.53 to 0.35 ms, ``python -m bench.audit``; the lookup's, its statements also no longer
+through SQLAlchemy, from 0.57 to 0.12 ms, ``python -m bench.case_lookup``). For those, the store
+keeps a connection of its own: opened as the pool's are (the engine's settings, the dialect's
+set-up), then detached from the pool, which opens another in its place when it needs one.
 
-A kept connection is used by one caller at a time (``use``; ``in_use`` tells a caller that may
-go elsewhere). It is opened again after any failure that may have left it unfit (a driver or
-network error, a cancellation, a transaction left open), after the server ended it, and after
-``IDLE_S`` unused, rather than trusting a link that a server's idle timeout or a firewall may
-have cut while nothing used it. ``aclose`` closes it telling the server; ``end`` ends it at
-once, without waiting (``Store.close``, which is synchronous).
+A kept connection is used by one caller at a time (``use``; ``available`` tells a caller that
+may go elsewhere whether to, as it does for a few seconds after one could not be opened). It is
+opened again after any failure that may have left it unfit (a driver or network error, a
+cancellation, a transaction left open), after the server ended it, and after ``IDLE_S`` unused,
+rather than trusting a link that a server's idle timeout or a firewall may have cut while
+nothing used it. ``aclose`` closes it telling the server; ``end`` ends it at once, without
+waiting (``Store.close``, which is synchronous).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 IDLE_S = 30.0
 # how long closing it waits for the server before ending the link without it
 CLOSE_TIMEOUT_S = 2.0
+# after a connection could not be opened (the server refusing more, or down), how long a caller
+# that can go elsewhere (``available``) is told to, rather than trying to open one each time
+RETRY_OPEN_S = 5.0
 
 
 class KeptConnection:
@@ -36,8 +41,15 @@ class KeptConnection:
         self._engine = engine
         self._connection: asyncpg.Connection | None = None
         self._used = 0.0
+        self._open_failed = float("-inf")  # when opening one last failed (monotonic)
         self.in_use = False
         self.connects = 0  # connections opened (for tests and the benchmarks)
+
+    @property
+    def available(self) -> bool:
+        """May a caller that can go elsewhere use it now: not in use, and not within
+        ``RETRY_OPEN_S`` of a failure to open one?"""
+        return not self.in_use and time.monotonic() - self._open_failed >= RETRY_OPEN_S
 
     @property
     def connection(self) -> asyncpg.Connection | None:
@@ -73,7 +85,11 @@ class KeptConnection:
             await _close(connection)
             connection = None
         if connection is None:
-            pooled = await self._engine.raw_connection()
+            try:
+                pooled = await self._engine.raw_connection()
+            except BaseException:
+                self._open_failed = time.monotonic()
+                raise
             driver = pooled.driver_connection
             pooled.detach()  # the store's now, not the pool's: the pool opens another in its place
             if not isinstance(driver, asyncpg.Connection):

@@ -324,9 +324,12 @@ class Store:
         (unless ``driver_writes=False``), on the store's kept reader connection
         (``gateway.store.kept``) when no other read is using it: no checkout from the pool, no
         SQLAlchemy connection and no hand-over to its adapter. A read that finds it in use, or
-        that fails there (the database or the link), runs as ``work`` on a pooled connection,
-        and fails there as SQLAlchemy's reads do: a read may be made twice."""
-        if on_asyncpg is not None and self.on_asyncpg and not self.kept_reader.in_use:
+        that fails there (the database or the link, its opening included: a server at its
+        limit of connections may still serve the pool's), runs as ``work`` on a pooled
+        connection, and fails there as SQLAlchemy's reads do: a read may be made twice. For a
+        few seconds after the kept connection could not be opened, reads go to the pool
+        without trying it (``gateway.store.kept.RETRY_OPEN_S``)."""
+        if on_asyncpg is not None and self.on_asyncpg and self.kept_reader.available:
             try:
                 async with self.kept_reader.use() as connection:
                     return await on_asyncpg(connection)

@@ -266,3 +266,28 @@ async def test_a_read_that_fails_on_the_kept_connection_is_read_again_through_th
     monkeypatch.undo()
     assert await lookup(store, case, [debtor]) == first
     assert store.kept_reader.connects == 2
+
+
+async def test_a_reader_that_cannot_be_opened_leaves_the_reads_to_the_pool_for_a_while(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+):
+    """A server at its limit of connections refuses a new one and still serves the pool's: the
+    lookup reads through the pool, and the next ones do not try to open one again at once."""
+    case, (debtor, *_) = await saved_case(store)
+    attempts: list[int] = []
+
+    async def refused(self: AsyncEngine) -> Any:
+        attempts.append(1)
+        raise asyncpg.TooManyConnectionsError("sorry, too many clients already")
+
+    monkeypatch.setattr(AsyncEngine, "raw_connection", refused)
+    found = await lookup(store, case, [debtor])
+    assert found is not None
+    assert [p.subject.key for p in found.parties] == [debtor.key]
+    assert await lookup(store, case, [debtor]) == found
+    assert len(attempts) == 1  # within RETRY_OPEN_S: straight to the pool
+    assert store.kept_reader.connects == 0
+    monkeypatch.undo()
+    monkeypatch.setattr(kept, "RETRY_OPEN_S", 0.0)
+    assert await lookup(store, case, [debtor]) == found
+    assert store.kept_reader.connects == 1  # tried again, and kept
