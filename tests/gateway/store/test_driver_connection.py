@@ -187,15 +187,37 @@ async def test_a_connection_idle_too_long_is_closed_and_another_opened(
     assert await backend_pid(store) == second  # used again within the idle time
 
 
-async def test_aclose_closes_it_and_close_ends_it_at_once(engine: AsyncEngine):
+async def test_aclose_closes_it_telling_the_server_and_close_ends_it_at_once(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+):
+    ways: list[tuple[str, asyncpg.Connection]] = []
+    close, terminate = asyncpg.Connection.close, asyncpg.Connection.terminate
+
+    async def closing(self: asyncpg.Connection, *args: Any, **kwargs: Any) -> None:
+        ways.append(("close", self))
+        await close(self, *args, **kwargs)
+
+    def terminating(self: asyncpg.Connection) -> None:
+        ways.append(("terminate", self))
+        terminate(self)
+
+    monkeypatch.setattr(asyncpg.Connection, "close", closing)
+    monkeypatch.setattr(asyncpg.Connection, "terminate", terminating)
+
     polite = Store(engine)
     pid = await backend_pid(polite)
+    held = polite.kept_writer.connection
     await polite.aclose()
+    assert [way for way, conn in ways if conn is held] == ["close"]  # told the server
     assert not await connected(engine, pid)  # closed by the time aclose returns
 
     abrupt = Store(engine)
     pid = await backend_pid(abrupt)
+    held = abrupt.kept_writer.connection
     abrupt.close()
+    assert [way for way, conn in ways if conn is held] == ["terminate"]  # at once
+    assert held is not None
+    assert held.is_closed()
     assert await wait_gone(engine, pid)
 
 
