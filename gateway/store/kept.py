@@ -8,7 +8,9 @@ keeps a connection of its own: opened as the pool's are (the engine's settings, 
 set-up), then detached from the pool, which opens another in its place when it needs one.
 
 A kept connection is used by one caller at a time (``use``; ``available`` tells a caller that
-may go elsewhere whether to, as it does for a few seconds after one could not be opened). It is
+may go elsewhere whether to, as it does for a few seconds after one could not be opened). Both
+of the store's callers can: when it cannot be opened (``OpenFailedError``: a server at its limit
+of connections may still serve the pool's), they check a connection out of the pool instead. It is
 opened again after any failure that may have left it unfit (a driver or network error, a
 cancellation, a transaction left open), after the server ended it, and after ``IDLE_S`` unused,
 rather than trusting a link that a server's idle timeout or a firewall may have cut while
@@ -32,6 +34,11 @@ CLOSE_TIMEOUT_S = 2.0
 # after a connection could not be opened (the server refusing more, or down), how long a caller
 # that can go elsewhere (``available``) is told to, rather than trying to open one each time
 RETRY_OPEN_S = 5.0
+
+
+class OpenFailedError(Exception):
+    """A kept connection could not be opened (why: ``__cause__``); nothing was run on it, so
+    the caller may run its work elsewhere, as it does for ``available`` being false."""
 
 
 class KeptConnection:
@@ -59,8 +66,9 @@ class KeptConnection:
     @contextlib.asynccontextmanager
     async def use(self) -> AsyncIterator[asyncpg.Connection]:
         """The kept connection, opened if need be, for the body of the ``async with``; ended if
-        the body raises anything that may have left it unfit. Not re-entrant: a caller that
-        finds it ``in_use`` must go elsewhere or wait its turn under a lock of its own."""
+        the body raises anything that may have left it unfit. ``OpenFailedError`` before the
+        body runs when it cannot be opened. Not re-entrant: a caller that finds it ``in_use``
+        must go elsewhere or wait its turn under a lock of its own."""
         if self.in_use:
             raise RuntimeError("the kept connection is in use")
         self.in_use = True
@@ -87,9 +95,9 @@ class KeptConnection:
         if connection is None:
             try:
                 pooled = await self._engine.raw_connection()
-            except BaseException:
+            except Exception as exc:  # whatever the driver or the network raised
                 self._open_failed = time.monotonic()
-                raise
+                raise OpenFailedError("a kept connection could not be opened") from exc
             driver = pooled.driver_connection
             pooled.detach()  # the store's now, not the pool's: the pool opens another in its place
             if not isinstance(driver, asyncpg.Connection):

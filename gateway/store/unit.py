@@ -29,14 +29,13 @@ from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.store import SQLITE_BUSY_TIMEOUT_S, SQLiteConnection, sqlite_pragmas
 from gateway.store.audit import AuditRepository
 from gateway.store.cases import CaseRepository
 from gateway.store.controls import ControlRepository
-from gateway.store.kept import KeptConnection
+from gateway.store.kept import KeptConnection, OpenFailedError
 from gateway.store.listing import ListingRepository
 
 _T = TypeVar("_T")
@@ -61,7 +60,7 @@ CHECKPOINT_EVERY = 256
 # what a read on the kept PostgreSQL connection may fail with, the link's opening included: the
 # read is then made again through the pool
 _KEPT_READ_ERRORS: tuple[type[Exception], ...] = (
-    SQLAlchemyError,
+    OpenFailedError,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
     OSError,
@@ -399,17 +398,43 @@ class Store:
         The connection is the store's own, kept outside the pool between calls
         (``gateway.store.kept``): a checkout from the pool and its return cost more CPU than the
         one statement of an inquiry's audit group. The writer lock makes the store its only
-        user at a time.
+        user at a time. When it cannot be opened (a server at its limit of connections), and
+        for a few seconds after, ``work`` runs on a connection checked out of the pool, as it
+        did before the store kept one; a failure of ``work`` itself is never run again.
 
         ``transaction=False``: no transaction around ``work``, each of its statements commits
         on its own (for work of one statement, which is atomic by itself)."""
         if not self.on_asyncpg:
             raise RuntimeError("this store is not on asyncpg")
-        async with self._writer, self.kept_writer.use() as driver:
+
+        async def run(driver: asyncpg.Connection) -> _T:
             if not transaction:
                 return await work(driver)
             async with driver.transaction():
                 return await work(driver)
+
+        async with self._writer:
+            if self.kept_writer.available:
+                try:
+                    async with self.kept_writer.use() as driver:
+                        return await run(driver)
+                except OpenFailedError as exc:  # nothing ran: the pool may still serve it
+                    log.warning(
+                        "%s (%s): written through the pool", exc, type(exc.__cause__).__name__
+                    )
+            async with self.engine.connect() as connection:
+                raw = await connection.get_raw_connection()
+                pooled = raw.driver_connection
+                if not isinstance(pooled, asyncpg.Connection):
+                    raise RuntimeError("the pooled connection has no asyncpg connection")
+                try:
+                    return await run(pooled)
+                except BaseException:
+                    # SQLAlchemy never saw the error: a connection that the server or the
+                    # network closed would go back to the pool and fail whoever takes it next
+                    if pooled.is_closed():
+                        await connection.invalidate()
+                    raise
 
     async def aclose(self) -> None:
         """``close``, after closing the kept PostgreSQL connections the polite way (telling the

@@ -221,6 +221,39 @@ async def test_aclose_closes_it_telling_the_server_and_close_ends_it_at_once(
     assert await wait_gone(engine, pid)
 
 
+async def test_a_writer_that_cannot_be_opened_writes_through_the_pool_for_a_while(
+    store: Store, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+):
+    """A server at its limit of connections refuses a new one and still serves the pool's: the
+    work runs once, on a pooled connection, and the next calls do not try to open one again at
+    once; after the back-off, the kept connection opens."""
+    attempts: list[int] = []
+
+    async def refused(self: AsyncEngine) -> Any:
+        attempts.append(1)
+        raise asyncpg.TooManyConnectionsError("sorry, too many clients already")
+
+    monkeypatch.setattr(AsyncEngine, "raw_connection", refused)
+    runs: list[int] = []
+
+    async def work(conn: Any) -> int:
+        runs.append(1)
+        return int(await conn.fetchval("SELECT pg_backend_pid()"))
+
+    first = await store.run_driver(work)
+    second = await store.run_driver(work, transaction=False)
+    assert (len(runs), len(attempts)) == (2, 1)  # each run once; one try to open, then the pool
+    assert store.kept_writer.connects == 0  # on no kept connection: on the pool's
+    assert first == second  # the pool's one connection, checked out and given back each time
+    pool = engine.sync_engine.pool
+    assert isinstance(pool, QueuePool)
+    assert pool.checkedout() == 0
+    monkeypatch.undo()
+    monkeypatch.setattr(kept, "RETRY_OPEN_S", 0.0)
+    await store.run_driver(work)
+    assert store.kept_writer.connects == 1
+
+
 # --- the reader ------------------------------------------------------------------------------
 
 
