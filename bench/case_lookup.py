@@ -4,8 +4,9 @@
 
 Before any agency is asked, an inquiry reads its case: the case and its judges, and of its
 parties only the one asked about, by key (``CaseRegister.get_for_subjects``). A case of 1,000
-debtors is registered, and each measured lookup asks about one of them (a different one each
-time, so no database cache of a single row flatters either side), one lookup after another.
+debtors is registered (``bench.fanout.queries.batch_subjects``: three in four natural persons),
+and each measured lookup asks about one of them (a different one each time, so no database
+cache of a single row flatters either side), one lookup after another.
 
 Two ways, alternating, the lower CPU of two runs each kept:
 
@@ -33,9 +34,8 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from stdnum.cn import ric
-
 from bench.audit import database, postgres_running
+from bench.fanout.queries import batch_subjects
 from bench.fanout.report import Figure, table, write_bench_section
 from bench.fanout.results import RESULTS
 from bench.options import at_least
@@ -71,15 +71,9 @@ class Run:
         return self.cpu_s * 1000 / self.lookups
 
 
-def debtors(count: int) -> list[Subject]:
-    """``count`` natural persons with valid resident ids."""
-    people = []
-    for seq in range(count):
-        first17 = f"3208031980{seq // 1000 % 12 + 1:02d}01{seq % 1000:03d}"
-        people.append(
-            parse_subject(SubjectKind.NATURAL, first17 + ric.calc_check_digit(first17 + "0"))
-        )
-    return people
+def subjects(count: int) -> list[Subject]:
+    """The benchmark's ``count`` distinct subjects (``bench.fanout.queries.batch_subjects``)."""
+    return [parse_subject(SubjectKind[s["kind"]], s["id"]) for s in batch_subjects(count)]
 
 
 def the_case(people: list[Subject]) -> Case:
@@ -113,13 +107,12 @@ async def measure(backend: str, url: str, way: str, lookups: int, people: list[S
     return Run(backend, way, lookups, cpu, wall, connects)
 
 
-async def same_answers(url: str, people: list[Subject]) -> None:
+async def same_answers(url: str, people: list[Subject], stranger: Subject) -> None:
     """Both ways give the same case for the same subject (the first, the last, a stranger)."""
     engine = open_engine(url)
     stores = [Store(engine, open_direct_engine(url), driver_writes=w) for w in (True, False)]
     try:
         number = parse_case_number(CASE)
-        stranger = debtors(PARTIES + 1)[-1]
         for subject in (people[0], people[-1], stranger):
             answers = [
                 await CaseRegister(s, Auditor(AuditLog(s, KEY))).get_for_subjects(number, [subject])
@@ -135,7 +128,7 @@ async def same_answers(url: str, people: list[Subject]) -> None:
 
 async def main_async(lookups: int, write: bool) -> int:
     load_before = os.getloadavg()
-    people = debtors(PARTIES)
+    *people, stranger = subjects(PARTIES + 1)
     backends = ["sqlite"] + (["postgresql"] if postgres_running() else [])
     runs: dict[tuple[str, str], Run] = {}
     for backend in backends:
@@ -147,7 +140,7 @@ async def main_async(lookups: int, write: bool) -> int:
                     await unit.cases.save(the_case(people), NOW)
             finally:
                 await engine.dispose()
-            await same_answers(url, people)
+            await same_answers(url, people, stranger)
             for way in ("gateway", "sqlalchemy") * 2:  # alternating, best of two
                 run = await measure(backend, url, way, lookups, people)
                 print(

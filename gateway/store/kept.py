@@ -27,6 +27,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.store.pg_driver import DRIVER_ERRORS
+
 # a kept connection unused for longer than this is closed and another opened before its next use
 IDLE_S = 30.0
 # how long closing it waits for the server before ending the link without it
@@ -34,6 +36,10 @@ CLOSE_TIMEOUT_S = 2.0
 # after a connection could not be opened (the server refusing more, or down), how long a caller
 # that can go elsewhere (``available``) is told to, rather than trying to open one each time
 RETRY_OPEN_S = 5.0
+
+
+# what closing a connection may fail with: the driver's errors, or the server not answering
+_CLOSE_ERRORS: tuple[type[Exception], ...] = (*DRIVER_ERRORS, TimeoutError)
 
 
 class OpenFailedError(Exception):
@@ -126,7 +132,7 @@ def _fit_after(connection: asyncpg.Connection, exc: BaseException) -> bool:
     driver's or the network's, nor a cancellation, which can leave a statement running."""
     if not isinstance(exc, Exception):
         return False
-    if isinstance(exc, (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)):
+    if isinstance(exc, DRIVER_ERRORS):
         return False
     return not connection.is_closed() and not connection.is_in_transaction()
 
@@ -135,5 +141,5 @@ async def _close(connection: asyncpg.Connection) -> None:
     """Close an asyncpg connection, telling the server; end it at once if that fails."""
     try:
         await connection.close(timeout=CLOSE_TIMEOUT_S)
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
+    except _CLOSE_ERRORS:
         connection.terminate()

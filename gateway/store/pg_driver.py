@@ -29,7 +29,7 @@ same chain (``tests/gateway/services/test_audit_writer.py``).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import asyncpg
@@ -42,6 +42,7 @@ from gateway.domain.register import Case
 from gateway.domain.subjects import Subject
 from gateway.store import cases as case_sql
 from gateway.store.audit import Link, head_before, row_from_entry
+from gateway.store.compiled import CompiledSelect, Processor, result_processor
 from gateway.store.controls import (
     ANSWER_COLUMNS,
     ANSWER_FIELDS,
@@ -223,35 +224,27 @@ def _answer_row(answer: InquiryAnswer) -> dict[str, Any]:
     return row
 
 
-class _Select:
-    """A SELECT compiled once for asyncpg: its text, where each named parameter goes, and each
-    column's name with SQLAlchemy's result processor for it (none for a number: asyncpg gives
-    ``NUMERIC`` as ``Decimal``, as SQLAlchemy's asyncpg dialect leaves it)."""
+class _Select(CompiledSelect):
+    """A SELECT compiled once for asyncpg (``gateway.store.compiled``), read on an asyncpg
+    connection; no result processor for a number: asyncpg gives ``NUMERIC`` as ``Decimal``,
+    as SQLAlchemy's asyncpg dialect leaves it."""
 
     def __init__(self, statement: sa.Select[Any]) -> None:
-        compiled = statement.compile(dialect=_DIALECT)
-        self.sql = str(compiled)
-        self.order = tuple(compiled.positiontup or ())
-        self.pairs = tuple((c.name, _result_processor(c)) for c in statement.selected_columns)
+        super().__init__(statement, _DIALECT, _result_processor)
 
-    async def rows(
+    async def read(
         self, conn: asyncpg.Connection, params: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
-        fetched = await conn.fetch(self.sql, *(params[name] for name in self.order))
-        return [
-            {
-                name: value if process is None else process(value)
-                for (name, process), value in zip(self.pairs, row.values(), strict=True)
-            }
-            for row in fetched
-        ]
+        return self.rows(await conn.fetch(self.sql, *self.args(params)))
 
 
-def _result_processor(column: sa.ColumnElement[Any]) -> Callable[[Any], Any] | None:
+_SQLALCHEMYS = result_processor(_DIALECT)
+
+
+def _result_processor(column: sa.ColumnElement[Any]) -> Processor:
     if isinstance(column.type, sa.Numeric) and column.type.asdecimal:
         return None
-    processor = column.type.dialect_impl(_DIALECT).result_processor(_DIALECT, None)
-    return cast(Callable[[Any], Any] | None, processor)
+    return _SQLALCHEMYS(column)
 
 
 _CASE_WITH_JUDGES = _Select(case_sql.CASE_WITH_JUDGES)
@@ -265,8 +258,8 @@ async def case_for_subject(
     case with its judges and, of its parties, only ``subject`` if it is one, read by the
     table's key; the same two statements, the same rows."""
     number = case_number.canonical
-    rows = await _CASE_WITH_JUDGES.rows(conn, {"number": number})
+    rows = await _CASE_WITH_JUDGES.read(conn, {"number": number})
     if not rows:
         return None
     params = {"number": number, "kind": subject.kind.value, "id": subject.id}
-    return case_sql.case_from_rows(case_number, rows, await _ONE_PARTY.rows(conn, params))
+    return case_sql.case_from_rows(case_number, rows, await _ONE_PARTY.read(conn, params))

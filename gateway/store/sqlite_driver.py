@@ -57,6 +57,7 @@ from gateway.domain.register import Case
 from gateway.domain.subjects import Subject
 from gateway.store import cases as case_sql
 from gateway.store.audit import Link, head_before, row_from_entry
+from gateway.store.compiled import CompiledSelect
 from gateway.store.controls import (
     ANSWER_COLUMNS,
     ANSWER_FIELDS,
@@ -212,34 +213,19 @@ def append_rows(
 INLINE_SUBJECTS = 16
 
 
-class _Select:
-    """A SELECT compiled once for SQLite: its text, where each named parameter goes, and each
-    column's name with SQLAlchemy's result processor for it."""
+class _Select(CompiledSelect):
+    """A SELECT compiled once for SQLite (``gateway.store.compiled``), read on a sqlite3
+    connection."""
 
     def __init__(self, statement: sa.Select[Any]) -> None:
-        compiled = statement.compile(dialect=_DIALECT)
-        self.sql = str(compiled)
-        self.order = tuple(compiled.positiontup or ())
-        columns = statement.selected_columns
-        self.names = tuple(c.name for c in columns)
-        processors = tuple(
-            c.type.dialect_impl(_DIALECT).result_processor(_DIALECT, None) for c in columns
-        )
-        self.pairs = tuple(zip(self.names, processors, strict=True))
+        super().__init__(statement, _DIALECT)
 
-    def rows(self, conn: sqlite3.Connection, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        cursor = conn.execute(self.sql, tuple(params[name] for name in self.order))
+    def read(self, conn: sqlite3.Connection, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        cursor = conn.execute(self.sql, self.args(params))
         try:
-            fetched = cursor.fetchall()
+            return self.rows(cursor.fetchall())
         finally:
             cursor.close()
-        return [
-            {
-                name: value if process is None else process(value)
-                for (name, process), value in zip(self.pairs, row, strict=True)
-            }
-            for row in fetched
-        ]
 
 
 _CASE_WITH_JUDGES = _Select(case_sql.CASE_WITH_JUDGES)
@@ -253,11 +239,11 @@ def case_for_subjects(
     judges and, of its parties, only those among ``subjects``, each read by the table's key
     (one statement per distinct subject: meant for a few, ``INLINE_SUBJECTS``)."""
     number = case_number.canonical
-    rows = _CASE_WITH_JUDGES.rows(conn, {"number": number})
+    rows = _CASE_WITH_JUDGES.read(conn, {"number": number})
     if not rows:
         return None
     found: list[dict[str, Any]] = []
     for kind, subject_id in sorted({(s.kind.value, s.id) for s in subjects}):
-        found.extend(_ONE_PARTY.rows(conn, {"number": number, "kind": kind, "id": subject_id}))
+        found.extend(_ONE_PARTY.read(conn, {"number": number, "kind": kind, "id": subject_id}))
     found.sort(key=lambda p: p["position"])
     return case_sql.case_from_rows(case_number, rows, found)

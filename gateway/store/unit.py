@@ -37,6 +37,7 @@ from gateway.store.cases import CaseRepository
 from gateway.store.controls import ControlRepository
 from gateway.store.kept import KeptConnection, OpenFailedError
 from gateway.store.listing import ListingRepository
+from gateway.store.pg_driver import DRIVER_ERRORS
 
 _T = TypeVar("_T")
 
@@ -59,13 +60,7 @@ CHECKPOINT_EVERY = 256
 
 # what a read on the kept PostgreSQL connection may fail with, the link's opening included: the
 # read is then made again through the pool
-_KEPT_READ_ERRORS: tuple[type[Exception], ...] = (
-    OpenFailedError,
-    asyncpg.PostgresError,
-    asyncpg.InterfaceError,
-    OSError,
-    TimeoutError,
-)
+_KEPT_READ_ERRORS: tuple[type[Exception], ...] = (OpenFailedError, *DRIVER_ERRORS, TimeoutError)
 
 
 class _InlineBeginError(Exception):

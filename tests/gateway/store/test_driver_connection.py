@@ -309,13 +309,13 @@ async def test_a_read_that_fails_on_the_kept_connection_is_read_again_through_th
 ):
     case, (debtor, *_) = await saved_case(store)
     first = await lookup(store, case, [debtor])
-    rows = pg_driver._ONE_PARTY.rows
+    read = pg_driver._ONE_PARTY.read
 
     async def dropped(conn: Any, params: Any) -> Any:
         await conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # the link drops
-        return await rows(conn, params)
+        return await read(conn, params)
 
-    monkeypatch.setattr(pg_driver._ONE_PARTY, "rows", dropped)
+    monkeypatch.setattr(pg_driver._ONE_PARTY, "read", dropped)
     assert await lookup(store, case, [debtor]) == first  # read again, through the pool
     assert store.kept_reader.connection is None  # the dropped link is not kept
     monkeypatch.undo()
