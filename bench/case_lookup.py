@@ -6,13 +6,15 @@ Before any agency is asked, an inquiry reads its case: the case and its judges, 
 parties only the one asked about, by key (``CaseRegister.get_for_subjects``). A case of 1,000
 debtors is registered (``bench.fanout.queries.batch_subjects``: three in four natural persons),
 and each measured lookup asks about one of them (a different one each time, so no database
-cache of a single row flatters either side), one lookup after another.
+cache of a single row flatters either side): one lookup after another, and then ten at once
+(ten tasks, each one lookup after another), as concurrent inquiries make them.
 
 Two ways, alternating, the lower CPU of two runs each kept:
 
 - **the gateway's**: on a SQLite file, the event loop's own sqlite3 connection
-  (``gateway.store.sqlite_driver``); on PostgreSQL, the store's kept connection straight on
-  asyncpg (``gateway.store.pg_driver``, ``gateway.store.kept``: December 2026);
+  (``gateway.store.sqlite_driver``); on PostgreSQL, the store's kept connections straight on
+  asyncpg (``gateway.store.pg_driver``, ``gateway.store.kept``: December 2026; one for each
+  lookup made at once up to ``gateway.store.unit.KEPT_READERS``, the rest through the pool);
 - **through SQLAlchemy** (``Store(driver_writes=False)``, the baseline): on a SQLite file a
   reader thread through the direct engine, on PostgreSQL a connection checked out of the pool
   for each lookup and the statements through SQLAlchemy's asyncpg adapter (``run_sync``), as the
@@ -28,6 +30,7 @@ Both ways' answers are checked equal.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime
 import os
 import time
@@ -53,6 +56,7 @@ from gateway.store.unit import Store
 CASE = "(2026)苏0812执321号"
 PARTIES = 1000
 WARM_UP = 50
+AT_ONCE = 10  # the lookups made at once in the second measurement
 KEY = b"bench-case-lookup-key-0123456789"
 NOW = datetime.datetime(2026, 12, 1, 8, 0, tzinfo=datetime.UTC)
 
@@ -65,6 +69,7 @@ class Run:
     cpu_s: float
     wall_s: float
     kept_connects: int
+    at_once: int
 
     @property
     def cpu_ms(self) -> float:
@@ -86,25 +91,32 @@ def the_case(people: list[Subject]) -> Case:
     )
 
 
-async def measure(backend: str, url: str, way: str, lookups: int, people: list[Subject]) -> Run:
+async def measure(
+    backend: str, url: str, way: str, lookups: int, people: list[Subject], at_once: int = 1
+) -> Run:
+    """``lookups`` lookups in ``at_once`` tasks, each one lookup after another."""
     engine = open_engine(url)
     store = Store(engine, open_direct_engine(url), driver_writes=way == "gateway")
     try:
         register = CaseRegister(store, Auditor(AuditLog(store, KEY)))
         number = parse_case_number(CASE)
-        for n in range(WARM_UP):
-            await register.get_for_subjects(number, [people[n % len(people)]])
+
+        async def task(first: int, count: int) -> None:
+            for n in range(first, first + count):
+                found = await register.get_for_subjects(number, [people[n % len(people)]])
+                if found is None or len(found.parties) != 1:
+                    raise RuntimeError("the lookup did not find the debtor asked about")
+
+        each = max(1, lookups // at_once)
+        await asyncio.gather(*(task(i * WARM_UP, WARM_UP) for i in range(at_once)))
         cpu, wall = time.process_time(), time.perf_counter()
-        for n in range(lookups):
-            found = await register.get_for_subjects(number, [people[n % len(people)]])
-            if found is None or len(found.parties) != 1:
-                raise RuntimeError("the lookup did not find the debtor asked about")
+        await asyncio.gather(*(task(i * each, each) for i in range(at_once)))
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        connects = store.kept_reader.connects
+        connects = store.kept_readers.connects
     finally:
         await store.aclose()
         await engine.dispose()
-    return Run(backend, way, lookups, cpu, wall, connects)
+    return Run(backend, way, each * at_once, cpu, wall, connects, at_once)
 
 
 async def same_answers(url: str, people: list[Subject], stranger: Subject) -> None:
@@ -130,7 +142,7 @@ async def main_async(lookups: int, write: bool) -> int:
     load_before = os.getloadavg()
     *people, stranger = subjects(PARTIES + 1)
     backends = ["sqlite"] + (["postgresql"] if postgres_running() else [])
-    runs: dict[tuple[str, str], Run] = {}
+    runs: dict[tuple[str, str, int], Run] = {}
     for backend in backends:
         async with database(backend) as url:
             engine = open_engine(url)
@@ -141,24 +153,29 @@ async def main_async(lookups: int, write: bool) -> int:
             finally:
                 await engine.dispose()
             await same_answers(url, people, stranger)
-            for way in ("gateway", "sqlalchemy") * 2:  # alternating, best of two
-                run = await measure(backend, url, way, lookups, people)
-                print(
-                    f"{backend:10} {way:10} {run.cpu_ms:6.3f} ms CPU/lookup, "
-                    f"{run.lookups / run.wall_s:7.0f} lookups/s",
-                    flush=True,
-                )
-                if (backend, way) not in runs or run.cpu_s < runs[(backend, way)].cpu_s:
-                    runs[(backend, way)] = run
+            for at_once in (1, AT_ONCE):
+                for way in ("gateway", "sqlalchemy") * 2:  # alternating, best of two
+                    run = await measure(backend, url, way, lookups, people, at_once)
+                    print(
+                        f"{backend:10} {way:10} {at_once:2} at once {run.cpu_ms:6.3f} ms "
+                        f"CPU/lookup, {run.lookups / run.wall_s:7.0f} lookups/s",
+                        flush=True,
+                    )
+                    key = (backend, way, at_once)
+                    if key not in runs or run.cpu_s < runs[key].cpu_s:
+                        runs[key] = run
     load_after = os.getloadavg()
     figures: list[Figure] = []
-    for backend in backends:
-        mine, base = runs[(backend, "gateway")], runs[(backend, "sqlalchemy")]
-        where = "its own sqlite3 connection" if backend == "sqlite" else "the kept connection"
+    for backend, at_once in ((b, n) for b in backends for n in (1, AT_ONCE)):
+        mine, base = runs[(backend, "gateway", at_once)], runs[(backend, "sqlalchemy", at_once)]
+        where = "its own sqlite3 connection" if backend == "sqlite" else "the kept connections"
+        name, shown = backend, backend
+        if at_once > 1:
+            name, shown = f"{backend}-{at_once}", f"{backend}, {at_once} at once"
         figures.append(
             Figure(
-                f"{backend}-ms",
-                f"case lookup CPU, {backend}, the gateway's way (ms)",
+                f"{name}-ms",
+                f"case lookup CPU, {shown}, the gateway's way (ms)",
                 mine.cpu_ms,
                 "",
                 None,
@@ -169,8 +186,8 @@ async def main_async(lookups: int, write: bool) -> int:
         )
         figures.append(
             Figure(
-                f"{backend}-ratio",
-                f"case lookup CPU, {backend}, the gateway's way / through SQLAlchemy",
+                f"{name}-ratio",
+                f"case lookup CPU, {shown}, the gateway's way / through SQLAlchemy",
                 mine.cpu_s / base.cpu_s,
                 "",
                 None,
@@ -189,7 +206,8 @@ async def main_async(lookups: int, write: bool) -> int:
             load=(load_before, load_after),
             setup=(
                 f"A case of {PARTIES} debtors; {lookups} lookups of one debtor each (a different "
-                f"one each time) after {WARM_UP} warm-up ones, one after another; each way run "
+                f"one each time) after {WARM_UP} warm-up ones, one after another, and then in "
+                f"{AT_ONCE} tasks at once; each way run "
                 "twice alternating, the lower CPU kept; CPU is the benchmark process's, per "
                 f"lookup. Both ways' answers checked equal.{skipped} See the module's docstring."
             ),

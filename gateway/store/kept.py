@@ -7,15 +7,16 @@ through SQLAlchemy, from 0.57 to 0.12 ms, ``python -m bench.case_lookup``). For 
 keeps a connection of its own: opened as the pool's are (the engine's settings, the dialect's
 set-up), then detached from the pool, which opens another in its place when it needs one.
 
-A kept connection is used by one caller at a time (``use``; ``available`` tells a caller that
-may go elsewhere whether to, as it does for a few seconds after one could not be opened). Both
-of the store's callers can: when it cannot be opened (``OpenFailedError``: a server at its limit
-of connections may still serve the pool's), they check a connection out of the pool instead. It is
+A kept connection is used by one caller at a time (``use``; ``available`` tells a caller that may go
+elsewhere whether to, as it does for a few seconds after one could not be opened). The store's reads
+keep a few (``KeptConnections``), so that reads made at once each find one. Both of the store's
+callers can go elsewhere: when it cannot be opened (``OpenFailedError``: a server at its limit of
+connections may still serve the pool's), they check a connection out of the pool instead. It is
 opened again after any failure that may have left it unfit (a driver or network error, a
 cancellation, a transaction left open), after the server ended it, and after ``IDLE_S`` unused,
-rather than trusting a link that a server's idle timeout or a firewall may have cut while
-nothing used it. ``aclose`` closes it telling the server; ``end`` ends it at once, without
-waiting (``Store.close``, which is synchronous).
+rather than trusting a link that a server's idle timeout or a firewall may have cut while nothing
+used it. ``aclose`` closes it telling the server; ``end`` ends it at once, without waiting
+(``Store.close``, which is synchronous).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class KeptConnection:
         self._engine = engine
         self._connection: asyncpg.Connection | None = None
         self._used = 0.0
-        self._open_failed = float("-inf")  # when opening one last failed (monotonic)
+        self.open_failed = float("-inf")  # when opening one last failed (monotonic)
         self.in_use = False
         self.connects = 0  # connections opened (for tests and the benchmarks)
 
@@ -62,7 +63,7 @@ class KeptConnection:
     def available(self) -> bool:
         """May a caller that can go elsewhere use it now: not in use, and not within
         ``RETRY_OPEN_S`` of a failure to open one?"""
-        return not self.in_use and time.monotonic() - self._open_failed >= RETRY_OPEN_S
+        return not self.in_use and time.monotonic() - self.open_failed >= RETRY_OPEN_S
 
     @property
     def connection(self) -> asyncpg.Connection | None:
@@ -102,7 +103,7 @@ class KeptConnection:
             try:
                 pooled = await self._engine.raw_connection()
             except Exception as exc:  # whatever the driver or the network raised
-                self._open_failed = time.monotonic()
+                self.open_failed = time.monotonic()
                 raise OpenFailedError("a kept connection could not be opened") from exc
             driver = pooled.driver_connection
             pooled.detach()  # the store's now, not the pool's: the pool opens another in its place
@@ -124,6 +125,55 @@ class KeptConnection:
         connection, self._connection = self._connection, None
         if connection is not None:
             await _close(connection)
+
+
+class KeptConnections:
+    """Up to ``size`` kept connections, for as many callers at once (the store's reads).
+
+    ``free`` gives one not in use: one already open first, so that another is opened only when
+    more callers than are open use them at once. ``None`` when every one is in use, or when the
+    only ones left would have to be opened within ``RETRY_OPEN_S`` of a failure to open any of
+    them: a server that refused one refuses the next."""
+
+    def __init__(self, engine: AsyncEngine, size: int) -> None:
+        if size < 1:
+            raise ValueError("keep at least one connection")
+        self.members = tuple(KeptConnection(engine) for _ in range(size))
+
+    def free(self) -> KeptConnection | None:
+        """A member a caller may use now, if any."""
+        unopened: KeptConnection | None = None
+        for kept in self.members:
+            if kept.in_use:
+                continue
+            if kept.connection is not None:
+                return kept
+            if unopened is None:
+                unopened = kept
+        failed = max(kept.open_failed for kept in self.members)
+        if unopened is None or time.monotonic() - failed < RETRY_OPEN_S:
+            return None
+        return unopened
+
+    @property
+    def connects(self) -> int:
+        """Connections opened, all members together (for tests and the benchmarks)."""
+        return sum(kept.connects for kept in self.members)
+
+    @property
+    def in_use(self) -> int:
+        """How many members are in use now."""
+        return sum(kept.in_use for kept in self.members)
+
+    def end(self) -> None:
+        """End every member's connection at once (``KeptConnection.end``)."""
+        for kept in self.members:
+            kept.end()
+
+    async def aclose(self) -> None:
+        """Close every member's connection, telling the server."""
+        for kept in self.members:
+            await kept.aclose()
 
 
 def _fit_after(connection: asyncpg.Connection, exc: BaseException) -> bool:

@@ -35,7 +35,7 @@ from gateway.store import SQLITE_BUSY_TIMEOUT_S, SQLiteConnection, sqlite_pragma
 from gateway.store.audit import AuditRepository
 from gateway.store.cases import CaseRepository
 from gateway.store.controls import ControlRepository
-from gateway.store.kept import KeptConnection, OpenFailedError
+from gateway.store.kept import KeptConnection, KeptConnections, OpenFailedError
 from gateway.store.listing import ListingRepository
 from gateway.store.pg_driver import DRIVER_ERRORS
 
@@ -57,6 +57,12 @@ def _busy(exc: sqlite3.Error) -> bool:
 # of its commits, the writer thread checkpoints (PASSIVE), as SQLite would after 1,000 pages
 CHECKPOINT_EVERY = 256
 
+
+# on PostgreSQL, how many reads at once ``run_read`` makes on connections kept outside the pool
+# (each a server connection of the process's, opened when that many reads are first made at
+# once); the reads beyond go through the pool. One kept only a few of the reads made at ten at
+# once (``python -m bench.case_lookup``)
+KEPT_READERS = 4
 
 # what a read on the kept PostgreSQL connection may fail with, the link's opening included: the
 # read is then made again through the pool
@@ -120,10 +126,10 @@ class Store:
         self._checkpoint_every = checkpoint_every
         self._checkpointing: asyncio.Future[None] | None = None
         self.checkpoints = 0
-        # on PostgreSQL, the connections kept outside the pool: ``run_driver``'s, and the one
-        # ``run_read`` reads a few rows on when no other read is using it
+        # on PostgreSQL, the connections kept outside the pool: ``run_driver``'s, and the few
+        # ``run_read`` reads a few rows on, one for each read made at once up to their number
         self.kept_writer = KeptConnection(engine)
-        self.kept_reader = KeptConnection(engine)
+        self.kept_readers = KeptConnections(engine, KEPT_READERS)
 
     async def run_direct(self, work: Callable[[Connection], _T]) -> _T:
         """Run ``work`` in one transaction of the direct engine, on the store's writer thread,
@@ -314,18 +320,19 @@ class Store:
         ``work`` runs on a reader thread as above, which waits; so it does when the sqlite3
         read fails otherwise, and fails there as SQLAlchemy's reads do.
 
-        ``on_asyncpg``, the same read on an asyncpg connection, runs instead on PostgreSQL
-        (unless ``driver_writes=False``), on the store's kept reader connection
-        (``gateway.store.kept``) when no other read is using it: no checkout from the pool, no
-        SQLAlchemy connection and no hand-over to its adapter. A read that finds it in use, or
-        that fails there (the database or the link, its opening included: a server at its
-        limit of connections may still serve the pool's), runs as ``work`` on a pooled
-        connection, and fails there as SQLAlchemy's reads do: a read may be made twice. For a
-        few seconds after the kept connection could not be opened, reads go to the pool
-        without trying it (``gateway.store.kept.RETRY_OPEN_S``)."""
-        if on_asyncpg is not None and self.on_asyncpg and self.kept_reader.available:
+        ``on_asyncpg``, the same read on an asyncpg connection, runs instead on PostgreSQL (unless
+        ``driver_writes=False``), on one of the store's ``KEPT_READERS`` kept reader connections
+        (``gateway.store.kept``) that no other read is using: no checkout from the pool, no
+        SQLAlchemy connection and no hand-over to its adapter. A read that finds them all in use, or
+        that fails there (the database or the link, its opening included: a server at its limit of
+        connections may still serve the pool's), runs as ``work`` on a pooled connection, and fails
+        there as SQLAlchemy's reads do: a read may be made twice. For a few seconds after a kept
+        connection could not be opened, reads that find no open one free go to the pool without
+        trying to open another (``gateway.store.kept.RETRY_OPEN_S``)."""
+        kept = None if on_asyncpg is None or not self.on_asyncpg else self.kept_readers.free()
+        if kept is not None and on_asyncpg is not None:
             try:
-                async with self.kept_reader.use() as connection:
+                async with kept.use() as connection:
                     return await on_asyncpg(connection)
             except _KEPT_READ_ERRORS as exc:
                 log.info("a read on the kept connection failed, read again: %s", type(exc).__name__)
@@ -435,7 +442,7 @@ class Store:
         """``close``, after closing the kept PostgreSQL connections the polite way (telling the
         server); what the gateway calls at shutdown."""
         await self.kept_writer.aclose()
-        await self.kept_reader.aclose()
+        await self.kept_readers.aclose()
         self.close()
 
     def close(self) -> None:
@@ -443,7 +450,7 @@ class Store:
         connections without waiting (``aclose`` closes them telling the server); the async
         engine is the caller's to dispose."""
         self.kept_writer.end()
-        self.kept_reader.end()
+        self.kept_readers.end()
         if self._checkpointing is not None and not self._checkpointing.done():
             # not begun, or its thread's work is waited for below: nothing reopens the thread
             self._checkpointing.cancel()

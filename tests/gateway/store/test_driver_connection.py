@@ -25,7 +25,7 @@ from gateway.services.audit import AuditLog
 from gateway.services.auditing import Auditor
 from gateway.services.cases import CaseRegister
 from gateway.store import kept, pg_driver
-from gateway.store.unit import Store
+from gateway.store.unit import KEPT_READERS, Store
 from tests.gateway.case_samples import case_of, natural_people
 from tests.gateway.store.databases import migrated_engine
 
@@ -285,7 +285,7 @@ async def test_a_single_subjects_lookup_reads_on_the_kept_connection_as_the_pool
         assert await lookup(store, unknown, [debtor]) is None
     finally:
         await through_pool.aclose()
-    assert store.kept_reader.connects == 1  # every one of them on the one kept connection
+    assert store.kept_readers.connects == 1  # every one of them on the one kept connection
     named = await lookup(store, case, [other])
     assert named is not None
     assert named.parties == (Party(PartyRole.DEBTOR, dataclasses.replace(other, name="张三")),)
@@ -293,15 +293,64 @@ async def test_a_single_subjects_lookup_reads_on_the_kept_connection_as_the_pool
     assert (named.judges, named.status) == (case.judges, case.status)
 
 
-async def test_lookups_at_once_share_the_kept_connection_with_the_pool(store: Store):
+async def test_lookups_at_once_share_the_kept_connections_with_the_pool(store: Store):
     case, people = await saved_case(store)
     asked = [people[i % 3] for i in range(12)]
     found = await asyncio.gather(*(lookup(store, case, [subject]) for subject in asked))
     for subject, got in zip(asked, found, strict=True):
         assert got is not None
         assert [p.subject.key for p in got.parties] == [subject.key]
-    assert store.kept_reader.connects == 1
-    assert not store.kept_reader.in_use
+    assert 1 <= store.kept_readers.connects <= KEPT_READERS
+    assert store.kept_readers.in_use == 0
+
+
+class HeldReads:
+    """Reads on kept connections that wait until released, each noting its server backend."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.backends: list[int] = []
+
+    async def on_asyncpg(self, conn: Any) -> str:
+        self.backends.append(int(await conn.fetchval("SELECT pg_backend_pid()")))
+        await self.release.wait()
+        return "kept"
+
+    async def until(self, count: int) -> None:
+        for _ in range(200):
+            if len(self.backends) >= count:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{len(self.backends)} reads on kept connections, not {count}")
+
+
+def through_the_pool(conn: Any) -> str:
+    return "pool"
+
+
+async def test_reads_at_once_each_take_a_kept_connection_up_to_their_number_then_the_pool(
+    store: Store,
+):
+    held = HeldReads()
+    reads = [
+        asyncio.create_task(store.run_read(through_the_pool, on_asyncpg=held.on_asyncpg))
+        for _ in range(KEPT_READERS + 2)
+    ]
+    await held.until(KEPT_READERS)
+    beyond = [read for read in reads if read.done()]
+    # the reads beyond the kept connections did not wait for them: the pool read them
+    assert [read.result() for read in beyond] == ["pool", "pool"]
+    assert len(set(held.backends)) == KEPT_READERS  # each read on a connection of its own
+    assert store.kept_readers.in_use == KEPT_READERS
+    held.release.set()
+    assert sorted(await asyncio.gather(*reads)) == ["kept"] * KEPT_READERS + ["pool"] * 2
+    assert store.kept_readers.connects == KEPT_READERS
+    # kept, and the next read takes one already open rather than opening another
+    first = store.kept_readers.members[0].connection
+    assert first is not None
+    assert await store.run_read(through_the_pool, on_asyncpg=held.on_asyncpg) == "kept"
+    assert held.backends[-1] == first.get_server_pid()
+    assert store.kept_readers.connects == KEPT_READERS
 
 
 async def test_a_read_that_fails_on_the_kept_connection_is_read_again_through_the_pool(
@@ -317,10 +366,10 @@ async def test_a_read_that_fails_on_the_kept_connection_is_read_again_through_th
 
     monkeypatch.setattr(pg_driver._ONE_PARTY, "read", dropped)
     assert await lookup(store, case, [debtor]) == first  # read again, through the pool
-    assert store.kept_reader.connection is None  # the dropped link is not kept
+    assert store.kept_readers.members[0].connection is None  # the dropped link is not kept
     monkeypatch.undo()
     assert await lookup(store, case, [debtor]) == first
-    assert store.kept_reader.connects == 2
+    assert store.kept_readers.connects == 2
 
 
 async def test_a_reader_that_cannot_be_opened_leaves_the_reads_to_the_pool_for_a_while(
@@ -341,8 +390,36 @@ async def test_a_reader_that_cannot_be_opened_leaves_the_reads_to_the_pool_for_a
     assert [p.subject.key for p in found.parties] == [debtor.key]
     assert await lookup(store, case, [debtor]) == found
     assert len(attempts) == 1  # within RETRY_OPEN_S: straight to the pool
-    assert store.kept_reader.connects == 0
+    assert store.kept_readers.connects == 0
     monkeypatch.undo()
     monkeypatch.setattr(kept, "RETRY_OPEN_S", 0.0)
     assert await lookup(store, case, [debtor]) == found
-    assert store.kept_reader.connects == 1  # tried again, and kept
+    assert store.kept_readers.connects == 1  # tried again, and kept
+
+
+async def test_while_one_cannot_be_opened_the_open_ones_still_read(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+):
+    """One kept connection open, the server refusing more: a read that finds it busy tries to
+    open another once, then reads through the pool; the open one goes on reading, and reads
+    that find it busy go to the pool without trying to open one again for a while."""
+    free = HeldReads()
+    free.release.set()
+    assert await store.run_read(through_the_pool, on_asyncpg=free.on_asyncpg) == "kept"
+    assert store.kept_readers.connects == 1
+    attempts: list[int] = []
+
+    async def refused(self: AsyncEngine) -> Any:
+        attempts.append(1)
+        raise asyncpg.TooManyConnectionsError("sorry, too many clients already")
+
+    monkeypatch.setattr(AsyncEngine, "raw_connection", refused)
+    for _ in range(2):  # the second round: within RETRY_OPEN_S of the refusal
+        held = HeldReads()
+        busy = asyncio.create_task(store.run_read(through_the_pool, on_asyncpg=held.on_asyncpg))
+        await held.until(1)  # the open one, busy
+        assert await store.run_read(through_the_pool, on_asyncpg=held.on_asyncpg) == "pool"
+        assert len(attempts) == 1  # the second round did not try again
+        held.release.set()
+        assert await busy == "kept"
+    assert store.kept_readers.connects == 1
