@@ -166,8 +166,10 @@ class Mutation:
     )
     warn_debtor: ListingEntry = strawberry.field(
         resolver=listing_resolvers.warn_debtor,
-        description="风险提示：为本院案件的被执行人建立名单条目 / Risk warning: open an entry "
-        "for a debtor of the caller's court",
+        description="风险提示：为本院已登记案件的被执行人建立名单条目（法官须为承办法官；"
+        "同一案件每名被执行人仅一个有效条目） / Risk warning: open an entry for a debtor of a "
+        "registered case of the caller's court (a judge must be assigned to it; one standing "
+        "entry per debtor and case)",
     )
     withdraw_listing_warning: ListingEntry = strawberry.field(
         resolver=listing_resolvers.withdraw_warning,

@@ -69,9 +69,14 @@ def plans(n: int, *, seed: int = 2017, today: datetime.date) -> Iterator[Plan]:
         year = rng.choice((2024, 2025, 2026))
         case_number = f"({year}){court}执{sequence}号"
         if index < len(DEMO_DEBTORS) * 3:  # the demo cases' debtors, in a few states
-            case_number, kind, subject_id, name = DEMO_DEBTORS[index % len(DEMO_DEBTORS)]
+            demo_case, kind, subject_id, name = DEMO_DEBTORS[index % len(DEMO_DEBTORS)]
             subject = Subject(kind, subject_id, name)
             court = "苏0812"
+            # one entry in the demo case (a debtor has one standing entry in a case), the
+            # others in other cases of the court
+            case_number = (
+                demo_case if index < len(DEMO_DEBTORS) else f"({year}){court}执{sequence}号"
+            )
         else:
             subject = _subject(rng)
         target = TARGETS[index % len(TARGETS)]

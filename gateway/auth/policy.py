@@ -152,38 +152,64 @@ def check_inquiry(principal: Principal, case: Case | None, subjects: Sequence[Su
             "this role may not make asset inquiries",
             code="FORBIDDEN_OPERATION",
         )
-    if case is None:
-        raise PermissionDeniedError(
-            "案件未在案件登记中，不能查询；请先由本院案件系统登记",
-            "the case is not in the case register: the court's case system must register it "
-            "before any inquiry",
-            code="CASE_NOT_REGISTERED",
-        )
-    if principal.court != case.court:
-        raise PermissionDeniedError(
-            "不能查询其他法院的案件", "the case belongs to another court", code="FORBIDDEN_COURT"
-        )
-    if principal.role is Role.JUDGE and principal.judge not in case.judges:
-        raise PermissionDeniedError(
-            "您不是该案的承办法官", "you are not a judge assigned to this case", code="NOT_ASSIGNED"
-        )
+    case = _case_in_scope(principal, case, "查询", "inquiry")
     if not case.is_open:
         raise PermissionDeniedError(
             f"案件状态为{case.status.label_zh}，不能查询",
             f"the case is {case.status.name}: no inquiry",
             code="CASE_NOT_OPEN",
         )
+    _debtors_of(case, subjects, "查询对象", "subject")
+
+
+def _case_in_scope(principal: Principal, case: Case | None, doing_zh: str, doing_en: str) -> Case:
+    """The case, when it is registered, of the caller's court, and assigned to the judge."""
+    if case is None:
+        raise PermissionDeniedError(
+            f"案件未在案件登记中，不能{doing_zh}；请先由本院案件系统登记",
+            "the case is not in the case register: the court's case system must register it "
+            f"before any {doing_en}",
+            code="CASE_NOT_REGISTERED",
+        )
+    if principal.court != case.court:
+        raise PermissionDeniedError(
+            f"不能{doing_zh}其他法院的案件",
+            "the case belongs to another court",
+            code="FORBIDDEN_COURT",
+        )
+    if principal.role is Role.JUDGE and principal.judge not in case.judges:
+        raise PermissionDeniedError(
+            "您不是该案的承办法官", "you are not a judge assigned to this case", code="NOT_ASSIGNED"
+        )
+    return case
+
+
+def _debtors_of(case: Case, subjects: Sequence[Subject], label_zh: str, label_en: str) -> None:
+    """Is every one of ``subjects`` a debtor of ``case``? (``NOT_A_DEBTOR`` for the first not.)"""
     debtors = {party.subject.key for party in case.debtors()}
     for index, subject in enumerate(subjects):
         if subject.key not in debtors:
             batch = len(subjects) > 1
-            where = f"subjects[{index}]" if batch else "subject"
-            where_zh = f"第{index + 1}个查询对象" if batch else "查询对象"
+            where = f"{label_en}s[{index}]" if batch else label_en
+            where_zh = f"第{index + 1}个{label_zh}" if batch else label_zh
             raise PermissionDeniedError(
                 f"{where_zh}（{subject.masked_id}）不是本案的被执行人",
                 f"{where} ({subject.masked_id}) is not a debtor of this case",
                 code="NOT_A_DEBTOR",
             )
+
+
+def check_listing_warning(
+    principal: Principal, court: str, case: Case | None, subject: Subject
+) -> None:
+    """A risk warning, which opens a list entry: recorded by the executing court's judges and
+    systems (``check_listing_event``), in a case of the register assigned to the judge, about
+    a debtor of that case. No one else may be brought towards the list: not a creditor, not a
+    stranger, not a debtor of a case the judge is not assigned to. ``court`` is the case
+    number's."""
+    check_listing_event(principal, court, None, by_higher_court=False)
+    case = _case_in_scope(principal, case, "发出风险提示", "risk warning")
+    _debtors_of(case, [subject], "被提示人", "subject")
 
 
 def check_listing_read(principal: Principal, court: str, higher: str | None) -> None:

@@ -14,7 +14,7 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
-from gateway.auth.policy import check_listing_event, check_listing_read
+from gateway.auth.policy import check_listing_event, check_listing_read, check_listing_warning
 from gateway.auth.principal import Role
 from gateway.domain.cases import parse_case_number
 from gateway.domain.errors import ChakongError, InvalidInputError
@@ -187,8 +187,9 @@ async def warn_debtor(
     subject = parse_subject(warning.subject.kind, warning.subject.id, warning.subject.name)
     court = number.court
     principal = context.principal
+    case = await context.case_for_subjects(number, [subject])
     await context.enforce(
-        lambda: check_listing_event(principal, court, None, by_higher_court=False),
+        lambda: check_listing_warning(principal, court, case, subject),
         action="listing.warn",
         case_number=number.canonical,
         subjects=[subject],

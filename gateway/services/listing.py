@@ -28,6 +28,7 @@ from gateway.domain.lifecycle import Action, Rules, Transition, apply, warn
 from gateway.domain.listing import (
     ADULT_AGE,
     ListingEntry,
+    ListingError,
     ListingState,
     Particulars,
     age_on,
@@ -54,6 +55,21 @@ class ListingConflictError(ChakongError):
     """Someone recorded another event on the entry meanwhile: read it again, then retry."""
 
     code = "LISTING_CONFLICT"
+
+
+class ListingAlreadyEnteredError(ListingError):
+    """The subject already has an entry in the case that stands: record the next event on it
+    (a new decision on a masked, revoked or lifted one is ``relistDebtor``), not a second one."""
+
+    code = "LISTING_ALREADY_ENTERED"
+
+    def __init__(self, entry: ListingEntry) -> None:
+        super().__init__(
+            f"该被执行人在本案已有名单条目 {entry.id}（{entry.state.value}），"
+            "请在该条目上记录后续事件",
+            f"this debtor already has an entry in this case, {entry.id} ({entry.state.value}): "
+            "record the next event on it",
+        )
 
 
 class OverdueKind(enum.Enum):
@@ -158,7 +174,8 @@ class ListingService:
         principal: Principal,
         request_id: str,
     ) -> ListingEntry:
-        """Open an entry with its risk-warning notice (audited as ``listing.warn``)."""
+        """Open an entry with its risk-warning notice (audited as ``listing.warn``); refused
+        while the subject has an entry in the case that stands (any but a withdrawn warning)."""
         entry, transition = warn(
             uuid.uuid4().hex,
             particulars,
@@ -168,6 +185,12 @@ class ListingService:
             today=self.today(),
         )
         async with self._store.begin() as unit:
+            subject = particulars.subject
+            standing = await unit.listing.entered(
+                particulars.case_number, subject.kind.value, subject.id
+            )
+            if standing is not None:
+                raise ListingAlreadyEnteredError(standing)
             now = self._clock()
             await unit.listing.insert(entry, now)
             await self._recorded(unit, entry, transition, principal, request_id, now)

@@ -298,6 +298,32 @@ class ListingRepository:
         query = query.order_by(E.warned_on.desc(), E.id).limit(limit).offset(offset)
         return [entry_from_row(r._mapping) for r in await self._conn.execute(query)]
 
+    async def entered(self, case_number: str, kind: str, subject_id: str) -> ListingEntry | None:
+        """The subject's entry in the case that still stands (any state but ``WITHDRAWN``), if
+        any. On PostgreSQL a lock on the case and the subject is taken first, to the end of
+        the transaction (an advisory lock: the case need not be registered), so that two
+        warnings of one debtor in one case, in two processes at once, are checked one after
+        the other; a SQLite database is written by one transaction at a time already."""
+        if self._conn.dialect.name == "postgresql":
+            key = f"listing:{case_number}:{kind}:{subject_id}"
+            await self._conn.execute(
+                sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(key)))
+            )
+        row = (
+            await self._conn.execute(
+                sa.select(listing_entries)
+                .where(
+                    E.case_number == case_number,
+                    E.subject_kind == kind,
+                    E.subject_id == subject_id,
+                    E.state != ListingState.WITHDRAWN.value,
+                )
+                .order_by(E.warned_on, E.id)
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else entry_from_row(row._mapping)
+
     async def of_subjects(self, keys: Sequence[tuple[str, str]]) -> builtins.list[ListingEntry]:
         """Every entry about these subjects (kind, id), any court, any state."""
         if not keys:

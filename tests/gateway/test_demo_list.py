@@ -35,6 +35,13 @@ def test_the_plans_are_deterministic_and_reach_every_state_as_adults():
             assert age_on(born, entry.warned_on) >= 18
     demo_ids = {subject_id for _, _, subject_id, _ in DEMO_DEBTORS}
     assert demo_ids <= {e.subject.id for e in entries}
+    # a debtor has one standing entry in a case (the list service refuses a second)
+    standing = [
+        (e.particulars.case_number, e.subject.key)
+        for e in entries
+        if e.state is not ListingState.WITHDRAWN
+    ]
+    assert len(standing) == len(set(standing))
 
 
 async def test_the_demo_list_is_recorded_through_the_service(engine: AsyncEngine):

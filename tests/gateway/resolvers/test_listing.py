@@ -4,6 +4,7 @@ status, and every event is in the history and the audit log."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -192,11 +193,112 @@ async def test_a_minor_is_refused_at_the_warning(gateway: Gateway):
 
     first17 = "32081220150101001"
     minor = first17 + ric.calc_check_digit(first17 + "0")
-    body = await gateway.query(
-        WARN, {"w": warning(subject={"kind": "NATURAL", "id": minor, "name": "小明"})}
-    )
+    await gateway.register([{"kind": "NATURAL", "id": minor}], case=OTHER_CASE)
+    subject = {"kind": "NATURAL", "id": minor, "name": "小明"}
+    body = await gateway.query(WARN, {"w": warning(caseNumber=OTHER_CASE, subject=subject)})
     assert body["errors"][0]["extensions"]["code"] == "LISTING_MINOR"
     assert minor not in str(body)
+
+
+OTHER_CASE = "(2026)苏0812执778号"
+
+
+async def test_only_a_debtor_of_a_registered_case_assigned_to_the_judge_is_warned(
+    gateway: Gateway,
+):
+    """No one else is brought towards the list: not a stranger, not the case's creditor, not
+    anyone in a case the register does not hold, not by a judge the case is not assigned to."""
+    creditor, stranger = "91320812MA0002015P", "110101199003070011"  # a debtor of CASE; no party
+    saved = await gateway.query(
+        SAVE_CASE,
+        {
+            "case": {
+                "caseNumber": OTHER_CASE,
+                "judges": ["J001"],
+                "parties": [
+                    {"role": "DEBTOR", "kind": "NATURAL", "id": RICH},
+                    {"role": "CREDITOR", "kind": "LEGAL", "id": creditor},
+                ],
+                "obligation": "5000.00",
+                "status": "OPEN",
+            }
+        },
+        who="system",
+    )
+    assert "errors" not in saved, saved
+    refused = {
+        "NOT_A_DEBTOR": [
+            ("judge", warning(caseNumber=OTHER_CASE, subject={"kind": "LEGAL", "id": creditor})),
+            ("judge", warning(subject={"kind": "NATURAL", "id": stranger, "name": "陌生人"})),
+            ("system", warning(subject={"kind": "NATURAL", "id": stranger, "name": "陌生人"})),
+        ],
+        "CASE_NOT_REGISTERED": [
+            ("judge", warning(caseNumber="(2026)苏0812执997号")),
+            ("system", warning(caseNumber="(2026)苏0812执997号")),
+        ],
+        "NOT_ASSIGNED": [("other-judge", warning(caseNumber=OTHER_CASE))],
+        "FORBIDDEN_COURT": [("foreign-system", warning(caseNumber=OTHER_CASE))],
+    }
+    for code, attempts in refused.items():
+        for who, values in attempts:
+            response = await gateway.post(WARN, {"w": values}, who=who)
+            assert response.status_code == 403, (code, who, response.text)
+            assert response.json()["errors"][0]["extensions"]["code"] == code, (who, values)
+    # nothing was entered, and every refusal is in the audit log
+    listed = await gateway.query("{ listingEntries { caseNumber } }")
+    assert listed == {"data": {"listingEntries": []}}
+    audit = await gateway.query(
+        '{ auditLog(action: "listing.warn") { outcome code } }', who="admin"
+    )
+    assert "errors" not in audit, audit
+    codes = sorted(e["code"] for e in audit["data"]["auditLog"])
+    assert codes == sorted(code for code, attempts in refused.items() for _ in attempts)
+    # the debtor of the case, by its judge and by the court's case system
+    warned = await gateway.query(WARN, {"w": warning(caseNumber=OTHER_CASE)})
+    assert warned["data"]["warnDebtor"]["state"] == "WARNED", warned
+    await gateway.register([{"kind": "NATURAL", "id": RICH}], case=THIRD_CASE, judges=("J009",))
+    warned = await gateway.query(WARN, {"w": warning(caseNumber=THIRD_CASE)}, who="system")
+    assert warned["data"]["warnDebtor"]["judge"] is None, warned  # a system names one, or none
+
+
+THIRD_CASE = "(2026)苏0812执779号"
+
+
+async def test_a_debtor_has_one_standing_entry_in_a_case(gateway: Gateway):
+    """A second warning of the same debtor in the same case, sent again or at once, is refused
+    while the first entry stands; once it is withdrawn, the debtor may be warned again."""
+    await gateway.register([{"kind": "NATURAL", "id": RICH}], case=OTHER_CASE)
+    values = {"w": warning(caseNumber=OTHER_CASE)}
+    answers = [
+        r.json() for r in await asyncio.gather(*(gateway.post(WARN, values) for _ in range(4)))
+    ]
+    entered = [a["data"]["warnDebtor"]["id"] for a in answers if a.get("data")]
+    assert len(entered) == 1, answers
+    refusals = [a["errors"][0] for a in answers if not a.get("data")]
+    assert [e["extensions"]["code"] for e in refusals] == ["LISTING_ALREADY_ENTERED"] * 3
+    assert all(entered[0] in e["message"] for e in refusals)  # the entry to go on with
+    # the same debtor in another case is another entry
+    assert "errors" not in await gateway.query(WARN, {"w": warning()})
+    decided = await event(gateway, "decideListing", entered[0], "2026-03-10", DECISION)
+    assert decided["state"] == "LISTED"
+    again = await gateway.query(WARN, values)
+    assert again["errors"][0]["extensions"]["code"] == "LISTING_ALREADY_ENTERED"
+    other = await gateway.query(WARN, {"w": warning(caseNumber=OTHER_CASE, warnedOn="2026-03-03")})
+    assert other["errors"][0]["extensions"]["code"] == "LISTING_ALREADY_ENTERED"
+    listed = await gateway.query(
+        '{ listingEntries(caseNumber: "' + OTHER_CASE + '") { id state } }'
+    )
+    assert listed["data"]["listingEntries"] == [{"id": entered[0], "state": "LISTED"}]
+
+
+async def test_after_a_withdrawn_warning_the_debtor_may_be_warned_again(gateway: Gateway):
+    await gateway.register([{"kind": "NATURAL", "id": RICH}], case=OTHER_CASE)
+    values = {"w": warning(caseNumber=OTHER_CASE)}
+    first = (await gateway.query(WARN, values))["data"]["warnDebtor"]["id"]
+    await event(gateway, "withdrawListingWarning", first, "2026-03-05")
+    second = await gateway.query(WARN, {"w": warning(caseNumber=OTHER_CASE, warnedOn="2026-04-01")})
+    assert second["data"]["warnDebtor"]["state"] == "WARNED", second
+    assert second["data"]["warnDebtor"]["id"] != first
 
 
 async def test_the_overdue_view_as_of_a_day(gateway: Gateway):
@@ -331,12 +433,16 @@ async def test_a_legal_persons_old_organisation_code_is_entered_at_the_warning_a
     from tests.gateway.listing_samples import uscc
 
     credit_code = uscc()
+    await gateway.register([{"kind": "LEGAL", "id": credit_code}], case=OTHER_CASE)
     company = {"kind": "LEGAL", "id": credit_code, "name": "某某有限公司"}
     body = await gateway.post(
         "mutation($w: ListingWarnInput!) { warnDebtor(warning: $w) { id organisationCode } }",
         {
             "w": warning(
-                subject=company, legalRepresentative="王五", organisationCode="７１５２６７２６-ｘ"
+                caseNumber=OTHER_CASE,
+                subject=company,
+                legalRepresentative="王五",
+                organisationCode="７１５２６７２６-ｘ",
             )
         },
     )
@@ -358,7 +464,12 @@ async def test_a_legal_persons_old_organisation_code_is_entered_at_the_warning_a
     # refused: a wrong check character, and any code for a natural person
     for overrides, code in (
         (
-            {"subject": company, "legalRepresentative": "王五", "organisationCode": "71526726-0"},
+            {
+                "caseNumber": OTHER_CASE,
+                "subject": company,
+                "legalRepresentative": "王五",
+                "organisationCode": "71526726-0",
+            },
             "LISTING_ORGANISATION_CODE_INVALID",
         ),
         ({"organisationCode": "71526726X"}, "LISTING_ORGANISATION_CODE_NATURAL_PERSON"),

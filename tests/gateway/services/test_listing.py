@@ -20,6 +20,7 @@ from gateway.domain.subjects import Subject, SubjectKind
 from gateway.services.audit import AuditLog, AuditUnavailableError
 from gateway.services.auditing import Auditor
 from gateway.services.listing import (
+    ListingAlreadyEnteredError,
     ListingConflictError,
     ListingNotFoundError,
     ListingService,
@@ -677,3 +678,43 @@ async def test_in_one_gateway_concurrent_events_queue_and_the_second_sees_the_fi
     assert await svc.get(entry.id) == applied
     assert [h.event for h in await svc.history(entry.id)][-1] is E.REPORT_EXIT
     assert len(await log.list()) == before + 1
+
+
+async def test_one_standing_entry_per_debtor_and_case_even_when_warned_at_once(
+    engine: AsyncEngine,
+):
+    """Four warnings of one debtor in one case at once, through two stores on PostgreSQL (as
+    two gateway processes would write; a SQLite file has one process): one entry is opened,
+    the others are refused and name it. Another case, or another debtor, is another entry."""
+    clock = Today(D(2026, 6, 1))
+    stores = [Store(engine) for _ in range(2 if engine.dialect.name == "postgresql" else 1)]
+    rules = Rules(SOURCE_PLAN, WorkingCalendar())
+    services = [ListingService(s, Auditor(AuditLog(s, KEY)), rules, clock=clock) for s in stores]
+
+    async def warn(svc: ListingService, subject: Subject = ADULT, case: str = CASE) -> str:
+        try:
+            entry = await svc.warn(
+                particulars(subject, case),
+                on=D(2026, 3, 2),
+                document_number="风险提示1号",
+                reason="未履行",
+                principal=JUDGE,
+                request_id="r",
+            )
+        except ListingAlreadyEnteredError as exc:
+            return f"refused: {exc}"
+        return entry.id
+
+    try:
+        answers = await asyncio.gather(*(warn(services[i % len(services)]) for i in range(4)))
+        opened = [a for a in answers if not a.startswith("refused")]
+        assert len(opened) == 1, answers
+        assert all(opened[0] in a for a in answers)  # the refusals name the standing entry
+        assert not (await warn(services[0], case="(2026)苏0812执124号")).startswith("refused")
+        assert not (await warn(services[0], COMPANY)).startswith("refused")
+    finally:
+        for store in stores:
+            await store.aclose()
+
+
+CASE = "(2026)苏0812执123号"
