@@ -21,6 +21,7 @@ import jwt
 
 from gateway.auth.principal import PERMISSIONS, Principal, Role
 from gateway.domain.errors import AuthenticationError
+from gateway.domain.inputs import refused_character
 from gateway.settings import DEMO_KEY_ID, DEMO_SECRET, AuthSettings
 
 ALGORITHM = "HS256"
@@ -90,6 +91,11 @@ class TokenService:
         if perms and role is not Role.JUDGE:
             raise ValueError("only a JUDGE token carries permissions")
         claims["perms"] = perms
+        for name, value in {"sub": subject, **claims}.items():
+            refused = refused_character(value) if isinstance(value, str) else None
+            if refused is not None:
+                # the gateway would refuse the token (``_principal``): never issue one
+                raise ValueError(f"{name} contains {refused}: not a character a claim may hold")
         missing = [c for c in _SCOPE_CLAIMS[role] if not claims[c]]
         if missing:
             raise ValueError(f"a {role.value} token needs {', '.join(missing)}")
@@ -191,6 +197,17 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
         raise _invalid("令牌中的角色未知", "the token's role is unknown") from None
     if role is Role.PUBLIC:
         raise _invalid("令牌不能授予 PUBLIC 角色", "a token cannot carry the PUBLIC role")
+    for name in _TEXT_CLAIMS:
+        value = claims.get(name)
+        refused = refused_character(value) if isinstance(value, str) else None
+        if refused is not None:
+            # the claims name the caller in the audit log and the database: text a database
+            # cannot store (a NUL, a lone surrogate) would fail the refusal's own audit entry
+            raise _invalid(
+                f"令牌的 {name} 含有不允许的字符 {refused}",
+                f"the token's {name} contains {refused}: control characters and lone "
+                "surrogates are not accepted",
+            )
     values = {name: claims.get(name) for name in ("court", "judge", "dept")}
     for name in _SCOPE_CLAIMS[role]:
         if not isinstance(values[name], str) or not values[name]:
@@ -206,6 +223,10 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
         token_id=str(claims.get("jti")) if claims.get("jti") else None,
         permissions=_permissions(claims.get("perms")) if role is Role.JUDGE else frozenset(),
     )
+
+
+# the claims of text a principal carries
+_TEXT_CLAIMS = ("sub", "court", "judge", "dept", "jti")
 
 
 def _permissions(value: Any) -> frozenset[str]:

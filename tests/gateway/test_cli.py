@@ -133,6 +133,18 @@ def test_token_for_a_judge_needs_the_judge_id(tmp_path):
     assert result.stdout == ""
 
 
+def test_token_refuses_a_judge_id_that_is_not_text(tmp_path):
+    # the byte 0xFF is not UTF-8: Python reads it as the lone surrogate U+DCFF
+    result = run_cli(
+        "token", "--role", "JUDGE", "--court", "苏0812", "--judge", "J\udcff",
+        cwd=tmp_path, env=SERVE_KEYS,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "U+DCFF" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
 def test_conformance_command_passes_against_a_mock(tmp_path, processes):
     token = "land-t0k3n-a8d2"
     mocks = Process("mocks", "--port", "0", "--agencies", "land", "--token", token, cwd=tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import jwt
 import pytest
@@ -232,3 +233,42 @@ def test_the_kept_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(tokens._verified) == 3
     assert list(tokens._verified) == issued[2:]  # the longest kept went first
     assert [tokens.verify(t) for t in issued] == principals
+
+
+@pytest.mark.parametrize(
+    ("claim", "value", "shown"),
+    [
+        ("court", "\udc00", "U+DC00"),  # a lone surrogate: no database can store it
+        ("court", "苏0812\x00", "U+0000"),  # PostgreSQL refuses a NUL in text
+        ("judge", "J\udcff", "U+DCFF"),  # what chakong token made of a byte that is not UTF-8
+        ("sub", "judge:\x1bJ001", "U+001B"),
+        ("jti", "\x7f", "U+007F"),
+    ],
+)
+def test_a_claim_with_text_no_database_can_store_is_invalid(
+    claim: str, value: str, shown: str
+) -> None:
+    """Signed with a real key, and still refused: the claims name the caller in the audit
+    log, whose entry of the refusal could not be written."""
+    payload = {
+        "iss": "chakong",
+        "sub": "judge:J001",
+        "role": "JUDGE",
+        "court": "苏0812",
+        "judge": "J001",
+        "iat": int(NOW.timestamp()),
+        "exp": int(NOW.timestamp()) + 60,
+        claim: value,
+    }
+    token = jwt.encode(payload, KEY_A, algorithm="HS256", headers={"kid": "k1"})
+    with pytest.raises(TokenInvalidError, match=re.escape(shown)):
+        service({"k1": KEY_A}).verify(token)
+
+
+@pytest.mark.parametrize("claim", ["subject", "court", "judge"])
+def test_no_token_is_issued_with_such_text(claim: str) -> None:
+    values = {"subject": "judge:J001", "court": "苏0812", "judge": "J001", claim: "J\udcff"}
+    with pytest.raises(ValueError, match=re.escape("U+DCFF")):
+        service({"k1": KEY_A}).issue(
+            Role.JUDGE, subject=values["subject"], court=values["court"], judge=values["judge"]
+        )

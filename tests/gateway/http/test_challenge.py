@@ -43,6 +43,15 @@ def nan_token() -> str:
 EXPIRED = TokenService(demo_auth()).issue(Role.ADMIN, subject="x", ttl_s=-120)
 
 
+def surrogate_court_token() -> str:
+    """Signed with the real key, its court a lone surrogate: no database could store it in the
+    audit entry of whatever the request did."""
+    payload: dict[str, object] = {"iss": "chakong", "sub": "x", "role": "JUDGE"}
+    payload |= {"court": "\udc00", "judge": "J1", "iat": 0, "exp": 2**40}
+    secret = DEMO_SECRET.get_secret_value()
+    return jwt.encode(payload, secret, algorithm="HS256", headers={"kid": DEMO_KEY_ID})
+
+
 @pytest.mark.parametrize("accept", [GR, "application/json"])
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize(
@@ -55,6 +64,7 @@ EXPIRED = TokenService(demo_auth()).issue(Role.ADMIN, subject="x", ttl_s=-120)
         (CASES, "Basic dXNlcjpwYXNz", "TOKEN_INVALID", "invalid_token"),
         (CASES, "Bearer a.b.c", "TOKEN_INVALID", "invalid_token"),
         (CASES, f"Bearer {nan_token()}", "TOKEN_INVALID", "invalid_token"),
+        (CASES, f"Bearer {surrogate_court_token()}", "TOKEN_INVALID", "invalid_token"),
         (CASES, f"Bearer {EXPIRED}", "TOKEN_EXPIRED", "invalid_token"),
     ],
 )
