@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import decimal
 import hashlib
 import json
 import logging
@@ -99,16 +100,32 @@ class ControlCommand:
     until: datetime.date | None = None
 
     def fingerprint_fields(self) -> dict[str, str | None]:
+        """The command as the idempotency key is bound to it: each value as the control keeps
+        it (the texts trimmed, the amount in yuan and fen), so that the same control written
+        another way (``" R1 "``, ``10`` for ``"10.00"``) replays rather than being refused."""
         return {
             "action": self.action.value,
             "case": self.case_number.canonical,
-            "ruling": self.ruling_number,
-            "notice": self.notice_number,
+            "ruling": self.ruling_number.strip(),
+            "notice": self.notice_number.strip(),
             "agency": self.agency,
-            "asset": self.asset_id,
-            "amount": None if self.amount is None else str(self.amount),
+            "asset": self.asset_id.strip(),
+            "amount": None if self.amount is None else _amount_text(self.amount),
             "until": None if self.until is None else self.until.isoformat(),
         }
+
+
+_FEN = Decimal("0.01")
+
+
+def _amount_text(amount: Decimal) -> str:
+    """``amount`` with two decimal places when it has no more (``10`` and ``10.0`` are
+    ``10.00``), else as written: the legal checks refuse it later, with their own code."""
+    try:
+        in_fen = amount.quantize(_FEN)
+    except decimal.InvalidOperation:  # infinite, or too many digits for the context
+        return str(amount)
+    return str(in_fen) if in_fen == amount else str(amount)
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,6 +117,26 @@ async def test_the_same_key_replays_and_another_input_is_refused(world: World):
     assert caught.value.code == "IDEMPOTENCY_KEY_REUSED"
 
 
+async def test_the_same_control_written_another_way_replays(world: World):
+    """A retry that writes the same control another way (the amount without its fen, the texts
+    with spaces around them) is the same input: it replays, and nothing is sent again."""
+    first = await world.submit(command(amount="50000.00"))
+    for written in (
+        command(amount="50000"),
+        command(amount="50000.0"),
+        command(amount="50000.000"),
+        command(asset=f" {ACCOUNT} "),
+        command(ruling=" (2026)苏0812执100号之一 ", notice="(2026)苏0812执100号协助执行通知书 "),
+    ):
+        again = await world.submit(written)
+        assert [o.id for o in again] == [o.id for o in first], written
+    assert sum(world.bank.posts.values()) == 1
+    # another amount, even a fen apart, is another input
+    for other in ("50000.01", "50000.001"):
+        with pytest.raises(IdempotencyConflictError):
+            await world.submit(command(amount=other))
+
+
 async def test_concurrent_requests_with_one_key_make_one_control(world: World):
     results = await asyncio.gather(*(world.submit(command()) for _ in range(5)))
     assert len({r[0].id for r in results}) == 1
