@@ -348,11 +348,16 @@ def _check_in_time(
 
 
 def _check_date(on: datetime.date, last: datetime.date | None, today: datetime.date) -> None:
-    if on > today or (last is not None and on < last):
+    if on > today:
         raise ListingError(
-            f"事件日期 {on} 无效：不能早于上一事件（{last}），也不能晚于今天",
-            f"the event's date {on} is invalid: not before the last event ({last}), not after "
-            "today",
+            f"事件日期 {on} 无效：不能晚于今天（{today}）",
+            f"the event's date {on} is invalid: not after today ({today})",
+            code="LISTING_DATE_INVALID",
+        )
+    if last is not None and on < last:
+        raise ListingError(
+            f"事件日期 {on} 无效：不能早于上一事件（{last}）",
+            f"the event's date {on} is invalid: not before the last event ({last})",
             code="LISTING_DATE_INVALID",
         )
 

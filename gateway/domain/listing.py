@@ -154,6 +154,10 @@ class Decision:
                 "the decision's document number is required",
                 code="LISTING_DOCUMENT_REQUIRED",
             )
+        if not self.circumstance.strip():  # what the public entry shows as its dishonesty
+            raise ListingError(
+                "失信具体情形不能为空", "the circumstance is required", code="INVALID_INPUT"
+            )
         if self.extension_years:
             if self.ground.term_years is None:
                 raise ListingError(

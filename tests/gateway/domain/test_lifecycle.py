@@ -229,10 +229,29 @@ def test_every_invalid_transition_is_refused_with_a_stable_code(state, event):
 
 
 def test_dates_go_forward_and_not_past_today():
-    for on in (D(2026, 3, 1), TODAY + datetime.timedelta(days=1)):
+    for on, named in ((D(2026, 3, 1), "2026-03-10"), (TODAY + datetime.timedelta(days=1), "today")):
         with pytest.raises(ListingError) as caught:
             step(published(D(2026, 3, 10)), E.LIFT, on)
         assert caught.value.code == "LISTING_DATE_INVALID"
+        assert named in caught.value.message_en  # the rule it broke, and no other
+
+
+def test_a_warning_dated_after_today_says_so():
+    # the first event: there is no event before it to name
+    with pytest.raises(ListingError) as caught:
+        warned(on=TODAY + datetime.timedelta(days=1))
+    assert caught.value.code == "LISTING_DATE_INVALID"
+    assert "today (2026-12-01)" in caught.value.message_en
+    assert "今天（2026-12-01）" in caught.value.message_zh
+    assert "None" not in str(caught.value)
+
+
+def test_a_decision_needs_the_circumstance_the_public_entry_shows():
+    for blank in ("", "  "):
+        with pytest.raises(ListingError) as caught:
+            listed(circumstance=blank)
+        assert caught.value.code == "INVALID_INPUT"
+        assert "circumstance" in caught.value.message_en
 
 
 def test_document_numbers_are_required_where_the_law_needs_a_document():
