@@ -21,7 +21,7 @@ import jwt
 
 from gateway.auth.principal import PERMISSIONS, Principal, Role
 from gateway.domain.errors import AuthenticationError
-from gateway.domain.inputs import refused_character
+from gateway.domain.inputs import fold_identifier, refused_character
 from gateway.settings import DEMO_KEY_ID, DEMO_SECRET, AuthSettings
 
 ALGORITHM = "HS256"
@@ -218,7 +218,8 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
         role=role,
         subject=str(claims["sub"]),
         court=values["court"] if role in (Role.JUDGE, Role.COURT_SYSTEM) else None,
-        judge=values["judge"] if role is Role.JUDGE else None,
+        # a judge id as the case register keeps it (``gateway.domain.register``): NFKC, no spaces
+        judge=fold_identifier(str(values["judge"])) if role is Role.JUDGE else None,
         department=values["dept"] if role is Role.DEPARTMENT else None,
         token_id=str(claims.get("jti")) if claims.get("jti") else None,
         permissions=_permissions(claims.get("perms")) if role is Role.JUDGE else frozenset(),

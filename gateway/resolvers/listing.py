@@ -18,6 +18,7 @@ from gateway.auth.policy import check_listing_event, check_listing_read, check_l
 from gateway.auth.principal import Role
 from gateway.domain.cases import parse_case_number
 from gateway.domain.errors import ChakongError, InvalidInputError
+from gateway.domain.inputs import fold_identifier
 from gateway.domain.lifecycle import Action, ListingEvent
 from gateway.domain.listing import (
     ExitCause,
@@ -194,7 +195,8 @@ async def warn_debtor(
         case_number=number.canonical,
         subjects=[subject],
     )
-    judge = principal.judge if principal.role is Role.JUDGE else warning.judge
+    named = fold_identifier(warning.judge) if warning.judge else None  # as the register keeps it
+    judge = principal.judge if principal.role is Role.JUDGE else named
     particulars = Particulars(
         case_number=number.canonical,
         court=court,

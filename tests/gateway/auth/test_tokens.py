@@ -272,3 +272,9 @@ def test_no_token_is_issued_with_such_text(claim: str) -> None:
         service({"k1": KEY_A}).issue(
             Role.JUDGE, subject=values["subject"], court=values["court"], judge=values["judge"]
         )
+
+
+def test_a_judge_id_is_read_as_the_case_register_keeps_it() -> None:
+    tokens = service({"k1": KEY_A})
+    token = tokens.issue(Role.JUDGE, subject="judge:J001", court="苏0812", judge="Ｊ００１")
+    assert tokens.verify(token).judge == "J001"

@@ -104,13 +104,14 @@ def test_new_case_normalises_its_input():
     case = new_case(
         "（2015）淮中执字第00123号",
         court=" 淮中 ",
-        judges=[" j1 ", "j2"],
+        judges=[" j1 ", "j2", "Ｊ００１", "J 00²"],
         parties=[debtor()],
         obligation="1000",
         performed=0,
     )
     assert str(case.case_number) == "（2015）淮中执字第123号"
-    assert case.judges == ("j1", "j2")
+    # a judge id is an identifier: NFKC, without spaces, as the judge's token is read
+    assert case.judges == ("j1", "j2", "J001", "J002")
     assert case.obligation == Decimal("1000.00")
     assert case.performed == Decimal("0.00")
 
@@ -128,6 +129,7 @@ def test_new_case_normalises_its_input():
         ({"judges": []}, "at least one assigned judge"),
         ({"judges": ["j1", " "]}, "non-empty"),
         ({"judges": ["j1", "j1"]}, "listed twice"),
+        ({"judges": ["J001", "Ｊ００１"]}, "listed twice"),
         ({"judges": ["j" * 65]}, "longer than 64"),
         ({"obligation": Decimal(-1)}, "must not be negative"),
         ({"performed": Decimal("-0.01")}, "must not be negative"),
