@@ -24,7 +24,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from gateway.auth.policy import check_root_fields
-from gateway.domain.errors import ChakongError
+from gateway.domain.errors import ChakongError, InvalidInputError
 from gateway.schema.context import Context
 from gateway.schema.errors import to_graphql_error
 
@@ -66,12 +66,31 @@ def _names(
             yield from _names(fragments[name], fragments, seen)
 
 
+def _several(document: DocumentNode) -> bool:
+    """Does the document hold more than one operation?"""
+    operations = (d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    return next(operations, None) is not None and next(operations, None) is not None
+
+
+_UNNAMED = InvalidInputError(
+    "文档含有多个操作：请用 operationName 指定要执行的一个",
+    "the document holds several operations: name the one to run in operationName",
+    code="OPERATION_NOT_FOUND",
+)
+
+
 class FieldPermissions(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
         context = execution.context
         document = execution.graphql_document
-        if isinstance(context, Context) and document is not None:
+        # strawberry's ``operation_name`` is the document's first operation's when the request
+        # named none; ``_provided_operation_name`` is the request's own (a test checks it)
+        named = execution._provided_operation_name
+        if document is not None and named is None and _several(document):
+            # GraphQL's GetOperation: a request error, where strawberry would run the first
+            execution.result = ExecutionResult(data=None, errors=[to_graphql_error(_UNNAMED)])
+        elif isinstance(context, Context) and document is not None:
             fields = root_fields(document, execution.operation_name)
             try:
                 await context.enforce(

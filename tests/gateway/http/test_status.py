@@ -29,6 +29,12 @@ REQUEST_ERRORS = [
         "operationName",
     ),
     ({"query": "subscription { anything }"}, "OPERATION_TYPE_NOT_ALLOWED", "subscription"),
+    # GraphQL's GetOperation: several operations and no operationName (strawberry ran the first)
+    (
+        {"query": "query A { __typename } query B { me { role } }"},
+        "OPERATION_NOT_FOUND",
+        "operationName",
+    ),
 ]
 
 
@@ -119,3 +125,12 @@ async def test_a_refusal_before_execution_keeps_the_status_of_its_error(accept, 
         response = await post(c, {"query": "{ __typename }"}, accept=accept)
     assert response.status_code == 403
     assert_error_body(response, "FORBIDDEN_OPERATION")
+
+
+async def test_of_several_operations_the_one_named_runs(client):
+    document = "query A { __typename } query B { me { role } }"
+    response = await post(client, {"query": document, "operationName": "B"})
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == {"me": {"role": "JUDGE"}}
+    single = await post(client, {"query": "query B { me { role } }"})  # one needs no name
+    assert single.json()["data"] == {"me": {"role": "JUDGE"}}
