@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.auth.ratelimit import RateLimiter
-from gateway.auth.tokens import TokenService, bearer_token
+from gateway.auth.tokens import TokenInvalidError, TokenService, bearer_token
 from gateway.domain.errors import AuthenticationError, ChakongError, RateLimitedError
 from gateway.http.challenge import refusal_headers
 from gateway.http.clients import TrustedProxies
@@ -74,7 +74,15 @@ class AuthMiddleware:
         await self.app(scope, receive, send)
 
     def _authenticate(self, headers: Headers) -> Principal:
-        token = bearer_token(headers.get("authorization"))
+        given = headers.getlist("authorization")
+        if len(given) > 1:
+            # which one would speak for the caller? Not the first by chance (RFC 9110 5.3:
+            # Authorization is not a list)
+            raise TokenInvalidError(
+                "请求含有多个 Authorization 头：只能带一个令牌",
+                "the request has several Authorization headers: send one token",
+            )
+        token = bearer_token(given[0] if given else None)
         if token is None:
             return ANONYMOUS
         return self._tokens().verify(token)

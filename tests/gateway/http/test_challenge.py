@@ -112,3 +112,15 @@ async def test_an_unknown_path_is_a_coded_404(client):
     response = await client.get("/admin")
     assert response.status_code == 404
     assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_two_authorization_headers_are_refused_not_the_first_taken(client):
+    judge = TokenService(demo_auth()).issue(Role.JUDGE, subject="j", court="苏0812", judge="J1")
+    admin = TokenService(demo_auth()).issue(Role.ADMIN, subject="a")
+    headers = [("authorization", f"Bearer {judge}"), ("authorization", f"Bearer {admin}")]
+    response = await client.post("/graphql", json={"query": "{ me { role } }"}, headers=headers)
+    assert response.status_code == 401, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "TOKEN_INVALID"
+    assert "Authorization" in response.json()["errors"][0]["message"]
+    one = await client.post("/graphql", json={"query": "{ me { role } }"}, headers=[headers[1]])
+    assert one.json()["data"] == {"me": {"role": "ADMIN"}}
