@@ -77,9 +77,21 @@ def fold_identifier(value: str) -> str:
 
 
 def printable(value: str, limit: int = 40) -> str:
-    """``value`` cut to ``limit`` characters, refused characters shown as U+FFFD: safe to echo
-    in a message (after masking identifiers, ``gateway.domain.subjects.mask_ids_in_text``)."""
-    return "".join("\ufffd" if refused_character(c) is not None else c for c in value[:limit])
+    """``value`` cut to ``limit`` characters, refused characters and the bidirectional controls
+    shown as U+FFFD: safe to echo in a message (after masking identifiers,
+    ``gateway.domain.subjects.mask_ids_in_text``). A right-to-left override (U+202E) echoed in
+    a message would reorder what the reader sees after it, the message's own words included."""
+    return "".join(
+        "\ufffd" if refused_character(c) is not None or c in _BIDI_CONTROLS else c
+        for c in value[:limit]
+    )
+
+
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), the marks (U+200E, U+200F,
+# U+061C): the Unicode bidirectional algorithm's explicit formatting characters
+_BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
 
 
 def aware_utc(value: datetime.datetime, name_zh: str, name_en: str) -> datetime.datetime:

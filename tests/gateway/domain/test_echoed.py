@@ -92,3 +92,11 @@ def test_a_refused_value_never_echoes_an_id_number_glued_to_letters(name: str):
         parse("x" + ID)
     for message in (caught.value.message_zh, caught.value.message_en):
         assert SEVEN_DIGITS.search(message) is None, message
+
+
+def test_a_bidirectional_control_is_not_echoed():
+    # a right-to-left override would reorder the rest of the message as the reader sees it
+    shown = echoed("\u202e32081219820315125\u2066x\u200f")
+    assert not {"\u202e", "\u2066", "\u200f"} & set(shown)
+    assert shown.count("\ufffd") == 3
+    assert "320812198203151" not in shown  # and the digits are masked as before
