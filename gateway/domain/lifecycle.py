@@ -347,7 +347,17 @@ def _check_in_time(
         )
 
 
+# no enforcement case is older (``gateway.domain.cases``: a case number's year is 1990 or later)
+EARLIEST_EVENT = datetime.date(1990, 1, 1)
+
+
 def _check_date(on: datetime.date, last: datetime.date | None, today: datetime.date) -> None:
+    if on < EARLIEST_EVENT:
+        raise ListingError(
+            f"事件日期 {on} 无效：不能早于 {EARLIEST_EVENT}",
+            f"the event's date {on} is invalid: not before {EARLIEST_EVENT}",
+            code="LISTING_DATE_INVALID",
+        )
     if on > today:
         raise ListingError(
             f"事件日期 {on} 无效：不能晚于今天（{today}）",

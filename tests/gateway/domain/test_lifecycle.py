@@ -236,6 +236,14 @@ def test_dates_go_forward_and_not_past_today():
         assert named in caught.value.message_en  # the rule it broke, and no other
 
 
+def test_a_warning_dated_before_any_case_is_a_date_error_not_a_minor():
+    # year 1 is before the debtor's birth too: the date is what is wrong
+    with pytest.raises(ListingError) as caught:
+        warned(on=D(1, 1, 1))
+    assert caught.value.code == "LISTING_DATE_INVALID"
+    assert "1990-01-01" in caught.value.message_en
+
+
 def test_a_warning_dated_after_today_says_so():
     # the first event: there is no event before it to name
     with pytest.raises(ListingError) as caught:
@@ -276,7 +284,7 @@ def _fields(value: Particulars) -> dict:
 
 
 @given(
-    born=st.dates(min_value=D(1930, 1, 1), max_value=D(2026, 11, 30)),
+    born=st.dates(min_value=D(1974, 1, 1), max_value=D(2026, 11, 30)),  # warned from 1990
     serial=st.integers(min_value=0, max_value=999),
     warned_days=st.integers(min_value=0, max_value=400),
     decided_days=st.integers(min_value=0, max_value=400),
