@@ -18,7 +18,9 @@ Two ways, alternating, the lower CPU of two runs each kept:
 - **through SQLAlchemy** (``Store(driver_writes=False)``, the baseline): on a SQLite file a
   reader thread through the direct engine, on PostgreSQL a connection checked out of the pool
   for each lookup and the statements through SQLAlchemy's asyncpg adapter (``run_sync``), as the
-  gateway read on PostgreSQL until December 2026.
+  gateway read on PostgreSQL until December 2026;
+- on PostgreSQL, ten at once, also **with one kept connection** (``Store(kept_readers=1)``), the
+  other lookups through the pool, as the gateway read until December 5, 2026.
 
 On SQLite (a file in a temporary directory) and on PostgreSQL at 127.0.0.1:5432 when it is
 running (a scratch database, dropped afterwards). CPU is this process's (``time.process_time()``:
@@ -51,7 +53,7 @@ from gateway.services.auditing import Auditor
 from gateway.services.cases import CaseRegister
 from gateway.store import open_direct_engine, open_engine
 from gateway.store.migrate import upgrade
-from gateway.store.unit import Store
+from gateway.store.unit import KEPT_READERS, Store
 
 CASE = "(2026)苏0812执321号"
 PARTIES = 1000
@@ -64,7 +66,7 @@ NOW = datetime.datetime(2026, 12, 1, 8, 0, tzinfo=datetime.UTC)
 @dataclass(frozen=True, slots=True)
 class Run:
     backend: str
-    way: str  # "gateway" or "sqlalchemy"
+    way: str  # "gateway", "sqlalchemy" or "one kept" (the gateway's, one kept reader)
     lookups: int
     cpu_s: float
     wall_s: float
@@ -96,7 +98,10 @@ async def measure(
 ) -> Run:
     """``lookups`` lookups in ``at_once`` tasks, each one lookup after another."""
     engine = open_engine(url)
-    store = Store(engine, open_direct_engine(url), driver_writes=way == "gateway")
+    readers = 1 if way == "one kept" else KEPT_READERS
+    store = Store(
+        engine, open_direct_engine(url), driver_writes=way != "sqlalchemy", kept_readers=readers
+    )
     try:
         register = CaseRegister(store, Auditor(AuditLog(store, KEY)))
         number = parse_case_number(CASE)
@@ -154,7 +159,10 @@ async def main_async(lookups: int, write: bool) -> int:
                 await engine.dispose()
             await same_answers(url, people, stranger)
             for at_once in (1, AT_ONCE):
-                for way in ("gateway", "sqlalchemy") * 2:  # alternating, best of two
+                ways: tuple[str, ...] = ("gateway", "sqlalchemy")
+                if backend == "postgresql" and at_once > 1:
+                    ways += ("one kept",)  # as before December 5, 2026: one kept reader
+                for way in ways * 2:  # alternating, best of two
                     run = await measure(backend, url, way, lookups, people, at_once)
                     print(
                         f"{backend:10} {way:10} {at_once:2} at once {run.cpu_ms:6.3f} ms "
@@ -194,6 +202,21 @@ async def main_async(lookups: int, write: bool) -> int:
                 "{:.3f}",
                 f"{mine.cpu_ms:.3f} ms vs {base.cpu_ms:.3f} ms; through SQLAlchemy "
                 f"{base.lookups / base.wall_s:.0f} lookups/s",
+            )
+        )
+    if (key := ("postgresql", "one kept", AT_ONCE)) in runs:
+        one, mine = runs[key], runs[("postgresql", "gateway", AT_ONCE)]
+        figures.append(
+            Figure(
+                "postgresql-kept-readers",
+                f"case lookup CPU, postgresql, {AT_ONCE} at once, {KEPT_READERS} kept connections "
+                "/ one",
+                mine.cpu_s / one.cpu_s,
+                "",
+                None,
+                "{:.3f}",
+                f"{mine.cpu_ms:.3f} ms vs {one.cpu_ms:.3f} ms with one kept connection (the rest "
+                "through the pool, as before December 5, 2026)",
             )
         )
     print(table(figures))

@@ -104,6 +104,7 @@ class Store:
         *,
         driver_writes: bool = True,
         checkpoint_every: int = CHECKPOINT_EVERY,
+        kept_readers: int = KEPT_READERS,
     ) -> None:
         self.engine = engine
         # may the hot path's statements go to the driver directly (``driver_writes``)?
@@ -129,7 +130,7 @@ class Store:
         # on PostgreSQL, the connections kept outside the pool: ``run_driver``'s, and the few
         # ``run_read`` reads a few rows on, one for each read made at once up to their number
         self.kept_writer = KeptConnection(engine)
-        self.kept_readers = KeptConnections(engine, KEPT_READERS)
+        self.kept_readers = KeptConnections(engine, kept_readers)
 
     async def run_direct(self, work: Callable[[Connection], _T]) -> _T:
         """Run ``work`` in one transaction of the direct engine, on the store's writer thread,
