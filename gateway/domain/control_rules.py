@@ -10,7 +10,8 @@ Each refusal is a ``ControlCheckError`` with a stable code and a message in Chin
 ``ACTION_NOT_SUPPORTED``    the agency does not take this action (a deduction of a house)
 ``AMOUNT_REQUIRED``         a deduction without an amount (a freeze without one holds it all)
 ``AMOUNT_NOT_ALLOWED``      an amount on a seizure, or on securities (held whole)
-``PERIOD_REQUIRED``         a freeze, seizure or renewal without its last day
+``PERIOD_REQUIRED``         a freeze, seizure or renewal without its last day, or with one
+                            not after its first (a day already past)
 ``PERIOD_TOO_LONG``         beyond the legal maximum of the asset class (1 or 3 years)
 ``NO_CONTROL_IN_FORCE``     a release, renewal or deduction with nothing of this case in force
 ``RENEWAL_AFTER_EXPIRY``    a renewal once the freeze has lapsed (it cannot be revived)
@@ -230,14 +231,20 @@ def check_period(
             f"{action.label_zh}须写明期限（截止日）",
             f"a {action.value} needs its last day (until)",
         )
+    if until <= start:  # no period at all: a day already past, or the first day itself
+        raise refuse(
+            "PERIOD_REQUIRED",
+            f"{action.label_zh}的截止日 {until} 应晚于起始日 {start}",
+            f"a {action.value}'s last day ({until}) must come after its first ({start})",
+        )
     years = asset.law.max_years
     latest = add_years(start, years)
-    if until <= start or until > latest:
+    if until > latest:
         raise refuse(
-            "PERIOD_TOO_LONG" if until > start else "PERIOD_REQUIRED",
-            f"{action.label_zh}期限应晚于 {start} 且不超过 {years} 年（至迟 {latest}）",
-            f"a {action.value} must end after {start} and within {years} year(s) "
-            f"(on {latest} at the latest)",
+            "PERIOD_TOO_LONG",
+            f"{action.label_zh}期限不得超过 {years} 年（至迟 {latest}），所填为 {until}",
+            f"a {action.value} may last {years} year(s) at most (to {latest} at the latest), "
+            f"not to {until}",
         )
 
 

@@ -183,6 +183,19 @@ def test_a_renewal_runs_at_most_the_maximum_from_the_old_end():
     check(ControlAction.RENEW, ACCOUNT, ledger, until=datetime.date(2027, 6, 30))
 
 
+def test_a_last_day_already_past_is_no_period_and_says_so():
+    empty = CaseLedger.of([])
+    for until in (TODAY - datetime.timedelta(days=30), TODAY):
+        with pytest.raises(ControlCheckError) as caught:
+            check(ControlAction.FREEZE, ACCOUNT, empty, until=until)
+        assert caught.value.code == "PERIOD_REQUIRED"
+        assert f"({until}) must come after its first ({TODAY})" in caught.value.message_en
+    with pytest.raises(ControlCheckError) as caught:
+        check(ControlAction.FREEZE, ACCOUNT, empty, until=datetime.date(2027, 6, 2))
+    assert caught.value.code == "PERIOD_TOO_LONG"
+    assert "1 year(s) at most (to 2027-06-01 at the latest), not to 2027-06-02" in str(caught.value)
+
+
 SEIZE_UNTIL = datetime.date(2029, 5, 31)
 
 
