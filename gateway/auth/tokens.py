@@ -161,6 +161,8 @@ class TokenService:
             )
         except jwt.InvalidSignatureError:
             raise _invalid("令牌签名无效", "the token's signature does not verify") from None
+        except jwt.DecodeError:  # its message would quote Python's (an integer of 5,000 digits)
+            raise _invalid("令牌内容无法解析", "the token's payload does not decode") from None
         except jwt.PyJWTError as exc:
             raise _invalid("令牌无效", f"the token is invalid ({_reason(exc)})") from None
         self._check_times(claims)

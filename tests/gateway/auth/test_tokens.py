@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
+import hmac
 import re
 
 import jwt
@@ -278,3 +281,16 @@ def test_a_judge_id_is_read_as_the_case_register_keeps_it() -> None:
     tokens = service({"k1": KEY_A})
     token = tokens.issue(Role.JUDGE, subject="judge:J001", court="苏0812", judge="Ｊ００１")
     assert tokens.verify(token).judge == "J001"
+
+
+def test_a_payload_that_does_not_decode_is_invalid_in_the_gateways_words() -> None:
+    # signed with the real key: only its holder can make one; Python refuses the integer
+    header = base64.urlsafe_b64encode(b'{"alg":"HS256","kid":"k1","typ":"JWT"}').rstrip(b"=")
+    body = b'{"sub":"x","role":"ADMIN","iat":' + b"9" * 5000 + b"}"
+    payload = base64.urlsafe_b64encode(body).rstrip(b"=")
+    signing_input = header + b"." + payload
+    signature = hmac.new(KEY_A.encode(), signing_input, hashlib.sha256).digest()
+    token = (signing_input + b"." + base64.urlsafe_b64encode(signature).rstrip(b"=")).decode()
+    with pytest.raises(TokenInvalidError) as caught:
+        service({"k1": KEY_A}).verify(token)
+    assert caught.value.message_en == "the token's payload does not decode"
