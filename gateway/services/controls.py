@@ -727,8 +727,8 @@ def _requester(op: ControlOperation) -> Principal:
 
 
 def _not_found(operation_id: str) -> ControlNotFoundError:
-    shown = echoed(operation_id)
-    return ControlNotFoundError(f"查控 {shown} 不存在", f"no control {shown}")
+    shown = echoed(operation_id)  # quoted: an empty id shows as such
+    return ControlNotFoundError(f"查控“{shown}”不存在", f"no control '{shown}'")
 
 
 def _key(principal: Principal, idempotency_key: str) -> str:

@@ -34,7 +34,7 @@ from gateway.domain.listing import (
     age_on,
     birth_date,
 )
-from gateway.domain.subjects import Subject, ascii_identifier
+from gateway.domain.subjects import Subject, ascii_identifier, echoed
 from gateway.services.auditing import Auditor
 from gateway.store.listing import HistoryItem, LeadRow
 from gateway.store.unit import Store, UnitOfWork
@@ -48,7 +48,8 @@ class ListingNotFoundError(ChakongError):
     code = "LISTING_NOT_FOUND"
 
     def __init__(self, entry_id: str) -> None:
-        super().__init__(f"名单条目 {entry_id} 不存在", f"no list entry {entry_id}")
+        shown = echoed(entry_id)  # the caller's text: cut, masked, quoted
+        super().__init__(f"名单条目“{shown}”不存在", f"no list entry '{shown}'")
 
 
 class ListingConflictError(ChakongError):

@@ -144,6 +144,16 @@ async def test_refusals_change_nothing_and_unknown_entries_are_coded(engine: Asy
     assert await svc.get(entry.id) == entry
     with pytest.raises(ListingNotFoundError):
         await svc.record("nope", Action(E.PUBLISH, D(2026, 5, 1)), principal=JUDGE, request_id="x")
+    # the id as the caller sent it, quoted (an empty one shows as such), masked, cut, and with
+    # no character that could reorder the message
+    for sent, shown in (
+        ("", "no list entry ''"),
+        ("\u202e" + "x" * 100, "no list entry '\ufffd" + "x" * 39 + "'"),
+        ("320812198203151256", "no list entry '320812********1256'"),
+    ):
+        with pytest.raises(ListingNotFoundError) as missing:
+            await svc.require(sent)
+        assert missing.value.message_en == shown
 
 
 async def test_nothing_is_ever_deleted(engine: AsyncEngine):
