@@ -258,6 +258,12 @@ async def resolve_listing_entries(
 ) -> list[ListingEntry]:
     """The caller's own court's entries (the policy allows nothing wider)."""
     context = info.context
+    if states is not None and not states:
+        # no state at all would be no entry: more likely a filter built empty by mistake
+        raise InvalidInputError(
+            "states 为空列表：不按状态筛选时请省略该参数",
+            "states is an empty list: leave it out to list entries in every state",
+        )
     number = None if case_number is None else parse_case_number(case_number).canonical
     # the one normal form entries are stored in (NFKC, ASCII, an old 15-digit ID upgraded)
     clean_id = None if subject_id is None else infer_subject(subject_id).id

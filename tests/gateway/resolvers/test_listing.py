@@ -478,3 +478,10 @@ async def test_a_legal_persons_old_organisation_code_is_entered_at_the_warning_a
         error = refused["errors"][0]
         assert error["extensions"]["code"] == code, refused
         assert "组织机构代码" in error["message"]
+
+
+async def test_an_empty_states_filter_is_refused_not_read_as_every_state(gateway: Gateway):
+    body = await gateway.query("{ listingEntries(states: []) { id } }")
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT", body
+    assert "states" in body["errors"][0]["message"]
+    assert "errors" not in await gateway.query("{ listingEntries(states: [WARNED]) { id } }")
