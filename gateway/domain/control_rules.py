@@ -242,9 +242,9 @@ def check_period(
     if until > latest:
         raise refuse(
             "PERIOD_TOO_LONG",
-            f"{action.label_zh}期限不得超过 {years} 年（至迟 {latest}），所填为 {until}",
-            f"a {action.value} may last {years} year(s) at most (to {latest} at the latest), "
-            f"not to {until}",
+            f"{action.label_zh}期限应不超过 {years} 年（至迟 {latest}），所填为 {until}",
+            f"a {action.value} must end within {years} year(s) (on {latest} at the latest), "
+            f"not on {until}",
         )
 
 

@@ -193,7 +193,7 @@ def test_a_last_day_already_past_is_no_period_and_says_so():
     with pytest.raises(ControlCheckError) as caught:
         check(ControlAction.FREEZE, ACCOUNT, empty, until=datetime.date(2027, 6, 2))
     assert caught.value.code == "PERIOD_TOO_LONG"
-    assert "1 year(s) at most (to 2027-06-01 at the latest), not to 2027-06-02" in str(caught.value)
+    assert "within 1 year(s) (on 2027-06-01 at the latest), not on 2027-06-02" in str(caught.value)
 
 
 SEIZE_UNTIL = datetime.date(2029, 5, 31)
