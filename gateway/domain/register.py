@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from gateway.domain.cases import CaseNumber, parse_case_number
+from gateway.domain.clock import court_today
 from gateway.domain.errors import InvalidInputError
 from gateway.domain.inputs import check_text, fold_identifier
 from gateway.domain.subjects import MAX_NAME_LENGTH, Subject, echoed, mask_ids_in_text
@@ -129,6 +130,8 @@ def new_case(
             f"the court '{court}' is not the court of case {number} ('{number.court}')",
             code="CASE_COURT_MISMATCH",
         )
+    if filed_on is not None:
+        _check_filed_on(filed_on, number)
     judge_ids = _judges(judges)
     party_list = _parties(parties)
     owed = amount(obligation, "执行标的金额", "the obligation")
@@ -186,6 +189,19 @@ def amount(value: Decimal | int | str, name_zh: str, name_en: str) -> Decimal:
             f"{name_zh}最多保留两位小数", f"{name_en} has more than two decimals"
         )
     return cents + 0  # + 0: -0.00 is 0.00
+
+
+def _check_filed_on(filed_on: datetime.date, number: CaseNumber) -> None:
+    """A case is filed in its number's year or later (the year of a case number is the year the
+    court took the case), and not after today: a filing date outside would put the case among
+    the list's leads on a date it never had."""
+    first, today = datetime.date(number.year, 1, 1), court_today()
+    if not first <= filed_on <= today:
+        raise InvalidInputError(
+            f"立案日期 {filed_on} 应在 {first} 至今天（{today}）之间",
+            f"the filing date {filed_on} must fall between {first} (the case number's year) "
+            f"and today ({today})",
+        )
 
 
 def _judges(judges: Iterable[str]) -> tuple[str, ...]:

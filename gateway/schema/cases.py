@@ -61,7 +61,9 @@ class CaseInput:
         default=domain.CaseStatus.OPEN, description="案件状态 / Status"
     )
     filed_on: datetime.date | None = strawberry.field(
-        default=None, description="立案日期 / Filing date"
+        default=None,
+        description="立案日期，自案号年度1月1日至今天 / Filing date, from 1 January of the case "
+        "number's year to today",
     )
 
 

@@ -130,6 +130,10 @@ def test_new_case_normalises_its_input():
         ({"judges": ["j1", " "]}, "non-empty"),
         ({"judges": ["j1", "j1"]}, "listed twice"),
         ({"judges": ["J001", "Ｊ００１"]}, "listed twice"),
+        # filed before its number's year (2026), or after today
+        ({"filed_on": datetime.date(1, 1, 1)}, "between 2026-01-01"),
+        ({"filed_on": datetime.date(2025, 12, 31)}, "between 2026-01-01"),
+        ({"filed_on": datetime.date(9999, 12, 31)}, "and today"),
         ({"judges": ["j" * 65]}, "longer than 64"),
         ({"obligation": Decimal(-1)}, "must not be negative"),
         ({"performed": Decimal("-0.01")}, "must not be negative"),
