@@ -99,6 +99,11 @@ class ControlCommand:
     amount: Decimal | None = None
     until: datetime.date | None = None
 
+    def __post_init__(self) -> None:
+        # the texts as the control keeps them, trimmed once where the command is made
+        for name in ("ruling_number", "notice_number", "asset_id"):
+            object.__setattr__(self, name, getattr(self, name).strip())
+
     def fingerprint_fields(self) -> dict[str, str | None]:
         """The command as the idempotency key is bound to it: each value as the control keeps
         it (the texts trimmed, the amount in yuan and fen), so that the same control written
@@ -106,10 +111,10 @@ class ControlCommand:
         return {
             "action": self.action.value,
             "case": self.case_number.canonical,
-            "ruling": self.ruling_number.strip(),
-            "notice": self.notice_number.strip(),
+            "ruling": self.ruling_number,
+            "notice": self.notice_number,
             "agency": self.agency,
-            "asset": self.asset_id.strip(),
+            "asset": self.asset_id,
             "amount": None if self.amount is None else _amount_text(self.amount),
             "until": None if self.until is None else self.until.isoformat(),
         }
@@ -347,7 +352,7 @@ class ControlService:
     ) -> ControlOperation:
         check_documents(command.ruling_number, command.notice_number)
         for text in (command.ruling_number, command.notice_number, command.asset_id):
-            if len(text.strip()) > MAX_DOCUMENT_LENGTH:
+            if len(text) > MAX_DOCUMENT_LENGTH:
                 raise InvalidInputError(
                     f"文号或财产标识超过 {MAX_DOCUMENT_LENGTH} 个字符",
                     f"a document number or asset id is over {MAX_DOCUMENT_LENGTH} characters",
@@ -387,8 +392,8 @@ class ControlService:
             asset_class=asset.asset_class,
             subject_key=answer.subject_key,
             inquiry_seq=answer.audit_seq,
-            ruling_number=command.ruling_number.strip(),
-            notice_number=command.notice_number.strip(),
+            ruling_number=command.ruling_number,
+            notice_number=command.notice_number,
             amount=value,
             held_value=verdict.held_value if holds else None,
             applied_amount=None,
@@ -756,7 +761,7 @@ def _summary(commands: Sequence[ControlCommand]) -> str | None:
         return None
     parts = []
     for c in commands[:_SUMMARY_ITEMS]:
-        asset = echoed(c.asset_id.strip(), MAX_DOCUMENT_LENGTH)
+        asset = echoed(c.asset_id, MAX_DOCUMENT_LENGTH)
         part = f"{c.action.value} {echoed(c.agency, 16)}/{asset}"
         if c.amount is not None:
             part += f" amount={echoed(str(c.amount), 32)}"
@@ -790,7 +795,7 @@ def _returned_asset(
         for answer in answers
         if answer.agency == agency
         for asset in answer.assets
-        if asset.asset_id == asset_id.strip()
+        if asset.asset_id == asset_id
     ]
     if not found:
         raise refuse(
