@@ -91,11 +91,11 @@ class TokenService:
         if perms and role is not Role.JUDGE:
             raise ValueError("only a JUDGE token carries permissions")
         claims["perms"] = perms
-        for name, value in {"sub": subject, **claims}.items():
-            refused = refused_character(value) if isinstance(value, str) else None
-            if refused is not None:
-                # the gateway would refuse the token (``_principal``): never issue one
-                raise ValueError(f"{name} contains {refused}: not a character a claim may hold")
+        refused = _refused_claim({"sub": subject, **claims})
+        if refused is not None:  # the gateway would refuse the token (``_principal``)
+            raise ValueError(
+                f"{refused[0]} contains {refused[1]}: not a character a claim may hold"
+            )
         missing = [c for c in _SCOPE_CLAIMS[role] if not claims[c]]
         if missing:
             raise ValueError(f"a {role.value} token needs {', '.join(missing)}")
@@ -199,17 +199,14 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
         raise _invalid("令牌中的角色未知", "the token's role is unknown") from None
     if role is Role.PUBLIC:
         raise _invalid("令牌不能授予 PUBLIC 角色", "a token cannot carry the PUBLIC role")
-    for name in _TEXT_CLAIMS:
-        value = claims.get(name)
-        refused = refused_character(value) if isinstance(value, str) else None
-        if refused is not None:
-            # the claims name the caller in the audit log and the database: text a database
-            # cannot store (a NUL, a lone surrogate) would fail the refusal's own audit entry
-            raise _invalid(
-                f"令牌的 {name} 含有不允许的字符 {refused}",
-                f"the token's {name} contains {refused}: control characters and lone "
-                "surrogates are not accepted",
-            )
+    refused = _refused_claim(claims)
+    if refused is not None:
+        name, shown = refused
+        raise _invalid(
+            f"令牌的 {name} 含有不允许的字符 {shown}",
+            f"the token's {name} contains {shown}: control characters and lone surrogates are "
+            "not accepted",
+        )
     values = {name: claims.get(name) for name in ("court", "judge", "dept")}
     for name in _SCOPE_CLAIMS[role]:
         if not isinstance(values[name], str) or not values[name]:
@@ -230,6 +227,18 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
 
 # the claims of text a principal carries
 _TEXT_CLAIMS = ("sub", "court", "judge", "dept", "jti")
+
+
+def _refused_claim(claims: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first text claim holding a character the gateway refuses in text, and that
+    character (``U+0000``): the claims name the caller in the audit log and the database, and
+    text a database cannot store (a NUL, a lone surrogate) would fail even a refusal's entry."""
+    for name in _TEXT_CLAIMS:
+        value = claims.get(name)
+        refused = refused_character(value) if isinstance(value, str) else None
+        if refused is not None:
+            return name, refused
+    return None
 
 
 def _permissions(value: Any) -> frozenset[str]:
