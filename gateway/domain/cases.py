@@ -67,6 +67,10 @@ _LEGACY = re.compile(
 )
 
 
+# no enforcement case is older: a case number's year, and the floor of every date about a case
+EARLIEST_YEAR = 1990
+
+
 def parse_case_number(value: str, *, today: datetime.date | None = None) -> CaseNumber:
     """Parse and validate an enforcement case number; raises ``InvalidCaseNumberError``."""
     text = fold_identifier(value)
@@ -84,10 +88,10 @@ def parse_case_number(value: str, *, today: datetime.date | None = None) -> Case
         )
     year = int(match["year"])
     this_year = (today or court_today()).year
-    if not 1990 <= year <= this_year:
+    if not EARLIEST_YEAR <= year <= this_year:
         raise InvalidCaseNumberError(
-            f"案号年份 {year} 不在 1990 至 {this_year} 之间",
-            f"the case number's year {year} is not between 1990 and {this_year}",
+            f"案号年份 {year} 不在 {EARLIEST_YEAR} 至 {this_year} 之间",
+            f"the case number's year {year} is not between {EARLIEST_YEAR} and {this_year}",
         )
     if legacy is not None:
         # 淮中执恢 -> court 淮中, type 执恢: the court's short name ends at the first 执

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.domain.calendar import WorkingCalendar
+from gateway.domain.cases import EARLIEST_YEAR
 from gateway.domain.deadlines import DeadlineKind, DeadlineProfile
 from gateway.domain.listing import (
     Decision,
@@ -347,8 +348,8 @@ def _check_in_time(
         )
 
 
-# no enforcement case is older (``gateway.domain.cases``: a case number's year is 1990 or later)
-EARLIEST_EVENT = datetime.date(1990, 1, 1)
+# no enforcement case is older (``gateway.domain.cases.EARLIEST_YEAR``)
+EARLIEST_EVENT = datetime.date(EARLIEST_YEAR, 1, 1)
 
 
 def _check_date(on: datetime.date, last: datetime.date | None, today: datetime.date) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from gateway.auth.principal import Principal
 from gateway.domain.calendar import Deadline, Due
+from gateway.domain.cases import EARLIEST_YEAR
 from gateway.domain.clock import court_date
 from gateway.domain.deadlines import DeadlineKind
 from gateway.domain.errors import ChakongError, InvalidInputError
@@ -420,8 +421,9 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 
 
 def _as_of(day: datetime.date) -> datetime.date:
-    if not 1990 <= day.year <= 2200:
+    if not EARLIEST_YEAR <= day.year <= 2200:
         raise InvalidInputError(
-            "日期应在 1990 至 2200 年之间", "the date must be between 1990 and 2200"
+            f"日期应在 {EARLIEST_YEAR} 至 2200 年之间",
+            f"the date must be between {EARLIEST_YEAR} and 2200",
         )
     return day
