@@ -63,7 +63,7 @@ class KeptConnection:
     def available(self) -> bool:
         """May a caller that can go elsewhere use it now: not in use, and not within
         ``RETRY_OPEN_S`` of a failure to open one?"""
-        return not self.in_use and time.monotonic() - self.open_failed >= RETRY_OPEN_S
+        return not self.in_use and _may_open(self.open_failed)
 
     @property
     def connection(self) -> asyncpg.Connection | None:
@@ -150,8 +150,7 @@ class KeptConnections:
                 return kept
             if unopened is None:
                 unopened = kept
-        failed = max(kept.open_failed for kept in self.members)
-        if unopened is None or time.monotonic() - failed < RETRY_OPEN_S:
+        if unopened is None or not _may_open(max(k.open_failed for k in self.members)):
             return None
         return unopened
 
@@ -174,6 +173,11 @@ class KeptConnections:
         """Close every member's connection, telling the server."""
         for kept in self.members:
             await kept.aclose()
+
+
+def _may_open(failed: float) -> bool:
+    """Is it ``RETRY_OPEN_S`` since opening a connection last failed (``failed``, monotonic)?"""
+    return time.monotonic() - failed >= RETRY_OPEN_S
 
 
 def _fit_after(connection: asyncpg.Connection, exc: BaseException) -> bool:
