@@ -17,8 +17,9 @@ import pytest
 
 from connectors.registry import AGENCIES
 from gateway.app import open_resources
+from gateway.domain.records import wire_adapter
 from gateway.domain.subjects import SubjectKind
-from gateway.services.cache import CacheEntry, MemoryBackend, RecordCache
+from gateway.services.cache import CacheEntry, Grouped, MemoryBackend, RecordCache, RedisBackend
 from gateway.settings import ControlSettings, Settings
 from mocks.synthetic import Tier
 from tests.connectors.helpers import example
@@ -36,16 +37,17 @@ async def rich_records() -> dict[str, Any]:
 
 
 class DictBackend:
-    """A stand-in for Redis that keeps what it is given as JSON text, as Redis does."""
+    """A stand-in for Redis that keeps the bytes it is given, as Redis does."""
 
     def __init__(self) -> None:
-        self.values: dict[str, str] = {}
+        self.values: dict[str, bytes] = {}
 
-    async def multi_set(self, pairs: list[tuple[str, Any]], ttl: float) -> None:
-        self.values.update((key, json.dumps(value)) for key, value in pairs)
+    async def multi_set(self, pairs: list[tuple[str, bytes]], ttl: float) -> None:
+        assert all(isinstance(value, bytes) for _, value in pairs)
+        self.values.update(pairs)
 
-    async def multi_get(self, keys: list[str]) -> list[Any]:
-        return [None if k not in self.values else json.loads(self.values[k]) for k in keys]
+    async def multi_get(self, keys: list[str]) -> list[bytes | None]:
+        return [self.values.get(k) for k in keys]
 
 
 def redis_reachable() -> bool:
@@ -106,10 +108,176 @@ async def test_agencies_do_not_share_entries(cache: RecordCache):
 async def test_an_unreadable_entry_is_a_miss_not_a_crash():
     class Backend:
         async def multi_get(self, keys):
-            return [{"fetchedAt": "yesterday", "records": None}, {"records": {"type": "Nope"}}]
+            return [
+                b'{"fetchedAt": "yesterday", "records": null}',
+                b'{"records": {"type": "Nope"}}',
+                b'{"fetchedAt": "2026-11-25T08:30:00+00:00", "records": {"type": "Nope"}}',
+                b"not JSON",
+                "\ud800".encode("utf-8", "surrogatepass"),
+            ]
 
     cache = RecordCache(Backend(), serialize=True)
-    assert await cache.get_many("land", ["a", "b"]) == [None, None]
+    assert await cache.get_many("land", list("abcde")) == [None] * 5
+
+
+class CountingBackend(RedisBackend):
+    """The real Redis backend, counting the round trips its groups take."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self.reads: list[int] = []  # the keys of each MGET
+        self.writes: list[int] = []  # the entries of each pipeline
+
+    async def _get_all(self, asked):
+        self.reads.append(sum(len(keys) for keys in asked))
+        return await super()._get_all(asked)
+
+    async def _set_all(self, writes):
+        self.writes.append(sum(len(pairs) for pairs, _ in writes))
+        return await super()._set_all(writes)
+
+
+@pytest.fixture
+async def counted() -> AsyncIterator[tuple[RecordCache, CountingBackend]]:
+    if not redis_reachable():
+        pytest.skip("Redis is not running at 127.0.0.1:6379 (.ci/run starts it)")
+    backend = CountingBackend(RedisBackend.from_url("redis://127.0.0.1:6379/0").client)
+    cache = RecordCache(backend, serialize=True, namespace=f"chakong-test:{uuid.uuid4().hex}")
+    yield cache, backend
+    await cache.aclose()
+
+
+@pytest.mark.redis
+async def test_an_inquirys_nine_agencies_are_one_round_trip_to_redis_each_way(counted):
+    cache, backend = counted
+    records = await rich_records()
+    await asyncio.gather(
+        *(cache.set_many(a, [("rich", CacheEntry(NOW, r))], 60) for a, r in records.items())
+    )
+    assert backend.writes == [len(records)]
+    found = await asyncio.gather(*(cache.get_many(a, ["rich", "missing"]) for a in records))
+    assert backend.reads == [2 * len(records)]
+    assert found == [[CacheEntry(NOW, r), None] for r in records.values()]
+
+
+@pytest.mark.redis
+async def test_writes_made_while_a_group_is_on_its_way_go_together_in_the_next(counted):
+    cache, backend = counted
+    first = asyncio.ensure_future(cache.set_many("police", [("a", CacheEntry(NOW, None))], 60))
+    await asyncio.sleep(0)  # the first group is on its way
+    await asyncio.gather(
+        first,
+        *(cache.set_many("bank", [(f"b{i}", CacheEntry(NOW, None))], 60) for i in range(5)),
+    )
+    assert backend.writes == [1, 5]
+    assert await cache.get_many("bank", [f"b{i}" for i in range(5)]) == [CacheEntry(NOW, None)] * 5
+
+
+@pytest.mark.redis
+async def test_each_entry_of_a_group_keeps_its_own_ttl(counted):
+    cache, backend = counted
+    await asyncio.gather(
+        cache.set_many("police", [("short", CacheEntry(NOW, None))], 60),
+        cache.set_many("bank", [("long", CacheEntry(NOW, None))], 3600),
+    )
+    assert backend.writes == [2]
+    short = await backend.client.pttl(cache.key("police", "short"))
+    long = await backend.client.pttl(cache.key("bank", "long"))
+    assert 55_000 < short <= 60_000
+    assert 3_595_000 < long <= 3_600_000
+
+
+@pytest.mark.redis
+async def test_entries_written_by_the_earlier_aiocache_version_are_still_read(counted):
+    """Until December 2026 entries went through aiocache's JSON serializer (``json.dumps``,
+    non-ASCII escaped): the same shape, so they are read, not dropped."""
+    cache, backend = counted
+    for agency, records in (await rich_records()).items():
+        stored = {
+            "fetchedAt": NOW.isoformat(),
+            "records": {
+                "type": type(records).__name__,
+                "data": wire_adapter(type(records)).dump_python(
+                    records, mode="json", by_alias=True
+                ),
+            },
+        }
+        await backend.client.set(cache.key(agency, "old"), json.dumps(stored))
+        assert await cache.get_many(agency, ["old"]) == [CacheEntry(NOW, records)]
+
+
+async def test_a_redis_outage_is_a_miss_and_an_entry_not_kept():
+    backend = RedisBackend.from_url("redis://127.0.0.1:9/0")  # nothing listens on port 9
+    cache = RecordCache(backend, serialize=True)
+    assert await cache.get_many("police", ["a", "b"]) == [None, None]
+    await cache.set_many("police", [("a", CacheEntry(NOW, None))], 60)  # logged, not raised
+    assert not await cache.ping()
+    await cache.aclose()
+
+
+async def test_calls_made_together_are_sent_together_and_later_ones_next():
+    sent: list[list[int]] = []
+    first_sent = asyncio.Event()
+    release = asyncio.Event()
+
+    async def send(requests: list[int]) -> list[int]:
+        sent.append(requests)
+        first_sent.set()
+        await release.wait()
+        return [r * 10 for r in requests]
+
+    grouped: Grouped[int, int] = Grouped(send)
+    together = [asyncio.ensure_future(grouped(i)) for i in range(3)]
+    await first_sent.wait()
+    later = [asyncio.ensure_future(grouped(i)) for i in (3, 4)]
+    await asyncio.sleep(0)
+    release.set()
+    assert await asyncio.gather(*together, *later) == [0, 10, 20, 30, 40]
+    assert sent == [[0, 1, 2], [3, 4]]
+
+
+async def test_a_failed_send_fails_every_call_of_its_group_and_only_those():
+    async def send(requests: list[int]) -> list[int]:
+        await asyncio.sleep(0.01)
+        if 0 in requests:
+            raise ConnectionError("down")
+        return requests
+
+    grouped: Grouped[int, int] = Grouped(send)
+    failing = [asyncio.ensure_future(grouped(i)) for i in (0, 1)]
+    await asyncio.sleep(0.001)
+    passing = asyncio.ensure_future(grouped(2))
+    results = await asyncio.gather(*failing, passing, return_exceptions=True)
+    assert [type(r) for r in results[:2]] == [ConnectionError, ConnectionError]
+    assert results[2] == 2
+
+
+async def test_a_caller_that_gives_up_leaves_the_others_their_results():
+    async def send(requests: list[int]) -> list[int]:
+        await asyncio.sleep(0.01)
+        return requests
+
+    grouped: Grouped[int, int] = Grouped(send)
+    impatient = asyncio.ensure_future(grouped(1))
+    patient = asyncio.ensure_future(grouped(2))
+    await asyncio.sleep(0.001)
+    impatient.cancel()
+    assert await patient == 2
+    assert impatient.cancelled()
+
+
+async def test_calls_waiting_when_the_sender_is_cancelled_are_cancelled_not_left_waiting():
+    async def send(requests: list[int]) -> list[int]:
+        await asyncio.sleep(30)
+        return requests
+
+    grouped: Grouped[int, int] = Grouped(send)
+    calls = [asyncio.ensure_future(grouped(i)) for i in range(2)]
+    await asyncio.sleep(0.001)
+    assert grouped._sender is not None
+    grouped._sender.cancel()
+    results = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 1)
+    assert all(isinstance(r, asyncio.CancelledError) for r in results)
 
 
 def test_unsupported_cache_url_fails_loudly():
