@@ -86,12 +86,17 @@ class Run:
         return self.cpu_s * 1000 / self.inquiries
 
 
-def postgres_running() -> bool:
+def listening(address: tuple[str, int]) -> bool:
+    """Whether a server accepts connections at ``address``."""
     try:
-        with socket.create_connection(PG, timeout=0.5):
+        with socket.create_connection(address, timeout=0.5):
             return True
     except OSError:
         return False
+
+
+def postgres_running() -> bool:
+    return listening(PG)
 
 
 @contextlib.asynccontextmanager

@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.backend_settings import BACKENDS, STORAGE, backend_settings, missing
 from bench.fanout import procs, queries
 from bench.fanout.client import Client, encode, register_cases
 from bench.fanout.report import Figure, git_revision, table, write_bench_section
@@ -46,47 +49,79 @@ async def cpu_per_query(client: Client, pid: int, body: bytes, count: int) -> fl
     return (procs.cpu_seconds(pid) - start) / count * 1000
 
 
-async def measure(before: Path, count: int, rounds: int, warmup: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Side:
+    """One gateway of a paired run: its ``chakong serve`` (``None``: this checkout's) and more
+    ``CHAKONG_*`` settings (its database, its cache)."""
+
+    name: str
+    command: list[str] | None = None
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+async def paired_rounds(
+    sides: list[Side], count: int, rounds: int, warmup: int
+) -> dict[str, list[float]]:
+    """Each side's gateway CPU per inquiry (ms) in each round: the gateways run at once against
+    the same mock agencies (answering at once); each round sends ``count`` full-profile
+    inquiries to one gateway after the other, the order reversed every round. Fails unless
+    every gateway answers the same."""
     body = encode(queries.PROFILE_QUERY, queries.profile_variables())
-    command = [str(before / ".venv" / "bin" / "chakong"), "serve"]
-    with (
-        tempfile.TemporaryDirectory() as mock_dir,
-        tempfile.TemporaryDirectory() as before_dir,
-        tempfile.TemporaryDirectory() as after_dir,
-        procs.mock_agencies(Path(mock_dir)) as mocks,
-        # the before's own code: its checkout first on the path, not this one
-        procs.gateway(
-            Path(before_dir), mocks, command=command, settings={"PYTHONPATH": str(before)}
-        ) as old,
-        procs.gateway(Path(after_dir), mocks) as new,
-    ):
+    with contextlib.ExitStack() as stack:
+        mocks = stack.enter_context(procs.mock_agencies(Path(stack.enter_context(temp_dir()))))
+        gateways = {
+            side.name: stack.enter_context(
+                procs.gateway(
+                    Path(stack.enter_context(temp_dir())),
+                    mocks,
+                    command=side.command,
+                    settings=side.settings,
+                )
+            )
+            for side in sides
+        }
         async with httpx.AsyncClient(timeout=60.0) as http:
-            sides = {"before": old, "after": new}
             clients: dict[str, Client] = {}
             answers: dict[str, Any] = {}
-            for name, gateway in sides.items():
+            for name, gateway in gateways.items():
                 await register_cases(http, gateway, 1)
                 clients[name] = Client(http, gateway.url, gateway.judge_token)
                 for _ in range(warmup):
                     _, answers[name] = await clients[name].post(body)
-            same = queries.strip_volatile(answers["before"]) == queries.strip_volatile(
-                answers["after"]
-            )
-            if not same:
-                raise RuntimeError("the two gateways answer differently: not the same work")
-            cpu: dict[str, list[float]] = {"before": [], "after": []}
+            first = queries.strip_volatile(answers[sides[0].name])
+            if any(queries.strip_volatile(answer) != first for answer in answers.values()):
+                raise RuntimeError("the gateways answer differently: not the same work")
+            cpu: dict[str, list[float]] = {name: [] for name in gateways}
+            names = list(gateways)
             for index in range(rounds):
-                order = ("before", "after") if index % 2 == 0 else ("after", "before")
-                for name in order:
-                    pid = sides[name].proc.pid
+                for name in names if index % 2 == 0 else names[::-1]:
+                    pid = gateways[name].proc.pid
                     cpu[name].append(await cpu_per_query(clients[name], pid, body, count))
-                print(
-                    f"round {index + 1}/{rounds}: before {cpu['before'][-1]:.2f} ms, "
-                    f"after {cpu['after'][-1]:.2f} ms per query",
-                    flush=True,
-                )
+                shown = ", ".join(f"{name} {cpu[name][-1]:.2f}" for name in names)
+                print(f"round {index + 1}/{rounds}: {shown} ms per inquiry", flush=True)
+    return cpu
+
+
+def temp_dir() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory()
+
+
+async def measure(
+    before: Path, count: int, rounds: int, warmup: int, backend: str = "sqlite"
+) -> dict[str, Any]:
+    command = [str(before / ".venv" / "bin" / "chakong"), "serve"]
+    async with contextlib.AsyncExitStack() as stack:
+        # each side on a database and a cache of its own
+        old = await stack.enter_async_context(backend_settings(backend))
+        new = await stack.enter_async_context(backend_settings(backend))
+        sides = [
+            # the before's own code: its checkout first on the path, not this one
+            Side("before", command, old | {"PYTHONPATH": str(before)}),
+            Side("after", None, new),
+        ]
+        cpu = await paired_rounds(sides, count, rounds, warmup)
     ratios = [a / b for a, b in zip(cpu["after"], cpu["before"], strict=True)]
-    return {"cpu": cpu, "ratios": ratios, "queries": count, "rounds": rounds}
+    return {"cpu": cpu, "ratios": ratios, "queries": count, "rounds": rounds, "backend": backend}
 
 
 def figures(raw: dict[str, Any]) -> list[Figure]:
@@ -129,14 +164,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=at_least(1), default=200, help="per gateway and round")
     parser.add_argument("--rounds", type=at_least(1), default=12)
     parser.add_argument("--warmup", type=at_least(0), default=30)
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="sqlite",
+        help="the storage of both gateways, each its own (bench/backend_settings.py)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     before = args.before.resolve()
     if not (before / ".venv" / "bin" / "chakong").exists():
         print(f"{before} has no .venv/bin/chakong: run `make install` there", file=sys.stderr)
         return 2
+    if (why := missing(args.backend)) is not None:
+        print(f"cannot measure on {args.backend}: {why}", file=sys.stderr)
+        return 2
     load_start = os.getloadavg()
-    raw = asyncio.run(measure(before, args.queries, args.rounds, args.warmup))
+    raw = asyncio.run(measure(before, args.queries, args.rounds, args.warmup, args.backend))
     load_end = os.getloadavg()
     found = figures(raw)
     print(table(found))
@@ -144,8 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     setup = (
         f"Before: git {git_revision(before)}; after: git {git_revision()}, this checkout. Two "
-        "gateways (`chakong serve`, each with its own SQLite file, keys and case) at once "
-        "against the same mock agencies, "
+        "gateways (`chakong serve`, each with its own keys, case and storage: "
+        f"{STORAGE[args.backend]}) at once against the same mock agencies, "
         f"answering at once; {args.rounds} rounds of {args.queries} sequential full-profile "
         "inquiries (`fresh: true`, as figure (b)) to each, the order swapped every round; each "
         "gateway's CPU from `/proc`. The figure is the median of the rounds' ratios: both sides "
@@ -156,10 +200,11 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{x:.2f}" for x in raw["cpu"]["after"])
         + "."
     )
+    on = "" if args.backend == "sqlite" else f" --backend {args.backend}"
     write_bench_section(
-        name="paired-cpu",
-        title="An inquiry's CPU, before and after, side by side (`bench/paired_cpu.py`)",
-        command="python -m bench.paired_cpu --before DIR",
+        name="paired-cpu" + on.replace(" --backend ", "-"),
+        title=f"An inquiry's CPU, before and after, side by side (`bench/paired_cpu.py`{on})",
+        command=f"python -m bench.paired_cpu --before DIR{on}",
         load=(load_start, load_end),
         setup=setup,
         figures=found,
