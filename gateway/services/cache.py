@@ -10,9 +10,13 @@ own ``maxmemory`` policy bounds them. Stampede protection is the fan-out's singl
 
 An inquiry reads and writes the entries of nine agencies, each agency on its own. On Redis,
 the reads and the writes that concurrent callers make go together, one round trip for all
-(``Grouped``): a round trip through redis-py costs about 0.12 ms of CPU, and through aiocache,
-which this module used before, an inquiry's nine writes cost 2.4 ms of CPU, more than half as
-much as the rest of the inquiry (``python -m bench.backends``).
+(``Grouped``): a round trip through redis-py costs 0.1 to 0.2 ms of CPU. Through aiocache,
+which this module used before, an inquiry's nine writes (nine transactions) cost 2.4 ms of
+CPU, where the rest of the inquiry costs 4 to 6 ms (``python -m bench.backends``).
+
+A group is bounded by ``REDIS_TIMEOUT_S`` as a whole. A 1,000-debtor batch's writes (up to
+25 KB of JSON per debtor) can go in one group: on a slow link to Redis they may time out
+together, and the batch's entries are then not kept (the batch's answer is not affected).
 """
 
 from __future__ import annotations
