@@ -29,6 +29,7 @@ from strawberry.types.execution import PreExecutionError
 
 from gateway.domain.errors import INTERNAL_ERROR_MESSAGE, ChakongError
 from gateway.http.challenge import refusal_headers
+from gateway.http.graphql_messages import bilingual
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON
 
 log = logging.getLogger(__name__)
@@ -183,6 +184,9 @@ def _formatted(error: GraphQLError, request_error: bool) -> dict[str, Any]:
         return {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "INTERNAL_ERROR"}}
     parse_failed = isinstance(error, GraphQLSyntaxError)
     extensions["code"] = "GRAPHQL_PARSE_FAILED" if parse_failed else "GRAPHQL_VALIDATION_FAILED"
+    zh, en = bilingual(error.message, parse_failed=parse_failed)
+    formatted["message"] = f"{zh} / {en}"
+    extensions["messageZh"], extensions["messageEn"] = zh, en
     formatted["extensions"] = extensions
     return formatted
 
