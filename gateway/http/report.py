@@ -27,6 +27,7 @@ from gateway.domain.errors import (
     ChakongError,
     InvalidInputError,
 )
+from gateway.domain.inputs import check_text
 from gateway.explorer import FONT_CSS_URL  # the font a browser loads, served with the explorer
 from gateway.http.challenge import refusal_headers
 from gateway.http.middleware import error_body
@@ -85,6 +86,9 @@ class ReportEndpoint:
 
 def _params(request: Request) -> tuple[str, str, str | None, str]:
     params = request.query_params
+    for name, value in params.multi_items():  # the rule of every request's text, as /graphql's
+        check_text(name, "参数名", "a parameter's name")
+        check_text(value, f"参数 {name}", f"parameter {name}")
     missing = [name for name in ("case", "subject") if not params.get(name, "").strip()]
     if missing:
         names = "、".join(missing)

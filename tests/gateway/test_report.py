@@ -290,6 +290,10 @@ def test_a_partial_freeze_and_a_queued_seizure_read_as_such():
         ("judge", {"format": "docx"}, 400, "INVALID_INPUT"),
         ("judge", {"subject": ""}, 400, "INVALID_INPUT"),
         ("judge", {"kind": "ROBOT"}, 400, "INVALID_SUBJECT_ID"),
+        # the rule of every request's text, as /graphql's: never read, never echoed
+        ("judge", {"case": "(2026)苏0812执123号\x00"}, 400, "INVALID_TEXT"),
+        ("judge", {"subject": "\x1b"}, 400, "INVALID_TEXT"),
+        ("judge", {"kind": "NATURAL", "x\x7f": "1"}, 400, "INVALID_TEXT"),
     ],
 )
 async def test_refusals_are_coded_and_audited(
