@@ -50,6 +50,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signal.SIGPIPE
 
 
+def _refused_settings(exc: ValidationError) -> str:
+    """One line per refused setting, its name and why, never its value: a database or cache
+    URL may hold a password (pydantic's own text quotes every input)."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        where = ".".join(str(part) for part in error["loc"])
+        lines.append(f"  {where}: {error['msg']}")
+    return "\n".join(lines)
+
+
 def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -61,7 +71,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         result: int = args.run(args)
     except ValidationError as exc:
-        print(f"配置无效 / invalid configuration:\n{exc}", file=sys.stderr)
+        print(f"配置无效 / invalid configuration:\n{_refused_settings(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

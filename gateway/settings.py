@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -176,6 +177,28 @@ class Settings(BaseSettings):
     # 10.1.0.0/16); none by default: the client is the address the connection comes from.
     # CHAKONG_TRUSTED_PROXIES=10.0.0.5,10.1.0.0/16 (or a JSON list)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("cache_url")
+    @classmethod
+    def _cache_url(cls, value: str) -> str:
+        # the URL is never echoed: a redis:// URL may hold the server's password
+        text = value.strip()
+        scheme, separator, _ = text.partition("://")
+        if separator and scheme == "memory":
+            return text
+        if not separator or scheme not in ("redis", "rediss"):
+            raise ValueError(
+                "the cache URL must be memory:// or redis://host:port/db (rediss:// for TLS)"
+            )
+        parts = urlsplit(text)
+        try:
+            parts.port  # noqa: B018 (read for its check)
+        except ValueError:
+            raise ValueError("the cache URL's port is not a number from 0 to 65535") from None
+        db = parts.path.strip("/")
+        if db and not (db.isascii() and db.isdigit()):
+            raise ValueError("the cache URL's database is not a number (redis://host:6379/0)")
+        return text
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -168,6 +168,29 @@ def test_unknown_agency_in_settings_fails_loudly():
         Settings(agencies={"weather": {"url": "http://x"}})
 
 
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("memcached://127.0.0.1", "memory:// or redis://"),
+        ("127.0.0.1:6379", "memory:// or redis://"),
+        ("redis://:s3cret@127.0.0.1:port/0", "port is not a number"),
+        ("redis://:s3cret@127.0.0.1:99999/0", "port is not a number"),
+        ("redis://:s3cret@127.0.0.1:6379/cache", "database is not a number"),
+        ("redis://:s3cret@127.0.0.1:6379/０", "database is not a number"),
+    ],
+)
+def test_a_cache_url_that_cannot_work_is_refused_by_the_settings(url, words):
+    with pytest.raises(ValueError, match=words):
+        Settings(cache_url=url)
+
+
+@pytest.mark.parametrize(
+    "url", ["memory://", " redis://127.0.0.1:6379/3 ", "rediss://u:p@cache.court:6380", "redis://h"]
+)
+def test_cache_urls_that_work_are_kept(url):
+    assert Settings(cache_url=url).cache_url == url.strip()
+
+
 def test_settings_read_nested_agency_variables(monkeypatch):
     monkeypatch.setenv("CHAKONG_AGENCIES__BANK__URL", "http://bank.example:8080")
     monkeypatch.setenv("CHAKONG_AGENCIES__BANK__TOKEN", "s3cret")
@@ -186,6 +209,17 @@ def test_invalid_configuration_is_a_message_not_a_traceback(tmp_path):
     result = run_cli("serve", cwd=tmp_path, env={"CHAKONG_PORT": "not-a-port"})
     assert result.returncode == 2
     assert "invalid configuration" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_refused_setting_is_named_with_why_but_never_its_value(tmp_path):
+    """A database or cache URL may hold a password: pydantic's own text would quote it."""
+    url = "redis://:s3cret@cache.court:6379/cache"
+    result = run_cli("serve", cwd=tmp_path, env={"CHAKONG_CACHE_URL": url})
+    assert result.returncode == 2
+    assert "invalid configuration" in result.stderr
+    assert "cache_url: Value error, the cache URL's database is not a number" in result.stderr
+    assert "s3cret" not in result.stderr
     assert "Traceback" not in result.stderr
 
 
