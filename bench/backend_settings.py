@@ -16,7 +16,8 @@ from collections.abc import AsyncIterator
 
 import redis.asyncio as redis
 
-from bench.audit import database, listening, postgres_running
+from bench.audit import PG, database, listening, postgres_running
+from gateway.services.cache import NAMESPACE
 
 BACKENDS = ("sqlite", "postgresql", "postgresql+redis")
 # each as the results describe it
@@ -26,8 +27,7 @@ STORAGE = {
     "postgresql+redis": "a PostgreSQL database and the record cache on Redis",
 }
 REDIS = ("127.0.0.1", 6379)
-# the record cache's namespace (gateway.services.cache.RecordCache)
-CACHE_KEYS = "chakong:v1:*"
+CACHE_KEYS = f"{NAMESPACE}:*"  # every key the record cache writes
 
 _redis_dbs = itertools.count(15, -1)
 
@@ -35,9 +35,9 @@ _redis_dbs = itertools.count(15, -1)
 def missing(backend: str) -> str | None:
     """Why ``backend`` cannot be measured here, or ``None``."""
     if backend != "sqlite" and not postgres_running():
-        return "PostgreSQL is not running at 127.0.0.1:5432"
+        return f"PostgreSQL is not running at {PG[0]}:{PG[1]}"
     if backend.endswith("+redis") and not listening(REDIS):
-        return "Redis is not running at 127.0.0.1:6379"
+        return f"Redis is not running at {REDIS[0]}:{REDIS[1]}"
     return None
 
 

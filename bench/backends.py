@@ -20,16 +20,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import statistics
 import sys
-from pathlib import Path
 from typing import Any
 
 from bench.backend_settings import BACKENDS, STORAGE, backend_settings, missing
 from bench.fanout.report import Figure, table, write_bench_section
-from bench.fanout.results import RESULTS
+from bench.fanout.results import RESULTS, write_raw
 from bench.options import at_least
 from bench.paired_cpu import Side, paired_rounds
 
@@ -118,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         figures=found,
         results=RESULTS,
     )
-    (Path(__file__).parent / "out").mkdir(exist_ok=True)
-    (Path(__file__).parent / "out" / "backends.json").write_text(json.dumps(raw, indent=2))
+    write_raw("backends", raw)
     print(f"wrote {RESULTS}")
     return 0
 

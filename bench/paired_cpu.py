@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import statistics
 import sys
@@ -33,7 +32,7 @@ from bench.backend_settings import BACKENDS, STORAGE, backend_settings, missing
 from bench.fanout import procs, queries
 from bench.fanout.client import Client, encode, register_cases
 from bench.fanout.report import Figure, git_revision, table, write_bench_section
-from bench.fanout.results import RESULTS
+from bench.fanout.results import RESULTS, write_raw
 from bench.options import at_least
 
 ROUND_PAUSE_S = 0.05  # lets the last answer's audit group and the CPU counters settle
@@ -68,11 +67,12 @@ async def paired_rounds(
     every gateway answers the same."""
     body = encode(queries.PROFILE_QUERY, queries.profile_variables())
     with contextlib.ExitStack() as stack:
-        mocks = stack.enter_context(procs.mock_agencies(Path(stack.enter_context(temp_dir()))))
+        mock_dir = stack.enter_context(tempfile.TemporaryDirectory())
+        mocks = stack.enter_context(procs.mock_agencies(Path(mock_dir)))
         gateways = {
             side.name: stack.enter_context(
                 procs.gateway(
-                    Path(stack.enter_context(temp_dir())),
+                    Path(stack.enter_context(tempfile.TemporaryDirectory())),
                     mocks,
                     command=side.command,
                     settings=side.settings,
@@ -100,10 +100,6 @@ async def paired_rounds(
                 shown = ", ".join(f"{name} {cpu[name][-1]:.2f}" for name in names)
                 print(f"round {index + 1}/{rounds}: {shown} ms per inquiry", flush=True)
     return cpu
-
-
-def temp_dir() -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory()
 
 
 async def measure(
@@ -210,8 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         figures=found,
         results=RESULTS,
     )
-    (Path(__file__).parent / "out").mkdir(exist_ok=True)
-    (Path(__file__).parent / "out" / "paired_cpu.json").write_text(json.dumps(raw, indent=2))
+    write_raw("paired_cpu", raw)
     print(f"wrote {RESULTS}")
     return 0
 

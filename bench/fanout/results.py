@@ -21,6 +21,14 @@ HISTORY = 5  # runs shown in RESULTS.md, this one included
 COMMAND = "python -m bench.fanout   (make bench)"
 
 
+def write_raw(name: str, raw: Any) -> Path:
+    """A smaller benchmark's raw samples, as ``bench/out/<name>.json`` (git-ignored)."""
+    path = BENCH_DIR / "out" / f"{name}.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(raw, indent=2))
+    return path
+
+
 def load_runs(path: Path = RUNS) -> list[dict[str, Any]]:
     if not path.exists():
         return []

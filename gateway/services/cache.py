@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 # the default cap of the in-process cache; ``Settings.cache_max_entries`` explains the number
 MEMORY_MAX_ENTRIES = DEFAULT_CACHE_MAX_ENTRIES
+# the prefix of every key the record cache writes (``RecordCache.key``)
+NAMESPACE = "chakong:v1"
 # the longest a read or a write of Redis may take before it counts as failed (a miss, or an
 # entry not kept): the inquiry goes on without the cache
 REDIS_TIMEOUT_S = 1.0
@@ -226,7 +228,7 @@ class RedisBackend:
 class RecordCache:
     """Get and set many entries of one agency at once; failures of the cache are not fatal."""
 
-    def __init__(self, backend: Any, *, serialize: bool, namespace: str = "chakong:v1") -> None:
+    def __init__(self, backend: Any, *, serialize: bool, namespace: str = NAMESPACE) -> None:
         self._backend = backend
         self._serialize = serialize
         self._namespace = namespace
