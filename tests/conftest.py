@@ -35,6 +35,15 @@ TOKENS = {
         judge="J002",
         permissions=["approve_deductions"],
     ),
+    # judge J001 again, with another token: another ``sub``, the id in full-width digits, and
+    # the approver's permission (maker-checker must still know the requester)
+    "judge-again": _TOKENS.issue(
+        Role.JUDGE,
+        subject="judge:苏0812:Ｊ００１",
+        court=COURT,
+        judge="Ｊ００１",
+        permissions=["approve_deductions"],
+    ),
     "foreign-judge": _TOKENS.issue(Role.JUDGE, subject="judge:x", court="苏0803", judge=JUDGE),
     "system": _TOKENS.issue(Role.COURT_SYSTEM, subject="system:苏0812", court=COURT),
     "foreign-system": _TOKENS.issue(Role.COURT_SYSTEM, subject="system:苏0803", court="苏0803"),

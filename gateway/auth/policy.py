@@ -261,14 +261,15 @@ def check_control(principal: Principal, case: Case | None) -> None:
 
 
 def check_approval(principal: Principal, court: str, requested_by: str) -> None:
-    """Maker-checker: a second judge of the same court, holding ``approve_deductions``."""
+    """Maker-checker: a second judge of the same court, holding ``approve_deductions``; the
+    same judge with another token (another ``sub``) is the same person (``Principal.names``)."""
     if principal.role is not Role.JUDGE or principal.court != court:
         raise PermissionDeniedError(
             "只有本院法官可以审批扣划",
             "only a judge of the same court may approve a deduction",
             code="FORBIDDEN_COURT",
         )
-    if principal.subject == requested_by:
+    if requested_by in principal.names:
         raise PermissionDeniedError(
             "不能审批自己申请的扣划",
             "you cannot approve your own deduction request",

@@ -34,5 +34,20 @@ class Principal:
     def authenticated(self) -> bool:
         return self.role is not Role.PUBLIC
 
+    @property
+    def person(self) -> str:
+        """Who the caller is, as a control names its requester and approver: a judge by court
+        and judge id (in the register's normal form, whatever the token's ``sub`` says, so two
+        tokens of one judge are one person to maker-checker), anyone else by the ``sub``."""
+        if self.role is Role.JUDGE and self.court is not None and self.judge is not None:
+            return f"judge:{self.court}:{self.judge}"
+        return self.subject
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every name a control of this caller's may carry as its requester: ``person``, and the
+        token's ``sub``, which controls made before they named the person carry."""
+        return frozenset({self.person, self.subject})
+
 
 ANONYMOUS = Principal(Role.PUBLIC)

@@ -273,7 +273,7 @@ async def resolve_freeze_register(
     entries = await _desk(context).register(
         context.principal.court or "",
         case_number=number,
-        requested_by=context.principal.subject if mine else None,
+        requested_by=context.principal.names if mine else None,
     )
     return [RegisterEntry.from_domain(e) for e in entries]
 
@@ -297,7 +297,7 @@ async def resolve_expiring_controls(
         )
     entries = await _desk(context).register(
         context.principal.court or "",
-        requested_by=context.principal.subject if mine else None,
+        requested_by=context.principal.names if mine else None,
         within_days=within_days,
     )
     return [RegisterEntry.from_domain(e) for e in entries]

@@ -67,8 +67,12 @@ class Control:
         description="所针对的冻结或查封 / The freeze or seizure acted upon"
     )
     state: domain.OperationState = strawberry.field(description="状态 / State")
-    requested_by: str = strawberry.field(description="申请法官 / Requested by")
-    approved_by: str | None = strawberry.field(description="审批法官 / Approved by")
+    requested_by: str = strawberry.field(
+        description="申请法官（法院:法官编号） / Requested by (judge:court:judge id)"
+    )
+    approved_by: str | None = strawberry.field(
+        description="审批法官（法院:法官编号） / Approved by (judge:court:judge id)"
+    )
     attempts: int = strawberry.field(description="发送次数 / Attempts")
     reference: str | None = strawberry.field(description="协作单位回执号 / Agency reference")
     message: str | None = strawberry.field(description="说明 / What happened")

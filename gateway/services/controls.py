@@ -402,7 +402,7 @@ class ControlService:
             until=command.until if command.action in _DATED else None,
             target_id=None if verdict.target is None else verdict.target.id,
             state=OperationState.AWAITING_APPROVAL if needs_approval else OperationState.PENDING,
-            requested_by=principal.subject,
+            requested_by=principal.person,
             approved_by=None,
             attempts=0 if needs_approval else 1,
             reference=None,
@@ -473,7 +473,7 @@ class ControlService:
             decided = replace(
                 op,
                 state=state,
-                approved_by=principal.subject,
+                approved_by=principal.person,
                 attempts=1 if approve else 0,
                 updated_at=self._clock(),
             )

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -101,10 +101,11 @@ class FreezeDesk:
         court: str,
         *,
         case_number: CaseNumber | None = None,
-        requested_by: str | None = None,
+        requested_by: Collection[str] | None = None,
         within_days: int | None = None,
     ) -> list[RegisterEntry]:
-        """The court's freezes and seizures in force, soonest end first."""
+        """The court's freezes and seizures in force, soonest end first; with ``requested_by``,
+        only those whose requester is one of these names (``Principal.names``)."""
         today = court_date(self._clock())
         ends_before = None if within_days is None else today + datetime.timedelta(within_days)
         async with self._store.read() as unit:
@@ -119,7 +120,7 @@ class FreezeDesk:
         entries = []
         for holding in ledger.holdings.values():
             control = holding.control
-            if requested_by is not None and control.requested_by != requested_by:
+            if requested_by is not None and control.requested_by not in requested_by:
                 continue
             until = holding.until
             if control.queue_position is not None and control.id in standing:

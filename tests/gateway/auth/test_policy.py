@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from gateway.api import build_schema
-from gateway.auth.policy import ROOT_FIELDS, check_inquiry, check_root_fields
+from gateway.auth.policy import ROOT_FIELDS, check_approval, check_inquiry, check_root_fields
 from gateway.auth.principal import ANONYMOUS, Principal, Role
 from gateway.domain.errors import AuthenticationError, PermissionDeniedError
 from gateway.domain.register import CaseStatus, Party, PartyRole, new_case
@@ -95,3 +95,31 @@ def test_only_debtors_of_the_case_may_be_asked_about():
         check_inquiry(JUDGE, case(), [CREDITOR])
     assert alone.value.message_zh.startswith("查询对象（")
     assert not re.search("[A-Za-z]", alone.value.message_zh.replace(CREDITOR.masked_id, ""))
+
+
+APPROVING = Principal(
+    Role.JUDGE,
+    subject="judge:J001",
+    court="苏0812",
+    judge="J001",
+    permissions=frozenset({"approve_deductions"}),
+)
+
+
+@pytest.mark.parametrize(
+    "requested_by",
+    [
+        "judge:苏0812:J001",  # the judge, as controls name their requester
+        "judge:J001",  # the token's sub, as controls made before that named it
+    ],
+)
+def test_the_requester_cannot_approve_by_either_name(requested_by: str):
+    with pytest.raises(PermissionDeniedError) as caught:
+        check_approval(APPROVING, "苏0812", requested_by)
+    assert caught.value.code == "SELF_APPROVAL"
+
+
+def test_another_judge_may_approve():
+    check_approval(APPROVING, "苏0812", "judge:苏0812:J002")
+    assert APPROVING.person == "judge:苏0812:J001"
+    assert Principal(Role.ADMIN, subject="admin:ops").person == "admin:ops"

@@ -90,13 +90,18 @@ async def test_a_judge_applies_a_freeze_plan_and_a_second_judge_approves_a_deduc
     }
     asked = data(await gateway.query(DEDUCT, variables))["deductAsset"]
     assert asked["state"] == "AWAITING_APPROVAL"
+    assert asked["requestedBy"] == "judge:苏0812:J001"  # the judge, not the token's sub
 
     own = await gateway.post(APPROVE, {"id": asked["id"]})  # the requester cannot approve
     assert own.status_code == 403
     assert own.json()["errors"][0]["extensions"]["code"] == "SELF_APPROVAL"
+    # nor with another token of theirs, whatever its sub and however the id is written
+    again = await gateway.post(APPROVE, {"id": asked["id"]}, who="judge-again")
+    assert again.status_code == 403
+    assert again.json()["errors"][0]["extensions"]["code"] == "SELF_APPROVAL"
     approved = data(await gateway.query(APPROVE, {"id": asked["id"]}, who="approver"))
     assert approved["approveDeduction"]["state"] == "APPLIED"
-    assert approved["approveDeduction"]["approvedBy"] == "judge:J002"
+    assert approved["approveDeduction"]["approvedBy"] == "judge:苏0812:J002"
 
     case = data(await gateway.query(CASE_PERFORMED, {"case": CASE}))["case"]
     assert Decimal(case["performed"]) == amount

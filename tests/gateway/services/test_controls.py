@@ -584,10 +584,13 @@ async def test_a_deduction_waits_for_a_second_judge(worlds: Worlds):
     )
     assert asked.state is OperationState.AWAITING_APPROVAL
     assert asked.request_id not in world.bank.posts  # nothing sent yet
+    assert asked.requested_by == "judge:苏0812:judge-zhou"
+    # the requester with the approver's permission, by another token of theirs (another sub)
+    again = JUDGE.__class__(
+        **{**_fields(JUDGE), "subject": "another", "permissions": APPROVER.permissions}
+    )
     with pytest.raises(PermissionDeniedError) as caught:
-        await world.service.approve(
-            JUDGE.__class__(**{**_fields(APPROVER), "subject": JUDGE.subject}), "r", asked.id
-        )
+        await world.service.approve(again, "r", asked.id)
     assert caught.value.code == "SELF_APPROVAL"
     with pytest.raises(PermissionDeniedError) as caught:
         await world.service.approve(
@@ -596,7 +599,7 @@ async def test_a_deduction_waits_for_a_second_judge(worlds: Worlds):
     assert caught.value.code == "NOT_AN_APPROVER"
     approved = await world.service.approve(APPROVER, "r", asked.id)
     assert approved.state is OperationState.APPLIED
-    assert approved.approved_by == "judge-wu"
+    assert approved.approved_by == "judge:苏0812:judge-wu"
     assert world.bank.applications[asked.request_id] == 1
     case = await world.cases.get(NUMBER)
     assert case is not None

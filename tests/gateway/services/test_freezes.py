@@ -66,7 +66,7 @@ async def test_the_register_folds_renewals_deductions_and_releases(world: World)
     assert entry.ends_on == datetime.date(2027, 6, 1)
     assert entry.held == Decimal("59000.00")
     assert await desk(world).register(COURT, within_days=30) == []  # renewed: off the list
-    assert await desk(world).register(COURT, requested_by="someone-else") == []
+    assert await desk(world).register(COURT, requested_by={"someone-else"}) == []
     await world.submit(command(ControlAction.RELEASE, amount=None, until=None), key="x")
     assert await desk(world).register(COURT) == []
     assert await desk(world).register("苏0803") == []
