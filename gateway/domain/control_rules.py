@@ -14,6 +14,8 @@ Each refusal is a ``ControlCheckError`` with a stable code and a message in Chin
                             not after its first (a day already past)
 ``PERIOD_TOO_LONG``         beyond the legal maximum of the asset class (1 or 3 years)
 ``NO_CONTROL_IN_FORCE``     a release, renewal or deduction with nothing of this case in force
+``CONTROL_IN_FLIGHT``       a release or renewal while a freeze or seizure of the case on the
+                            asset is still being sent or reconciled (its outcome unknown)
 ``RENEWAL_AFTER_EXPIRY``    a renewal once the freeze has lapsed (it cannot be revived)
 ``DEDUCTION_EXCEEDS_FROZEN``       more than what is frozen on that asset for the case
 ``DEDUCTION_EXCEEDS_UNPERFORMED``  more than the case's unperformed amount
@@ -25,6 +27,13 @@ Only in-force figures count: a deduction applied or still in flight (``PENDING``
 or awaiting approval) is taken off the frozen amount and off the unperformed amount (an applied
 deduction has already raised the case's performed amount, so it is not counted twice). A freeze
 in flight counts as frozen. ``CaseLedger`` folds a case's operations into these figures.
+
+A case may hold an asset more than once (a second freeze of the same account). The agency acts on
+the case's holds of the asset together (``docs/agency-contract.md``): a deduction takes from all
+that the case froze there, a release lifts every hold, a renewal extends every hold in effect. So
+the ledger does too: what a case holds on an asset is the sum of its holds there less its
+deductions there, and a release or an applied renewal acts on every hold of the asset made before
+it.
 
 An indivisible asset (a house, land) whose value is unknown, or beyond the ceiling, may be held
 only as *the one* asset still needed: while one such is held for the case (in force, or in
@@ -39,6 +48,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from gateway.domain.clock import court_date
 from gateway.domain.controls import (
     Asset,
     ControlAction,
@@ -102,14 +112,25 @@ class Holding:
     released: bool = False  # a release applied or in flight
 
     @property
-    def remaining(self) -> Decimal:
-        """The value still held: what was frozen (the agency's applied amount where it said,
-        in yuan) less deductions; a seizure of unknown value counts 0."""
+    def held(self) -> Decimal:
+        """The value frozen: the agency's applied amount where it said (in yuan), else what was
+        asked; a seizure of unknown value counts 0."""
         control = self.control
         held = control.held_value
         if control.applied_amount is not None and control.asset_class not in _COUNTED_IN_UNITS:
             held = control.applied_amount if held is None else min(held, control.applied_amount)
-        return max(_ZERO, (held or _ZERO) - self.deducted)
+        return held or _ZERO
+
+    @property
+    def remaining(self) -> Decimal:
+        """The value still held by this hold alone: ``held`` less the deductions made against it
+        (``CaseLedger.remaining_on`` counts an asset's holds together, as the agency does)."""
+        return max(_ZERO, self.held - self.deducted)
+
+    @property
+    def in_flight(self) -> bool:
+        """Sent, or about to be, without a definite answer yet."""
+        return self.control.state.in_flight
 
     def in_force(self, today: datetime.date) -> bool:
         return not self.released and (self.until is None or self.until >= today)
@@ -150,26 +171,59 @@ class CaseLedger:
             if op.state is not OperationState.APPLIED:
                 self.deductions_in_flight += op.amount or _ZERO
         elif op.action is ControlAction.RELEASE:
-            holding.released = True
-        elif (
-            op.action is ControlAction.RENEW
-            and op.state is OperationState.APPLIED
-            and op.until is not None
-            and (holding.until is None or op.until > holding.until)
-        ):
-            holding.until = op.until
+            for other in self._before(holding, op):
+                other.released = True
+        elif op.action is ControlAction.RENEW and op.state is OperationState.APPLIED:
+            renewed_on = court_date(op.created_at)
+            for other in self._before(holding, op):
+                if other.until is None or renewed_on <= other.until < (op.until or other.until):
+                    other.until = op.until
 
-    def holding_on(self, agency: str, asset_id: str, today: datetime.date) -> Holding | None:
-        """The case's freeze or seizure in force on the asset (the latest), if any."""
-        found = [
+    def _before(self, holding: Holding, op: ControlOperation) -> list[Holding]:
+        """The case's holds of ``holding``'s asset made no later than ``op`` (a freeze made
+        after a release is not released by it), ``holding`` always among them."""
+        control = holding.control
+        return [
+            h
+            for h in self.holdings.values()
+            if h is holding
+            or (
+                h.control.agency == control.agency
+                and h.control.asset_id == control.asset_id
+                and h.control.created_at <= op.created_at
+            )
+        ]
+
+    def on_asset(self, agency: str, asset_id: str, today: datetime.date) -> list[Holding]:
+        """The case's holds of the asset in force today, oldest first."""
+        return [
             h
             for h in self.holdings.values()
             if h.control.agency == agency and h.control.asset_id == asset_id and h.in_force(today)
         ]
+
+    def remaining_on(self, agency: str, asset_id: str, today: datetime.date) -> Decimal:
+        """What the case still holds on the asset: its holds in force there less the deductions
+        from them (the agency deducts from them together)."""
+        holds = self.on_asset(agency, asset_id, today)
+        held = sum((h.held for h in holds), start=_ZERO)
+        return max(_ZERO, held - sum((h.deducted for h in holds), start=_ZERO))
+
+    def holding_on(self, agency: str, asset_id: str, today: datetime.date) -> Holding | None:
+        """The case's freeze or seizure in force on the asset (the latest), if any."""
+        found = self.on_asset(agency, asset_id, today)
         return found[-1] if found else None
 
     def frozen_value(self, today: datetime.date) -> Decimal:
-        return sum((h.remaining for h in self.holdings.values() if h.in_force(today)), start=_ZERO)
+        assets = {
+            (h.control.agency, h.control.asset_id)
+            for h in self.holdings.values()
+            if h.in_force(today)
+        }
+        return sum(
+            (self.remaining_on(agency, asset_id, today) for agency, asset_id in assets),
+            start=_ZERO,
+        )
 
     def indivisible_beyond(self, today: datetime.date) -> Holding | None:
         """The indivisible asset the case holds beyond the ceiling (allowed with its reason) or
@@ -292,25 +346,55 @@ def check_rules(
             f"本案对该财产没有有效的冻结或查封，不能{action.label_zh}",
             f"no freeze or seizure of this case is in force on the asset: no {action.value}",
         )
+    if action in (ControlAction.RELEASE, ControlAction.RENEW) and any(
+        h.in_flight for h in ledger.on_asset(asset.agency, asset.asset_id, today)
+    ):
+        # the agency acts on the holds it has: one applied after this would outlive a release
+        raise refuse(
+            "CONTROL_IN_FLIGHT",
+            f"本案对该财产的冻结或查封尚在办理中（结果未定），请待其结果确定后再{action.label_zh}",
+            f"a freeze or seizure of this case on the asset is still in flight (its outcome "
+            f"unknown): {action.value} it once that is settled",
+        )
     if action is ControlAction.RENEW:
         start = holding.until or today
         check_period(action, asset, until, start)
     elif action is ControlAction.DEDUCT:
-        _check_deduction(amount, holding, ledger, unperformed)
+        _check_deduction(amount, holding, ledger, unperformed, today)
     return Verdict(target=holding.control, starts_on=today)
 
 
+def check_approved_deduction(
+    op: ControlOperation, ledger: CaseLedger, unperformed: Decimal, today: datetime.date
+) -> None:
+    """A deduction awaiting approval, checked again as it is approved, against the case's
+    ledger without it: since it was asked for, the freeze may have been released or lapsed, or
+    other deductions made."""
+    holding = ledger.holding_on(op.agency, op.asset_id, today)
+    if holding is None:
+        raise refuse(
+            "NO_CONTROL_IN_FORCE",
+            "本案对该财产已没有有效的冻结，不能扣划",
+            "no freeze of this case is in force on the asset any more: no deduction",
+        )
+    _check_deduction(op.amount, holding, ledger, unperformed, today)
+
+
 def _check_deduction(
-    amount: Decimal | None, holding: Holding, ledger: CaseLedger, unperformed: Decimal
+    amount: Decimal | None,
+    holding: Holding,
+    ledger: CaseLedger,
+    unperformed: Decimal,
+    today: datetime.date,
 ) -> None:
     if amount is None or amount <= 0:
         raise refuse("AMOUNT_REQUIRED", "扣划须写明金额", "a deduction needs an amount")
-    if amount > holding.remaining:
+    frozen = ledger.remaining_on(holding.control.agency, holding.control.asset_id, today)
+    if amount > frozen:
         raise refuse(
             "DEDUCTION_EXCEEDS_FROZEN",
-            f"扣划金额 {amount} 超过该财产上本案冻结的余额 {holding.remaining}",
-            f"the deduction {amount} exceeds what this case holds frozen on the asset "
-            f"({holding.remaining})",
+            f"扣划金额 {amount} 超过该财产上本案冻结的余额 {frozen}",
+            f"the deduction {amount} exceeds what this case holds frozen on the asset ({frozen})",
         )
     owed = unperformed - ledger.deductions_in_flight
     if amount > owed:

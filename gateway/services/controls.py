@@ -51,6 +51,7 @@ from gateway.domain.control_rules import (
     CaseLedger,
     ControlCheckError,
     ControlLimits,
+    check_approved_deduction,
     check_documents,
     check_rules,
     refuse,
@@ -64,7 +65,12 @@ from gateway.domain.controls import (
     OperationState,
     request_id_for,
 )
-from gateway.domain.errors import ChakongError, InvalidInputError, StoreUnavailableError
+from gateway.domain.errors import (
+    ChakongError,
+    InvalidInputError,
+    PermissionDeniedError,
+    StoreUnavailableError,
+)
 from gateway.domain.register import Case, PartyRole, amount
 from gateway.domain.seizure_queue import Standing, standings
 from gateway.domain.subjects import echoed
@@ -462,6 +468,8 @@ class ControlService:
         operation_id = op.id
         check_approval(principal, op.court, op.requested_by)
         async with self._store.begin() as unit:
+            if approve:
+                await unit.controls.lock_case(op.case_number)
             op = await unit.controls.get(operation_id) or op
             if op.state is not OperationState.AWAITING_APPROVAL:
                 raise refuse(
@@ -469,6 +477,8 @@ class ControlService:
                     f"该扣划不在待审批状态（{op.state.value}）",
                     f"the deduction is not awaiting approval ({op.state.value})",
                 )
+            if approve:
+                await self._still_allowed(unit, op)
             state = OperationState.PENDING if approve else OperationState.DECLINED
             decided = replace(
                 op,
@@ -485,6 +495,24 @@ class ControlService:
                 )
             await self._audit(unit, principal, request_id, action, decided)
         return decided
+
+    async def _still_allowed(self, unit: UnitOfWork, op: ControlOperation) -> None:
+        """A deduction about to be approved passes the checks again: the case still open, and
+        the freeze still holding the amount, counting what was done since it was asked for (a
+        release, a lapse, other deductions, the case closed)."""
+        number = parse_case_number(op.case_number)
+        case = await unit.cases.get(number)
+        if case is None or not case.is_open:
+            status = "未登记" if case is None else case.status.label_zh
+            raise PermissionDeniedError(
+                f"案件状态为{status}，不能扣划",
+                f"the case is {'not registered' if case is None else case.status.name}: "
+                "no deduction",
+                code="CASE_NOT_OPEN",
+            )
+        others = [o for o in await unit.controls.for_case(op.case_number) if o.id != op.id]
+        today = court_date(self._clock())
+        check_approved_deduction(op, CaseLedger.of(others), case.unperformed, today)
 
     # attempts and reconciliation
 

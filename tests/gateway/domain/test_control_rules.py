@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -245,3 +246,76 @@ def test_an_indivisible_asset_within_the_ceiling_is_counted_not_excepted():
     held = operation(ControlAction.SEIZE, PARCEL, held_value="20000.00", until=SEIZE_UNTIL)
     house = check(ControlAction.SEIZE, HOUSE, CaseLedger.of([held]), until=SEIZE_UNTIL)
     assert house.excess_reason is not None
+
+
+# --- an asset the case holds more than once: the agency acts on its holds together -------------
+
+
+def twice_frozen() -> tuple[ControlOperation, ControlOperation, CaseLedger]:
+    first = operation(ControlAction.FREEZE, ACCOUNT, amount="100.00", held_value="100.00")
+    second = operation(ControlAction.FREEZE, ACCOUNT, amount="100.00", held_value="100.00")
+    return first, second, CaseLedger.of([first, second])
+
+
+def test_a_deduction_may_take_from_every_hold_of_the_asset():
+    _, second, ledger = twice_frozen()
+    deducted = operation(ControlAction.DEDUCT, ACCOUNT, amount="150.00", target=second)
+    ledger.add(deducted)
+    assert ledger.remaining_on("bank", ACCOUNT.asset_id, TODAY) == Decimal("50.00")
+    assert ledger.frozen_value(TODAY) == Decimal("50.00")
+    check(ControlAction.DEDUCT, ACCOUNT, ledger, amount="50.00")
+    with pytest.raises(ControlCheckError) as caught:
+        check(ControlAction.DEDUCT, ACCOUNT, ledger, amount="50.01")
+    assert caught.value.code == "DEDUCTION_EXCEEDS_FROZEN"
+
+
+def test_a_release_lifts_every_hold_of_the_asset_made_before_it():
+    first, second, ledger = twice_frozen()
+    ledger.add(operation(ControlAction.RELEASE, ACCOUNT, target=second, until=None))
+    assert ledger.holding_on("bank", ACCOUNT.asset_id, TODAY) is None
+    assert ledger.frozen_value(TODAY) == Decimal("0.00")
+    with pytest.raises(ControlCheckError) as caught:
+        check(ControlAction.RELEASE, ACCOUNT, ledger)
+    assert caught.value.code == "NO_CONTROL_IN_FORCE"
+    # a freeze made after the release is not lifted by it
+    later = replace(
+        operation(ControlAction.FREEZE, ACCOUNT, amount="70.00", held_value="70.00"),
+        created_at=_NOW + datetime.timedelta(hours=1),
+    )
+    release = operation(ControlAction.RELEASE, ACCOUNT, target=second, until=None)
+    ledger = CaseLedger.of([first, second, release, later])
+    holding = ledger.holding_on("bank", ACCOUNT.asset_id, TODAY)
+    assert holding is not None
+    assert holding.control is later
+    assert ledger.frozen_value(TODAY) == Decimal("70.00")
+
+
+def test_an_applied_renewal_extends_every_hold_in_effect():
+    first, second, _ = twice_frozen()
+    lapsed = replace(
+        operation(ControlAction.FREEZE, ACCOUNT, amount="5.00", held_value="5.00"),
+        until=TODAY - datetime.timedelta(days=1),
+    )
+    renewal = operation(
+        ControlAction.RENEW, ACCOUNT, target=second, until=datetime.date(2027, 6, 1)
+    )
+    ledger = CaseLedger.of([lapsed, first, second, renewal])
+    until = {h.control.id: h.until for h in ledger.holdings.values()}
+    assert until[first.id] == until[second.id] == datetime.date(2027, 6, 1)
+    assert until[lapsed.id] == TODAY - datetime.timedelta(days=1)  # lapsed: not revived
+
+
+@pytest.mark.parametrize("state", [OperationState.PENDING, OperationState.UNKNOWN])
+@pytest.mark.parametrize("action", [ControlAction.RELEASE, ControlAction.RENEW])
+def test_no_release_or_renewal_while_a_hold_of_the_asset_is_in_flight(
+    state: OperationState, action: ControlAction
+):
+    applied = operation(ControlAction.FREEZE, ACCOUNT, amount="100.00", held_value="100.00")
+    flying = operation(
+        ControlAction.FREEZE, ACCOUNT, amount="100.00", held_value="100.00", state=state
+    )
+    with pytest.raises(ControlCheckError) as caught:
+        check(action, ACCOUNT, CaseLedger.of([applied, flying]), until=datetime.date(2027, 6, 1))
+    assert caught.value.code == "CONTROL_IN_FLIGHT"
+    # settled, it may
+    check(action, ACCOUNT, CaseLedger.of([applied]), until=datetime.date(2027, 6, 1))

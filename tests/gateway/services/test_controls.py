@@ -19,6 +19,7 @@ from gateway.domain.cases import parse_case_number
 from gateway.domain.control_rules import ControlCheckError, ControlLimits
 from gateway.domain.controls import ControlAction, OperationState, request_id_for
 from gateway.domain.errors import ChakongError, PermissionDeniedError
+from gateway.domain.register import CaseStatus
 from gateway.services.controls import (
     ControlCommand,
     ControlPolicy,
@@ -607,6 +608,40 @@ async def test_a_deduction_waits_for_a_second_judge(worlds: Worlds):
     with pytest.raises(ChakongError) as caught2:
         await world.service.approve(APPROVER, "r", asked.id)
     assert caught2.value.code == "NOT_AWAITING_APPROVAL"
+
+
+async def test_an_approval_checks_the_deduction_again(worlds: Worlds):
+    """What changed while a deduction waited: its freeze released, its case closed. The approval
+    is refused, nothing is sent, and the deduction still waits (to be declined)."""
+    world = worlds(ControlPolicy(approval_above=Decimal(0)))
+    await world.setup()
+    (frozen,) = await world.submit(command(amount="60000.00"))
+    (released_first,) = await world.submit(
+        command(ControlAction.DEDUCT, amount="100.00", until=None), key="d1"
+    )
+    (closed_first,) = await world.submit(
+        command(ControlAction.DEDUCT, amount="200.00", until=None), key="d2"
+    )
+    for asked in (released_first, closed_first):
+        assert asked.state is OperationState.AWAITING_APPROVAL
+    (release,) = await world.submit(command(ControlAction.RELEASE, until=None), key="r")
+    assert release.state is OperationState.APPLIED
+    with pytest.raises(ChakongError) as caught:
+        await world.service.approve(APPROVER, "r", released_first.id)
+    assert caught.value.code == "NO_CONTROL_IN_FORCE"
+    async with world.store.begin() as unit:
+        await unit.cases.set_status(NUMBER, CaseStatus.CLOSED, world.clock())
+    with pytest.raises(ChakongError) as caught:
+        await world.service.approve(APPROVER, "r", closed_first.id)
+    assert caught.value.code == "CASE_NOT_OPEN"
+    for asked in (released_first, closed_first):
+        assert asked.request_id not in world.bank.posts  # never sent
+        assert (await world.service.operation(asked.id)).state is (OperationState.AWAITING_APPROVAL)
+    denied = await world.log.list(action="control.approve", outcome="denied")
+    assert len(denied) == 2
+    declined = await world.service.decline(APPROVER, "r", closed_first.id)
+    assert declined.state is OperationState.DECLINED
+    assert frozen.state is OperationState.APPLIED
 
 
 async def test_a_declined_deduction_is_never_sent(worlds: Worlds):
