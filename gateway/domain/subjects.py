@@ -69,12 +69,14 @@ def mask_id(value: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
-# 18-digit resident ids, old 15-digit ids and unified social credit codes, standing alone
-_ID_LIKE = re.compile(
-    r"(?<![0-9A-Z])(?:\d{17}[0-9X]|\d{15}|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})"
-    r"(?![0-9A-Z])",
-    re.IGNORECASE,
-)
+# 18-digit resident ids, old 15-digit ids and unified social credit codes
+_ID_FORMS = r"\d{17}[0-9X]|\d{15}|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}"
+# ... standing alone
+_ID_LIKE = re.compile(rf"(?<![0-9A-Z])(?:{_ID_FORMS})(?![0-9A-Z])", re.IGNORECASE)
+# ... anywhere, glued to other letters and digits or not
+_ID_INSIDE = re.compile(_ID_FORMS, re.IGNORECASE)
+# a run of letters and digits (any digits, as _ID_FORMS reads them) long enough to hold one
+_ID_WORD = re.compile(r"[\dA-Z]{15,}", re.IGNORECASE)
 
 
 def contains_id_like(text: str) -> bool:
@@ -85,6 +87,24 @@ def contains_id_like(text: str) -> bool:
 def mask_ids_in_text(text: str) -> str:
     """``text`` with every ID-number-like token masked as ``mask_id`` does."""
     return _ID_LIKE.sub(lambda m: mask_id(m.group(0).upper()), text)
+
+
+def mask_ids_in_words(text: str) -> str:
+    """``text`` with every run of letters and digits that holds an ID number or credit code
+    masked whole, as ``mask_id`` masks one: standing alone, as ``mask_ids_in_text`` masks it,
+    and glued to other letters or digits too (``abc320812199001011256``,
+    ``a91320812MA00020007``), which ``mask_ids_in_text`` leaves alone. For text that quotes a
+    refused value whole (GraphQL's own messages); it hides at least what ``echoed`` hides, as a
+    run of 15 digits or more is such a run. A run that holds none (a name, a short number) is
+    left as written."""
+
+    def word(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if not _ID_INSIDE.search(run):
+            return run
+        return mask_id(run.upper() if _ID_LIKE.fullmatch(run) else run)
+
+    return _ID_WORD.sub(word, text)
 
 
 _LONGEST_ID = 18  # what _ID_LIKE matches is at most this long

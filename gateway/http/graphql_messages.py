@@ -5,16 +5,17 @@ graphql-core writes its messages in English only. A judge who mistypes a field i
 gets the common ones in Chinese beside the English (``bilingual``), matched by their wording in
 graphql-core 3.3 (and strawberry's own scalars'); names and values stay as written. A message
 not matched here gets a Chinese line that says what kind of error it is and points to the
-English. Both are masked as the gateway's own are (``mask_ids_in_text``): graphql-core quotes a
-refused value whole, and an ID number written as a number, not a string, would otherwise come
-back in full.
+English. Both are masked as the gateway's own are, and more widely (``mask_ids_in_words``):
+graphql-core quotes a refused value whole, and an ID number written as a number, not a string,
+or glued to letters (``"abc320812199001011256"`` as a ``Decimal``), would otherwise come back in
+full: at least as widely as the gateway masks a refused value it echoes itself (``echoed``).
 """
 
 from __future__ import annotations
 
 import re
 
-from gateway.domain.subjects import mask_ids_in_text
+from gateway.domain.subjects import mask_ids_in_words
 
 _NAMES = re.compile(r"'([^']*)'")
 _SUGGESTION = re.compile(r"^(?P<head>.*?)\s*Did you mean (?P<names>.+)\?$")
@@ -142,4 +143,4 @@ def bilingual(message: str, *, parse_failed: bool) -> tuple[str, str]:
     zh = bilingual_zh(message)
     if zh is None:
         zh = PARSE_FALLBACK if parse_failed else VALIDATION_FALLBACK
-    return mask_ids_in_text(zh), mask_ids_in_text(message)
+    return mask_ids_in_words(zh), mask_ids_in_words(message)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.auth.principal import Principal, Role
+from gateway.domain.subjects import echoed
 from gateway.http.graphql_messages import PARSE_FALLBACK, VALIDATION_FALLBACK, bilingual
-from tests.gateway.http.helpers import CASE, DEBTOR, post
+from tests.gateway.http.helpers import CASE, DEBTOR, asgi_client, make_view, post
 
 ID = "320802197805121127"  # a valid resident ID number (check digit 7)
 
@@ -114,6 +116,103 @@ async def test_an_id_number_sent_as_a_number_is_masked_in_both_languages(client)
     error = response.json()["errors"][0]
     assert "320802********1127" in error["extensions"]["messageZh"]
     assert "320802********1127" in error["extensions"]["messageEn"]
+
+
+# (a value glued to letters, the identifier inside it): graphql-core quotes a refused value whole
+GLUED = [
+    ("abc320812198203151256", "320812198203151256"),
+    ("320812198203151256abc", "320812198203151256"),
+    ("abc32081219820315125Xyz", "32081219820315125X"),
+    ("a91320812MA00020007", "91320812MA00020007"),  # a credit code
+    ("a320812820315125", "320812820315125"),  # an old 15-digit ID number
+]
+SAVE_CASE = (
+    'mutation($o: Decimal!) {{ saveCase(case: {{caseNumber: "x", judges: [], parties: [], '
+    "obligation: {o}}}) {{ status }} }}"
+)
+COURT_SYSTEM = Principal(Role.COURT_SYSTEM, subject="case-system", court="苏0802")
+
+
+def _texts(response) -> list[str]:
+    assert response.status_code == 400, response.text
+    errors = response.json()["errors"]
+    assert errors
+    return [
+        text
+        for e in errors
+        for text in (e["message"], e["extensions"]["messageZh"], e["extensions"]["messageEn"])
+    ]
+
+
+def _shown(identifier: str, text: str) -> int:
+    """The longest run of ``identifier``'s characters that ``text`` shows as they stand."""
+    text, identifier = text.upper(), identifier.upper()
+    return max(
+        (
+            j - i
+            for i in range(len(identifier))
+            for j in range(i + 1, len(identifier) + 1)
+            if identifier[i:j] in text
+        ),
+        default=0,
+    )
+
+
+def _assert_masked(texts: list[str], identifier: str) -> None:
+    for text in texts:
+        # masked as mask_id masks: at most its first six and last four characters show
+        assert _shown(identifier, text) <= 6, text
+        assert "*" * 5 in text, text
+
+
+@pytest.mark.parametrize(("value", "identifier"), GLUED)
+async def test_an_id_number_glued_to_letters_in_a_decimal_variable_is_masked(value, identifier):
+    body = {"query": SAVE_CASE.format(o="$o"), "variables": {"o": value}}
+    async with asgi_client(make_view(COURT_SYSTEM)) as client:
+        texts = _texts(await post(client, body))
+    assert any("不是 Decimal 类型" in text for text in texts), texts
+    _assert_masked(texts, identifier)
+
+
+@pytest.mark.parametrize(("value", "identifier"), GLUED)
+async def test_an_id_number_glued_to_letters_in_a_literal_is_masked(client, value, identifier):
+    body = {"query": SAVE_CASE.format(o=f'"{value}"').replace("($o: Decimal!)", "")}
+    texts = _texts(await post(client, body))
+    assert any("不是 Decimal 类型" in text for text in texts), texts
+    _assert_masked(texts, identifier)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [value for value, _ in GLUED] + ["320812198203151256", "x٣٢٠٨١٢١٩٨٢٠٣١٥١٢٥٦"],
+)
+def test_graphql_s_messages_hide_at_least_what_echoed_hides_of_a_refused_value(value):
+    hidden = {i for i, char in enumerate(echoed(value)) if char == "*"}
+    zh, en = bilingual(f'Value cannot represent a Decimal: "{value}".', parse_failed=False)
+    for text in (zh, en):
+        quoted = text.split('"')[1]
+        assert len(quoted) == len(value)
+        assert all(quoted[i] == "*" for i in hidden), (quoted, echoed(value))
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["12abc", "2026abc0315", "12345678901234x", "x1234567890123"],  # none of them an identifier
+)
+async def test_a_refused_value_that_is_no_identifier_is_quoted_as_written(value):
+    body = {"query": SAVE_CASE.format(o="$o"), "variables": {"o": value}}
+    async with asgi_client(make_view(COURT_SYSTEM)) as client:
+        texts = _texts(await post(client, body))
+    for text in texts:
+        assert f'"{value}"' in text
+        assert "*" not in text
+
+
+async def test_names_with_digits_in_them_are_not_masked(client):
+    name = "caseNumber20260315abcdef"
+    texts = _texts(await post(client, {"query": f"{{ me {{ {name} }} }}"}))
+    assert all(name in text for text in texts), texts
+    assert any("类型 Me 没有字段 " + name in text for text in texts), texts
 
 
 def test_a_message_not_known_here_says_what_kind_of_error_it_is():
