@@ -163,16 +163,19 @@ class OutcomeRule(enum.Enum):
         agency: str,
         *,
         http_status: int | None = None,
-        detail: str = "",
+        detail: str | tuple[str, str] = "",
         reference: str | None = None,
         applied_amount: Decimal | None = None,
         queue_position: int | None = None,
     ) -> ControlOutcome:
+        """The outcome this row means; ``detail`` (the agency's words, or the gateway's) follows
+        the row's words: one text in both halves, or (Chinese, English), each in its own half."""
         shown = http_status is not None and not 200 <= http_status < 300
         code = f"（HTTP {http_status}）" if shown else ""
         code_en = f" (HTTP {http_status})" if shown else ""
-        said = f"：{detail}" if detail else ""
-        said_en = f": {detail}" if detail else ""
+        detail_zh, detail_en = (detail, detail) if isinstance(detail, str) else detail
+        said = f"：{detail_zh}" if detail_zh else ""
+        said_en = f": {detail_en}" if detail_en else ""
         return ControlOutcome(
             status=self.status,
             reference=reference,
@@ -393,15 +396,24 @@ def _answer_outcome(
     return OutcomeRule.REJECTED.outcome(agency, http_status=status, detail=detail)
 
 
-def _agency_words(text: str | None, endpoint: AgencyEndpoint) -> str:
-    """The agency's own words, safe to show: one line, cut short (an ID number in them masked
-    before the cut, so that none is left cut short and unrecognised), the gateway's token
-    masked."""
+def _agency_words(text: str | None, endpoint: AgencyEndpoint) -> tuple[str, str]:
+    """The agency's own words, (Chinese, English), safe to show: the gateway's token masked, one
+    line, each half cut short (an ID number in it masked before the cut, so that none is left
+    cut short and unrecognised).
+
+    The contract's ``reason`` and a problem's ``title`` are "中文 / English": the text before the
+    first " / " is the Chinese half, the rest the English one, as ``gateway.services.report``
+    splits a description. Words in one language only (no " / ", or one half empty) go in both
+    halves, as written."""
     if not text:
-        return ""
+        return "", ""
     if endpoint.token:
         text = text.replace(endpoint.token, "***")
-    return cut_masked(" ".join(text.split()), MAX_AGENCY_TEXT)
+    # one line, padded so that an empty half (" / English", "中文 / ") is still split off
+    zh, _, en = f" {' '.join(text.split())} ".partition(" / ")
+    zh, en = zh.strip(), en.strip()
+    zh, en = (zh or en), (en or zh)
+    return cut_masked(zh, MAX_AGENCY_TEXT), cut_masked(en, MAX_AGENCY_TEXT)
 
 
 __all__ = [

@@ -260,6 +260,52 @@ async def test_a_problem_title_that_is_not_a_string_is_left_out():
     assert outcome.message_en == "bank rejected it (HTTP 422)"
 
 
+NOTHING = "无可冻结的余额 / nothing is available to freeze"  # as the mocks word a rejection
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [
+        (answering(200, answer_body("rejected", reason=NOTHING)), ("", "")),
+        (problem(422, NOTHING), ("（HTTP 422）", " (HTTP 422)")),
+        (
+            problem(422, " 无可冻结的余额\n / \tnothing is available  to freeze "),
+            ("（HTTP 422）", " (HTTP 422)"),
+        ),
+    ],
+)
+async def test_each_half_of_a_rejection_carries_the_agencys_words_in_its_own_language(answer, code):
+    outcome, _ = await send(answer)
+    assert outcome.message_zh == f"bank 拒绝执行{code[0]}：无可冻结的余额"
+    assert outcome.message_en == f"bank rejected it{code[1]}: nothing is available to freeze"
+    assert outcome.safe_message == f"{outcome.message_zh} / {outcome.message_en}"
+
+
+@pytest.mark.parametrize(
+    ("reason", "zh", "en"),
+    [
+        ("账户已销户", "账户已销户", "账户已销户"),  # one language: both halves
+        ("account closed", "account closed", "account closed"),
+        (" / account closed", "account closed", "account closed"),  # one half empty
+        ("账户已销户 / ", "账户已销户", "账户已销户"),
+        ("账户已销户 / account closed / see 6222/01", "账户已销户", "account closed / see 6222/01"),
+    ],
+)
+async def test_words_in_one_language_go_in_both_halves(reason, zh, en):
+    outcome, _ = await send(answering(200, answer_body("rejected", reason=reason)))
+    assert (outcome.message_zh, outcome.message_en) == (
+        f"bank 拒绝执行：{zh}",
+        f"bank rejected it: {en}",
+    )
+
+
+async def test_each_half_of_the_agencys_words_is_cut_short_and_masked_on_its_own():
+    reason = "冻" * 105 + " 320802198503150018 已销户 / " + "x" * 200
+    outcome, _ = await send(answering(200, answer_body("rejected", reason=reason)))
+    assert outcome.message_zh == "bank 拒绝执行：" + "冻" * 105 + " 320802********"
+    assert outcome.message_en == "bank rejected it: " + "x" * 120
+
+
 async def test_the_request_follows_the_contract():
     _, agency = await send(ROWS[OutcomeRule.APPLIED])
     (request,) = agency.requests
@@ -481,6 +527,16 @@ async def test_status_rejected():
     assert outcome is not None
     assert outcome.status is ControlStatus.REJECTED
     assert "余额不足" in outcome.message_zh
+
+
+async def test_status_rejected_in_each_language():
+    reason = "余额不足 / insufficient balance"
+    outcome = await status_of(answering(200, answer_body("rejected", reason=reason)))
+    assert outcome is not None
+    assert (outcome.message_zh, outcome.message_en) == (
+        "bank 拒绝执行：余额不足",
+        "bank rejected it: insufficient balance",
+    )
 
 
 async def test_status_never_seen_is_none():

@@ -96,7 +96,10 @@ async def test_a_control_on_an_inquirys_asset_is_applied_once(agency: str) -> No
         unknown = dataclasses.replace(sent, request_id="ctl-m-2", asset_id="no-such-asset")
         refused = await post_control(client, endpoint("http://mock"), agency, unknown)
         assert refused.status is ControlStatus.REJECTED
-        assert "no such asset" in refused.message_en
+        assert (refused.message_zh, refused.message_en) == (
+            f"{agency} 拒绝执行：查无此财产",
+            f"{agency} rejected it: no such asset",
+        )
     entry = app.state.mock.ledger.snapshot()["controls"][sent.request_id]
     assert entry["applications"] == 1
 
@@ -229,7 +232,9 @@ async def test_a_partial_freeze_and_a_queued_seizure_arrive_in_the_outcome() -> 
             assert first.applied_amount is not None
             assert Decimal(0) < first.applied_amount < sent.amount  # type: ignore[operator]
             assert later.status is ControlStatus.REJECTED
-            assert "nothing is available" in later.message_en
+            assert later.safe_message == (
+                "bank 拒绝执行：无可冻结的余额 / bank rejected it: nothing is available to freeze"
+            )
         else:
             assert (first.queue_position, later.queue_position) == (None, 1)
             assert later.status is ControlStatus.APPLIED
