@@ -32,6 +32,7 @@ import decimal
 import hashlib
 import json
 import logging
+import unicodedata
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -106,9 +107,12 @@ class ControlCommand:
     until: datetime.date | None = None
 
     def __post_init__(self) -> None:
-        # the texts as the control keeps them, trimmed once where the command is made
-        for name in ("ruling_number", "notice_number", "asset_id"):
+        # the texts as the control keeps them, trimmed once where the command is made; the
+        # asset id in NFKC too, as the agencies' ids are ASCII (a full-width account number is
+        # the same account), with any space inside kept as the agency wrote it
+        for name in ("ruling_number", "notice_number"):
             object.__setattr__(self, name, getattr(self, name).strip())
+        object.__setattr__(self, "asset_id", unicodedata.normalize("NFKC", self.asset_id).strip())
 
     def fingerprint_fields(self) -> dict[str, str | None]:
         """The command as the idempotency key is bound to it: each value as the control keeps

@@ -610,6 +610,16 @@ async def test_a_deduction_waits_for_a_second_judge(worlds: Worlds):
     assert caught2.value.code == "NOT_AWAITING_APPROVAL"
 
 
+async def test_an_asset_id_in_full_width_digits_is_the_same_asset(world: World):
+    await world.setup()
+    wide = ACCOUNT.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+    (frozen,) = await world.submit(command(asset=f"\u3000{wide} "))
+    assert frozen.state is OperationState.APPLIED
+    assert frozen.asset_id == ACCOUNT
+    (replayed,) = await world.submit(command())  # the same input, as the key is bound to it
+    assert replayed.id == frozen.id
+
+
 async def test_an_approval_checks_the_deduction_again(worlds: Worlds):
     """What changed while a deduction waited: its freeze released, its case closed. The approval
     is refused, nothing is sent, and the deduction still waits (to be declined)."""
