@@ -46,13 +46,12 @@ from connectors.client import read_capped
 from connectors.envelope import ContractModel
 from connectors.errors import MalformedResponseError
 from connectors.transport import (
-    MAX_AGENCY_TEXT,
+    agency_halves,
     check_status,
     map_transport_errors,
     problem_title,
 )
 from gateway.domain.controls import ControlAction, ControlOutcome, ControlRequest, ControlStatus
-from gateway.domain.subjects import cut_masked
 
 if TYPE_CHECKING:
     from connectors.base import AgencyEndpoint
@@ -409,11 +408,7 @@ def _agency_words(text: str | None, endpoint: AgencyEndpoint) -> tuple[str, str]
         return "", ""
     if endpoint.token:
         text = text.replace(endpoint.token, "***")
-    # one line, padded so that an empty half (" / English", "中文 / ") is still split off
-    zh, _, en = f" {' '.join(text.split())} ".partition(" / ")
-    zh, en = zh.strip(), en.strip()
-    zh, en = (zh or en), (en or zh)
-    return cut_masked(zh, MAX_AGENCY_TEXT), cut_masked(en, MAX_AGENCY_TEXT)
+    return agency_halves(text)
 
 
 __all__ = [

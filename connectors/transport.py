@@ -99,10 +99,11 @@ def check_status(agency: str, response: Answered) -> None:
         )
     if status >= 500:
         raise unavailable(agency, f"服务端错误（HTTP {status}）", f"server error (HTTP {status})")
-    title = _problem_title(response)
+    title = problem_title(response.content)
+    title_zh, title_en = agency_halves(title) if title else ("", "")
     raise RequestRejectedError(
-        f"{agency} 拒绝了请求（HTTP {status}）{title}",
-        f"{agency} rejected the request (HTTP {status}){title}",
+        f"{agency} 拒绝了请求（HTTP {status}）" + (f"：{title_zh}" if title_zh else ""),
+        f"{agency} rejected the request (HTTP {status})" + (f": {title_en}" if title_en else ""),
     )
 
 
@@ -120,11 +121,17 @@ def problem_title(content: bytes) -> str | None:
     return title if isinstance(title, str) else None
 
 
-def _problem_title(response: Answered) -> str:
-    """The problem document's title, cut short (an ID number in it masked before the cut): it is
-    the agency's own words, shown to a judge."""
-    title = problem_title(response.content)
-    return f": {cut_masked(title, MAX_AGENCY_TEXT)}" if title else ""
+def agency_halves(text: str) -> tuple[str, str]:
+    """An agency's own words, shown to a judge, as (Chinese, English): one line, each half cut
+    short (an ID number in it masked before the cut, so that none is left cut short and
+    unrecognised). The contract's texts are "中文 / English": the text before the first " / " is
+    the Chinese half, the rest the English one, as ``gateway.services.report`` splits a
+    description; words in one language only (no " / ", or one half empty) go in both halves."""
+    # one line, padded so that an empty half (" / English", "中文 / ") is still split off
+    zh, _, en = f" {' '.join(text.split())} ".partition(" / ")
+    zh, en = zh.strip(), en.strip()
+    zh, en = (zh or en), (en or zh)
+    return cut_masked(zh, MAX_AGENCY_TEXT), cut_masked(en, MAX_AGENCY_TEXT)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -93,6 +93,21 @@ def test_error_statuses(status, error):
     assert str(status) in caught.value.safe_message
 
 
+def test_a_rejections_two_languages_each_go_in_their_own_half():
+    response = httpx.Response(
+        422, json={"title": "账户已销户 / the account is closed"}, request=REQUEST
+    )
+    with pytest.raises(RequestRejectedError) as caught:
+        check_status("bank", response)
+    assert caught.value.message_zh == "bank 拒绝了请求（HTTP 422）：账户已销户"
+    assert caught.value.message_en == "bank rejected the request (HTTP 422): the account is closed"
+    one = httpx.Response(422, json={"title": "account closed"}, request=REQUEST)
+    with pytest.raises(RequestRejectedError) as caught:
+        check_status("bank", one)
+    assert caught.value.message_zh.endswith("：account closed")  # one language: in both halves
+    assert caught.value.message_en.endswith(": account closed")
+
+
 def test_success_statuses_pass():
     check_status("bank", httpx.Response(200, request=REQUEST))
 
