@@ -14,8 +14,8 @@ Each refusal is a ``ControlCheckError`` with a stable code and a message in Chin
                             not after its first (a day already past)
 ``PERIOD_TOO_LONG``         beyond the legal maximum of the asset class (1 or 3 years)
 ``NO_CONTROL_IN_FORCE``     a release, renewal or deduction with nothing of this case in force
-``CONTROL_IN_FLIGHT``       a release or renewal while a freeze or seizure of the case on the
-                            asset is still being sent or reconciled (its outcome unknown)
+``CONTROL_IN_FLIGHT``       a release or renewal while a freeze, seizure or renewal of the case
+                            on the asset is still being sent or reconciled (outcome unknown)
 ``RENEWAL_AFTER_EXPIRY``    a renewal once the freeze has lapsed (it cannot be revived)
 ``DEDUCTION_EXCEEDS_FROZEN``       more than what is frozen on that asset for the case
 ``DEDUCTION_EXCEEDS_UNPERFORMED``  more than the case's unperformed amount
@@ -143,6 +143,7 @@ class CaseLedger:
 
     holdings: dict[str, Holding] = field(default_factory=dict)  # by the freeze's id
     deductions_in_flight: Decimal = _ZERO  # not yet in the case's performed amount
+    renewing: set[tuple[str, str]] = field(default_factory=set)  # (agency, asset): in flight
 
     @classmethod
     def of(cls, operations: Iterable[ControlOperation]) -> CaseLedger:
@@ -173,6 +174,8 @@ class CaseLedger:
         elif op.action is ControlAction.RELEASE:
             for other in self._before(holding, op):
                 other.released = True
+        elif op.action is ControlAction.RENEW and op.state.in_flight:
+            self.renewing.add((op.agency, op.asset_id))
         elif op.action is ControlAction.RENEW and op.state is OperationState.APPLIED:
             renewed_on = court_date(op.created_at)
             for other in self._before(holding, op):
@@ -346,8 +349,9 @@ def check_rules(
             f"本案对该财产没有有效的冻结或查封，不能{action.label_zh}",
             f"no freeze or seizure of this case is in force on the asset: no {action.value}",
         )
-    if action in (ControlAction.RELEASE, ControlAction.RENEW) and any(
-        h.in_flight for h in ledger.on_asset(asset.agency, asset.asset_id, today)
+    if action in (ControlAction.RELEASE, ControlAction.RENEW) and (
+        any(h.in_flight for h in ledger.on_asset(asset.agency, asset.asset_id, today))
+        or (asset.agency, asset.asset_id) in ledger.renewing
     ):
         # the agency acts on the holds it has: one applied after this would outlive a release
         raise refuse(

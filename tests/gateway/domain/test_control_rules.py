@@ -319,3 +319,18 @@ def test_no_release_or_renewal_while_a_hold_of_the_asset_is_in_flight(
     assert caught.value.code == "CONTROL_IN_FLIGHT"
     # settled, it may
     check(action, ACCOUNT, CaseLedger.of([applied]), until=datetime.date(2027, 6, 1))
+
+
+@pytest.mark.parametrize("action", [ControlAction.RELEASE, ControlAction.RENEW])
+def test_no_release_or_renewal_while_a_renewal_of_the_asset_is_in_flight(action: ControlAction):
+    applied = operation(ControlAction.FREEZE, ACCOUNT, amount="100.00", held_value="100.00")
+    renewing = operation(
+        ControlAction.RENEW,
+        ACCOUNT,
+        target=applied,
+        until=datetime.date(2027, 5, 31),
+        state=OperationState.UNKNOWN,
+    )
+    with pytest.raises(ControlCheckError) as caught:
+        check(action, ACCOUNT, CaseLedger.of([applied, renewing]), until=datetime.date(2027, 6, 1))
+    assert caught.value.code == "CONTROL_IN_FLIGHT"
