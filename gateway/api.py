@@ -8,6 +8,7 @@ Who may use each root field: ``gateway.auth.policy``.
 
 from __future__ import annotations
 
+import decimal
 import functools
 from collections.abc import Callable, Sequence
 
@@ -54,6 +55,7 @@ from gateway.schema.listing import (
     OverdueItem,
     PublicListingEntry,
 )
+from gateway.schema.money import MONEY
 from gateway.schema.permissions import FieldPermissions
 from gateway.schema.plain_fields import PlainFieldsExecutionContext, read_plain_fields_directly
 from gateway.schema.validation import ValidationCache, ValidationsByText
@@ -321,6 +323,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         execution_context_class=PlainFieldsExecutionContext,
+        scalar_overrides={decimal.Decimal: MONEY},  # amounts in ASCII digits (NFKC)
         extensions=[
             # factories, an instance per request; the caches behind them are shared by every
             # request: strawberry keeps one parse LRU per maxsize, and the validations (keyed on

@@ -1,0 +1,44 @@
+"""The ``Decimal`` scalar of money inputs, read as identifiers are: NFKC, then ASCII only.
+
+strawberry's own ``Decimal`` is Python's ``Decimal(str)``, which reads any script's digits
+(``"١٠٠"`` is 100, ``"१०"`` is 10) and underscores between digits (``"1_000"`` is 1000). A
+judge types an amount; a court system sends one. Read like the identifiers, full-width digits
+(``"１０.００"``) stay the same amount, while another script's digits or an underscore are refused
+with strawberry's own coercion message, so the error is GraphQL's usual one (bilingual through
+``gateway.http.graphql_messages``). The scalar keeps its name, description and output: the
+schema does not change.
+"""
+
+from __future__ import annotations
+
+import decimal
+import unicodedata
+
+from strawberry.exceptions import StrawberryInputCoercionError
+from strawberry.types.scalar import ScalarDefinition
+
+
+def parse_amount(value: object) -> decimal.Decimal:
+    """A money input: a string (or a number, as strawberry accepts one) whose NFKC form is ASCII
+    without underscores and reads as a decimal."""
+    text = value if isinstance(value, str) else str(value)
+    folded = unicodedata.normalize("NFKC", text)
+    if folded.isascii() and "_" not in folded:
+        try:
+            return decimal.Decimal(folded)
+        except decimal.DecimalException:
+            pass
+    raise StrawberryInputCoercionError(f'Value cannot represent a Decimal: "{value}".')
+
+
+MONEY = ScalarDefinition(
+    name="Decimal",
+    description="Decimal (fixed-point)",
+    specified_by_url=None,
+    serialize=str,
+    parse_value=parse_amount,
+    parse_literal=None,
+    origin=decimal.Decimal,
+)
+
+__all__ = ["MONEY", "parse_amount"]
