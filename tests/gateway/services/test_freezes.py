@@ -72,6 +72,32 @@ async def test_the_register_folds_renewals_deductions_and_releases(world: World)
     assert await desk(world).register("苏0803") == []
 
 
+async def test_an_account_frozen_twice_is_renewed_and_released_whole(world: World):
+    """The agency renews and releases every hold of the case on the asset: so does the
+    register (each freeze listed until the release, none after it)."""
+    (first,) = await world.submit(command(amount="100.00", until=datetime.date(2026, 6, 20)))
+    world.clock.advance(minutes=1)
+    (second,) = await world.submit(
+        command(amount="200.00", until=datetime.date(2026, 6, 20)), key="k-2"
+    )
+    world.clock.advance(minutes=1)
+    await world.submit(
+        command(ControlAction.RENEW, amount=None, until=datetime.date(2027, 6, 1)), key="r"
+    )
+    entries = await desk(world).register(COURT)
+    assert {e.control.id: e.ends_on for e in entries} == {
+        first.id: datetime.date(2027, 6, 1),
+        second.id: datetime.date(2027, 6, 1),
+    }
+    # a deduction may take from both: 250 of the 300 the case froze
+    (deducted,) = await world.submit(
+        command(ControlAction.DEDUCT, amount="250.00", until=None), key="d"
+    )
+    assert deducted.state is OperationState.APPLIED
+    await world.submit(command(ControlAction.RELEASE, amount=None, until=None), key="x")
+    assert await desk(world).register(COURT) == []
+
+
 async def test_a_lapsed_freeze_leaves_the_register(world: World):
     await world.submit(command(until=datetime.date(2026, 6, 10)))
     world.clock.advance(days=10)
