@@ -445,7 +445,10 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
             Route("/", _home),
             # every method reaches the view, which answers its own coded 405 (Allow: GET, POST)
             Route("/graphql", guarded),
-            Route("/report", report, methods=["GET"]),
+            # GET only, not the HEAD Starlette adds to it: a HEAD would run the whole inquiry
+            # (audit entries, every agency asked, a PDF printed) to send no body; the router
+            # answers it, before the token is read, with the coded 405 and `Allow: GET`
+            _get_only(Route("/report", report, methods=["GET"])),
             Route("/healthz", _healthz),
             Route("/readyz", _readyz),
             *explorer.explorer_routes(),
@@ -453,6 +456,11 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
     )
     app.state.settings = settings
     return app
+
+
+def _get_only(route: Route) -> Route:
+    route.methods = {"GET"}  # Route() adds HEAD to every GET route
+    return route
 
 
 async def _home(request: Request) -> RedirectResponse:

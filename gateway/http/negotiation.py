@@ -69,6 +69,15 @@ def negotiate(accept: str | None) -> str | None:
     return JSON
 
 
+def admits(accept: str | None, media: str) -> bool:
+    """Does ``Accept`` admit ``media`` (by name, ``type/*`` or ``*/*``, with a q above 0)? No
+    header admits anything (RFC 9110 12.5.1)."""
+    if accept is None or not accept.strip():
+        return True
+    quality, _ = _quality(_media_ranges(accept), media)
+    return quality > 0
+
+
 def accepts_html(accept: str | None) -> bool:
     if not accept:
         return False
@@ -85,4 +94,4 @@ def content_type(header: str | None) -> tuple[str, dict[str, str]]:
     return media.strip().lower(), values
 
 
-__all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "accepts_html", "content_type", "negotiate"]
+__all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "accepts_html", "admits", "content_type", "negotiate"]

@@ -2,22 +2,34 @@
 
 A POST body must be ``application/json`` in utf-8 (415 otherwise) holding one JSON object, no
 larger than the view's limit (413); bad JSON, a batch, a missing ``query`` or wrongly typed
-parameters are 400. On GET, ``variables`` and ``extensions`` are JSON in the query string.
+parameters are 400. On GET, ``variables`` and ``extensions`` are JSON in the query string, and
+each parameter is given once: a repeated one is 400, not its last value taken (``repeated``, as
+for ``/report``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import QueryParams
 from starlette.requests import ClientDisconnect, Request
 
 from gateway.http.negotiation import JSON, content_type
 from gateway.http.status import RefusedRequestError, bad_request
 
 MAX_BODY_BYTES = 1 << 20  # a batch of 500 debtors is about 40 KB
+
+# the GraphQL-over-HTTP parameters, as a GET's query string names them
+PARAMETERS = ("query", "operationName", "variables", "extensions", "documentId")
+
+
+def repeated(params: QueryParams, names: Iterable[str]) -> list[str]:
+    """Those of ``names`` the query string gives more than once (``a=1&a=2``), in order: which
+    value the caller meant is not for the gateway to guess (Starlette keeps the last)."""
+    return [name for name in names if len(params.getlist(name)) > 1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +65,12 @@ def _optional(data: Mapping[str, Any], key: str, kind: type, zh: str, en: str) -
 async def read_params(request: Request, max_body_bytes: int) -> GraphQLParams:
     """The request's parameters; a ``RefusedRequestError`` (400, 413, 415) if they are not."""
     if request.method == "GET":
+        twice = repeated(request.query_params, PARAMETERS)
+        if twice:
+            names = ", ".join(twice)
+            raise bad_request(
+                "INVALID_REQUEST", f"参数重复：{names}", f"parameter given more than once: {names}"
+            )
         data: dict[str, Any] = dict(request.query_params)
         for key in ("variables", "extensions"):
             if data.get(key):
@@ -122,4 +140,4 @@ def _not_json(constant: str) -> object:
     raise ValueError(f"{constant} is not JSON")  # NaN, Infinity: Python's, not JSON's
 
 
-__all__ = ["MAX_BODY_BYTES", "GraphQLParams", "read_params"]
+__all__ = ["MAX_BODY_BYTES", "PARAMETERS", "GraphQLParams", "read_params", "repeated"]

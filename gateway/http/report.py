@@ -4,10 +4,12 @@
     Authorization: Bearer <token>
 
 Parameters: ``case`` and ``subject`` (required), ``kind`` (``NATURAL`` / ``LEGAL``; inferred
-when left out), ``format`` (``html``, the default, or ``pdf``). Behind the same authentication
-and rate limit as ``/graphql``; the inquiry is the ``debtor`` field's
+when left out), ``format`` (``html``, the default, or ``pdf``), each at most once. Behind the
+same authentication and rate limit as ``/graphql``; the inquiry is the ``debtor`` field's
 (``gateway.resolvers.report``). Every error is a coded GraphQL-shaped JSON body with the status
-of its kind (400 bad input, 401, 403, 429, 503), as on ``/graphql``.
+of its kind (400 bad input, 401, 403, 406 an ``Accept`` that admits neither the format's media
+type nor ``*/*``, 429, 503), as on ``/graphql``. Only GET: the route refuses HEAD (405), which
+would run the whole inquiry to send no body (``gateway.app``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from gateway.domain.inputs import check_text
 from gateway.explorer import FONT_CSS_URL  # the font a browser loads, served with the explorer
 from gateway.http.challenge import refusal_headers
 from gateway.http.middleware import error_body
+from gateway.http.negotiation import admits
+from gateway.http.params import repeated
 from gateway.resolvers.report import report_inquiry
 from gateway.schema.context import Context
 from gateway.services.report import ensure_font, render_html, render_pdf
@@ -38,6 +42,14 @@ from gateway.services.report import ensure_font, render_html, render_pdf
 log = logging.getLogger(__name__)
 
 FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+PARAMETERS = ("case", "subject", "kind", "format")
+
+
+class NotAcceptableError(ChakongError):
+    """The caller's ``Accept`` admits neither the report's media type nor ``*/*``."""
+
+    code = "NOT_ACCEPTABLE"
+    http_status = 406
 
 
 class ReportEndpoint:
@@ -60,6 +72,7 @@ class ReportEndpoint:
     async def handle(self, request: Request) -> Response:
         try:
             case, subject, kind, fmt = _params(request)
+            _check_accept(request.headers.get("accept"), fmt)
             context = await self._context(request)
             ready = ensure_font if fmt == "pdf" else None  # checked once the caller may ask
             report = await report_inquiry(context, case, subject, kind, ready=ready)
@@ -89,6 +102,11 @@ def _params(request: Request) -> tuple[str, str, str | None, str]:
     for name, value in params.multi_items():  # the rule of every request's text, as /graphql's
         check_text(name, "参数名", "a parameter's name")
         check_text(value, f"参数 {name}", f"parameter {name}")
+    twice = repeated(params, PARAMETERS)  # which one was meant is not ours to guess
+    if twice:
+        raise InvalidInputError(
+            f"参数重复：{'、'.join(twice)}", f"parameter given more than once: {', '.join(twice)}"
+        )
     missing = [name for name in ("case", "subject") if not params.get(name, "").strip()]
     if missing:
         names = "、".join(missing)
@@ -98,6 +116,17 @@ def _params(request: Request) -> tuple[str, str, str | None, str]:
         raise InvalidInputError("format 应为 html 或 pdf", "format must be html or pdf")
     kind = params.get("kind") or None
     return params["case"], params["subject"], kind, fmt
+
+
+def _check_accept(accept: str | None, fmt: str) -> None:
+    """A 406 unless ``Accept`` admits the format's media type (by name, ``type/*`` or ``*/*``,
+    with a q above 0); no ``Accept`` admits anything (RFC 9110 12.5.1)."""
+    media = FORMATS[fmt].split(";")[0]
+    if not admits(accept, media):
+        raise NotAcceptableError(
+            f"报告仅能以 {media} 答复（format={fmt}），请求的 Accept 不接受",
+            f"the report (format={fmt}) is {media} only, which the request's Accept refuses",
+        )
 
 
 def _error(exc: ChakongError, status: int | None = None) -> Response:

@@ -312,6 +312,109 @@ async def test_refusals_are_coded_and_audited(
         assert code in {e["code"] for e in denied["data"]["auditLog"]}
 
 
+def agencies_asked(mocks: MockServers) -> int:
+    """The ``/v1/inquiries`` calls every mock agency has answered so far."""
+    return sum(app.state.mock.stats.inquiries for app in mocks.apps.values())
+
+
+async def test_a_head_is_refused_before_anybody_is_asked(gateway: Gateway, mocks: MockServers):
+    # Starlette adds HEAD to a GET route: it ran the inquiry (and printed the PDF) for no body
+    query = {"case": CASE, "subject": DEBTOR, "format": "pdf"}
+    judge = {"Authorization": f"Bearer {TOKENS['judge']}"}
+    for fmt in ("pdf", "html"):
+        response = await gateway.client.head(
+            "/report", params={**query, "format": fmt}, headers=judge
+        )
+        assert response.status_code == 405
+        assert response.headers["allow"] == "GET"
+        assert response.headers["content-type"].startswith("application/json")
+        assert "x-audit-entry" not in response.headers
+    assert await debtor_entries(gateway) == []
+    assert agencies_asked(mocks) == 0
+    # the other methods get the same coded 405, which a HEAD's answer has no body to show
+    response = await gateway.client.post("/report", params=query, headers=judge)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+    # what was counted is what a GET does
+    assert (await report(gateway)).status_code == 200
+    assert len(await debtor_entries(gateway)) == 1
+    assert agencies_asked(mocks) > 0
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("case", [("case", OTHER_CASE), ("case", CASE), ("subject", DEBTOR)]),
+        ("subject", [("case", CASE), ("subject", CREDITOR), ("subject", DEBTOR)]),
+        ("format", [("case", CASE), ("subject", DEBTOR), ("format", "pdf"), ("format", "html")]),
+        ("kind", [("case", CASE), ("subject", DEBTOR), ("kind", "LEGAL"), ("kind", "NATURAL")]),
+    ],
+)
+async def test_a_parameter_given_twice_is_refused_not_its_last_value_taken(
+    gateway: Gateway, mocks: MockServers, name: str, params: list[tuple[str, str]]
+):
+    judge = {"Authorization": f"Bearer {TOKENS['judge']}"}
+    response = await gateway.client.get("/report", params=tuple(params), headers=judge)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert name in error["extensions"]["messageZh"]
+    assert name in error["extensions"]["messageEn"]
+    assert " / " in error["message"]
+    assert await debtor_entries(gateway) == []
+    assert agencies_asked(mocks) == 0
+
+
+@pytest.mark.parametrize(
+    ("fmt", "accept"),
+    [
+        ("html", "application/json"),
+        ("html", "image/png"),
+        ("html", "application/pdf"),
+        ("html", "text/html;q=0, */*"),  # named, and refused: the wildcard does not override it
+        ("html", "*/*;q=0"),
+        ("pdf", "text/html"),
+        ("pdf", "application/json, text/*"),
+    ],
+)
+async def test_an_accept_that_refuses_the_format_is_406_and_asks_nobody(
+    gateway: Gateway, mocks: MockServers, fmt: str, accept: str
+):
+    query = {"case": CASE, "subject": DEBTOR, "format": fmt}
+    headers = {"Authorization": f"Bearer {TOKENS['judge']}", "Accept": accept}
+    response = await gateway.client.get("/report", params=query, headers=headers)
+    assert response.status_code == 406, response.text
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "NOT_ACCEPTABLE"
+    assert " / " in error["message"]
+    assert ("application/pdf" if fmt == "pdf" else "text/html") in error["message"]
+    assert await debtor_entries(gateway) == []
+    assert agencies_asked(mocks) == 0
+
+
+async def test_an_accept_that_admits_the_format_or_none_at_all_gets_the_report(gateway: Gateway):
+    judge = {"Authorization": f"Bearer {TOKENS['judge']}"}
+    query = {"case": CASE, "subject": DEBTOR}
+    for accept in (
+        "text/html",
+        "text/*",
+        "application/json, */*;q=0.1",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",  # a browser's
+    ):
+        response = await gateway.client.get(
+            "/report", params=query, headers={**judge, "Accept": accept}
+        )
+        assert response.status_code == 200, (accept, response.text)
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+    request = gateway.client.build_request("GET", "/report", params=query, headers=judge)
+    del request.headers["accept"]  # httpx sends */* unless told not to
+    response = await gateway.client.send(request)
+    assert response.status_code == 200, response.text
+
+
 def test_a_subject_without_a_kind_is_a_resident_id_or_a_credit_code():
     assert report_subject(DEBTOR, None).kind is SubjectKind.NATURAL
     assert report_subject(CREDITOR, None).kind is SubjectKind.LEGAL

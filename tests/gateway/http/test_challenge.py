@@ -96,7 +96,12 @@ def test_the_challenge_follows_rfc_6750():
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
 @pytest.mark.parametrize(
     ("path", "allowed"),
-    [("/graphql", {"GET", "POST"}), ("/healthz", {"GET", "HEAD"}), ("/", {"GET", "HEAD"})],
+    [
+        ("/graphql", {"GET", "POST"}),
+        ("/healthz", {"GET", "HEAD"}),
+        ("/", {"GET", "HEAD"}),
+        ("/report", {"GET"}),  # not HEAD: it would run the inquiry (tests/gateway/test_report.py)
+    ],
 )
 async def test_other_methods_get_a_coded_405_with_allow(client, method, path, allowed):
     response = await client.request(method, path)

@@ -47,6 +47,24 @@ async def test_a_mutation_by_post_is_a_graphql_error_not_a_405(client):
     assert response.json()["errors"]
 
 
+@pytest.mark.parametrize("name", ["query", "operationName", "variables", "extensions"])
+async def test_a_parameter_given_twice_is_refused_not_its_last_value_taken(client, name):
+    first = {
+        "query": "query A { __typename }",
+        "operationName": "A",
+        "variables": "{}",
+        "extensions": "{}",
+    }
+    once = await client.get("/graphql", params=first, headers={"accept": GR})
+    assert once.json() == {"data": {"__typename": "Query"}}
+    params = [*first.items(), (name, first[name])]  # the same value again: still refused
+    response = await client.get("/graphql", params=params, headers={"accept": GR})
+    assert response.status_code == 400
+    body = assert_error_body(response, "INVALID_REQUEST")
+    assert name in body["errors"][0]["extensions"]["messageEn"]
+    assert name in body["errors"][0]["extensions"]["messageZh"]
+
+
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 async def test_other_methods_are_405(client, method):
     response = await client.request(method, "/graphql", headers={"accept": GR})
