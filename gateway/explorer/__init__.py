@@ -19,12 +19,18 @@ import hashlib
 import html
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
+
+from gateway.http.status import http_exception
 
 __all__ = [
     "ASSETS",
@@ -81,8 +87,14 @@ _BUILT_TYPES = {
     ".woff": "font/woff",
 }
 
-# Safe to cache for good: the URLs carry a hash of package-lock.json (see _asset_url).
+# Safe to cache for good only where the URL says which version it is: the page's URLs carry
+# ``?v=`` with a hash of package-lock.json and the built files (see _asset_url), the font's
+# pieces a hash of their own in their names (esbuild's ``--asset-names=fonts/[name]-[hash]``).
 _CACHE_FOREVER = "public, max-age=31536000, immutable"
+# Any other request (``/explorer/build/fonts.css`` as the report and docs/explorer.md link it,
+# an old or a wrong ``?v=``) may be stored but is asked about again each time: answered 304
+# when its ETag (or its Last-Modified) still holds, so an upgrade is seen at once.
+_REVALIDATE = "no-cache"
 
 _NOT_INSTALLED = (
     "查控 GraphQL 浏览器的前端资源未安装：缺少 {missing}。\n"
@@ -151,7 +163,17 @@ def explorer_routes(assets_dir: Path = ASSETS_DIR, build_dir: Path = BUILD_DIR) 
     ]
 
 
-def _file_response(path: Path, content_type: str, missing: str, command: str) -> Response:
+def _file_response(
+    request: Request,
+    path: Path,
+    content_type: str,
+    missing: str,
+    command: str,
+    *,
+    immutable: bool,
+) -> Response:
+    """The file, ``immutable`` or to be revalidated; 304 when the request's validators say the
+    caller has it already; a bilingual 404 naming ``command`` when it is not installed."""
     try:
         stat_result = os.stat(path)
     except OSError:
@@ -160,32 +182,77 @@ def _file_response(path: Path, content_type: str, missing: str, command: str) ->
             status_code=404,
             headers={"Cache-Control": "no-store"},
         )
-    return FileResponse(
+    response = FileResponse(
         path,
         media_type=content_type,
-        stat_result=stat_result,
-        headers={"Cache-Control": _CACHE_FOREVER, "X-Content-Type-Options": "nosniff"},
+        stat_result=stat_result,  # gives the ETag and Last-Modified (of mtime and size)
+        headers={
+            "Cache-Control": _CACHE_FOREVER if immutable else _REVALIDATE,
+            "X-Content-Type-Options": "nosniff",
+        },
     )
+    if _not_modified(request.headers, response.headers):
+        kept = ("cache-control", "etag", "last-modified", "x-content-type-options")
+        return Response(
+            status_code=304, headers={k: response.headers[k] for k in kept if k in response.headers}
+        )
+    return response
+
+
+def _not_modified(request: Headers, response: Headers) -> bool:
+    """RFC 9110 13.1.2 and 13.1.3 for a GET: ``If-None-Match`` (weak comparison, ``*``) decides;
+    without it, ``If-Modified-Since`` does."""
+    if_none_match = request.get("if-none-match")
+    if if_none_match is not None:
+        etag = response.get("etag", "").removeprefix("W/")
+        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+        return bool(etag) and ("*" in tags or etag in tags)
+    since, modified = request.get("if-modified-since"), response.get("last-modified")
+    if not since or not modified:
+        return False
+    try:
+        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):  # not an HTTP date: ignored (RFC 9110 13.1.3)
+        return False
+
+
+def _versioned(request: Request) -> bool:
+    """The request carries ``?v=`` of the files served now, once: the URL the page links."""
+    return request.query_params.getlist("v") == [_assets_version()]
 
 
 def _asset_endpoint(path: Path, rel: str, content_type: str) -> Callable[[Request], Response]:
     # A sync endpoint: Starlette runs it in a worker thread, so the stat does not block.
-    def endpoint(_request: Request) -> Response:
-        return _file_response(path, content_type, rel, INSTALL_COMMAND)
+    def endpoint(request: Request) -> Response:
+        return _file_response(
+            request, path, content_type, rel, INSTALL_COMMAND, immutable=_versioned(request)
+        )
 
     return endpoint
 
 
-def _built_endpoint(build_dir: Path) -> Callable[[Request], Response]:
-    def endpoint(request: Request) -> Response:
+def _built_endpoint(build_dir: Path) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
         name = str(request.path_params["name"])
         content_type = _BUILT_TYPES.get(Path(name).suffix)
-        if name in BUILT and content_type:
-            # linked by the page: when not built yet, say how to build it
-            return _file_response(build_dir / name, content_type, name, _NOT_BUILT_COMMAND)
-        if content_type and name in built_outputs(build_dir):
-            return _file_response(build_dir / name, content_type, name, _NOT_BUILT_COMMAND)
-        return PlainTextResponse("Not Found", status_code=404)
+        if content_type and name in BUILT:
+            # linked by the page, which gives their version: when not built yet, say how to
+            # build them
+            immutable = _versioned(request)
+        elif content_type and name in await run_in_threadpool(built_outputs, build_dir):
+            immutable = True  # the font's pieces: their names carry a hash of their bytes
+        else:
+            # nothing else is served: the coded 404 of every other unknown path
+            return await http_exception(request, HTTPException(404))
+        return await run_in_threadpool(
+            _file_response,
+            request,
+            build_dir / name,
+            content_type,
+            name,
+            _NOT_BUILT_COMMAND,
+            immutable=immutable,
+        )
 
     return endpoint
 

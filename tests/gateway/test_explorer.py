@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from gateway.app import create_app
 from gateway.explorer import (
     ASSETS,
     ASSETS_DIR,
@@ -32,6 +33,7 @@ from gateway.explorer import (
     explorer_page,
     explorer_routes,
 )
+from gateway.settings import Settings
 
 with warnings.catch_warnings():
     # Starlette 1.x asks for httpx2 behind its TestClient; this project pins httpx 0.28.
@@ -255,6 +257,44 @@ def test_unknown_asset_is_404(client: TestClient, path: str) -> None:
     assert client.get(path).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/explorer/build/nonexist.css",
+        "/explorer/build/results.js/",
+        "/explorer/build/meta.json",
+        "/explorer/build/fonts/stray.woff2",
+        "/explorer/build/",
+    ],
+)
+def test_an_unknown_built_file_is_the_coded_404_of_an_unknown_asset(
+    tmp_path: Path, path: str
+) -> None:
+    _fake_build(tmp_path / "dist")
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", demo=True)
+    app = create_app(settings)  # no lifespan: these routes need none of its resources
+    app.router.routes[:] = [
+        route
+        for route in app.router.routes
+        if not getattr(route, "path", "").startswith(BUILD_URL_PREFIX)
+    ] + explorer_routes(build_dir=tmp_path / "dist")
+    client = TestClient(app)
+    asset = client.get(f"{ASSETS_URL_PREFIX}/nonexist.css")  # the router's own 404
+    response = client.get(path)
+
+    assert response.status_code == asset.status_code == 404
+    assert response.headers["content-type"] == asset.headers["content-type"]
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    assert response.json() == asset.json()
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    assert error["extensions"]["messageZh"]
+    assert error["extensions"]["messageEn"]
+    # the same answer from the explorer's routes alone, in an application of their own
+    with _client(build_dir=tmp_path / "dist") as alone:
+        assert alone.get(path).json() == asset.json()
+
+
 def test_missing_assets_give_bilingual_404(tmp_path: Path) -> None:
     absent = tmp_path / "node_modules"
     assert assets_missing(absent) == [rel for rel, _ in ASSETS.values()]
@@ -366,6 +406,86 @@ def test_only_the_builds_outputs_are_served(tmp_path: Path) -> None:
         assert client.get(f"{BUILD_URL_PREFIX}/results.js").text == "var ChakongResults = {};"
         assert client.get(f"{BUILD_URL_PREFIX}/fonts/stray.woff2").status_code == 404
         assert client.get(f"{BUILD_URL_PREFIX}/meta.json").status_code == 404
+
+
+def _linked(page: str, name: str) -> str:
+    """The URL the page links for a file it names (with its ``?v=``)."""
+    (url,) = [u for u in _parse(page).urls if u.split("?")[0].endswith(f"/{name}")]
+    assert "?v=" in url
+    return url
+
+
+@pytest.mark.parametrize("name", ["fonts.css", "results.js"])
+def test_only_the_url_the_page_links_is_cached_for_good(tmp_path: Path, name: str) -> None:
+    build_dir = tmp_path / "dist"
+    _fake_build(build_dir)
+    with _client(build_dir=build_dir) as client:
+        linked = _linked(client.get("/").text, name)
+        versioned = client.get(linked)
+        assert versioned.status_code == 200
+        assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
+        # as the report and docs/explorer.md link fonts.css, with an old version, twice
+        stale = f"{BUILD_URL_PREFIX}/{name}"
+        for url in (stale, f"{stale}?v=0123456789ab", f"{linked}&v=0123456789ab"):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert response.headers["cache-control"] == "no-cache", url
+            assert response.headers["etag"] == versioned.headers["etag"], url
+            assert response.headers["last-modified"], url
+
+
+def test_an_unversioned_asset_is_revalidated(client: TestClient) -> None:
+    _require_assets()
+    linked = _linked(client.get("/").text, "graphiql.min.css")
+    assert "immutable" in client.get(linked).headers["cache-control"]
+    response = client.get(f"{ASSETS_URL_PREFIX}/graphiql.min.css")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache"
+    etag = response.headers["etag"]
+    again = client.get(f"{ASSETS_URL_PREFIX}/graphiql.min.css", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_a_file_the_caller_has_is_304_until_it_changes(tmp_path: Path) -> None:
+    build_dir = tmp_path / "dist"
+    _fake_build(build_dir)
+    url = FONT_CSS_URL  # as the report links it
+    with _client(build_dir=build_dir) as client:
+        first = client.get(url)
+        etag, modified = first.headers["etag"], first.headers["last-modified"]
+        for validators in (
+            {"If-None-Match": etag},
+            {"If-None-Match": f'"other", W/{etag}'},  # weak comparison, as RFC 9110 says
+            {"If-None-Match": "*"},
+            {"If-Modified-Since": modified},
+        ):
+            response = client.get(url, headers=validators)
+            assert response.status_code == 304, validators
+            assert response.content == b""
+            assert response.headers["etag"] == etag
+            assert response.headers["cache-control"] == "no-cache"
+        # an ETag that is not the file's, or If-Modified-Since with an If-None-Match that fails
+        for validators in (
+            {"If-None-Match": '"other"'},
+            {"If-None-Match": '"other"', "If-Modified-Since": modified},
+            {"If-Modified-Since": "yesterday"},
+        ):
+            response = client.get(url, headers=validators)
+            assert response.status_code == 200, validators
+            assert response.text == "@font-face{}"
+        # the font's pieces name their hash: immutable, and 304 too
+        piece = client.get(f"{BUILD_URL_PREFIX}/fonts/a-1.woff2")
+        assert "immutable" in piece.headers["cache-control"]
+        headers = {"If-None-Match": piece.headers["etag"]}
+        assert client.get(f"{BUILD_URL_PREFIX}/fonts/a-1.woff2", headers=headers).status_code == 304
+
+        # an upgrade: the browser's copy is no longer the file's, and the new one is sent
+        (build_dir / "fonts.css").write_text("@font-face{font-display:swap}", encoding="utf-8")
+        upgraded = client.get(url, headers={"If-None-Match": etag})
+        assert upgraded.status_code == 200
+        assert upgraded.text == "@font-face{font-display:swap}"
+        assert upgraded.headers["etag"] != etag
 
 
 def test_an_unbuilt_result_view_gives_a_bilingual_404(tmp_path: Path) -> None:
