@@ -13,10 +13,11 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import SecretStr, ValidationError
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("chakong")
 
 DEFAULT_GATEWAY_URL = "http://127.0.0.1:8000"
+MAX_PORT = 65535
 CLIENT_TIMEOUT_S = 600.0  # a PDF or a batch of hundreds takes a while on a busy gateway
 
 
@@ -87,8 +89,20 @@ def _main(argv: Sequence[str] | None) -> int:
     return result
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's, with its errors (an unknown command, a value that is not a number) said in
+    Chinese too; its subcommands' parsers are of this class as well."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(
+            2,
+            f"{self.prog}: 参数有误（见 {self.prog} --help） / error: {message}\n",
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="chakong",
         description="查控：法院执行财产查控网关 / chakong: the courts' debtor-asset inquiry "
         "gateway",
@@ -111,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         "embedded defaults",
     )
     demo.add_argument("--host", default="127.0.0.1", help="监听地址 / address to listen on")
-    demo.add_argument("--port", type=int, default=8000, help="网关端口 / the gateway's port")
+    demo.add_argument("--port", type=_port, default=8000, help="网关端口 / the gateway's port")
     demo.add_argument(
         "--mock-latency-ms",
         type=float,
@@ -136,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=None,
         help="端口；默认 CHAKONG_PORT / port; default CHAKONG_PORT",
     )
@@ -155,7 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     mocks.add_argument("--host", default="127.0.0.1", help="监听地址 / address to listen on")
     mocks.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=9100,
         help="起始端口，各单位依次占用 / first port; agencies take consecutive ports",
     )
@@ -445,6 +459,10 @@ def _court_code(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+# the longest lifetime CHAKONG_AUTH__TOKEN_TTL_S allows (``AuthSettings.token_ttl_s``)
+MAX_TTL_S = 400 * 24 * 3600
+
+
 def _seconds(value: str) -> int:
     try:
         seconds = int(value)
@@ -455,7 +473,44 @@ def _seconds(value: str) -> int:
             f"有效期应为正整数秒，而不是 {value!r} / the TTL must be a whole number of seconds "
             f"greater than 0, not {value!r}"
         )
+    if seconds > MAX_TTL_S:
+        raise argparse.ArgumentTypeError(
+            f"有效期最长 {MAX_TTL_S} 秒（400 天），而不是 {value} / the TTL must be at most "
+            f"{MAX_TTL_S} seconds (400 days), not {value}"
+        )
     return seconds
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(
+            f"端口应为 0 至 {MAX_PORT} 的整数（0：任一空闲端口），而不是 {value!r} / the port "
+            f"must be a whole number from 0 to {MAX_PORT} (0: any free port), not {value!r}"
+        )
+    return port
+
+
+def _url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an HTTP base URL, in both languages; ``None`` when it can. The
+    URL itself is never quoted: it may hold a password."""
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        # httpx's reason names the part it could not parse; with a user and password in the
+        # URL that part might be the password's
+        reason = "" if "@" in url else f" ({exc})"
+        return f"地址无法解析 / the URL cannot be parsed{reason}"
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return (
+            "地址应为 http:// 或 https:// 加主机名 / the URL must be http:// or https:// and a host"
+        )
+    return None
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -541,6 +596,10 @@ async def _demo(args: argparse.Namespace) -> int:
         }
         extra = {"database_url": args.database_url} if args.database_url else {}
         settings = Settings(host=args.host, port=args.port, agencies=agencies, demo=True, **extra)
+        refused = _unreadable_persisted_file(settings)
+        if refused is not None:
+            print(refused, file=sys.stderr)
+            return 2
         tokens = demo_tokens(TokenService(auth_settings(settings)))
         judge = next(iter(tokens.values()))
         headers = json.dumps({"Authorization": f"Bearer {judge}"}, indent=2)
@@ -590,10 +649,26 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = Settings(**overrides)
+    refused = _unreadable_persisted_file(settings)
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return 2
     try:
         app = create_app(settings)
     except ConfigurationError as exc:
         print(f"配置无效 / invalid configuration: {exc}", file=sys.stderr)
+        return 2
+    # before the migrations: a port in use is _main's bilingual message, not uvicorn's
+    try:
+        _try_listening(settings.host, settings.port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise
+        print(
+            f"无法在 {settings.host}:{settings.port} 监听 / cannot listen on "
+            f"{settings.host}:{settings.port}: {exc.strerror or type(exc).__name__}",
+            file=sys.stderr,
+        )
         return 2
     unknown = [a for a in AGENCIES.names() if not settings.agency(a).url]
     if unknown:
@@ -617,6 +692,39 @@ def _run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unreadable_persisted_file(settings: Settings) -> str | None:
+    """Why the persisted operations' file (CHAKONG_LIMITS__PERSISTED_FILE) cannot be used, as
+    the command says it; ``None`` when there is none or it can."""
+    from gateway.services.persisted import PersistedOperations
+
+    file = settings.limits.persisted_file
+    if not file:
+        return None
+    try:
+        PersistedOperations.from_file(file)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+    except ValueError as exc:  # not UTF-8, not JSON, or not an allow-list of hashes
+        reason = str(exc)
+    else:
+        return None
+    return (
+        f"配置无效 / invalid configuration:\n  limits.persisted_file: 持久化操作文件 {file} "
+        f"无法读取：{reason} / the persisted operations file {file} cannot be read: {reason}"
+    )
+
+
+def _try_listening(host: str, port: int) -> None:
+    """Bind ``host:port`` as uvicorn will, then let go: ``OSError`` when it cannot listen
+    there (``EADDRINUSE``: the port is in use). Port 0 (any free port) always can."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
 def _run_mocks(args: argparse.Namespace) -> int:
     return run_event_loop(_mocks(args))
 
@@ -636,6 +744,15 @@ async def _mocks(args: argparse.Namespace) -> int:
     missing = [a for a in agencies if a not in MOCK_AGENCIES]
     if missing:
         print(f"没有模拟服务 / no mock for: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    last = args.port + len(agencies) - 1
+    if args.port and last > MAX_PORT:
+        print(
+            f"端口不够：{len(agencies)} 个单位从 {args.port} 起依次占用端口，超过了 {MAX_PORT} / "
+            f"not enough ports: {len(agencies)} agencies take consecutive ports from "
+            f"{args.port}, past {MAX_PORT}; choose a lower --port (or 0)",
+            file=sys.stderr,
+        )
         return 2
     token = args.token or secrets.token_urlsafe(24)
     faults = FaultConfig(
@@ -719,6 +836,7 @@ async def _mock_answer(agency: str, request: dict[str, object]) -> object:
 
 def _run_token(args: argparse.Namespace) -> int:
     from gateway.auth.tokens import TokenService, demo_auth
+    from gateway.domain.inputs import fold_identifier
 
     settings = Settings()
     auth = settings.auth
@@ -731,13 +849,15 @@ def _run_token(args: argparse.Namespace) -> int:
         )
         auth = demo_auth()
     role = Role(args.role)
-    subject = args.subject or _default_subject(role, args)
+    # as the gateway reads the judge's id (Ｊ００１ is J001), in the claim and the default sub
+    judge = fold_identifier(args.judge) if args.judge else args.judge
+    subject = args.subject or _default_subject(role, args.court, judge, args.department)
     try:
         token = TokenService(auth).issue(
             role,
             subject=subject,
             court=args.court,
-            judge=args.judge,
+            judge=judge,
             department=args.department,
             ttl_s=args.ttl,
             permissions=args.permission,
@@ -749,8 +869,10 @@ def _run_token(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_subject(role: Role, args: argparse.Namespace) -> str:
-    scope = [v for v in (args.court, args.judge, args.department) if v]
+def _default_subject(
+    role: Role, court: str | None, judge: str | None, department: str | None
+) -> str:
+    scope = [v for v in (court, judge, department) if v]
     return ":".join([role.value.lower(), *scope])
 
 
@@ -873,6 +995,10 @@ def _verify_key(settings: Settings) -> bytes:
 def _run_conformance(args: argparse.Namespace) -> int:
     from mocks.contract.kit import check_endpoint
 
+    problem = _url_problem(args.url)
+    if problem is not None:
+        print(f"--url: {problem}", file=sys.stderr)
+        return 2
     results = asyncio.run(check_endpoint(args.url, args.token, args.agency))
     for result in results:
         mark = "PASS" if result.passed else "FAIL"
@@ -884,6 +1010,11 @@ def _run_conformance(args: argparse.Namespace) -> int:
 
 def _run_report(args: argparse.Namespace) -> int:
     from gateway.cli_inquire import fetch_report
+
+    problem = _url_problem(args.url)
+    if problem is not None:
+        print(f"--url: {problem}", file=sys.stderr)
+        return 2
 
     async def report(gateway: GatewayClient) -> int:
         body, name = await fetch_report(gateway, args.case, args.subject, args.kind, args.format)

@@ -2,7 +2,8 @@
 make a checkpoint key pair, seal a head from before revision 0002; short bilingual reports.
 
 Exit status: 0 when all is well, 1 when the log (or the checkpoint) fails its check or cannot be
-read, 2 when something must be configured first.
+read, 2 when something must be configured first (a database URL that cannot work, a SQLite file
+that is not there: these commands never create one).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.audit import ChainProblem, Checkpoint, VerifyReport
 from gateway.services.audit import AuditLog, walk_chain
@@ -153,9 +156,11 @@ def verify_command(
             return await walk_chain(store, None, checkpoint=checkpoint)
         return await AuditLog(store, key).verify(checkpoint=checkpoint)
 
-    report = asyncio.run(_on_database(database_url, verify))
-    if report is None:
-        return 1
+    try:
+        report = asyncio.run(_on_database(database_url, verify))
+    except DatabaseUnavailableError as exc:
+        _fail(str(exc))
+        return exc.status
     print(report_message(report))
     if key is None:
         print(HASHES_ONLY_NOTE)
@@ -206,9 +211,11 @@ def checkpoint_command(
     async def verify(store: Store) -> VerifyReport:
         return await AuditLog(store, key).verify()
 
-    report = asyncio.run(_on_database(database_url, verify))
-    if report is None:
-        return 1
+    try:
+        report = asyncio.run(_on_database(database_url, verify))
+    except DatabaseUnavailableError as exc:
+        _fail(str(exc))
+        return exc.status
     if not report.ok or report.head_seq is None or report.head_hash is None:
         print(report_message(report))
         _fail("审计链未通过校验，未签署检查点 / the chain failed its check: no checkpoint signed")
@@ -265,22 +272,103 @@ def seal_command(database_url: str, key: bytes) -> int:
         await upgrade(store.engine)  # the head's MAC column comes with revision 0002
         return await AuditLog(store, key).seal_head()
 
-    report = asyncio.run(_on_database(database_url, seal))
-    if report is None:
-        return 1
+    try:
+        report = asyncio.run(_on_database(database_url, seal))
+    except DatabaseUnavailableError as exc:
+        _fail(str(exc))
+        return exc.status
     print(report_message(report))
     return 0 if report.ok else 1
 
 
-async def _on_database(database_url: str, run: Callable[[Store], Awaitable[T]]) -> T | None:
-    engine = open_engine(database_url)
+SUPPORTED_DATABASES = "sqlite+aiosqlite:///FILE, postgresql+asyncpg://USER@HOST/DB"
+
+
+class DatabaseUnavailableError(Exception):
+    """The database cannot be opened or read: a bilingual message that never shows the URL's
+    password, and the command's exit status (2: set something else first; 1: it failed)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def open_database(database_url: str) -> AsyncEngine:
+    """An engine on an existing database; ``DatabaseUnavailableError`` for a URL that cannot work
+    or a SQLite file that is not there (which connecting would create, empty)."""
     try:
-        return await run(Store(engine))
-    except SQLAlchemyError as exc:
-        _fail(f"无法读取审计日志 / cannot read the audit log: {type(exc).__name__}")
+        url = make_url(database_url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise DatabaseUnavailableError(
+            f"数据库地址无法解析（--database-url、CHAKONG_DATABASE_URL）/ the database URL "
+            f"cannot be parsed (--database-url, CHAKONG_DATABASE_URL); expected "
+            f"{SUPPORTED_DATABASES}",
+            2,
+        ) from None
+    shown = url.render_as_string(hide_password=True)
+    path = _sqlite_file(url)
+    if path is not None and not path.exists():
+        raise DatabaseUnavailableError(
+            f"{path} 处没有数据库：请在网关的目录中运行，或使用 --database-url / no database at "
+            f"{path}: run from the gateway's directory or pass --database-url",
+            2,
+        )
+    try:
+        return open_engine(database_url)
+    except ImportError as exc:
+        raise DatabaseUnavailableError(
+            f"数据库驱动 {exc.name} 未安装（{shown}）/ the database driver {exc.name} is not "
+            f"installed ({shown}); the gateway uses {SUPPORTED_DATABASES}",
+            2,
+        ) from None
+    except SQLAlchemyError:  # an unknown dialect, or a driver that is not asynchronous
+        raise DatabaseUnavailableError(
+            f"不支持的数据库地址 {shown} / unsupported database URL {shown}: the gateway uses "
+            f"{SUPPORTED_DATABASES}",
+            2,
+        ) from None
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    """The SQLite file ``url`` names, absolute; ``None`` for another database, an in-memory
+    one or a SQLite URI (``?uri=true``), whose file this does not parse."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
+    if url.query.get("uri") or url.query.get("mode") == "memory":
+        return None
+    return Path(url.database).absolute()
+
+
+async def _on_database(database_url: str, run: Callable[[Store], Awaitable[T]]) -> T:
+    engine = open_database(database_url)
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        try:
+            async with engine.connect():
+                pass
+        # whatever the driver raises: a refused connection, an unknown host, a wrong password
+        except Exception as exc:
+            raise DatabaseUnavailableError(
+                f"无法连接数据库 {shown} / cannot connect to the database at {shown}: "
+                f"{_reason(exc)}",
+                1,
+            ) from None
+        try:
+            return await run(Store(engine))
+        except SQLAlchemyError as exc:
+            raise DatabaseUnavailableError(
+                f"无法读取审计日志 / cannot read the audit log: {type(exc).__name__}", 1
+            ) from None
     finally:
         await engine.dispose()
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a connection failed, in the driver's words where they are an OS error's (never a
+    message that might quote the URL)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{type(exc).__name__}: {exc.strerror}"
+    return type(exc).__name__
 
 
 def _fail(message: str) -> None:

@@ -58,6 +58,13 @@ async def _reconcile(settings: Settings, key: bytes, passes: int, wait_s: float)
     except (SQLAlchemyError, OSError) as exc:  # OSError: a refused connection, a missing folder
         print(f"无法读取数据库 / cannot read the database: {type(exc).__name__}", file=sys.stderr)
         return 1
+    except ImportError as exc:  # the URL names a driver that is not installed (mysql://)
+        print(
+            f"数据库驱动 {exc.name} 未安装 / the database driver {exc.name} is not installed "
+            "(CHAKONG_DATABASE_URL): the gateway uses sqlite+aiosqlite:// or postgresql+asyncpg://",
+            file=sys.stderr,
+        )
+        return 2
     print(report_message(total, remaining))
     if purged:
         print(f"清除过期幂等键 {purged} 个 / forgot {purged} expired idempotency keys")

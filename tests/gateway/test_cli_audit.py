@@ -61,6 +61,7 @@ def test_verify_command_reports_intact_and_broken_chains(tmp_path: Path, capsys)
 
 
 def test_verify_command_on_a_database_without_the_log(tmp_path: Path, capsys):
+    (tmp_path / "empty.db").touch()  # a file, but no log (a missing file: test_cli_errors)
     assert verify_command(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", KEY) == 1
     assert "cannot read the audit log" in capsys.readouterr().err
 
