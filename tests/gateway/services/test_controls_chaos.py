@@ -112,9 +112,19 @@ async def run_chain(
 ) -> None:
     for index, command in enumerate(commands):
         try:
-            await resources.controls.submit(
-                JUDGE_PRINCIPAL, "chaos", [command], idempotency_key=f"{number}-{index}"
-            )
+            for _ in range(100):
+                try:
+                    await resources.controls.submit(
+                        JUDGE_PRINCIPAL, "chaos", [command], idempotency_key=f"{number}-{index}"
+                    )
+                    break
+                except ControlCheckError as exc:
+                    if exc.code != "CONTROL_IN_FLIGHT":
+                        raise
+                # the freeze's or renewal's outcome is not known yet: as a client told to wait,
+                # let the reconciler settle it, then send this one again
+                await resources.controls.reconcile()
+                await asyncio.sleep(0.05)
         except ControlCheckError:
             return  # e.g. nothing in force once the freeze was rejected: the chain ends
         finally:
