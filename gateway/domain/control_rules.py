@@ -184,14 +184,16 @@ class CaseLedger:
 
     def _before(self, holding: Holding, op: ControlOperation) -> list[Holding]:
         """The case's holds of ``holding``'s asset made no later than ``op`` (a freeze made
-        after a release is not released by it), ``holding`` always among them."""
+        after a release is not released by it), ``holding`` always among them; never another
+        case's (the court's register folds every case's controls into one ledger)."""
         control = holding.control
         return [
             h
             for h in self.holdings.values()
             if h is holding
             or (
-                h.control.agency == control.agency
+                h.control.case_number == control.case_number
+                and h.control.agency == control.agency
                 and h.control.asset_id == control.asset_id
                 and h.control.created_at <= op.created_at
             )
