@@ -1054,7 +1054,7 @@ def _run_inquire(args: argparse.Namespace) -> int:
 
     async def inquire(gateway: GatewayClient) -> int:
         columns = (
-            TextColumn("查询 / inquiring"),
+            TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
@@ -1062,10 +1062,16 @@ def _run_inquire(args: argparse.Namespace) -> int:
         with Bar(*columns, console=console) as bar:
 
             def started(total: int, done: int) -> Callable[[int], None]:
-                task = bar.add_task("inquire", total=total, completed=done)
+                task = bar.add_task("查询 / inquiring", total=total, completed=done)
                 return lambda n: bar.advance(task, n)
 
-            result = await run_inquire(gateway, options, build_schema()._schema, started=started)
+            def writing(rows: int) -> Callable[[int], None]:
+                task = bar.add_task("写入 / writing", total=rows)
+                return lambda n: bar.advance(task, n)
+
+            result = await run_inquire(
+                gateway, options, build_schema()._schema, started=started, writing=writing
+            )
         console.print(
             f"{args.out}: 本次查询 {result.asked} 人，跳过已完成 {result.skipped} 人，"
             f"财产 {result.assets} 条，问题行 {result.bad} 行 / asked about {result.asked}, "
@@ -1089,7 +1095,7 @@ def _client_command(
     """Run a command against the gateway at ``--url`` with ``--token``; its errors, coded."""
     import httpx
 
-    from gateway.cli_inquire import CliError, GatewayClient
+    from gateway.cli_inquire import CliError, GatewayClient, check_url
 
     token = args.token or os.environ.get("CHAKONG_TOKEN")
     if not token:
@@ -1101,8 +1107,8 @@ def _client_command(
         return 2
 
     async def main() -> int:
-        async with httpx.AsyncClient(base_url=args.url, timeout=CLIENT_TIMEOUT_S) as client:
-            return await command(GatewayClient(client, token))
+        async with httpx.AsyncClient(base_url=check_url(args.url), timeout=CLIENT_TIMEOUT_S) as c:
+            return await command(GatewayClient(c, token))
 
     try:
         return asyncio.run(main())

@@ -21,9 +21,11 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -39,9 +41,11 @@ from graphql import (
 )
 
 from connectors.registry import AGENCIES
-from gateway.domain.errors import InvalidSubjectError
+from gateway.domain.cases import parse_case_number
+from gateway.domain.errors import InvalidCaseNumberError, InvalidSubjectError
+from gateway.domain.inputs import InvalidTextError, check_text, fold_identifier, printable
 from gateway.domain.sources import SourceStatus
-from gateway.domain.subjects import Subject, SubjectKind, infer_subject, parse_subject
+from gateway.domain.subjects import Subject, SubjectKind, echoed, infer_subject, parse_subject
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 DEFAULT_BATCH = 100
@@ -79,17 +83,21 @@ class GatewayClient:
     """GraphQL (and the report) over HTTP with a bearer token; coded errors as ``CliError``."""
 
     def __init__(self, client: httpx.AsyncClient, token: str, *, max_waits: int = 5) -> None:
+        check_url(str(client.base_url))
         self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.headers = {"Authorization": f"Bearer {bearer_token(token)}"} if token else {}
         self.max_waits = max_waits
 
     async def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         for _ in range(self.max_waits + 1):
-            response = await self.client.post(
-                "/graphql",
-                json={"query": query, "variables": variables},
-                headers={**self.headers, "Accept": "application/json"},
-            )
+            try:
+                response = await self.client.post(
+                    "/graphql",
+                    json={"query": query, "variables": variables},
+                    headers={**self.headers, "Accept": "application/json"},
+                )
+            except httpx.InvalidURL:
+                raise _invalid_url(str(self.client.base_url)) from None
             if response.status_code == 429:
                 await asyncio.sleep(min(60.0, float(response.headers.get("retry-after", "1"))))
                 continue
@@ -102,12 +110,50 @@ class GatewayClient:
         raise CliError("RATE_LIMITED", "网关持续限流 / the gateway keeps rate-limiting us")
 
     async def get(self, path: str, params: dict[str, str]) -> httpx.Response:
-        response = await self.client.get(path, params=params, headers=self.headers)
+        try:
+            response = await self.client.get(path, params=params, headers=self.headers)
+        except httpx.InvalidURL:
+            raise _invalid_url(str(self.client.base_url)) from None
         if response.status_code != 200:
             body = _json(response)
             errors = body.get("errors") or [{"message": response.text[:200]}]
             raise error_of(errors[0], response.status_code)
         return response
+
+
+def bearer_token(token: str) -> str:
+    """``token`` without surrounding whitespace (a trailing newline of ``$(cat token.txt)``);
+    ``CliError`` if what is left is empty or not printable ASCII, the only text an HTTP header
+    carries. The token itself is never part of the message: it is a credential."""
+    stripped = token.strip()
+    if not stripped or not (stripped.isascii() and stripped.isprintable()):
+        raise CliError(
+            "INVALID_TOKEN",
+            "令牌（--token 或 CHAKONG_TOKEN）为空，或含有控制字符或非 ASCII 字符；请重新复制完整"
+            "的令牌（令牌内容不予显示） / the token (--token or CHAKONG_TOKEN) is empty or holds "
+            "control or non-ASCII characters: copy the whole token again (it is not shown here)",
+        )
+    return stripped
+
+
+def check_url(url: str) -> str:
+    """``url`` if it is an http(s) URL with a host; ``CliError`` INVALID_URL otherwise."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise _invalid_url(url) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise _invalid_url(url)
+    return url
+
+
+def _invalid_url(url: str) -> CliError:
+    shown = printable(url, 200)
+    return CliError(
+        "INVALID_URL",
+        f"网关地址无效：{shown}；应如 http://127.0.0.1:8000（--url 或 CHAKONG_URL） / not a "
+        f"valid gateway URL: {shown}; expected e.g. http://127.0.0.1:8000 (--url or CHAKONG_URL)",
+    )
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
@@ -136,14 +182,25 @@ _NAME_HEADERS = {"name", "姓名", "名称", "被执行人", "被执行人姓名
 _KIND_HEADERS = {"kind", "类型", "主体类型"}
 
 
+# a cell of an XLSX file that holds a formula but no value Excel computed and stored with it (a
+# file written by a program): openpyxl cannot compute it, so the row cannot be read
+FORMULA_WITHOUT_VALUE = "FORMULA_WITHOUT_VALUE"
+_ROW_PROBLEMS = {
+    FORMULA_WITHOUT_VALUE: "公式没有保存的计算结果：请在 Excel 中打开并保存该文件，或直接填写"
+    "其值 / a formula without a stored value: save the file in Excel, or type the value",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One row of the subjects file: its line number and cells."""
+    """One row of the subjects file: its line number and cells, and ``problem``, the code of
+    what makes it unreadable (``FORMULA_WITHOUT_VALUE``) if something does."""
 
     line: int
     id: str
     name: str | None
     kind: str | None
+    problem: str | None = None
 
     @property
     def text(self) -> str:
@@ -170,15 +227,15 @@ def read_rows(path: Path) -> list[Row]:
     """The rows of a CSV (UTF-8, or GB18030 as Excel saves it in China) or XLSX file."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        table = _xlsx_cells(path)
-    elif suffix in (".csv", ".txt"):
-        table = _csv_cells(path)
-    else:
-        raise CliError("UNSUPPORTED_FILE", f"仅支持 .csv 与 .xlsx / only .csv and .xlsx: {path}")
-    return list(_rows(table))
+        return list(_rows(*_xlsx_cells(path)))
+    if suffix in (".csv", ".txt"):
+        return list(_rows(_csv_cells(path)))
+    raise CliError("UNSUPPORTED_FILE", f"仅支持 .csv 与 .xlsx / only .csv and .xlsx: {path}")
 
 
 def _csv_cells(path: Path) -> list[list[str]]:
+    """The cells; a field longer than the csv module's limit (131,072 characters) is read
+    whole and its row refused as bad (no ID number or name is that long), not the file."""
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -188,24 +245,50 @@ def _csv_cells(path: Path) -> list[list[str]]:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise CliError("UNSUPPORTED_FILE", f"无法识别文件编码 / unknown encoding: {path}")
-    return [[_cell(c) for c in row] for row in csv.reader(io.StringIO(text))]
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        return [[_cell(c) for c in row] for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:  # pragma: no cover - a field is as long as the text at most
+        raise CliError("UNSUPPORTED_FILE", f"无法读取 / cannot read {path}: {exc}") from None
+    finally:
+        csv.field_size_limit(limit)
 
 
-def _xlsx_cells(path: Path) -> list[list[str]]:
+def _xlsx_cells(path: Path) -> tuple[list[list[str]], set[tuple[int, int]]]:
+    """The cells (the values Excel stored), and where a formula has no stored value: such a
+    cell holds the formula's text, and its position (row, column; from 0) is in the set."""
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise CliError("UNSUPPORTED_FILE", f"无法读取 / cannot read {path}: {exc}") from None
+    table: list[list[str]] = []
+    uncomputed: set[tuple[int, int]] = set()
     try:
-        sheet = book.worksheets[0]
-        return [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+        pairs = zip_longest(
+            values.worksheets[0].iter_rows(values_only=True),
+            formulas.worksheets[0].iter_rows(values_only=True),
+            fillvalue=(),
+        )
+        for r, (row, written) in enumerate(pairs):
+            cells = []
+            for c, (value, formula) in enumerate(zip_longest(row, written)):
+                text = getattr(formula, "text", formula)  # an array formula: its text
+                if value is None and isinstance(text, str) and text.startswith("="):
+                    uncomputed.add((r, c))
+                    value = text
+                cells.append(_cell(value))
+            table.append(cells)
     finally:
-        book.close()
+        values.close()
+        formulas.close()
+    return table, uncomputed
 
 
-def _rows(table: list[list[str]]) -> Iterator[Row]:
+def _rows(table: list[list[str]], uncomputed: Container[tuple[int, int]] = ()) -> Iterator[Row]:
     columns = {"id": 0, "name": 1, "kind": 2}
     start = 0
     if table:
@@ -229,7 +312,11 @@ def _rows(table: list[list[str]]) -> Iterator[Row]:
     for number, cells in enumerate(table[start:], start + 1):
         if not any(cells):
             continue  # blank lines
-        yield Row(number, at(cells, "id") or "", at(cells, "name"), at(cells, "kind"))
+        used = {i for i in columns.values() if i >= 0}
+        problem = (
+            FORMULA_WITHOUT_VALUE if any((number - 1, i) in uncomputed for i in used) else None
+        )
+        yield Row(number, at(cells, "id") or "", at(cells, "name"), at(cells, "kind"), problem)
 
 
 def parse_row(row: Row) -> Subject:
@@ -241,9 +328,10 @@ def parse_row(row: Row) -> Subject:
         kinds |= {"legal": SubjectKind.LEGAL, "法人": SubjectKind.LEGAL}
         kind = kinds.get(row.kind.strip().lower())
         if kind is None:
+            shown = echoed(row.kind)
             raise InvalidSubjectError(
-                f"类型应为 NATURAL 或 LEGAL：{row.kind}",
-                f"kind must be NATURAL or LEGAL: {row.kind}",
+                f"类型应为 NATURAL 或 LEGAL：{shown}",
+                f"kind must be NATURAL or LEGAL: {shown}",
             )
         return parse_subject(kind, row.id, row.name)
     return infer_subject(row.id, row.name)
@@ -402,13 +490,23 @@ class Sheets:
         encumbrance = "是" if _ENCUMBRANCE.search(name) else ""
         return [agency, _zh(description, name), encumbrance, amount, "；".join(details)]
 
-    def write(self, path: Path, case_number: str) -> None:
-        """The workbook, written beside ``path`` and moved over it (never half a file)."""
+    @property
+    def size(self) -> int:
+        """The rows ``write`` writes."""
+        return len(self.assets) + len(self.statuses) + len(self.bad)
+
+    def write(self, path: Path, case_number: str, advance: Advance = lambda n: None) -> None:
+        """The workbook, written beside ``path`` and moved over it (never half a file).
+
+        Streamed (openpyxl's write-only mode): the time goes into the rows as they are added,
+        so ``advance`` (told every 500 rows) shows it; saving after them is quick. Every text
+        is a string cell, never a formula (``=1+1`` in a name stays ``=1+1``), without the
+        characters XML cannot hold (``_cell_text``)."""
         import openpyxl
+        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
 
-        book = openpyxl.Workbook()
-        first = book.active
+        book = openpyxl.Workbook(write_only=True)
         sheets = [
             (
                 "财产 Assets",
@@ -447,19 +545,53 @@ class Sheets:
                 ],
             ),
         ]
+        bold = Font(bold=True)
+        pending = 0
         for title, header, rows in sheets:
             sheet = book.create_sheet(title)
-            sheet.append(header)
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-            for row in rows:
-                sheet.append(row)
             sheet.freeze_panes = "A2"
-        book.remove(first)
-        book.properties.title = f"{case_number} 批量查询 / batch inquiry"
+            titles = [WriteOnlyCell(sheet, value=h) for h in header]
+            for cell in titles:
+                cell.font = bold
+            sheet.append(titles)
+            for row in rows:
+                cells = []
+                for value in row:
+                    cell = WriteOnlyCell(sheet, value=_cell_text(value))
+                    if isinstance(value, str):
+                        cell.data_type = "s"  # a text, even one that starts with "="
+                    cells.append(cell)
+                sheet.append(cells)
+                pending += 1
+                if pending == 500:
+                    advance(pending)
+                    pending = 0
+        book.properties.title = _cell_text(f"{case_number} 批量查询 / batch inquiry")
         partial = path.with_name(path.name + ".partial")
-        book.save(partial)
-        os.replace(partial, path)
+        try:
+            book.save(partial)
+            os.replace(partial, path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        advance(pending)
+
+
+# the control characters XML 1.0 cannot hold (openpyxl refuses them, IllegalCharacterError: its
+# ILLEGAL_CHARACTERS_RE) and lone surrogates (not UTF-8): shown as U+FFFD, as messages show them
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+EXCEL_CELL_LIMIT = 32767  # the most characters an Excel cell holds
+
+
+def _cell_text(value: Any) -> Any:
+    """``value`` as a cell may hold it: a text without unwritable characters, cut to what
+    Excel shows (a longer cell is refused as damaged when the workbook is opened)."""
+    if not isinstance(value, str):
+        return value
+    text = _UNWRITABLE.sub("\ufffd", value)
+    if len(text) > EXCEL_CELL_LIMIT:
+        text = text[: EXCEL_CELL_LIMIT - 1] + "…"
+    return text
 
 
 # --- progress ----------------------------------------------------------------------------------
@@ -479,29 +611,91 @@ class Progress:
         return f"{kind.lower()}:{subject_id}"
 
     def load(self, restart: bool) -> None:
+        """The batches an earlier run finished. A last line without its line feed was cut off
+        by a crash mid-write: it is cut from the file (its batch is asked again) and the next
+        batch starts a line of its own. Any other damage is ``PROGRESS_DAMAGED``, naming the
+        file and the line; a file that has no whole line has no batch: it is started again."""
         if restart or not self.path.exists():
             self._write_header()
             return
-        lines = self.path.read_text(encoding="utf-8").splitlines()
-        header = json.loads(lines[0]) if lines else {}
-        if header.get("case") != self.case_number or header.get("version") != PROGRESS_VERSION:
+        data = self.path.read_bytes()
+        *lines, torn = data.split(b"\n")
+        if not lines:  # empty, or a header cut off: nothing was recorded
+            self._write_header()
+            return
+        header = self._header(lines[0])
+        if _case_key(str(header["case"])) != _case_key(self.case_number):
+            shown = printable(str(header["case"]))
             raise CliError(
                 "PROGRESS_MISMATCH",
-                f"{self.path} 属于另一次查询（案号 {header.get('case')}）；加 --restart 重新开始 / "
-                f"belongs to another run (case {header.get('case')}): add --restart to start over",
+                f"{self.path} 属于另一次查询（案号 {shown}）；加 --restart 重新开始 / "
+                f"belongs to another run (case {shown}): add --restart to start over",
             )
-        for line in lines[1:]:
+        for number, line in enumerate(lines[1:], 2):
+            if line.strip():
+                self._batch(number, line)
+        if torn:
+            with self.path.open("r+b") as out:
+                out.truncate(len(data) - len(torn))
+                os.fsync(out.fileno())
+
+    def _header(self, line: bytes) -> dict[str, Any]:
+        try:
+            header = json.loads(line.decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError too
+            header = None
+        if not isinstance(header, dict) or not isinstance(header.get("case"), str):
+            raise self._damaged(1)
+        if header.get("version") != PROGRESS_VERSION:
+            raise CliError(
+                "PROGRESS_MISMATCH",
+                f"{self.path} 由另一版本的 chakong 写成；加 --restart 重新开始 / was written by "
+                "another version of chakong: add --restart to start over",
+            )
+        return header
+
+    def _batch(self, number: int, line: bytes) -> None:
+        """The batch of line ``number``, into ``profiles`` and ``bad``."""
+        try:
+            text = line.decode("utf-8")
             try:
-                batch = json.loads(line)
+                batch = json.loads(text)
             except ValueError:
-                break  # the last line of an interrupted write: its batch is asked again
-            for profile in batch.get("profiles", []):
+                # a line cut off by a crash, then continued by a run of an earlier version of
+                # this command (it appended after the cut): the whole batch after the cut
+                start = text.rfind('{"profiles": ', 1)
+                if start < 0:
+                    raise
+                batch = json.loads(text[start:])
+            profiles = {}
+            for profile in batch["profiles"]:
                 subject = profile["subject"]
-                self.profiles[self.key(subject["kind"], subject["id"])] = profile
-            for key, bad in batch.get("bad", {}).items():
-                self.bad[key] = BadRow(**bad)
+                kind, subject_id = subject["kind"], subject["id"]
+                if not (isinstance(kind, str) and isinstance(subject_id, str)):
+                    raise TypeError(subject)
+                for source in profile["sources"]:
+                    AGENCIES.spec(source["agency"])  # what the workbook reads of it
+                    if not isinstance(source["status"], str):
+                        raise TypeError(source)
+                profiles[self.key(kind, subject_id)] = profile
+            bad = {str(key): _bad_row(row) for key, row in batch["bad"].items()}
+        except (ValueError, LookupError, TypeError, AttributeError):
+            raise self._damaged(number) from None
+        self.profiles.update(profiles)
+        self.bad.update(bad)
+
+    def _damaged(self, number: int) -> CliError:
+        return CliError(
+            "PROGRESS_DAMAGED",
+            f"进度文件 {self.path} 第 {number} 行已损坏，无法读取。删除该文件（或加 --restart）即"
+            f"从头查询，已查过的被执行人将再次被查询并记入审计 / line {number} of the progress "
+            f"file {self.path} is damaged and cannot be read. Delete the file (or add --restart) "
+            "to start over: the debtors asked about before are asked (and audited) again",
+        )
 
     def _write_header(self) -> None:
+        self.profiles.clear()
+        self.bad.clear()
         header = {"case": self.case_number, "version": PROGRESS_VERSION}
         self.path.write_text(json.dumps(header, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -516,6 +710,24 @@ class Progress:
             subject = profile["subject"]
             self.profiles[self.key(subject["kind"], subject["id"])] = profile
         self.bad.update(bad)
+
+
+def _bad_row(fields: dict[str, Any]) -> BadRow:
+    row = BadRow(**fields)
+    if not isinstance(row.line, int) or not all(
+        isinstance(v, str) for v in (row.text, row.code, row.reason)
+    ):
+        raise TypeError(fields)
+    return row
+
+
+def _case_key(case_number: str) -> str:
+    """A case number in its normal form: ``（２０２６）苏0812执123号`` is ``(2026)苏0812执123号``,
+    as the gateway reads them; a number it would refuse, folded (NFKC, no whitespace)."""
+    try:
+        return parse_case_number(case_number).canonical
+    except InvalidCaseNumberError:
+        return fold_identifier(case_number)
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -557,14 +769,27 @@ async def case_debtors(gateway: GatewayClient, case_number: str) -> set[str]:
     }
 
 
+_CELLS = (
+    ("id", "证件号码", "the ID number"),
+    ("name", "名称", "the name"),
+    ("kind", "类型", "the kind"),
+)
+
+
 def plan(rows: Iterable[Row], debtors: set[str]) -> tuple[list[Subject], list[BadRow]]:
     """The subjects to ask about, in file order, and the rows that cannot be asked about."""
     subjects: dict[str, Subject] = {}
     bad = []
     for row in rows:
+        if row.problem is not None:
+            bad.append(BadRow(row.line, row.text, row.problem, _ROW_PROBLEMS[row.problem]))
+            continue
         try:
+            # what the gateway would refuse in the whole batch (INVALID_TEXT), refused here
+            for value, zh, en in _CELLS:
+                check_text(getattr(row, value) or "", zh, en)
             subject = parse_row(row)
-        except InvalidSubjectError as exc:
+        except (InvalidTextError, InvalidSubjectError) as exc:
             bad.append(BadRow(row.line, row.text, exc.code, str(exc)))
             continue
         if subject.key in subjects:
@@ -591,11 +816,16 @@ async def run_inquire(
     schema: GraphQLSchema,
     *,
     started: Callable[[int, int], Advance] = lambda total, done: lambda n: None,
+    writing: Callable[[int], Advance] | None = None,
 ) -> InquireResult:
     """Ask about every debtor of the file not done yet; write the workbook at the end.
 
     ``started(total, done)`` is told the work before the first batch and returns what to call
-    with the number of subjects each batch finished (the progress bar)."""
+    with the number of subjects each batch finished (the progress bar). ``writing(rows)`` is
+    told the rows of the workbook before they are written (seconds for thousands of debtors)
+    and returns what to call with the number of rows written; without it, a line on standard
+    error says that the workbook is being written."""
+    check_output(options.source, options.out)
     rows = read_rows(options.source)
     debtors = await case_debtors(gateway, options.case_number)
     subjects, bad_rows = plan(rows, debtors)
@@ -638,13 +868,64 @@ async def run_inquire(
         if subject.key in progress.profiles:
             sheets.add(progress.profiles[subject.key])
     sheets.bad = [*bad_rows, *progress.bad.values()]
-    sheets.write(options.out, options.case_number)
+    told = (writing or _announce(options.out))(sheets.size)
+    sheets.write(options.out, options.case_number, told)
     return InquireResult(
         asked=len(subjects) - skipped,
         skipped=skipped,
         bad=len(sheets.bad),
         assets=len(sheets.assets),
     )
+
+
+def _announce(out: Path) -> Callable[[int], Advance]:
+    def writing(total: int) -> Advance:
+        print(
+            f"正在写入 {out}（{total} 行）… / writing {out} ({total} rows)…",
+            file=sys.stderr,
+            flush=True,
+        )
+        return lambda n: None
+
+    return writing
+
+
+def check_output(source: Path, out: Path) -> None:
+    """``CliError`` unless the workbook (and its progress file beside it) can be written without
+    touching the subjects file: checked before anybody is asked about, so that a wrong
+    ``--out`` costs no inquiry (each one is audited)."""
+    siblings = (out, out.with_name(out.name + ".progress"), out.with_name(out.name + ".partial"))
+    if any(_same_file(source, path) for path in siblings):
+        raise CliError(
+            "OUTPUT_IS_INPUT",
+            f"--out 与 --file 是同一个文件，结果会覆盖被执行人名单：请另取文件名 / --out is the "
+            f"subjects file itself ({source}): the results would replace it; choose another name",
+        )
+    directory = out.parent
+    if out.is_dir():
+        problem = ("是一个目录", "is a directory")
+    elif not directory.is_dir():
+        problem = ("所在目录不存在", "is in a directory that does not exist")
+    elif not os.access(directory, os.W_OK | os.X_OK):
+        problem = ("所在目录不可写", "is in a directory that cannot be written")
+    elif any(p.exists() and not os.access(p, os.W_OK) for p in siblings[1:]):
+        problem = ("的进度文件不可写", "has a progress file that cannot be written")
+    else:
+        return
+    raise CliError(
+        "OUTPUT_NOT_WRITABLE",
+        f"无法写入结果工作簿 {out}：{problem[0]}；尚未查询任何人 / cannot write the results "
+        f"workbook {out}: it {problem[1]}; nobody has been asked about",
+    )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:  # a path that cannot be resolved is no file we read
+        return False
 
 
 async def fetch_report(
@@ -664,13 +945,18 @@ async def fetch_report(
 _POSITION = re.compile(r"subjects\[([0-9]+)\]")
 
 
+# refusals of one subject's input, which name its position (``$subjects[49].name``)
+_SUBJECT_INPUT_CODES = {"INVALID_TEXT", "INVALID_INPUT", "INVALID_SUBJECT_ID"}
+
+
 def _refused_subject(exc: CliError, batch: Sequence[Subject]) -> Subject | None:
-    """The subject a refusal names (``subjects[3]`` in NOT_A_DEBTOR), if one does."""
-    if exc.code != "NOT_A_DEBTOR":
+    """The subject a refusal names (``subjects[3]`` in NOT_A_DEBTOR, ``$subjects[49].name`` in
+    INVALID_TEXT), if one does: that row is bad, the others are asked without it."""
+    if exc.code not in {"NOT_A_DEBTOR", *_SUBJECT_INPUT_CODES}:
         return None
     found = _POSITION.search(exc.message)
     if found is None:
-        return batch[0] if len(batch) == 1 else None
+        return batch[0] if len(batch) == 1 and exc.code == "NOT_A_DEBTOR" else None
     index = int(found[1])
     return batch[index] if index < len(batch) else None
 

@@ -187,3 +187,15 @@ def test_reconcile_says_the_database_driver_is_not_installed(tmp_path):
     result = run_cli("reconcile", "--passes", "1", cwd=tmp_path, env=env)
     refused(result, "数据库驱动 MySQLdb 未安装", "the database driver MySQLdb is not installed")
     assert "s3cret" not in result.stderr
+
+
+def test_inquire_refuses_a_malformed_url_before_reading_anything(tmp_path):
+    subjects = tmp_path / "subjects.csv"
+    subjects.write_text("id\n320812198203151256\n", encoding="utf-8")
+    result = run_cli(
+        "inquire", "--case", "(2026)苏0812执123号", "--file", str(subjects),
+        "--out", str(tmp_path / "out.xlsx"), "--url", "http://[::1", "--token", "t0k3n",
+        cwd=tmp_path,
+    )  # fmt: skip
+    refused(result, "INVALID_URL", "not a valid gateway URL", status=1)
+    assert not (tmp_path / "out.xlsx").exists()
