@@ -107,6 +107,27 @@ def mask_ids_in_words(text: str) -> str:
     return _ID_WORD.sub(word, text)
 
 
+# 15 digits or more (of any script) in one run, with at most one space, dash or dot between two
+# of them, and perhaps a final X: an ID number however a person spaced it in free text
+_SPACED_DIGITS = re.compile(r"\d(?:[ \u3000.\-]?\d){14,}(?:[ \u3000.\-]?[Xx])?")
+
+
+def mask_ids_in_prose(text: str) -> str:
+    """Free text written by a person and shown to the public (the dishonest-debtor list's
+    obligation, circumstance, documents): ``mask_ids_in_words``, then any run of 15 digits or
+    more however spaced (``3208 1219 8001 0148 00``) or whatever their script (full-width), all
+    but its first six and last four digits hidden, as ``mask_id`` hides them. A bank account
+    number written there is hidden the same way."""
+
+    def spaced(match: re.Match[str]) -> str:
+        run = match.group(0)
+        digits = [i for i, ch in enumerate(run) if ch.isdigit() or ch in "Xx"]
+        hidden = set(digits[6:-4])
+        return "".join("*" if i in hidden else ch for i, ch in enumerate(run))
+
+    return _SPACED_DIGITS.sub(spaced, mask_ids_in_words(text))
+
+
 _LONGEST_ID = 18  # what _ID_LIKE matches is at most this long
 # in a refused value, any run of 15 digits or more, glued to letters or not: an ID number written
 # inside a longer token, which _ID_LIKE leaves alone (it matches numbers standing alone only)

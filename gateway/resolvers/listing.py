@@ -310,8 +310,9 @@ async def resolve_public_listing(
     id_fragment: Annotated[
         str,
         strawberry.argument(
-            description="证件号码或统一社会信用代码中连续的至少4位 / At least 4 consecutive "
-            "characters of the ID number or credit code"
+            description="证件号码或统一社会信用代码中连续的至少4位（身份证号码仅匹配公开显示的前10位"
+            "与后4位） / At least 4 consecutive characters of the ID number or credit code (of "
+            "an ID number, only within the first ten and the last four, which the answer shows)"
         ),
     ],
 ) -> list[PublicListingEntry]:

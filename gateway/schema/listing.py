@@ -13,6 +13,7 @@ from gateway.domain import calendar as calendar_domain
 from gateway.domain import lifecycle
 from gateway.domain import listing as domain
 from gateway.domain.listing import public_id
+from gateway.domain.subjects import mask_ids_in_prose
 from gateway.schema.common import Subject, SubjectInput
 from gateway.schema.context import Context
 from gateway.services import listing as service
@@ -244,24 +245,29 @@ class PublicListingEntry:
     @staticmethod
     def from_domain(entry: domain.ListingEntry) -> PublicListingEntry:
         p, d = entry.particulars, entry.decision
+        # the texts a court wrote: an ID number in them (the debtor's, a third party's) is
+        # masked, as the answer's own idNumber is never shown whole
+        shown = mask_ids_in_prose
         return PublicListingEntry(
             case_number=p.case_number,
             name=p.subject.name or "",
             id_number=public_id(p.subject),
             gender=entry.gender,
             age=entry.age,
-            legal_representative=p.legal_representative,
+            legal_representative=(
+                None if p.legal_representative is None else shown(p.legal_representative)
+            ),
             organisation_code=p.organisation_code,
             court=p.court,
-            basis_document_number=p.basis_document_number,
-            basis_issuer=p.basis_issuer,
-            obligation=p.obligation,
+            basis_document_number=shown(p.basis_document_number),
+            basis_issuer=shown(p.basis_issuer),
+            obligation=shown(p.obligation),
             performance=p.performance,
-            circumstance=d.circumstance if d else "",
+            circumstance=shown(d.circumstance) if d else "",
             published_on=entry.published_on,
             filed_on=p.filed_on,
-            performed_part=p.performed_part,
-            unperformed_part=p.unperformed_part,
+            performed_part=shown(p.performed_part),
+            unperformed_part=shown(p.unperformed_part),
             level=d.level if d else None,
             valid_until=entry.valid_until,
         )

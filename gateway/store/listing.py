@@ -337,8 +337,17 @@ class ListingRepository:
         self, name: str, fragment: str, *, born_before: datetime.date, limit: int
     ) -> builtins.list[ListingEntry]:
         """Published, unmasked entries of ``name`` whose ID number or credit code contains
-        ``fragment``; never anyone born after ``born_before`` (a minor)."""
+        ``fragment`` where the public answer shows it: a credit code anywhere, an ID number in
+        its first ten or last four characters only, never across the birth month and day the
+        answer hides (``public_id``: else the hidden digits could be guessed a fragment at a
+        time); never anyone born after ``born_before`` (a minor)."""
         escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        shown = sa.or_(
+            E.subject_kind != SubjectKind.NATURAL.value,
+            sa.func.substr(E.subject_id, 1, 10).like(pattern, escape="\\"),
+            sa.func.substr(E.subject_id, 15, 4).like(pattern, escape="\\"),
+        )
         query = (
             sa.select(listing_entries)
             .where(
@@ -346,7 +355,8 @@ class ListingRepository:
                 E.public.is_(True),
                 E.state.notin_([s.value for s in _NEVER_PUBLIC]),
                 sa.or_(E.birth_date.is_(None), E.birth_date <= born_before),
-                E.subject_id.like(f"%{escaped}%", escape="\\"),
+                E.subject_id.like(pattern, escape="\\"),
+                shown,
             )
             .order_by(E.published_on.desc(), E.id)
             .limit(limit)

@@ -5,6 +5,7 @@ status, and every event is in the history and the audit log."""
 from __future__ import annotations
 
 import asyncio
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,7 @@ async def test_a_court_walks_an_entry_through_the_list(gateway: Gateway):
     assert (published["state"], published["public"]) == ("PUBLISHED", True)
 
     # the public: a name and a fragment; birth month and day hidden
-    response = await gateway.post(PUBLIC, {"n": NAME, "f": RICH[-6:]}, who=None)
+    response = await gateway.post(PUBLIC, {"n": NAME, "f": RICH[-4:]}, who=None)
     assert response.status_code == 200
     (shown,) = response.json()["data"]["publicListing"]
     assert shown["idNumber"] == RICH[:10] + "****" + RICH[14:]
@@ -125,7 +126,7 @@ async def test_a_court_walks_an_entry_through_the_list(gateway: Gateway):
         False,
         "PERFORMED",
     )
-    gone = await gateway.query(PUBLIC, {"n": NAME, "f": RICH[-6:]}, who=None)
+    gone = await gateway.query(PUBLIC, {"n": NAME, "f": RICH[-4:]}, who=None)
     assert gone["data"]["publicListing"] == []
 
     history = await gateway.query(
@@ -399,6 +400,36 @@ async def test_a_lead_shows_what_the_inquiry_in_its_case_found(gateway: Gateway)
     assert order.index(small) < order.index(large)
 
 
+async def test_an_id_number_in_an_entrys_texts_is_masked_in_the_public_answer(gateway: Gateway):
+    third = "320812198506150011"
+    spaced = f"{third[:4]} {third[4:8]} {third[8:12]} {third[12:16]} {third[16:]}"
+    texts = warning(
+        obligation=f"被执行人（身份证号{RICH}）支付货款100000元",
+        basisIssuer=f"担保人{spaced}",
+        unperformedPart=f"100000元，账户{full_width(third)}",
+    )
+    body = await gateway.query(WARN, {"w": texts})
+    assert "errors" not in body, body
+    entry = body["data"]["warnDebtor"]["id"]
+    circumstance = DECISION.replace("违反财产报告制度", f"违反财产报告制度（{third}X）")
+    await event(gateway, "decideListing", entry, "2026-03-10", circumstance)
+    await event(gateway, "publishListing", entry, "2026-03-11")
+    query = (
+        "query($n: String!, $f: String!) { publicListing(name: $n, idFragment: $f) { "
+        "obligation basisIssuer unperformedPart circumstance } }"
+    )
+    response = await gateway.post(query, {"n": NAME, "f": RICH[-4:]}, who=None)
+    (shown,) = response.json()["data"]["publicListing"]
+    assert (
+        shown["obligation"] == f"被执行人（身份证号{RICH[:6]}********{RICH[-4:]}）支付货款100000元"
+    )
+    digits = re.sub(r"\D", "", response.text)
+    for number in (RICH, third):
+        assert number[6:14] not in digits  # no run of the hidden part, however it was written
+    assert "3208 12** **** **00 11" in shown["basisIssuer"]
+    assert shown["circumstance"].startswith("违反财产报告制度（320812")
+
+
 def full_width(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
 
@@ -415,8 +446,10 @@ async def test_every_spelling_of_a_number_finds_the_same_entry_and_other_digits_
     for spelling in (RICH, full_width(RICH), spaced, RICH.lower()):
         found = await gateway.query(by_id, {"s": spelling})
         assert found["data"]["listingEntries"] == [{"id": entry}], spelling
-        public = await gateway.query(PUBLIC, {"n": NAME, "f": spelling[-8:]}, who=None)
-        assert len(public["data"]["publicListing"]) == 1, spelling
+        head = spelling[:11] if " " in spelling else spelling[:10]  # its first ten digits
+        for fragment in (spelling[-4:], head):  # where the answer shows the number
+            public = await gateway.query(PUBLIC, {"n": NAME, "f": fragment}, who=None)
+            assert len(public["data"]["publicListing"]) == 1, (spelling, fragment)
     arabic_indic = "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in RICH)
     for query, variables in (
         (by_id, {"s": arabic_indic}),
