@@ -836,7 +836,8 @@ async def _mock_answer(agency: str, request: dict[str, object]) -> object:
 
 def _run_token(args: argparse.Namespace) -> int:
     from gateway.auth.tokens import TokenService, demo_auth
-    from gateway.domain.inputs import fold_identifier
+    from gateway.domain.errors import InvalidInputError
+    from gateway.domain.inputs import fold_judge_id
 
     settings = Settings()
     auth = settings.auth
@@ -850,7 +851,11 @@ def _run_token(args: argparse.Namespace) -> int:
         auth = demo_auth()
     role = Role(args.role)
     # as the gateway reads the judge's id (Ｊ００１ is J001), in the claim and the default sub
-    judge = fold_identifier(args.judge) if args.judge else args.judge
+    try:
+        judge = fold_judge_id(args.judge) if args.judge else args.judge
+    except InvalidInputError as exc:
+        print(f"--judge: {exc.message_zh} / {exc.message_en}", file=sys.stderr)
+        return 2
     subject = args.subject or _default_subject(role, args.court, judge, args.department)
     try:
         token = TokenService(auth).issue(

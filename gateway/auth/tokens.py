@@ -20,8 +20,8 @@ from typing import Any
 import jwt
 
 from gateway.auth.principal import PERMISSIONS, Principal, Role
-from gateway.domain.errors import AuthenticationError
-from gateway.domain.inputs import fold_identifier, refused_character
+from gateway.domain.errors import AuthenticationError, InvalidInputError
+from gateway.domain.inputs import fold_judge_id, refused_character
 from gateway.settings import DEMO_KEY_ID, DEMO_SECRET, AuthSettings
 
 ALGORITHM = "HS256"
@@ -218,11 +218,22 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
         subject=str(claims["sub"]),
         court=values["court"] if role in (Role.JUDGE, Role.COURT_SYSTEM) else None,
         # a judge id as the case register keeps it (``gateway.domain.register``): NFKC, no spaces
-        judge=fold_identifier(str(values["judge"])) if role is Role.JUDGE else None,
+        judge=_judge(str(values["judge"])) if role is Role.JUDGE else None,
         department=values["dept"] if role is Role.DEPARTMENT else None,
         token_id=str(claims.get("jti")) if claims.get("jti") else None,
         permissions=_permissions(claims.get("perms")) if role is Role.JUDGE else frozenset(),
     )
+
+
+def _judge(value: str) -> str:
+    """The ``judge`` claim in the register's normal form (``fold_judge_id``); one that cannot
+    be a judge id (an invisible character, another script's digits) makes the token invalid."""
+    try:
+        return fold_judge_id(value)
+    except InvalidInputError as exc:
+        raise _invalid(
+            f"令牌的 judge 无效：{exc.message_zh}", f"the token's judge: {exc.message_en}"
+        ) from None
 
 
 # the claims of text a principal carries

@@ -76,6 +76,23 @@ def fold_identifier(value: str) -> str:
         text = folded
 
 
+def fold_judge_id(value: str) -> str:
+    """A judge id in its normal form (``fold_identifier``: ``Ｊ００１`` and ``J 001`` are
+    ``J001``), which must then be printable ASCII, as every identifier is: an invisible
+    character (``J001\u200b`` looks like J001 and is not) or another script's digits (``٣``) is
+    ``INVALID_JUDGE_ID``, named by its code point."""
+    folded = fold_identifier(value)
+    odd = next((c for c in folded if not (c.isascii() and c.isprintable())), None)
+    if odd is not None:
+        raise InvalidInputError(
+            f"法官标识含有无法识别的字符 U+{ord(odd):04X}（只接受 ASCII 字母、数字和符号）",
+            f"a judge id holds U+{ord(odd):04X}: only ASCII letters, digits and punctuation are "
+            "accepted",
+            code="INVALID_JUDGE_ID",
+        )
+    return folded
+
+
 def printable(value: str, limit: int = 40) -> str:
     """``value`` cut to ``limit`` characters, refused characters and the bidirectional controls
     shown as U+FFFD: safe to echo in a message (after masking identifiers,

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from gateway.domain.cases import CaseNumber, parse_case_number
 from gateway.domain.clock import court_today
 from gateway.domain.errors import InvalidInputError
-from gateway.domain.inputs import check_text, fold_identifier
+from gateway.domain.inputs import check_text, fold_judge_id
 from gateway.domain.subjects import MAX_NAME_LENGTH, Subject, echoed, mask_ids_in_text
 
 # NUMERIC(18, 2) holds more, but SQLite keeps amounts exactly only up to 15 significant digits
@@ -209,7 +209,7 @@ def _judges(judges: Iterable[str]) -> tuple[str, ...]:
     for judge in judges:
         judge_id = judge.strip() if isinstance(judge, str) else ""
         check_text(judge_id, "法官标识", "a judge id")
-        judge_id = fold_identifier(judge_id)  # Ｊ００１ is J001, as the judge's token says
+        judge_id = fold_judge_id(judge_id)  # Ｊ００１ is J001, as the judge's token says
         if not judge_id:
             raise InvalidInputError("法官标识不能为空", "a judge id must be a non-empty string")
         if len(judge_id) > MAX_JUDGE_ID_LENGTH:

@@ -199,3 +199,8 @@ def test_inquire_refuses_a_malformed_url_before_reading_anything(tmp_path):
     )  # fmt: skip
     refused(result, "INVALID_URL", "not a valid gateway URL", status=1)
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_token_refuses_a_judge_id_that_is_not_ascii_once_folded(tmp_path):
+    result = run_cli("token", "--role", "JUDGE", "--court", "苏0812", "--judge", "٣٣", cwd=tmp_path)
+    refused(result, "--judge: 法官标识", "U+0663")

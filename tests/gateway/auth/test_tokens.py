@@ -283,6 +283,16 @@ def test_a_judge_id_is_read_as_the_case_register_keeps_it() -> None:
     assert tokens.verify(token).judge == "J001"
 
 
+@pytest.mark.parametrize("judge", ["J001\u200b", "٣٣"])
+def test_a_judge_claim_that_cannot_be_a_judge_id_makes_the_token_invalid(judge: str) -> None:
+    tokens = service({"k1": KEY_A})
+    token = tokens.issue(Role.JUDGE, subject="judge:x", court="苏0812", judge=judge)
+    with pytest.raises(TokenInvalidError) as caught:
+        tokens.verify(token)
+    assert "INVALID" not in caught.value.message_en  # the rule's words, not a code
+    assert "only ASCII letters, digits and punctuation" in caught.value.message_en
+
+
 def test_a_payload_that_does_not_decode_is_invalid_in_the_gateways_words() -> None:
     # signed with the real key: only its holder can make one; Python refuses the integer
     header = base64.urlsafe_b64encode(b'{"alg":"HS256","kid":"k1","typ":"JWT"}').rstrip(b"=")

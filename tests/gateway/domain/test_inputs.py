@@ -15,6 +15,7 @@ from gateway.domain.inputs import (
     aware_utc,
     check_text,
     fold_identifier,
+    fold_judge_id,
     printable,
     refused_character,
 )
@@ -97,3 +98,22 @@ def test_an_aware_datetime_is_converted_to_utc():
 def test_a_datetime_outside_what_utc_can_hold_is_refused(value):
     with pytest.raises(InvalidDateTimeError, match="range"):
         aware_utc(value, "起", "since")
+
+
+@pytest.mark.parametrize(
+    ("typed", "judge"), [("Ｊ００１", "J001"), (" J 001 ", "J001"), ("j-7", "j-7")]
+)
+def test_a_judge_id_is_read_in_its_normal_form(typed: str, judge: str):
+    assert fold_judge_id(typed) == judge
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [("J001\u200b", "U+200B"), ("٣٣", "U+0663"), ("法官甲", "U+6CD5"), ("J\u00ad1", "U+00AD")],
+)
+def test_a_judge_id_that_is_not_ascii_once_folded_is_refused(typed: str, named: str):
+    with pytest.raises(InvalidInputError) as caught:
+        fold_judge_id(typed)
+    assert caught.value.code == "INVALID_JUDGE_ID"
+    assert named in caught.value.message_en
+    assert named in caught.value.message_zh

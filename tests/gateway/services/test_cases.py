@@ -130,6 +130,8 @@ def test_new_case_normalises_its_input():
         ({"judges": ["j1", " "]}, "non-empty"),
         ({"judges": ["j1", "j1"]}, "listed twice"),
         ({"judges": ["J001", "Ｊ００１"]}, "listed twice"),
+        ({"judges": ["J001\u200b"]}, r"U\+200B"),  # looks like J001, and is not
+        ({"judges": ["٣٣"]}, r"U\+0663"),
         # filed before its number's year (2026), or after today
         ({"filed_on": datetime.date(1, 1, 1)}, "between 2026-01-01"),
         ({"filed_on": datetime.date(2025, 12, 31)}, "between 2026-01-01"),
