@@ -79,7 +79,7 @@ async def resolve_debtors(
 ) -> list[DebtorProfile]:
     service = info.context.inquiries
     options = service.options(case_number, agency_names(agencies), deadline_ms, fresh)
-    parsed = service.subjects([(s.kind, s.id, s.name) for s in subjects])
+    parsed = service.subjects([(s.kind, s.id, s.name) for s in subjects], batch=True)
     await authorize(info.context, options.case_number, parsed)
     profiles = await info.context.loader.load_many([InquiryKey(s, options) for s in parsed])
     # converted and completed a few at a time, the event loop free in between

@@ -73,9 +73,11 @@ class InquiryService:
             )
         return InquiryOptions(case, chosen, deadline, fresh)
 
-    def subjects(self, items: Sequence[tuple[SubjectKind, str, str | None]]) -> list[Subject]:
-        """Validate subjects; an error names the position of the bad one (``subjects[3]``, in
-        Chinese 第4个被执行人)."""
+    def subjects(
+        self, items: Sequence[tuple[SubjectKind, str, str | None]], *, batch: bool = False
+    ) -> list[Subject]:
+        """Validate subjects; in a ``batch`` (``debtors``), even of one, an error names the
+        position of the bad one (``subjects[3]``, in Chinese 第4个被执行人)."""
         if not items:
             raise InvalidInputError("被执行人列表不能为空", "subjects must not be empty")
         limit = self.limits.max_batch_subjects
@@ -91,7 +93,7 @@ class InquiryService:
             try:
                 parsed.append(parse_subject(kind, value, name))
             except InvalidSubjectError as exc:
-                if len(items) == 1:
+                if not batch:
                     raise
                 raise type(exc)(  # InvalidSubjectError or its kind, the code kept
                     f"第{index + 1}个被执行人：{exc.message_zh}",

@@ -225,6 +225,14 @@ async def test_a_bad_subject_in_a_batch_is_named_by_position(gateway: Gateway):
     error = body["errors"][0]
     assert error["extensions"]["code"] == "INVALID_SUBJECT_ID"
     assert "subjects[2]" in error["message"]
+    # a batch of one too (a single inquiry's error has no position: there is one subject)
+    alone = [natural("320802197805121128")]
+    body = await gateway.query(BATCH_QUERY, {"subjects": alone, "case": CASE})
+    (error,) = body["errors"]
+    assert error["extensions"]["messageEn"].startswith("subjects[0]: ")
+    assert error["extensions"]["messageZh"].startswith("第1个被执行人：")
+    single = await gateway.query(STATUS_QUERY, {"subject": alone[0], "case": CASE})
+    assert "subjects[" not in single["errors"][0]["extensions"]["messageEn"]
 
 
 async def test_a_name_longer_than_the_agency_contract_is_refused_before_any_agency(
