@@ -78,7 +78,17 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as exc:
-        if isinstance(exc, BrokenPipeError) or exc.errno != errno.EADDRINUSE:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+            # a --host that does not resolve, or is no address of this machine
+            print(
+                f"无法在该地址监听，请检查 --host / cannot listen on that address "
+                f"({exc.strerror or type(exc).__name__}): check --host",
+                file=sys.stderr,
+            )
+            return 2
+        if exc.errno != errno.EADDRINUSE:
             raise
         print(
             f"端口已被占用，请用 --port 换一个端口（make demo PORT=8080） / a port is already in "
@@ -124,7 +134,9 @@ def _parser() -> argparse.ArgumentParser:
         help="演示：网关与全部模拟单位，内置默认配置 / the gateway and every mock agency, on "
         "embedded defaults",
     )
-    demo.add_argument("--host", default="127.0.0.1", help="监听地址 / address to listen on")
+    demo.add_argument(
+        "--host", type=_host, default="127.0.0.1", help="监听地址 / address to listen on"
+    )
     demo.add_argument("--port", type=_port, default=8000, help="网关端口 / the gateway's port")
     demo.add_argument(
         "--mock-latency-ms",
@@ -146,7 +158,10 @@ def _parser() -> argparse.ArgumentParser:
         "CHAKONG_* variables",
     )
     serve.add_argument(
-        "--host", default=None, help="监听地址；默认 CHAKONG_HOST / address; default CHAKONG_HOST"
+        "--host",
+        type=_host,
+        default=None,
+        help="监听地址；默认 CHAKONG_HOST / address; default CHAKONG_HOST",
     )
     serve.add_argument(
         "--port",
@@ -166,7 +181,9 @@ def _parser() -> argparse.ArgumentParser:
     mocks = sub.add_parser(
         "mocks", help="仅运行模拟单位（HTTP 服务） / the mock agencies alone, as HTTP servers"
     )
-    mocks.add_argument("--host", default="127.0.0.1", help="监听地址 / address to listen on")
+    mocks.add_argument(
+        "--host", type=_host, default="127.0.0.1", help="监听地址 / address to listen on"
+    )
     mocks.add_argument(
         "--port",
         type=_port,
@@ -479,6 +496,16 @@ def _seconds(value: str) -> int:
             f"{MAX_TTL_S} seconds (400 days), not {value}"
         )
     return seconds
+
+
+def _host(value: str) -> str:
+    """An address to listen on: not empty (an empty one printed agency URLs like http://:9411)."""
+    host = value.strip()
+    if not host:
+        raise argparse.ArgumentTypeError(
+            "监听地址不能为空（如 127.0.0.1） / the address must not be empty (e.g. 127.0.0.1)"
+        )
+    return host
 
 
 def _port(value: str) -> int:

@@ -204,3 +204,15 @@ def test_inquire_refuses_a_malformed_url_before_reading_anything(tmp_path):
 def test_token_refuses_a_judge_id_that_is_not_ascii_once_folded(tmp_path):
     result = run_cli("token", "--role", "JUDGE", "--court", "苏0812", "--judge", "٣٣", cwd=tmp_path)
     refused(result, "--judge: 法官标识", "U+0663")
+
+
+@pytest.mark.parametrize(
+    ("host", "words"),
+    [
+        ("999.1.1.1", "cannot listen on that address"),  # does not resolve
+        ("10.9.9.9", "cannot listen on that address"),  # no address of this machine
+        ("", "the address must not be empty"),
+    ],
+)
+def test_mocks_refuse_an_address_they_cannot_listen_on(tmp_path, host, words):
+    refused(run_cli("mocks", "--host", host, "--port", "0", cwd=tmp_path), words)
