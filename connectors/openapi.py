@@ -20,7 +20,13 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 from pydantic.alias_generators import to_camel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic.json_schema import (
+    GenerateJsonSchema,
+    JsonSchemaMode,
+    JsonSchemaValue,
+    models_json_schema,
+)
+from pydantic_core import core_schema
 
 from connectors.control import ControlAnswer, ControlBody
 from connectors.envelope import InquiryRequest, InquiryResponse, Problem
@@ -36,6 +42,22 @@ from gateway.domain.records import description, record_description
 CONTRACT_VERSION = "1.0.0"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 CONNECTORS_DIR = Path(__file__).resolve().parent
+# a money field's text: a plain decimal, as the mocks write it ("1234.50", "-3.2", "0"); the
+# connectors' ``Decimal`` fields also take a JSON number, and refuse "", "NaN" and words
+DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
+
+
+class ContractSchema(GenerateJsonSchema):
+    """pydantic's JSON Schema, with the string form of a ``Decimal`` (money, quantities) held
+    to ``DECIMAL_PATTERN``: pydantic's own says any string, so a checker of the contract would
+    pass "约一百万元" or "NaN", which the connectors refuse."""
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
+        json_schema = super().decimal_schema(schema)
+        for branch in json_schema.get("anyOf", [json_schema]):
+            if branch.get("type") == "string":
+                branch.setdefault("pattern", DECIMAL_PATTERN)
+        return json_schema
 
 
 def contract_path(spec: AgencySpec[Any]) -> Path:
@@ -124,10 +146,11 @@ def schemas(spec: AgencySpec[Any]) -> dict[str, Any]:
         models,
         ref_template=REF + "{model}",
         by_alias=True,
+        schema_generator=ContractSchema,
     )
     found: dict[str, Any] = dict(top["$defs"])
     response = TypeAdapter(InquiryResponse[spec.records]).json_schema(  # type: ignore[name-defined]
-        by_alias=True, ref_template=REF + "{model}"
+        by_alias=True, ref_template=REF + "{model}", schema_generator=ContractSchema
     )
     found.update(response.pop("$defs", {}))
     response["title"] = "InquiryResponse"

@@ -1025,13 +1025,17 @@ def _verify_key(settings: Settings) -> bytes:
 
 
 def _run_conformance(args: argparse.Namespace) -> int:
-    from mocks.contract.kit import check_endpoint
+    from mocks.contract.kit import UnusableTokenError, check_endpoint
 
     problem = _url_problem(args.url)
     if problem is not None:
         print(f"--url: {problem}", file=sys.stderr)
         return 2
-    results = asyncio.run(check_endpoint(args.url, args.token, args.agency))
+    try:
+        results = asyncio.run(check_endpoint(args.url, args.token, args.agency))
+    except UnusableTokenError as exc:
+        print(f"--token: {exc}", file=sys.stderr)
+        return 2
     for result in results:
         mark = "PASS" if result.passed else "FAIL"
         print(f"{mark}  {result.name}  {result.detail}")

@@ -5,7 +5,11 @@ the gateway would name (``AgencySpec.assets`` over the endpoint's own inquiry an
 nothing holds yet: apply a control (a seizure, or a freeze of 1), repeat it (the first answer
 again), reuse its requestId for another body (409), look it up (the first answer), look up an
 unknown requestId (404), name an asset that does not exist (200 ``rejected``), refuse a missing
-token (401), and finally release it, so a run leaves nothing held.
+or wrong token on either operation (401), and finally release it, so a run leaves nothing held.
+
+A repeat must say ``Idempotent-Replayed: true``; a release must release what the kit froze,
+no more (a service that applies a repeat again, yet answers with the first answer, shows
+there). Answers are read as the gateway's connector reads them: at most ``MAX_ANSWER_BYTES``.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ import asyncio
 import datetime
 import json
 import uuid
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pydantic
 
+from mocks.contract.reading import MAX_ANSWER_BYTES, Reply, decode
 from mocks.contract.schemas import first_error
 from mocks.contract.verdict import CheckFailedError, expect
 from mocks.synthetic import Tier
@@ -75,9 +80,15 @@ class ControlChecks:
 
     async def repeat(self) -> str:
         body, first = self._applied()
-        again = self._answer(await self._post(body), body["requestId"])
+        response = await self._post(body)
+        again = self._answer(response, body["requestId"])
         expect(again == first, "a repeat with the same body did not get the first answer")
-        return "the same body: the first answer"
+        replayed = response.headers.get("Idempotent-Replayed", "")
+        expect(
+            replayed.strip().lower() == "true",
+            "a repeat's answer lacks the header Idempotent-Replayed: true",
+        )
+        return "the same body: the first answer, Idempotent-Replayed: true"
 
     async def conflict(self) -> str:
         body, _ = self._applied()
@@ -110,9 +121,18 @@ class ControlChecks:
 
     async def unauthorized(self) -> str:
         body, _ = self._applied()
-        response = await self._post(body, authorised=False)
-        self.kit.problem(response, 401)
-        return "no token: 401 problem+json"
+        wrong = {"Authorization": f"Bearer {self.kit.wrong_token}"}
+        for what, response in (
+            ("POST without a token", await self._post(body, auth={})),
+            ("POST with a wrong token", await self._post(body, auth=wrong)),
+            ("GET without a token", await self._get(body["requestId"], auth={})),
+            ("GET with a wrong token", await self._get(body["requestId"], auth=wrong)),
+        ):
+            try:
+                self.kit.problem(response, 401)
+            except CheckFailedError as exc:
+                raise CheckFailedError(f"{what}: {exc}") from None
+        return "no token or a wrong one, POST and GET: 401 problem+json"
 
     async def release(self) -> str:
         body, _ = self._applied()
@@ -121,6 +141,15 @@ class ControlChecks:
         release |= {"requestId": request_id, "action": "release"}
         answer = self._answer(await self._post(release), request_id)
         expect(answer["status"] == "applied", f"the release was {answer['status']}")
+        frozen = _amount(self.answer, body)
+        released = _amount(answer, None)
+        if frozen is not None and released is not None:
+            expect(
+                released == frozen,
+                f"the release released {released}, but the kit froze {frozen}: was a control "
+                "applied twice (a repeat applied again)?",
+            )
+            return f"released what the kit applied ({released})"
         return "released what the kit applied"
 
     # --- helpers -------------------------------------------------------------------------
@@ -153,34 +182,42 @@ class ControlChecks:
         expect(bool(free), "the rich subject has no asset free to control")
         return free[0].asset_id, "seize" in spec.controls
 
-    async def _post(self, body: JSONObject, *, authorised: bool = True) -> httpx.Response:
+    async def _post(self, body: JSONObject, *, auth: dict[str, str] | None = None) -> Reply:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if authorised:
-            headers |= self.kit.auth()
-        response = await self.kit.client.post(
-            self.kit.base_url + "/v1/controls",
-            content=json.dumps(body, ensure_ascii=False).encode(),
+        headers |= self.kit.auth() if auth is None else auth
+        return await self.kit.send(
+            "POST",
+            "/v1/controls",
             headers=headers,
+            content=json.dumps(body, ensure_ascii=False).encode(),
+            cap=MAX_ANSWER_BYTES,
         )
-        if response.status_code >= 400:
-            self.kit.error_responses.append(response)
-        return response
 
-    async def _get(self, request_id: str) -> httpx.Response:
-        response = await self.kit.client.get(
-            f"{self.kit.base_url}/v1/controls/{request_id}", headers=self.kit.auth()
+    async def _get(self, request_id: str, *, auth: dict[str, str] | None = None) -> Reply:
+        headers = {"Accept": "application/json"} | (self.kit.auth() if auth is None else auth)
+        return await self.kit.send(
+            "GET", f"/v1/controls/{request_id}", headers=headers, cap=MAX_ANSWER_BYTES
         )
-        if response.status_code >= 400:
-            self.kit.error_responses.append(response)
-        return response
 
-    def _answer(self, response: httpx.Response, request_id: str) -> dict[str, Any]:
+    def _answer(self, response: Reply, request_id: str) -> dict[str, Any]:
         expect(response.status_code == 200, f"answered HTTP {response.status_code}")
         try:
-            answer = response.json()
-        except ValueError:
-            raise CheckFailedError("the answer is not JSON") from None
+            answer = decode(response.content)
+        except CheckFailedError as exc:
+            raise CheckFailedError(f"the answer breaks the contract: {exc}") from None
         if (error := first_error(self.kit.document, "ControlAnswer", answer)) is not None:
             raise CheckFailedError(f"the answer breaks the contract: {error}")
         expect(answer["requestId"] == request_id, "the answer's requestId is not the request's")
         return dict(answer)
+
+
+def _amount(answer: JSONObject | None, body: JSONObject | None) -> Decimal | None:
+    """An answer's ``appliedAmount`` (else the body's ``amount``: all of it was applied), or None
+    when neither says one (a seizure)."""
+    value = (answer or {}).get("appliedAmount")
+    if value is None and body is not None:
+        value = body.get("amount")
+    try:
+        return None if value is None else Decimal(str(value))
+    except InvalidOperation:
+        return None

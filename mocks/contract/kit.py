@@ -9,13 +9,21 @@ subjects of ``mocks.synthetic.example_subjects()``)::
 Answers and problem documents are checked against the agency's committed contract document
 (``connectors/<agency>/openapi.json``, JSON Schema 2020-12). Every check runs, whatever the
 others did; a check that cannot even talk to the endpoint fails with the transport error's
-name. No detail ever contains the token.
+name, one that gets no complete answer within ``REQUEST_DEADLINE_S`` or an answer larger than
+the gateway reads fails saying so, and one that meets something the kit did not foresee fails
+with the exception's type. Answers are read as the gateway reads them (``mocks.contract.reading``).
+No detail ever contains the token or a control character the service sent.
+
+The token is used stripped of surrounding whitespace (a token file edited on Windows ends in
+CRLF); one that is then empty or not printable ASCII is refused before any request
+(``UnusableTokenError``, a ``ValueError`` whose message never holds the token).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,7 +31,9 @@ from typing import Any
 
 import httpx
 
+from mocks.contract import reading
 from mocks.contract.controls import ControlChecks
+from mocks.contract.reading import MAX_BODY_BYTES, REQUEST_DEADLINE_S, Reply, decode, safe
 from mocks.contract.schemas import first_error
 from mocks.contract.verdict import CheckFailedError, expect
 from mocks.documents import contract_document
@@ -44,17 +54,38 @@ class CheckResult:
     detail: str
 
 
+def usable_token(token: str) -> str:
+    """``token`` without surrounding whitespace; refused (never echoed) when that leaves it
+    empty or not printable ASCII, which no HTTP header can carry as it is."""
+    stripped = token.strip()
+    if stripped and all(" " <= c <= "~" for c in stripped):
+        return stripped
+    message = (
+        "令牌（--token）为空或含有非 ASCII 可打印字符（令牌本身不显示） / the token (--token) is "
+        "empty or holds a character that is not printable ASCII (the token is not shown)"
+    )
+    raise UnusableTokenError(message)
+
+
+class UnusableTokenError(ValueError):
+    """A token no HTTP header can carry as it is; its message never holds the token."""
+
+
 async def check_endpoint(
     base_url: str,
     token: str,
     agency: str,
     *,
     client: httpx.AsyncClient | None = None,
+    deadline_s: float = REQUEST_DEADLINE_S,
 ) -> list[CheckResult]:
-    """Run every check of ``agency``'s contract against ``base_url``, in a fixed order."""
+    """Run every check of ``agency``'s contract against ``base_url``, in a fixed order; each
+    request's whole answer within ``deadline_s``."""
+    token = usable_token(token)
+    spec = mock_spec(agency)
     http = client or httpx.AsyncClient(timeout=httpx.Timeout(10.0))
     try:
-        kit = Kit(base_url.rstrip("/"), token, mock_spec(agency), http)
+        kit = Kit(base_url.rstrip("/"), token, spec, http, deadline_s=deadline_s)
         return [await kit.run(name, check) for name, check in kit.checks()]
     finally:
         if client is None:
@@ -66,16 +97,23 @@ Check = Callable[[], Awaitable[str]]
 
 class Kit:
     def __init__(
-        self, base_url: str, token: str, spec: MockSpec, client: httpx.AsyncClient
+        self,
+        base_url: str,
+        token: str,
+        spec: MockSpec,
+        client: httpx.AsyncClient,
+        *,
+        deadline_s: float = REQUEST_DEADLINE_S,
     ) -> None:
         self.base_url = base_url
+        self.deadline_s = deadline_s
         self.token = token
         self.wrong_token = f"kit-wrong-{uuid.uuid4().hex}"
         self.spec = spec
         self.document = contract_document(spec.agency)
         self.client = client
         self.examples = example_subjects()
-        self.error_responses: list[httpx.Response] = []
+        self.error_responses: list[Reply] = []
 
     def checks(self) -> list[tuple[str, Check]]:
         found: list[tuple[str, Check]] = [
@@ -105,19 +143,26 @@ class Kit:
         return paths
 
     async def run(self, name: str, check: Check) -> CheckResult:
+        """One check's result, whatever happened in it: the others run all the same."""
         try:
-            return CheckResult(name, True, self._scrub(await check()))
+            return CheckResult(name, True, self._safe(await check()))
         except CheckFailedError as exc:
-            return CheckResult(name, False, self._scrub(str(exc)))
+            return CheckResult(name, False, self._safe(str(exc)))
         except httpx.HTTPError as exc:
-            return CheckResult(name, False, self._scrub(f"transport: {type(exc).__name__}: {exc}"))
+            reason = str(exc) or _transport_reason(exc)
+            detail = f"transport: {type(exc).__name__}: {reason}"
+            return CheckResult(name, False, self._safe(detail))
+        except Exception as exc:  # a kit's fault, or a service it did not foresee
+            return CheckResult(
+                name, False, self._safe(f"unexpected {type(exc).__name__}: {str(exc)[:120]}")
+            )
 
     # --- the checks ----------------------------------------------------------------------
 
     async def openapi(self) -> str:
-        response = await self.client.get(self.base_url + "/openapi.json")
+        response = await self.send("GET", "/openapi.json", headers={"Accept": "application/json"})
         expect(response.status_code == 200, f"GET /openapi.json answered {response.status_code}")
-        document = _json(response)
+        document = decode(response.content)
         expect(isinstance(document, dict), "the document is not a JSON object")
         version = str(document.get("openapi", ""))
         expect(version.startswith("3."), f"not an OpenAPI 3 document (openapi={version[:10]!r})")
@@ -212,7 +257,7 @@ class Kit:
         for response in self.error_responses:
             text = response.text + json.dumps(dict(response.headers))
             expect(
-                not any(s in text for s in secrets),
+                not any(form in text for s in secrets for form in _forms(s)),
                 f"an HTTP {response.status_code} echoes a token",
             )
         checked = (
@@ -225,18 +270,37 @@ class Kit:
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    async def post(self, body: bytes, headers: dict[str, str]) -> httpx.Response:
-        headers = {"Content-Type": "application/json", "Accept": "application/json", **headers}
-        response = await self.client.post(
-            self.base_url + "/v1/inquiries", content=body, headers=headers
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        content: bytes | None = None,
+        cap: int = MAX_BODY_BYTES,
+    ) -> Reply:
+        """One request to the endpoint, its whole answer read as the gateway reads it
+        (``mocks.contract.reading.send``); an error answer is kept for ``no-secret-in-errors``."""
+        response = await reading.send(
+            self.client,
+            method,
+            self.base_url + path,
+            headers=headers,
+            content=content,
+            cap=cap,
+            deadline_s=self.deadline_s,
         )
         if response.status_code >= 400:
             self.error_responses.append(response)
         return response
 
+    async def post(self, body: bytes, headers: dict[str, str]) -> Reply:
+        headers = {"Content-Type": "application/json", "Accept": "application/json", **headers}
+        return await self.send("POST", "/v1/inquiries", headers=headers, content=body)
+
     async def inquire(
         self, subjects: list[tuple[SubjectKindName, str]], headers: dict[str, str] | None = None
-    ) -> tuple[str, httpx.Response]:
+    ) -> tuple[str, Reply]:
         request_id = f"kit-{uuid.uuid4().hex[:16]}"
         body = {
             "requestId": request_id,
@@ -247,41 +311,66 @@ class Kit:
         encoded = json.dumps(body, ensure_ascii=False).encode()
         return request_id, await self.post(encoded, self.auth() if headers is None else headers)
 
-    def answer(self, response: httpx.Response) -> JSONObject:
+    def answer(self, response: Reply) -> JSONObject:
         """The 200 answer, which must keep the document's ``InquiryResponse``."""
         expect(response.status_code == 200, f"answered HTTP {response.status_code}")
         try:
-            answer = response.json()
-        except ValueError:
-            raise CheckFailedError("the answer breaks the contract: the body is not JSON") from None
+            answer = decode(response.content)
+        except CheckFailedError as exc:
+            raise CheckFailedError(f"the answer breaks the contract: {exc}") from None
         if (error := first_error(self.document, "InquiryResponse", answer)) is not None:
             raise CheckFailedError(f"the answer breaks the contract: {error}")
         return dict(answer)
 
-    def problem(self, response: httpx.Response, status: int) -> JSONObject:
+    def problem(self, response: Reply, status: int) -> JSONObject:
         expect(
             response.status_code == status, f"answered HTTP {response.status_code}, not {status}"
         )
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
         expect(media_type == PROBLEM_MEDIA_TYPE, f"Content-Type is {media_type[:40]!r}")
         try:
-            problem = response.json()
-        except ValueError:
+            problem = decode(response.content)
+        except CheckFailedError:
             problem = None
         if first_error(self.document, "Problem", problem) is not None:
             raise CheckFailedError("the body is not an RFC 9457 problem document")
         expect(problem["status"] == status, f"the problem's status is {problem['status']}")
         return dict(problem)
 
+    def _safe(self, text: str) -> str:
+        """A detail fit to print: no token in any form, no control character, cut short."""
+        return self._scrub(safe(self._scrub(text)))
+
     def _scrub(self, text: str) -> str:
         for secret in (self.token, self.wrong_token):
             if len(secret) >= 4:  # shorter ones would garble ordinary words, and guard nothing
-                text = text.replace(secret, "***")
+                for form in _forms(secret):
+                    text = text.replace(form, "***")
         return text
 
 
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        raise CheckFailedError("the body is not JSON") from None
+def _forms(secret: str) -> list[str]:
+    """How a secret shows in text: as it is, and as a repr, JSON or a URL escapes it (httpx
+    quotes a header it refuses as ``b'Bearer ...'``), longest first."""
+    forms = {
+        secret,
+        repr(secret)[1:-1],
+        repr(secret.encode("utf-8", "backslashreplace"))[2:-1],
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        urllib.parse.quote(secret, safe=""),
+    }
+    return sorted(forms, key=len, reverse=True)
+
+
+def _transport_reason(exc: httpx.HTTPError) -> str:
+    """What a transport error says when httpx gives it no message of its own."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "no answer within the client's timeout"
+    if isinstance(exc, httpx.ConnectError):
+        return "the connection was refused or failed"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the endpoint broke the HTTP exchange"
+    if isinstance(exc, httpx.NetworkError):
+        return "the connection failed"
+    return "no reason given"
