@@ -11,14 +11,19 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SubjectKindName = Literal["natural", "legal"]
 JSONObject = dict[str, Any]  # a JSON object, ready for json.dumps
+
+
+# the contract's pattern of a control's amount (connectors/openapi_controls.py)
+_AMOUNT = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
 
 
 class _Wire(BaseModel):
@@ -54,6 +59,19 @@ class ControlBody(_Wire):
     asset_id: str = Field(alias="assetId", min_length=1, max_length=64)
     amount: Decimal | None = Field(default=None, allow_inf_nan=False)
     until: datetime.date | None = None
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount_as_the_contract_writes_it(cls, value: object) -> object:
+        """A decimal string of ASCII digits, as the contract's pattern says (``"12.50"``): not
+        a JSON number, an exponent (``"1e999"`` froze a whole account), a sign or full-width
+        digits, which Python's ``Decimal`` would read. A ``Decimal`` passes: Python's own
+        callers (the ledger's tests) build the body directly."""
+        if value is None or isinstance(value, Decimal):
+            return value
+        if isinstance(value, str) and _AMOUNT.fullmatch(value):
+            return Decimal(value)
+        raise ValueError('amount must be a decimal string such as "12.50" (ASCII digits)')
 
 
 def camel(name: str) -> str:

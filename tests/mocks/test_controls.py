@@ -128,6 +128,12 @@ async def test_concurrent_duplicates_apply_once(
         ({"action": "seize"}, 400, "unsupported-action"),
         ({"rulingNumber": ""}, 400, "invalid-request"),
         ({"amount": "lots"}, 400, "invalid-request"),
+        # what Python's Decimal reads and the contract's pattern does not
+        ({"amount": "1e999"}, 400, "invalid-request"),
+        ({"amount": 1}, 400, "invalid-request"),
+        ({"amount": "-1"}, 400, "invalid-request"),
+        ({"amount": "１"}, 400, "invalid-request"),
+        ({"amount": "01"}, 400, "invalid-request"),
         ({"until": "2027-02-30"}, 400, "invalid-request"),
     ],
 )
