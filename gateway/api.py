@@ -103,7 +103,9 @@ class Query:
     )
     listing_entries: list[ListingEntry] = strawberry.field(
         resolver=listing_resolvers.resolve_listing_entries,
-        description="本院的名单条目，新的在前 / The caller's court's list entries, newest first",
+        description="本院的名单条目（上一级法院另见下级法院复议中的条目），新的在前 / The "
+        "caller's court's list entries (a higher court's also those of the courts below it under "
+        "reconsideration), newest first",
     )
     listing_overdue: list[OverdueItem] = strawberry.field(
         resolver=listing_resolvers.resolve_listing_overdue,

@@ -11,7 +11,8 @@ refuses with a ``ListingError`` whose ``code`` is stable:
     LISTING_APPLICATION_LATE     a correction or reconsideration applied for after its deadline
     LISTING_NOT_REJECTED         reconsideration without a rejected correction (or a second time)
     LISTING_NOT_EXPIRED          expiry before the validity period ends
-    LISTING_DATE_INVALID         an event dated before the entry's last event, or in the future
+    LISTING_DATE_INVALID         an event dated before the entry's last event, in the future, or
+                                 (the warning) before the case was filed (``EarliestWarning``)
 
 Events and states (see docs/list.md for the drawing)::
 
@@ -46,6 +47,7 @@ from gateway.domain.listing import (
     Particulars,
     check_length,
     check_not_minor,
+    normal_name,
 )
 
 S = ListingState
@@ -172,6 +174,37 @@ class Rules:
     calendar: WorkingCalendar
 
 
+@dataclass(frozen=True, slots=True)
+class EarliestWarning:
+    """The first day a warning in a case may bear: the day the register says the case was
+    filed, else (no filing date registered) 1 January of the case number's year, the year the
+    court took the case. Every later event follows the warning, so none precedes it either."""
+
+    on: datetime.date
+    filed: bool  # ``on`` is the register's filing date (else the case number's year)
+
+    @staticmethod
+    def of(case_year: int, filed_on: datetime.date | None) -> EarliestWarning:
+        first = datetime.date(case_year, 1, 1)
+        if filed_on is not None and filed_on >= first:
+            return EarliestWarning(filed_on, True)
+        return EarliestWarning(first, False)
+
+    def check(self, on: datetime.date) -> None:
+        if on >= self.on:
+            return
+        if self.filed:
+            zh, en = "本案立案日期", "the case's filing date"
+        else:
+            zh, en = "案号年份的1月1日", "1 January of the case number's year"
+        raise ListingError(
+            f"风险提示日期 {on} 无效：不能早于{zh}，最早为 {self.on}",
+            f"the warning's date {on} is invalid: it may not precede {en}; the earliest "
+            f"allowed day is {self.on}",
+            code="LISTING_DATE_INVALID",
+        )
+
+
 def warn(
     entry_id: str,
     particulars: Particulars,
@@ -180,10 +213,19 @@ def warn(
     document_number: str,
     reason: str = "",
     today: datetime.date,
+    earliest: EarliestWarning | None = None,
 ) -> tuple[ListingEntry, Transition]:
-    """Open an entry with the risk-warning notice; a minor is refused already here."""
+    """Open an entry with the risk-warning notice; a minor is refused already here, and so is
+    a warning dated before ``earliest`` (the case's filing), when the caller knows it. The
+    debtor's name is kept in its normal form (``normal_name``), as the public query reads it."""
+    subject = particulars.subject
+    if subject.name is not None:
+        named = dataclasses.replace(subject, name=normal_name(subject.name) or None)
+        particulars = dataclasses.replace(particulars, subject=named)
     particulars.check()
     _check_date(on, None, today)
+    if earliest is not None:
+        earliest.check(on)
     _require_document(E.WARN, document_number)
     check_not_minor(particulars.subject, on)
     entry = ListingEntry(

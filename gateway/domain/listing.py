@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import unicodedata
 from dataclasses import dataclass
 
 from gateway.domain.errors import InvalidInputError, InvalidSubjectError
@@ -31,6 +32,8 @@ from gateway.domain.subjects import Subject, SubjectKind, ascii_identifier, echo
 
 RULES = "法释〔2017〕7号"
 ADULT_AGE = 18
+# the longest free text of an entry (the obligation, the parts, the circumstance, a reason)
+MAX_TEXT = 2000
 
 
 class ListingError(InvalidInputError):
@@ -148,6 +151,7 @@ class Decision:
     def check(self) -> None:
         check_length(self.document_number, 128, "决定书文号", "the decision's number")
         check_length(self.employer, 200, "所在单位", "the employer")
+        check_length(self.circumstance, MAX_TEXT, "失信具体情形", "the circumstance")
         if not self.document_number.strip():
             raise ListingError(
                 "纳入决定书文号不能为空",
@@ -278,6 +282,13 @@ class ListingEntry:
             return None
         on = self.decision.decided_on if self.decision else self.warned_on
         return age_on(born, on)
+
+
+def normal_name(name: str) -> str:
+    """A debtor's name as the list keeps and compares it: NFKC (full-width letters and digits
+    and compatibility forms read as what they stand for: ``测试１０`` is ``测试10``), every run
+    of whitespace one space, none at either end."""
+    return " ".join(unicodedata.normalize("NFKC", name).split())
 
 
 def check_length(value: str | None, limit: int, zh: str, en: str) -> None:

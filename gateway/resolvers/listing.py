@@ -18,9 +18,10 @@ from gateway.auth.policy import check_listing_event, check_listing_read, check_l
 from gateway.auth.principal import Role
 from gateway.domain.cases import parse_case_number
 from gateway.domain.errors import ChakongError, InvalidInputError
-from gateway.domain.inputs import fold_identifier
-from gateway.domain.lifecycle import Action, ListingEvent
+from gateway.domain.inputs import fold_judge_id
+from gateway.domain.lifecycle import Action, EarliestWarning, ListingEvent
 from gateway.domain.listing import (
+    MAX_TEXT,
     ExitCause,
     ListingState,
     Particulars,
@@ -50,7 +51,6 @@ DocumentArg = Annotated[
 ]
 DecisionArg = Annotated[DecisionInput, strawberry.argument(description="纳入决定 / The decision")]
 CauseArg = Annotated[ExitCause, strawberry.argument(description="退出原因 / Why it leaves")]
-MAX_TEXT = 2000
 
 
 def _service(context: Context) -> ListingService:
@@ -195,7 +195,7 @@ async def warn_debtor(
         case_number=number.canonical,
         subjects=[subject],
     )
-    named = fold_identifier(warning.judge) if warning.judge else None  # as the register keeps it
+    named = fold_judge_id(warning.judge) if warning.judge else None  # as the register keeps it
     judge = principal.judge if principal.role is Role.JUDGE else named
     particulars = Particulars(
         case_number=number.canonical,
@@ -212,6 +212,8 @@ async def warn_debtor(
         filed_on=warning.filed_on,
         judge=judge,
     )
+    # not before the case was filed: the register's filing date, else its number's year
+    filed_on = None if case is None else case.filed_on
     entry = await listing.warn(
         particulars,
         on=warning.warned_on,
@@ -219,6 +221,7 @@ async def warn_debtor(
         reason=_text(warning.reason, "理由", "the reason"),
         principal=principal,
         request_id=context.request_id,
+        earliest=EarliestWarning.of(number.year, filed_on),
     )
     return ListingEntry.from_domain(entry)
 
@@ -256,7 +259,8 @@ async def resolve_listing_entries(
     limit: Annotated[int, strawberry.argument(description="每页条数 / Page size")] = 50,
     offset: Annotated[int, strawberry.argument(description="偏移 / Offset")] = 0,
 ) -> list[ListingEntry]:
-    """The caller's own court's entries (the policy allows nothing wider)."""
+    """The caller's own court's entries, and the entries under reconsideration of the courts
+    whose next-higher court it is (which it decides, and may read)."""
     context = info.context
     if states is not None and not states:
         # no state at all would be no entry: more likely a filter built empty by mistake
@@ -288,7 +292,8 @@ AsOfArg = Annotated[
 async def resolve_listing_overdue(
     info: Info[Context, None], as_of: AsOfArg = None
 ) -> list[OverdueItem]:
-    """What the caller's court has not done in time."""
+    """What the caller's court has not done in time (an entry under reconsideration is the
+    next-higher court's item)."""
     context = info.context
     items = await _service(context).overdue(court=context.principal.court or "", today=as_of)
     return [OverdueItem.from_domain(i) for i in items]

@@ -297,6 +297,10 @@ class ListingStatus:
 @strawberry.type(description="逾期事项 / An overdue item")
 class OverdueItem:
     entry: ListingEntry = strawberry.field(description="条目 / The entry")
+    court: str = strawberry.field(
+        description="应办理的法院：执行法院；复议中的条目为上一级法院 / The court that must act: "
+        "the executing court, or the next-higher court for an entry under reconsideration"
+    )
     kind: service.OverdueKind = strawberry.field(description="逾期类型 / What is overdue")
     since: datetime.date = strawberry.field(description="期间起算日 / Period started on")
     due_on: datetime.date = strawberry.field(description="期限届满日 / Last day")
@@ -312,6 +316,7 @@ class OverdueItem:
     def from_domain(item: service.OverdueItem) -> OverdueItem:
         return OverdueItem(
             entry=ListingEntry.from_domain(item.entry),
+            court=item.court,
             kind=item.kind,
             since=item.since,
             due_on=item.due.on,
@@ -325,8 +330,14 @@ class OverdueItem:
 
 @strawberry.type(description="责任追究：按法院、法官统计的逾期 / Overdue items per court and judge")
 class AccountabilityRow:
-    court: str = strawberry.field(description="法院 / Court")
-    judge: str | None = strawberry.field(description="法官 / Judge")
+    court: str = strawberry.field(
+        description="应办理的法院（复议中的条目为上一级法院） / The court that must act (the "
+        "next-higher court for an entry under reconsideration)"
+    )
+    judge: str | None = strawberry.field(
+        description="法官（复议中的条目为记录复议申请的上一级法院法官） / Judge (for an entry "
+        "under reconsideration, the higher court's judge who recorded the application)"
+    )
     kind: service.OverdueKind = strawberry.field(description="逾期类型 / Kind")
     count: int = strawberry.field(description="件数 / Count")
     oldest_due: datetime.date = strawberry.field(description="最早届满日 / Oldest last day")

@@ -25,7 +25,7 @@ from gateway.domain.cases import EARLIEST_YEAR
 from gateway.domain.clock import court_date
 from gateway.domain.deadlines import DeadlineKind
 from gateway.domain.errors import ChakongError, InvalidInputError
-from gateway.domain.lifecycle import Action, Rules, Transition, apply, warn
+from gateway.domain.lifecycle import Action, EarliestWarning, Rules, Transition, apply, warn
 from gateway.domain.listing import (
     ADULT_AGE,
     ListingEntry,
@@ -34,6 +34,7 @@ from gateway.domain.listing import (
     Particulars,
     age_on,
     birth_date,
+    normal_name,
 )
 from gateway.domain.subjects import Subject, ascii_identifier, echoed
 from gateway.services.auditing import Auditor
@@ -96,7 +97,9 @@ _OVERDUE_RULES: Mapping[ListingState, tuple[OverdueKind, DeadlineKind, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class OverdueItem:
-    """An entry the court has not acted on in time: since when, under which deadline."""
+    """An entry a court has not acted on in time: since when, under which deadline, and which
+    court must act (``court``: the executing court's, or, for an entry under reconsideration,
+    the next-higher court's)."""
 
     entry: ListingEntry
     kind: OverdueKind
@@ -104,6 +107,7 @@ class OverdueItem:
     due: Due
     deadline: Deadline
     days_overdue: int
+    court: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +170,25 @@ class ListingService:
     def higher_court(self, court: str) -> str | None:
         return higher_court(court, self.higher_courts)
 
+    def answerable_court(self, entry_court: str, *, under_reconsideration: bool) -> str:
+        """The court that must act on an entry of ``entry_court``: the executing court, but
+        while the entry is under reconsideration, the next-higher court that decides it
+        (淮安实施方案 四(一)3; 法释〔2017〕7号 第十二条)."""
+        if under_reconsideration:
+            return self.higher_court(entry_court) or entry_court
+        return entry_court
+
+    async def _below(self, unit: UnitOfWork, court: str | None) -> builtins.list[str]:
+        """The courts whose entries under reconsideration ``court`` decides (none for
+        ``court=None``, which means every court already)."""
+        if court is None:
+            return []
+        return [
+            c
+            for c in await unit.listing.reconsidering_courts()
+            if c != court and self.higher_court(c) == court
+        ]
+
     async def warn(
         self,
         particulars: Particulars,
@@ -175,9 +198,11 @@ class ListingService:
         reason: str,
         principal: Principal,
         request_id: str,
+        earliest: EarliestWarning | None = None,
     ) -> ListingEntry:
         """Open an entry with its risk-warning notice (audited as ``listing.warn``); refused
-        while the subject has an entry in the case that stands (any but a withdrawn warning)."""
+        while the subject has an entry in the case that stands (any but a withdrawn warning),
+        and when dated before ``earliest`` (the case's filing: ``EarliestWarning``)."""
         entry, transition = warn(
             uuid.uuid4().hex,
             particulars,
@@ -185,6 +210,7 @@ class ListingService:
             document_number=document_number,
             reason=reason,
             today=self.today(),
+            earliest=earliest,
         )
         async with self._store.begin() as unit:
             subject = particulars.subject
@@ -253,6 +279,7 @@ class ListingService:
                 subject_id=subject_id,
                 limit=limit,
                 offset=offset,
+                below=await self._below(unit, court),
             )
 
     async def of_subjects(self, subjects: Sequence[Subject]) -> builtins.list[ListingEntry]:
@@ -263,8 +290,14 @@ class ListingService:
 
     async def public_search(self, name: str, fragment: str) -> builtins.list[ListingEntry]:
         """The public query: a name and at least four characters of the ID number or credit
-        code; only published, unmasked entries, and never a minor (checked again here)."""
+        code; only published, unmasked entries, and never a minor (checked again here).
+
+        The name is read as entries keep it (``normal_name``: NFKC, whitespace runs one space)
+        and also without any whitespace (``张 三`` finds 张三); the name as typed, without
+        whitespace, is tried too, for entries stored before names were normalised."""
         clean_name = "".join(name.split())
+        normal = normal_name(name)
+        names = list(dict.fromkeys((normal.replace(" ", ""), normal, clean_name)))
         clean_fragment = ascii_identifier(fragment)  # NFKC, ASCII only, as every ID enters
         if not clean_name or len(clean_fragment) < MIN_FRAGMENT or len(clean_fragment) > 18:
             raise InvalidInputError(
@@ -277,7 +310,7 @@ class ListingService:
         born_before = _years_before(today, ADULT_AGE)
         async with self._store.read() as unit:
             return await unit.listing.public_search(
-                clean_name, clean_fragment, born_before=born_before, limit=PUBLIC_PAGE
+                names, clean_fragment, born_before=born_before, limit=PUBLIC_PAGE
             )
 
     async def overdue(
@@ -285,6 +318,8 @@ class ListingService:
     ) -> builtins.list[OverdueItem]:
         """What the court has not done in time, oldest first (``court=None``: every court).
 
+        An entry under reconsideration is the next-higher court's item, whatever is late about
+        it (it alone can move the entry): in its view, not in the executing court's.
         Besides the pending events and the expired entries: an entry still public whose case
         the register shows fully performed (``cases.performed_on``) is late once the exit
         deadline (mask or revoke) has run from that day, whether or not anyone recorded the
@@ -292,9 +327,10 @@ class ListingService:
         Never masked automatically: it is an item for the judge."""
         day = _as_of(today or self.today())
         async with self._store.read() as unit:
-            pending = await unit.listing.pending(list(_OVERDUE_RULES), court)
-            expired = await unit.listing.public_expired(day, court)
-            performed = await unit.listing.performed_public(court)
+            below = await self._below(unit, court)
+            pending = await unit.listing.pending(list(_OVERDUE_RULES), court, below)
+            expired = await unit.listing.public_expired(day, court, below)
+            performed = await unit.listing.performed_public(court, below)
         items: builtins.list[OverdueItem] = []
         dues: dict[tuple[datetime.date, DeadlineKind], tuple[Deadline, Due] | None] = {}
         for entry in pending:
@@ -317,15 +353,21 @@ class ListingService:
         self, *, court: str | None, today: datetime.date | None = None
     ) -> builtins.list[AccountabilityRow]:
         """The overdue view counted per court, judge and kind (read as plain rows: the report
-        covers the whole list)."""
+        covers the whole list). An entry under reconsideration is charged to the next-higher
+        court, and to its judge who recorded the application (none if a system did)."""
         day = _as_of(today or self.today())
         async with self._store.read() as unit:
-            facts = await unit.listing.overdue_facts(list(_OVERDUE_RULES), day, court)
+            below = await self._below(unit, court)
+            facts = await unit.listing.overdue_facts(list(_OVERDUE_RULES), day, court, below)
         dues: dict[tuple[datetime.date, DeadlineKind], Due | None] = {}
         groups: dict[tuple[str, str | None, OverdueKind], builtins.list[datetime.date]] = {}
-        for entry_court, judge, state, since in facts:
+        for fact in facts:
+            state, since, judge = fact.kind, fact.since, fact.judge
             if since is None:
                 continue
+            entry_court = self.answerable_court(
+                fact.court, under_reconsideration=fact.under_reconsideration
+            )
             if state == "EXPIRED":
                 kind, deadline_kind = OverdueKind.EXPIRED_STILL_PUBLIC, DeadlineKind.EXPIRY
             elif state == "PERFORMED":
@@ -386,7 +428,11 @@ class ListingService:
         if found is None or today <= found[1].on:
             return []
         deadline, due = found
-        return [OverdueItem(entry, kind, since, due, deadline, (today - due.on).days)]
+        court = self.answerable_court(
+            entry.particulars.court,
+            under_reconsideration=entry.state is ListingState.UNDER_RECONSIDERATION,
+        )
+        return [OverdueItem(entry, kind, since, due, deadline, (today - due.on).days, court)]
 
     async def _recorded(
         self,

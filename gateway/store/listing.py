@@ -286,9 +286,15 @@ class ListingRepository:
         subject_id: str | None = None,
         limit: int,
         offset: int,
+        below: Sequence[str] = (),
     ) -> builtins.list[ListingEntry]:
-        """A court's entries, newest warning first."""
-        query = sa.select(listing_entries).where(E.court == court)
+        """A court's entries, and those of the courts ``below`` it under reconsideration (which
+        it decides), newest warning first."""
+        reconsidering = E.state == ListingState.UNDER_RECONSIDERATION.value
+        scope = E.court == court
+        if below:
+            scope = sa.or_(scope, sa.and_(E.court.in_(list(below)), reconsidering))
+        query = sa.select(listing_entries).where(scope)
         if states:
             query = query.where(E.state.in_([s.value for s in states]))
         if case_number is not None:
@@ -334,13 +340,13 @@ class ListingRepository:
         return [entry_from_row(r._mapping) for r in await self._conn.execute(query)]
 
     async def public_search(
-        self, name: str, fragment: str, *, born_before: datetime.date, limit: int
+        self, names: Sequence[str], fragment: str, *, born_before: datetime.date, limit: int
     ) -> builtins.list[ListingEntry]:
-        """Published, unmasked entries of ``name`` whose ID number or credit code contains
-        ``fragment`` where the public answer shows it: a credit code anywhere, an ID number in
-        its first ten or last four characters only, never across the birth month and day the
-        answer hides (``public_id``: else the hidden digits could be guessed a fragment at a
-        time); never anyone born after ``born_before`` (a minor)."""
+        """Published, unmasked entries named one of ``names`` (the forms of one name) whose ID
+        number or credit code contains ``fragment`` where the public answer shows it: a credit
+        code anywhere, an ID number in its first ten or last four characters only, never across
+        the birth month and day the answer hides (``public_id``: else the hidden digits could be
+        guessed a fragment at a time); never anyone born after ``born_before`` (a minor)."""
         escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
         shown = sa.or_(
@@ -351,7 +357,7 @@ class ListingRepository:
         query = (
             sa.select(listing_entries)
             .where(
-                E.name == name,
+                E.name.in_(list(names)),
                 E.public.is_(True),
                 E.state.notin_([s.value for s in _NEVER_PUBLIC]),
                 sa.or_(E.birth_date.is_(None), E.birth_date <= born_before),
@@ -363,28 +369,49 @@ class ListingRepository:
         )
         return [entry_from_row(r._mapping) for r in await self._conn.execute(query)]
 
+    async def reconsidering_courts(self) -> builtins.list[str]:
+        """The executing courts of the entries under reconsideration (the service finds, among
+        them, the courts whose next-higher court asks)."""
+        query = (
+            sa.select(E.court)
+            .where(E.state == ListingState.UNDER_RECONSIDERATION.value)
+            .distinct()
+            .order_by(E.court)
+        )
+        return list((await self._conn.scalars(query)).all())
+
     async def pending(
-        self, states: Sequence[ListingState], court: str | None
+        self, states: Sequence[ListingState], court: str | None, below: Sequence[str] = ()
     ) -> builtins.list[ListingEntry]:
-        """Entries in ``states`` (the overdue view's candidates), of one court or all; an exit
-        reported after the case was fully performed is not one: its period runs from the
-        performance (``performed_public``)."""
+        """Entries in ``states`` (the overdue view's candidates) that are ``court``'s to act on
+        (``answerable``), or every court's (``court=None``); an exit reported after the case was
+        fully performed is not one: its period runs from the performance
+        (``performed_public``)."""
         query = sa.select(listing_entries).where(
             E.state.in_([s.value for s in states]), ~_PERFORMED_BEFORE_EXIT
         )
         if court is not None:
-            query = query.where(E.court == court)
+            query = query.where(answerable(court, below))
         return [entry_from_row(r._mapping) for r in await self._conn.execute(query)]
 
     async def overdue_facts(
-        self, states: Sequence[ListingState], expired_before: datetime.date, court: str | None
-    ) -> builtins.list[tuple[str, str | None, str, datetime.date | None]]:
-        """(court, judge, state, the day its period started) of the pending entries, and
-        (court, judge, "EXPIRED", validity's end) of entries still public after their validity:
-        what the accountability report counts, without building the entries."""
+        self,
+        states: Sequence[ListingState],
+        expired_before: datetime.date,
+        court: str | None,
+        below: Sequence[str] = (),
+    ) -> builtins.list[OverdueFact]:
+        """What the accountability report counts, without building the entries: the pending
+        entries (their state, the day its period started), the entries still public after their
+        validity ("EXPIRED", its end) and those still public after their case was fully
+        performed ("PERFORMED", that day), that are ``court``'s to act on (``answerable``) or
+        every court's (``court=None``). An entry under reconsideration is the next-higher
+        court's: its judge is then the one who recorded the application, if any."""
+        judge = sa.case((_RECONSIDERING, _RECONSIDERATION_JUDGE), else_=E.judge).label("judge")
+        entry_state = E.state.label("entry_state")
         pending = sa.select(
             E.court,
-            E.judge,
+            judge,
             E.state,
             sa.case(
                 (E.state == ListingState.UNDER_REVIEW.value, E.correction_applied_on),
@@ -394,44 +421,53 @@ class ListingRepository:
                 ),
                 else_=E.exit_reported_on,
             ),
+            entry_state,
         ).where(E.state.in_([s.value for s in states]), ~_PERFORMED_BEFORE_EXIT)
-        expired = sa.select(E.court, E.judge, sa.literal("EXPIRED"), E.valid_until).where(
-            E.public.is_(True), E.valid_until.is_not(None), E.valid_until < expired_before
-        )
-        performed = sa.select(E.court, E.judge, sa.literal("PERFORMED"), _CASE_PERFORMED_ON).where(
-            *_PERFORMED_STILL_PUBLIC
-        )
+        expired = sa.select(
+            E.court, judge, sa.literal("EXPIRED"), E.valid_until, entry_state
+        ).where(E.public.is_(True), E.valid_until.is_not(None), E.valid_until < expired_before)
+        performed = sa.select(
+            E.court, judge, sa.literal("PERFORMED"), _CASE_PERFORMED_ON, entry_state
+        ).where(*_PERFORMED_STILL_PUBLIC)
         if court is not None:
-            pending = pending.where(E.court == court)
-            expired = expired.where(E.court == court)
-            performed = performed.where(E.court == court)
-        found: builtins.list[tuple[str, str | None, str, datetime.date | None]] = []
+            scope = answerable(court, below)
+            pending = pending.where(scope)
+            expired = expired.where(scope)
+            performed = performed.where(scope)
+        found: builtins.list[OverdueFact] = []
         for query in (pending, expired, performed):
-            found.extend((r[0], r[1], r[2], r[3]) for r in await self._conn.execute(query))
+            found.extend(
+                OverdueFact(
+                    r[0], r[1], r[2], r[3], r[4] == ListingState.UNDER_RECONSIDERATION.value
+                )
+                for r in await self._conn.execute(query)
+            )
         return found
 
     async def public_expired(
-        self, before: datetime.date, court: str | None
+        self, before: datetime.date, court: str | None, below: Sequence[str] = ()
     ) -> builtins.list[ListingEntry]:
-        """Entries still public whose validity period ended before ``before``."""
+        """Entries still public whose validity period ended before ``before``, that are
+        ``court``'s to act on (``answerable``) or every court's."""
         query = sa.select(listing_entries).where(
             E.public.is_(True), E.valid_until.is_not(None), E.valid_until < before
         )
         if court is not None:
-            query = query.where(E.court == court)
+            query = query.where(answerable(court, below))
         return [entry_from_row(r._mapping) for r in await self._conn.execute(query)]
 
     async def performed_public(
-        self, court: str | None
+        self, court: str | None, below: Sequence[str] = ()
     ) -> builtins.list[tuple[ListingEntry, datetime.date]]:
         """Entries still public whose case the register shows fully performed, with the day it
         became so (``cases.performed_on``); an entry in EXIT_PENDING only if its exit was
-        reported later than that day (otherwise its period runs from the report)."""
+        reported later than that day (otherwise its period runs from the report). Those that
+        are ``court``'s to act on (``answerable``), or every court's."""
         query = sa.select(listing_entries, _CASE_PERFORMED_ON.label("case_performed_on")).where(
             *_PERFORMED_STILL_PUBLIC
         )
         if court is not None:
-            query = query.where(E.court == court)
+            query = query.where(answerable(court, below))
         return [
             (entry_from_row(r._mapping), r.case_performed_on)
             for r in await self._conn.execute(query)
@@ -502,6 +538,44 @@ class ListingRepository:
             )
             for r in await self._conn.execute(query)
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueFact:
+    """One candidate of the accountability report: the executing court, the judge answerable
+    (for an entry under reconsideration, the higher court's judge who recorded the
+    application), what it is ("EXPIRED", "PERFORMED" or the pending state), the day its period
+    started, and whether the entry is under reconsideration (the higher court's to act on)."""
+
+    court: str
+    judge: str | None
+    kind: str
+    since: datetime.date | None
+    under_reconsideration: bool
+
+
+_RECONSIDERING = E.state == ListingState.UNDER_RECONSIDERATION.value
+# the judge who recorded the (latest) reconsideration application: the higher court's
+_RECONSIDERATION_JUDGE = (
+    sa.select(listing_events.c.judge)
+    .where(
+        listing_events.c.entry_id == E.id,
+        listing_events.c.event == ListingEvent.APPLY_RECONSIDERATION.value,
+    )
+    .order_by(listing_events.c.seq.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+
+
+def answerable(court: str, below: Sequence[str]) -> sa.ColumnElement[bool]:
+    """The entries ``court`` must act on: its own, but those under reconsideration, which are
+    the next-higher court's (淮安实施方案 四(一)3; 法释〔2017〕7号 第十二条), and the entries of the
+    courts ``below`` it (those whose next-higher court it is) under reconsideration."""
+    own = sa.and_(E.court == court, ~_RECONSIDERING)
+    if not below:
+        return own
+    return sa.or_(own, sa.and_(E.court.in_(list(below)), _RECONSIDERING))
 
 
 _NEVER_PUBLIC = (

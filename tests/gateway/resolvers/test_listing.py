@@ -518,3 +518,132 @@ async def test_an_empty_states_filter_is_refused_not_read_as_every_state(gateway
     assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT", body
     assert "states" in body["errors"][0]["message"]
     assert "errors" not in await gateway.query("{ listingEntries(states: [WARNED]) { id } }")
+
+
+async def as_higher(gateway: Gateway, query: str) -> dict[str, Any]:
+    response = await gateway.client.post(
+        "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {HIGHER_JUDGE}"}
+    )
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    return body
+
+
+async def test_an_overdue_reconsideration_is_the_higher_courts_in_every_view(gateway: Gateway):
+    body = await gateway.query(WARN, {"w": warning()})
+    entry = body["data"]["warnDebtor"]["id"]
+    await event(gateway, "decideListing", entry, "2026-03-10", DECISION)
+    await event(gateway, "publishListing", entry, "2026-03-11")
+    await event(gateway, "applyListingCorrection", entry, "2026-03-12")
+    await event(gateway, "rejectListingCorrection", entry, "2026-03-13")
+    # applied for on Mon 16 March: 15 days end on Tue 31 March
+    await higher(gateway, "applyListingReconsideration", entry, "2026-03-16")
+    overdue = (
+        'query { listingOverdue(asOf: "2026-04-01") { kind court dueOn daysOverdue entry '
+        "{ id court } } }"
+    )
+    accountability = (
+        'query { listingAccountability(asOf: "2026-04-01") { court judge kind count } }'
+    )
+    entries = "query { listingEntries(states: [UNDER_RECONSIDERATION]) { id court state } }"
+    # the higher court sees what it must decide, late, and is answerable for it
+    (item,) = (await as_higher(gateway, overdue))["data"]["listingOverdue"]
+    assert item == {
+        "kind": "RECONSIDERATION",
+        "court": "苏08",
+        "dueOn": "2026-03-31",
+        "daysOverdue": 1,
+        "entry": {"id": entry, "court": "苏0812"},
+    }
+    assert (await as_higher(gateway, accountability))["data"]["listingAccountability"] == [
+        {"court": "苏08", "judge": "H001", "kind": "RECONSIDERATION", "count": 1}
+    ]
+    assert (await as_higher(gateway, entries))["data"]["listingEntries"] == [
+        {"id": entry, "court": "苏0812", "state": "UNDER_RECONSIDERATION"}
+    ]
+    # the executing court is not charged with it, but still lists its entry
+    for who in ("judge", "system"):
+        assert (await gateway.query(overdue, who=who))["data"]["listingOverdue"] == []
+        mine = await gateway.query(accountability, who=who)
+        assert mine["data"]["listingAccountability"] == []
+        listed = await gateway.query(entries, who=who)
+        assert [e["id"] for e in listed["data"]["listingEntries"]] == [entry]
+    # a sibling court below the same higher court sees none of it
+    other = await gateway.query(entries, who="foreign-judge")
+    assert other["data"]["listingEntries"] == []
+
+
+FILED_CASE = "(2026)苏0812执779号"
+
+
+async def test_a_warning_before_the_case_was_filed_is_refused(gateway: Gateway):
+    for number, filed in ((FILED_CASE, "2026-01-05"), ("(2026)苏0812执780号", None)):
+        case: dict[str, Any] = {
+            "caseNumber": number,
+            "judges": ["J001"],
+            "parties": [{"role": "DEBTOR", "kind": "NATURAL", "id": RICH}],
+            "obligation": "5000.00",
+        }
+        if filed is not None:
+            case["filedOn"] = filed
+        saved = await gateway.query(SAVE_CASE, {"case": case}, who="system")
+        assert "errors" not in saved, saved
+    for number, warned, earliest in (
+        (FILED_CASE, "2024-02-01", "2026-01-05"),
+        (FILED_CASE, "2026-01-04", "2026-01-05"),
+        ("(2026)苏0812执780号", "2025-12-31", "2026-01-01"),
+    ):
+        body = await gateway.query(WARN, {"w": warning(caseNumber=number, warnedOn=warned)})
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == "LISTING_DATE_INVALID", body
+        assert f"最早为 {earliest}" in error["message"]
+        assert f"the earliest allowed day is {earliest}" in error["message"]
+    # nothing was entered; on the filing day itself the warning is taken
+    listed = await gateway.query("{ listingEntries { id } }")
+    assert listed["data"]["listingEntries"] == []
+    taken = await gateway.query(WARN, {"w": warning(caseNumber=FILED_CASE, warnedOn="2026-01-05")})
+    assert taken["data"]["warnDebtor"]["state"] == "WARNED", taken
+
+
+async def test_the_public_query_finds_a_name_in_any_width(gateway: Gateway):
+    for typed, asked in (("测试10", "测试１０"), ("测试１０", "测试10")):
+        number = "(2026)苏0812执781号" if typed == "测试10" else "(2026)苏0812执782号"
+        await gateway.register([{"kind": "NATURAL", "id": RICH}], case=number)
+        subject = {"kind": "NATURAL", "id": RICH, "name": typed}
+        body = await gateway.query(WARN, {"w": warning(caseNumber=number, subject=subject)})
+        entry = body["data"]["warnDebtor"]["id"]
+        decision = DECISION.replace("(2026)苏0812执123号", number)
+        await event(gateway, "decideListing", entry, "2026-03-10", decision)
+        await event(gateway, "publishListing", entry, "2026-03-11")
+        found = await gateway.query(PUBLIC, {"n": asked, "f": RICH[-4:]}, who=None)
+        assert [(e["name"], e["caseNumber"]) for e in found["data"]["publicListing"]] == [
+            ("测试10", number)
+        ], found
+        await event(gateway, "revokeListing", entry, "2026-03-12")
+
+
+async def test_a_circumstance_longer_than_every_other_text_is_refused(gateway: Gateway):
+    body = await gateway.query(WARN, {"w": warning()})
+    entry = body["data"]["warnDebtor"]["id"]
+    query = (
+        f'mutation($c: String!) {{ decideListing(entryId: "{entry}", on: "2026-03-10", '
+        'decision: {documentNumber: "(2026)苏0812执123号之一", ground: ASSET_REPORT, '
+        "circumstance: $c}) { id state circumstance } }"
+    )
+    refused = await gateway.query(query, {"c": "隐匿财产" * 1250})  # 5,000 characters
+    (error,) = refused["errors"]
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert "2000" in error["message"]
+    unchanged = await gateway.query(f'{{ listingEntry(entryId: "{entry}") {{ state }} }}')
+    assert unchanged["data"]["listingEntry"]["state"] == "WARNED"
+    decided = await gateway.query(query, {"c": "隐" * 2000})
+    assert decided["data"]["decideListing"]["state"] == "LISTED", decided
+
+
+async def test_a_case_system_names_a_judge_by_an_ascii_id(gateway: Gateway):
+    for judge in ("J001\u200b", "٣"):  # looks like J001; another script's digit
+        body = await gateway.query(WARN, {"w": warning(judge=judge)}, who="system")
+        assert body["errors"][0]["extensions"]["code"] == "INVALID_JUDGE_ID", body
+    body = await gateway.query(WARN, {"w": warning(judge="Ｊ００１")}, who="system")
+    assert "errors" not in body, body
+    assert body["data"]["warnDebtor"]["judge"] == "J001"

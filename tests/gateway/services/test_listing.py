@@ -733,3 +733,151 @@ async def test_one_standing_entry_per_debtor_and_case_even_when_warned_at_once(
 
 
 CASE = "(2026)苏0812执123号"
+
+
+HIGHER = Principal(Role.JUDGE, subject="judge:H001", court="苏08", judge="H001")
+
+
+async def reconsidering(
+    svc: ListingService, subject: Subject, court: str, applied_by: Principal
+) -> ListingEntry:
+    """An entry of ``court`` published, its correction rejected, under reconsideration from
+    Thu 2 April 2026 (the higher court decides within 15 days: by Fri 17 April)."""
+    case_number = f"(2026){court}执9{len(subject.id)}{subject.id[-3:]}号"
+    entry = await svc.warn(
+        particulars(subject, case_number, court=court),
+        on=D(2026, 3, 2),
+        document_number="提示",
+        reason="",
+        principal=JUDGE,
+        request_id="a",
+    )
+    on = D(2026, 3, 25)
+    for action in (
+        Action(E.DECIDE, on, decision=decision(on)),
+        Action(E.PUBLISH, on),
+        Action(E.APPLY_CORRECTION, D(2026, 3, 26)),
+        Action(E.REJECT_CORRECTION, D(2026, 3, 27), document_number="驳回1号"),
+    ):
+        entry = await svc.record(entry.id, action, principal=JUDGE, request_id="b")
+    apply_for = Action(E.APPLY_RECONSIDERATION, D(2026, 4, 2))
+    return await svc.record(entry.id, apply_for, principal=applied_by, request_id="c")
+
+
+async def test_an_overdue_reconsideration_is_the_higher_courts_item(engine: AsyncEngine):
+    store = Store(engine)
+    log = AuditLog(store, KEY)
+    rules = Rules(SOURCE_PLAN, WorkingCalendar())
+    svc = ListingService(
+        store, Auditor(log), rules, higher_courts={"苏8601": "苏08"}, clock=Today(D(2026, 6, 1))
+    )
+    system = Principal(Role.COURT_SYSTEM, subject="system:苏08", court="苏08")
+    mine = await reconsidering(svc, ADULT, "苏0812", HIGHER)
+    sibling = await reconsidering(svc, COMPANY, "苏0803", system)  # recorded by a system
+    configured = await reconsidering(
+        svc,
+        Subject(SubjectKind.NATURAL, resident_id(D(1970, 1, 1), "778"), "李四"),
+        "苏8601",
+        HIGHER,
+    )
+    elsewhere = await reconsidering(
+        svc,
+        Subject(SubjectKind.NATURAL, resident_id(D(1971, 1, 1), "779"), "王五"),
+        "苏0912",
+        HIGHER,
+    )
+    due, late = D(2026, 4, 17), D(2026, 4, 18)
+    assert await svc.overdue(court="苏08", today=due) == []
+    items = await svc.overdue(court="苏08", today=late)
+    assert sorted((i.entry.id, i.kind, i.court, i.due.on) for i in items) == sorted(
+        (e.id, OverdueKind.RECONSIDERATION, "苏08", due) for e in (mine, sibling, configured)
+    )
+    # not the executing court's item
+    for court in ("苏0812", "苏0803", "苏8601"):
+        assert await svc.overdue(court=court, today=late) == []
+        assert await svc.accountability(court=court, today=late) == []
+    (other,) = await svc.overdue(court="苏09", today=late)
+    assert (other.entry.id, other.court) == (elsewhere.id, "苏09")
+    # charged to the higher court, and to its judge who recorded the application
+    rows = await svc.accountability(court="苏08", today=late)
+    assert {(r.court, r.judge, r.kind, r.count) for r in rows} == {
+        ("苏08", None, OverdueKind.RECONSIDERATION, 1),
+        ("苏08", "H001", OverdueKind.RECONSIDERATION, 2),
+    }
+    everyone = await svc.accountability(court=None, today=late)
+    assert {(r.court, r.judge, r.count) for r in everyone} == {
+        ("苏08", None, 1),
+        ("苏08", "H001", 2),
+        ("苏09", "H001", 1),
+    }
+    assert {i.court for i in await svc.overdue(court=None, today=late)} == {"苏08", "苏09"}
+    # the higher court lists what it must decide; the executing court still lists its own
+    below = await svc.list(court="苏08", states=[S.UNDER_RECONSIDERATION])
+    assert {e.id for e in below} == {mine.id, sibling.id, configured.id}
+    assert {e.id for e in await svc.list(court="苏08")} == {mine.id, sibling.id, configured.id}
+    assert [e.id for e in await svc.list(court="苏0812", states=[S.UNDER_RECONSIDERATION])] == [
+        mine.id
+    ]
+    # once decided, the entry is the executing court's again, and no longer the higher court's
+    uphold = Action(E.UPHOLD, D(2026, 4, 20), document_number="(2026)苏08执复1号")
+    await svc.record(mine.id, uphold, principal=HIGHER, request_id="d")
+    assert mine.id not in {e.id for e in await svc.list(court="苏08")}
+    assert mine.id not in {i.entry.id for i in await svc.overdue(court="苏08", today=late)}
+
+
+async def test_an_expired_entry_under_reconsideration_is_the_higher_courts_item(
+    engine: AsyncEngine,
+):
+    clock = Today(D(2026, 6, 1))
+    svc, _ = service(engine, clock)
+    entry = await svc.warn(
+        particulars(case_number="(2024)苏0812执5号"),
+        on=D(2024, 3, 1),
+        document_number="提示",
+        reason="",
+        principal=JUDGE,
+        request_id="a",
+    )
+    on = D(2024, 3, 5)
+    for action, who in (
+        (Action(E.DECIDE, on, decision=decision(on)), JUDGE),
+        (Action(E.PUBLISH, on), JUDGE),
+        (Action(E.APPLY_CORRECTION, D(2024, 3, 6)), JUDGE),
+        (Action(E.REJECT_CORRECTION, D(2024, 3, 7), document_number="驳回"), JUDGE),
+        (Action(E.APPLY_RECONSIDERATION, D(2024, 3, 8)), HIGHER),
+    ):
+        entry = await svc.record(entry.id, action, principal=who, request_id="b")
+    assert entry.valid_until == D(2026, 3, 4)
+    day = D(2026, 6, 1)
+    assert await svc.overdue(court="苏0812", today=day) == []
+    assert await svc.accountability(court="苏0812", today=day) == []
+    items = await svc.overdue(court="苏08", today=day)
+    assert {(i.kind, i.court) for i in items} == {
+        (OverdueKind.RECONSIDERATION, "苏08"),
+        (OverdueKind.EXPIRED_STILL_PUBLIC, "苏08"),
+    }
+    rows = await svc.accountability(court="苏08", today=day)
+    assert {(r.court, r.judge, r.kind) for r in rows} == {
+        ("苏08", "H001", OverdueKind.RECONSIDERATION),
+        ("苏08", "H001", OverdueKind.EXPIRED_STILL_PUBLIC),
+    }
+
+
+async def test_the_public_query_reads_the_name_in_its_normal_form(engine: AsyncEngine):
+    svc, _ = service(engine, Today(D(2026, 6, 1)))
+    typed_half = await published(svc, Subject(SubjectKind.NATURAL, ADULT.id, "测试10"))
+    typed_full = await published(svc, Subject(SubjectKind.LEGAL, COMPANY.id, "ＡＢＣ　Co.,  Ltd."))
+    assert (await svc.get(typed_full.id)).subject.name == "ABC Co., Ltd."  # stored normalised
+    for name in ("测试１０", "测试10", " 测 试 １０ "):
+        assert [e.id for e in await svc.public_search(name, ADULT.id[-4:])] == [typed_half.id]
+    for name in ("ABC Co., Ltd.", "ＡＢＣ　Ｃｏ．，　Ｌｔｄ．", " ABC  Co.,\u3000Ltd. "):
+        found = await svc.public_search(name, COMPANY.id[2:10])
+        assert [e.id for e in found] == [typed_full.id], name
+    # an entry stored before names were normalised is still found by the name as it was typed
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.update(listing_entries)
+            .where(listing_entries.c.id == typed_half.id)
+            .values(name="测试１０")
+        )
+    assert [e.id for e in await svc.public_search("测试１０", ADULT.id[-4:])] == [typed_half.id]
