@@ -128,6 +128,7 @@ class Kit:
             ("x-request-id", self.request_id_header),
             ("not-found", self.not_found),
             ("batch-order", self.batch),
+            ("full-batch", self.full_batch),
             ("auth-missing", lambda: self.unauthorized(None)),
             ("auth-wrong", lambda: self.unauthorized(self.wrong_token)),
             ("bad-request", self.bad_request),
@@ -227,6 +228,28 @@ class Kit:
             status = result["status"]
             expect(status == want, f"result {position} is {status}, not {want}")
         return f"{len(subjects)} subjects, {len(results)} results in order"
+
+    async def full_batch(self) -> str:
+        """The most subjects one call may carry (the contract's ``maxItems``; the gateway sends
+        up to ``CHAKONG_AGENCIES__<AGENCY>__MAX_BATCH``, 500 by default, at most this):
+        answered, one result per subject, in order. A service that refuses a large batch fails
+        every large inquiry."""
+        pool = [(kind, self.examples[kind][tier]) for tier in Tier for kind in KINDS]
+        subjects = [pool[i % len(pool)] for i in range(MAX_SUBJECTS)]
+        _, response = await self.inquire(subjects)
+        expect(
+            response.status_code == 200, f"{MAX_SUBJECTS} subjects: answered {response.status_code}"
+        )
+        results = self.answer(response)["results"]
+        expect(len(results) == len(subjects), f"{len(results)} results for {len(subjects)}")
+        for position, ((kind, subject_id), result) in enumerate(
+            zip(subjects, results, strict=True)
+        ):
+            expect(
+                (result["kind"], result["id"]) == (kind, subject_id),
+                f"result {position} is out of order",
+            )
+        return f"{MAX_SUBJECTS} subjects, {len(results)} results in order"
 
     async def unauthorized(self, token: str | None) -> str:
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}

@@ -32,6 +32,7 @@ EXPECTED_CHECKS = [
     "x-request-id",
     "not-found",
     "batch-order",
+    "full-batch",
     "auth-missing",
     "auth-wrong",
     "bad-request",

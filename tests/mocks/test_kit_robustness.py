@@ -177,7 +177,7 @@ async def test_deeply_nested_json_fails_the_checks_that_read_it_and_every_check_
 ) -> None:
     async with kit_client(inquiries(body)) as client:
         results = await check_endpoint("http://agency", TOKEN, "police", client=client)
-    assert len(results) == 11
+    assert len(results) == 12
     failed = failures(results)
     assert failed["found-natural"].startswith(
         "the answer breaks the contract: the body is not JSON as the gateway reads it: "
@@ -435,3 +435,24 @@ async def test_a_proxied_mock_passes_the_kit() -> None:
     """The proxy these tests build their defects on changes nothing by itself."""
     async with kit_client(proxied("land", passthrough)) as client:
         assert failures(await check_endpoint("http://agency", TOKEN, "land", client=client)) == {}
+
+
+async def test_a_service_that_refuses_a_full_batch_fails_the_kit() -> None:
+    """The gateway sends up to 500 subjects a call by default (at most the contract's 1,000): a
+    service that takes only a few fails every large inquiry, and the kit says so."""
+
+    async def small(request: Request, body: bytes, forward: Forward) -> Response:
+        answer = await forward()
+        try:
+            count = len(json.loads(body)["subjects"])
+        except (ValueError, KeyError, TypeError):
+            count = 0
+        if request.url.path == "/v1/inquiries" and 10 < count <= 1000 and answer.is_success:
+            problem = {"type": "about:blank", "title": "too many", "status": 413}
+            return Response(json.dumps(problem), 413, media_type="application/problem+json")
+        return relay(answer)
+
+    async with kit_client(proxied("police", small)) as client:
+        failed = failures(await check_endpoint("http://agency", TOKEN, "police", client=client))
+    assert set(failed) == {"full-batch"}
+    assert "answered 413" in failed["full-batch"]
