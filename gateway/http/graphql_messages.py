@@ -105,6 +105,13 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
         (r"^Fragment '{name}' is never used\.$", "片段 {name} 未被使用"),
         (r"^Unknown directive '{name}'\.$", "未知指令 {name}"),
         (r"^There can be only one operation named '{name}'\.$", "只能有一个名为 {name} 的操作"),
+        # graphql-core stops validating a document too large for its recursion (a field
+        # repeated a thousand times), or with more errors than it reports
+        (r"^Validation aborted\.$", "查询语句过大，无法完成校验：请减少字段（含重复的字段）"),
+        (
+            r"^Too many validation errors, error limit reached\. Validation aborted\.$",
+            "校验错误过多，已中止校验：请先修正前面的错误",
+        ),
     ]
 ]
 

@@ -91,6 +91,13 @@ KNOWN = [
         {"query": "query($s: String) { cases(limit: $s) { caseNumber } }"},
         ["变量 $s 的类型 String 与所需类型 Int! 不符"],
     ),
+    # under the token limit, but too deep for graphql-core's validation to finish
+    ({"query": "{ me { " + "role " * 1000 + "} }"}, ["查询语句过大，无法完成校验"]),
+    # more errors than graphql-core reports (100)
+    (
+        {"query": "{ me { " + " ".join(f"x{i}" for i in range(101)) + " } }"},
+        ["校验错误过多，已中止校验"],
+    ),
 ]
 
 
