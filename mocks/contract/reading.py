@@ -25,6 +25,7 @@ import pydantic_core
 from connectors.client import MAX_BODY_BYTES, read_capped
 from connectors.control import MAX_ANSWER_BYTES
 from gateway.domain.inputs import printable
+from gateway.domain.subjects import mask_ids_in_words
 from mocks.contract.verdict import CheckFailedError
 
 REQUEST_DEADLINE_S = 15.0  # one request, its whole answer read
@@ -92,6 +93,9 @@ def decode(content: bytes) -> Any:
 
 
 def safe(text: str, limit: int = MAX_DETAIL) -> str:
-    """``text`` fit to print: one line, no control or bidirectional character, cut to ``limit``."""
+    """``text`` fit to print: one line, no control or bidirectional character, an ID number
+    masked (``mask_ids_in_words``: the example subjects are synthetic, but a detail may quote a
+    service's answer about a real one), cut to ``limit``."""
     one_line = text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
-    return printable(one_line, limit) + ("…" if len(one_line) > limit else "")
+    shown = mask_ids_in_words(one_line)
+    return printable(shown, limit) + ("…" if len(shown) > limit else "")

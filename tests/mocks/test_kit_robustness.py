@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -456,3 +457,13 @@ async def test_a_service_that_refuses_a_full_batch_fails_the_kit() -> None:
         failed = failures(await check_endpoint("http://agency", TOKEN, "police", client=client))
     assert set(failed) == {"full-batch"}
     assert "answered 413" in failed["full-batch"]
+
+
+async def test_no_detail_shows_an_id_number_whole() -> None:
+    """The details name the example subjects masked, as every output of the project does."""
+    async with kit_client(proxied("police", passthrough)) as client:
+        results = await check_endpoint("http://agency", TOKEN, "police", client=client)
+    details = " ".join(r.detail for r in results)
+    assert "not_found" in details  # the not-found check names its subject
+    assert re.search(r"\d{15}", details) is None, details
+    assert "********" in details
