@@ -262,9 +262,27 @@ class Kit:
         return "401 problem+json with WWW-Authenticate: Bearer"
 
     async def bad_request(self) -> str:
-        response = await self.post(b'{"requestId": "kit", "subjects": [', self.auth())
-        self.problem(response, 400)
-        return "400 problem+json"
+        """400 for a body that is not JSON, and for JSON outside the contract: no subjects, and
+        a subject of a kind the contract does not name."""
+        bodies = {
+            "not JSON": b'{"requestId": "kit", "subjects": [',
+            "no subjects": b'{"requestId": "kit", "caseNumber": "x", "court": "x"}',
+            "an unknown kind": json.dumps(
+                {
+                    "requestId": "kit",
+                    "caseNumber": "(2026)苏0812执1号",
+                    "court": "苏0812",
+                    "subjects": [{"kind": "robot", "id": "1"}],
+                }
+            ).encode(),
+        }
+        for what, body in bodies.items():
+            response = await self.post(body, self.auth())
+            try:
+                self.problem(response, 400)
+            except CheckFailedError as exc:
+                raise CheckFailedError(f"{what}: {exc}") from None
+        return f"400 problem+json for {', '.join(bodies)}"
 
     async def too_many(self) -> str:
         one: tuple[SubjectKindName, str] = ("natural", self.examples["natural"][Tier.ORDINARY])

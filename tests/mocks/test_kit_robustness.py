@@ -467,3 +467,20 @@ async def test_no_detail_shows_an_id_number_whole() -> None:
     assert "not_found" in details  # the not-found check names its subject
     assert re.search(r"\d{15}", details) is None, details
     assert "********" in details
+
+
+async def test_a_service_that_fails_on_json_outside_the_contract_fails_bad_request() -> None:
+    async def shaky(request: Request, body: bytes, forward: Forward) -> Response:
+        answer = await forward()
+        if request.url.path == "/v1/inquiries" and answer.status_code == 400:
+            try:
+                json.loads(body)
+            except ValueError:
+                return relay(answer)  # the body that is not JSON: still a proper 400
+            return Response(b"oops", 500, media_type="text/plain")
+        return relay(answer)
+
+    async with kit_client(proxied("police", shaky)) as client:
+        failed = failures(await check_endpoint("http://agency", TOKEN, "police", client=client))
+    assert set(failed) == {"bad-request"}
+    assert failed["bad-request"].startswith("no subjects: ")
