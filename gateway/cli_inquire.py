@@ -185,9 +185,15 @@ _KIND_HEADERS = {"kind", "类型", "主体类型"}
 # a cell of an XLSX file that holds a formula but no value Excel computed and stored with it (a
 # file written by a program): openpyxl cannot compute it, so the row cannot be read
 FORMULA_WITHOUT_VALUE = "FORMULA_WITHOUT_VALUE"
+# an ID cell that holds a number of more than 15 digits: Excel keeps 15 significant digits, so
+# the last ones are lost, and the number left may even pass the check digit as another person
+ID_AS_NUMBER = "ID_AS_NUMBER"
 _ROW_PROBLEMS = {
     FORMULA_WITHOUT_VALUE: "公式没有保存的计算结果：请在 Excel 中打开并保存该文件，或直接填写"
     "其值 / a formula without a stored value: save the file in Excel, or type the value",
+    ID_AS_NUMBER: "证件号码单元格是数字，Excel 只保留 15 位有效数字，末尾几位已丢失：请将该列设为"
+    "文本格式后重新填写 / the ID cell holds a number, of which Excel keeps 15 digits, so its last "
+    "digits are lost: format the column as text and type the ID again",
 }
 
 
@@ -255,9 +261,10 @@ def _csv_cells(path: Path) -> list[list[str]]:
         csv.field_size_limit(limit)
 
 
-def _xlsx_cells(path: Path) -> tuple[list[list[str]], set[tuple[int, int]]]:
-    """The cells (the values Excel stored), and where a formula has no stored value: such a
-    cell holds the formula's text, and its position (row, column; from 0) is in the set."""
+def _xlsx_cells(path: Path) -> tuple[list[list[str]], set[tuple[int, int]], set[tuple[int, int]]]:
+    """The cells (the values Excel stored); where a formula has no stored value (such a cell
+    holds the formula's text); and where a number has more than 15 digits (positions: row,
+    column; from 0)."""
     import openpyxl
 
     try:
@@ -267,6 +274,7 @@ def _xlsx_cells(path: Path) -> tuple[list[list[str]], set[tuple[int, int]]]:
         raise CliError("UNSUPPORTED_FILE", f"无法读取 / cannot read {path}: {exc}") from None
     table: list[list[str]] = []
     uncomputed: set[tuple[int, int]] = set()
+    long_numbers: set[tuple[int, int]] = set()
     try:
         pairs = zip_longest(
             values.worksheets[0].iter_rows(values_only=True),
@@ -280,15 +288,28 @@ def _xlsx_cells(path: Path) -> tuple[list[list[str]], set[tuple[int, int]]]:
                 if value is None and isinstance(text, str) and text.startswith("="):
                     uncomputed.add((r, c))
                     value = text
+                if _longer_than_excel_keeps(value):
+                    long_numbers.add((r, c))
                 cells.append(_cell(value))
             table.append(cells)
     finally:
         values.close()
         formulas.close()
-    return table, uncomputed
+    return table, uncomputed, long_numbers
 
 
-def _rows(table: list[list[str]], uncomputed: Container[tuple[int, int]] = ()) -> Iterator[Row]:
+def _longer_than_excel_keeps(value: object) -> bool:
+    """A number of more than 15 digits before its point: Excel kept only 15 of them."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return abs(value) >= 1e15
+
+
+def _rows(
+    table: list[list[str]],
+    uncomputed: Container[tuple[int, int]] = (),
+    long_numbers: Container[tuple[int, int]] = (),
+) -> Iterator[Row]:
     columns = {"id": 0, "name": 1, "kind": 2}
     start = 0
     if table:
@@ -316,6 +337,8 @@ def _rows(table: list[list[str]], uncomputed: Container[tuple[int, int]] = ()) -
         problem = (
             FORMULA_WITHOUT_VALUE if any((number - 1, i) in uncomputed for i in used) else None
         )
+        if problem is None and (number - 1, columns["id"]) in long_numbers:
+            problem = ID_AS_NUMBER
         yield Row(number, at(cells, "id") or "", at(cells, "name"), at(cells, "kind"), problem)
 
 

@@ -310,6 +310,34 @@ def test_a_formula_without_a_stored_value_is_a_bad_row(tmp_path: Path):
     assert "Excel 中" in bad[0].reason
 
 
+def test_an_id_typed_as_a_number_is_a_bad_row_however_it_reads(tmp_path: Path):
+    """Excel keeps 15 digits of a number: an 18-digit ID typed as one has lost its last digits,
+    and what is left may pass the check digit as someone else. A 15-digit old ID number, and
+    text, are kept whole."""
+    old = "320812820315125"  # 15 digits: exact as a number
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["证件号码", "姓名"])
+    sheet.append([int(DEBTORS[0]), "甲"])  # as Excel would show it, still a number
+    sheet.append([float(DEBTORS[1]), "乙"])
+    sheet.append([DEBTORS[2], "丙"])
+    sheet.append([int(old), "丁"])
+    book.save(tmp_path / "s.xlsx")
+    rows = read_rows(tmp_path / "s.xlsx")
+    assert [(r.line, r.problem) for r in rows] == [
+        (2, "ID_AS_NUMBER"),
+        (3, "ID_AS_NUMBER"),
+        (4, None),
+        (5, None),
+    ]
+    debtors = {parse_subject(SubjectKind.NATURAL, d).key for d in [*DEBTORS, old]}
+    subjects, bad = plan(rows, debtors)
+    assert [s.id for s in subjects] == [DEBTORS[2], parse_subject(SubjectKind.NATURAL, old).id]
+    assert [(b.line, b.code) for b in bad] == [(2, "ID_AS_NUMBER"), (3, "ID_AS_NUMBER")]
+    assert "format the column as text" in bad[0].reason
+    assert "文本格式" in bad[0].reason
+
+
 # --- 6. what crashed ------------------------------------------------------------------------------
 
 
