@@ -521,25 +521,6 @@ def _port(value: str) -> int:
     return port
 
 
-def _url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be an HTTP base URL, in both languages; ``None`` when it can. The
-    URL itself is never quoted: it may hold a password."""
-    import httpx
-
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        # httpx's reason names the part it could not parse; with a user and password in the
-        # URL that part might be the password's
-        reason = "" if "@" in url else f" ({exc})"
-        return f"地址无法解析 / the URL cannot be parsed{reason}"
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        return (
-            "地址应为 http:// 或 https:// 加主机名 / the URL must be http:// or https:// and a host"
-        )
-    return None
-
-
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows an option's default, in both languages, where it has one worth showing."""
 
@@ -1025,11 +1006,12 @@ def _verify_key(settings: Settings) -> bytes:
 
 
 def _run_conformance(args: argparse.Namespace) -> int:
+    from gateway.cli_inquire import url_problem
     from mocks.contract.kit import UnusableTokenError, check_endpoint
 
-    problem = _url_problem(args.url)
+    problem = url_problem(args.url)
     if problem is not None:
-        print(f"--url: {problem}", file=sys.stderr)
+        print(f"--url: {' / '.join(problem)}", file=sys.stderr)
         return 2
     try:
         results = asyncio.run(check_endpoint(args.url, args.token, args.agency))
@@ -1045,11 +1027,11 @@ def _run_conformance(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from gateway.cli_inquire import fetch_report
+    from gateway.cli_inquire import fetch_report, url_problem
 
-    problem = _url_problem(args.url)
+    problem = url_problem(args.url)  # before _client_command: --url's own message, status 2
     if problem is not None:
-        print(f"--url: {problem}", file=sys.stderr)
+        print(f"--url: {' / '.join(problem)}", file=sys.stderr)
         return 2
 
     async def report(gateway: GatewayClient) -> int:

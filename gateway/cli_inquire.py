@@ -90,14 +90,11 @@ class GatewayClient:
 
     async def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         for _ in range(self.max_waits + 1):
-            try:
-                response = await self.client.post(
-                    "/graphql",
-                    json={"query": query, "variables": variables},
-                    headers={**self.headers, "Accept": "application/json"},
-                )
-            except httpx.InvalidURL:
-                raise _invalid_url(str(self.client.base_url)) from None
+            response = await self.client.post(
+                "/graphql",
+                json={"query": query, "variables": variables},
+                headers={**self.headers, "Accept": "application/json"},
+            )
             if response.status_code == 429:
                 await asyncio.sleep(min(60.0, float(response.headers.get("retry-after", "1"))))
                 continue
@@ -110,10 +107,7 @@ class GatewayClient:
         raise CliError("RATE_LIMITED", "网关持续限流 / the gateway keeps rate-limiting us")
 
     async def get(self, path: str, params: dict[str, str]) -> httpx.Response:
-        try:
-            response = await self.client.get(path, params=params, headers=self.headers)
-        except httpx.InvalidURL:
-            raise _invalid_url(str(self.client.base_url)) from None
+        response = await self.client.get(path, params=params, headers=self.headers)
         if response.status_code != 200:
             body = _json(response)
             errors = body.get("errors") or [{"message": response.text[:200]}]
@@ -136,24 +130,38 @@ def bearer_token(token: str) -> str:
     return stripped
 
 
-def check_url(url: str) -> str:
-    """``url`` if it is an http(s) URL with a host; ``CliError`` INVALID_URL otherwise."""
+def url_problem(url: str) -> tuple[str, str] | None:
+    """Why ``url`` cannot be the gateway's (or an agency's) base URL, (Chinese, English);
+    ``None`` when it can: an http(s) URL with a host. The URL itself is never quoted: it may
+    hold a password."""
     try:
         parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError):
-        raise _invalid_url(url) from None
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        # httpx's reason names the part it could not parse; with a user and password in the
+        # URL that part might be the password's
+        reason = "" if "@" in url else f" ({exc})"
+        return "地址无法解析" + reason, "the URL cannot be parsed" + reason
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise _invalid_url(url)
+        return (
+            "地址应为 http:// 或 https:// 加主机名",
+            "the URL must be http:// or https:// and a host",
+        )
+    return None
+
+
+def check_url(url: str) -> str:
+    """``url`` if it can be the gateway's base URL (``url_problem``); ``CliError`` INVALID_URL
+    otherwise. The URL itself is not shown."""
+    problem = url_problem(url)
+    if problem is not None:
+        zh, en = problem
+        raise CliError(
+            "INVALID_URL",
+            f"网关地址无效：{zh}；应如 http://127.0.0.1:8000（--url 或 CHAKONG_URL） / not a "
+            f"valid gateway URL: {en}; expected e.g. http://127.0.0.1:8000 (--url or "
+            "CHAKONG_URL)",
+        )
     return url
-
-
-def _invalid_url(url: str) -> CliError:
-    shown = printable(url, 200)
-    return CliError(
-        "INVALID_URL",
-        f"网关地址无效：{shown}；应如 http://127.0.0.1:8000（--url 或 CHAKONG_URL） / not a "
-        f"valid gateway URL: {shown}; expected e.g. http://127.0.0.1:8000 (--url or CHAKONG_URL)",
-    )
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
