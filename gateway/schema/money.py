@@ -11,11 +11,12 @@ schema does not change.
 
 from __future__ import annotations
 
+import dataclasses
 import decimal
 import unicodedata
 
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.types.scalar import ScalarDefinition
+from strawberry.schema.types.base_scalars import DecimalDefinition
 
 
 def parse_amount(value: object) -> decimal.Decimal:
@@ -31,14 +32,7 @@ def parse_amount(value: object) -> decimal.Decimal:
     raise StrawberryInputCoercionError(f'Value cannot represent a Decimal: "{value}".')
 
 
-MONEY = ScalarDefinition(
-    name="Decimal",
-    description="Decimal (fixed-point)",
-    specified_by_url=None,
-    serialize=str,
-    parse_value=parse_amount,
-    parse_literal=None,
-    origin=decimal.Decimal,
-)
+# strawberry's own Decimal (its name, description and output) with this parser
+MONEY = dataclasses.replace(DecimalDefinition, parse_value=parse_amount)
 
 __all__ = ["MONEY", "parse_amount"]

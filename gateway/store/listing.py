@@ -290,10 +290,9 @@ class ListingRepository:
     ) -> builtins.list[ListingEntry]:
         """A court's entries, and those of the courts ``below`` it under reconsideration (which
         it decides), newest warning first."""
-        reconsidering = E.state == ListingState.UNDER_RECONSIDERATION.value
         scope = E.court == court
         if below:
-            scope = sa.or_(scope, sa.and_(E.court.in_(list(below)), reconsidering))
+            scope = sa.or_(scope, sa.and_(E.court.in_(list(below)), _RECONSIDERING))
         query = sa.select(listing_entries).where(scope)
         if states:
             query = query.where(E.state.in_([s.value for s in states]))
@@ -372,12 +371,7 @@ class ListingRepository:
     async def reconsidering_courts(self) -> builtins.list[str]:
         """The executing courts of the entries under reconsideration (the service finds, among
         them, the courts whose next-higher court asks)."""
-        query = (
-            sa.select(E.court)
-            .where(E.state == ListingState.UNDER_RECONSIDERATION.value)
-            .distinct()
-            .order_by(E.court)
-        )
+        query = sa.select(E.court).where(_RECONSIDERING).distinct().order_by(E.court)
         return list((await self._conn.scalars(query)).all())
 
     async def pending(
