@@ -25,7 +25,7 @@ import functools
 import json
 import urllib.parse
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -276,12 +276,9 @@ class Kit:
                 }
             ).encode(),
         }
-        for what, body in bodies.items():
-            response = await self.post(body, self.auth())
-            try:
-                self.problem(response, 400)
-            except CheckFailedError as exc:
-                raise CheckFailedError(f"{what}: {exc}") from None
+        self.problems(
+            400, [(what, await self.post(body, self.auth())) for what, body in bodies.items()]
+        )
         return f"400 problem+json for {', '.join(bodies)}"
 
     async def too_many(self) -> str:
@@ -377,6 +374,14 @@ class Kit:
             raise CheckFailedError("the body is not an RFC 9457 problem document")
         expect(problem["status"] == status, f"the problem's status is {problem['status']}")
         return dict(problem)
+
+    def problems(self, status: int, answers: Sequence[tuple[str, Reply]]) -> None:
+        """Each answer a ``problem`` of ``status``; a failure names which (``what``)."""
+        for what, response in answers:
+            try:
+                self.problem(response, status)
+            except CheckFailedError as exc:
+                raise CheckFailedError(f"{what}: {exc}") from None
 
     def _safe(self, text: str) -> str:
         """A detail fit to print: no token in any form, no control character, cut short."""
