@@ -17,7 +17,7 @@ from gateway.domain.cases import CaseNumber, parse_case_number
 from gateway.domain.errors import ChakongError, InvalidSubjectError
 from gateway.domain.inputs import aware_utc, fold_identifier
 from gateway.domain.register import CaseStatus, Party, new_case
-from gateway.domain.subjects import ascii_identifier, parse_subject
+from gateway.domain.subjects import infer_subject, parse_subject
 from gateway.resolvers.errors import expected_errors
 from gateway.schema.audit import AuditEntry
 from gateway.schema.cases import Case, CaseInput, Me
@@ -160,8 +160,9 @@ async def resolve_audit_log(
     subject_id: Annotated[
         str | None,
         strawberry.argument(
-            description="按证件号码精确筛选（不回显；全角数字等同半角） / Exact ID number or USCC "
-            "(never echoed; full-width digits are the same number)"
+            description="按证件号码精确筛选（不回显；全角数字等同半角；无效号码报错） / Exact ID "
+            "number or USCC (never echoed; full-width digits are the same number; an invalid "
+            "one is refused: INVALID_SUBJECT_ID)"
         ),
     ] = None,
     outcome: Annotated[str | None, strawberry.argument(description="allowed / denied")] = None,
@@ -194,7 +195,9 @@ async def resolve_audit_log(
         role=role,
         court=None if court is None else fold_identifier(court),
         case_number=None if case_number is None else parse_case_number(case_number),
-        subject_id=None if subject_id is None else ascii_identifier(subject_id),
+        # validated as every subject is where it enters: a bad number is INVALID_SUBJECT_ID,
+        # not an empty page (no entry is ever written for a number that does not validate)
+        subject_id=None if subject_id is None else infer_subject(subject_id),
         outcome=outcome,
         action=action,
         since=None if since is None else aware_utc(since, "起始时间", "since"),

@@ -207,12 +207,49 @@ async def test_the_audit_log_finds_an_inquiry_under_every_spelling(app: App):
         DEBTOR, {"subject": {"kind": "NATURAL", "id": DEBTOR_X}, "case": COURT_CASE}, "judge"
     )
     assert "errors" not in asked, asked
-    for spelling in (DEBTOR_X, DEBTOR_X.translate(FULL_WIDTH), DEBTOR_X.lower()):
+    old_15 = DEBTOR_X[:6] + DEBTOR_X[8:17]
+    for spelling in (
+        DEBTOR_X,
+        DEBTOR_X.translate(FULL_WIDTH),
+        DEBTOR_X.lower(),
+        old_15.translate(FULL_WIDTH),
+    ):
         answer = await app.post(AUDIT_LOG, {"subject": spelling}, "admin")
         assert "errors" not in answer, answer
         assert [e["action"] for e in answer["data"]["auditLog"]] == ["inquiry"], spelling
     refused = await app.post(AUDIT_LOG, {"subject": DEBTOR_X.translate(ARABIC_INDIC)}, "admin")
     assert codes(refused) == ["INVALID_SUBJECT_ID"]
+
+
+@pytest.mark.parametrize(
+    ("malformed", "kind"),
+    [
+        pytest.param("12345", "NATURAL", id="short"),
+        pytest.param(DEBTOR_2[:-1] + ("1" if DEBTOR_2[-1] != "1" else "2"), "NATURAL", id="check"),
+        pytest.param(CREDITOR_CODE[:-1] + "Q", "LEGAL", id="credit-code"),
+    ],
+)
+async def test_a_malformed_subject_id_in_the_audit_log_is_refused_as_elsewhere(
+    app: App, malformed: str, kind: str
+):
+    """A number that does not validate is the coded, bilingual error the ``debtor`` field gives
+    for it, not an empty page (which reads as "nobody asked about this person")."""
+    asked = await app.post(
+        DEBTOR, {"subject": {"kind": kind, "id": malformed}, "case": COURT_CASE}, "judge"
+    )
+    expected = asked["errors"][0]["extensions"]
+    literal = f"{{ auditLog(subjectId: {json.dumps(malformed)}) {{ seq }} }}"
+    for answer in (
+        await app.post(AUDIT_LOG, {"subject": malformed}, "admin"),
+        await app.post(literal, {}, "admin"),
+    ):
+        assert codes(answer) == ["INVALID_SUBJECT_ID"], answer
+        assert answer["data"] is None
+        message = answer["errors"][0]["extensions"]
+        assert (message["messageZh"], message["messageEn"]) == (
+            expected["messageZh"],
+            expected["messageEn"],
+        )
 
 
 async def test_case_numbers_in_full_width_are_the_same_case(app: App):
