@@ -47,6 +47,7 @@ __all__ = [
     "built_outputs",
     "explorer_page",
     "explorer_routes",
+    "versioned_font_css_url",
 ]
 
 _HERE = Path(__file__).resolve().parent
@@ -63,7 +64,8 @@ BUILD_DIR: Path = _HERE / "dist"
 BUILD_URL_PREFIX = "/explorer/build"
 BUILD_COMMAND = "npm run --prefix gateway/explorer build"
 FONT_CSS_URL = f"{BUILD_URL_PREFIX}/fonts.css"
-"""The Chinese font's stylesheet (``font-family: "Noto Sans SC"``), for any page of the gateway."""
+"""The Chinese font's stylesheet (``font-family: "Noto Sans SC"``), for any page of the gateway;
+a page of the gateway's own links :func:`versioned_font_css_url`, which is cached for good."""
 
 _JS = "text/javascript; charset=utf-8"
 _CSS = "text/css; charset=utf-8"
@@ -91,7 +93,7 @@ _BUILT_TYPES = {
 # ``?v=`` with a hash of package-lock.json and the built files (see _asset_url), the font's
 # pieces a hash of their own in their names (esbuild's ``--asset-names=fonts/[name]-[hash]``).
 _CACHE_FOREVER = "public, max-age=31536000, immutable"
-# Any other request (``/explorer/build/fonts.css`` as the report and docs/explorer.md link it,
+# Any other request (``/explorer/build/fonts.css`` as docs/explorer.md's example links it,
 # an old or a wrong ``?v=``) may be stored but is asked about again each time: answered 304
 # when its ETag (or its Last-Modified) still holds, so an upgrade is seen at once.
 _REVALIDATE = "no-cache"
@@ -276,6 +278,11 @@ def _asset_url(name: str) -> str:
 
 def _built_url(name: str) -> str:
     return f"{BUILD_URL_PREFIX}/{name}?v={_assets_version()}"
+
+
+def versioned_font_css_url() -> str:
+    """:data:`FONT_CSS_URL` with the current ``?v=``, as the explorer links it (the report too)."""
+    return _built_url("fonts.css")
 
 
 def _script_json(value: object) -> str:

@@ -30,7 +30,7 @@ from gateway.domain.errors import (
     InvalidInputError,
 )
 from gateway.domain.inputs import check_text
-from gateway.explorer import FONT_CSS_URL  # the font a browser loads, served with the explorer
+from gateway.explorer import versioned_font_css_url  # the font a browser loads, and caches
 from gateway.http.challenge import refusal_headers
 from gateway.http.middleware import error_body
 from gateway.http.negotiation import admits
@@ -59,10 +59,11 @@ class ReportEndpoint:
         self,
         context: Callable[[Request], Awaitable[Context]],
         *,
-        font_css_url: str = FONT_CSS_URL,
+        font_css_url: str | None = None,
     ) -> None:
         self._context = context
-        self.font_css_url = font_css_url
+        # with the explorer's ``?v=``: the browser keeps it for good, not asking on every report
+        self.font_css_url = font_css_url or versioned_font_css_url()
         self._printing = asyncio.Semaphore(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -424,7 +424,7 @@ def test_only_the_url_the_page_links_is_cached_for_good(tmp_path: Path, name: st
         versioned = client.get(linked)
         assert versioned.status_code == 200
         assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
-        # as the report and docs/explorer.md link fonts.css, with an old version, twice
+        # as docs/explorer.md's example links fonts.css, with an old version, twice
         stale = f"{BUILD_URL_PREFIX}/{name}"
         for url in (stale, f"{stale}?v=0123456789ab", f"{linked}&v=0123456789ab"):
             response = client.get(url)
@@ -450,7 +450,7 @@ def test_an_unversioned_asset_is_revalidated(client: TestClient) -> None:
 def test_a_file_the_caller_has_is_304_until_it_changes(tmp_path: Path) -> None:
     build_dir = tmp_path / "dist"
     _fake_build(build_dir)
-    url = FONT_CSS_URL  # as the report links it
+    url = FONT_CSS_URL  # as docs/explorer.md's example links it
     with _client(build_dir=build_dir) as client:
         first = client.get(url)
         etag, modified = first.headers["etag"], first.headers["last-modified"]

@@ -4,6 +4,7 @@ header on every page, and the same refusals (audited) as the ``debtor`` field.""
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import re
 import sys
@@ -21,6 +22,7 @@ from gateway.domain.controls import ControlAction, ControlOperation, OperationSt
 from gateway.domain.errors import InvalidSubjectError
 from gateway.domain.subjects import SubjectKind
 from gateway.examples import EXAMPLE_DEBTOR
+from gateway.explorer import BUILD_URL_PREFIX
 from gateway.resolvers.report import report_subject
 from gateway.services import report as report_service
 from gateway.services.report import (
@@ -129,12 +131,24 @@ async def test_the_html_report_shows_every_agency_the_summary_and_the_leads(gate
     assert css_string("J001") in page_rule
     assert css_string(f"#{seq}") in page_rule
     assert "查询时间" in page_rule
-    # the browser loads the served font; no control yet: the section says so, in both languages
-    assert 'href="/explorer/build/fonts.css"' in page
+    # no control yet: the section says so, in both languages
     controls = controls_section(page)
     assert "本案尚未对该被执行人的财产采取控制措施" in controls
     assert "No control has been applied to this debtor's assets in this case" in controls
     assert "<table" not in controls
+
+
+async def test_the_html_report_links_the_font_the_browser_may_keep_for_good(gateway: Gateway):
+    """The report links the served font with the explorer's current ``?v=``: the one URL cached
+    as immutable (without it the browser asked again on every report)."""
+    page = (await report(gateway)).text
+    (url,) = re.findall(r'<link rel="stylesheet" href="([^"]*)">', page)
+    assert url.startswith(f"{BUILD_URL_PREFIX}/fonts.css?v=")
+    explorer = (await gateway.client.get("/graphql", headers={"Accept": "text/html"})).text
+    assert f'href="{url}"' in explorer  # the explorer's own link, version and all
+    font = await gateway.client.get(html.unescape(url))
+    assert font.status_code == 200, font.text
+    assert font.headers["cache-control"] == "public, max-age=31536000, immutable"
 
 
 async def test_the_pdf_report_has_the_case_and_the_audit_entry_on_every_page(gateway: Gateway):
