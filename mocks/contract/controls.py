@@ -4,8 +4,9 @@ They run in order against the endpoint, on an asset of the agency's rich example
 the gateway would name (``AgencySpec.assets`` over the endpoint's own inquiry answer) and that
 nothing holds yet: apply a control (a seizure, or a freeze of 1), repeat it (the first answer
 again), reuse its requestId for another body (409), look it up (the first answer), look up an
-unknown requestId (404), name an asset that does not exist (200 ``rejected``), refuse a missing
-or wrong token on either operation (401), and finally release it, so a run leaves nothing held.
+unknown requestId (a 404 problem, not the one the endpoint gives for a path it does not serve),
+name an asset that does not exist (200 ``rejected``), refuse a missing or wrong token on either
+operation (401), and finally release it, so a run leaves nothing held.
 
 A repeat must say ``Idempotent-Replayed: true``; a release must release what the kit froze,
 no more (a service that applies a repeat again, yet answers with the first answer, shows
@@ -108,8 +109,25 @@ class ControlChecks:
         raise CheckFailedError(f"an applied control was 404 on {STATUS_LOOKUPS} lookups")
 
     async def unknown(self) -> str:
-        self.kit.problem(await self._get(f"kit-never-{uuid.uuid4().hex[:12]}"), 404)
-        return "an unknown requestId: 404 problem+json"
+        """404 problem+json, told apart from the endpoint's 404 for a path it does not serve:
+        the gateway takes this 404 for "never received" and sends the control again, so a
+        service without the route must not pass for one that answers it."""
+        answer = self.kit.problem(await self._get(f"kit-never-{uuid.uuid4().hex[:12]}"), 404)
+        nowhere = await self.kit.send(
+            "GET",
+            f"/v1/kit-no-such-path-{uuid.uuid4().hex[:12]}",
+            headers={"Accept": "application/json"} | self.kit.auth(),
+            cap=MAX_ANSWER_BYTES,
+        )
+        shown = _problem_kind(answer)
+        expect(
+            nowhere.status_code != 404 or _problem_kind(_json_or_none(nowhere)) != shown,
+            f"an unknown requestId got the same 404 as a path the endpoint does not serve "
+            f"(type {shown[0][:60]!r}, title {shown[1][:60]!r}): is GET "
+            "/v1/controls/{requestId} served? The gateway would take a missing route for a "
+            "control never received",
+        )
+        return "an unknown requestId: 404 problem+json, not the 404 of a path not served"
 
     async def unknown_asset(self) -> str:
         body, _ = self._applied()
@@ -208,6 +226,20 @@ class ControlChecks:
             raise CheckFailedError(f"the answer breaks the contract: {error}")
         expect(answer["requestId"] == request_id, "the answer's requestId is not the request's")
         return dict(answer)
+
+
+def _problem_kind(problem: Any) -> tuple[str, str]:
+    """A problem's ``type`` (RFC 9457's default when it has none) and ``title``."""
+    if not isinstance(problem, dict):
+        return ("", "")
+    return (str(problem.get("type", "about:blank")), str(problem.get("title", "")))
+
+
+def _json_or_none(response: Reply) -> Any:
+    try:
+        return decode(response.content)
+    except CheckFailedError:
+        return None
 
 
 def _amount(answer: JSONObject | None, body: JSONObject | None) -> Decimal | None:

@@ -368,8 +368,8 @@ class Kit:
         expect(media_type == PROBLEM_MEDIA_TYPE, f"Content-Type is {media_type[:40]!r}")
         try:
             problem = decode(response.content)
-        except CheckFailedError:
-            problem = None
+        except CheckFailedError as exc:
+            raise CheckFailedError(f"the body is not an RFC 9457 problem document: {exc}") from None
         if first_error(self.document, "Problem", problem) is not None:
             raise CheckFailedError("the body is not an RFC 9457 problem document")
         expect(problem["status"] == status, f"the problem's status is {problem['status']}")

@@ -6,7 +6,8 @@
   ``MAX_ANSWER_BYTES`` for controls): a longer answer fails the check as soon as it passes the
   cap, as the gateway refuses it.
 * ``decode``: JSON as the gateway's connectors read it (pydantic's parser): UTF-8 without a byte
-  order mark, no ``NaN`` or ``Infinity``, at most a few hundred levels deep.
+  order mark, no ``NaN`` or ``Infinity``, at most a few hundred levels deep. A body that is not
+  UTF-8 (GBK, UTF-16) fails saying so, apart from one that is UTF-8 but not JSON.
 * ``safe``: text for a check's detail, whatever the service sent: control characters (an ESC
   that clears the terminal, a carriage return that overwrites the line) and the bidirectional
   controls shown as U+FFFD or a space, cut short.
@@ -86,6 +87,13 @@ def decode(content: bytes) -> Any:
         )
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in content[:4]:
         raise CheckFailedError("the body is not UTF-8 (UTF-16?): the gateway reads UTF-8 only")
+    try:  # before the parser, which calls a GBK body's first Chinese character "not JSON"
+        content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CheckFailedError(
+            f"the body is not UTF-8 (an invalid byte at offset {exc.start}; GBK?): the contract "
+            "requires UTF-8 JSON"
+        ) from None
     try:
         return pydantic_core.from_json(content, allow_inf_nan=False)
     except (ValueError, RecursionError) as exc:

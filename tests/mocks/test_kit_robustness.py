@@ -25,6 +25,8 @@ from connectors.http import response_adapter
 from connectors.registry import spec as agency_spec
 from mocks.contract import CheckResult, check_endpoint
 from mocks.contract.kit import Kit, UnusableTokenError
+from mocks.contract.reading import decode
+from mocks.contract.verdict import CheckFailedError
 from mocks.registry import mock_spec
 from mocks.runner import AppServer
 from mocks.server import create_mock_app
@@ -301,6 +303,36 @@ async def test_a_body_the_gateway_cannot_decode_fails(
     assert words in failed["openapi"]
 
 
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (
+            '{"名称": "农行"}'.encode("gbk"),
+            "the body is not UTF-8 (an invalid byte at offset 2; GBK?)",
+        ),
+        ('{"名称": "农行"'.encode(), "the body is not JSON as the gateway reads it"),
+    ],
+    ids=["gbk", "utf-8-not-json"],
+)
+def test_a_body_not_utf8_is_told_apart_from_one_not_json(body: bytes, words: str) -> None:
+    with pytest.raises(CheckFailedError) as failed:
+        decode(body)
+    assert str(failed.value).startswith(words)
+
+
+async def test_a_gbk_service_fails_saying_utf8_is_required_not_that_it_is_not_json() -> None:
+    async def gbk(request: Request, body: bytes, forward: Forward) -> Response:
+        answer = await forward()
+        return relay(answer, answer.content.decode().encode("gbk"))
+
+    async with kit_client(proxied("police", gbk)) as client:
+        failed = failures(await check_endpoint("http://agency", TOKEN, "police", client=client))
+    for name in ("openapi", "found-natural", "auth-missing"):
+        assert "the body is not UTF-8" in failed[name], failed[name]
+        assert "the contract requires UTF-8 JSON" in failed[name]
+        assert "not JSON" not in failed[name]
+
+
 async def test_an_answer_past_the_gateways_cap_fails_without_being_read_whole() -> None:
     chunk = b" " * (1024 * 1024)
 
@@ -416,6 +448,37 @@ async def test_a_control_operation_that_takes_a_wrong_or_no_token_fails(
     async with kit_client(proxied("bank", rewrite)) as client:
         failed = failures(await check_endpoint("http://agency", TOKEN, "bank", client=client))
     assert failed == {"control-auth": words}
+
+
+async def test_a_service_without_the_status_route_fails_control_status_unknown() -> None:
+    """The router's own 404, even a problem+json one, is not the contract's "never received":
+    the gateway would send the control again after it."""
+    app = create_mock_app("bank", token=TOKEN)
+    app.router.routes = [
+        route
+        for route in app.router.routes
+        if getattr(route, "path", None) != "/v1/controls/{request_id}"
+    ]
+    async with kit_client(app) as client:
+        failed = failures(await check_endpoint("http://agency", TOKEN, "bank", client=client))
+    assert failed["control-status-unknown"].startswith(
+        "an unknown requestId got the same 404 as a path the endpoint does not serve "
+        "(type 'urn:chakong:problem:http-404', title '未找到 / Not found')"
+    )
+
+
+async def test_a_service_whose_every_404_is_the_same_fails_control_status_unknown() -> None:
+    async def generic(request: Request, body: bytes, forward: Forward) -> Response:
+        answer = await forward()
+        if answer.status_code != 404:
+            return relay(answer)
+        problem = {"type": "about:blank", "title": "Not Found", "status": 404}
+        return Response(json.dumps(problem), 404, media_type="application/problem+json")
+
+    async with kit_client(proxied("bank", generic)) as client:
+        failed = failures(await check_endpoint("http://agency", TOKEN, "bank", client=client))
+    assert set(failed) == {"control-status-unknown"}
+    assert "(type 'about:blank', title 'Not Found')" in failed["control-status-unknown"]
 
 
 async def test_a_repeat_without_the_replay_header_fails() -> None:
