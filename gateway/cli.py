@@ -748,6 +748,10 @@ async def _mocks(args: argparse.Namespace) -> int:
     if unknown:
         print(f"未知单位 / unknown agency: {', '.join(unknown)}", file=sys.stderr)
         return 2
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:  # one mock per agency: a second would take a port and answer for nobody
+        print(f"单位重复 / agency named twice: {', '.join(twice)}", file=sys.stderr)
+        return 2
     agencies = names or list(MOCK_AGENCIES)
     missing = [a for a in agencies if a not in MOCK_AGENCIES]
     if missing:

@@ -20,7 +20,6 @@ loses the answer (half of it, then the connection closes), or answers 500.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime
 import math
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from mocks.faults import (
 from mocks.ledger import ControlConflictError
 from mocks.problems import problem_response
 from mocks.server import (
+    MAX_HARNESS_BYTES,
     MockState,
     ResetResponse,
     check_token,
@@ -49,6 +49,7 @@ from mocks.server import (
     header_safe,
     invalid,
     pause,
+    read_body,
     state_of,
 )
 from mocks.wire import ControlBody
@@ -154,8 +155,11 @@ async def clock(request: Request) -> Response:
     state = state_of(request)
     if (denied := check_token(request, state)) is not None:
         return denied
+    body = await read_body(request, MAX_HARNESS_BYTES)
+    if isinstance(body, Response):
+        return body
     try:
-        state.ledger.fixed_today = _Clock.model_validate_json(await request.body()).today
+        state.ledger.fixed_today = _Clock.model_validate_json(body).today
     except pydantic.ValidationError as exc:
         return invalid("invalid-clock", ("日期无效", "Invalid date"), exc)
     return JSONResponse({"today": state.ledger.today.isoformat()})
@@ -166,8 +170,11 @@ async def control_faults(request: Request) -> Response:
     if (denied := check_token(request, state)) is not None:
         return denied
     if request.method == "PUT":
+        body = await read_body(request, MAX_HARNESS_BYTES)
+        if isinstance(body, Response):
+            return body
         try:
-            state.control_faults = ControlFaultConfig.model_validate_json(await request.body())
+            state.control_faults = ControlFaultConfig.model_validate_json(body)
         except pydantic.ValidationError as exc:
             title = ("故障配置无效", "Invalid fault configuration")
             return invalid("invalid-faults", title, exc)
@@ -186,21 +193,11 @@ HARNESS_ROUTES = (
 
 
 async def _read_body(request: Request, state: MockState) -> ControlBody | Response:
-    declared = request.headers.get("content-length", "")
-    raw = bytearray()
-    too_large = declared.isascii() and declared.isdigit() and int(declared) > MAX_CONTROL_BYTES
-    if not too_large:  # read no more than the limit, whatever the client says it sends
-        async with contextlib.aclosing(request.stream()) as chunks:
-            async for chunk in chunks:
-                raw += chunk
-                if too_large := len(raw) > MAX_CONTROL_BYTES:
-                    break
-    if too_large:
-        title, limit = ("请求过大", "Content too large"), MAX_CONTROL_BYTES
-        detail = (f"请求体超过 {limit} 字节", f"the body exceeds {limit} bytes")
-        return problem_response(413, "too-large", title, detail)
+    raw = await read_body(request, MAX_CONTROL_BYTES)
+    if isinstance(raw, Response):
+        return raw
     try:
-        body = ControlBody.model_validate_json(bytes(raw))
+        body = ControlBody.model_validate_json(raw)
     except pydantic.ValidationError as exc:
         return invalid(
             "invalid-request", ("请求不符合接口约定", "The request breaks the contract"), exc

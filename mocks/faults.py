@@ -33,7 +33,10 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mocks.problems import bilingual_error
+
 MAX_LATENCY_MS = 600_000.0
+MAX_LAG_LOOKUPS = 1000
 TAIL_SIGMA = math.log(10) / statistics.NormalDist().inv_cdf(0.99)  # p99 = 10 x median
 TAIL_CAP = 100.0  # the tail never adds more than 100 x tail_ms
 HEADER = "X-Mock-Fault"
@@ -74,7 +77,7 @@ class FaultConfig(BaseModel):
     @model_validator(mode="after")
     def _rates_add_up(self) -> Self:
         if sum(rate for _, rate in self.rates()) > 1.0 + 1e-9:
-            raise ValueError("the fault rates add up to more than 1")
+            raise bilingual_error("各故障比例之和超过 1", "the fault rates add up to more than 1")
         return self
 
     def rates(self) -> tuple[tuple[FaultKind, float], ...]:
@@ -144,7 +147,7 @@ def parse_fault_header(value: str) -> FaultPlan:
         name, _, argument = (part.strip() for part in item.partition("="))
         shown = "".join(c for c in name[:24] if c.isprintable())
         if name == "latency":
-            delay_s = _milliseconds(argument) / 1000
+            delay_s = _milliseconds(name, argument) / 1000
             continue
         kind = _ALIASES.get(name) or next((k for k in FaultKind if k.value == name), None)
         if kind is None:
@@ -167,17 +170,28 @@ def parse_fault_header(value: str) -> FaultPlan:
     return FaultPlan(delay_s, fault, malformed)
 
 
-def _milliseconds(argument: str) -> float:
+def _milliseconds(name: str, argument: str) -> float:
+    """``name=<ms>``'s milliseconds; ``FaultHeaderError`` (naming ``name``) when out of range."""
     try:
         value = float(argument)
     except ValueError:
         value = math.nan
     if not 0 <= value <= MAX_LATENCY_MS:  # also false for nan
         raise FaultHeaderError(
-            "latency 应为 0 到 600000 之间的毫秒数",
-            "latency must be a number of milliseconds between 0 and 600000",
+            f"{name} 应为非负的毫秒数，最大 {MAX_LATENCY_MS:.0f}",
+            f"{name} must be a non-negative number of milliseconds, at most {MAX_LATENCY_MS:.0f}",
         )
     return value
+
+
+def _lookups(argument: str) -> int:
+    """``status-lag=<n>``'s lookups; ``FaultHeaderError`` outside 0..``MAX_LAG_LOOKUPS``."""
+    if argument.isascii() and argument.isdigit() and int(argument) <= MAX_LAG_LOOKUPS:
+        return int(argument)
+    raise FaultHeaderError(
+        f"status-lag 应为 0 到 {MAX_LAG_LOOKUPS} 之间的整数（查询次数）",
+        f"status-lag must be a whole number of lookups from 0 to {MAX_LAG_LOOKUPS}",
+    )
 
 
 def _malformed_kind(argument: str) -> MalformedKind:
@@ -221,13 +235,15 @@ class ControlFaultConfig(BaseModel):
     late_ms: Milliseconds = 3000.0
     status_lag_rate: Rate = 0.0
     # a lagging GET /v1/controls/{requestId} answers 404 for this many lookups and this long
-    status_lag_lookups: Annotated[int, Field(ge=0, le=1000)] = 2
+    status_lag_lookups: Annotated[int, Field(ge=0, le=MAX_LAG_LOOKUPS)] = 2
     status_lag_ms: Milliseconds = 0.0
 
     @model_validator(mode="after")
     def _rates_add_up(self) -> Self:
         if sum(rate for _, rate in self.rates()) > 1.0 + 1e-9:
-            raise ValueError("the control fault rates add up to more than 1")
+            raise bilingual_error(
+                "各控制故障比例之和超过 1", "the control fault rates add up to more than 1"
+            )
         return self
 
     def rates(self) -> tuple[tuple[ControlFault, float], ...]:
@@ -283,12 +299,8 @@ def parse_control_fault_header(value: str, config: ControlFaultConfig) -> Contro
     if name in ("", "none"):
         return ControlPlan(late_s=late_s)
     if name == "status-lag":
-        lookups = (
-            int(argument)
-            if argument.isascii() and argument.isdigit()
-            else config.status_lag_lookups
-        )
-        return ControlPlan(late_s=late_s, lag_lookups=min(lookups, 1000))
+        lookups = _lookups(argument) if argument else config.status_lag_lookups
+        return ControlPlan(late_s=late_s, lag_lookups=lookups)
     kind = next((k for k in ControlFault if k.value == name), None)
     if kind is None:
         shown = "".join(c for c in name[:24] if c.isprintable())
@@ -298,5 +310,5 @@ def parse_control_fault_header(value: str, config: ControlFaultConfig) -> Contro
             + ", ".join(k.value for k in ControlFault),
         )
     if kind is ControlFault.LATE and argument:
-        late_s = _milliseconds(argument) / 1000
+        late_s = _milliseconds(name, argument) / 1000
     return ControlPlan(kind, late_s)

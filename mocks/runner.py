@@ -219,7 +219,8 @@ def _agency_seed(seed: int, agency: str) -> int:
 class MockServers:
     """The mocks of several agencies, each on its own loopback port.
 
-    ``token``, ``faults`` and ``control_faults`` are one for all or one per agency;
+    Each agency once (``ValueError`` for a duplicate). ``token``, ``faults`` and
+    ``control_faults`` are one for all or one per agency;
     ``fault_seed`` seeds each agency's fault draws differently (agencies do not fail in
     lockstep), reproducibly. ``apps[agency].state.mock.ledger`` is an agency's ledger.
     """
@@ -235,6 +236,10 @@ class MockServers:
         host: str = "127.0.0.1",
     ) -> None:
         self.agencies = tuple(MOCK_AGENCIES if agencies is None else agencies)
+        named = [agency.lower() for agency in self.agencies]
+        if twice := sorted({agency for agency in named if named.count(agency) > 1}):
+            # one app and one server per agency: a second would replace the first, unseen
+            raise ValueError(f"单位重复 / duplicate agency: {', '.join(twice)}")
         self.apps: dict[str, Starlette] = {}
         self.servers: dict[str, AppServer] = {}
         for agency in self.agencies:

@@ -53,7 +53,7 @@ from mocks.faults import (
     parse_fault_header,
 )
 from mocks.ledger import Ledger
-from mocks.problems import UNAUTHORIZED, problem_response
+from mocks.problems import UNAUTHORIZED, problem_response, validation_detail
 from mocks.registry import MockSpec, mock_spec
 from mocks.wire import InquiryRequest, JSONObject, SubjectRef
 
@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
 MAX_SUBJECTS = 1000
 MAX_BODY_BYTES = 1024 * 1024
+MAX_HARNESS_BYTES = 64 * 1024  # a PUT to /_mock/...: settings of a few hundred bytes
 POLL_S = 0.05  # how often a hanging or delayed request looks for a departed client
 
 
@@ -230,22 +231,29 @@ def _answer(state: MockState, inquiry: InquiryRequest) -> dict[str, Any]:
     }
 
 
-async def _read_inquiry(request: Request) -> InquiryRequest | Response:
+async def read_body(request: Request, limit: int) -> bytes | Response:
+    """The body, or a 413 problem once it passes ``limit`` bytes: read no further, whatever the
+    client says it sends."""
     declared = request.headers.get("content-length", "")
-    too_large = declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES
+    too_large = declared.isascii() and declared.isdigit() and int(declared) > limit
     body = bytearray()
-    if not too_large:  # read no more than the limit, whatever the client says it sends
+    if not too_large:
         async with contextlib.aclosing(request.stream()) as chunks:
             async for chunk in chunks:
                 body += chunk
-                if too_large := len(body) > MAX_BODY_BYTES:
+                if too_large := len(body) > limit:
                     break
     if too_large:
-        return _too_large(
-            f"请求体超过 {MAX_BODY_BYTES} 字节", f"the body exceeds {MAX_BODY_BYTES} bytes"
-        )
+        return _too_large(f"请求体超过 {limit} 字节", f"the body exceeds {limit} bytes")
+    return bytes(body)
+
+
+async def _read_inquiry(request: Request) -> InquiryRequest | Response:
+    body = await read_body(request, MAX_BODY_BYTES)
+    if isinstance(body, Response):
+        return body
     try:
-        return InquiryRequest.model_validate_json(bytes(body))
+        return InquiryRequest.model_validate_json(body)
     except pydantic.ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False)
         if any(e["type"] == "too_long" and e["loc"] == ("subjects",) for e in errors):
@@ -258,15 +266,9 @@ async def _read_inquiry(request: Request) -> InquiryRequest | Response:
 
 
 def invalid(slug: str, title: tuple[str, str], exc: pydantic.ValidationError) -> Response:
-    """A 400 listing where the JSON is wrong; pydantic's messages, never the input itself."""
-    errors = exc.errors(include_url=False, include_input=False, include_context=False)
-    summary = "; ".join(
-        f"{'.'.join(str(part) for part in e['loc']) or 'body'}: {e['msg']}" for e in errors[:5]
-    )
-    count = exc.error_count()
-    return problem_response(
-        400, slug, title, (f"{count} 处错误：{summary}", f"{count} error(s): {summary}")
-    )
+    """A 400 listing where the JSON is wrong and why, in both languages (``validation_detail``);
+    never the input itself."""
+    return problem_response(400, slug, title, validation_detail(exc))
 
 
 def _too_large(zh: str, en: str) -> Response:
@@ -378,7 +380,9 @@ async def _faults(request: Request) -> Response:
     if (denied := check_token(request, state)) is not None:
         return denied
     if request.method == "PUT":
-        body = await request.body()
+        body = await read_body(request, MAX_HARNESS_BYTES)
+        if isinstance(body, Response):
+            return body
         try:
             state.faults = FaultConfig.model_validate_json(body)
         except pydantic.ValidationError as exc:

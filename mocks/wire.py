@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from mocks.problems import bilingual_error
+
 SubjectKindName = Literal["natural", "legal"]
 JSONObject = dict[str, Any]  # a JSON object, ready for json.dumps
 
@@ -71,7 +73,10 @@ class ControlBody(_Wire):
             return value
         if isinstance(value, str) and _AMOUNT.fullmatch(value):
             return Decimal(value)
-        raise ValueError('amount must be a decimal string such as "12.50" (ASCII digits)')
+        raise bilingual_error(
+            '金额应为十进制数字串，如 "12.50"（ASCII 数字）',
+            'amount must be a decimal string such as "12.50" (ASCII digits)',
+        )
 
 
 def camel(name: str) -> str:

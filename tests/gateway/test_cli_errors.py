@@ -216,3 +216,8 @@ def test_token_refuses_a_judge_id_that_is_not_ascii_once_folded(tmp_path):
 )
 def test_mocks_refuse_an_address_they_cannot_listen_on(tmp_path, host, words):
     refused(run_cli("mocks", "--host", host, "--port", "0", cwd=tmp_path), words)
+
+
+def test_mocks_refuse_an_agency_named_twice(tmp_path):
+    result = run_cli("mocks", "--agencies", "bank,tax,BANK", "--port", "0", cwd=tmp_path)
+    refused(result, "单位重复 / agency named twice: bank")

@@ -16,13 +16,18 @@ from starlette.applications import Starlette
 
 from mocks.contract.schemas import first_error
 from mocks.documents import contract_document
-from mocks.faults import ControlFault, ControlFaultConfig, draw_control
+from mocks.faults import (
+    ControlFault,
+    ControlFaultConfig,
+    draw_control,
+    parse_control_fault_header,
+)
 from mocks.ledger import AssetKind, AssetSeed
 from mocks.registry import mock_spec
 from mocks.runner import AppServer
 from mocks.server import create_mock_app
 from mocks.synthetic import Tier
-from tests.mocks.helpers import AUTH, TOKEN, client_for, inquiry, subject
+from tests.mocks.helpers import AUTH, TOKEN, assert_problem, client_for, inquiry, subject
 
 CONTROLLING = ("bank", "fund", "land", "business", "securities")
 CASE = "(2026)苏0812执77号"
@@ -261,6 +266,41 @@ async def test_a_bad_control_fault_header_is_a_problem(
     answer = await client.post("/v1/controls", json=first_control("bank", asset), headers=headers)
     assert answer.status_code == 400
     assert answer.json()["type"].endswith("bad-fault-header")
+
+
+@pytest.mark.parametrize(
+    ("header", "zh", "en"),
+    [
+        ("late=-1", "late 应为非负的毫秒数", "late must be a non-negative number of milliseconds"),
+        (
+            "late=soon",
+            "late 应为非负的毫秒数",
+            "late must be a non-negative number of milliseconds",
+        ),
+        ("status-lag=99999", "0 到 1000 之间的整数", "a whole number of lookups from 0 to 1000"),
+        ("status-lag=-1", "0 到 1000 之间的整数", "a whole number of lookups from 0 to 1000"),
+        ("status-lag=two", "0 到 1000 之间的整数", "a whole number of lookups from 0 to 1000"),
+    ],
+    ids=["late-negative", "late-words", "lag-too-many", "lag-negative", "lag-words"],
+)
+async def test_a_control_fault_value_out_of_range_is_refused_saying_the_range(
+    bank: tuple[Starlette, httpx.AsyncClient, AssetSeed], header: str, zh: str, en: str
+) -> None:
+    app, client, asset = bank
+    headers = AUTH | {"X-Mock-Fault": header}
+    answer = await client.post("/v1/controls", json=first_control("bank", asset), headers=headers)
+    problem = assert_problem(answer, 400, "bank")
+    assert problem["type"].endswith("bad-fault-header")
+    assert zh in problem["detail"]
+    assert en in problem["detail"]
+    assert "latency" not in problem["detail"]
+    assert snapshot(app)["controls"] == {}
+
+
+@pytest.mark.parametrize(("header", "lookups"), [("status-lag=1000", 1000), ("status-lag", 7)])
+def test_a_status_lag_in_range_or_left_out_is_taken(header: str, lookups: int) -> None:
+    plan = parse_control_fault_header(header, ControlFaultConfig(status_lag_lookups=7))
+    assert plan.lag_lookups == lookups
 
 
 @pytest.fixture

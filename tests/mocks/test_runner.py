@@ -239,3 +239,9 @@ def test_mock_servers_seed_each_agency_differently_and_reproducibly() -> None:
     assert len(set(seeds(1))) == len(MOCK_AGENCIES)
     assert seeds(1) != seeds(2)
     assert seeds(None) == [None] * len(MOCK_AGENCIES)
+
+
+def test_mock_servers_refuse_an_agency_named_twice() -> None:
+    with pytest.raises(ValueError, match=r"duplicate agency: bank$") as refused:
+        MockServers(["bank", "police", "Bank"], token=TOKEN)
+    assert "单位重复" in str(refused.value)

@@ -12,7 +12,7 @@ import pytest
 
 from mocks.faults import FaultConfig
 from mocks.registry import MOCK_AGENCIES, UnknownMockError, mock_spec
-from mocks.server import MockState, create_mock_app
+from mocks.server import MAX_HARNESS_BYTES, MockState, create_mock_app
 from mocks.synthetic import Tier
 from mocks.wire import SubjectKindName
 from tests.asgi import raw_post
@@ -230,6 +230,94 @@ async def test_faults_can_be_read_and_replaced_over_http_and_in_process() -> Non
             assert_problem(await client.put("/_mock/faults", json=bad, headers=AUTH), 400, "police")
         assert_problem(await client.put("/_mock/faults", content=b"[", headers=AUTH), 400, "police")
     assert app.state.mock.faults == FaultConfig()
+
+
+CONTROL = {
+    "requestId": "ctl-1",
+    "action": "freeze",
+    "caseNumber": "(2026)苏0812执77号",
+    "rulingNumber": "(2026)苏0812执77号之一",
+    "noticeNumber": "(2026)苏0812执77号协字第1号",
+    "assetId": "6222000000000001",
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "zh", "en"),
+    [
+        (
+            "POST",
+            "/v1/inquiries",
+            inquiry(subject("natural", Tier.RICH)) | {"requestId": 7, "court": None},
+            ["requestId：应为字符串", "court：应为字符串"],
+            ["requestId: must be a string", "court: must be a string"],
+        ),
+        (
+            "POST",
+            "/v1/inquiries",
+            {k: v for k, v in inquiry({"kind": "robot", "id": ""}).items() if k != "court"},
+            ["court：缺少此字段", "subjects.0.kind：应为 'natural'、'legal' 之一", "至少 1 个字符"],
+            ["court: required", "subjects.0.kind: must be 'natural' or 'legal'", "at least 1"],
+        ),
+        (
+            "POST",
+            "/v1/controls",
+            CONTROL | {"amount": "1e5"},
+            ['amount：金额应为十进制数字串，如 "12.50"'],
+            ['amount: amount must be a decimal string such as "12.50"'],
+        ),
+        (
+            "PUT",
+            "/_mock/faults",
+            {"error_rate": 2, "bogus": 1},
+            ["error_rate：应不大于 1", "bogus：不接受此字段"],
+            ["error_rate: must be at most 1", "bogus: not an accepted field"],
+        ),
+        (
+            "PUT",
+            "/_mock/control-faults",
+            {"lost_rate": 0.6, "late_rate": 0.6},
+            ["body：各控制故障比例之和超过 1"],
+            ["body: the control fault rates add up to more than 1"],
+        ),
+        (
+            "PUT",
+            "/_mock/clock",
+            {"today": "2026-02-30"},
+            ["today：应为日期"],
+            ["today: must be a date"],
+        ),
+        ("PUT", "/_mock/faults", "[", ["body：不是有效的 JSON"], ["body: not valid JSON"]),
+    ],
+    ids=["types", "missing-kind-length", "amount", "faults", "rates", "clock", "not-json"],
+)
+async def test_a_400_says_where_and_why_in_both_languages_not_in_pydantics_words(
+    method: str, path: str, body: Any, zh: list[str], en: list[str]
+) -> None:
+    content = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    async with client_for(create_mock_app("bank", token=TOKEN)) as client:
+        response = await client.request(method, path, content=content, headers=AUTH)
+    detail_zh, detail_en = assert_problem(response, 400, "bank")["detail"].split(" / ")
+    assert all(words in detail_zh for words in zh), detail_zh
+    assert all(words in detail_en for words in en), detail_en
+    for pydantics in ("Input should", "Field required", "Extra inputs", "Value error", "Invalid"):
+        assert pydantics not in detail_zh + detail_en
+
+
+@pytest.mark.parametrize("path", ["/_mock/faults", "/_mock/control-faults", "/_mock/clock"])
+async def test_a_harness_put_past_the_cap_is_a_413_problem(path: str) -> None:
+    app = create_mock_app("bank", token=TOKEN)
+    state: MockState = app.state.mock
+    before = (state.faults, state.control_faults, state.ledger.fixed_today)
+    body = b'{"today": null}' if path == "/_mock/clock" else b"{}"
+    async with client_for(app) as client:
+        fits = body + b" " * (MAX_HARNESS_BYTES - len(body))
+        assert (await client.put(path, content=fits, headers=AUTH)).status_code == 200
+        response = await client.put(path, content=fits + b" ", headers=AUTH)
+    problem = assert_problem(response, 413, "bank")
+    assert problem["type"].endswith("too-large")
+    assert str(MAX_HARNESS_BYTES) in problem["detail"]
+    assert (state.faults, state.control_faults, state.ledger.fixed_today) == before
 
 
 def records_schema(document: dict[str, Any]) -> dict[str, Any]:
