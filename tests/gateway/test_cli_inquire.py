@@ -34,6 +34,7 @@ from gateway.domain.subjects import SubjectKind, mask_id, parse_subject
 from gateway.examples import EXAMPLE_DEBTOR
 from mocks.runner import MockServers
 from tests.conftest import CASE, MOCK_TOKEN, TOKENS, Gateway, gateway_settings, run_gateway
+from tests.gateway.processes import run_cli
 from tests.mocks.helpers import resident_ids
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,10 +131,8 @@ async def test_200_debtors_fill_the_workbook_and_an_interrupted_run_resumes(
     assert finished == [50, 50]
 
     # the same command again, as a clerk runs it, finishes the rest and asks nobody twice
-    second = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "gateway.cli",
+    second = await asyncio.to_thread(
+        run_cli,
         "inquire",
         "--case",
         CASE,
@@ -148,13 +147,10 @@ async def test_200_debtors_fill_the_workbook_and_an_interrupted_run_resumes(
         "--url",
         gateway.server.url,
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "CHAKONG_TOKEN": TOKENS["judge"]},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        env={"CHAKONG_TOKEN": TOKENS["judge"]},
     )
-    _, stderr = await second.communicate()
-    assert second.returncode == 0, stderr.decode()
-    assert "skipped 100 done before" in stderr.decode()
+    assert second.returncode == 0, second.stderr
+    assert "skipped 100 done before" in second.stderr
     asked = await audited_subjects(gateway)
     assert sorted(asked) == sorted(map(mask_id, DEBTORS))  # each asked about exactly once
 
@@ -182,10 +178,8 @@ async def test_200_debtors_fill_the_workbook_and_an_interrupted_run_resumes(
     assert all(" / " in r[3] for r in bad[1:])  # the reason in Chinese and English
 
     # once finished, running it again asks nobody and writes the same workbook
-    rerun = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "gateway.cli",
+    rerun = await asyncio.to_thread(
+        run_cli,
         "inquire",
         "--case",
         CASE,
@@ -196,13 +190,10 @@ async def test_200_debtors_fill_the_workbook_and_an_interrupted_run_resumes(
         "--url",
         gateway.server.url,
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "CHAKONG_TOKEN": TOKENS["judge"]},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        env={"CHAKONG_TOKEN": TOKENS["judge"]},
     )
-    _, stderr = await rerun.communicate()
-    assert rerun.returncode == 0, stderr.decode()
-    assert "skipped 200 done before" in stderr.decode()
+    assert rerun.returncode == 0, rerun.stderr
+    assert "skipped 200 done before" in rerun.stderr
     assert sorted(await audited_subjects(gateway)) == sorted(map(mask_id, DEBTORS))
 
 
@@ -301,23 +292,9 @@ def test_the_plan_keeps_the_debtors_and_names_each_bad_row():
 
 
 async def chakong(*args: str, cwd: Path, token: str | None) -> tuple[int, str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("CHAKONG_TOKEN", None)
-    if token is not None:
-        env["CHAKONG_TOKEN"] = token
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "gateway.cli",
-        *args,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    env, unset = ({}, ("CHAKONG_TOKEN",)) if token is None else ({"CHAKONG_TOKEN": token}, ())
+    result = await asyncio.to_thread(run_cli, *args, cwd=cwd, env=env, unset=unset)
+    return result.returncode, result.stdout, result.stderr
 
 
 async def test_chakong_report_saves_the_gateways_report(gateway: Gateway, tmp_path: Path):

@@ -8,7 +8,6 @@ import asyncio
 import csv
 import json
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,9 +34,9 @@ from gateway.cli_inquire import (
 from gateway.domain.subjects import SubjectKind, parse_subject
 from mocks.runner import MockServers
 from tests.conftest import CASE, TOKENS, gateway_settings, run_gateway
+from tests.gateway.processes import run_cli
 from tests.mocks.helpers import resident_ids
 
-ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = build_schema()._schema
 DEBTORS = resident_ids(60, regions=("320812",))
 
@@ -374,10 +373,8 @@ async def test_the_token_is_trimmed_and_a_malformed_one_refused_unprinted():
 
 async def test_a_non_ascii_token_is_a_coded_error_of_the_command(tmp_path: Path):
     source = write_csv(tmp_path / "s.csv", [[DEBTORS[0], ""]])
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "gateway.cli",
+    process = await asyncio.to_thread(
+        run_cli,
         "inquire",
         "--case",
         CASE,
@@ -386,13 +383,10 @@ async def test_a_non_ascii_token_is_a_coded_error_of_the_command(tmp_path: Path)
         "--out",
         str(tmp_path / "r.xlsx"),
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "CHAKONG_TOKEN": "秘钥ABC"},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        env={"CHAKONG_TOKEN": "秘钥ABC"},
     )
-    _, err = await process.communicate()
     assert process.returncode == 1
-    text = err.decode()
+    text = process.stderr
     assert text.startswith("INVALID_TOKEN: ")
     assert "Traceback" not in text
     assert "秘钥ABC" not in text
