@@ -20,8 +20,9 @@ from typing import Any
 import jwt
 
 from gateway.auth.principal import PERMISSIONS, Principal, Role
+from gateway.domain.courts import parse_court_code
 from gateway.domain.errors import AuthenticationError, InvalidInputError
-from gateway.domain.inputs import fold_judge_id, refused_character
+from gateway.domain.inputs import fold_identifier, fold_judge_id, refused_character
 from gateway.settings import DEMO_KEY_ID, DEMO_SECRET, AuthSettings
 
 ALGORITHM = "HS256"
@@ -185,11 +186,16 @@ def _time(claims: Mapping[str, Any], name: str) -> float:
     """A time claim: a finite number of seconds (RFC 7519 NumericDate), nothing else: not a
     string, a boolean, NaN or infinity, which every comparison would get wrong."""
     value = claims[name]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    try:
+        # an integer past what a float holds (10**400: JSON has no limit) overflows here
+        seconds = float(value) if isinstance(value, int | float) else math.nan
+    except OverflowError:
+        seconds = math.nan
+    if isinstance(value, bool) or not math.isfinite(seconds):
         raise _invalid(
             f"令牌的时间字段 {name} 不是有效的数字", f"the token's {name} is not a finite number"
         )
-    return float(value)
+    return seconds
 
 
 def _principal(claims: Mapping[str, Any]) -> Principal:
@@ -216,13 +222,26 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
     return Principal(
         role=role,
         subject=str(claims["sub"]),
-        court=values["court"] if role in (Role.JUDGE, Role.COURT_SYSTEM) else None,
+        # a court code as case numbers carry it (``gateway.domain.cases``): NFKC, no spaces
+        court=_court(str(values["court"])) if role in (Role.JUDGE, Role.COURT_SYSTEM) else None,
         # a judge id as the case register keeps it (``gateway.domain.register``): NFKC, no spaces
         judge=_judge(str(values["judge"])) if role is Role.JUDGE else None,
         department=values["dept"] if role is Role.DEPARTMENT else None,
         token_id=str(claims.get("jti")) if claims.get("jti") else None,
         permissions=_permissions(claims.get("perms")) if role is Role.JUDGE else frozenset(),
     )
+
+
+def _court(value: str) -> str:
+    """The ``court`` claim in its normal form (``fold_identifier``: ``苏０８１２`` is ``苏0812``),
+    which must then be a court code, as ``chakong token`` requires: anything else could never
+    match a case's court, and would name the caller oddly in the audit log."""
+    try:
+        return parse_court_code(fold_identifier(value))
+    except InvalidInputError as exc:
+        raise _invalid(
+            f"令牌的 court 无效：{exc.message_zh}", f"the token's court: {exc.message_en}"
+        ) from None
 
 
 def _judge(value: str) -> str:

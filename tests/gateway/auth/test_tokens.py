@@ -304,3 +304,37 @@ def test_a_payload_that_does_not_decode_is_invalid_in_the_gateways_words() -> No
     with pytest.raises(TokenInvalidError) as caught:
         service({"k1": KEY_A}).verify(token)
     assert caught.value.message_en == "the token's payload does not decode"
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize(
+    "value", [pytest.param(10**400, id="1e400"), pytest.param(-(10**400), id="-1e400")]
+)
+def test_a_time_claim_too_large_for_a_float_is_invalid(claim: str, value: int) -> None:
+    # JSON holds integers of any size, and math.isfinite raises OverflowError on one past
+    # what a float can hold: a 500 and a traceback, not TOKEN_INVALID
+    payload = {
+        "iss": "chakong",
+        "sub": "x",
+        "role": "ADMIN",
+        "iat": int(NOW.timestamp()),
+        "exp": int(NOW.timestamp()) + 60,
+        claim: value,
+    }
+    token = jwt.encode(payload, KEY_A, algorithm="HS256", headers={"kid": "k1"})
+    with pytest.raises(TokenInvalidError, match=f"{claim} is not a finite number"):
+        service({"k1": KEY_A}).verify(token)
+
+
+def test_a_court_claim_is_read_in_its_normal_form() -> None:
+    tokens = service({"k1": KEY_A})
+    token = tokens.issue(Role.JUDGE, subject="judge:J001", court="苏０８１２ ", judge="J001")
+    assert tokens.verify(token).court == "苏0812"  # as case numbers carry it
+
+
+@pytest.mark.parametrize("court", ["苏0812\u200b", "苏٠٨١٢", "淮安市清江浦区人民法院", "苏081"])
+def test_a_court_claim_that_cannot_be_a_court_code_makes_the_token_invalid(court: str) -> None:
+    tokens = service({"k1": KEY_A})
+    token = tokens.issue(Role.COURT_SYSTEM, subject="system:x", court=court)
+    with pytest.raises(TokenInvalidError, match="the token's court"):
+        tokens.verify(token)
