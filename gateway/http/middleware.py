@@ -23,6 +23,7 @@ from gateway.auth.tokens import TokenInvalidError, TokenService, bearer_token
 from gateway.domain.errors import AuthenticationError, ChakongError, RateLimitedError
 from gateway.http.challenge import refusal_headers
 from gateway.http.clients import TrustedProxies
+from gateway.http.status import masked_error
 
 PRINCIPAL = "principal"  # key in scope["state"]
 
@@ -99,7 +100,7 @@ def error_body(exc: ChakongError) -> bytes:
         "message": str(exc),
         "extensions": {"code": exc.code, "messageZh": exc.message_zh, "messageEn": exc.message_en},
     }
-    return json.dumps({"errors": [error]}, ensure_ascii=False).encode()
+    return json.dumps({"errors": [masked_error(error)]}, ensure_ascii=False).encode()
 
 
 def response_media_type(headers: Headers) -> str:

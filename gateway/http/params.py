@@ -1,10 +1,10 @@
 """The GraphQL-over-HTTP request parameters, read from a GET's query string or a POST's body.
 
 A POST body must be ``application/json`` in utf-8 (415 otherwise) holding one JSON object, no
-larger than the view's limit (413); bad JSON, a batch, a missing ``query`` or wrongly typed
-parameters are 400. On GET, ``variables`` and ``extensions`` are JSON in the query string, and
-each parameter is given once: a repeated one is 400, not its last value taken (``repeated``, as
-for ``/report``).
+larger than the view's limit (413); bad JSON (UTF-16 included), a batch, a missing ``query`` or
+wrongly typed parameters are 400. On GET, ``variables`` and ``extensions`` are JSON in the query
+string, and each parameter is given once: a repeated one is 400, not its last value taken
+(``repeated``, as for ``/report``).
 """
 
 from __future__ import annotations
@@ -129,7 +129,11 @@ def _too_large(limit: int) -> RefusedRequestError:
 
 def _decode(raw: bytes, what: str) -> object:
     try:
-        return json.loads(raw, parse_constant=_not_json)
+        # UTF-8, as the media type says: json.loads of the bytes would guess UTF-16 or UTF-32
+        # from them; a byte order mark is ignored (RFC 8259 8.1), lone surrogates are kept for
+        # the text rule to name (``INVALID_TEXT``)
+        text = raw.decode("utf-8-sig", "surrogatepass")
+        return json.loads(text, parse_constant=_not_json)
     except (ValueError, RecursionError):  # bad JSON or encoding; absurdly deep nesting
         raise bad_request(
             "INVALID_JSON", f"{what} 不是有效的 JSON", f"{what} is not valid JSON"

@@ -31,6 +31,7 @@ from gateway.domain.errors import INTERNAL_ERROR_MESSAGE, ChakongError
 from gateway.http.challenge import refusal_headers
 from gateway.http.graphql_messages import bilingual
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON
+from gateway.logs import mask_identifiers
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +62,37 @@ class RefusedRequestError(Exception):
         return cls(status, exc.code, exc.message_zh, exc.message_en, cause=exc)
 
     def error(self) -> dict[str, Any]:
-        return {
-            "message": str(self),
-            "extensions": {
-                "code": self.code,
-                "messageZh": self.message_zh,
-                "messageEn": self.message_en,
-            },
+        return masked_error(
+            {
+                "message": str(self),
+                "extensions": {
+                    "code": self.code,
+                    "messageZh": self.message_zh,
+                    "messageEn": self.message_en,
+                },
+            }
+        )
+
+
+def masked_error(error: dict[str, Any]) -> dict[str, Any]:
+    """``error`` (a GraphQL-shaped error) with the ID numbers in its messages masked in
+    whichever form they are written, as the log masks them (``gateway.logs.mask_identifiers``):
+    a message quotes a refused value, and ``3208-1219-8203-1512-56`` is one ID number (its
+    normal form drops the dashes) that masking the plain forms alone leaves whole. The last
+    masking on the way out, whoever wrote the message."""
+    masked = dict(error)
+    if isinstance(masked.get("message"), str):
+        masked["message"] = mask_identifiers(masked["message"])
+    extensions = masked.get("extensions")
+    if isinstance(extensions, dict):
+        masked["extensions"] = {
+            key: mask_identifiers(value) if key in _MESSAGES and isinstance(value, str) else value
+            for key, value in extensions.items()
         }
+    return masked
+
+
+_MESSAGES = ("messageZh", "messageEn")  # the extensions that hold a message
 
 
 # what the router refuses before any endpoint runs (an unknown path, a method a route does not
@@ -121,7 +145,7 @@ def graphql_answer(
     if not request_error:
         body["data"] = result.data
     if errors:
-        body["errors"] = [_formatted(e, request_error) for e in errors]
+        body["errors"] = [masked_error(_formatted(e, request_error)) for e in errors]
     if result.extensions:
         body["extensions"] = result.extensions
     status = 400 if request_error and media == GRAPHQL_RESPONSE_JSON else 200
@@ -196,5 +220,6 @@ __all__ = [
     "bad_request",
     "graphql_answer",
     "http_exception",
+    "masked_error",
     "request_error",
 ]

@@ -236,7 +236,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return Response(
             content,
             status_code=status,
-            headers=dict(headers or {}),
+            # an answer holds a debtor's assets, as a report does: never kept by a cache
+            headers={"Cache-Control": "no-store", **(headers or {})},
             media_type=f"{media}; charset=utf-8",
         )
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 
 from mocks.runner import MockServers
 from mocks.synthetic import Tier, example_subjects
-from tests.conftest import CASE, Gateway, gateway_settings, run_gateway
+from tests.conftest import CASE, TOKENS, Gateway, gateway_settings, run_gateway
 
 EXAMPLES = example_subjects()
 RICH = EXAMPLES["natural"][Tier.RICH]
@@ -399,6 +400,17 @@ async def test_tokens_that_do_not_verify_are_401(gateway: Gateway):
             ).issue(Role.ADMIN, subject="x", ttl_s=-120),
             "TOKEN_EXPIRED",
         ),
+        # signed with the key, and an expiry past what a float holds: a coded 401, not a 500
+        (
+            "Bearer "
+            + jwt.encode(
+                {"iss": "chakong", "sub": "x", "role": "ADMIN", "iat": 1, "exp": 10**400},
+                "chakong-demo-only-not-a-secret-0123456789abcdef",
+                algorithm="HS256",
+                headers={"kid": "demo"},
+            ),
+            "TOKEN_INVALID",
+        ),
     ]:
         response = await gateway.client.post(
             "/graphql", json={"query": query}, headers={"Authorization": header}
@@ -406,6 +418,19 @@ async def test_tokens_that_do_not_verify_are_401(gateway: Gateway):
         assert response.status_code == 401, response.text
         assert codes(response.json()) == {code}
         assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_a_report_refusal_masks_an_id_number_written_with_dashes(gateway: Gateway):
+    # one ID number as a person writes it (its normal form drops the dashes), quoted back by
+    # the refusal of a case number it cannot read: masked, as the log masks it
+    response = await gateway.client.get(
+        "/report",
+        params={"case": "3208-1219-8203-1512-56", "subject": RICH},
+        headers={"Authorization": f"Bearer {TOKENS['judge']}"},
+    )
+    assert response.status_code == 400, response.text
+    assert codes(response.json()) == {"INVALID_CASE_NUMBER"}
+    assert "1219-8203" not in response.text
 
 
 async def test_a_caller_over_its_rate_gets_429_with_retry_after(mocks: MockServers, tmp_path: Path):

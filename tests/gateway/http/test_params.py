@@ -55,6 +55,12 @@ async def test_json_with_a_charset_parameter_is_accepted(client):
         (b"{not json", "INVALID_JSON"),
         (b'{"query": "{ __typename }", "variables": {"x": NaN}}', "INVALID_JSON"),
         (b"\xff\xfe\x00", "INVALID_JSON"),
+        # UTF-16 and UTF-32, which json.loads would guess from the bytes: the body is UTF-8
+        pytest.param('{"query": "{ __typename }"}'.encode("utf-16"), "INVALID_JSON", id="utf-16"),
+        pytest.param(
+            '{"query": "{ __typename }"}'.encode("utf-16-le"), "INVALID_JSON", id="utf-16-le"
+        ),
+        pytest.param('{"query": "{ __typename }"}'.encode("utf-32"), "INVALID_JSON", id="utf-32"),
         (b"[" * 100_000, "INVALID_JSON"),
         (b"", "INVALID_JSON"),
         (b'"a string"', "INVALID_REQUEST"),
@@ -76,6 +82,14 @@ async def test_malformed_requests_are_400_on_both_media_types(client, accept, co
     assert response.status_code == 400
     assert response.headers["content-type"] == f"{accept}; charset=utf-8"
     assert_error_body(response, code)
+
+
+async def test_a_utf8_body_may_start_with_a_byte_order_mark(client):
+    # RFC 8259 8.1: a parser may ignore it, as json.loads of the bytes always has
+    content = b"\xef\xbb\xbf" + json.dumps({"query": "{ __typename }"}).encode()
+    headers = {"content-type": "application/json", "accept": GR}
+    response = await client.post("/graphql", content=content, headers=headers)
+    assert response.json() == {"data": {"__typename": "Query"}}
 
 
 async def test_a_body_larger_than_the_limit_is_413():

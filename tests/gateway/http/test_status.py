@@ -134,3 +134,29 @@ async def test_of_several_operations_the_one_named_runs(client):
     assert response.json()["data"] == {"me": {"role": "JUDGE"}}
     single = await post(client, {"query": "query B { me { role } }"})  # one needs no name
     assert single.json()["data"] == {"me": {"role": "JUDGE"}}
+
+
+@pytest.mark.parametrize("written", ["3208-1219-8203-1512-56", "3208 1219 8203 1512 56"])
+@pytest.mark.parametrize(
+    ("place", "code"),
+    [
+        # the gateway's own refusal, which quotes the case number it could not read
+        ("case", "INVALID_CASE_NUMBER"),
+        # GraphQL's own, which quotes the refused value whole
+        ("kind", "GRAPHQL_VALIDATION_FAILED"),
+    ],
+)
+async def test_no_error_shows_an_id_number_written_with_dashes_or_spaces(
+    client, written, place, code
+):
+    """320812198203151256 as a person writes it: one ID number (its normal form drops the
+    dashes and spaces), masked in every message as the log masks it."""
+    subject = {"kind": written if place == "kind" else "NATURAL", "id": "1"}
+    variables = {"subject": subject, "case": written if place == "case" else CASE}
+    response = await post(client, {"query": DEBTOR, "variables": variables})
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == code
+    extensions = error["extensions"]
+    for text in (error["message"], extensions["messageZh"], extensions["messageEn"]):
+        assert "1219" not in text, text
+        assert "8203" not in text, text

@@ -30,6 +30,18 @@ async def test_get_runs_queries_with_variables(accept):
     assert response.json() == {"data": {"__type": {"name": "Agency"}}}
 
 
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_no_answer_is_kept_by_a_cache(client, method):
+    # an answer holds a debtor's assets, as a report does: never kept by a proxy or a browser
+    query = "{ me { role } }"
+    if method == "GET":
+        response = await client.get("/graphql", params={"query": query})
+    else:
+        response = await post(client, {"query": query})
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+
+
 @pytest.mark.parametrize("accept", [GR, "application/json"])
 async def test_get_may_not_run_a_mutation(client, accept):
     response = await client.get(
