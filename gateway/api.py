@@ -17,7 +17,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.types import ExecutionContext
 
-from gateway.domain.errors import INTERNAL_ERROR_MESSAGE
+from gateway.domain.errors import INTERNAL_ERROR_EN, INTERNAL_ERROR_MESSAGE, INTERNAL_ERROR_ZH
 from gateway.resolvers import listing as listing_resolvers
 from gateway.resolvers.cases import (
     record_performance,
@@ -291,6 +291,20 @@ def _should_mask(error: GraphQLError) -> bool:
     return not isinstance(error.original_error, GraphQLError | None)
 
 
+class CodedMaskErrors(MaskErrors):
+    """strawberry's masking, the masked error coded as every other (``INTERNAL_ERROR``, with
+    its message in each language), not bare text: a client tells errors apart by code."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {
+            "code": "INTERNAL_ERROR",
+            "messageZh": INTERNAL_ERROR_ZH,
+            "messageEn": INTERNAL_ERROR_EN,
+        }
+        return masked
+
+
 class GatewaySchema(strawberry.Schema):
     """Strawberry's schema, logging only unexpected errors (expected ones are answers)."""
 
@@ -337,7 +351,7 @@ def build_schema(
             TextInputs,  # no text with a control character or lone surrogate gets further
             *extensions,
             functools.partial(
-                MaskErrors,
+                CodedMaskErrors,
                 should_mask_error=_should_mask,
                 error_message=INTERNAL_ERROR_MESSAGE,
             ),

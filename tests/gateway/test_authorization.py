@@ -519,3 +519,20 @@ async def test_a_case_write_whose_audit_entry_fails_is_not_made(
     assert after["data"]["case"]["status"] == "OPEN"
     missing = await gateway.query(f'{{ case(caseNumber: "{OTHER_CASE}") {{ status }} }}')
     assert missing["data"]["case"] is None
+
+
+async def test_a_case_write_the_database_refuses_is_store_unavailable_not_internal(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    from gateway.services.audit import AuditLog
+
+    async def gone(self, records, *, unit=None):  # a database gone away, read-only or locked
+        raise OperationalError("INSERT", {}, OSError("connection refused"))
+
+    monkeypatch.setattr(AuditLog, "append", gone)
+    for name in ("saveCase", "setCaseStatus", "recordPerformance"):
+        body = (await gateway.post(OPERATIONS[name], who="system")).json()
+        assert codes(body) == {"STORE_UNAVAILABLE"}, (name, body)
+        assert "try again later" in body["errors"][0]["extensions"]["messageEn"]

@@ -287,6 +287,11 @@ async def test_unexpected_errors_are_masked(gateway: Gateway, monkeypatch: pytes
     assert body["data"] is None
     assert "secret internal detail" not in str(body)
     assert "internal gateway error" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"] == {  # coded as every other error, as documented
+        "code": "INTERNAL_ERROR",
+        "messageZh": "网关内部错误",
+        "messageEn": "internal gateway error",
+    }
 
 
 async def test_agency_token_never_reaches_the_caller(gateway: Gateway, mocks: MockServers):
