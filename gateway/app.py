@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
-from sqlalchemy import text
+from sqlalchemy import make_url, text
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -320,6 +321,40 @@ class ConfigurationError(ValueError):
     """The settings cannot run a gateway; the message says what to set."""
 
 
+SUPPORTED_DATABASES = "sqlite+aiosqlite:///FILE, postgresql+asyncpg://USER@HOST/DB"
+
+
+def check_database_url(database_url: str) -> None:
+    """``ConfigurationError`` when ``database_url`` cannot work (it does not parse, names no
+    asynchronous driver, or one that is not installed), said before the server starts rather than
+    as the lifespan's traceback; the URL is shown with its password hidden. Connects to
+    nothing: a database that is down is ``/readyz``'s to report."""
+    try:
+        url = make_url(database_url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise ConfigurationError(
+            f"数据库地址无法解析（CHAKONG_DATABASE_URL）/ the database URL cannot be parsed "
+            f"(CHAKONG_DATABASE_URL); expected {SUPPORTED_DATABASES}"
+        ) from None
+    shown = url.render_as_string(hide_password=True)
+    try:
+        dialect = url.get_dialect()
+    except SQLAlchemyError:  # no such dialect
+        dialect = None
+    if dialect is None or not dialect.is_async:
+        raise ConfigurationError(
+            f"不支持的数据库地址 {shown} / unsupported database URL {shown}: the gateway uses "
+            f"{SUPPORTED_DATABASES}"
+        )
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        raise ConfigurationError(
+            f"数据库驱动 {exc.name} 未安装（{shown}）/ the database driver {exc.name} is not "
+            f"installed ({shown}); the gateway uses {SUPPORTED_DATABASES}"
+        ) from None
+
+
 def listing_rules(settings: ListingSettings) -> Rules:
     """The list's deadlines (the profile, with the configured overrides) and its calendar."""
     overrides: dict[DeadlineKind, Deadline | None] = {}
@@ -407,6 +442,7 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
     key = audit_key(settings)  # a missing key fails now, not at start-up or the first request
     signer = checkpoint_signer(settings)
     listing_rules(settings.listing)  # so does a bad deadline or calendar file
+    check_database_url(settings.database_url)  # and a database URL that cannot work
     limiter = RateLimiter(settings.limits.rate_per_minute, settings.limits.rate_burst)
     # the router's own refusals (404, 405) answered in the coded shape of every other refusal
     app = Starlette(lifespan=lifespan, exception_handlers={HTTPException: http_exception})

@@ -17,9 +17,15 @@ import sqlite3
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-__all__ = ["configure_sqlite", "open_direct_engine", "open_engine"]
+__all__ = [
+    "configure_sqlite",
+    "connect_failures_as_database_errors",
+    "open_direct_engine",
+    "open_engine",
+]
 
 
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
@@ -84,6 +90,25 @@ def open_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, hide_parameters=True, connect_args=connect_args)
     configure_sqlite(engine)
     return engine
+
+
+def connect_failures_as_database_errors(engine: AsyncEngine) -> None:
+    """Have ``engine`` raise a connection that cannot be opened over the network as SQLAlchemy's
+    ``OperationalError``, as every other database failure: asyncpg raises a refused or timed-out
+    connection as the ``OSError`` it is, which SQLAlchemy lets through unwrapped, and the
+    gateway, which maps ``SQLAlchemyError`` to ``STORE_UNAVAILABLE``, took a PostgreSQL gone
+    away for a bug (``INTERNAL_ERROR``). Idempotent; the store calls it on its engine."""
+    sync_engine = engine.sync_engine
+    if engine.dialect.name != "sqlite" and not event.contains(sync_engine, "do_connect", _connect):
+        event.listen(sync_engine, "do_connect", _connect)
+
+
+def _connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
+    """Connect as the dialect does, a network failure raised as ``OperationalError``."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except OSError as exc:  # TimeoutError included
+        raise OperationalError(None, None, exc, hide_parameters=True) from exc
 
 
 def open_direct_engine(url: str) -> Engine | None:

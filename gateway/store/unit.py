@@ -31,7 +31,12 @@ import asyncpg
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.store import SQLITE_BUSY_TIMEOUT_S, SQLiteConnection, sqlite_pragmas
+from gateway.store import (
+    SQLITE_BUSY_TIMEOUT_S,
+    SQLiteConnection,
+    connect_failures_as_database_errors,
+    sqlite_pragmas,
+)
 from gateway.store.audit import AuditRepository
 from gateway.store.cases import CaseRepository
 from gateway.store.controls import ControlRepository
@@ -107,6 +112,7 @@ class Store:
         kept_readers: int = KEPT_READERS,
     ) -> None:
         self.engine = engine
+        connect_failures_as_database_errors(engine)
         # may the hot path's statements go to the driver directly (``driver_writes``)?
         self._driver_writes = driver_writes
         self._writer = asyncio.Lock()

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from gateway.app import open_resources
+from gateway.app import ConfigurationError, create_app, open_resources
 from gateway.services.audit import AuditLog
 from gateway.settings import DEMO_SECRET, Settings
 from gateway.store import open_engine
@@ -65,10 +65,18 @@ async def test_the_gateway_on_postgresql_and_redis(mocks: MockServers, tmp_path:
         assert report.checked >= 3  # the case saved, two inquiries
 
 
-async def test_readiness_reports_a_database_that_is_down(mocks: MockServers, tmp_path: Path):
-    settings = gateway_settings(
-        mocks, tmp_path, database_url=f"sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db"
-    )
+@pytest.mark.parametrize(
+    "where",
+    [
+        "sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db",
+        # nothing listens there: the driver's ConnectionRefusedError, not one of SQLAlchemy's
+        "postgresql+asyncpg://u:s3cret@127.0.0.1:1/x",
+    ],
+)
+async def test_readiness_reports_a_database_that_is_down(
+    mocks: MockServers, tmp_path: Path, where: str
+):
+    settings = gateway_settings(mocks, tmp_path, database_url=where.format(tmp_path=tmp_path))
     async with run_gateway(settings) as gw:
         response = await gw.client.get("/readyz")
         assert response.status_code == 503
@@ -82,6 +90,29 @@ async def test_readiness_reports_a_database_that_is_down(mocks: MockServers, tmp
     assert inquiry.status_code == 503
     assert inquiry.json()["errors"][0]["extensions"]["code"] == "STORE_UNAVAILABLE"
     assert "Traceback" not in inquiry.text
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("", "cannot be parsed"),
+        ("garbage", "cannot be parsed"),
+        ("postgresql+asyncpg://u:s3cret@db:port/x", "cannot be parsed"),
+        ("oracle9://u:s3cret@db/x", "unsupported database URL oracle9://u:***@db/x"),
+        ("sqlite:///chakong.db", "unsupported database URL sqlite:///chakong.db"),
+        ("postgresql://u:s3cret@db/x", "unsupported database URL postgresql://u:***@db/x"),
+        ("mysql+aiomysql://u:s3cret@db/x", "the database driver aiomysql is not installed"),
+    ],
+)
+def test_a_database_url_that_cannot_work_is_refused_before_serving(url: str, words: str):
+    """``chakong serve`` says so in both languages and exits 2 (``ConfigurationError``), where
+    the lifespan failed with a traceback and uvicorn's exit 3; the password is never shown."""
+    with pytest.raises(ConfigurationError) as caught:
+        create_app(Settings(database_url=url, demo=True))
+    said = str(caught.value)
+    assert "数据库" in said
+    assert words in said
+    assert "s3cret" not in said
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
