@@ -463,18 +463,16 @@ def create_app(settings: Settings, *, explorer_headers: str = "") -> Starlette:
     graphql = GatewayGraphQL(
         context, limits=settings.request_limits, explorer_headers=explorer_headers
     )
+    proxies = TrustedProxies(settings.trusted_proxies)  # whose X-Forwarded-For is believed
     guarded = AuthMiddleware(
-        graphql,
-        lambda: tokens,
-        lambda: limiter,
-        lambda: app.state.resources.auditor,
-        TrustedProxies(settings.trusted_proxies),
+        graphql, lambda: tokens, lambda: limiter, lambda: app.state.resources.auditor, proxies
     )
     report = AuthMiddleware(
         ReportEndpoint(context),
         lambda: tokens,
         lambda: limiter,
         lambda: app.state.resources.auditor,
+        proxies,
     )
     app.router.routes.extend(
         [

@@ -81,11 +81,13 @@ async def gateway(tmp_path: Path, peer: str, **settings: Any) -> AsyncIterator[C
         httpx.AsyncClient(transport=transport, base_url="http://gateway") as client,
     ):
 
-        async def post(forwarded: str, token: str | None = None) -> int:
+        async def post(forwarded: str, token: str | None = None, path: str = "/graphql") -> int:
             headers = {"X-Forwarded-For": forwarded}
             if token:
                 headers["Authorization"] = f"Bearer {token}"
-            return (await client.post("/graphql", json=ME, headers=headers)).status_code
+            if path == "/report":
+                return (await client.get(path, headers=headers)).status_code
+            return (await client.post(path, json=ME, headers=headers)).status_code
 
         yield post
 
@@ -105,3 +107,11 @@ async def test_behind_a_trusted_proxy_each_client_has_its_own_bucket(tmp_path):
         rotated = [await post(f"192.0.2.{i}, 203.0.113.9") for i in range(5)]
     assert distinct == [200] * 10
     assert rotated == [200] * 3 + [429] * 2
+
+
+async def test_the_report_believes_the_trusted_proxy_too(tmp_path):
+    async with gateway(tmp_path, "10.0.0.5", trusted_proxies=["10.0.0.0/24"]) as post:
+        # anonymous: refused, yet each refusal counts against its own client's bucket only
+        distinct = [await post(f"198.51.100.{i}", path="/report") for i in range(10)]
+    assert 429 not in distinct
+    assert set(distinct) == {distinct[0]}
