@@ -11,6 +11,10 @@ on a normalised copy: percent-encoding (``%33``, ``%EF%BC%93``) and GraphQL / JS
 (``\\u0033``) decoded, full-width and other Unicode digits read as ASCII digits, and spaces,
 ``+`` and dashes between digits dropped. What matches is masked in the line as written, so the
 line stays readable: ``320812 ******** 1256``, ``%33%32%30%38%31%32********1256``.
+
+Nor does a line carry a bearer token: a JWT (``eyJ...``) keeps its header, which names the key,
+and loses its claims and signature (``eyJhbGciOi...J9.***``), wherever it was written (a client
+that sends its token in the URL puts it in the access log).
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ _BESIDE_DIGITS = re.compile(rf"(?<=\d){_SEP}(?=[0-9A-Za-z])|(?<=[0-9A-Za-z]){_SE
 _ID_CHAR = r"[A-Za-z\d\u0130\u0131\u017f\u212a]"  # \d: every Unicode digit, ASCII ones too
 _ID_RUN = re.compile(rf"{_ID_CHAR}(?:{_SEP_CHAR}{{0,3}}{_ID_CHAR})*")
 _SIX_DIGITS = re.compile(rf"\d(?:{_SEP_CHAR}{{0,3}}\d){{5}}")
+# a JWT: base64url header (always a JSON object: "eyJ"), claims and signature
+_JWT = re.compile(r"(eyJ[\w-]+)\.[\w-]+\.[\w-]*", re.ASCII)
 
 
 class _View:
@@ -153,7 +159,10 @@ def _holds_identifier(text: str) -> bool:
 
 
 def mask_identifiers(text: str) -> str:
-    """``text`` with every ID number and credit code masked, in whichever form it is written."""
+    """``text`` with every ID number and credit code masked, in whichever form it is written,
+    and every bearer token's claims and signature hidden."""
+    if "eyJ" in text:
+        text = _JWT.sub(r"\1.***", text)
     return _masked(text) if _holds_identifier(text) else text
 
 

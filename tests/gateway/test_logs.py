@@ -63,6 +63,24 @@ def test_uvicorns_access_line_is_formatted_and_masked():
     assert line.args == args  # the access formatter reads them: left as they were
 
 
+def test_a_bearer_token_in_a_line_is_hidden():
+    """A client that puts its token in the URL (``?access_token=``) had it written whole into
+    the access log, where anyone who reads the log could use it until it expired."""
+    header = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIiwidHlwIjoiSldUIn0"
+    payload = "eyJyb2xlIjoiSlVER0UiLCJjb3VydCI6Ilx1ODJjZjA4MTIiLCJqdWRnZSI6IkowMDEifQ"
+    signature = "cTa-onVgqy3neV0NRcJDbthsSIkhyspvIy3XBvb7-Lc"
+    token = f"{header}.{payload}.{signature}"
+    config = uvicorn_log_config()
+    access = config["formatters"]["access"]
+    formatter = access["()"](**{k: v for k, v in access.items() if k != "()"})
+    args = ("127.0.0.1:5000", "GET", f"/graphql?access_token={token}&id={PERSON}", "1.1", 200)
+    text = formatter.format(record('%s - "%s %s HTTP/%s" %d', *args))
+    assert payload not in text
+    assert signature not in text
+    assert f"access_token={header}.***&id=320812********1256" in text
+    assert formatted(record("refused %s", f"Bearer {token}")) == f"INFO refused Bearer {header}.***"
+
+
 def test_numbers_in_percent_encoded_urls_are_masked():
     line = record('"GET /graphql?variables=%s HTTP/1.1" 200', f"%7B%22id%22%3A+%22{PERSON}%22%7D")
     text = formatted(line)
