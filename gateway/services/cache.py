@@ -232,6 +232,9 @@ class RecordCache:
         self._backend = backend
         self._serialize = serialize
         self._namespace = namespace
+        # since the backend last failed (and until it next answers): its failures are said once,
+        # not one traceback for each agency's read and write of every inquiry
+        self._failing = False
 
     @classmethod
     def from_url(cls, url: str, *, max_entries: int = MEMORY_MAX_ENTRIES) -> RecordCache:
@@ -254,9 +257,10 @@ class RecordCache:
         keys = [self.key(agency, k) for k in subject_keys]
         try:
             values = await self._backend.multi_get(keys)
-        except Exception:  # a cache outage degrades to asking the agency, never fails a query
-            log.warning("cache read failed for %s", agency, exc_info=True)
+        except Exception as exc:  # a cache outage degrades to asking the agency, never fails
+            self._failed(exc)
             return [None] * len(keys)
+        self._answered()
         return [self._decode(agency, v) for v in values]
 
     async def set_many(
@@ -267,8 +271,25 @@ class RecordCache:
         pairs = [(self.key(agency, k), self._encode(e)) for k, e in entries]
         try:
             await self._backend.multi_set(pairs, ttl=ttl_s)
-        except Exception:
-            log.warning("cache write failed for %s", agency, exc_info=True)
+        except Exception as exc:
+            self._failed(exc)
+        else:
+            self._answered()
+
+    def _failed(self, exc: Exception) -> None:
+        """Say that the cache stopped answering, once until it answers again: the kind of
+        error only (its text could name the server; the URL may hold a password)."""
+        if not self._failing:
+            self._failing = True
+            log.warning(
+                "the cache is unreachable (%s): agencies are asked until it answers again",
+                type(exc).__name__,
+            )
+
+    def _answered(self) -> None:
+        if self._failing:
+            self._failing = False
+            log.info("the cache answers again")
 
     async def ping(self) -> bool:
         try:

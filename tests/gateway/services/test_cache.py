@@ -215,6 +215,41 @@ async def test_a_redis_outage_is_a_miss_and_an_entry_not_kept():
     await cache.aclose()
 
 
+async def test_an_outage_is_logged_once_without_a_traceback_and_its_end_too(
+    caplog: pytest.LogCaptureFixture,
+):
+    """Redis gone: each inquiry's nine reads and nine writes failed with a traceback each,
+    about 870 log lines an inquiry. Now one line when the cache stops answering and one when
+    it answers again."""
+    failing = True
+
+    class Flaky(DictBackend):
+        async def multi_get(self, keys: list[str]) -> list[bytes | None]:
+            if failing:
+                raise ConnectionError("Error 111 connecting to 127.0.0.1:6379.")
+            return await super().multi_get(keys)
+
+        async def multi_set(self, pairs: list[tuple[str, bytes]], ttl: float) -> None:
+            if failing:
+                raise ConnectionError("Error 111 connecting to 127.0.0.1:6379.")
+            await super().multi_set(pairs, ttl)
+
+    cache = RecordCache(Flaky(), serialize=True)
+    caplog.set_level("INFO", logger="gateway.services.cache")
+    for agency in ("police", "land", "bank"):
+        assert await cache.get_many(agency, ["a"]) == [None]
+        await cache.set_many(agency, [("a", CacheEntry(NOW, None))], 60)
+    assert [r.getMessage() for r in caplog.records] == [
+        "the cache is unreachable (ConnectionError): agencies are asked until it answers again"
+    ]
+    assert all(r.exc_info is None for r in caplog.records)
+    failing = False
+    await cache.set_many("police", [("a", CacheEntry(NOW, None))], 60)
+    assert await cache.get_many("police", ["a"]) == [CacheEntry(NOW, None)]
+    assert caplog.records[-1].getMessage() == "the cache answers again"
+    assert len(caplog.records) == 2
+
+
 async def test_calls_made_together_are_sent_together_and_later_ones_next():
     sent: list[list[int]] = []
     first_sent = asyncio.Event()
