@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -33,11 +34,30 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+class NewerDatabaseError(RuntimeError):
+    """The database is at a revision this release does not ship: a newer release wrote it. It
+    is left as it is; the message says so in both languages."""
+
+    def __init__(self, revision: str) -> None:
+        known = head_revision()
+        super().__init__(
+            f"数据库由更新版本的 chakong 写入（修订 {revision}，本版本最高为 {known}）："
+            f"请升级网关，或换用本版本的数据库 / the database was written by a newer chakong "
+            f"(revision {revision}, this release knows up to {known}): upgrade the gateway, or "
+            f"use a database of this release"
+        )
+        self.revision = revision
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply the migrations up to ``revision`` (default: the newest) in one transaction."""
+    """Apply the migrations up to ``revision`` (default: the newest) in one transaction;
+    ``NewerDatabaseError`` for a database at a revision these migrations do not know."""
     async with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        current = await conn.run_sync(_current)
+        if current is not None and _unknown(current):
+            raise NewerDatabaseError(current)
         await conn.run_sync(_upgrade, revision)
 
 
@@ -70,6 +90,13 @@ def _upgrade(connection: Connection, revision: str) -> None:
 
 def _downgrade(connection: Connection, revision: str) -> None:
     command.downgrade(alembic_config(connection), revision)
+
+
+def _unknown(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is None
+    except CommandError:  # alembic's "Can't locate revision"
+        return True
 
 
 def _current(connection: Connection) -> str | None:

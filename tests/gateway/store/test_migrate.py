@@ -22,6 +22,7 @@ from gateway.services.audit import AuditLog, AuditUnavailableError
 from gateway.store import _sqlite_on_connect, configure_sqlite
 from gateway.store.migrate import (
     MIGRATIONS,
+    NewerDatabaseError,
     current_revision,
     downgrade,
     head_revision,
@@ -83,6 +84,20 @@ async def test_upgrade_is_idempotent(engine: AsyncEngine):
         heads = (await conn.execute(sa.select(audit_head.c.seq))).scalars().all()
     assert heads == [7]
     assert await current_revision(engine) == head_revision()
+
+
+async def test_a_database_of_a_newer_release_is_refused_saying_so(engine: AsyncEngine):
+    """Alembic's "Can't locate revision" traceback said nothing an operator could act on; the
+    database is left as it was."""
+    await upgrade(engine)
+    async with engine.begin() as conn:
+        await conn.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(NewerDatabaseError) as caught:
+        await upgrade(engine)
+    said = str(caught.value)
+    assert "数据库由更新版本的 chakong 写入" in said
+    assert "revision 0099, this release knows up to 0007" in said
+    assert await current_revision(engine) == "0099"
 
 
 async def test_the_migrations_create_exactly_the_metadata(engine: AsyncEngine):
