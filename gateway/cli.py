@@ -654,9 +654,11 @@ def _run_serve(args: argparse.Namespace) -> int:
     from gateway.app import ConfigurationError, create_app
     from gateway.runtime import tune_gc, tune_threads
     from gateway.server import migrate_once, uvicorn_options
+    from gateway.store.migrate import NewerDatabaseError
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = Settings(**overrides)
+    logging.getLogger().setLevel(settings.log_level.upper())  # CHAKONG_LOG_LEVEL
     refused = _unreadable_persisted_file(settings)
     if refused is not None:
         print(refused, file=sys.stderr)
@@ -685,17 +687,22 @@ def _run_serve(args: argparse.Namespace) -> int:
         "log_config": uvicorn_log_config(),
         "host": settings.host,
         "port": settings.port,
-        "log_level": "info",
+        "log_level": settings.log_level,
     }
+    # the schema is brought up to date once, here, before any worker starts (several would
+    # otherwise migrate at once); a database of a newer release is said here, not as a traceback
+    try:
+        asyncio.run(migrate_once(settings.database_url))
+    except NewerDatabaseError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if args.workers == 1:
         tune_gc(freeze=settings.gc_freeze, young_threshold=settings.gc_young_threshold)
         tune_threads(switch_interval_ms=settings.switch_interval_ms)
         uvicorn.run(app, **options)
         return 0
-    # each worker builds its own application from the environment (the overrides included);
-    # the schema is brought up to date once, here, so that they do not migrate at once
+    # each worker builds its own application from the environment (the overrides included)
     os.environ.update({f"CHAKONG_{k.upper()}": str(v) for k, v in overrides.items()})
-    asyncio.run(migrate_once(settings.database_url))
     uvicorn.run("gateway.server:worker_app", factory=True, workers=args.workers, **options)
     return 0
 

@@ -13,10 +13,13 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from redis.asyncio.connection import parse_url as parse_redis_url
 
 from connectors.registry import AGENCIES
+
+MAX_CACHE_TTL_S = 7 * 24 * 3600.0
 
 
 class AgencySettings(BaseModel):
@@ -30,9 +33,11 @@ class AgencySettings(BaseModel):
     attempt_timeout_per_subject_s: float = Field(default=0.01, ge=0, le=1)
     max_attempts: int = Field(default=3, ge=1, le=10)
     backoff_base_s: float = Field(default=0.05, ge=0, le=10)
-    cache_ttl_s: float = Field(default=300.0, ge=0)  # 0 disables caching for the agency
+    # 0 disables caching for the agency; at most a week (Redis refuses an expiry past its range)
+    cache_ttl_s: float = Field(default=300.0, ge=0, le=MAX_CACHE_TTL_S)
     breaker_failures: int = Field(default=5, ge=1)  # consecutive failures that open the circuit
-    breaker_reset_s: float = Field(default=30.0, gt=0)  # open time before one probe is let through
+    # open time before one probe is let through
+    breaker_reset_s: float = Field(default=30.0, gt=0, le=3600)
     max_batch: int = Field(default=500, ge=1, le=1000)  # subjects per agency call
     hedge: bool = False  # a second, identical read after the agency's observed p95 latency
 
@@ -46,6 +51,7 @@ def with_defaults(configured: AgencySettings | None, defaults: Mapping[str, Any]
     return AgencySettings.model_validate({**defaults, **given})
 
 
+MAX_DEADLINE_MS = 600_000  # an inquiry's longest deadline that may be configured
 DEFAULT_BATCH_SUBJECTS = 500  # subjects in one ``debtors`` batch
 DEFAULT_CACHE_MAX_ENTRIES = 20_000  # the in-process cache's cap: see ``cache_max_entries``
 
@@ -123,8 +129,10 @@ class ControlSettings(BaseModel):
     approval_above: Decimal | None = Field(default=Decimal(0), ge=0)
     idempotency_days: int = Field(default=30, ge=30)  # idempotency keys are kept this long
     attempt_timeout_s: float = Field(default=10.0, gt=0, le=120)  # one call to an agency
-    reconcile_interval_s: float = Field(default=15.0, ge=0)  # 0: no reconciler in the gateway
-    pending_grace_s: float = Field(default=60.0, gt=0)  # a PENDING one this old was interrupted
+    # 0: no reconciler in the gateway
+    reconcile_interval_s: float = Field(default=15.0, ge=0, le=24 * 3600)
+    # a PENDING one this old was interrupted
+    pending_grace_s: float = Field(default=60.0, gt=0, le=24 * 3600)
     reconcile_batch: int = Field(default=200, ge=1, le=10000)
 
 
@@ -144,11 +152,13 @@ class Settings(BaseSettings):
     # far less), so 20,000 entries (2,000 subjects asked of all ten agencies, four default
     # batches) stay under about 70 MB per process
     cache_max_entries: int = Field(default=DEFAULT_CACHE_MAX_ENTRIES, ge=1)
-    default_deadline_ms: int = Field(default=5000, ge=100)
-    max_deadline_ms: int = Field(default=30000, ge=100)
+    # at most ten minutes (the CLI's own wait for a gateway); the default no more than the maximum
+    default_deadline_ms: int = Field(default=5000, ge=100, le=MAX_DEADLINE_MS)
+    max_deadline_ms: int = Field(default=30000, ge=100, le=MAX_DEADLINE_MS)
     max_batch_subjects: int = Field(default=DEFAULT_BATCH_SUBJECTS, ge=1, le=5000)
     agencies: dict[str, AgencySettings] = Field(default_factory=dict)  # by agency name
-    log_level: str = "info"
+    # the gateway's and uvicorn's logs: critical, error, warning, info or debug (any case)
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     # the server's garbage collector (gateway.runtime): the start-up heap frozen out of every
     # collection, and the young generation collected every N allocations instead of Python's
     # 700 (0 keeps Python's default); bench/gc.py measures both against Python's defaults
@@ -198,7 +208,37 @@ class Settings(BaseSettings):
         db = parts.path.strip("/")
         if db and not (db.isascii() and db.isdigit()):
             raise ValueError("the cache URL's database is not a number (redis://host:6379/0)")
+        try:
+            parse_redis_url(text)  # its options (?socket_timeout=...), read as the client will
+        except ValueError:
+            raise ValueError(
+                "the cache URL's options cannot be read (redis://host:6379/0?socket_timeout=1)"
+            ) from None
         return text
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        # "" would listen on every interface of the machine, where the default is loopback only
+        if not value.strip() or value != value.strip():
+            raise ValueError(
+                "the address to listen on must not be empty nor padded (127.0.0.1, 0.0.0.0)"
+            )
+        return value
+
+    @field_validator("max_deadline_ms")
+    @classmethod
+    def _deadlines(cls, value: int, info: ValidationInfo) -> int:
+        if info.data.get("default_deadline_ms", 0) > value:
+            raise ValueError(
+                "below default_deadline_ms: every inquiry without deadlineMs would be refused"
+            )
+        return value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -326,3 +327,50 @@ def test_serve_refuses_a_bad_number_of_workers(tmp_path, workers):
     assert result.returncode == 2
     assert "the number of workers must be a whole number from 1 to 64" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_database_of_a_newer_release_before_starting(tmp_path):
+    database = tmp_path / "g.db"
+    with sqlite3.connect(database) as db:  # stamped by a release that does not exist yet
+        db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        db.execute("INSERT INTO alembic_version VALUES ('9999_from_the_future')")
+    env = SERVE_KEYS | {"CHAKONG_DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    result = run_cli("serve", "--port", "0", cwd=tmp_path, env=env)
+    assert result.returncode == 2, result.stderr
+    assert "数据库由更新版本的 chakong 写入" in result.stderr
+    assert "the database was written by a newer chakong (revision 9999_from_the_future" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    with sqlite3.connect(database) as db:  # left as it was
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    assert tables == {"alembic_version", "sqlite_autoindex_alembic_version_1"}
+
+
+def test_serve_logs_at_the_configured_level(tmp_path, processes):
+    from bench.fanout.procs import free_port
+
+    refused = run_cli("serve", cwd=tmp_path, env=SERVE_KEYS | {"CHAKONG_LOG_LEVEL": "loud"})
+    assert refused.returncode == 2
+    assert "log_level" in refused.stderr
+    port = free_port()
+    env = SERVE_KEYS | {
+        "CHAKONG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'g.db'}",
+        "CHAKONG_LOG_LEVEL": "WARNING",
+    }
+    serve = Process("serve", "--port", str(port), cwd=tmp_path, env=env)
+    processes.append(serve)
+    ready = None  # no "Uvicorn running on" line to wait for: that is INFO
+    deadline = time.monotonic() + 60
+    while ready is None and time.monotonic() < deadline:
+        assert serve.proc.poll() is None, serve.output()
+        try:
+            ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    assert ready is not None, serve.output()
+    assert ready.status_code == 200, ready.text
+    assert serve.interrupt() == 0
+    output = serve.output()
+    assert " INFO " not in output, output  # neither the gateway's nor uvicorn's
+    assert "GET /readyz" not in output  # the access log is INFO too

@@ -1,0 +1,62 @@
+"""The settings refuse what cannot run a gateway, saying which setting and never its value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+import pytest
+
+from gateway.settings import Settings
+
+
+def refused(**values: Any) -> str:
+    """What the settings say of ``values``, as ``chakong serve`` prints it: no inputs."""
+    with pytest.raises(pydantic.ValidationError) as caught:
+        Settings(**values)
+    errors = caught.value.errors(include_url=False, include_input=False)
+    return "\n".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+
+
+@pytest.mark.parametrize("host", ["", "  ", "127.0.0.1\n"])
+def test_an_empty_host_is_refused_rather_than_listening_everywhere(host: str):
+    # uvicorn binds "" to every interface of the machine, where the default is loopback only
+    assert "host:" in refused(host=host)
+
+
+def test_a_default_deadline_above_the_maximum_is_refused():
+    # every inquiry without deadlineMs would otherwise be refused DEADLINE_OUT_OF_RANGE
+    said = refused(default_deadline_ms=40_000, max_deadline_ms=30_000)
+    assert "max_deadline_ms: Value error, below default_deadline_ms" in said
+    assert Settings(default_deadline_ms=30_000).default_deadline_ms == 30_000
+
+
+@pytest.mark.parametrize(
+    ("values", "where"),
+    [
+        # timedelta(seconds=...) overflows: every reconciliation pass failed
+        ({"controls": {"pending_grace_s": float("inf")}}, "controls.pending_grace_s"),
+        ({"controls": {"pending_grace_s": 1e12}}, "controls.pending_grace_s"),
+        ({"controls": {"reconcile_interval_s": float("inf")}}, "controls.reconcile_interval_s"),
+        # Redis refuses the expiry (or int() overflows): no answer was ever kept
+        ({"agencies": {"bank": {"cache_ttl_s": float("inf")}}}, "agencies.bank.cache_ttl_s"),
+        ({"agencies": {"bank": {"cache_ttl_s": 1e16}}}, "agencies.bank.cache_ttl_s"),
+        ({"agencies": {"bank": {"breaker_reset_s": float("inf")}}}, "agencies.bank"),
+        ({"max_deadline_ms": 10**400}, "max_deadline_ms"),
+    ],
+)
+def test_unbounded_durations_are_refused(values: dict[str, Any], where: str):
+    assert where in refused(**values)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://:s3cret@127.0.0.1:6379/7?socket_timeout=abc",
+        "redis://:s3cret@127.0.0.1:6379/7?health_check_interval=soon",
+    ],
+)
+def test_a_cache_url_whose_options_cannot_work_is_refused_without_its_password(url: str):
+    said = refused(cache_url=url)
+    assert "cache_url" in said
+    assert "s3cret" not in said
