@@ -1156,6 +1156,8 @@ def _report_seeding(task: asyncio.Task[int]) -> None:
     failure = task.exception()
     if failure is not None:
         print(f"Demo list: recording failed: {failure!r}", flush=True)
+    elif task.result() == 0:
+        print("Demo list: recorded by an earlier demo on this database", flush=True)
     else:
         print(f"Demo list: {task.result()} entries recorded", flush=True)
 

@@ -172,9 +172,14 @@ def build(
 
 
 async def seed_demo_list(listing: ListingService, n: int = 300) -> int:
-    """Record ``n`` generated entries through the service, as each court's system would."""
+    """Record ``n`` generated entries through the service, as each court's system would; 0
+    when an earlier demo recorded them on this database (the list refuses a second standing
+    entry of a debtor in a case, and the plans are the same each time)."""
     today = listing.today()
-    for plan in plans(n, today=today):
+    planned = list(plans(n, today=today))
+    if planned and await listing.of_subjects([planned[0].particulars.subject]):
+        return 0
+    for plan in planned:
         court = plan.particulars.court
         system = Principal(Role.COURT_SYSTEM, subject=f"demo:{court}", court=court)
         request = uuid.uuid4().hex

@@ -52,6 +52,9 @@ async def test_the_demo_list_is_recorded_through_the_service(engine: AsyncEngine
     assert await seed_demo_list(listing, 24) == 24
     entries = await listing.list(court="苏0812", limit=500)
     assert entries
+    # a second demo on the same database records nothing again, and fails on nothing
+    assert await seed_demo_list(listing, 24) == 0
+    assert await listing.list(court="苏0812", limit=500) == entries
     report = await log.verify()
     assert report.ok
     history = await listing.history(entries[0].id)
