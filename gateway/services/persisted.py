@@ -141,6 +141,7 @@ def _requested_hash(extensions: Mapping[str, object] | None, document_id: str | 
     if reference is not None:
         if (
             not isinstance(reference, dict)
+            or type(reference.get("version")) is not int  # true and 1.0 equal 1 in Python
             or reference.get("version") != 1
             or not isinstance(reference.get("sha256Hash"), str)
         ):

@@ -86,8 +86,9 @@ def test_resolve():
         store.resolve(UNLISTED, apq(sha(UNLISTED)), restricted=True)
     with pytest.raises(PersistedQueryInvalidError):
         store.resolve(UNLISTED, apq(sha(LISTED)))  # text and hash disagree
-    with pytest.raises(PersistedQueryInvalidError):
-        store.resolve(None, {"persistedQuery": {"version": 2, "sha256Hash": sha(LISTED)}})
+    for version in (2, True, 1.0, "1"):  # version 1, the number: not true, 1.0 or "1"
+        with pytest.raises(PersistedQueryInvalidError):
+            store.resolve(None, {"persistedQuery": {"version": version, "sha256Hash": sha(LISTED)}})
     with pytest.raises(PersistedQueryInvalidError):
         store.resolve(None, apq("not-a-hash"))
     with pytest.raises(PersistedQueryInvalidError):
