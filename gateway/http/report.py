@@ -35,6 +35,7 @@ from gateway.http.challenge import refusal_headers
 from gateway.http.middleware import error_body
 from gateway.http.negotiation import admits
 from gateway.http.params import repeated
+from gateway.http.status import PRIVATE_ANSWER
 from gateway.resolvers.report import report_inquiry
 from gateway.schema.context import Context
 from gateway.services.report import ensure_font, render_html, render_pdf
@@ -92,7 +93,7 @@ class ReportEndpoint:
         disposition = "attachment" if fmt == "pdf" else "inline"
         headers = {
             "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}",
-            "Cache-Control": "no-store",  # personal data: never kept by a proxy or browser cache
+            **PRIVATE_ANSWER,  # personal data: never kept by a proxy or browser cache
             "X-Audit-Entry": str(report.entry.seq),
         }
         return Response(body, media_type=FORMATS[fmt], headers=headers)
@@ -132,7 +133,7 @@ def _check_accept(accept: str | None, fmt: str) -> None:
 
 def _error(exc: ChakongError, status: int | None = None) -> Response:
     code = status or exc.http_status or 400
-    headers = {"Cache-Control": "no-store", **refusal_headers(code, exc)}
+    headers = {**PRIVATE_ANSWER, **refusal_headers(code, exc)}
     return Response(
         error_body(exc),
         status_code=code,

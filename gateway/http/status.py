@@ -35,6 +35,10 @@ from gateway.logs import mask_identifiers
 
 log = logging.getLogger(__name__)
 
+# the headers of an answer that may hold personal data (a debtor's assets, an error quoting an
+# input): kept by no proxy or browser cache, and never read by a browser as another type
+PRIVATE_ANSWER = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
 
 class RefusedRequestError(Exception):
     """A request the view answers without running GraphQL: a status and a coded error."""
@@ -216,6 +220,7 @@ def _formatted(error: GraphQLError, request_error: bool) -> dict[str, Any]:
 
 
 __all__ = [
+    "PRIVATE_ANSWER",
     "RefusedRequestError",
     "bad_request",
     "graphql_answer",

@@ -33,7 +33,13 @@ from gateway.domain.errors import INTERNAL_ERROR_EN, INTERNAL_ERROR_ZH, ChakongE
 from gateway.examples import EXAMPLE_QUERY, example_variables_json
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, accepts_html, negotiate
 from gateway.http.params import MAX_BODY_BYTES, GraphQLParams, read_params
-from gateway.http.status import RefusedRequestError, bad_request, graphql_answer, request_error
+from gateway.http.status import (
+    PRIVATE_ANSWER,
+    RefusedRequestError,
+    bad_request,
+    graphql_answer,
+    request_error,
+)
 from gateway.schema.context import Context
 from gateway.schema.limits import limit_extensions
 from gateway.services.persisted import PersistedOperations
@@ -237,7 +243,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             content,
             status_code=status,
             # an answer holds a debtor's assets, as a report does: never kept by a cache
-            headers={"Cache-Control": "no-store", **(headers or {})},
+            headers={**PRIVATE_ANSWER, **(headers or {})},
             media_type=f"{media}; charset=utf-8",
         )
 

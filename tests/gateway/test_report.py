@@ -106,6 +106,7 @@ async def test_the_html_report_shows_every_agency_the_summary_and_the_leads(gate
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"
     page = response.text
     for heading in ("财产查控报告", "各单位反馈情况", "财产汇总", "配偶（线索）", "控制企业"):
         assert heading in page

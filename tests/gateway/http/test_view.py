@@ -40,6 +40,7 @@ async def test_no_answer_is_kept_by_a_cache(client, method):
         response = await post(client, {"query": query})
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"  # read as JSON, nothing else
 
 
 @pytest.mark.parametrize("accept", [GR, "application/json"])
