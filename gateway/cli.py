@@ -23,6 +23,7 @@ from pydantic import SecretStr, ValidationError
 
 from connectors.registry import AGENCIES
 from gateway.auth.principal import PERMISSIONS, Role
+from gateway.domain.reasons import validation_reason
 from gateway.logs import mask_root_handlers, uvicorn_log_config
 from gateway.runtime import run_event_loop
 from gateway.settings import AgencySettings, Settings
@@ -53,12 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _refused_settings(exc: ValidationError) -> str:
-    """One line per refused setting, its name and why, never its value: a database or cache
-    URL may hold a password (pydantic's own text quotes every input)."""
+    """One line per refused setting, its name and why in both languages, never its value: a
+    database or cache URL may hold a password (pydantic's own text quotes every input)."""
     lines = []
     for error in exc.errors(include_url=False, include_input=False):
         where = ".".join(str(part) for part in error["loc"])
-        lines.append(f"  {where}: {error['msg']}")
+        zh, en = validation_reason(error) or ("取值无效", error["msg"])
+        lines.append(f"  {where}: {zh} / {en}")
     return "\n".join(lines)
 
 

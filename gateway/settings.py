@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from redis.asyncio.connection import parse_url as parse_redis_url
 
 from connectors.registry import AGENCIES
+from gateway.domain.reasons import bilingual_error
 
 MAX_CACHE_TTL_S = 7 * 24 * 3600.0
 
@@ -74,7 +75,10 @@ class AuthSettings(BaseModel):
     def _long_enough(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
         for kid, secret in value.items():
             if len(secret.get_secret_value()) < 32:
-                raise ValueError(f"auth key {kid!r} is shorter than 32 characters")
+                raise bilingual_error(
+                    f"令牌签名密钥 {kid!r} 不足 32 个字符",
+                    f"auth key {kid!r} is shorter than 32 characters",
+                )
         return value
 
 
@@ -197,22 +201,30 @@ class Settings(BaseSettings):
         if separator and scheme == "memory":
             return text
         if not separator or scheme not in ("redis", "rediss"):
-            raise ValueError(
-                "the cache URL must be memory:// or redis://host:port/db (rediss:// for TLS)"
+            raise bilingual_error(
+                "缓存地址应为 memory:// 或 redis://主机:端口/库号（TLS 用 rediss://）",
+                "the cache URL must be memory:// or redis://host:port/db (rediss:// for TLS)",
             )
         parts = urlsplit(text)
         try:
             parts.port  # noqa: B018 (read for its check)
         except ValueError:
-            raise ValueError("the cache URL's port is not a number from 0 to 65535") from None
+            raise bilingual_error(
+                "缓存地址的端口应为 0 至 65535 的整数",
+                "the cache URL's port is not a number from 0 to 65535",
+            ) from None
         db = parts.path.strip("/")
         if db and not (db.isascii() and db.isdigit()):
-            raise ValueError("the cache URL's database is not a number (redis://host:6379/0)")
+            raise bilingual_error(
+                "缓存地址的库号应为整数（redis://host:6379/0）",
+                "the cache URL's database is not a number (redis://host:6379/0)",
+            )
         try:
             parse_redis_url(text)  # its options (?socket_timeout=...), read as the client will
         except ValueError:
-            raise ValueError(
-                "the cache URL's options cannot be read (redis://host:6379/0?socket_timeout=1)"
+            raise bilingual_error(
+                "缓存地址的参数无法读取（redis://host:6379/0?socket_timeout=1）",
+                "the cache URL's options cannot be read (redis://host:6379/0?socket_timeout=1)",
             ) from None
         return text
 
@@ -226,8 +238,9 @@ class Settings(BaseSettings):
     def _host(cls, value: str) -> str:
         # "" would listen on every interface of the machine, where the default is loopback only
         if not value.strip() or value != value.strip():
-            raise ValueError(
-                "the address to listen on must not be empty nor padded (127.0.0.1, 0.0.0.0)"
+            raise bilingual_error(
+                "监听地址不能为空，也不能带空白（127.0.0.1、0.0.0.0）",
+                "the address to listen on must not be empty nor padded (127.0.0.1, 0.0.0.0)",
             )
         return value
 
@@ -235,8 +248,9 @@ class Settings(BaseSettings):
     @classmethod
     def _deadlines(cls, value: int, info: ValidationInfo) -> int:
         if info.data.get("default_deadline_ms", 0) > value:
-            raise ValueError(
-                "below default_deadline_ms: every inquiry without deadlineMs would be refused"
+            raise bilingual_error(
+                "小于 default_deadline_ms：所有未指定 deadlineMs 的查询都会被拒绝",
+                "below default_deadline_ms: every inquiry without deadlineMs would be refused",
             )
         return value
 
@@ -258,8 +272,9 @@ class Settings(BaseSettings):
             try:
                 network = ipaddress.ip_network(entry, strict=False)
             except ValueError:
-                raise ValueError(
-                    f"trusted proxy {entry!r} is not an IP address or network (10.1.0.0/16)"
+                raise bilingual_error(
+                    f"可信代理 {entry!r} 不是 IP 地址或网段（10.1.0.0/16）",
+                    f"trusted proxy {entry!r} is not an IP address or network (10.1.0.0/16)",
                 ) from None
             proxies.append(
                 str(network.network_address) if network.num_addresses == 1 else str(network)
@@ -277,7 +292,9 @@ class Settings(BaseSettings):
             name = str(key).lower()
             if name not in AGENCIES:
                 known = ", ".join(AGENCIES.names())
-                raise ValueError(f"unknown agency {key!r}; known: {known}")
+                raise bilingual_error(
+                    f"未知单位 {key!r}；可用：{known}", f"unknown agency {key!r}; known: {known}"
+                )
             out[name] = item
         return out
 

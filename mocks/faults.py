@@ -33,7 +33,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mocks.problems import bilingual_error
+from gateway.domain.reasons import bilingual_error
 
 MAX_LATENCY_MS = 600_000.0
 MAX_LAG_LOOKUPS = 1000

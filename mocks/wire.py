@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from mocks.problems import bilingual_error
+from gateway.domain.reasons import bilingual_error
 
 SubjectKindName = Literal["natural", "legal"]
 JSONObject = dict[str, Any]  # a JSON object, ready for json.dumps

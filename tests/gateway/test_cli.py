@@ -219,8 +219,28 @@ def test_a_refused_setting_is_named_with_why_but_never_its_value(tmp_path):
     result = run_cli("serve", cwd=tmp_path, env={"CHAKONG_CACHE_URL": url})
     assert result.returncode == 2
     assert "invalid configuration" in result.stderr
-    assert "cache_url: Value error, the cache URL's database is not a number" in result.stderr
+    # in both languages, as every other refusal of the command
+    assert (
+        "cache_url: 缓存地址的库号应为整数（redis://host:6379/0） / the cache URL's database is "
+        "not a number (redis://host:6379/0)"
+    ) in result.stderr
     assert "s3cret" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        ({"CHAKONG_PORT": "http"}, "port: 应为整数 / must be a whole number"),
+        ({"CHAKONG_LOG_LEVEL": "loud"}, "log_level: 应为 'critical'、'error'、'warning'、"),
+        ({"CHAKONG_MAX_DEADLINE_MS": "1e9"}, "max_deadline_ms: 应为整数 / must be a whole number"),
+        ({"CHAKONG_HOST": ""}, "host: 监听地址不能为空"),
+    ],
+)
+def test_every_refused_setting_says_why_in_both_languages(tmp_path, env, line):
+    result = run_cli("serve", cwd=tmp_path, env=SERVE_KEYS | env)
+    assert result.returncode == 2, result.stderr
+    assert line in result.stderr
+    assert "Value error" not in result.stderr  # pydantic's English prefix
     assert "Traceback" not in result.stderr
 
 
