@@ -3,9 +3,10 @@
 Computed from the records the agencies returned for one subject. Each agency's spec declares
 its asset classes and a tally that adds its records to them (``connectors/<agency>/spec.py``);
 ``SummaryPlan`` holds them all, built once from the registry. A class is ``complete`` when its
-agency answered (``OK`` or ``NOT_FOUND``); otherwise its figures are what is known, which may be
-nothing. Money is summed per currency: ``total`` is in yuan (CNY), other currencies are listed
-beside it, never converted.
+agency answered (``OK`` or ``NOT_FOUND``) or keeps nothing on this kind of subject
+(``NOT_APPLICABLE``: a company has no provident fund); otherwise its figures are what is known,
+which may be nothing. Money is summed per currency: ``total`` is in yuan (CNY), other
+currencies are listed beside it, never converted.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from gateway.domain.sources import SourceResult
+from gateway.domain.sources import SourceResult, SourceStatus
 
 CNY = "CNY"
 _ZERO = Decimal("0.00")
@@ -50,7 +51,7 @@ class AssetClassSummary:
     total: Decimal | None  # in CNY; None for classes counted, not valued (units, vehicles)
     other_currencies: tuple[Money, ...]
     encumbered: int  # items already frozen, seized or (for equity) under a freeze
-    complete: bool  # the agency answered; False: not asked, or it failed (see sources)
+    complete: bool  # answered, or not applicable; False: not asked, or it failed (see sources)
 
     @property
     def agency(self) -> str:
@@ -63,6 +64,12 @@ class AssetSummary:
 
     def of(self, name: str) -> AssetClassSummary:
         return next(c for c in self.classes if c.asset_class.name == name)
+
+
+def _known(status: SourceStatus) -> bool:
+    """Whether the agency's figures are whole: it answered, or it keeps nothing on this kind of
+    subject (a company has no provident fund), so there is nothing it could have left out."""
+    return status.answered or status is SourceStatus.NOT_APPLICABLE
 
 
 class Tally:
@@ -115,7 +122,7 @@ class SummaryPlan:
                     total=total,
                     other_currencies=others,
                     encumbered=tally.encumbered,
-                    complete=source is not None and source.status.answered,
+                    complete=source is not None and _known(source.status),
                 )
             )
         return AssetSummary(tuple(summaries))

@@ -52,8 +52,9 @@ class AssetClassSummary:
         description="已被冻结、查封的项数 / Items already frozen or seized"
     )
     complete: bool = strawberry.field(
-        description="该单位已反馈（OK 或 NOT_FOUND）；为 false 时数字可能不全，原因见 sources / "
-        "The agency answered (OK or NOT_FOUND); when false the figures may be partial: see "
+        description="该单位已反馈（OK 或 NOT_FOUND）或不适用于该类主体（NOT_APPLICABLE）；为 false "
+        "时数字可能不全，原因见 sources / The agency answered (OK or NOT_FOUND) or keeps nothing "
+        "on this kind of subject (NOT_APPLICABLE); when false the figures may be partial: see "
         "sources"
     )
 

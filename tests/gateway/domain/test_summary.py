@@ -104,6 +104,19 @@ def test_counted_classes_have_no_total_and_unanswered_agencies_are_incomplete():
     ]  # cash-like first, as the agencies' specs rank them
 
 
+def test_a_class_whose_agency_holds_nothing_for_the_kind_of_subject_is_complete():
+    # a company has no provident fund: the fund centre is not asked, and nothing is missing
+    summary = summarize(
+        [
+            SourceResult("fund", SourceStatus.NOT_APPLICABLE),
+            SourceResult("bank", SourceStatus.UNAVAILABLE),
+        ]
+    )
+    fund = summary.of("fund_balance")
+    assert (fund.count, fund.total, fund.complete) == (0, Decimal("0.00"), True)
+    assert not summary.of("deposits").complete  # the banks did not answer
+
+
 def test_a_plan_refuses_two_classes_of_one_name():
     one = AssetClass("deposits", "bank", "存款 / deposits", rank=10)
     with pytest.raises(ValueError, match="unique"):
