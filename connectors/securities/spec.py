@@ -27,7 +27,15 @@ def tally(records: SecuritiesRecords, tallies: Tallies) -> None:
         securities.add(holding.market_value)
     for funds in records.funds_accounts:
         securities.add(funds.balance)
-    securities.encumbered += len(records.freezes)
+    # the holdings under a freeze (of the security or of its whole account), each once, as
+    # ``assets`` holds them: the freezes themselves may be several on one holding
+    whole = {f.account_number for f in records.freezes if f.security_code is None}
+    held = {(f.account_number, f.security_code) for f in records.freezes}
+    securities.encumbered += sum(
+        1
+        for h in records.holdings
+        if h.account_number in whole or (h.account_number, h.security_code) in held
+    )
 
 
 def assets(records: SecuritiesRecords) -> Iterator[Asset]:

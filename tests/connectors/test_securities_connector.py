@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from connectors.registry import AGENCIES
 from connectors.securities.records import (
     FundsAccount,
     Holding,
@@ -12,6 +13,7 @@ from connectors.securities.records import (
     SecuritiesFreeze,
     SecuritiesRecords,
 )
+from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import SubjectKind
 from mocks.synthetic import Tier
 from tests.connectors.helpers import example, records_of, served_kinds, shown
@@ -148,6 +150,54 @@ def test_the_schema_serves_the_records() -> None:
         ("603369", 1000, "(2025)苏0812执77号", "2028-02-29"),
         (None, None, "(2024)苏08执保3号", "2025-11-10"),
     ]
+
+
+def securities_summary(records: SecuritiesRecords) -> tuple[int, int]:
+    """The summary's (count, encumbered) of securities for these records."""
+    summary = AGENCIES.summary_plan().summarize(
+        [SourceResult("securities", SourceStatus.OK, records=records)]
+    )
+    securities = summary.of("securities")
+    return securities.count, securities.encumbered
+
+
+def holding(account: str, code: str) -> Holding:
+    return Holding(
+        account_number=account,
+        security_code=code,
+        security_name="今世缘",
+        quantity=100,
+        market_value=Decimal("4760.00"),
+        valued_on=datetime.date(2025, 6, 30),
+    )
+
+
+def freeze(account: str, code: str | None) -> SecuritiesFreeze:
+    return SecuritiesFreeze(
+        account_number=account,
+        security_code=code,
+        quantity=None if code is None else 100,
+        court="淮安市清江浦区人民法院",
+        case_number="(2025)苏0812执77号",
+        frozen_from=datetime.date(2025, 3, 1),
+        frozen_until=datetime.date(2028, 2, 29),
+    )
+
+
+def test_encumbered_counts_the_holdings_a_freeze_holds() -> None:
+    # one holding under two freezes (of the security, and of its whole account): one item
+    assert securities_summary(records_of("securities", ANSWER)) == (1, 1)
+    # a freeze of a whole account holds every holding in it; another account's are free
+    records = SecuritiesRecords(
+        holdings=(
+            holding("A123456789", "603369"),
+            holding("A123456789", "600519"),
+            holding("0123456789", "000858"),
+            holding("0123456789", "300750"),
+        ),
+        freezes=(freeze("A123456789", None), freeze("0123456789", "000858")),
+    )
+    assert securities_summary(records) == (4, 3)
 
 
 async def test_the_connector_serves_both_kinds() -> None:
