@@ -232,6 +232,14 @@ def _split(text: str) -> tuple[str, str]:
     return zh, en
 
 
+def amount_text(value: Decimal) -> str:
+    """An amount with separators and two decimal places, or as many as it has: an agency's
+    ``0.125`` is printed as such, never rounded to what the GraphQL answer does not say."""
+    exponent = value.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{value:,.{places}f}"
+
+
 def format_value(value: Any) -> str:
     """A record's value as the report prints it: amounts with separators, dates ISO."""
     if value is None:
@@ -239,7 +247,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Decimal):
-        return f"{value:,.2f}"
+        return amount_text(value)
     if isinstance(value, datetime.datetime):
         return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
@@ -304,8 +312,8 @@ def _summary(summary: AssetSummary) -> tuple[SummaryRow, ...]:
         if item.total is None:
             total = "计数 / counted"
         else:
-            total = f"¥{item.total:,.2f}" + "".join(
-                f" + {m.currency} {m.amount:,.2f}" for m in item.other_currencies
+            total = _yuan(item.total) + "".join(
+                f" + {m.currency} {amount_text(m.amount)}" for m in item.other_currencies
             )
         rows.append(SummaryRow(zh, en, item.count, total, item.encumbered, item.complete))
     return tuple(rows)
@@ -336,7 +344,7 @@ def sections(report: Report) -> tuple[SubjectSection, ...]:
 
 
 def _yuan(value: Decimal) -> str:
-    return f"¥{value:,.2f}"
+    return f"¥{amount_text(value)}"
 
 
 def _asset_class(agency: str, name: str) -> tuple[str, str]:

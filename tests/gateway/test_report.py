@@ -31,6 +31,7 @@ from gateway.services.report import (
     control_row,
     css_string,
     font_faces,
+    format_value,
 )
 from mocks.runner import MockServers
 from mocks.synthetic import Tier, example_subjects
@@ -288,6 +289,20 @@ def test_a_partial_freeze_and_a_queued_seizure_read_as_such():
     assert "not failed" in unknown.state_en
     # every state has its words in both languages
     assert set(CONTROL_STATE_LABELS) == set(OperationState)
+
+
+@pytest.mark.parametrize(
+    ("value", "printed"),
+    [
+        (Decimal("1234567.5"), "1,234,567.50"),  # yuan: two places at least
+        (Decimal("0.125"), "0.125"),  # an agency's third place is printed, not rounded away
+        (Decimal("33.3333"), "33.3333"),
+        (Decimal("-12.30"), "-12.30"),
+        (Decimal("1E+3"), "1,000.00"),
+    ],
+)
+def test_amounts_are_printed_as_the_agency_gave_them(value: Decimal, printed: str):
+    assert format_value(value) == printed
 
 
 @pytest.mark.parametrize(
