@@ -519,7 +519,10 @@ class Sheets:
                 amount = _amount(value)
             details.append(f"{_zh(sub.description, key)}: {_text(value)}")
         encumbrance = "是" if _ENCUMBRANCE.search(name) else ""
-        return [agency, _zh(description, name), encumbrance, amount, "；".join(details)]
+        # the amount's own currency where the record names one (a deposit in USD), else yuan, as
+        # the agency contract has it: a column to sum by, never dollars added to yuan
+        currency = (str(item.get("currency") or "") or "CNY") if amount is not None else ""
+        return [agency, _zh(description, name), encumbrance, amount, currency, "；".join(details)]
 
     @property
     def size(self) -> int:
@@ -548,6 +551,7 @@ class Sheets:
                     "类别 Kind",
                     "权利负担 Encumbrance",
                     "金额 Amount",
+                    "币种 Currency",
                     "明细 Details",
                 ],
                 self.assets,

@@ -435,3 +435,30 @@ async def test_writing_the_workbook_is_shown(tmp_path: Path, capsys: pytest.Capt
     capsys.readouterr()
     await inquire(FakeGateway(), InquireOptions(CASE, source, out, restart=True))
     assert f"writing {out} ({len(DEBTORS) + 1} rows)" in capsys.readouterr().err
+
+
+def test_each_amount_has_its_currency_beside_it(tmp_path: Path):
+    sheets = Sheets(SCHEMA)
+    sheets.add(
+        {
+            "subject": {"id": DEBTORS[0], "name": "张三"},
+            "sources": [],
+            "bank": {
+                "deposits": [
+                    {"bank": "中国银行", "currency": "USD", "amount": "100.00"},
+                    {"bank": "中国银行", "currency": "CNY", "amount": "2.50"},
+                ],
+                "freezes": [{"bank": "中国银行", "frozenAmount": "7.00"}],
+            },
+            "police": {"vehicles": [{"plate": "苏H·A1234"}]},
+        }
+    )
+    sheets.write(tmp_path / "r.xlsx", CASE)
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(tmp_path / "r.xlsx").worksheets[0]]
+    assert rows[0][5:7] == ["金额 Amount", "币种 Currency"]
+    assert [(r[5], r[6]) for r in rows[1:]] == [
+        (None, None),  # the vehicle (police comes first): no amount, no currency
+        (100, "USD"),  # a dollar deposit is never summed as yuan
+        (2.5, "CNY"),
+        (7, "CNY"),  # no currency in the record: yuan, as the agency contract says
+    ]
