@@ -39,7 +39,7 @@ def test_a_forked_run_says_what_a_fresh_interpreter_says(tmp_path, args):
 
 def test_a_run_past_its_timeout_is_killed_and_the_next_run_works(tmp_path):
     with pytest.raises(subprocess.TimeoutExpired) as raised:
-        run_cli("mocks", "--agencies", "bank", "--port", "0", cwd=tmp_path, timeout=3)
+        run_cli("mocks", "--agencies", "bank", "--port", "0", cwd=tmp_path, timeout=5)
     assert "Mock agencies are running" in str(raised.value.stdout)  # what it said before
     after = run_cli("migrate", cwd=tmp_path)
     assert after.returncode == 2
