@@ -17,8 +17,7 @@ from dataclasses import dataclass
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
-from sqlalchemy import make_url, text
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -65,7 +64,7 @@ from gateway.services.inquiry import InquiryLimits, InquiryService
 from gateway.services.listing import ListingService
 from gateway.services.reconciler import reconcile_forever
 from gateway.settings import DEMO_SECRET, AgencySettings, AuthSettings, ListingSettings, Settings
-from gateway.store import open_direct_engine, open_engine
+from gateway.store import DatabaseURLError, checked_database_url, open_direct_engine, open_engine
 from gateway.store.migrate import upgrade
 from gateway.store.unit import Store
 
@@ -321,38 +320,13 @@ class ConfigurationError(ValueError):
     """The settings cannot run a gateway; the message says what to set."""
 
 
-SUPPORTED_DATABASES = "sqlite+aiosqlite:///FILE, postgresql+asyncpg://USER@HOST/DB"
-
-
 def check_database_url(database_url: str) -> None:
-    """``ConfigurationError`` when ``database_url`` cannot work (it does not parse, names no
-    asynchronous driver, or one that is not installed), said before the server starts rather than
-    as the lifespan's traceback; the URL is shown with its password hidden. Connects to
-    nothing: a database that is down is ``/readyz``'s to report."""
+    """``ConfigurationError`` when ``database_url`` cannot work (``checked_database_url``), said
+    before the server starts rather than as the lifespan's traceback."""
     try:
-        url = make_url(database_url)
-    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        raise ConfigurationError(
-            f"数据库地址无法解析（CHAKONG_DATABASE_URL）/ the database URL cannot be parsed "
-            f"(CHAKONG_DATABASE_URL); expected {SUPPORTED_DATABASES}"
-        ) from None
-    shown = url.render_as_string(hide_password=True)
-    try:
-        dialect = url.get_dialect()
-    except SQLAlchemyError:  # no such dialect
-        dialect = None
-    if dialect is None or not dialect.is_async:
-        raise ConfigurationError(
-            f"不支持的数据库地址 {shown} / unsupported database URL {shown}: the gateway uses "
-            f"{SUPPORTED_DATABASES}"
-        )
-    try:
-        dialect.import_dbapi()
-    except ImportError as exc:
-        raise ConfigurationError(
-            f"数据库驱动 {exc.name} 未安装（{shown}）/ the database driver {exc.name} is not "
-            f"installed ({shown}); the gateway uses {SUPPORTED_DATABASES}"
-        ) from None
+        checked_database_url(database_url)
+    except DatabaseURLError as exc:
+        raise ConfigurationError(str(exc)) from None
 
 
 def listing_rules(settings: ListingSettings) -> Rules:

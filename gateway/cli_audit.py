@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.audit import ChainProblem, Checkpoint, VerifyReport
@@ -35,7 +35,7 @@ from gateway.services.audit_checkpoint import (
     parse_checkpoint,
     write_atomically,
 )
-from gateway.store import open_engine
+from gateway.store import DatabaseURLError, checked_database_url, open_engine
 from gateway.store.migrate import upgrade
 from gateway.store.unit import Store
 
@@ -281,9 +281,6 @@ def seal_command(database_url: str, key: bytes) -> int:
     return 0 if report.ok else 1
 
 
-SUPPORTED_DATABASES = "sqlite+aiosqlite:///FILE, postgresql+asyncpg://USER@HOST/DB"
-
-
 class DatabaseUnavailableError(Exception):
     """The database cannot be opened or read: a bilingual message that never shows the URL's
     password, and the command's exit status (2: set something else first; 1: it failed)."""
@@ -295,17 +292,12 @@ class DatabaseUnavailableError(Exception):
 
 def open_database(database_url: str) -> AsyncEngine:
     """An engine on an existing database; ``DatabaseUnavailableError`` for a URL that cannot work
-    or a SQLite file that is not there (which connecting would create, empty)."""
+    (``checked_database_url``) or a SQLite file that is not there (which connecting would
+    create, empty)."""
     try:
-        url = make_url(database_url)
-    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        raise DatabaseUnavailableError(
-            f"数据库地址无法解析（--database-url、CHAKONG_DATABASE_URL）/ the database URL "
-            f"cannot be parsed (--database-url, CHAKONG_DATABASE_URL); expected "
-            f"{SUPPORTED_DATABASES}",
-            2,
-        ) from None
-    shown = url.render_as_string(hide_password=True)
+        url = checked_database_url(database_url, "--database-url, CHAKONG_DATABASE_URL")
+    except DatabaseURLError as exc:
+        raise DatabaseUnavailableError(str(exc), 2) from None
     path = _sqlite_file(url)
     if path is not None and not path.exists():
         raise DatabaseUnavailableError(
@@ -313,20 +305,7 @@ def open_database(database_url: str) -> AsyncEngine:
             f"{path}: run from the gateway's directory or pass --database-url",
             2,
         )
-    try:
-        return open_engine(database_url)
-    except ImportError as exc:
-        raise DatabaseUnavailableError(
-            f"数据库驱动 {exc.name} 未安装（{shown}）/ the database driver {exc.name} is not "
-            f"installed ({shown}); the gateway uses {SUPPORTED_DATABASES}",
-            2,
-        ) from None
-    except SQLAlchemyError:  # an unknown dialect, or a driver that is not asynchronous
-        raise DatabaseUnavailableError(
-            f"不支持的数据库地址 {shown} / unsupported database URL {shown}: the gateway uses "
-            f"{SUPPORTED_DATABASES}",
-            2,
-        ) from None
+    return open_engine(database_url)
 
 
 def _sqlite_file(url: URL) -> Path | None:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.services.controls import ReconcileReport
 from gateway.settings import Settings
+from gateway.store import DatabaseURLError, checked_database_url
 
 
 def report_message(report: ReconcileReport, remaining: int) -> str:
@@ -38,6 +39,11 @@ async def _reconcile(settings: Settings, key: bytes, passes: int, wait_s: float)
     )
     total = ReconcileReport()
     try:
+        checked_database_url(settings.database_url)
+    except DatabaseURLError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
         async with open_resources(quiet, key) as resources:
             service = resources.controls
             for index in range(passes):
@@ -58,13 +64,6 @@ async def _reconcile(settings: Settings, key: bytes, passes: int, wait_s: float)
     except (SQLAlchemyError, OSError) as exc:  # OSError: a refused connection, a missing folder
         print(f"无法读取数据库 / cannot read the database: {type(exc).__name__}", file=sys.stderr)
         return 1
-    except ImportError as exc:  # the URL names a driver that is not installed (mysql://)
-        print(
-            f"数据库驱动 {exc.name} 未安装 / the database driver {exc.name} is not installed "
-            "(CHAKONG_DATABASE_URL): the gateway uses sqlite+aiosqlite:// or postgresql+asyncpg://",
-            file=sys.stderr,
-        )
-        return 2
     print(report_message(total, remaining))
     if purged:
         print(f"清除过期幂等键 {purged} 个 / forgot {purged} expired idempotency keys")

@@ -17,15 +17,57 @@ import sqlite3
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 __all__ = [
+    "SUPPORTED_DATABASES",
+    "DatabaseURLError",
+    "checked_database_url",
     "configure_sqlite",
     "connect_failures_as_database_errors",
     "open_direct_engine",
     "open_engine",
 ]
+
+SUPPORTED_DATABASES = "sqlite+aiosqlite:///FILE, postgresql+asyncpg://USER@HOST/DB"
+
+
+class DatabaseURLError(ValueError):
+    """A database URL that cannot work: why, in both languages, the password never shown."""
+
+
+def checked_database_url(database_url: str, named: str = "CHAKONG_DATABASE_URL") -> URL:
+    """``database_url`` parsed, naming an asynchronous driver that is installed; otherwise
+    ``DatabaseURLError`` (``named`` says where the URL was set). Connects to nothing: whether the
+    database is up is for the caller to find out. The gateway, ``chakong audit`` and
+    ``chakong reconcile`` all check a URL here, before they open it."""
+    try:
+        url = make_url(database_url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise DatabaseURLError(
+            f"数据库地址无法解析（{named}）/ the database URL cannot be parsed ({named}); "
+            f"expected {SUPPORTED_DATABASES}"
+        ) from None
+    shown = url.render_as_string(hide_password=True)
+    try:
+        dialect = url.get_dialect()
+    except SQLAlchemyError:  # no such dialect
+        dialect = None
+    if dialect is None or not dialect.is_async:  # mysql://, postgresql:// (synchronous drivers)
+        raise DatabaseURLError(
+            f"不支持的数据库地址 {shown} / unsupported database URL {shown}: the gateway uses "
+            f"{SUPPORTED_DATABASES}"
+        )
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        raise DatabaseURLError(
+            f"数据库驱动 {exc.name} 未安装（{shown}）/ the database driver {exc.name} is not "
+            f"installed ({shown}); the gateway uses {SUPPORTED_DATABASES}"
+        ) from None
+    return url
 
 
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:

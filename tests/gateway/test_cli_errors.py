@@ -132,7 +132,9 @@ AUDIT_ENV = {"CHAKONG_DEMO": "true"}  # the demo's audit and checkpoint keys
     [
         ("garbage", "the database URL cannot be parsed", 2),
         ("postgresql+asyncpg://u:s3cret@db:port/x", "the database URL cannot be parsed", 2),
-        ("mysql://u:s3cret@db/x", "the database driver MySQLdb is not installed", 2),
+        ("mysql+aiomysql://u:s3cret@db/x", "the database driver aiomysql is not installed", 2),
+        # a synchronous driver: installing it would not help
+        ("mysql://u:s3cret@db/x", "unsupported database URL mysql://u:***@db/x", 2),
         ("oracle9://u:s3cret@db/x", "unsupported database URL oracle9://u:***@db/x", 2),
         (
             "postgresql+asyncpg://u:s3cret@127.0.0.1:1/x",
@@ -183,9 +185,9 @@ def test_argument_errors_are_said_in_both_languages(tmp_path, args, english):
 
 
 def test_reconcile_says_the_database_driver_is_not_installed(tmp_path):
-    env = SERVE_KEYS | {"CHAKONG_DATABASE_URL": "mysql://u:s3cret@db/x"}
+    env = SERVE_KEYS | {"CHAKONG_DATABASE_URL": "mysql+aiomysql://u:s3cret@db/x"}
     result = run_cli("reconcile", "--passes", "1", cwd=tmp_path, env=env)
-    refused(result, "数据库驱动 MySQLdb 未安装", "the database driver MySQLdb is not installed")
+    refused(result, "数据库驱动 aiomysql 未安装", "the database driver aiomysql is not installed")
     assert "s3cret" not in result.stderr
 
 
