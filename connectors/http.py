@@ -79,18 +79,26 @@ async def post_inquiry(
         parsed = response.validate_json(answer.content)
     except pydantic.ValidationError as exc:
         raise malformed(agency, f"{exc.error_count()} contract violation(s)") from exc
+    # read by subject, in whatever order: but one result for each subject asked, and only for
+    # those. Of two results for one subject none can be told to be its own, and a subject not
+    # asked says the agency answered another request.
     answers: dict[str, AgencyRecords | None] = {}
     for result in parsed.results:
         key = f"{result.kind}:{result.id}"
+        if key in answers:
+            raise malformed(agency, "a subject answered twice")
         if result.status == "found":
             if result.records is None:
                 raise malformed(agency, "a found subject without records")
             answers[key] = result.records
         else:
             answers[key] = None
-    missing = [s for s in inquiry.subjects if s.key not in answers]
+    missing = sum(1 for s in inquiry.subjects if s.key not in answers)
     if missing:
-        raise malformed(agency, f"no result for {len(missing)} subject(s)")
+        raise malformed(agency, f"no result for {missing} subject(s)")
+    unasked = len(answers) - len({s.key for s in inquiry.subjects})  # each asked is answered
+    if unasked:
+        raise malformed(agency, f"results for {unasked} subject(s) not asked")
     return answers
 
 

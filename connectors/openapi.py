@@ -37,7 +37,7 @@ from connectors.openapi_controls import (
     describe_controls,
 )
 from connectors.spec import AgencySpec
-from gateway.domain.records import description, record_description
+from gateway.domain.records import DECIMAL_LIMIT, description, record_description
 
 CONTRACT_VERSION = "1.0.0"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -45,6 +45,9 @@ CONNECTORS_DIR = Path(__file__).resolve().parent
 # a money field's text: a plain decimal, as the mocks write it ("1234.50", "-3.2", "0"); the
 # connectors' ``Decimal`` fields also take a JSON number, and refuse "", "NaN" and words
 DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
+# the same within a record's bounds (``BoundedDecimal``: under 10^16 either way): 16 digits
+# before the point at most, as the number form's exclusiveMaximum says
+BOUNDED_DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]{0,15})(\.[0-9]+)?$"
 
 
 class ContractSchema(GenerateJsonSchema):
@@ -54,9 +57,11 @@ class ContractSchema(GenerateJsonSchema):
 
     def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
         json_schema = super().decimal_schema(schema)
+        bounded = schema.get("lt") == DECIMAL_LIMIT and schema.get("gt") == -DECIMAL_LIMIT
+        pattern = BOUNDED_DECIMAL_PATTERN if bounded else DECIMAL_PATTERN
         for branch in json_schema.get("anyOf", [json_schema]):
             if branch.get("type") == "string":
-                branch.setdefault("pattern", DECIMAL_PATTERN)
+                branch.setdefault("pattern", pattern)
         return json_schema
 
 

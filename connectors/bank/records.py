@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from gateway.domain.records import doc, record
+from gateway.domain.records import BoundedDecimal, doc, record
 
 
 @record
@@ -19,8 +18,8 @@ class BankAccount:
     account_type: str = doc("账户类型 / Account type")
     # ISO 4217: CNY, USD
     currency: str = doc("币种 / Currency (ISO 4217)")
-    balance: Decimal = doc("余额 / Balance")
-    available_balance: Decimal = doc("可用余额 / Available balance")
+    balance: BoundedDecimal = doc("余额 / Balance")
+    available_balance: BoundedDecimal = doc("可用余额 / Available balance")
     opened_on: datetime.date = doc("开户日期 / Opened on")
     # 正常 / 冻结 / 销户 / 久悬
     status: str = doc("账户状态 / Status")
@@ -48,7 +47,7 @@ class Deposit:
     # 活期 / 定期 / 大额存单 / 通知存款
     deposit_type: str = doc("存款种类 / Deposit type")
     currency: str = doc("币种 / Currency")
-    amount: Decimal = doc("金额 / Amount")
+    amount: BoundedDecimal = doc("金额 / Amount")
     matures_on: datetime.date | None = doc("到期日 / Matures on", default=None)
 
 
@@ -60,7 +59,7 @@ class WealthProduct:
     product_code: str = doc("产品代码 / Product code")
     product_name: str = doc("产品名称 / Product name")
     currency: str = doc("币种 / Currency")
-    holding_value: Decimal = doc("持有市值 / Value held")
+    holding_value: BoundedDecimal = doc("持有市值 / Value held")
     matures_on: datetime.date | None = doc("到期日 / Matures on", default=None)
     asset_id: str | None = doc(
         "查控标识（冻结、扣划时指明的财产） / Asset id a control names", default=None
@@ -75,7 +74,7 @@ class AccountFreeze:
     account_number: str = doc("账号 / Account number")
     court: str = doc("冻结法院 / Court")
     case_number: str = doc("案号 / Case number")
-    frozen_amount: Decimal = doc("冻结金额 / Amount frozen")
+    frozen_amount: BoundedDecimal = doc("冻结金额 / Amount frozen")
     frozen_from: datetime.date = doc("冻结起始日 / From")
     frozen_until: datetime.date = doc("冻结到期日 / Until")
 

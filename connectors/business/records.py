@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from gateway.domain.records import doc, record
+from gateway.domain.records import BoundedDecimal, doc, record
 
 LEGAL_REPRESENTATIVE = "法定代表人"
 CONTROLLING_SHARE = Decimal("50.00")  # 持股比例 at or above which a shareholder controls
@@ -32,7 +32,7 @@ class EnterpriseRole:
         default=(),
     )
     # 持股比例 (%), None when not a shareholder
-    share_ratio: Decimal | None = doc(
+    share_ratio: BoundedDecimal | None = doc(
         "持股比例（%，非股东为空） / Share, percent (null when not a shareholder)", default=None
     )
     # 登记状态: 存续 / 在业 / 吊销 / 注销 / 迁出
@@ -55,9 +55,9 @@ class EquityHolding:
     uscc: str = doc("被投资企业统一社会信用代码 / Credit code of the company")
     company: str = doc("被投资企业 / Company")
     # 持股比例 (%)
-    share_ratio: Decimal = doc("持股比例（%） / Share, percent")
-    subscribed_capital: Decimal = doc("认缴出资额（元） / Subscribed capital, yuan")
-    paid_in_capital: Decimal = doc("实缴出资额（元） / Paid-in capital, yuan")
+    share_ratio: BoundedDecimal = doc("持股比例（%） / Share, percent")
+    subscribed_capital: BoundedDecimal = doc("认缴出资额（元） / Subscribed capital, yuan")
+    paid_in_capital: BoundedDecimal = doc("实缴出资额（元） / Paid-in capital, yuan")
     # 认缴（入股）日期
     subscribed_on: datetime.date = doc("认缴日期 / Subscribed on")
     asset_id: str | None = doc(
@@ -73,7 +73,7 @@ class EquityFreeze:
     uscc: str = doc("股权所在企业统一社会信用代码 / Credit code of the company")
     company: str = doc("股权所在企业 / Company")
     # 冻结股权数额 (出资额)
-    frozen_amount: Decimal = doc("冻结股权数额（元） / Equity frozen, yuan of contribution")
+    frozen_amount: BoundedDecimal = doc("冻结股权数额（元） / Equity frozen, yuan of contribution")
     court: str = doc("执行法院 / Court")
     # 执行案号
     case_number: str = doc("案号 / Case number")
@@ -115,7 +115,7 @@ class BusinessRegistration:
     enterprise_type: str = doc("企业类型 / Type of enterprise")
     legal_representative: str = doc("法定代表人 / Legal representative")
     # 注册资本 (yuan)
-    registered_capital: Decimal = doc("注册资本（元） / Registered capital, yuan")
+    registered_capital: BoundedDecimal = doc("注册资本（元） / Registered capital, yuan")
     established_on: datetime.date = doc("成立日期 / Established on")
     address: str = doc("住所 / Registered address")
     business_scope: str = doc("经营范围 / Business scope")
@@ -148,9 +148,9 @@ class Shareholder:
         default=None,
     )
     # 持股比例 (%)
-    share_ratio: Decimal = doc("持股比例（%） / Share, percent")
-    subscribed_capital: Decimal = doc("认缴出资额（元） / Subscribed capital, yuan")
-    paid_in_capital: Decimal = doc("实缴出资额（元） / Paid-in capital, yuan")
+    share_ratio: BoundedDecimal = doc("持股比例（%） / Share, percent")
+    subscribed_capital: BoundedDecimal = doc("认缴出资额（元） / Subscribed capital, yuan")
+    paid_in_capital: BoundedDecimal = doc("实缴出资额（元） / Paid-in capital, yuan")
 
 
 @record

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from gateway.domain.records import doc, record
+from gateway.domain.records import BoundedDecimal, doc, record
 
 
 @record
@@ -49,7 +48,7 @@ class Assistance:
     since: datetime.date = doc("救助起始日期 / Receiving since")
     # 停保日期; None while 在保
     until: datetime.date | None = doc("停保日期 / Stopped on (none while receiving)", default=None)
-    monthly_amount: Decimal = doc("月救助金额（元） / Monthly amount, yuan")
+    monthly_amount: BoundedDecimal = doc("月救助金额（元） / Monthly amount, yuan")
     # 经办机构: 淮安市清江浦区民政局
     office: str = doc("经办机构 / Administering office")
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from gateway.domain.records import doc, record
+from gateway.domain.records import BoundedDecimal, doc, record
 
 
 @record
@@ -20,16 +19,16 @@ class FundAccount:
     employer: str = doc("缴存单位 / Employer")
     employer_uscc: str = doc("单位统一社会信用代码 / Employer's unified social credit code")
     # 缴存基数 (monthly, yuan)
-    deposit_base: Decimal = doc("缴存基数 / Monthly deposit base")
+    deposit_base: BoundedDecimal = doc("缴存基数 / Monthly deposit base")
     # 个人缴存比例, percent (5-12)
     personal_rate: int = doc("个人缴存比例（%） / Employee's contribution rate (percent)")
     # 单位缴存比例, percent (5-12)
     employer_rate: int = doc("单位缴存比例（%） / Employer's contribution rate (percent)")
     # 月缴存额: personal + employer parts
-    monthly_deposit: Decimal = doc(
+    monthly_deposit: BoundedDecimal = doc(
         "月缴存额（个人与单位合计） / Monthly deposit (employee and employer)"
     )
-    balance: Decimal = doc("账户余额 / Balance")
+    balance: BoundedDecimal = doc("账户余额 / Balance")
     opened_on: datetime.date = doc("开户日期 / Opened on")
     # 最近缴存年月, "2025-06"
     last_deposit_month: str = doc("最近缴存年月（YYYY-MM） / Last month paid in (YYYY-MM)")
@@ -46,8 +45,8 @@ class FundLoan:
     account_number: str = doc("借款人公积金账号 / Borrower's account")
     # 受托银行 (the bank that services the loan)
     entrusted_bank: str = doc("受托银行 / Servicing bank")
-    principal: Decimal = doc("贷款金额 / Principal")
-    outstanding: Decimal = doc("贷款余额 / Outstanding principal")
+    principal: BoundedDecimal = doc("贷款金额 / Principal")
+    outstanding: BoundedDecimal = doc("贷款余额 / Outstanding principal")
     issued_on: datetime.date = doc("放款日期 / Issued on")
     matures_on: datetime.date = doc("到期日期 / Matures on")
     # 正常 / 逾期 / 结清
@@ -61,7 +60,7 @@ class FundFreeze:
     account_number: str = doc("公积金账号 / Account number")
     court: str = doc("冻结法院 / Court")
     case_number: str = doc("案号 / Case number")
-    frozen_amount: Decimal = doc("冻结金额 / Amount frozen")
+    frozen_amount: BoundedDecimal = doc("冻结金额 / Amount frozen")
     frozen_from: datetime.date = doc("冻结起始日 / From")
     frozen_until: datetime.date = doc("冻结到期日 / Until")
 

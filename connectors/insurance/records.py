@@ -8,9 +8,8 @@ value at all.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from gateway.domain.records import doc, record
+from gateway.domain.records import BoundedDecimal, doc, record
 
 
 @record
@@ -34,13 +33,13 @@ class Policy:
     insured_object: str | None = doc(
         "保险标的（车牌号、财产地址） / What is insured (plate, property address)", default=None
     )
-    sum_insured: Decimal = doc("保额（元） / Sum insured, yuan")
+    sum_insured: BoundedDecimal = doc("保额（元） / Sum insured, yuan")
     # 现金价值 (0 for pure-protection and property policies)
-    cash_value: Decimal = doc(
+    cash_value: BoundedDecimal = doc(
         "现金价值（元，仅投保人可被执行） / Cash value, yuan (enforceable only against the policyholder)"
     )
     # 年缴保费 (the single premium when payment_years is 1)
-    premium: Decimal = doc("年缴保费（元） / Annual premium, yuan")
+    premium: BoundedDecimal = doc("年缴保费（元） / Annual premium, yuan")
     # 缴费年期 (1 = 趸交)
     payment_years: int = doc("缴费年期（1为趸交） / Years of premiums (1: single premium)")
     effective_on: datetime.date = doc("生效日 / Effective on")
@@ -64,7 +63,7 @@ class InsuranceWealthProduct:
     # 万能账户 / 投连账户 / 保险资管产品
     product_type: str = doc("产品类别 / Kind of product")
     # 账户价值, yuan
-    account_value: Decimal = doc("账户价值（元） / Account value, yuan")
+    account_value: BoundedDecimal = doc("账户价值（元） / Account value, yuan")
     purchased_on: datetime.date = doc("购买日 / Purchased on")
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from gateway.domain.records import doc, record
+from gateway.domain.records import BoundedDecimal, doc, record
 
 
 @record
@@ -17,7 +16,7 @@ class RealEstate:
     location: str = doc("坐落 / Location")
     # 住宅 / 商业 / 办公 / 工业
     usage: str = doc("用途 / Usage")
-    floor_area_m2: Decimal = doc("建筑面积（㎡） / Floor area, m²")
+    floor_area_m2: BoundedDecimal = doc("建筑面积（㎡） / Floor area, m²")
     # 单独所有 / 共同共有 / 按份共有
     ownership: str = doc("共有情况 / Ownership")
     # 份额, for 按份共有
@@ -35,14 +34,14 @@ class LandParcel:
     parcel_number: str = doc("宗地号 / Parcel number")
     location: str = doc("坐落 / Location")
     usage: str = doc("用途 / Usage")
-    area_m2: Decimal = doc("面积（㎡） / Area, m²")
+    area_m2: BoundedDecimal = doc("面积（㎡） / Area, m²")
     # 出让 / 划拨
     right_type: str = doc("取得方式（出让/划拨） / Granted or allocated")
     grant_contract_number: str | None = doc(
         "出让合同编号 / Land-grant contract number", default=None
     )
-    grant_price: Decimal | None = doc("出让价款 / Land-grant price", default=None)
-    grant_paid: Decimal | None = doc("已缴价款 / Land-grant price paid", default=None)
+    grant_price: BoundedDecimal | None = doc("出让价款 / Land-grant price", default=None)
+    grant_paid: BoundedDecimal | None = doc("已缴价款 / Land-grant price paid", default=None)
     construction_started_on: datetime.date | None = doc(
         "开工日期 / Construction started", default=None
     )
@@ -60,7 +59,7 @@ class Mortgage:
     # the mortgaged unit
     unit_number: str = doc("抵押的不动产单元 / Mortgaged unit")
     mortgagee: str = doc("抵押权人 / Mortgagee")
-    secured_amount: Decimal = doc("被担保债权数额 / Secured amount")
+    secured_amount: BoundedDecimal = doc("被担保债权数额 / Secured amount")
     term_start: datetime.date = doc("债务履行期起 / Term start")
     term_end: datetime.date = doc("债务履行期止 / Term end")
     registered_on: datetime.date = doc("登记日期 / Registered on")

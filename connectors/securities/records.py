@@ -11,9 +11,8 @@ Beijing.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from gateway.domain.records import doc, record
+from gateway.domain.records import BoundedDecimal, doc, record
 
 
 @record
@@ -44,7 +43,7 @@ class Holding:
     # 持有数量 (shares or fund units; multiples of 100)
     quantity: int = doc("持有数量（股/份） / Quantity held")
     # 市值, yuan, at the closing price of valued_on
-    market_value: Decimal = doc("市值（元） / Market value, yuan")
+    market_value: BoundedDecimal = doc("市值（元） / Market value, yuan")
     valued_on: datetime.date = doc("估值日 / Valued on")
 
 
@@ -56,7 +55,7 @@ class FundsAccount:
     broker: str = doc("证券公司营业部 / Broker branch")
     account_number: str = doc("资金账号 / Cash account number")
     # 资金余额, yuan
-    balance: Decimal = doc("资金余额（元） / Cash balance, yuan")
+    balance: BoundedDecimal = doc("资金余额（元） / Cash balance, yuan")
 
 
 @record

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from gateway.domain.records import doc, record
+from gateway.domain.records import BoundedDecimal, doc, record
 
 
 @record
@@ -46,7 +45,7 @@ class TaxPayment:
     period: str = doc(
         "税款所属期（YYYY-MM、YYYY-Qn 或 YYYY） / Tax period (YYYY-MM, YYYY-Qn or YYYY)"
     )
-    amount: Decimal = doc("实缴金额 / Amount paid")
+    amount: BoundedDecimal = doc("实缴金额 / Amount paid")
     paid_on: datetime.date = doc("缴款日期 / Paid on")
     # 扣缴义务人 (the employer that withheld a person's income tax)
     withholder: str | None = doc(
@@ -60,9 +59,9 @@ class TaxArrears:
 
     tax_type: str = doc("税种 / Tax")
     period: str = doc("税款所属期 / Tax period")
-    amount: Decimal = doc("欠税金额 / Amount owed")
+    amount: BoundedDecimal = doc("欠税金额 / Amount owed")
     # 滞纳金: 0.05% a day from ``since`` to the reference date
-    late_fee: Decimal = doc("滞纳金 / Late-payment surcharge")
+    late_fee: BoundedDecimal = doc("滞纳金 / Late-payment surcharge")
     # the first day after the payment deadline
     since: datetime.date = doc("欠缴起始日 / Owed since")
 
@@ -75,7 +74,7 @@ class TaxPenalty:
     decision_number: str = doc("处罚决定书文号 / Penalty decision number")
     authority: str = doc("处罚机关 / Deciding tax office")
     reason: str = doc("违法事实 / Violation")
-    amount: Decimal = doc("罚款金额 / Fine")
+    amount: BoundedDecimal = doc("罚款金额 / Fine")
     # 决定日期
     decided_on: datetime.date = doc("处罚日期 / Decided on")
     # 已缴纳 / 未缴纳

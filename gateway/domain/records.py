@@ -19,9 +19,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar, dataclass_transform, overload, runtime_checkable
+from decimal import Decimal
+from typing import (
+    Annotated,
+    Any,
+    Protocol,
+    TypeVar,
+    dataclass_transform,
+    overload,
+    runtime_checkable,
+)
 
-from pydantic import ConfigDict, TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter
 from pydantic.alias_generators import to_camel
 
 DOC = "doc"  # the metadata key of a field's description
@@ -30,6 +39,19 @@ T = TypeVar("T")
 # camelCase on the wire (snake_case accepted too); unknown keys are ignored, so an agency may
 # add fields without breaking the gateway
 WIRE_CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+# what no amount, quantity, ratio or area of a record reaches: the gateway's money columns hold
+# less (``Numeric(18, 2)``), and the sums of an answer stay far inside ``Decimal``'s arithmetic
+DECIMAL_LIMIT = Decimal(10) ** 16
+
+# the type of a record's money (and of its quantities, ratios and areas): a finite decimal within
+# ``DECIMAL_LIMIT`` either way. An absurd figure (``"1e999999999"``) would overflow the
+# summary's sums or the store and lose the whole answer, not only the agency's: it breaks the
+# contract instead. Checked by pydantic's own constraints, at no cost a Python validator would
+# add to every amount of every answer; an exponent form within the range (``"1E+5"``) is read
+# as the number it writes, as the connectors read ``"01"``.
+BoundedDecimal = Annotated[Decimal, Field(gt=-DECIMAL_LIMIT, lt=DECIMAL_LIMIT)]
 
 
 @runtime_checkable

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from connectors.base import AgencyEndpoint, ControlConnector, Inquiry, SourceConnector
 from connectors.envelope import InquiryRequest, SubjectRef
+from connectors.errors import MalformedResponseError
 from connectors.http import HttpConnector, inquiry_body
 from connectors.registry import AGENCIES
 from gateway.domain.cases import parse_case_number
@@ -157,3 +158,103 @@ def test_a_full_batch_with_the_longest_names_is_within_the_contract() -> None:
     people = [Subject(SubjectKind.NATURAL, i, "名" * 200) for i in resident_ids(1000)]
     body = inquiry_body(Inquiry("r" * 64, case, case.court, tuple(people)))
     assert len(InquiryRequest.model_validate_json(body).subjects) == 1000
+
+
+# --- the answer --------------------------------------------------------------------------------
+
+DEBTOR_A, DEBTOR_B = resident_ids(2)
+DEPOSIT = {"bank": "工商银行", "accountNumber": "6222", "depositType": "活期", "currency": "CNY"}
+
+
+def bank_answer(*results: dict[str, object]) -> httpx.MockTransport:
+    """A bank answering ``results``, whoever was asked about."""
+
+    def agency(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        return httpx.Response(
+            200, json={"requestId": body["requestId"], "agency": "bank", "results": results}
+        )
+
+    return httpx.MockTransport(agency)
+
+
+def found(subject_id: str, amount: object = "100.00") -> dict[str, object]:
+    records = {"deposits": [{**DEPOSIT, "amount": amount}]}
+    return {"kind": "natural", "id": subject_id, "status": "found", "records": records}
+
+
+def asking(*ids: str) -> Inquiry:
+    case = parse_case_number("(2026)苏0812执123号")
+    return Inquiry("r-1", case, case.court, tuple(Subject(SubjectKind.NATURAL, i) for i in ids))
+
+
+@pytest.mark.parametrize(
+    "amount",
+    # sums no amount could be: one would overflow the summary's arithmetic or the store's
+    # columns and lose the whole answer; and what is no number at all
+    [
+        "1e999999999",
+        "-1e999",
+        "10000000000000000",
+        1e300,
+        "-10000000000000000.00",
+        "NaN",
+        "Infinity",
+    ],
+)
+async def test_an_amount_outside_the_contract_breaks_it(amount: object) -> None:
+    made, client = connector("bank", bank_answer(found(DEBTOR_A, amount)))
+    async with client:
+        with pytest.raises(MalformedResponseError):
+            await made.query(asking(DEBTOR_A))
+
+
+# an exponent form within the range is the number it writes (the kit holds agencies to the
+# contract's plain form; the connectors read what is unambiguous, as they read "01")
+@pytest.mark.parametrize(
+    "amount", ["9999999999999999.99", "-5", "0", 12.5, "0.000001", "1E+5", "01"]
+)
+async def test_plain_amounts_are_read_as_written(amount: object) -> None:
+    made, client = connector("bank", bank_answer(found(DEBTOR_A, amount)))
+    async with client:
+        answers = await made.query(asking(DEBTOR_A))
+    (deposit,) = answers[f"natural:{DEBTOR_A}"].deposits  # type: ignore[union-attr]
+    assert deposit.amount == Decimal(str(amount))
+
+
+async def test_answers_are_read_by_subject_whatever_their_order() -> None:
+    made, client = connector("bank", bank_answer(found(DEBTOR_B, "2.00"), found(DEBTOR_A, "1.00")))
+    async with client:
+        answers = await made.query(asking(DEBTOR_A, DEBTOR_B))
+    assert answers[f"natural:{DEBTOR_A}"].deposits[0].amount == 1  # type: ignore[union-attr]
+    assert answers[f"natural:{DEBTOR_B}"].deposits[0].amount == 2  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("results", "said"),
+    [
+        # which of the two is the debtor's? The last one used to win, silently
+        (
+            [found(DEBTOR_A, "1.00"), found(DEBTOR_B), found(DEBTOR_A, "9.00")],
+            "answered twice",
+        ),
+        (
+            [found(DEBTOR_A), {"kind": "natural", "id": DEBTOR_A, "status": "not_found"}],
+            "answered twice",
+        ),
+        # one the gateway did not ask about: the agency answered some other request
+        (
+            [found(DEBTOR_A), {"kind": "natural", "id": DEBTOR_B, "status": "not_found"}],
+            "not asked",
+        ),
+    ],
+)
+async def test_a_batch_answered_twice_for_one_subject_or_for_another_breaks_the_contract(
+    results: list[dict[str, object]], said: str
+) -> None:
+    asked = (DEBTOR_A, DEBTOR_B) if said == "answered twice" else (DEBTOR_A,)
+    made, client = connector("bank", bank_answer(*results))
+    async with client:
+        with pytest.raises(MalformedResponseError) as caught:
+            await made.query(asking(*asked))
+    assert said in caught.value.message_en
