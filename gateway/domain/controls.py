@@ -202,11 +202,17 @@ class Asset:
 COVERING_ASSET_CLASSES = frozenset({"deposits", "wealth_products", "fund_balance", "securities"})
 
 
+# the most ``covering_value`` says: what its column holds (``Numeric(18, 2)``), more than any debt
+MAX_COVERING_VALUE = Decimal("9999999999999999.99")
+
+
 def covering_value(assets: Iterable[Asset]) -> Decimal:
     """What ``assets`` found towards a debt (a list lead's "assets cover the debt" sign): the
     values in CNY of the ``COVERING_ASSET_CLASSES``; other currencies are not converted and not
-    counted, an asset without a value (or with a negative one) counts nothing."""
-    return sum(
+    counted, an asset without a value (or with a negative one) counts nothing. At most
+    ``MAX_COVERING_VALUE``: an agency's absurd figures must not fail the row, and with it the
+    inquiry's audit group and the whole answer."""
+    total = sum(
         (
             a.value
             for a in assets
@@ -217,6 +223,7 @@ def covering_value(assets: Iterable[Asset]) -> Decimal:
         ),
         Decimal(0),
     )
+    return min(total, MAX_COVERING_VALUE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,6 +130,25 @@ async def test_a_later_answer_replaces_the_one_kept_for_its_key(store: Store, en
     assert assets_from_json("bank", bank.assets) == [found]
 
 
+async def test_assets_worth_more_than_the_column_holds_are_kept_at_its_most(
+    store: Store, engine: AsyncEngine
+):
+    # each within what an agency may send, together past ``Numeric(18, 2)``: PostgreSQL refused
+    # the row, and with it the inquiry's audit group and the judge's whole answer
+    most = Decimal("9999999999999999.99")
+    assets = [Asset("bank", f"6222 000{i}", "deposits", most) for i in range(3)]
+
+    def answer(entries: Sequence[AuditEntry]) -> list[InquiryAnswer]:
+        (entry,) = entries
+        return [InquiryAnswer("case-1", "subject", "bank", AT, entry.seq, assets)]
+
+    writer, _, _ = writer_for(store)
+    await writer.append([record(1)], answer)
+    async with engine.connect() as conn:
+        (row,) = (await conn.execute(sa.select(inquiry_answers))).all()
+    assert float(row.found_value) == float(most)  # SQLite keeps a float
+
+
 async def test_a_failed_group_fails_each_of_its_requests_and_writes_none(
     store: Store, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ):
