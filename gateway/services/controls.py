@@ -543,6 +543,7 @@ class ControlService:
         action: str,
         principal: Principal | None = None,
     ) -> ControlOperation:
+        outcome = _within_request(op, outcome)
         state = OperationState(outcome.status.value)
         settled = replace(
             op,
@@ -558,17 +559,19 @@ class ControlService:
                 current = await unit.controls.get(op.id)
                 return current or op  # someone else settled it first
             if state is OperationState.APPLIED and op.action is ControlAction.DEDUCT:
-                await self._perform(unit, op)
+                await self._perform(unit, settled)
             await self._audit(unit, principal or _requester(op), op.request_id, action, settled)
         return settled
 
     async def _perform(self, unit: UnitOfWork, op: ControlOperation) -> None:
-        """An applied deduction raises the case's performed amount (capped at the obligation)."""
+        """An applied deduction raises the case's performed amount (capped at the obligation)
+        by what the agency says it deducted, else by what was asked."""
         number = parse_case_number(op.case_number)
         case = await unit.cases.get(number)
-        if case is None or op.amount is None:
+        deducted = op.amount if op.applied_amount is None else op.applied_amount
+        if case is None or deducted is None:
             return
-        performed = min(case.obligation, case.performed + op.amount)
+        performed = min(case.obligation, case.performed + deducted)
         await unit.cases.set_performed(number, performed, self._clock())
 
     async def reconcile(self, *, limit: int | None = None) -> ReconcileReport:
@@ -726,6 +729,35 @@ class ControlService:
             detail=" ".join(parts),
             unit=unit,
         )
+
+
+# an applied amount the operation's column can hold (``Numeric(18, 2)``)
+_MAX_APPLIED = Decimal("9999999999999999.99")
+# the actions whose applied amount is at most the amount asked (a freeze of more than is
+# available freezes what is; a release names what it lifted, which was not asked)
+_AT_MOST_ASKED = (ControlAction.FREEZE, ControlAction.DEDUCT)
+
+
+def _within_request(op: ControlOperation, outcome: ControlOutcome) -> ControlOutcome:
+    """``outcome``, unless it says the agency applied an amount the request cannot mean (not
+    a number, negative, more than asked or than the store holds): then UNKNOWN, for people to
+    settle with the agency, never counted as applied (nor as a deduction performed)."""
+    applied = outcome.applied_amount
+    if outcome.status is not ControlStatus.APPLIED or applied is None:
+        return outcome
+    ceiling = _MAX_APPLIED
+    if op.amount is not None and op.action in _AT_MOST_ASKED:
+        ceiling = min(ceiling, op.amount)
+    if applied.is_finite() and Decimal(0) <= applied <= ceiling:
+        return outcome
+    return OutcomeRule.MALFORMED.outcome(
+        op.agency,
+        http_status=outcome.http_status,
+        detail=(
+            f"已执行金额 {echoed(str(applied))} 超出请求",
+            f"applied amount {echoed(str(applied))} is not within the request",
+        ),
+    )
 
 
 _DATED = (ControlAction.FREEZE, ControlAction.SEIZE, ControlAction.RENEW)

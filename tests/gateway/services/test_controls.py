@@ -244,6 +244,46 @@ async def test_an_applied_deduction_raises_the_performed_amount(world: World):
     assert caught.value.code == "DEDUCTION_EXCEEDS_FROZEN"
 
 
+def answering(world: World, applied: str) -> None:
+    """The bank applies every control, saying it applied ``applied``."""
+    original = world.bank.control
+
+    async def saying(request):
+        outcome = await original(request)
+        return dataclasses.replace(outcome, applied_amount=Decimal(applied))
+
+    world.bank.control = saying  # type: ignore[method-assign]
+
+
+async def test_an_applied_deduction_counts_what_the_agency_deducted(world: World):
+    await world.submit(command(amount="60000.00"))
+    answering(world, "10000.00")  # less than asked: the performed amount rises by that
+    (deduction,) = await world.submit(
+        command(ControlAction.DEDUCT, amount="25000.00", until=None), key="d1"
+    )
+    assert deduction.state is OperationState.APPLIED
+    assert deduction.applied_amount == Decimal("10000.00")
+    case = await world.cases.get(NUMBER)
+    assert case is not None
+    assert case.performed == Decimal("10000.00")
+
+
+@pytest.mark.parametrize("applied", ["25000.01", "-1.00", "1E+20", "Infinity", "NaN"])
+async def test_an_applied_amount_outside_the_request_is_not_counted(world: World, applied: str):
+    await world.submit(command(amount="60000.00"))
+    answering(world, applied)
+    (deduction,) = await world.submit(
+        command(ControlAction.DEDUCT, amount="25000.00", until=None), key="d1"
+    )
+    # not what was asked: for people to settle, never counted as applied
+    assert deduction.state is OperationState.UNKNOWN
+    assert deduction.applied_amount is None
+    assert "outside the agency contract" in (deduction.message or "")
+    case = await world.cases.get(NUMBER)
+    assert case is not None
+    assert case.performed == Decimal("0.00")
+
+
 async def test_a_renewal_must_come_before_expiry(world: World):
     (freeze,) = await world.submit(command(until=datetime.date(2026, 6, 30)))
     (renewal,) = await world.submit(
