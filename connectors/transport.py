@@ -22,7 +22,8 @@ from connectors.errors import (
     SourceTimeoutError,
     SourceUnavailableError,
 )
-from gateway.domain.subjects import cut_masked
+from gateway.domain.inputs import printable
+from gateway.domain.subjects import mask_ids_in_prose
 
 
 @contextlib.contextmanager
@@ -123,15 +124,29 @@ def problem_title(content: bytes) -> str | None:
 
 def agency_halves(text: str) -> tuple[str, str]:
     """An agency's own words, shown to a judge, as (Chinese, English): one line, each half cut
-    short (an ID number in it masked before the cut, so that none is left cut short and
-    unrecognised). The contract's texts are "中文 / English": the text before the first " / " is
-    the Chinese half, the rest the English one, as ``gateway.services.report`` splits a
+    short (``shown_words``). The contract's texts are "中文 / English": the text before the first
+    " / " is the Chinese half, the rest the English one, as ``gateway.services.report`` splits a
     description; words in one language only (no " / ", or one half empty) go in both halves."""
     # one line, padded so that an empty half (" / English", "中文 / ") is still split off
     zh, _, en = f" {' '.join(text.split())} ".partition(" / ")
     zh, en = zh.strip(), en.strip()
     zh, en = (zh or en), (en or zh)
-    return cut_masked(zh, MAX_AGENCY_TEXT), cut_masked(en, MAX_AGENCY_TEXT)
+    return shown_words(zh), shown_words(en)
+
+
+# an ID number starting before the cut ends within this many characters after it, however it
+# is spaced (18 digits, a space between each two)
+_ID_SPAN = 36
+
+
+def shown_words(text: str) -> str:
+    """An agency's words cut to ``MAX_AGENCY_TEXT`` characters, safe to show and to log: every ID
+    number masked before the cut (so that none is left cut short and unrecognised), glued to
+    other letters or spaced as a person writes it too (``mask_ids_in_prose``, length kept), and
+    control and bidirectional characters shown as U+FFFD (``printable``): the agency is not
+    trusted to write only text."""
+    masked = mask_ids_in_prose(text[: MAX_AGENCY_TEXT + _ID_SPAN])
+    return printable(masked, MAX_AGENCY_TEXT)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -121,6 +121,34 @@ def test_an_id_number_across_the_titles_cut_is_masked_before_it():
     assert re.search(r"\d{7}", caught.value.message_en) is None, caught.value.message_en
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "abc320802198503150018",  # glued to letters
+        "3208 0219 8503 1500 18",  # spaced as a person writes it
+        "ID320802198503150018X",
+    ],
+)
+def test_an_id_number_however_written_in_a_title_is_masked(written: str):
+    response = httpx.Response(422, json={"title": f"账户 {written} 已冻结"}, request=REQUEST)
+    with pytest.raises(RequestRejectedError) as caught:
+        check_status("bank", response)
+    digits = re.sub(r"\D", "", caught.value.safe_message)
+    assert "1985031500" not in digits, caught.value.safe_message
+
+
+def test_control_and_bidirectional_characters_of_a_title_are_not_shown():
+    # an escape sequence for the operator's terminal, a right-to-left override that would
+    # reorder what the judge reads after it
+    title = "refused \x1b[2J\u202egnirts\x07 here"
+    response = httpx.Response(422, json={"title": title}, request=REQUEST)
+    with pytest.raises(RequestRejectedError) as caught:
+        check_status("bank", response)
+    shown = caught.value.safe_message
+    assert not {"\x1b", "\u202e", "\x07"} & set(shown), repr(shown)
+    assert "refused \ufffd[2J\ufffdgnirts\ufffd here" in shown
+
+
 def test_a_problem_title_is_shown_cut_short_and_a_body_that_is_not_json_is_ignored():
     long_title = "x" * 500
     response = httpx.Response(422, json={"title": long_title}, request=REQUEST)
