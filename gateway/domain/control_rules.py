@@ -108,7 +108,7 @@ class Holding:
 
     control: ControlOperation
     until: datetime.date | None
-    deducted: Decimal = _ZERO  # applied or in flight
+    deducted: Decimal = _ZERO  # applied (what the agency deducted) or in flight (what was asked)
     released: bool = False  # a release applied or in flight
 
     @property
@@ -168,8 +168,13 @@ class CaseLedger:
         if holding is None:
             return
         if op.action is ControlAction.DEDUCT:
-            holding.deducted += op.amount or _ZERO
-            if op.state is not OperationState.APPLIED:
+            if op.state is OperationState.APPLIED:
+                # what the agency deducted, where it said (a part of what was asked), as the
+                # case's performed amount counts it
+                applied = op.amount if op.applied_amount is None else op.applied_amount
+                holding.deducted += applied or _ZERO
+            else:
+                holding.deducted += op.amount or _ZERO
                 self.deductions_in_flight += op.amount or _ZERO
         elif op.action is ControlAction.RELEASE:
             for other in self._before(holding, op):

@@ -266,6 +266,11 @@ async def test_an_applied_deduction_counts_what_the_agency_deducted(world: World
     case = await world.cases.get(NUMBER)
     assert case is not None
     assert case.performed == Decimal("10000.00")
+    # and the freeze still holds 50,000, not 35,000: the rest may be deducted
+    (rest,) = await world.submit(
+        command(ControlAction.DEDUCT, amount="50000.00", until=None), key="d2"
+    )
+    assert rest.state is OperationState.APPLIED
 
 
 @pytest.mark.parametrize("applied", ["25000.01", "-1.00", "1E+20", "Infinity", "NaN"])
