@@ -292,7 +292,7 @@ class ListingRepository:
         it decides), newest warning first."""
         scope = E.court == court
         if below:
-            scope = sa.or_(scope, sa.and_(E.court.in_(list(below)), _RECONSIDERING))
+            scope = sa.or_(scope, _reconsidering_in(below))
         query = sa.select(listing_entries).where(scope)
         if states:
             query = query.where(E.state.in_([s.value for s in states]))
@@ -569,7 +569,12 @@ def answerable(court: str, below: Sequence[str]) -> sa.ColumnElement[bool]:
     own = sa.and_(E.court == court, ~_RECONSIDERING)
     if not below:
         return own
-    return sa.or_(own, sa.and_(E.court.in_(list(below)), _RECONSIDERING))
+    return sa.or_(own, _reconsidering_in(below))
+
+
+def _reconsidering_in(courts: Sequence[str]) -> sa.ColumnElement[bool]:
+    """The entries of ``courts`` under reconsideration: what a next-higher court decides."""
+    return sa.and_(E.court.in_(list(courts)), _RECONSIDERING)
 
 
 _NEVER_PUBLIC = (
