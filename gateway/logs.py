@@ -10,7 +10,10 @@ The gateway accepts one number written in many ways as the same person, so the l
 on a normalised copy: percent-encoding (``%33``, ``%EF%BC%93``) and GraphQL / JSON escapes
 (``\\u0033``) decoded, full-width and other Unicode digits read as ASCII digits, and spaces,
 ``+`` and dashes between digits dropped. What matches is masked in the line as written, so the
-line stays readable: ``320812 ******** 1256``, ``%33%32%30%38%31%32********1256``.
+line stays readable: ``320812 ******** 1256``, ``%33%32%30%38%31%32********1256``. A valid number
+glued to letters is masked too (``ID320812********1256``, or a URL encoded twice:
+``%253A320812********1256``), in a run of up to 31 letters and digits: longer runs are the
+gateway's own ids (32 hex digits), hashes and signatures, which a log must keep whole to be read.
 
 Nor does a line carry a bearer token: a JWT (``eyJ...``) keeps its header, which names the key,
 and loses its claims and signature (``eyJhbGciOi...J9.***``), wherever it was written (a client
@@ -29,7 +32,12 @@ from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
-from gateway.domain.subjects import contains_id_like, mask_ids_in_text
+from gateway.domain.subjects import (
+    contains_id_like,
+    mask_id,
+    mask_ids_in_text,
+    valid_ids_inside,
+)
 
 # one UTF-8 encoded character, percent-encoded (a malformed sequence is left as written)
 _PERCENT_CHAR = re.compile(
@@ -55,6 +63,11 @@ _BESIDE_DIGITS = re.compile(rf"(?<=\d){_SEP}(?=[0-9A-Za-z])|(?<=[0-9A-Za-z]){_SE
 _ID_CHAR = r"[A-Za-z\d\u0130\u0131\u017f\u212a]"  # \d: every Unicode digit, ASCII ones too
 _ID_RUN = re.compile(rf"{_ID_CHAR}(?:{_SEP_CHAR}{{0,3}}{_ID_CHAR})*")
 _SIX_DIGITS = re.compile(rf"\d(?:{_SEP_CHAR}{{0,3}}\d){{5}}")
+# a run of letters and digits short enough to be a number glued to a word ("abc320812...", "ID"
+# typed against it, a "%3A" left encoded) rather than a hash, a key or a signature: the gateway's
+# own request, control and list entry ids are 32 hex digits, a SHA-256 64 and a signature longer,
+# and a third of the 32-character ones would hold a credit code's form by chance
+_GLUED_RUN = re.compile(r"(?<![\dA-Z])[\dA-Z]{15,31}(?![\dA-Z])", re.IGNORECASE)
 # a JWT: base64url header (always a JSON object: "eyJ"), claims and signature
 _JWT = re.compile(r"(eyJ[\w-]+)\.[\w-]+\.[\w-]*", re.ASCII)
 
@@ -92,7 +105,7 @@ class _View:
 
     def masked_spans(self) -> set[tuple[int, int]]:
         """Where, in the original text, the characters that masking hides came from."""
-        masked = mask_ids_in_text(self.text)
+        masked = _GLUED_RUN.sub(_glued, mask_ids_in_text(self.text))
         if masked == self.text:
             return set()
         return {
@@ -100,6 +113,20 @@ class _View:
             for i, (was, now) in enumerate(zip(self.text, masked, strict=True))
             if now == "*" and was != "*"
         }
+
+
+def _glued(match: re.Match[str]) -> str:
+    """A short run of letters and digits with each valid number written in it masked as
+    ``mask_id`` masks one standing alone: ``abc320812********1256``."""
+    run = match.group(0)
+    for start, end in valid_ids_inside(run):
+        run = run[:start] + mask_id(run[start:end]) + run[end:]
+    return run
+
+
+def _holds_in_view(text: str) -> bool:
+    """Whether ``_View.masked_spans`` finds anything to hide in a view's text."""
+    return contains_id_like(text) or any(valid_ids_inside(run) for run in _GLUED_RUN.findall(text))
 
 
 def _percent(match: re.Match[str]) -> str:
@@ -149,11 +176,11 @@ def _holds_identifier(text: str) -> bool:
             text = pattern.sub(replace, text)
     if not any(len(run) >= 15 and _SIX_DIGITS.search(run) for run in _ID_RUN.findall(text)):
         return False  # no view of the text has room for one (a log line's usual case)
-    if contains_id_like(text):
+    if _holds_in_view(text):
         return True
     for separator in _SEPARATORS:
         text = separator.sub("", text)
-        if contains_id_like(text):
+        if _holds_in_view(text):
             return True
     return False
 

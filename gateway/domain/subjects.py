@@ -170,6 +170,54 @@ def uscc_check_character(first17: str) -> str:
 _DIGITS = frozenset("0123456789")
 
 
+# an ID number's digits, between characters that are not digits (letters, say)
+_DIGIT_RUN_ID = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9X]|[0-9]{15})(?![0-9])")
+
+
+def valid_ids_inside(text: str) -> list[tuple[int, int]]:
+    """Where ID numbers and credit codes are written in ``text``, glued to letters or not
+    (ASCII, either case), each one's span: a run of 18 digits (or 17 and an ``X``) or 15 that
+    holds a birth date, and 18 characters that make a valid credit code (authority, region
+    digits and check character), found from the left.
+
+    The forms alone (``mask_ids_in_words``) would be found too often in a hash: a credit code's
+    in about one 32-digit hex run in three, so a log could not keep one whole."""
+    text = text.upper()
+    spans: list[tuple[int, int]] = []
+    for match in _DIGIT_RUN_ID.finditer(text):
+        number = match.group(0)
+        # YYYYMMDD from the seventh digit, or an old number's YYMMDD (the 1900s)
+        birth = number[6:14] if len(number) == 18 else "19" + number[6:12]
+        if _a_date(birth[:4], birth[4:6], birth[6:8]):
+            spans.append(match.span())
+    start = 0
+    while start <= len(text) - 18:
+        end = start + 18
+        if _valid_credit_code(text[start:end]) and not any(s < end and start < e for s, e in spans):
+            spans.append((start, end))
+            start = end
+        else:
+            start += 1
+    return sorted(spans)
+
+
+def _valid_credit_code(text: str) -> bool:
+    return (
+        text[0] in _USCC_AUTHORITIES
+        and all(c in _USCC_ALPHABET for c in text)
+        and _all_digits(text[2:8])
+        and text[17] == uscc_check_character(text[:17])
+    )
+
+
+def _a_date(year: str, month: str, day: str) -> bool:
+    try:
+        datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
+
+
 def ascii_identifier(value: str) -> str:
     """The normal form of a typed ID number or credit code: NFKC, no whitespace or dashes,
     upper case, ASCII only (``InvalidSubjectError`` otherwise). Idempotent."""

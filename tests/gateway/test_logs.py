@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import random
 import re
@@ -129,6 +130,45 @@ def test_every_form_of_a_number_is_masked_where_it_is_written(text, masked):
     assert mask_identifiers(text) == masked
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("abc" + PERSON, "abc320812********1256"),
+        (f"ID{PERSON}.", "ID320812********1256."),
+        (f"{PERSON}abc", "320812********1256abc"),
+        ("a" + COMPANY.lower(), "a913208********015p"),
+        (f"id%253A{PERSON}", "id%253A320812********1256"),  # a URL encoded twice
+        ("x" + PERSON[:9] + " " + PERSON[9:], "x320812*** *****1256"),
+        ("abc320812820315125", "abc320812*****5125"),  # an old number (15 digits)
+        ("abc320812198203151257", "abc320812********1257"),  # a wrong check digit too
+        ("abc320812198213151256", "abc320812198213151256"),  # not a number: no 13th month
+        ("ab91320812MA0002015Q", "ab91320812MA0002015Q"),  # not a credit code: its check
+    ],
+)
+def test_a_number_glued_to_a_word_is_masked_with_the_word(text, masked):
+    """An ID number glued to letters (``ID320812...``, or a URL encoded twice, whose decoded
+    ``%3A`` leaves an ``A`` before it) was written whole: only a number standing alone was
+    masked. A valid number in a short run of letters and digits is masked as it is alone."""
+    assert mask_identifiers(text) == masked
+
+
+def test_hashes_and_the_gateways_own_ids_are_left_whole():
+    """What the gateway logs beside numbers: request, control and list entry ids (32 hex
+    digits), the audit head's SHA-256 (64) and a checkpoint's signature (base64). A third of the
+    32-digit ids hold the mere form of a credit code somewhere; they are left whole, so a log
+    still finds the request or the entry it names."""
+    rnd = random.Random(2026)
+    for _ in range(3_000):
+        for value in (
+            f"{rnd.getrandbits(128):032x}",
+            f"{rnd.getrandbits(256):064x}",
+            base64.b64encode(rnd.randbytes(64)).decode(),
+            base64.urlsafe_b64encode(rnd.randbytes(64)).decode().rstrip("="),
+        ):
+            line = f'control {value}: status lookup failed {{"head": "{value}"}}'
+            assert mask_identifiers(line) == line
+
+
 def normalised(text: str) -> str:
     """What the API would read as an identifier: decoded, ASCII digits, no separators."""
     text = urllib.parse.unquote_plus(text)
@@ -187,7 +227,7 @@ def test_the_quick_check_says_yes_exactly_where_masking_changes_the_line():
         "320812199001011256", "32081219900101125X", "320812900101125", "91320812MA0002015P",
         " ", "-", "+", "%33", "%EF%BC%93", "%E3", "\\u0033", "\\\\u0033", "\\u{33}", "３", "Ｘ",
         "－", "a", "X", "1", "12", "2026-12-03 ", "苏", "id=", "%", "\\", "********",
-        "\u0130", "\u0131", "\u017f", "\u212a", "٣", "inquiry case ", "MA",
+        "\u0130", "\u0131", "\u017f", "\u212a", "٣", "inquiry case ", "MA", "ID", "abc",
     ]  # fmt: skip
     rnd = random.Random(13)
     holding = 0
