@@ -10,7 +10,7 @@ class here is a ``ChakongError``, and no name is used twice in the tree.
     │   └── AgencyRateLimitedError    429, with the agency's Retry-After when given
     ├── RequestRejectedError          the agency refused this request (other 4xx): do not retry
     ├── AgencyAuthenticationError     401/403: the gateway's credentials for the agency are wrong
-    └── MalformedResponseError        the agency answered with something that breaks the contract
+    └── MalformedResponseError        the agency answered outside the contract (a redirect too)
 
 Transport exceptions (httpx, and aiohttp underneath it) are mapped to these in one place,
 ``connectors.http.map_transport_errors``, with ``raise ... from exc``.

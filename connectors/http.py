@@ -78,7 +78,18 @@ async def post_inquiry(
     try:
         parsed = response.validate_json(answer.content)
     except pydantic.ValidationError as exc:
-        raise malformed(agency, f"{exc.error_count()} contract violation(s)") from exc
+        raise malformed(
+            agency, f"{exc.error_count()} 处不符", f"{exc.error_count()} contract violation(s)"
+        ) from exc
+    # another agency's answer (a URL set to the wrong agency) or another request's would read as
+    # this one's: records another agency keeps say nothing of this one's, and an empty record
+    # would tell the judge the debtor holds nothing here
+    if parsed.agency != agency:
+        raise malformed(agency, "答复来自另一单位", "the answer names another agency")
+    if parsed.request_id != inquiry.request_id:
+        raise malformed(
+            agency, "答复属于另一请求（requestId）", "the answer is another request's (requestId)"
+        )
     # read by subject, in whatever order: but one result for each subject asked, and only for
     # those. Of two results for one subject none can be told to be its own, and a subject not
     # asked says the agency answered another request.
@@ -86,19 +97,21 @@ async def post_inquiry(
     for result in parsed.results:
         key = f"{result.kind}:{result.id}"
         if key in answers:
-            raise malformed(agency, "a subject answered twice")
+            raise malformed(agency, "同一主体答复两次", "a subject answered twice")
         if result.status == "found":
             if result.records is None:
-                raise malformed(agency, "a found subject without records")
+                raise malformed(agency, "查得的主体没有记录", "a found subject without records")
             answers[key] = result.records
         else:
             answers[key] = None
     missing = sum(1 for s in inquiry.subjects if s.key not in answers)
     if missing:
-        raise malformed(agency, f"no result for {missing} subject(s)")
+        raise malformed(agency, f"{missing} 个主体没有结果", f"no result for {missing} subject(s)")
     unasked = len(answers) - len({s.key for s in inquiry.subjects})  # each asked is answered
     if unasked:
-        raise malformed(agency, f"results for {unasked} subject(s) not asked")
+        raise malformed(
+            agency, f"{unasked} 个结果不是所查主体的", f"results for {unasked} subject(s) not asked"
+        )
     return answers
 
 

@@ -42,12 +42,12 @@ from gateway.domain.records import DECIMAL_LIMIT, description, record_descriptio
 CONTRACT_VERSION = "1.0.0"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 CONNECTORS_DIR = Path(__file__).resolve().parent
-# a money field's text: a plain decimal, as the mocks write it ("1234.50", "-3.2", "0"); the
+# a money field's text: a plain decimal, as the mocks write it ("1234.50", "0"); the
 # connectors' ``Decimal`` fields also take a JSON number, and refuse "", "NaN" and words
 DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
-# the same within a record's bounds (``BoundedDecimal``: under 10^16 either way): 16 digits
-# before the point at most, as the number form's exclusiveMaximum says
-BOUNDED_DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]{0,15})(\.[0-9]+)?$"
+# the same within a record's bounds (``BoundedDecimal``: from 0, under 10^16): no sign, and 16
+# digits before the point at most, as the number form's minimum and exclusiveMaximum say
+BOUNDED_DECIMAL_PATTERN = r"^(0|[1-9][0-9]{0,15})(\.[0-9]+)?$"
 
 
 class ContractSchema(GenerateJsonSchema):
@@ -57,7 +57,7 @@ class ContractSchema(GenerateJsonSchema):
 
     def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
         json_schema = super().decimal_schema(schema)
-        bounded = schema.get("lt") == DECIMAL_LIMIT and schema.get("gt") == -DECIMAL_LIMIT
+        bounded = schema.get("lt") == DECIMAL_LIMIT and schema.get("ge") == 0
         pattern = BOUNDED_DECIMAL_PATTERN if bounded else DECIMAL_PATTERN
         for branch in json_schema.get("anyOf", [json_schema]):
             if branch.get("type") == "string":

@@ -87,6 +87,12 @@ def check_status(agency: str, response: Answered) -> None:
     status = response.status_code
     if status < 300:
         return
+    if status < 400:  # no connector follows a redirect: the agency's address has moved
+        raise MalformedResponseError(
+            f"{agency} 返回了重定向（HTTP {status}），网关不跟随重定向：请检查该单位的地址配置",
+            f"{agency} answered with a redirect (HTTP {status}), which the gateway does not "
+            "follow: check the agency's URL",
+        )
     if status in (401, 403):
         raise AgencyAuthenticationError(
             f"{agency} 拒绝了网关的凭据（HTTP {status}），请检查配置",
@@ -171,8 +177,8 @@ def tls_failed(agency: str) -> SourceUnavailableError:
     return unavailable(agency, "TLS 握手失败", "the TLS handshake failed (certificate or protocol)")
 
 
-def malformed(agency: str, detail: str) -> MalformedResponseError:
+def malformed(agency: str, detail_zh: str, detail_en: str) -> MalformedResponseError:
     return MalformedResponseError(
-        f"{agency} 的响应不符合接口约定（{detail}）",
-        f"{agency} answered outside the agency contract ({detail})",
+        f"{agency} 的响应不符合接口约定（{detail_zh}）",
+        f"{agency} answered outside the agency contract ({detail_en})",
     )

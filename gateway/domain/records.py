@@ -45,13 +45,14 @@ WIRE_CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra=
 # less (``Numeric(18, 2)``), and the sums of an answer stay far inside ``Decimal``'s arithmetic
 DECIMAL_LIMIT = Decimal(10) ** 16
 
-# the type of a record's money (and of its quantities, ratios and areas): a finite decimal within
-# ``DECIMAL_LIMIT`` either way. An absurd figure (``"1e999999999"``) would overflow the
-# summary's sums or the store and lose the whole answer, not only the agency's: it breaks the
-# contract instead. Checked by pydantic's own constraints, at no cost a Python validator would
-# add to every amount of every answer; an exponent form within the range (``"1E+5"``) is read
-# as the number it writes, as the connectors read ``"01"``.
-BoundedDecimal = Annotated[Decimal, Field(gt=-DECIMAL_LIMIT, lt=DECIMAL_LIMIT)]
+# the type of a record's money (and of its quantities, ratios and areas): a finite decimal from
+# 0 up to ``DECIMAL_LIMIT``. An absurd figure (``"1e999999999"``) would overflow the summary's
+# sums or the store and lose the whole answer, not only the agency's; a negative one (a balance,
+# a value, an area, a tax owed below zero) would lower what the summary says the debtor holds or
+# owes: both break the contract instead. Checked by pydantic's own constraints, at no cost a
+# Python validator would add to every amount of every answer; an exponent form within the range
+# (``"1E+5"``) is read as the number it writes, as the connectors read ``"01"``.
+BoundedDecimal = Annotated[Decimal, Field(ge=0, lt=DECIMAL_LIMIT)]
 
 
 @runtime_checkable

@@ -191,13 +191,17 @@ def asking(*ids: str) -> Inquiry:
 @pytest.mark.parametrize(
     "amount",
     # sums no amount could be: one would overflow the summary's arithmetic or the store's
-    # columns and lose the whole answer; and what is no number at all
+    # columns and lose the whole answer; one below zero would lower what the summary says the
+    # debtor holds; and what is no number at all
     [
         "1e999999999",
         "-1e999",
         "10000000000000000",
         1e300,
         "-10000000000000000.00",
+        "-5",
+        "-0.01",
+        -12.5,
         "NaN",
         "Infinity",
     ],
@@ -212,7 +216,7 @@ async def test_an_amount_outside_the_contract_breaks_it(amount: object) -> None:
 # an exponent form within the range is the number it writes (the kit holds agencies to the
 # contract's plain form; the connectors read what is unambiguous, as they read "01")
 @pytest.mark.parametrize(
-    "amount", ["9999999999999999.99", "-5", "0", 12.5, "0.000001", "1E+5", "01"]
+    "amount", ["9999999999999999.99", "0", "-0", 12.5, "0.000001", "1E+5", "01"]
 )
 async def test_plain_amounts_are_read_as_written(amount: object) -> None:
     made, client = connector("bank", bank_answer(found(DEBTOR_A, amount)))
@@ -220,6 +224,35 @@ async def test_plain_amounts_are_read_as_written(amount: object) -> None:
         answers = await made.query(asking(DEBTOR_A))
     (deposit,) = answers[f"natural:{DEBTOR_A}"].deposits  # type: ignore[union-attr]
     assert deposit.amount == Decimal(str(amount))
+
+
+@pytest.mark.parametrize(
+    ("envelope", "said"),
+    [
+        # the bank's URL set to the tax bureau's endpoint: its records, read as the bank's
+        # (unknown keys are ignored), said "found, no accounts" for every debtor
+        (
+            {"agency": "tax", "records": {"payments": [], "arrears": [], "penalties": []}},
+            "the answer names another agency",
+        ),
+        ({"requestId": "r-0", "records": {"deposits": []}}, "another request's"),
+    ],
+)
+async def test_an_answer_to_another_agency_or_request_breaks_the_contract(
+    envelope: dict[str, object], said: str
+) -> None:
+    def agency(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        result = {"kind": "natural", "id": DEBTOR_A, "status": "found"}
+        answer = {"requestId": body["requestId"], "agency": "bank", **envelope}
+        answer["results"] = [{**result, "records": answer.pop("records")}]
+        return httpx.Response(200, json=answer)
+
+    made, client = connector("bank", httpx.MockTransport(agency))
+    async with client:
+        with pytest.raises(MalformedResponseError) as caught:
+            await made.query(asking(DEBTOR_A))
+    assert said in caught.value.message_en
 
 
 async def test_answers_are_read_by_subject_whatever_their_order() -> None:

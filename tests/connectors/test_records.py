@@ -120,7 +120,7 @@ async def test_the_connector_answers_a_batch_with_these_records(agency: str) -> 
         assert connector.agency == agency
         assert {s for s in subjects if connector.applies_to(s)} == set(served)
         case = parse_case_number("(2025)苏0812执1号")
-        answers = await connector.query(Inquiry("req-1", case, "苏0812", tuple(served)))
+        answers = await connector.query(Inquiry("tests-" + agency, case, "苏0812", tuple(served)))
     assert len(calls) == 1
     expected = {
         f"{r['kind']}:{r['id']}": None

@@ -12,6 +12,7 @@ from connectors.errors import (
     AgencyAuthenticationError,
     AgencyRateLimitedError,
     ConnectorError,
+    MalformedResponseError,
     RequestRejectedError,
     SourceTimeoutError,
     SourceUnavailableError,
@@ -74,6 +75,11 @@ def test_a_failed_tls_handshake_says_so(cls, how):
 @pytest.mark.parametrize(
     ("status", "error"),
     [
+        # a redirect is not followed: the agency's address is wrong, not the request
+        (301, MalformedResponseError),
+        (302, MalformedResponseError),
+        (307, MalformedResponseError),
+        (308, MalformedResponseError),
         (400, RequestRejectedError),
         (401, AgencyAuthenticationError),
         (403, AgencyAuthenticationError),
