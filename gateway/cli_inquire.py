@@ -44,7 +44,7 @@ from connectors.registry import AGENCIES
 from gateway.domain.cases import parse_case_number
 from gateway.domain.errors import InvalidCaseNumberError, InvalidSubjectError
 from gateway.domain.inputs import InvalidTextError, check_text, fold_identifier, printable
-from gateway.domain.sources import SourceStatus
+from gateway.domain.sources import STATUS_LABELS
 from gateway.domain.subjects import Subject, SubjectKind, echoed, infer_subject, parse_subject
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -53,17 +53,7 @@ SHRINK_CODES = {"BATCH_TOO_LARGE", "COST_LIMIT_EXCEEDED"}
 PROGRESS_VERSION = 1
 
 # the status labels the report prints, here for the spreadsheet
-STATUS_ZH = {
-    SourceStatus.OK.name: "已反馈",
-    SourceStatus.NOT_FOUND.name: "查无此人",
-    SourceStatus.TIMEOUT.name: "超时",
-    SourceStatus.UNAVAILABLE.name: "暂不可用",
-    SourceStatus.CIRCUIT_OPEN.name: "暂停调用",
-    SourceStatus.REJECTED.name: "被拒绝",
-    SourceStatus.ERROR.name: "响应异常",
-    SourceStatus.NOT_APPLICABLE.name: "不适用",
-    SourceStatus.NOT_CONFIGURED.name: "尚未接入",
-}
+STATUS_ZH = {status.name: zh for status, (zh, _) in STATUS_LABELS.items()}
 
 
 class CliError(Exception):

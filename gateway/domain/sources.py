@@ -28,6 +28,21 @@ class SourceStatus(enum.Enum):
         return self in (SourceStatus.OK, SourceStatus.NOT_FOUND)
 
 
+# how each status is named to people, (Chinese, English): the same words in the schema's
+# description (which the explorer shows), the report and the spreadsheet of ``chakong inquire``
+STATUS_LABELS: dict[SourceStatus, tuple[str, str]] = {
+    SourceStatus.OK: ("有记录", "records found"),
+    SourceStatus.NOT_FOUND: ("查无此人", "not found"),
+    SourceStatus.TIMEOUT: ("超时", "timed out"),
+    SourceStatus.UNAVAILABLE: ("暂不可用", "unavailable"),
+    SourceStatus.CIRCUIT_OPEN: ("连续失败暂停调用", "paused after failures"),
+    SourceStatus.REJECTED: ("被拒绝", "rejected"),
+    SourceStatus.ERROR: ("响应异常", "bad answer"),
+    SourceStatus.NOT_APPLICABLE: ("不适用于该类主体", "not applicable"),
+    SourceStatus.NOT_CONFIGURED: ("尚未接入", "not connected"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class SourceResult:
     agency: str  # the agency's name (``connectors.registry``)

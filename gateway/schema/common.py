@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from connectors.registry import AGENCIES
+from gateway.domain.sources import STATUS_LABELS
 from gateway.domain.sources import SourceStatus as SourceStatusEnum
 from gateway.domain.subjects import Subject as DomainSubject
 from gateway.domain.subjects import SubjectKind as SubjectKindEnum
@@ -39,10 +40,9 @@ SourceStatus = strawberry.enum(
     SourceStatusEnum,
     name="SourceStatus",
     description=(
-        "该单位本次的反馈状态。OK 有记录；NOT_FOUND 查无此人；TIMEOUT 超时；UNAVAILABLE 暂不可用；"
-        "CIRCUIT_OPEN 连续失败暂停调用；REJECTED 被拒绝；ERROR 响应异常；"
-        "NOT_APPLICABLE 不适用于该类主体；"
-        "NOT_CONFIGURED 尚未接入 / How this agency answered: OK records found; NOT_FOUND the "
+        "该单位本次的反馈状态。"
+        + "；".join(f"{status.name} {zh}" for status, (zh, _) in STATUS_LABELS.items())
+        + " / How this agency answered: OK records found; NOT_FOUND the "
         "agency does not know the subject; TIMEOUT no answer in time; UNAVAILABLE down or "
         "overloaded, try later; CIRCUIT_OPEN not called after repeated failures; REJECTED refused "
         "the request; ERROR a bad answer; NOT_APPLICABLE holds nothing for this kind of subject; "

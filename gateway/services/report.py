@@ -45,7 +45,7 @@ from gateway.domain.controls import ControlAction, ControlOperation, OperationSt
 from gateway.domain.errors import ChakongError
 from gateway.domain.records import description, documented_properties, record_description
 from gateway.domain.register import Case
-from gateway.domain.sources import SourceResult, SourceStatus
+from gateway.domain.sources import STATUS_LABELS, SourceResult, SourceStatus
 from gateway.domain.subjects import Subject, SubjectKind
 from gateway.domain.summary import AssetSummary
 from gateway.services.audit import AuditEntry
@@ -70,18 +70,6 @@ FONT_WEIGHTS = (400, 700)  # text and headings
 FONT_FAMILY = "Noto Sans SC"
 
 # China Standard Time: the courts' clock (no DST, no tz database needed)
-
-STATUS_LABELS: dict[SourceStatus, tuple[str, str]] = {
-    SourceStatus.OK: ("已反馈", "answered"),
-    SourceStatus.NOT_FOUND: ("查无此人", "not found"),
-    SourceStatus.TIMEOUT: ("超时", "timed out"),
-    SourceStatus.UNAVAILABLE: ("暂不可用", "unavailable"),
-    SourceStatus.CIRCUIT_OPEN: ("暂停调用", "paused after failures"),
-    SourceStatus.REJECTED: ("被拒绝", "rejected"),
-    SourceStatus.ERROR: ("响应异常", "bad answer"),
-    SourceStatus.NOT_APPLICABLE: ("不适用", "not applicable"),
-    SourceStatus.NOT_CONFIGURED: ("尚未接入", "not connected"),
-}
 
 CONTROL_STATE_LABELS: dict[OperationState, tuple[str, str]] = {
     OperationState.AWAITING_APPROVAL: ("待第二名法官审批", "awaiting a second judge's approval"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -120,6 +121,12 @@ def _answer(url: str, judge: str) -> dict[str, Any]:
     return debtor
 
 
+def _yuan(amount: Decimal) -> str:
+    """``amount`` as the explorer shows yuan: grouped, every decimal, at least two."""
+    whole, _, fraction = format(amount, "f").partition(".")
+    return f"¥{int(whole):,}.{fraction.rstrip('0').ljust(2, '0')}"
+
+
 def _run(browser: Browser, url: str, query: str) -> None:
     """Open the explorer, put ``query`` in its editor (the example's variables stay) and run it."""
     page = browser.page
@@ -175,7 +182,15 @@ def test_the_explorer_draws_the_example_inquiry_with_chinese_from_the_served_fon
 
     # the summary with its total row; encumbrances marked
     summary = debtor.locator(":scope > table").first
-    assert "合计" in summary.locator("tr.cr-total").inner_text()
+    total_row = summary.locator("tr.cr-total").inner_text()
+    assert "合计" in total_row
+    # the yuan totals added exactly (decimal strings, not doubles), every digit shown
+    totals = [c["total"] for c in expected["summary"]["classes"] if c["total"] is not None]
+    assert _yuan(sum((Decimal(t) for t in totals), Decimal(0))) in total_row
+    # as doubles, these were 0.30000000000000004 and 10^16, and printed to the cent at most
+    for amounts in (["0.1", "0.2"], ["9999999999999999.99", "0.01", "0.125"], ["0.125"]):
+        shown = page.evaluate("(a) => ChakongResults.money(ChakongResults.decimalSum(a))", amounts)
+        assert shown == _yuan(sum((Decimal(a) for a in amounts), Decimal(0))), amounts
     assert "财产类别" in summary.locator("thead").inner_text()
     seized = expected["land"]["seizures"] + expected["bank"]["freezes"]
     if seized:

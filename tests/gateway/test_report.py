@@ -118,6 +118,19 @@ async def test_the_html_report_shows_every_agency_the_summary_and_the_leads(gate
         assert spec.label_zh in row[1]
     # a natural person: the permit offices keep nothing on one; the others answered
     assert "不适用" in debtor.split('data-agency="permits"')[1].split("</tr>")[0]
+    # each status named as the schema names it to the explorer ("有记录" for OK, where the
+    # report said "已反馈", which NOT_FOUND is too)
+    said = await gateway.client.post(
+        "/graphql",
+        json={"query": '{ __type(name: "SourceStatus") { description } }'},
+        headers={"Authorization": f"Bearer {TOKENS['judge']}"},
+    )
+    named = said.json()["data"]["__type"]["description"].split(" / ")[0].split("。")[1]
+    labels = dict(pair.split(" ", 1) for pair in named.split("；"))
+    assert labels["OK"] == "有记录"
+    police = debtor.split('data-agency="police"')[1].split("</tr>")[0]
+    assert labels["OK"] in police
+    assert labels["NOT_APPLICABLE"] in debtor.split('data-agency="permits"')[1].split("</tr>")[0]
     assert "吴蕾" in page  # the spouse, from civil affairs
     assert "周坤" in page
     # the audit entry is the debtor's inquiry entry of this request

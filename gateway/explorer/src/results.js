@@ -77,17 +77,40 @@ function shortChinese(description, fallback) {
 
 // --- formatting --------------------------------------------------------------------------
 
-const yuan = new Intl.NumberFormat("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// Every digit the answer has, as the report prints it ("0.125" is not "0.13"), at least two
+// decimals; a decimal string is formatted as written, not through a double, which rounds past
+// 15 or so significant digits.
+const yuan = new Intl.NumberFormat("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 20 });
+const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 function isMoney(field, name) {
   return field && field.type === "Decimal" && !NOT_MONEY.test(name);
 }
 
-function money(value, currency) {
-  const number = Number(value);
-  if (!Number.isFinite(number)) return String(value);
-  if (currency && currency !== "CNY") return `${currency} ${yuan.format(number)}`;
-  return `¥${yuan.format(number)}`;
+export function money(value, currency) {
+  const exact = typeof value === "string" && DECIMAL.test(value);
+  if (!exact && !Number.isFinite(Number(value))) return String(value);
+  const shown = yuan.format(exact ? value : Number(value));
+  if (currency && currency !== "CNY") return `${currency} ${shown}`;
+  return `¥${shown}`;
+}
+
+// The exact sum of decimal strings (the summary's yuan totals), as a decimal string: added as
+// whole numbers of their smallest unit, not as doubles.
+export function decimalSum(values) {
+  const decimals = values.filter((value) => typeof value === "string" && DECIMAL.test(value));
+  const places = Math.max(0, ...decimals.map((value) => (value.split(".")[1] || "").length));
+  let units = 0n;
+  for (const value of decimals) {
+    const [whole, fraction = ""] = value.replace("-", "").split(".");
+    const scaled = BigInt(whole + fraction.padEnd(places, "0"));
+    units += value.startsWith("-") ? -scaled : scaled;
+  }
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(places + 1, "0");
+  const whole = digits.slice(0, digits.length - places);
+  const fraction = places ? `.${digits.slice(digits.length - places)}` : "";
+  return `${negative ? "-" : ""}${whole}${fraction}`;
 }
 
 function text(value, field, name, row) {
@@ -184,7 +207,10 @@ function summaryTable(summary) {
   const sums = {};
   for (const name of ["count", "total", "encumbered"]) {
     if (classes.length && name in classes[0]) {
-      sums[name] = classes.reduce((sum, row) => sum + (Number(row[name]) || 0), 0);
+      sums[name] =
+        name === "total"
+          ? decimalSum(classes.map((row) => row.total))
+          : classes.reduce((sum, row) => sum + (Number(row[name]) || 0), 0);
     }
   }
   if (Object.keys(sums).length) {
