@@ -23,9 +23,14 @@ from gateway.auth.principal import PERMISSIONS, Principal, Role
 from gateway.domain.courts import parse_court_code
 from gateway.domain.errors import AuthenticationError, InvalidInputError
 from gateway.domain.inputs import fold_identifier, fold_judge_id, refused_character
+from gateway.domain.register import MAX_JUDGE_ID_LENGTH
 from gateway.settings import DEMO_KEY_ID, DEMO_SECRET, AuthSettings
 
 ALGORITHM = "HS256"
+# the longest ``sub``: the audit log's actor column (``gateway.store.tables.audit_log``), which
+# names the caller in every entry; a judge id is at most ``MAX_JUDGE_ID_LENGTH``, as the case
+# register keeps it and the audit log's judge column holds it
+MAX_SUBJECT_LENGTH = 128
 # how many verified tokens a token service keeps (``TokenService.verify``): a few hundred bytes
 # each; only a token signed with one of the keys is kept
 VERIFIED_TOKENS = 4096
@@ -97,6 +102,9 @@ class TokenService:
             raise ValueError(
                 f"{refused[0]} contains {refused[1]}: not a character a claim may hold"
             )
+        overlong = _overlong_claim({"sub": subject, **claims})
+        if overlong is not None:  # so would it this one
+            raise ValueError(f"{overlong[0]} is longer than {overlong[1]} characters")
         missing = [c for c in _SCOPE_CLAIMS[role] if not claims[c]]
         if missing:
             raise ValueError(f"a {role.value} token needs {', '.join(missing)}")
@@ -213,6 +221,13 @@ def _principal(claims: Mapping[str, Any]) -> Principal:
             f"the token's {name} contains {shown}: control characters and lone surrogates are "
             "not accepted",
         )
+    overlong = _overlong_claim(claims)
+    if overlong is not None:
+        name, limit = overlong
+        raise _invalid(
+            f"令牌的 {name} 超过 {limit} 个字符",
+            f"the token's {name} is longer than {limit} characters",
+        )
     values = {name: claims.get(name) for name in ("court", "judge", "dept")}
     for name in _SCOPE_CLAIMS[role]:
         if not isinstance(values[name], str) or not values[name]:
@@ -268,6 +283,20 @@ def _refused_claim(claims: Mapping[str, Any]) -> tuple[str, str] | None:
         refused = refused_character(value) if isinstance(value, str) else None
         if refused is not None:
             return name, refused
+    return None
+
+
+def _overlong_claim(claims: Mapping[str, Any]) -> tuple[str, int] | None:
+    """The first claim longer than the column that keeps it, and that length: ``sub`` names the
+    caller in the audit log (``MAX_SUBJECT_LENGTH``), ``judge`` in its normal form
+    (``fold_judge_id``, which NFKC may lengthen) the judge (``MAX_JUDGE_ID_LENGTH``). SQLite
+    would store a longer one and PostgreSQL refuse it, failing the entry of every request made
+    with the token, a refusal's included; and no judge id that long is on any case."""
+    sub, judge = claims.get("sub"), claims.get("judge")
+    if isinstance(sub, str) and len(sub) > MAX_SUBJECT_LENGTH:
+        return "sub", MAX_SUBJECT_LENGTH
+    if isinstance(judge, str) and len(fold_identifier(judge)) > MAX_JUDGE_ID_LENGTH:
+        return "judge", MAX_JUDGE_ID_LENGTH
     return None
 
 

@@ -146,6 +146,16 @@ def test_token_refuses_a_judge_id_that_is_not_text(tmp_path):
     assert result.stdout == ""
 
 
+def test_token_refuses_a_subject_longer_than_the_audit_log_keeps(tmp_path):
+    result = run_cli(
+        "token", "--role", "ADMIN", "--subject", "a" * 129, cwd=tmp_path, env=SERVE_KEYS
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "sub is longer than 128 characters" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
 def test_conformance_command_passes_against_a_mock(tmp_path, processes):
     token = "land-t0k3n-a8d2"
     mocks = Process("mocks", "--port", "0", "--agencies", "land", "--token", token, cwd=tmp_path)

@@ -324,3 +324,47 @@ def test_a_court_claim_that_cannot_be_a_court_code_makes_the_token_invalid(court
     token = tokens.issue(Role.COURT_SYSTEM, subject="system:x", court=court)
     with pytest.raises(TokenInvalidError, match="the token's court"):
         tokens.verify(token)
+
+
+@pytest.mark.parametrize(
+    ("claim", "value", "shown"),
+    [
+        ("sub", "s" * 129, "sub is longer than 128"),  # the audit log's actor column
+        ("judge", "J" * 65, "judge is longer than 64"),  # its judge column, the register's
+        ("judge", "⒇" * 17, "judge is longer than 64"),  # 17 characters, 68 once folded
+    ],
+)
+def test_a_claim_longer_than_the_audit_log_keeps_is_invalid(
+    claim: str, value: str, shown: str
+) -> None:
+    """SQLite stored such a claim and PostgreSQL refused it: every request made with the token
+    there failed its audit entry (AUDIT_UNAVAILABLE, and a refusal went unaudited)."""
+    payload = {
+        "iss": "chakong",
+        "sub": "judge:J001",
+        "role": "JUDGE",
+        "court": "苏0812",
+        "judge": "J001",
+        "iat": int(NOW.timestamp()),
+        "exp": int(NOW.timestamp()) + 60,
+        claim: value,
+    }
+    token = jwt.encode(payload, KEY_A, algorithm="HS256", headers={"kid": "k1"})
+    with pytest.raises(TokenInvalidError, match=shown):
+        service({"k1": KEY_A}).verify(token)
+
+
+def test_claims_as_long_as_the_audit_log_keeps_are_valid() -> None:
+    tokens = service({"k1": KEY_A})
+    token = tokens.issue(Role.JUDGE, subject="s" * 128, court="苏0812", judge="J" * 64)
+    principal = tokens.verify(token)
+    assert (len(principal.subject), principal.judge) == (128, "J" * 64)
+
+
+@pytest.mark.parametrize(
+    ("subject", "judge", "shown"),
+    [("s" * 129, "J001", "sub is longer than 128"), ("x", "⒇" * 17, "judge is longer than 64")],
+)
+def test_no_token_is_issued_with_a_claim_that_long(subject: str, judge: str, shown: str) -> None:
+    with pytest.raises(ValueError, match=shown):
+        service({"k1": KEY_A}).issue(Role.JUDGE, subject=subject, court="苏0812", judge=judge)

@@ -15,8 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.auth.principal import Principal, Role
+from gateway.auth.tokens import MAX_SUBJECT_LENGTH
 from gateway.cli_audit import report_message
 from gateway.domain.errors import InvalidInputError
+from gateway.domain.register import MAX_JUDGE_ID_LENGTH
 from gateway.domain.sources import SourceResult, SourceStatus
 from gateway.domain.subjects import mask_ids_in_text
 from gateway.services.audit import (
@@ -196,6 +198,15 @@ async def test_list_filters(log: AuditLog):
     assert await seqs(actor="a", before_seq=3) == [1]
     with pytest.raises(InvalidInputError, match="limit"):
         await log.list(limit=0)
+
+
+async def test_the_longest_caller_a_token_may_name_is_written(log: AuditLog):
+    """The token's limits (``gateway.auth.tokens``) are the columns' on both databases: a
+    longer ``sub`` or judge id failed every entry on PostgreSQL."""
+    actor, judge = "s" * MAX_SUBJECT_LENGTH, "J" * MAX_JUDGE_ID_LENGTH
+    (entry,) = await log.append([record(1, actor=actor, judge=judge)])
+    (listed,) = await log.list(actor=actor)
+    assert (listed.seq, listed.actor, listed.judge) == (entry.seq, actor, judge)
 
 
 async def test_bad_records_are_refused(log: AuditLog):
