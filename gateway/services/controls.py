@@ -72,6 +72,7 @@ from gateway.domain.errors import (
     PermissionDeniedError,
     StoreUnavailableError,
 )
+from gateway.domain.inputs import printable
 from gateway.domain.register import Case, PartyRole, amount
 from gateway.domain.seizure_queue import Standing, standings
 from gateway.domain.subjects import echoed
@@ -733,17 +734,41 @@ class ControlService:
 
 # an applied amount the operation's column can hold (``Numeric(18, 2)``)
 _MAX_APPLIED = Decimal("9999999999999999.99")
+# a place in a queue the operation's column can hold (``Integer``: 32 bits on PostgreSQL)
+_MAX_QUEUE_POSITION = 2**31 - 1
+# the agency's reference, as its column holds it (and the agency contract allows)
+MAX_REFERENCE = 128
 # the actions whose applied amount is at most the amount asked (a freeze of more than is
 # available freezes what is; a release names what it lifted, which was not asked)
 _AT_MOST_ASKED = (ControlAction.FREEZE, ControlAction.DEDUCT)
 
 
 def _within_request(op: ControlOperation, outcome: ControlOutcome) -> ControlOutcome:
-    """``outcome``, unless it says the agency applied an amount the request cannot mean (not
-    a number, negative, more than asked or than the store holds): then UNKNOWN, for people to
-    settle with the agency, never counted as applied (nor as a deduction performed)."""
+    """``outcome`` as the store keeps it, the same on SQLite and PostgreSQL.
+
+    The agency's reference is kept printable (``printable``: a control character, a lone
+    surrogate or a bidirectional control shown as U+FFFD, at most ``MAX_REFERENCE``
+    characters): PostgreSQL refuses a NUL, and failed the settle of a control the agency had
+    applied. An outcome that says the agency applied an amount the request cannot mean (not a
+    number, negative, more than asked or than the store holds), or puts a seizure at a place in
+    the queue the store cannot hold, is UNKNOWN instead, for people to settle with the agency,
+    never counted as applied (nor as a deduction performed)."""
+    if outcome.reference is not None:
+        outcome = replace(outcome, reference=printable(outcome.reference, MAX_REFERENCE))
+    if outcome.status is not ControlStatus.APPLIED:
+        return outcome
+    position = outcome.queue_position
+    if position is not None and not 1 <= position <= _MAX_QUEUE_POSITION:
+        return OutcomeRule.MALFORMED.outcome(
+            op.agency,
+            http_status=outcome.http_status,
+            detail=(
+                f"轮候顺序 {echoed(str(position))} 无效",
+                f"queue position {echoed(str(position))} is not a place in a queue",
+            ),
+        )
     applied = outcome.applied_amount
-    if outcome.status is not ControlStatus.APPLIED or applied is None:
+    if applied is None:
         return outcome
     ceiling = _MAX_APPLIED
     if op.amount is not None and op.action in _AT_MOST_ASKED:

@@ -289,6 +289,60 @@ async def test_an_applied_amount_outside_the_request_is_not_counted(world: World
     assert case.performed == Decimal("0.00")
 
 
+def saying(world: World, agency: str, **changes: object) -> None:
+    """``agency`` applies every control as usual, its answer changed by ``changes``."""
+    fake = getattr(world, agency)
+    original = fake.control
+
+    async def changed(request):
+        return dataclasses.replace(await original(request), **changes)
+
+    fake.control = changed
+
+
+@pytest.mark.parametrize(
+    ("reference", "kept"),
+    [
+        ("BANK-\x00-1", "BANK-\ufffd-1"),  # PostgreSQL refuses a NUL: the settle failed there
+        ("BANK-\u202e1-\x1b", "BANK-\ufffd1-\ufffd"),  # a bidi override would reorder its line
+        ("R" * 200, "R" * 128),  # no longer than the contract allows and the column holds
+        ("BANK-2026-000123", "BANK-2026-000123"),
+    ],
+)
+async def test_the_agencys_reference_is_kept_printable(world: World, reference: str, kept: str):
+    saying(world, "bank", reference=reference)
+    (op,) = await world.submit(command())
+    assert op.state is OperationState.APPLIED
+    assert op.reference == kept
+    (stored,) = await world.service.operations([op.id])
+    assert stored.reference == kept
+    (outcome,) = [e for e in await world.log.list(action="control.outcome")]
+    assert f"ref={kept}" in (outcome.detail or "")
+
+
+@pytest.mark.parametrize("position", [0, 2**31, 2**63, 2**70])
+async def test_a_queue_position_the_store_cannot_hold_is_unknown(world: World, position: int):
+    """Past 32 bits PostgreSQL refused it (past 64, SQLite too), and the settle of a seizure the
+    registry had queued failed; it is no place in a queue: for people to settle."""
+    saying(world, "land", queue_position=position)
+    (op,) = await world.submit(
+        command(action=ControlAction.SEIZE, agency="land", asset=HOUSE, amount=None)
+    )
+    assert op.state is OperationState.UNKNOWN
+    assert op.queue_position is None
+    assert "queue position" in (op.message or "")
+    (stored,) = await world.service.operations([op.id])
+    assert stored.state is OperationState.UNKNOWN
+
+
+async def test_a_queue_position_the_store_holds_is_kept(world: World):
+    saying(world, "land", queue_position=2**31 - 1)
+    (op,) = await world.submit(
+        command(action=ControlAction.SEIZE, agency="land", asset=HOUSE, amount=None)
+    )
+    assert (op.state, op.queue_position) == (OperationState.APPLIED, 2**31 - 1)
+
+
 async def test_a_renewal_must_come_before_expiry(world: World):
     (freeze,) = await world.submit(command(until=datetime.date(2026, 6, 30)))
     (renewal,) = await world.submit(
