@@ -131,7 +131,7 @@ def new_case(
             code="CASE_COURT_MISMATCH",
         )
     if filed_on is not None:
-        _check_filed_on(filed_on, number)
+        check_filed_on(filed_on, number)
     judge_ids = _judges(judges)
     party_list = _parties(parties)
     owed = amount(obligation, "执行标的金额", "the obligation")
@@ -191,10 +191,10 @@ def amount(value: Decimal | int | str, name_zh: str, name_en: str) -> Decimal:
     return cents + 0  # + 0: -0.00 is 0.00
 
 
-def _check_filed_on(filed_on: datetime.date, number: CaseNumber) -> None:
+def check_filed_on(filed_on: datetime.date, number: CaseNumber) -> None:
     """A case is filed in its number's year or later (the year of a case number is the year the
     court took the case), and not after today: a filing date outside would put the case among
-    the list's leads on a date it never had."""
+    the list's leads on a date it never had, or publish it on a list entry (its 立案时间)."""
     first, today = datetime.date(number.year, 1, 1), court_today()
     if not first <= filed_on <= today:
         raise InvalidInputError(

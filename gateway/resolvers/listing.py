@@ -27,6 +27,7 @@ from gateway.domain.listing import (
     Particulars,
     normalize_organisation_code,
 )
+from gateway.domain.register import check_filed_on
 from gateway.domain.subjects import Subject, SubjectKind, infer_subject, parse_subject
 from gateway.resolvers.errors import expected_errors
 from gateway.schema.context import Context
@@ -186,6 +187,8 @@ async def warn_debtor(
     listing = _service(context)
     number = parse_case_number(warning.case_number)
     subject = parse_subject(warning.subject.kind, warning.subject.id, warning.subject.name)
+    if warning.filed_on is not None:  # published as the entry's 立案时间: as saveCase takes it
+        check_filed_on(warning.filed_on, number)
     court = number.court
     principal = context.principal
     case = await context.case_for_subjects(number, [subject])

@@ -605,6 +605,23 @@ async def test_a_warning_before_the_case_was_filed_is_refused(gateway: Gateway):
     assert taken["data"]["warnDebtor"]["state"] == "WARNED", taken
 
 
+async def test_a_warnings_filing_date_outside_its_case_numbers_years_is_refused(
+    gateway: Gateway,
+):
+    """The entry publishes it as its 立案时间: 0001-01-01 and 9999-12-31 were stored and shown;
+    saveCase's rule applies (from 1 January of the case number's year to today)."""
+    for filed in ("0001-01-01", "2025-12-31", "9999-12-31"):
+        body = await gateway.query(WARN, {"w": warning(filedOn=filed)})
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == "INVALID_INPUT", body
+        assert f"the filing date {filed} must fall between 2026-01-01" in error["message"]
+    listed = await gateway.query("{ listingEntries { id } }")
+    assert listed["data"]["listingEntries"] == []
+    query = WARN.replace(" judge age gender", " filedOn")
+    taken = await gateway.query(query, {"w": warning(filedOn="2026-01-05")})
+    assert taken["data"]["warnDebtor"]["filedOn"] == "2026-01-05", taken
+
+
 async def test_the_public_query_finds_a_name_in_any_width(gateway: Gateway):
     for typed, asked in (("测试10", "测试１０"), ("测试１０", "测试10")):
         number = "(2026)苏0812执781号" if typed == "测试10" else "(2026)苏0812执782号"
