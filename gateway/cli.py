@@ -216,7 +216,7 @@ def _parser() -> argparse.ArgumentParser:
         "--error-rate",
         type=float,
         default=0.0,
-        help="随机返回 503 的比例（0 至 1） / share of answers that are a random 503 (0 to 1)",
+        help="随机返回 500 的比例（0 至 1） / share of answers that are a random 500 (0 to 1)",
     )
     mocks.set_defaults(run=_run_mocks)
 

@@ -53,3 +53,17 @@ def test_the_help_never_shows_the_token(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CHAKONG_TOKEN", "eyJsecret.token.value")
     for _, parser in commands(_parser()):
         assert "eyJsecret" not in parser.format_help()
+
+
+async def test_the_mocks_error_rate_help_names_the_status_the_mocks_answer():
+    # `chakong mocks --error-rate 1` makes every answer the drawn fault: its help says which
+    from mocks.faults import FaultConfig
+    from mocks.server import create_mock_app
+    from tests.mocks.helpers import AUTH, TOKEN, client_for, inquiry
+
+    app = create_mock_app("tax", token=TOKEN, faults=FaultConfig(error_rate=1.0))
+    async with client_for(app) as client:
+        response = await client.post("/v1/inquiries", json=inquiry(), headers=AUTH)
+    (mocks,) = [parser for path, parser in ALL if path == ("mocks",)]
+    (action,) = [a for a in mocks._actions if "--error-rate" in a.option_strings]
+    assert f"a random {response.status_code} " in str(action.help)
