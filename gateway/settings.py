@@ -139,6 +139,15 @@ class ControlSettings(BaseModel):
     pending_grace_s: float = Field(default=60.0, gt=0, le=24 * 3600)
     reconcile_batch: int = Field(default=200, ge=1, le=10000)
 
+    @field_validator("approval_above", mode="before")
+    @classmethod
+    def _no_approval(cls, value: object) -> object:
+        # CHAKONG_CONTROLS__APPROVAL_ABOVE=null (docs/operations.md): an environment variable
+        # holds text, and "null" is no threshold, not an amount that fails to parse
+        if isinstance(value, str) and value.strip().lower() == "null":
+            return None
+        return value
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(

@@ -60,3 +60,16 @@ def test_a_cache_url_whose_options_cannot_work_is_refused_without_its_password(u
     said = refused(cache_url=url)
     assert "cache_url" in said
     assert "s3cret" not in said
+
+
+@pytest.mark.parametrize("text", ["null", " NULL "])
+def test_approval_above_null_in_the_environment_means_no_approval(
+    text: str, monkeypatch: pytest.MonkeyPatch
+):
+    # docs/operations.md: "unset it (`null`) for none"; it was refused as not a number
+    monkeypatch.setenv("CHAKONG_CONTROLS__APPROVAL_ABOVE", text)
+    assert Settings().controls.approval_above is None
+    monkeypatch.setenv("CHAKONG_CONTROLS__APPROVAL_ABOVE", "5000")
+    assert Settings().controls.approval_above == 5000
+    monkeypatch.delenv("CHAKONG_CONTROLS__APPROVAL_ABOVE")
+    assert Settings().controls.approval_above == 0  # left out: every deduction
