@@ -337,7 +337,10 @@ def listing_rules(settings: ListingSettings) -> Rules:
             kind = DeadlineKind(name.upper())
         except ValueError:
             known = ", ".join(k.value for k in DeadlineKind)
-            raise ConfigurationError(f"unknown list deadline {name!r}; known: {known}") from None
+            raise ConfigurationError(
+                f"未知的名单期限 {name!r}；可用：{known} / "
+                f"unknown list deadline {name!r}; known: {known}"
+            ) from None
         overrides[kind] = (
             None if conf is None else Deadline(conf.days, DayUnit(conf.unit), conf.source)
         )

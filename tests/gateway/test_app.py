@@ -40,8 +40,10 @@ def test_a_single_deadline_is_overridden_or_removed():
 
 
 def test_an_unknown_deadline_or_a_broken_calendar_file_fails_at_start(tmp_path: Path):
-    with pytest.raises(ConfigurationError, match="unknown list deadline"):
+    with pytest.raises(ConfigurationError, match="unknown list deadline") as caught:
         listing_rules(Settings(listing={"deadlines": {"nope": {"days": 1}}}).listing)
+    # said in both languages, as chakong serve prints every configuration error
+    assert "未知的名单期限 'nope'" in str(caught.value)
     broken = tmp_path / "calendar.json"
     broken.write_text("{")
     with pytest.raises(ConfigurationError, match="calendar"):
