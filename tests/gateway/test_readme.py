@@ -14,7 +14,14 @@ from pathlib import Path
 
 from gateway.auth.policy import ROOT_FIELDS
 from gateway.examples import EXAMPLE_DEBTOR, EXAMPLE_QUERY, EXAMPLE_VARIABLES
-from gateway.settings import AuthSettings, LimitSettings
+from gateway.settings import (
+    AgencySettings,
+    AuthSettings,
+    ControlSettings,
+    LimitSettings,
+    ListingSettings,
+    Settings,
+)
 from mocks.synthetic import example_subjects
 from tests.conftest import CASE, Gateway, example_debtors
 
@@ -200,6 +207,15 @@ def test_docs_document_every_root_field_and_setting():
         assert f"CHAKONG_AUTH__{field.upper()}" in configuration, field
     for variable in ("CHAKONG_AUDIT_KEY", "CHAKONG_DEMO"):
         assert variable in configuration
+    for field in AgencySettings.model_fields:  # as CHAKONG_AGENCIES__<AGENCY>__<FIELD>
+        assert f"__{field.upper()}" in configuration, f"CHAKONG_AGENCIES__<AGENCY>__{field.upper()}"
+    for field in ControlSettings.model_fields:  # a row may name several: `__PENDING_GRACE_S`
+        assert f"__{field.upper()}" in configuration, f"CHAKONG_CONTROLS__{field.upper()}"
+    for field in ListingSettings.model_fields:
+        assert f"CHAKONG_LISTING__{field.upper()}" in configuration, field
+    nested = {"agencies", "auth", "limits", "listing", "controls"}
+    for field in Settings.model_fields.keys() - nested:
+        assert f"CHAKONG_{field.upper()}" in configuration, field
 
 
 def test_readme_is_short_and_maps_every_doc():
