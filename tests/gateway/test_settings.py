@@ -66,7 +66,7 @@ def test_a_cache_url_whose_options_cannot_work_is_refused_without_its_password(u
 def test_approval_above_null_in_the_environment_means_no_approval(
     text: str, monkeypatch: pytest.MonkeyPatch
 ):
-    # docs/operations.md: "unset it (`null`) for none"; it was refused as not a number
+    # docs/operations.md: `null` for none; the environment's "null" was refused as not a number
     monkeypatch.setenv("CHAKONG_CONTROLS__APPROVAL_ABOVE", text)
     assert Settings().controls.approval_above is None
     monkeypatch.setenv("CHAKONG_CONTROLS__APPROVAL_ABOVE", "5000")
