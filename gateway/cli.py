@@ -856,7 +856,7 @@ async def _mock_answer(agency: str, request: dict[str, object]) -> object:
 
 
 def _run_token(args: argparse.Namespace) -> int:
-    from gateway.auth.tokens import TokenService, demo_auth
+    from gateway.auth.tokens import TokenRequestError, TokenService, demo_auth
     from gateway.domain.errors import InvalidInputError
     from gateway.domain.inputs import fold_judge_id
 
@@ -888,8 +888,11 @@ def _run_token(args: argparse.Namespace) -> int:
             ttl_s=args.ttl,
             permissions=args.permission,
         )
-    except ValueError as exc:
-        print(f"无法签发令牌 / cannot issue the token: {exc}", file=sys.stderr)
+    except TokenRequestError as exc:
+        print(
+            f"无法签发令牌：{exc.message_zh} / cannot issue the token: {exc.message_en}",
+            file=sys.stderr,
+        )
         return 2
     print(token)
     return 0

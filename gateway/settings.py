@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from redis.asyncio.connection import parse_url as parse_redis_url
 
@@ -80,6 +80,17 @@ class AuthSettings(BaseModel):
                     f"auth key {kid!r} is shorter than 32 characters",
                 )
         return value
+
+    @model_validator(mode="after")
+    def _signing_key_is_a_key(self) -> AuthSettings:
+        # a key id that names no key signed nothing: `chakong token` said "no signing key is
+        # configured" and the gateway started as if all were well
+        if self.signing_key is not None and self.signing_key not in self.keys:
+            raise bilingual_error(
+                f"签名密钥 {self.signing_key!r} 不在 CHAKONG_AUTH__KEYS__<密钥号> 之中",
+                f"the signing key {self.signing_key!r} is not one of CHAKONG_AUTH__KEYS__<kid>",
+            )
+        return self
 
 
 class LimitSettings(BaseModel):

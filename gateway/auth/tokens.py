@@ -53,6 +53,15 @@ class TokenInvalidError(AuthenticationError):
     code = "TOKEN_INVALID"
 
 
+class TokenRequestError(ValueError):
+    """A token that cannot be issued as asked, said in both languages."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+
 def demo_auth() -> AuthSettings:
     """The demo's key set: one fixed, public key, accepted only in demo mode (``chakong demo``,
     or ``CHAKONG_DEMO=true``)."""
@@ -86,31 +95,50 @@ class TokenService:
         ttl_s: int | None = None,
         permissions: Iterable[str] = (),
     ) -> str:
-        """A signed token; raises ``ValueError`` for a role without the scope it needs."""
+        """A signed token; raises ``TokenRequestError`` (a ``ValueError``) for a token the
+        gateway would refuse, or a role without the scope it needs."""
         if role is Role.PUBLIC:
-            raise ValueError("PUBLIC is the role of callers without a token; it has no token")
+            raise TokenRequestError(
+                "PUBLIC 是无令牌调用方的角色，没有令牌",
+                "PUBLIC is the role of callers without a token; it has no token",
+            )
         claims: dict[str, Any] = {"court": court, "judge": judge, "dept": department}
         perms = sorted(set(permissions))
         unknown = set(perms) - PERMISSIONS
         if unknown:
-            raise ValueError(f"unknown permissions {sorted(unknown)}; known: {sorted(PERMISSIONS)}")
+            raise TokenRequestError(
+                f"未知权限 {sorted(unknown)}；可用：{sorted(PERMISSIONS)}",
+                f"unknown permissions {sorted(unknown)}; known: {sorted(PERMISSIONS)}",
+            )
         if perms and role is not Role.JUDGE:
-            raise ValueError("only a JUDGE token carries permissions")
+            raise TokenRequestError(
+                "只有 JUDGE 令牌可带权限", "only a JUDGE token carries permissions"
+            )
         claims["perms"] = perms
         refused = _refused_claim({"sub": subject, **claims})
         if refused is not None:  # the gateway would refuse the token (``_principal``)
-            raise ValueError(
-                f"{refused[0]} contains {refused[1]}: not a character a claim may hold"
+            raise TokenRequestError(
+                f"{refused[0]} 含有不允许的字符 {refused[1]}",
+                f"{refused[0]} contains {refused[1]}: not a character a claim may hold",
             )
         overlong = _overlong_claim({"sub": subject, **claims})
         if overlong is not None:  # so would it this one
-            raise ValueError(f"{overlong[0]} is longer than {overlong[1]} characters")
+            raise TokenRequestError(
+                f"{overlong[0]} 超过 {overlong[1]} 个字符",
+                f"{overlong[0]} is longer than {overlong[1]} characters",
+            )
         missing = [c for c in _SCOPE_CLAIMS[role] if not claims[c]]
         if missing:
-            raise ValueError(f"a {role.value} token needs {', '.join(missing)}")
+            raise TokenRequestError(
+                f"{role.value} 令牌须有 {'、'.join(missing)}",
+                f"a {role.value} token needs {', '.join(missing)}",
+            )
         kid = self.settings.signing_key or next(iter(self._keys), None)
         if kid is None or kid not in self._keys:
-            raise ValueError("no signing key is configured (CHAKONG_AUTH__KEYS__<kid>)")
+            raise TokenRequestError(
+                "未配置签名密钥（CHAKONG_AUTH__KEYS__<密钥号>）",
+                "no signing key is configured (CHAKONG_AUTH__KEYS__<kid>)",
+            )
         now = self._clock()
         ttl = self.settings.token_ttl_s if ttl_s is None else ttl_s
         payload = {

@@ -54,8 +54,9 @@ def check_text(value: str, name_zh: str, name_en: str) -> str:
     (the text itself is never echoed: it may not even be encodable)."""
     refused = refused_character(value)
     if refused is not None:
+        space = " " if name_zh[-1:].isascii() else ""  # "参数 subject 含有", "姓名含有"
         raise InvalidTextError(
-            f"{name_zh}含有不允许的字符 {refused}（控制字符或单独的代理项）",
+            f"{name_zh}{space}含有不允许的字符 {refused}（控制字符或单独的代理项）",
             f"{name_en} contains {refused}: control characters and lone surrogates are not "
             "accepted",
         )

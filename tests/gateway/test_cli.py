@@ -152,6 +152,7 @@ def test_token_refuses_a_subject_longer_than_the_audit_log_keeps(tmp_path):
     )  # fmt: skip
     assert result.returncode == 2
     assert "sub is longer than 128 characters" in result.stderr
+    assert "无法签发令牌：sub 超过 128 个字符 / " in result.stderr  # each language its own half
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
 

@@ -7,6 +7,7 @@ from typing import Any
 import pydantic
 import pytest
 
+from gateway.cli import _refused_settings
 from gateway.settings import Settings
 
 
@@ -73,3 +74,18 @@ def test_approval_above_null_in_the_environment_means_no_approval(
     assert Settings().controls.approval_above == 5000
     monkeypatch.delenv("CHAKONG_CONTROLS__APPROVAL_ABOVE")
     assert Settings().controls.approval_above == 0  # left out: every deduction
+
+
+def test_a_signing_key_that_names_no_key_is_refused(monkeypatch: pytest.MonkeyPatch):
+    # `chakong token` said "no signing key is configured" and the gateway started all the same
+    secret = "k" * 32
+    monkeypatch.setenv("CHAKONG_AUTH__KEYS__k2026", secret)
+    monkeypatch.setenv("CHAKONG_AUTH__SIGNING_KEY", "k2027")
+    with pytest.raises(pydantic.ValidationError) as caught:
+        Settings()
+    said = _refused_settings(caught.value)  # what `chakong serve` prints
+    assert "'k2027' is not one of CHAKONG_AUTH__KEYS__<kid>" in said
+    assert "签名密钥 'k2027'" in said
+    assert "kkkk" not in said
+    monkeypatch.setenv("CHAKONG_AUTH__SIGNING_KEY", "k2026")
+    assert Settings().auth.signing_key == "k2026"
