@@ -262,7 +262,7 @@ class ControlService:
             raise InvalidInputError("一次只能办理一个案件的查控", "controls of one case at a time")
         await self._enforce(principal, commands[0].case_number)
         try:
-            return await self._create(principal, request_id, commands, key, fingerprint), True
+            return await self._create(principal, request_id, commands, key, fingerprint)
         except IntegrityError:
             # the same key, committed by a concurrent request a moment ago
             replayed = await self._replay(court, key, fingerprint)
@@ -274,15 +274,7 @@ class ControlService:
         self, court: str, key: str, fingerprint: str
     ) -> list[ControlOperation] | None:
         async with self._store.read() as unit:
-            stored = await unit.controls.key(court, key)
-            if stored is None:
-                return None
-            if stored[0] != fingerprint:
-                raise IdempotencyConflictError(
-                    "该幂等键已用于另一组查控请求；请换用新的幂等键",
-                    "this idempotency key was used for a different control request: use a new key",
-                )
-            return await unit.controls.many(stored[1])
+            return await _replayed(unit, court, key, fingerprint)
 
     async def _create(
         self,
@@ -291,13 +283,20 @@ class ControlService:
         commands: Sequence[ControlCommand],
         key: str,
         fingerprint: str,
-    ) -> list[ControlOperation]:
+    ) -> tuple[list[ControlOperation], bool]:
+        """The checks and the operations in one unit holding the case's lock, and whether they
+        were made now: a request with the same key whose unit committed while this one waited
+        for the lock (both read no key before) is replayed here, never checked against the
+        controls it made (a second freeze of the same amount would be excessive)."""
         number = commands[0].case_number
         now = self._clock()
         today = court_date(now)
         created: list[ControlOperation] = []
         async with self._store.begin() as unit:
             await unit.controls.lock_case(number.canonical)
+            replayed = await _replayed(unit, number.court, key, fingerprint)
+            if replayed is not None:
+                return replayed, False
             case = await unit.cases.get(number)
             check_control(principal, case)  # checked and audited before; the case may change
             if case is None:  # typed: check_control refuses a missing case
@@ -322,7 +321,7 @@ class ControlService:
             await unit.controls.put_key(
                 number.court, key, fingerprint, [o.id for o in created], now
             )
-        return created
+        return created, True
 
     async def _enforce(self, principal: Principal, number: CaseNumber) -> None:
         """The caller's scope (``check_control``); ``submit`` audits a refusal."""
@@ -835,6 +834,22 @@ def _key(principal: Principal, idempotency_key: str) -> str:
             f"the idempotency key must be 1 to {MAX_KEY_LENGTH} characters",
         )
     return fingerprint_of([principal.subject, key])
+
+
+async def _replayed(
+    unit: UnitOfWork, court: str, key: str, fingerprint: str
+) -> list[ControlOperation] | None:
+    """The operations stored under ``key`` if it was used with this input, ``None`` if it was
+    not used; ``IdempotencyConflictError`` if it was used with another input."""
+    stored = await unit.controls.key(court, key)
+    if stored is None:
+        return None
+    if stored[0] != fingerprint:
+        raise IdempotencyConflictError(
+            "该幂等键已用于另一组查控请求；请换用新的幂等键",
+            "this idempotency key was used for a different control request: use a new key",
+        )
+    return await unit.controls.many(stored[1])
 
 
 def _case_of(commands: Sequence[ControlCommand]) -> str | None:

@@ -23,8 +23,10 @@ from gateway.domain.register import CaseStatus
 from gateway.services.controls import (
     ControlCommand,
     ControlPolicy,
+    ControlService,
     IdempotencyConflictError,
 )
+from gateway.store.controls import ControlRepository
 from tests.gateway.services.control_fakes import (
     ACCOUNT,
     APPROVER,
@@ -142,6 +144,71 @@ async def test_concurrent_requests_with_one_key_make_one_control(world: World):
     results = await asyncio.gather(*(world.submit(command()) for _ in range(5)))
     assert len({r[0].id for r in results}) == 1
     assert sum(world.bank.posts.values()) == 1
+
+
+@pytest.mark.parametrize(
+    ("retried", "code"),
+    [
+        # the same input: the second freeze of 60,000 would be excessive (ceiling 111,540)
+        ("60000.00", None),
+        # another input that the checks would refuse too: the key is what is wrong
+        ("60000.01", "IDEMPOTENCY_KEY_REUSED"),
+    ],
+)
+async def test_a_request_that_read_no_key_before_the_first_committed_replays_it(
+    world: World, monkeypatch: pytest.MonkeyPatch, retried: str, code: str | None
+):
+    """A client's retry (or a batch sent twice) with one key, whose look-up of the key runs
+    while the first request's unit is still open: it finds no key, then waits for the case's
+    lock. Once it has the lock it replays the first request's control, or is refused for the
+    key; it is never checked against the control the first one made (which answered
+    EXCESSIVE_FREEZE and audited a refusal for a control that had been made)."""
+    second_read = asyncio.Event()
+    put_key = ControlRepository.put_key
+    first = True
+
+    async def put_key_after_the_second_read(self, *args, **kwargs):
+        nonlocal first
+        if first:  # the first request's unit waits, open, until the second has read no key
+            first = False
+            await second_read.wait()
+        await put_key(self, *args, **kwargs)
+
+    replay = ControlService._replay
+    reads = 0
+
+    async def counted_replay(self, *args, **kwargs):
+        nonlocal reads
+        found = await replay(self, *args, **kwargs)
+        reads += 1
+        if reads == 2:
+            assert found is None  # the first request has not committed yet
+            second_read.set()
+        return found
+
+    monkeypatch.setattr(ControlRepository, "put_key", put_key_after_the_second_read)
+    monkeypatch.setattr(ControlService, "_replay", counted_replay)
+    last = await last_seq(world)
+    results = await asyncio.gather(
+        world.submit(command(amount="60000.00")),
+        world.submit(command(amount=retried)),
+        return_exceptions=True,
+    )
+    made = results[0]
+    assert not isinstance(made, BaseException), made
+    if code is None:  # replayed in the state it was then (PENDING, or already settled)
+        assert not isinstance(results[1], BaseException), results[1]
+        assert [o.id for o in results[1]] == [made[0].id]
+    else:
+        assert isinstance(results[1], IdempotencyConflictError)
+        assert results[1].code == code
+    assert [o.id for o in await world.service.for_case(NUMBER)] == [made[0].id]
+    assert sum(world.bank.posts.values()) == 1
+    new = [(e.action, e.outcome, e.code) for e in await world.log.list(limit=100) if e.seq > last]
+    refusals = [] if code is None else [("control.request", "denied", code)]
+    assert sorted(new) == sorted(
+        [("control.request", "allowed", None), ("control.outcome", "allowed", None), *refusals]
+    )
 
 
 @pytest.mark.parametrize(
