@@ -305,14 +305,27 @@ class ListingRepository:
 
     async def entered(self, case_number: str, kind: str, subject_id: str) -> ListingEntry | None:
         """The subject's entry in the case that still stands (any state but ``WITHDRAWN``), if
-        any. On PostgreSQL a lock on the case and the subject is taken first, to the end of
-        the transaction (an advisory lock: the case need not be registered), so that two
-        warnings of one debtor in one case, in two processes at once, are checked one after
-        the other; a SQLite database is written by one transaction at a time already."""
+        any. A lock is taken first, to the end of the transaction, so that two warnings of one
+        debtor in one case, in two processes at once, are checked one after the other: on
+        PostgreSQL a lock on the case and the subject (an advisory lock: the case need not be
+        registered); on SQLite the file's write lock, by a write that changes nothing. SQLite
+        writes one transaction at a time, but the driver begins the transaction at its first
+        write: a read before it is outside the transaction, and another process could open
+        the same entry between the read and the insert."""
         if self._conn.dialect.name == "postgresql":
             key = f"listing:{case_number}:{kind}:{subject_id}"
             await self._conn.execute(
                 sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(key)))
+            )
+        else:
+            await self._conn.execute(
+                sa.update(listing_entries)
+                .where(
+                    E.case_number == case_number,
+                    E.subject_kind == kind,
+                    E.subject_id == subject_id,
+                )
+                .values(version=E.version)
             )
         row = (
             await self._conn.execute(

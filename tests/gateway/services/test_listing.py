@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+from collections.abc import Awaitable
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gateway.auth.principal import Principal, Role
 from gateway.domain.calendar import WorkingCalendar
@@ -27,11 +30,13 @@ from gateway.services.listing import (
     OverdueKind,
     higher_court,
 )
+from gateway.store import configure_sqlite
 from gateway.store.listing import ListingRepository
 from gateway.store.tables import listing_entries, listing_events
 from gateway.store.unit import Store
 from tests.gateway.listing_samples import ADULT, COMPANY, decision, particulars, resident_id
 from tests.gateway.services.audit_samples import KEY
+from tests.gateway.store.databases import migrated_engine
 
 D = datetime.date
 E = ListingEvent
@@ -698,11 +703,12 @@ async def test_in_one_gateway_concurrent_events_queue_and_the_second_sees_the_fi
 async def test_one_standing_entry_per_debtor_and_case_even_when_warned_at_once(
     engine: AsyncEngine,
 ):
-    """Four warnings of one debtor in one case at once, through two stores on PostgreSQL (as
-    two gateway processes would write; a SQLite file has one process): one entry is opened,
-    the others are refused and name it. Another case, or another debtor, is another entry."""
+    """Four warnings of one debtor in one case at once, through two stores (as two gateway
+    processes would write: ``chakong serve --workers 2``, on PostgreSQL or a SQLite file): one
+    entry is opened, the others are refused and name it. Another case, or another debtor, is
+    another entry."""
     clock = Today(D(2026, 6, 1))
-    stores = [Store(engine) for _ in range(2 if engine.dialect.name == "postgresql" else 1)]
+    stores = [Store(engine) for _ in range(2)]
     rules = Rules(SOURCE_PLAN, WorkingCalendar())
     services = [ListingService(s, Auditor(AuditLog(s, KEY)), rules, clock=clock) for s in stores]
 
@@ -733,6 +739,81 @@ async def test_one_standing_entry_per_debtor_and_case_even_when_warned_at_once(
 
 
 CASE = "(2026)苏0812执123号"
+
+
+async def test_on_sqlite_a_warning_read_before_another_process_opens_the_entry_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Two gateway processes on one SQLite file warn one debtor in one case: the first has
+    looked for a standing entry, found none, and not yet opened its own when the second's
+    warning runs whole. The first's look holds the file's write lock to the end of its unit,
+    so the second cannot open an entry meanwhile (here it does not wait for the lock: a
+    process that waits finds the first's entry and is refused). Before, the look was a read
+    outside the transaction, and both opened an entry."""
+    async with migrated_engine("sqlite", tmp_path) as engine:
+        # the second process's connections give up at once where the first holds the lock
+        impatient = create_async_engine(engine.url, connect_args={"timeout": 0})
+        configure_sqlite(impatient)
+        clock = Today(D(2026, 6, 1))
+        rules = Rules(SOURCE_PLAN, WorkingCalendar())
+        stores = [Store(engine), Store(impatient), Store(engine)]
+        first, second, third = (
+            ListingService(s, Auditor(AuditLog(s, KEY)), rules, clock=clock) for s in stores
+        )
+
+        def warn(svc: ListingService) -> Awaitable[ListingEntry]:
+            return svc.warn(
+                particulars(ADULT, CASE),
+                on=D(2026, 3, 2),
+                document_number="风险提示1号",
+                reason="未履行",
+                principal=JUDGE,
+                request_id="r",
+            )
+
+        look = ListingRepository.entered
+        looks = 0
+        meanwhile: list[object] = []
+
+        async def look_then_let_the_other_process_warn(
+            self: ListingRepository, *args: str
+        ) -> ListingEntry | None:
+            nonlocal looks
+            found = await look(self, *args)
+            looks += 1
+            if looks == 1:  # the first's look: the other process's warning, whole, meanwhile
+                try:
+                    meanwhile.append(await warn(second))
+                except Exception as exc:  # what it met is asserted below
+                    meanwhile.append(exc)
+            return found
+
+        monkeypatch.setattr(ListingRepository, "entered", look_then_let_the_other_process_warn)
+        try:
+            opened = await warn(first)
+            monkeypatch.undo()
+            (other,) = meanwhile
+            assert isinstance(other, OperationalError), other  # it could not take the lock
+            assert "database is locked" in str(other)
+            async with engine.connect() as conn:
+                standing = (
+                    (
+                        await conn.execute(
+                            sa.select(listing_entries.c.id).where(
+                                listing_entries.c.subject_id == ADULT.id
+                            )
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+            assert standing == [opened.id]
+            with pytest.raises(ListingAlreadyEnteredError):  # a process that waits is refused
+                await warn(third)
+        finally:
+            for store in stores:
+                await store.aclose()
+            await impatient.dispose()
 
 
 HIGHER = Principal(Role.JUDGE, subject="judge:H001", court="苏08", judge="H001")
