@@ -11,9 +11,14 @@ change and its audit entry commit together, or, when anything in the unit raises
 Within one process, write units run one at a time (an ``asyncio.Lock`` held until the unit
 commits or rolls back). SQLite allows one writer anyway, and a waiting unit then waits here
 rather than in the database's busy timeout; on PostgreSQL every audited command serialises on
-the audit head's row lock, across processes. Never open a unit inside another: the lock is not
-re-entrant. ``Store.read()`` yields the same repositories on a connection that writes nothing
-and takes no lock.
+the audit head's row lock, across processes. On SQLite the driver begins the transaction at the
+unit's first write, so what a unit reads before it is read outside the transaction: across
+processes (``chakong serve --workers 2``, ``chakong reconcile`` beside a gateway), a unit that
+decides on what it reads takes the write lock first (``ControlRepository.lock_case``,
+``ListingRepository.entered``, the audit head's update) or writes by compare-and-set (a state or
+version as read). Never open a unit inside another: the lock is not re-entrant.
+``Store.read()`` yields the same repositories on a connection that writes nothing and takes no
+lock.
 """
 
 from __future__ import annotations
