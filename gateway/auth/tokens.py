@@ -24,6 +24,7 @@ from gateway.domain.courts import parse_court_code
 from gateway.domain.errors import AuthenticationError, InvalidInputError
 from gateway.domain.inputs import fold_identifier, fold_judge_id, refused_character
 from gateway.domain.register import MAX_JUDGE_ID_LENGTH
+from gateway.domain.subjects import mask_ids_in_prose
 from gateway.settings import DEMO_KEY_ID, DEMO_SECRET, AuthSettings
 
 ALGORITHM = "HS256"
@@ -120,6 +121,13 @@ class TokenService:
             raise TokenRequestError(
                 f"{refused[0]} 含有不允许的字符 {refused[1]}",
                 f"{refused[0]} contains {refused[1]}: not a character a claim may hold",
+            )
+        if mask_ids_in_prose(fold_identifier(subject)) != fold_identifier(subject):
+            # a token's sub names the caller whole: in every audit entry, and in `me`
+            raise TokenRequestError(
+                "sub 含有证件号码（令牌的 sub 原样写入审计日志），请改用工号等",
+                "sub holds an ID number or credit code, which the audit log would keep whole: "
+                "use a staff number or another name",
             )
         overlong = _overlong_claim({"sub": subject, **claims})
         if overlong is not None:  # so would it this one

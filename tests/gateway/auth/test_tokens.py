@@ -13,7 +13,13 @@ import pytest
 from pydantic import SecretStr
 
 from gateway.auth.principal import Role
-from gateway.auth.tokens import TokenExpiredError, TokenInvalidError, TokenService, bearer_token
+from gateway.auth.tokens import (
+    TokenExpiredError,
+    TokenInvalidError,
+    TokenRequestError,
+    TokenService,
+    bearer_token,
+)
 from gateway.settings import AuthSettings
 
 KEY_A = "a" * 40
@@ -324,6 +330,20 @@ def test_a_court_claim_that_cannot_be_a_court_code_makes_the_token_invalid(court
     token = tokens.issue(Role.COURT_SYSTEM, subject="system:x", court=court)
     with pytest.raises(TokenInvalidError, match="the token's court"):
         tokens.verify(token)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["320812198203151256", "judge:320812 19820315 1256", "法官３２０８１２１９８２０３１５１２５６",
+     "org:91320812MA0002015P"],
+)  # fmt: skip
+def test_a_token_is_not_issued_to_a_subject_holding_an_id_number(subject: str) -> None:
+    # the sub is the caller's name in every audit entry, kept whole, and `me` shows it
+    tokens = service({"k1": KEY_A})
+    with pytest.raises(TokenRequestError, match="sub holds an ID number") as caught:
+        tokens.issue(Role.JUDGE, subject=subject, court="苏0812", judge="J001")
+    assert caught.value.message_zh.startswith("sub 含有证件号码")
+    assert tokens.issue(Role.JUDGE, subject="judge:J001", court="苏0812", judge="J001")
 
 
 @pytest.mark.parametrize(
