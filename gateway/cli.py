@@ -1038,7 +1038,8 @@ def _run_conformance(args: argparse.Namespace) -> int:
         mark = "PASS" if result.passed else "FAIL"
         print(f"{mark}  {result.name}  {result.detail}")
     passed = sum(r.passed for r in results)
-    print(f"{passed} passed, {len(results) - passed} failed")
+    failed = len(results) - passed
+    print(f"{passed} 项通过，{failed} 项未通过 / {passed} passed, {failed} failed")
     return 0 if passed == len(results) else 1
 
 

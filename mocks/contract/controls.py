@@ -71,31 +71,43 @@ class ControlChecks:
         if not seize:
             body["amount"] = "1"
         answer = self._answer(await self._post(body), body["requestId"])
+        reason = str(answer.get("reason"))[:120]
         expect(
             answer["status"] == "applied",
-            f"{body['action']} of {asset_id} was {answer['status']}: "
-            f"{str(answer.get('reason'))[:120]}",
+            f"{asset_id} 的 {body['action']} 为 {answer['status']}：{reason}",
+            f"{body['action']} of {asset_id} was {answer['status']}: {reason}",
         )
         self.body, self.answer = body, answer
-        return f"{body['action']} of {asset_id}: applied"
+        return f"{asset_id} 的 {body['action']}：applied / {body['action']} of {asset_id}: applied"
 
     async def repeat(self) -> str:
         body, first = self._applied()
         response = await self._post(body)
         again = self._answer(response, body["requestId"])
-        expect(again == first, "a repeat with the same body did not get the first answer")
+        expect(
+            again == first,
+            "以相同请求体重发，未得到第一次的答复",
+            "a repeat with the same body did not get the first answer",
+        )
         replayed = response.headers.get("Idempotent-Replayed", "")
         expect(
             replayed.strip().lower() == "true",
+            "重发的答复缺少 Idempotent-Replayed: true 头",
             "a repeat's answer lacks the header Idempotent-Replayed: true",
         )
-        return "the same body: the first answer, Idempotent-Replayed: true"
+        return (
+            "相同请求体：第一次的答复，Idempotent-Replayed: true / "
+            "the same body: the first answer, Idempotent-Replayed: true"
+        )
 
     async def conflict(self) -> str:
         body, _ = self._applied()
         other = body | {"rulingNumber": body["rulingNumber"] + "（更正）"}
         self.kit.problem(await self._post(other), 409)
-        return "the same requestId with another body: 409 problem+json"
+        return (
+            "同一 requestId、另一请求体：409 problem+json / "
+            "the same requestId with another body: 409 problem+json"
+        )
 
     async def status(self) -> str:
         body, first = self._applied()
@@ -103,10 +115,17 @@ class ControlChecks:
             response = await self._get(body["requestId"])
             if response.status_code != 404:
                 answer = self._answer(response, body["requestId"])
-                expect(answer == first, "the status lookup differs from the first answer")
-                return f"the first answer, at lookup {lookup}"
+                expect(
+                    answer == first,
+                    "查询到的状态与第一次的答复不同",
+                    "the status lookup differs from the first answer",
+                )
+                return f"第 {lookup} 次查询：第一次的答复 / the first answer, at lookup {lookup}"
             await asyncio.sleep(LOOKUP_PAUSE_S)
-        raise CheckFailedError(f"an applied control was 404 on {STATUS_LOOKUPS} lookups")
+        raise CheckFailedError(
+            f"已执行的控制在 {STATUS_LOOKUPS} 次查询中均为 404",
+            f"an applied control was 404 on {STATUS_LOOKUPS} lookups",
+        )
 
     async def unknown(self) -> str:
         """404 problem+json, told apart from the endpoint's 404 for a path it does not serve:
@@ -122,34 +141,50 @@ class ControlChecks:
         shown = _problem_kind(answer)
         expect(
             nowhere.status_code != 404 or _problem_kind(_json_or_none(nowhere)) != shown,
+            "未知 requestId 的 404 与不存在路径的 404 相同：是否提供了 GET "
+            "/v1/controls/{requestId}？网关会把缺失的路由当作从未收到控制",
             f"an unknown requestId got the same 404 as a path the endpoint does not serve "
             f"(type {shown[0][:60]!r}, title {shown[1][:60]!r}): is GET "
             "/v1/controls/{requestId} served? The gateway would take a missing route for a "
             "control never received",
         )
-        return "an unknown requestId: 404 problem+json, not the 404 of a path not served"
+        return (
+            "未知 requestId：404 problem+json，不同于不存在路径的 404 / "
+            "an unknown requestId: 404 problem+json, not the 404 of a path not served"
+        )
 
     async def unknown_asset(self) -> str:
         body, _ = self._applied()
         request_id = f"kit-{uuid.uuid4().hex[:16]}"
         other = body | {"requestId": request_id, "assetId": f"kit-no-such-{uuid.uuid4().hex[:8]}"}
         answer = self._answer(await self._post(other), request_id)
-        expect(answer["status"] == "rejected", "a control of an unknown asset was applied")
-        return "an unknown asset: rejected"
+        expect(
+            answer["status"] == "rejected",
+            "对不存在的财产的控制被执行了",
+            "a control of an unknown asset was applied",
+        )
+        return "不存在的财产：rejected / an unknown asset: rejected"
 
     async def unauthorized(self) -> str:
         body, _ = self._applied()
+        request_id = body["requestId"]
         wrong = {"Authorization": f"Bearer {self.kit.wrong_token}"}
         self.kit.problems(
             401,
             [
-                ("POST without a token", await self._post(body, auth={})),
-                ("POST with a wrong token", await self._post(body, auth=wrong)),
-                ("GET without a token", await self._get(body["requestId"], auth={})),
-                ("GET with a wrong token", await self._get(body["requestId"], auth=wrong)),
+                (("POST 无令牌", "POST without a token"), await self._post(body, auth={})),
+                (("POST 错误令牌", "POST with a wrong token"), await self._post(body, auth=wrong)),
+                (("GET 无令牌", "GET without a token"), await self._get(request_id, auth={})),
+                (
+                    ("GET 错误令牌", "GET with a wrong token"),
+                    await self._get(request_id, auth=wrong),
+                ),
             ],
         )
-        return "no token or a wrong one, POST and GET: 401 problem+json"
+        return (
+            "无令牌或错误令牌，POST 与 GET：401 problem+json / "
+            "no token or a wrong one, POST and GET: 401 problem+json"
+        )
 
     async def release(self) -> str:
         body, _ = self._applied()
@@ -157,23 +192,34 @@ class ControlChecks:
         release = {k: v for k, v in body.items() if k not in ("amount", "until")}
         release |= {"requestId": request_id, "action": "release"}
         answer = self._answer(await self._post(release), request_id)
-        expect(answer["status"] == "applied", f"the release was {answer['status']}")
+        expect(
+            answer["status"] == "applied",
+            f"解除为 {answer['status']}",
+            f"the release was {answer['status']}",
+        )
         frozen = _amount(self.answer, body)
         released = _amount(answer, None)
         if frozen is not None and released is not None:
             expect(
                 released == frozen,
+                f"解除了 {released}，但本工具冻结的是 {frozen}："
+                "是否同一控制执行了两次（重发又执行）？",
                 f"the release released {released}, but the kit froze {frozen}: was a control "
                 "applied twice (a repeat applied again)?",
             )
-            return f"released what the kit applied ({released})"
-        return "released what the kit applied"
+            return (
+                f"解除了本工具所控制的（{released}） / released what the kit applied ({released})"
+            )
+        return "解除了本工具所控制的 / released what the kit applied"
 
     # --- helpers -------------------------------------------------------------------------
 
     def _applied(self) -> tuple[JSONObject, JSONObject]:
         if self.body is None or self.answer is None:
-            raise CheckFailedError("no control was applied (see control-applied)")
+            raise CheckFailedError(
+                "没有已执行的控制（见 control-applied）",
+                "no control was applied (see control-applied)",
+            )
         return self.body, self.answer
 
     async def _asset(self) -> tuple[str, bool]:
@@ -186,17 +232,23 @@ class ControlChecks:
         kind: SubjectKindName = "natural" if "natural" in kit.spec.subject_kinds else "legal"
         _, response = await kit.inquire([(kind, kit.examples[kind][Tier.RICH])])
         found = kit.answer(response)["results"][0].get("records")
-        expect(found is not None, "the rich subject has no records")
+        expect(found is not None, "示例主体没有记录", "the rich subject has no records")
         if spec.assets is None:
-            raise CheckFailedError(f"{spec.name} declares no controllable assets")
+            raise CheckFailedError(
+                f"{spec.name} 没有声明可控制的财产", f"{spec.name} declares no controllable assets"
+            )
         try:
             records = wire_adapter(spec.records).validate_python(found)
         except pydantic.ValidationError:
-            raise CheckFailedError("the records break the contract") from None
+            raise CheckFailedError("记录不符合接口约定", "the records break the contract") from None
         free = [
             a for a in spec.assets(records) if not a.held_for and (a.value is None or a.value > 0)
         ]
-        expect(bool(free), "the rich subject has no asset free to control")
+        expect(
+            bool(free),
+            "示例主体没有可控制的空闲财产",
+            "the rich subject has no asset free to control",
+        )
         return free[0].asset_id, "seize" in spec.controls
 
     async def _post(self, body: JSONObject, *, auth: dict[str, str] | None = None) -> Reply:
@@ -217,14 +269,19 @@ class ControlChecks:
         )
 
     def _answer(self, response: Reply, request_id: str) -> dict[str, Any]:
-        expect(response.status_code == 200, f"answered HTTP {response.status_code}")
+        status = response.status_code
+        expect(status == 200, f"答复 HTTP {status}", f"answered HTTP {status}")
         try:
             answer = decode(response.content)
         except CheckFailedError as exc:
-            raise CheckFailedError(f"the answer breaks the contract: {exc}") from None
+            raise exc.within("答复不符合接口约定", "the answer breaks the contract") from None
         if (error := first_error(self.kit.document, "ControlAnswer", answer)) is not None:
-            raise CheckFailedError(f"the answer breaks the contract: {error}")
-        expect(answer["requestId"] == request_id, "the answer's requestId is not the request's")
+            raise CheckFailedError("答复不符合接口约定", f"the answer breaks the contract: {error}")
+        expect(
+            answer["requestId"] == request_id,
+            "答复的 requestId 不是本次请求的",
+            "the answer's requestId is not the request's",
+        )
         return dict(answer)
 
 

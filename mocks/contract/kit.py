@@ -151,74 +151,124 @@ class Kit:
             return CheckResult(name, False, self._safe(str(exc)))
         except httpx.HTTPError as exc:
             reason = str(exc) or _transport_reason(exc)
-            detail = f"transport: {type(exc).__name__}: {reason}"
+            detail = f"通信失败 / transport: {type(exc).__name__}: {reason}"
             return CheckResult(name, False, self._safe(detail))
         except Exception as exc:  # a kit's fault, or a service it did not foresee
-            return CheckResult(
-                name, False, self._safe(f"unexpected {type(exc).__name__}: {str(exc)[:120]}")
-            )
+            detail = f"意外错误 / unexpected {type(exc).__name__}: {str(exc)[:120]}"
+            return CheckResult(name, False, self._safe(detail))
 
     # --- the checks ----------------------------------------------------------------------
 
     async def openapi(self) -> str:
         response = await self.send("GET", "/openapi.json", headers={"Accept": "application/json"})
-        expect(response.status_code == 200, f"GET /openapi.json answered {response.status_code}")
+        status = response.status_code
+        expect(
+            status == 200,
+            f"GET /openapi.json 答复 {status}",
+            f"GET /openapi.json answered {status}",
+        )
         document = decode(response.content)
-        expect(isinstance(document, dict), "the document is not a JSON object")
+        expect(
+            isinstance(document, dict), "文档不是 JSON 对象", "the document is not a JSON object"
+        )
         version = str(document.get("openapi", ""))
-        expect(version.startswith("3."), f"not an OpenAPI 3 document (openapi={version[:10]!r})")
+        expect(
+            version.startswith("3."),
+            f"不是 OpenAPI 3 文档（openapi={version[:10]!r}）",
+            f"not an OpenAPI 3 document (openapi={version[:10]!r})",
+        )
         paths = document.get("paths")
         operation = paths.get("/v1/inquiries") if isinstance(paths, dict) else None
-        expect(isinstance(operation, dict) and "post" in operation, "no POST /v1/inquiries")
+        expect(
+            isinstance(operation, dict) and "post" in operation,
+            "没有 POST /v1/inquiries",
+            "no POST /v1/inquiries",
+        )
         return f"OpenAPI {version}"
 
     async def found(self, kind: SubjectKindName) -> str:
         subject_id = self.examples[kind][Tier.RICH]
         request_id, response = await self.inquire([(kind, subject_id)])
         answer = self.answer(response)
-        expect(answer["requestId"] == request_id, "requestId is not the request's")
-        expect(answer["agency"] == self.spec.agency, f"agency is {answer['agency'][:20]!r}")
+        expect(
+            answer["requestId"] == request_id,
+            "requestId 不是本次请求的",
+            "requestId is not the request's",
+        )
+        expect(
+            answer["agency"] == self.spec.agency,
+            f"agency 为 {answer['agency'][:20]!r}，应为 {self.spec.agency!r}",
+            f"agency is {answer['agency'][:20]!r}, not {self.spec.agency!r}",
+        )
         results = answer["results"]
-        expect(len(results) == 1, f"{len(results)} results for 1 subject")
+        expect(
+            len(results) == 1,
+            f"1 个主体答复了 {len(results)} 个结果",
+            f"{len(results)} results for 1 subject",
+        )
         result = results[0]
         expect(
-            (result["kind"], result["id"]) == (kind, subject_id), "the result is another subject's"
+            (result["kind"], result["id"]) == (kind, subject_id),
+            "结果属于另一主体",
+            "the result is another subject's",
         )
-        expect(result["status"] == "found", f"{kind} {subject_id} is {result['status']}, not found")
-        expect(result.get("records") is not None, "a found subject without records")
-        return f"{kind} {subject_id}: found, records valid"
+        expect(
+            result["status"] == "found",
+            f"{kind} {subject_id} 为 {result['status']}，应为 found",
+            f"{kind} {subject_id} is {result['status']}, not found",
+        )
+        expect(
+            result.get("records") is not None,
+            "found 的主体没有 records",
+            "a found subject without records",
+        )
+        return f"{kind} {subject_id}：found，记录合规 / found, records valid"
 
     async def request_id_header(self) -> str:
         request_id, response = await self.inquire(
             [("natural", self.examples["natural"][Tier.RICH])]
         )
-        expect(response.status_code == 200, f"answered {response.status_code}")
+        status = response.status_code
+        expect(status == 200, f"答复 {status}", f"answered {status}")
         echoed = response.headers.get("X-Request-Id")
-        expect(echoed == request_id, "X-Request-Id does not echo the request's requestId")
-        return "X-Request-Id echoed"
+        expect(
+            echoed == request_id,
+            "X-Request-Id 未回传请求的 requestId",
+            "X-Request-Id does not echo the request's requestId",
+        )
+        return "X-Request-Id 已回传 / X-Request-Id echoed"
 
     async def not_found(self) -> str:
         subject_id = self.examples["natural"][Tier.UNKNOWN]
         _, response = await self.inquire([("natural", subject_id)])
         results = self.answer(response)["results"]
-        expect(len(results) == 1, f"{len(results)} results for 1 subject")
+        expect(
+            len(results) == 1,
+            f"1 个主体答复了 {len(results)} 个结果",
+            f"{len(results)} results for 1 subject",
+        )
         status = results[0]["status"]
-        expect(status == "not_found", f"{subject_id} is {status}")
-        expect(results[0].get("records") is None, "a not_found subject with records")
-        return f"{subject_id}: not_found"
+        expect(
+            status == "not_found",
+            f"{subject_id} 为 {status}，应为 not_found",
+            f"{subject_id} is {status}, not not_found",
+        )
+        expect(
+            results[0].get("records") is None,
+            "not_found 的主体带有 records",
+            "a not_found subject with records",
+        )
+        return f"{subject_id}：not_found"
 
     async def batch(self) -> str:
         plan = [(k, t) for t in (Tier.RICH, Tier.UNKNOWN, Tier.EMPTY, Tier.ORDINARY) for k in KINDS]
         subjects = [(kind, self.examples[kind][tier]) for kind, tier in plan]
         _, response = await self.inquire(subjects)
         results = self.answer(response)["results"]
-        expect(len(results) == len(subjects), f"{len(results)} results for {len(subjects)}")
+        _one_result_each(results, subjects)
         for position, ((kind, tier), result) in enumerate(zip(plan, results, strict=True)):
             subject_id = self.examples[kind][tier]
-            expect(
-                (result["kind"], result["id"]) == (kind, subject_id),
-                f"result {position} is out of order",
-            )
+            _in_order(result, kind, subject_id, position)
             if tier is Tier.UNKNOWN or kind not in self.spec.subject_kinds:
                 want = "not_found"
             elif tier is Tier.RICH:
@@ -226,8 +276,15 @@ class Kit:
             else:
                 continue  # an agency may or may not know an ordinary subject
             status = result["status"]
-            expect(status == want, f"result {position} is {status}, not {want}")
-        return f"{len(subjects)} subjects, {len(results)} results in order"
+            expect(
+                status == want,
+                f"第 {position} 个结果为 {status}，应为 {want}",
+                f"result {position} is {status}, not {want}",
+            )
+        return (
+            f"{len(subjects)} 个主体，{len(results)} 个结果，顺序一致 / "
+            f"{len(subjects)} subjects, {len(results)} results in order"
+        )
 
     async def full_batch(self) -> str:
         """The most subjects one call may carry (the contract's ``maxItems``; the gateway sends
@@ -237,19 +294,22 @@ class Kit:
         pool = [(kind, self.examples[kind][tier]) for tier in Tier for kind in KINDS]
         subjects = [pool[i % len(pool)] for i in range(MAX_SUBJECTS)]
         _, response = await self.inquire(subjects)
+        status = response.status_code
         expect(
-            response.status_code == 200, f"{MAX_SUBJECTS} subjects: answered {response.status_code}"
+            status == 200,
+            f"{MAX_SUBJECTS} 个主体：答复 {status}",
+            f"{MAX_SUBJECTS} subjects: answered {status}",
         )
         results = self.answer(response)["results"]
-        expect(len(results) == len(subjects), f"{len(results)} results for {len(subjects)}")
+        _one_result_each(results, subjects)
         for position, ((kind, subject_id), result) in enumerate(
             zip(subjects, results, strict=True)
         ):
-            expect(
-                (result["kind"], result["id"]) == (kind, subject_id),
-                f"result {position} is out of order",
-            )
-        return f"{MAX_SUBJECTS} subjects, {len(results)} results in order"
+            _in_order(result, kind, subject_id, position)
+        return (
+            f"{MAX_SUBJECTS} 个主体，{len(results)} 个结果，顺序一致 / "
+            f"{MAX_SUBJECTS} subjects, {len(results)} results in order"
+        )
 
     async def unauthorized(self, token: str | None) -> str:
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
@@ -258,16 +318,25 @@ class Kit:
         )
         self.problem(response, 401)
         challenge = response.headers.get("WWW-Authenticate", "")
-        expect(challenge.lower().startswith("bearer"), "401 without WWW-Authenticate: Bearer")
-        return "401 problem+json with WWW-Authenticate: Bearer"
+        expect(
+            challenge.lower().startswith("bearer"),
+            "401 缺少 WWW-Authenticate: Bearer",
+            "401 without WWW-Authenticate: Bearer",
+        )
+        return (
+            "401 problem+json，带 WWW-Authenticate: Bearer / "
+            "401 problem+json with WWW-Authenticate: Bearer"
+        )
 
     async def bad_request(self) -> str:
         """400 for a body that is not JSON, and for JSON outside the contract: no subjects, and
         a subject of a kind the contract does not name."""
         bodies = {
-            "not JSON": b'{"requestId": "kit", "subjects": [',
-            "no subjects": b'{"requestId": "kit", "caseNumber": "x", "court": "x"}',
-            "an unknown kind": json.dumps(
+            ("不是 JSON", "not JSON"): b'{"requestId": "kit", "subjects": [',
+            ("没有 subjects", "no subjects"): (
+                b'{"requestId": "kit", "caseNumber": "x", "court": "x"}'
+            ),
+            ("未知的主体类型", "an unknown kind"): json.dumps(
                 {
                     "requestId": "kit",
                     "caseNumber": "(2026)苏0812执1号",
@@ -279,29 +348,40 @@ class Kit:
         self.problems(
             400, [(what, await self.post(body, self.auth())) for what, body in bodies.items()]
         )
-        return f"400 problem+json for {', '.join(bodies)}"
+        zh = "、".join(what[0] for what in bodies)
+        en = ", ".join(what[1] for what in bodies)
+        return f"{zh}：400 problem+json / 400 problem+json for {en}"
 
     async def too_many(self) -> str:
         one: tuple[SubjectKindName, str] = ("natural", self.examples["natural"][Tier.ORDINARY])
-        many = [one] * (MAX_SUBJECTS + 1)
-        _, response = await self.inquire(many)
+        count = MAX_SUBJECTS + 1
+        _, response = await self.inquire([one] * count)
         self.problem(response, 413)
-        return f"{MAX_SUBJECTS + 1} subjects: 413 problem+json"
+        return f"{count} 个主体：413 problem+json / {count} subjects: 413 problem+json"
 
     async def no_secret(self) -> str:
-        expect(bool(self.error_responses), "no error response was seen to inspect")
+        expect(
+            bool(self.error_responses),
+            "没有可检查的错误答复",
+            "no error response was seen to inspect",
+        )
         # a token of a few characters is found in ordinary words ("tok" in "token")
         secrets = [t for t in (self.token, self.wrong_token) if len(t) >= MIN_SECRET_LENGTH]
         for response in self.error_responses:
             text = response.text + json.dumps(dict(response.headers))
             expect(
                 not any(form in text for s in secrets for form in _forms(s)),
+                f"一个 HTTP {response.status_code} 答复回显了令牌",
                 f"an HTTP {response.status_code} echoes a token",
             )
-        checked = (
-            "" if len(self.token) >= MIN_SECRET_LENGTH else " (the token is too short to look for)"
+        short = len(self.token) < MIN_SECRET_LENGTH
+        checked_zh = "（令牌太短，无法查找）" if short else ""
+        checked_en = " (the token is too short to look for)" if short else ""
+        seen = len(self.error_responses)
+        return (
+            f"{seen} 个错误答复，均未回显令牌{checked_zh} / "
+            f"{seen} error responses, none echoes a token{checked_en}"
         )
-        return f"{len(self.error_responses)} error responses, none echoes a token{checked}"
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -351,37 +431,52 @@ class Kit:
 
     def answer(self, response: Reply) -> JSONObject:
         """The 200 answer, which must keep the document's ``InquiryResponse``."""
-        expect(response.status_code == 200, f"answered HTTP {response.status_code}")
+        status = response.status_code
+        expect(status == 200, f"答复 HTTP {status}", f"answered HTTP {status}")
         try:
             answer = decode(response.content)
         except CheckFailedError as exc:
-            raise CheckFailedError(f"the answer breaks the contract: {exc}") from None
+            raise exc.within("答复不符合接口约定", "the answer breaks the contract") from None
         if (error := first_error(self.document, "InquiryResponse", answer)) is not None:
-            raise CheckFailedError(f"the answer breaks the contract: {error}")
+            raise CheckFailedError("答复不符合接口约定", f"the answer breaks the contract: {error}")
         return dict(answer)
 
     def problem(self, response: Reply, status: int) -> JSONObject:
+        got = response.status_code
         expect(
-            response.status_code == status, f"answered HTTP {response.status_code}, not {status}"
+            got == status, f"答复 HTTP {got}，应为 {status}", f"answered HTTP {got}, not {status}"
         )
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
-        expect(media_type == PROBLEM_MEDIA_TYPE, f"Content-Type is {media_type[:40]!r}")
+        expect(
+            media_type == PROBLEM_MEDIA_TYPE,
+            f"Content-Type 为 {media_type[:40]!r}，应为 {PROBLEM_MEDIA_TYPE}",
+            f"Content-Type is {media_type[:40]!r}",
+        )
+        not_a_problem = (
+            "响应体不是 RFC 9457 问题文档",
+            "the body is not an RFC 9457 problem document",
+        )
         try:
             problem = decode(response.content)
         except CheckFailedError as exc:
-            raise CheckFailedError(f"the body is not an RFC 9457 problem document: {exc}") from None
+            raise exc.within(*not_a_problem) from None
         if first_error(self.document, "Problem", problem) is not None:
-            raise CheckFailedError("the body is not an RFC 9457 problem document")
-        expect(problem["status"] == status, f"the problem's status is {problem['status']}")
+            raise CheckFailedError(*not_a_problem)
+        expect(
+            problem["status"] == status,
+            f"问题文档的 status 为 {problem['status']}",
+            f"the problem's status is {problem['status']}",
+        )
         return dict(problem)
 
-    def problems(self, status: int, answers: Sequence[tuple[str, Reply]]) -> None:
-        """Each answer a ``problem`` of ``status``; a failure names which (``what``)."""
+    def problems(self, status: int, answers: Sequence[tuple[tuple[str, str], Reply]]) -> None:
+        """Each answer a ``problem`` of ``status``; a failure names which (``what``, in each
+        language)."""
         for what, response in answers:
             try:
                 self.problem(response, status)
             except CheckFailedError as exc:
-                raise CheckFailedError(f"{what}: {exc}") from None
+                raise exc.within(*what) from None
 
     def _safe(self, text: str) -> str:
         """A detail fit to print: no token in any form, no control character, cut short."""
@@ -393,6 +488,22 @@ class Kit:
                 for form in _forms(secret):
                     text = text.replace(form, "***")
         return text
+
+
+def _one_result_each(results: Sequence[Any], subjects: Sequence[Any]) -> None:
+    expect(
+        len(results) == len(subjects),
+        f"{len(subjects)} 个主体答复了 {len(results)} 个结果",
+        f"{len(results)} results for {len(subjects)}",
+    )
+
+
+def _in_order(result: JSONObject, kind: str, subject_id: str, position: int) -> None:
+    expect(
+        (result["kind"], result["id"]) == (kind, subject_id),
+        f"第 {position} 个结果顺序不对",
+        f"result {position} is out of order",
+    )
 
 
 def _forms(secret: str) -> list[str]:

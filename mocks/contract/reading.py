@@ -30,7 +30,7 @@ from gateway.domain.subjects import mask_ids_in_words
 from mocks.contract.verdict import CheckFailedError
 
 REQUEST_DEADLINE_S = 15.0  # one request, its whole answer read
-MAX_DETAIL = 300  # characters of a check's detail
+MAX_DETAIL = 400  # characters of a check's detail, in both languages
 
 __all__ = ["MAX_ANSWER_BYTES", "MAX_BODY_BYTES", "REQUEST_DEADLINE_S", "Reply", "decode", "safe"]
 
@@ -69,12 +69,14 @@ async def send(
             body = await read_capped(response.aiter_bytes(), cap)
     except TimeoutError:
         raise CheckFailedError(
-            f"no complete answer within {deadline_s:g} s (the kit's limit for one request)"
+            f"{deadline_s:g} 秒内未收到完整答复（本工具对单个请求的时限）",
+            f"no complete answer within {deadline_s:g} s (the kit's limit for one request)",
         ) from None
     if body is None:
         raise CheckFailedError(
+            f"HTTP {response.status_code}：答复超过 {cap} 字节，网关最多读取这么多",
             f"HTTP {response.status_code}: the answer passed {cap} bytes, the most the gateway "
-            "reads of it"
+            "reads of it",
         )
     return Reply(response.status_code, response.headers, body)
 
@@ -83,21 +85,28 @@ def decode(content: bytes) -> Any:
     """The JSON value of a body, read as the gateway reads it; ``CheckFailedError`` if it cannot."""
     if content.startswith(codecs.BOM_UTF8):
         raise CheckFailedError(
-            "the body starts with a UTF-8 byte order mark, which the gateway refuses"
+            "响应体以 UTF-8 字节顺序标记（BOM）开头，网关不接受",
+            "the body starts with a UTF-8 byte order mark, which the gateway refuses",
         )
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in content[:4]:
-        raise CheckFailedError("the body is not UTF-8 (UTF-16?): the gateway reads UTF-8 only")
+        raise CheckFailedError(
+            "响应体不是 UTF-8（UTF-16？）：网关只读 UTF-8",
+            "the body is not UTF-8 (UTF-16?): the gateway reads UTF-8 only",
+        )
     try:  # before the parser, which calls a GBK body's first Chinese character "not JSON"
         content.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CheckFailedError(
+            f"响应体不是 UTF-8（第 {exc.start} 字节无效；GBK？）：接口约定要求 UTF-8 的 JSON",
             f"the body is not UTF-8 (an invalid byte at offset {exc.start}; GBK?): the contract "
-            "requires UTF-8 JSON"
+            "requires UTF-8 JSON",
         ) from None
     try:
         return pydantic_core.from_json(content, allow_inf_nan=False)
     except (ValueError, RecursionError) as exc:
-        raise CheckFailedError(f"the body is not JSON as the gateway reads it: {exc}") from None
+        raise CheckFailedError(
+            "响应体不是网关可读的 JSON", f"the body is not JSON as the gateway reads it: {exc}"
+        ) from None
 
 
 def safe(text: str, limit: int = MAX_DETAIL) -> str:

@@ -166,7 +166,7 @@ def test_conformance_command_passes_against_a_mock(tmp_path, processes):
         "conformance", "--agency", "land", "--url", url, "--token", token, cwd=tmp_path
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.M)
+    assert re.search(r"^(\d+) 项通过，0 项未通过 / \1 passed, 0 failed$", result.stdout, re.M)
     wrong_token = "WR0NG-token-5e1f9c"
     wrong = run_cli(
         "conformance", "--agency", "land", "--url", url, "--token", wrong_token, cwd=tmp_path

@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from stdnum.cn import ric
 
 from gateway.domain.subjects import uscc_check_character
+from mocks.contract import CheckResult
 from mocks.contract.schemas import describe, validator
 from mocks.documents import contract_document
 from mocks.synthetic import Tier, example_subjects
@@ -163,3 +164,16 @@ def assert_problem(response: Any, status: int, agency: str) -> dict[str, Any]:
     assert " / " in problem["title"]  # Chinese / English
     assert " / " in problem["detail"]
     return dict(problem)
+
+
+def failures(results: list[CheckResult]) -> dict[str, str]:
+    """Each failed check's detail, its English half: every detail says it in Chinese first
+    (``中文 / English``), for agencies' IT teams."""
+    english = {}
+    for result in results:
+        if not result.passed:
+            zh, said, en = result.detail.partition(" / ")
+            assert said, result.detail
+            assert not zh.isascii(), result.detail
+            english[result.name] = en
+    return english

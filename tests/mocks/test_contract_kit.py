@@ -8,12 +8,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from mocks.contract import CheckResult, check_endpoint
+from mocks.contract import check_endpoint
 from mocks.faults import ControlFaultConfig, FaultConfig
 from mocks.registry import MOCK_AGENCIES
 from mocks.runner import AppServer, MockServers
 from mocks.server import create_mock_app
-from tests.mocks.helpers import TOKEN, client_for
+from tests.mocks.helpers import TOKEN, client_for, failures
 
 CONTROL_CHECKS = [
     "control-applied",
@@ -40,10 +40,6 @@ EXPECTED_CHECKS = [
     *CONTROL_CHECKS,  # only for an agency that applies controls
     "no-secret-in-errors",
 ]
-
-
-def failures(results: list[CheckResult]) -> dict[str, str]:
-    return {r.name: r.detail for r in results if not r.passed}
 
 
 def expected_checks(agency: str) -> list[str]:

@@ -23,7 +23,7 @@ from connectors.client import MAX_BODY_BYTES
 from connectors.control import MAX_ANSWER_BYTES
 from connectors.http import response_adapter
 from connectors.registry import spec as agency_spec
-from mocks.contract import CheckResult, check_endpoint
+from mocks.contract import check_endpoint
 from mocks.contract.kit import Kit, UnusableTokenError
 from mocks.contract.reading import decode
 from mocks.contract.verdict import CheckFailedError
@@ -31,14 +31,10 @@ from mocks.registry import mock_spec
 from mocks.runner import AppServer
 from mocks.server import create_mock_app
 from tests.gateway.processes import run_cli
-from tests.mocks.helpers import TOKEN
+from tests.mocks.helpers import TOKEN, failures
 
 Forward = Callable[..., Awaitable[httpx.Response]]
 Rewrite = Callable[[Request, bytes, Forward], Awaitable[Response]]
-
-
-def failures(results: list[CheckResult]) -> dict[str, str]:
-    return {r.name: r.detail for r in results if not r.passed}
 
 
 def kit_client(app: Starlette) -> httpx.AsyncClient:
@@ -198,7 +194,7 @@ async def test_an_unexpected_exception_in_a_check_fails_that_check_only() -> Non
         result = await kit.run("broken", broken)
         after = await kit.run("not-found", kit.not_found)
     assert not result.passed
-    assert result.detail == "unexpected RuntimeError: \ufffd[2Jboom with ***"
+    assert result.detail == "意外错误 / unexpected RuntimeError: \ufffd[2Jboom with ***"
     assert after.passed
 
 
@@ -318,7 +314,9 @@ async def test_a_body_the_gateway_cannot_decode_fails(
 def test_a_body_not_utf8_is_told_apart_from_one_not_json(body: bytes, words: str) -> None:
     with pytest.raises(CheckFailedError) as failed:
         decode(body)
-    assert str(failed.value).startswith(words)
+    assert failed.value.message_en.startswith(words)
+    assert str(failed.value).startswith(failed.value.message_zh + " / ")  # Chinese first
+    assert not failed.value.message_zh.isascii()
 
 
 async def test_a_gbk_service_fails_saying_utf8_is_required_not_that_it_is_not_json() -> None:
