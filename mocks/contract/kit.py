@@ -430,14 +430,21 @@ class Kit:
         return request_id, await self.post(encoded, self.auth() if headers is None else headers)
 
     def answer(self, response: Reply) -> JSONObject:
-        """The 200 answer, which must keep the document's ``InquiryResponse``."""
+        """The 200 answer, which must keep the document's ``InquiryResponse``.
+
+        A result is checked against the schema on its own (``items``), so a result that
+        repeats one before it, character for character, gets the same verdict: each distinct
+        result is checked once (the full batch asks eight subjects 125 times each, and checking
+        all 1,000 took nine tenths of a run of the kit)."""
         status = response.status_code
         expect(status == 200, f"答复 HTTP {status}", f"answered HTTP {status}")
         try:
             answer = decode(response.content)
         except CheckFailedError as exc:
             raise exc.within("答复不符合接口约定", "the answer breaks the contract") from None
-        if (error := first_error(self.document, "InquiryResponse", answer)) is not None:
+        checked, results_at = _distinct_results(answer)
+        error = first_error(self.document, "InquiryResponse", checked, results_at=results_at)
+        if error is not None:
             raise CheckFailedError("答复不符合接口约定", f"the answer breaks the contract: {error}")
         return dict(answer)
 
@@ -488,6 +495,21 @@ class Kit:
                 for form in _forms(secret):
                     text = text.replace(form, "***")
         return text
+
+
+def _distinct_results(answer: Any) -> tuple[Any, list[int] | None]:
+    """``answer`` with each of its results once (the first of each that repeats), and where each
+    kept result stood; ``answer`` itself and None when its results are not a list of objects."""
+    results = answer.get("results") if isinstance(answer, dict) else None
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        return answer, None
+    first_at: dict[str, int] = {}
+    for position, result in enumerate(results):
+        first_at.setdefault(json.dumps(result, sort_keys=True, ensure_ascii=False), position)
+    if len(first_at) == len(results):
+        return answer, None
+    kept = list(first_at.values())
+    return {**answer, "results": [results[i] for i in kept]}, kept
 
 
 def _one_result_each(results: Sequence[Any], subjects: Sequence[Any]) -> None:

@@ -268,6 +268,25 @@ async def test_a_money_field_that_is_not_a_plain_decimal_fails_the_kit_naming_it
             response_adapter(agency_spec("bank").records).validate_python(records)
 
 
+async def test_one_result_of_a_full_batch_that_breaks_the_contract_is_found_where_it_is() -> None:
+    """The kit checks each distinct result of an answer once (the full batch repeats eight
+    subjects): a result that differs from the others, late in the batch, is still checked, and
+    named by its own position."""
+
+    async def break_result_700(request: Request, body: bytes, forward: Forward) -> Response:
+        answer = await forward()
+        document = answer.json()
+        if request.url.path != "/v1/inquiries" or len(document.get("results", ())) < 701:
+            return relay(answer)
+        document["results"][700]["status"] = "perhaps"
+        return relay(answer, json.dumps(document, ensure_ascii=False).encode())
+
+    async with kit_client(proxied("bank", break_result_700)) as client:
+        failed = failures(await check_endpoint("http://agency", TOKEN, "bank", client=client))
+    assert set(failed) == {"full-batch"}, failed
+    assert "first at results.700" in failed["full-batch"], failed["full-batch"]
+
+
 @pytest.mark.parametrize("value", ["1234.50", "0", 17.5])
 async def test_a_plain_decimal_money_field_passes(value: Any) -> None:
     async with kit_client(proxied("bank", money_answer(value))) as client:
