@@ -116,20 +116,22 @@ class TokenService:
                 "只有 JUDGE 令牌可带权限", "only a JUDGE token carries permissions"
             )
         claims["perms"] = perms
-        refused = _refused_claim({"sub": subject, **claims})
+        held = {"sub": subject, **claims}
+        refused = _refused_claim(held)
         if refused is not None:  # the gateway would refuse the token (``_principal``)
             raise TokenRequestError(
                 f"{refused[0]} 含有不允许的字符 {refused[1]}",
                 f"{refused[0]} contains {refused[1]}: not a character a claim may hold",
             )
-        if mask_ids_in_prose(fold_identifier(subject)) != fold_identifier(subject):
+        folded = fold_identifier(subject)
+        if mask_ids_in_prose(folded) != folded:
             # a token's sub names the caller whole: in every audit entry, and in `me`
             raise TokenRequestError(
                 "sub 含有证件号码（令牌的 sub 原样写入审计日志），请改用工号等",
                 "sub holds an ID number or credit code, which the audit log would keep whole: "
                 "use a staff number or another name",
             )
-        overlong = _overlong_claim({"sub": subject, **claims})
+        overlong = _overlong_claim(held)
         if overlong is not None:  # so would it this one
             raise TokenRequestError(
                 f"{overlong[0]} 超过 {overlong[1]} 个字符",

@@ -758,13 +758,11 @@ def _within_request(op: ControlOperation, outcome: ControlOutcome) -> ControlOut
         return outcome
     position = outcome.queue_position
     if position is not None and not 1 <= position <= _MAX_QUEUE_POSITION:
-        return OutcomeRule.MALFORMED.outcome(
-            op.agency,
-            http_status=outcome.http_status,
-            detail=(
-                f"轮候顺序 {echoed(str(position))} 无效",
-                f"queue position {echoed(str(position))} is not a place in a queue",
-            ),
+        return _malformed(
+            op,
+            outcome,
+            f"轮候顺序 {echoed(str(position))} 无效",
+            f"queue position {echoed(str(position))} is not a place in a queue",
         )
     applied = outcome.applied_amount
     if applied is None:
@@ -774,13 +772,19 @@ def _within_request(op: ControlOperation, outcome: ControlOutcome) -> ControlOut
         ceiling = min(ceiling, op.amount)
     if applied.is_finite() and Decimal(0) <= applied <= ceiling:
         return outcome
+    return _malformed(
+        op,
+        outcome,
+        f"已执行金额 {echoed(str(applied))} 超出请求",
+        f"applied amount {echoed(str(applied))} is not within the request",
+    )
+
+
+def _malformed(op: ControlOperation, outcome: ControlOutcome, zh: str, en: str) -> ControlOutcome:
+    """``outcome`` read as an answer outside the contract (``UNKNOWN``, for people to settle),
+    saying why."""
     return OutcomeRule.MALFORMED.outcome(
-        op.agency,
-        http_status=outcome.http_status,
-        detail=(
-            f"已执行金额 {echoed(str(applied))} 超出请求",
-            f"applied amount {echoed(str(applied))} is not within the request",
-        ),
+        op.agency, http_status=outcome.http_status, detail=(zh, en)
     )
 
 
