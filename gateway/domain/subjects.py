@@ -202,12 +202,7 @@ def valid_ids_inside(text: str) -> list[tuple[int, int]]:
 
 
 def _valid_credit_code(text: str) -> bool:
-    return (
-        text[0] in _USCC_AUTHORITIES
-        and all(c in _USCC_ALPHABET for c in text)
-        and _all_digits(text[2:8])
-        and text[17] == uscc_check_character(text[:17])
-    )
+    return _uscc_problem(text) is None
 
 
 def _a_date(year: str, month: str, day: str) -> bool:
@@ -238,17 +233,26 @@ def _all_digits(text: str) -> bool:
 def normalize_uscc(value: str) -> str:
     """Validate a unified social credit code and return it in its normal form."""
     code = ascii_identifier(value)
-    if len(code) != 18:
-        raise _bad_uscc(code, "长度应为18位", "it must have 18 characters")
-    if code[0] not in _USCC_AUTHORITIES:
-        raise _bad_uscc(code, "登记管理部门代码无效", "the registration authority code is invalid")
-    if any(c not in _USCC_ALPHABET for c in code):
-        raise _bad_uscc(code, "含有无效字符", "it contains characters a credit code cannot have")
-    if not _all_digits(code[2:8]):
-        raise _bad_uscc(code, "登记管理机关行政区划码无效", "the region code is not six digits")
-    if code[17] != uscc_check_character(code[:17]):
-        raise _bad_uscc(code, "校验码不符", "the check character does not match")
+    problem = _uscc_problem(code)
+    if problem is not None:
+        raise _bad_uscc(code, *problem)
     return code
+
+
+def _uscc_problem(code: str) -> tuple[str, str] | None:
+    """Why ``code`` (upper case ASCII) is not a valid credit code, in each language; None if
+    it is one."""
+    if len(code) != 18:
+        return "长度应为18位", "it must have 18 characters"
+    if code[0] not in _USCC_AUTHORITIES:
+        return "登记管理部门代码无效", "the registration authority code is invalid"
+    if any(c not in _USCC_ALPHABET for c in code):
+        return "含有无效字符", "it contains characters a credit code cannot have"
+    if not _all_digits(code[2:8]):
+        return "登记管理机关行政区划码无效", "the region code is not six digits"
+    if code[17] != uscc_check_character(code[:17]):
+        return "校验码不符", "the check character does not match"
+    return None
 
 
 def normalize_resident_id(value: str) -> str:
@@ -301,10 +305,8 @@ def infer_subject(value: str, name: str | None = None) -> Subject:
 
 
 def _upgrade_15(number: str) -> str:
-    try:
-        datetime.date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
-    except ValueError:
-        raise _bad_id(number, "出生日期无效", "the birth date in it is not a date") from None
+    if not _a_date("19" + number[6:8], number[8:10], number[10:12]):
+        raise _bad_id(number, "出生日期无效", "the birth date in it is not a date")
     first17 = number[:6] + "19" + number[6:]
     # calc_check_digit expects the check position present and ignores it
     return first17 + ric.calc_check_digit(first17 + "0")
