@@ -61,15 +61,25 @@ def service(engine: AsyncEngine, clock: Today, profile: DeadlineProfile = SOURCE
     return ListingService(store, Auditor(log), rules, clock=clock), log
 
 
-async def published(svc: ListingService, subject: Subject = ADULT) -> ListingEntry:
-    entry = await svc.warn(
-        particulars(subject),
+def warned(
+    svc: ListingService,
+    subject: Subject = ADULT,
+    case: str = "(2026)苏0812执123号",
+    request_id: str = "r",
+) -> Awaitable[ListingEntry]:
+    """The judge's warning of ``subject`` in ``case``, as the tests give it."""
+    return svc.warn(
+        particulars(subject, case),
         on=D(2026, 3, 2),
         document_number="风险提示1号",
         reason="未履行",
         principal=JUDGE,
-        request_id="r0",
+        request_id=request_id,
     )
+
+
+async def published(svc: ListingService, subject: Subject = ADULT) -> ListingEntry:
+    entry = await warned(svc, subject, request_id="r0")
     on = D(2026, 3, 10)
     entry = await svc.record(
         entry.id, Action(E.DECIDE, on, decision=decision(on)), principal=JUDGE, request_id="r1"
@@ -714,14 +724,7 @@ async def test_one_standing_entry_per_debtor_and_case_even_when_warned_at_once(
 
     async def warn(svc: ListingService, subject: Subject = ADULT, case: str = CASE) -> str:
         try:
-            entry = await svc.warn(
-                particulars(subject, case),
-                on=D(2026, 3, 2),
-                document_number="风险提示1号",
-                reason="未履行",
-                principal=JUDGE,
-                request_id="r",
-            )
+            entry = await warned(svc, subject, case)
         except ListingAlreadyEnteredError as exc:
             return f"refused: {exc}"
         return entry.id
@@ -761,16 +764,6 @@ async def test_on_sqlite_a_warning_read_before_another_process_opens_the_entry_i
             ListingService(s, Auditor(AuditLog(s, KEY)), rules, clock=clock) for s in stores
         )
 
-        def warn(svc: ListingService) -> Awaitable[ListingEntry]:
-            return svc.warn(
-                particulars(ADULT, CASE),
-                on=D(2026, 3, 2),
-                document_number="风险提示1号",
-                reason="未履行",
-                principal=JUDGE,
-                request_id="r",
-            )
-
         look = ListingRepository.entered
         looks = 0
         meanwhile: list[object] = []
@@ -783,14 +776,14 @@ async def test_on_sqlite_a_warning_read_before_another_process_opens_the_entry_i
             looks += 1
             if looks == 1:  # the first's look: the other process's warning, whole, meanwhile
                 try:
-                    meanwhile.append(await warn(second))
+                    meanwhile.append(await warned(second))
                 except Exception as exc:  # what it met is asserted below
                     meanwhile.append(exc)
             return found
 
         monkeypatch.setattr(ListingRepository, "entered", look_then_let_the_other_process_warn)
         try:
-            opened = await warn(first)
+            opened = await warned(first)
             monkeypatch.undo()
             (other,) = meanwhile
             assert isinstance(other, OperationalError), other  # it could not take the lock
@@ -809,7 +802,7 @@ async def test_on_sqlite_a_warning_read_before_another_process_opens_the_entry_i
                 )
             assert standing == [opened.id]
             with pytest.raises(ListingAlreadyEnteredError):  # a process that waits is refused
-                await warn(third)
+                await warned(third)
         finally:
             for store in stores:
                 await store.aclose()
